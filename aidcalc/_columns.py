@@ -1,0 +1,45 @@
+"""Internal column names, in one place (public functions take them as keyword defaults)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- the pledge frame (documented column roles) -------------------------------------------------
+DONOR: Final = "donor"
+RECIPIENT: Final = "recipient"
+ANNOUNCED: Final = "announced"
+AMOUNT: Final = "amount"
+CURRENCY: Final = "currency"
+CATEGORY: Final = "category"
+CATEGORIES: Final = "categories"  # every category that matched, ";"-joined
+STATUS: Final = "status"
+PERIOD_START: Final = "period_start"
+PERIOD_END: Final = "period_end"
+AMOUNT_TEXT: Final = "amount_text"
+DESCRIPTION: Final = "description"
+SOURCE_URL: Final = "source_url"
+SOURCE_TITLE: Final = "source_title"
+SOURCE_DATE: Final = "source_date"
+PAIR_ID: Final = "pair_id"
+PURPOSE_CODE: Final = "purpose_code"
+
+# --- generic inputs ------------------------------------------------------------------------------
+DATE: Final = "date"
+YEAR: Final = "year"
+VALUE: Final = "value"
+ISO3: Final = "iso3"
+
+# --- parse results -------------------------------------------------------------------------------
+APPROX: Final = "approx"
+TEXT: Final = "text"
+ERROR: Final = "error"  # why a row became NA under errors="coerce"
+
+# --- provenance ----------------------------------------------------------------------------------
+FX_RATE: Final = "fx_rate"  # units of the target currency per one unit of the row's currency
+FX_DATE: Final = "fx_date"  # date of the rate actually used (or period start for averages)
+FX_SOURCE: Final = "fx_source"
+DEFLATOR: Final = "deflator"  # factor the current-price value was divided by
+DEFLATOR_SOURCE: Final = "deflator_source"
+PRICE_BASE: Final = "price_base"  # e.g. "constant 2022 USD" or "current EUR"
+
+PROVENANCE: Final = (FX_RATE, FX_DATE, FX_SOURCE, DEFLATOR, DEFLATOR_SOURCE, PRICE_BASE)
