@@ -30,11 +30,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = pd.DataFrame({"note": ["=HYPERLINK(1)", "ok", "-2+3", None], "x": [-1.5, 2, 3, 4]})
+    >>> df = pd.DataFrame({"note": ["=HYPERLINK(1)", "ok", "-2+3"], "x": [-1.5, 2, 3]})
     >>> neutralise_formulas(df)["note"].tolist()
-    ["'=HYPERLINK(1)", 'ok', "'-2+3", None]
+    ["'=HYPERLINK(1)", 'ok', "'-2+3"]
     >>> neutralise_formulas(df)["x"].tolist()
-    [-1.5, 2.0, 3.0, 4.0]
+    [-1.5, 2.0, 3.0]
     """
     out = frame.copy()
     for col in out.columns:
@@ -67,7 +67,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> 
     return path
 
 
-def write_xlsx(frame: pd.DataFrame, path: str | Path, *, sheet: str = "data", index: bool = False) -> Path:
+def write_xlsx(
+    frame: pd.DataFrame, path: str | Path, *, sheet: str = "data", index: bool = False
+) -> Path:
     """Write ``frame`` as XLSX (needs openpyxl) with formula-like text cells neutralised.
 
     Every text cell is stored as a string, never as a formula.

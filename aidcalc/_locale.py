@@ -29,7 +29,7 @@ def resolve_locale(locale: LocaleLike) -> Locale:
     >>> resolve_locale("xx")
     Traceback (most recent call last):
     ...
-    aidcalc._errors.ParseError: unknown locale 'xx': use a CLDR identifier such as 'en', 'de_DE' or 'ja'
+    aidcalc._errors.ParseError: unknown locale 'xx': use a CLDR identifier such as ...
     """
     from babel import Locale
 
