@@ -51,6 +51,8 @@ _LAZY: dict[str, str] = {
     "share_of_gdp": "._relative",
     "per_capita": "._relative",
     "donor_code": "._donors",
+    "donor_codes": "._donors",
+    "donor_name": "._donors",
     # embedded data
     "datasets": "._datasets",
     "load_dataset": "._datasets",
@@ -100,7 +102,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._categories import categorise
     from ._convert import convert, convert_amount
     from ._datasets import datasets, load_dataset
-    from ._donors import donor_code
+    from ._donors import donor_code, donor_codes, donor_name
     from ._formatting import format_amount
     from ._frame import pledges, validate
     from ._groups import get_groups

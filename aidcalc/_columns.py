@@ -41,5 +41,12 @@ FX_SOURCE: Final = "fx_source"
 DEFLATOR: Final = "deflator"  # factor the current-price value was divided by
 DEFLATOR_SOURCE: Final = "deflator_source"
 PRICE_BASE: Final = "price_base"  # e.g. "constant 2022 USD" or "current EUR"
+BASE_FX_RATE: Final = "base_fx_rate"  # base-year USD -> target rate (DAC method)
+
+# --- relative measures ---------------------------------------------------------------------------
+GDP: Final = "gdp"
+GDP_SOURCE: Final = "gdp_source"
+POPULATION: Final = "population"
+POPULATION_SOURCE: Final = "population_source"
 
 PROVENANCE: Final = (FX_RATE, FX_DATE, FX_SOURCE, DEFLATOR, DEFLATOR_SOURCE, PRICE_BASE)

@@ -1,0 +1,302 @@
+"""Lazy, cached access to the embedded macro tables (deflators, DAC rates, GDP, population, CPI).
+
+Shared by :mod:`aidcalc._prices` and :mod:`aidcalc._relative`. Every table is the tidy layout
+``iso3, year, value, source, vintage`` (plus ``note``), read once per process through
+:func:`aidcalc._datasets.read_dataset`. Users may pass their own table of the same layout (for
+example from :func:`aidcalc._macro_loaders.read_wdi`); :func:`check_table` validates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from ._datasets import dataset_info, read_dataset
+from ._errors import DataCoverageError, ValidationError, join_values
+
+__all__ = [
+    "CURRENCY_ECONOMY",
+    "DAC_RATE_ROW",
+    "annual_usd_rates",
+    "check_table",
+    "cpi_table",
+    "deflator_table",
+    "gdp_table",
+    "lookup",
+    "population_table",
+]
+
+#: the economy whose consumer prices deflate amounts expressed in a currency (prices="cpi")
+CURRENCY_ECONOMY: dict[str, str] = {
+    "USD": "USA",
+    "JPY": "JPN",
+    "GBP": "GBR",
+    "CAD": "CAN",
+    "EUR": "EMU",
+    "UAH": "UKR",
+}
+#: the row of the OECD DAC exchange-rate table that quotes a currency per USD
+DAC_RATE_ROW: dict[str, str] = {
+    "USD": "USA",
+    "JPY": "JPN",
+    "GBP": "GBR",
+    "CAD": "CAN",
+    "EUR": "EUI",
+}
+
+_COLUMNS = ("iso3", "year", "value", "source", "vintage", "note")
+
+
+def check_table(frame: pd.DataFrame, what: str, *, single_vintage: bool = False) -> pd.DataFrame:
+    """Validate a user-supplied macro table and return it in the tidy layout.
+
+    Required columns: ``iso3``, ``year``, ``value``; optional ``source``, ``vintage``,
+    ``note``. Keys (iso3, year) must be unique; values numeric and positive.
+
+    Examples
+    --------
+    >>> t = check_table(pd.DataFrame({"iso3": ["USA"], "year": [2020], "value": [1.5]}), "GDP")
+    >>> t.loc[0, "source"]
+    'user-supplied GDP'
+    >>> check_table(pd.DataFrame({"iso3": ["USA"]}), "GDP")
+    Traceback (most recent call last):
+    ...
+    aidcalc._errors.ValidationError: the GDP table lacks columns 'year', 'value': ...
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError(
+            f"the {what} table must be a pandas DataFrame with columns iso3, year, value; "
+            f"got {type(frame).__name__}",
+            problems=None,
+        )
+    missing = [c for c in ("iso3", "year", "value") if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"the {what} table lacks columns {join_values(missing)}: give a tidy frame with "
+            "columns iso3, year, value (e.g. from aidcalc.io.read_wdi or read_dac_deflators)",
+            problems=None,
+        )
+    out = pd.DataFrame(
+        {
+            "iso3": frame["iso3"].astype(str).str.strip().str.upper(),
+            "year": pd.to_numeric(frame["year"], errors="coerce"),
+            "value": pd.to_numeric(frame["value"], errors="coerce"),
+        }
+    )
+    for col in ("source", "vintage", "note"):
+        default = f"user-supplied {what}" if col == "source" else ""
+        out[col] = frame[col].fillna("").astype(str) if col in frame.columns else default
+    bad = out.index[out["year"].isna() | out["value"].isna() | (out["value"] <= 0)]
+    if len(bad):
+        raise ValidationError(
+            f"the {what} table has {len(bad)} rows with a missing/non-numeric year or a "
+            f"missing, non-numeric or non-positive value (index {join_values(list(bad))}); "
+            "drop them before passing the table",
+            problems=None,
+        )
+    out["year"] = out["year"].astype("int64")
+    dup = out.duplicated(["iso3", "year"], keep=False)
+    if dup.any():
+        keys = out.loc[dup, ["iso3", "year"]].drop_duplicates().itertuples(index=False)
+        raise ValidationError(
+            f"the {what} table has several values for {join_values([tuple(k) for k in keys])}"
+            " (two vintages or two indicators mixed?): keep one value per iso3 and year",
+            problems=None,
+        )
+    if single_vintage and out["vintage"].nunique() > 1:
+        raise ValidationError(
+            f"the {what} table mixes vintages {join_values(sorted(out['vintage'].unique()))}: "
+            "never mix vintages in one series; filter to one vintage",
+            problems=None,
+        )
+    return out.reset_index(drop=True)
+
+
+@cache
+def _embedded(name: str, scale: float = 1.0) -> pd.DataFrame:
+    raw = read_dataset(name, copy=False)
+    out = raw.loc[:, list(_COLUMNS)].copy()
+    out["note"] = raw["note"].astype(object).where(raw["note"].notna(), "").astype(str)
+    out["value"] = out["value"].astype("float64") * scale
+    out["year"] = out["year"].astype("int64")
+    _EMBEDDED.add(id(out))  # the cache keeps ``out`` alive, so its id stays unique
+    return out
+
+
+def deflator_table(deflators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """OECD DAC deflators (USD terms), embedded or user-supplied (one vintage only).
+
+    Examples
+    --------
+    >>> t = deflator_table()
+    >>> float(t.query("iso3 == 'JPN' and year == 2015")["value"].iloc[0])
+    106.4965
+    """
+    if deflators is None:
+        return _embedded("dac_deflators")
+    return check_table(deflators, "DAC deflator", single_vintage=True)
+
+
+def gdp_table(gdp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """GDP in current USD (the embedded table is stored in USD millions and scaled here).
+
+    Examples
+    --------
+    >>> t = gdp_table()
+    >>> float(t.query("iso3 == 'USA' and year == 2021")["value"].iloc[0])
+    23594031000000.0
+    """
+    if gdp is None:
+        return _embedded("wdi_gdp", 1e6)
+    return check_table(gdp, "GDP", single_vintage=True)
+
+
+def population_table(population: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Population, persons.
+
+    Examples
+    --------
+    >>> int(population_table().query("iso3 == 'JPN' and year == 2024")["value"].iloc[0])
+    123975371
+    """
+    if population is None:
+        return _embedded("wdi_population")
+    return check_table(population, "population", single_vintage=True)
+
+
+def cpi_table(cpi: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Consumer price index levels (any base; only ratios are used).
+
+    Rows whose ``source`` is ``derived`` were chain-linked from inflation rates (see
+    ``datasets/wdi_cpi.json``).
+
+    Examples
+    --------
+    >>> t = cpi_table()
+    >>> sorted(t.loc[t["source"] == "derived", "iso3"].unique())[:3]
+    ['CAN', 'DEU', 'EMU']
+    """
+    if cpi is None:
+        return _embedded("wdi_cpi")
+    return check_table(cpi, "CPI")
+
+
+@cache
+def _dac_rates() -> pd.DataFrame:
+    return _embedded("dac_exchange_rates")
+
+
+def vintage_label(name: str) -> str:
+    """Short vintage text of an embedded dataset, for provenance.
+
+    Examples
+    --------
+    >>> vintage_label("dac_deflators")
+    'DAC1 published by 2024-12-02'
+    """
+    return dataset_info(name).vintage
+
+
+def lookup(
+    table: pd.DataFrame, iso3: Sequence[str] | np.ndarray, years: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values (and row positions in ``table``, -1 where absent) for (iso3, year) pairs.
+
+    Meant for the *unique* pairs of a frame: the caller broadcasts back.
+
+    Examples
+    --------
+    >>> v, pos = lookup(deflator_table(), ["JPN", "JPN", "XXX"], [2015, 1990, 2015])
+    >>> v.tolist()[0], pos.tolist()[1:]
+    (106.4965, [-1, -1])
+    """
+    positions = _positions(table)
+    pos = np.fromiter(
+        (positions.get((str(k), int(y)), -1) for k, y in zip(iso3, years, strict=True)),
+        dtype="int64",
+        count=len(iso3),
+    )
+    values = np.where(pos >= 0, table["value"].to_numpy()[np.maximum(pos, 0)], np.nan)
+    return values, pos
+
+
+def _positions(table: pd.DataFrame) -> dict[tuple[str, int], int]:
+    """(iso3, year) -> row position; kept for the embedded (cached, read-only) tables."""
+    cached = _POSITIONS.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    keys = zip(table["iso3"].tolist(), table["year"].tolist(), strict=True)
+    positions = {(str(k), int(y)): i for i, (k, y) in enumerate(keys)}
+    if id(table) in _EMBEDDED:
+        _POSITIONS[id(table)] = (table, positions)
+    return positions
+
+
+_POSITIONS: dict[int, tuple[pd.DataFrame, dict[tuple[str, int], int]]] = {}
+_EMBEDDED: set[int] = set()
+
+
+def annual_usd_rates(
+    currencies: Sequence[str], years: Sequence[int], *, rates: object = None, strict: bool = True
+) -> tuple[np.ndarray, list[str]]:
+    """Annual average rates, units of each currency per 1 USD, with their source text.
+
+    The OECD DAC annual exchange rate where the DAC table has the currency and year (USD, JPY,
+    GBP, CAD, EUR via the EU-institutions row), else the mean of the ECB daily cross rates of
+    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``). Raises
+    :class:`DataCoverageError` when neither has the pair (``strict=False``: NaN instead).
+
+    Examples
+    --------
+    >>> r, s = annual_usd_rates(["JPY", "USD"], [2015, 2015])
+    >>> r.tolist(), s[0]
+    ([121.002, 1.0], 'OECD DAC annual average 2015 (DAC1 published by 2024-12-02)')
+    """
+    currencies = [str(c) for c in currencies]
+    years = [int(y) for y in years]
+    out = np.full(len(currencies), np.nan)
+    sources = [""] * len(currencies)
+    dac = _dac_rates()
+    rows = [DAC_RATE_ROW.get(c, "") for c in currencies]
+    values, _ = lookup(dac, rows, years)
+    vintage = vintage_label("dac_exchange_rates")
+    rest = []
+    for i, (c, y, v) in enumerate(zip(currencies, years, values, strict=True)):
+        if c == "USD":
+            out[i], sources[i] = 1.0, "identity (USD)"
+        elif np.isfinite(v):
+            out[i], sources[i] = v, f"OECD DAC annual average {y} ({vintage})"
+        else:
+            rest.append(i)
+    if rest:
+        from ._convert import lookup_rates
+
+        got_rate: dict[int, float] = {}
+        got_source: dict[int, str] = {}
+        for cur in sorted({currencies[i] for i in rest}):  # loop over unique currencies only
+            idx = [i for i in rest if currencies[i] == cur]
+            dates = pd.to_datetime([f"{years[i]}-07-01" for i in idx])
+            got = lookup_rates(["USD"] * len(idx), cur, dates, policy="year", rates=rates)
+            for k, i in enumerate(idx):
+                got_rate[i] = float(got["fx_rate"].iloc[k])
+                got_source[i] = str(got["fx_source"].iloc[k])
+        missing = []
+        for i in rest:
+            rate = got_rate[i]
+            if np.isfinite(rate) and rate > 0:
+                out[i] = rate
+                sources[i] = f"{got_source[i]} (annual mean {years[i]})"
+            else:
+                missing.append((currencies[i], years[i]))
+        if missing and strict:
+            raise DataCoverageError(
+                f"no annual average exchange rate for {join_values(missing)}: neither the OECD "
+                "DAC table nor the rate table covers it; pass rates= with a table that does",
+                dataset="exchange rates",
+                missing=missing,
+                rows=[],
+            )
+    return out, sources

@@ -1,0 +1,749 @@
+"""Constant prices: ``normalise`` expresses amounts in one currency at one base year's prices.
+
+Every factor is visible in provenance columns, and every number comes from an embedded official
+table (OECD DAC deflators and exchange rates, World Bank CPI) or a table the user passes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _columns as C
+from ._errors import (
+    AidcalcError,
+    DataCoverageError,
+    RateNotFoundError,
+    UnknownDonorError,
+    ValidationError,
+    describe_rows,
+    join_values,
+)
+from ._macro import (
+    CURRENCY_ECONOMY,
+    annual_usd_rates,
+    cpi_table,
+    deflator_table,
+    lookup,
+    vintage_label,
+)
+
+__all__ = ["normalise"]
+
+
+_FX = ("spot", "month", "year", "dac")
+_K = 1_000_000  # pair key = year * _K + key index
+_PRICES = ("dac", "cpi", None)
+
+
+class _Problems:
+    """Row problems collected on the way; raised (first one) or written to ``error``."""
+
+    def __init__(self, index: pd.Index, errors: str) -> None:
+        self.index = index
+        self.errors = errors
+        self.mask = np.zeros(len(index), dtype=bool)
+        self.items: list[tuple[np.ndarray, np.ndarray | str, AidcalcError]] = []
+
+    def add(self, mask: np.ndarray, reason: np.ndarray | str, error: AidcalcError) -> None:
+        mask = np.asarray(mask, dtype=bool) & ~self.mask
+        if not mask.any():
+            return
+        if self.errors == "raise":
+            raise error
+        self.items.append((mask, reason, error))
+        self.mask |= mask
+
+    def column(self) -> pd.Series:
+        out = np.full(len(self.index), None, dtype=object)
+        for mask, reason, _ in self.items:
+            out[mask] = reason[mask] if isinstance(reason, np.ndarray) else reason
+        return pd.Series(out, index=self.index, dtype="str").where(self.mask, None)
+
+
+def error_column(frame: pd.DataFrame, problems: _Problems) -> pd.Series:
+    """The ``error`` column: this step's reasons, after any reason already in ``frame``."""
+    new = problems.column()
+    if C.ERROR not in frame.columns:
+        return new
+    old = frame[C.ERROR].astype("str").where(frame[C.ERROR].notna(), None)
+    both = old.notna() & new.notna()
+    merged = old.where(old.notna(), new)
+    if both.any():
+        merged = merged.where(~both, old + "; " + new)
+    return merged
+
+
+def unknown_donor_error(names: list[Any], rows: pd.Index) -> UnknownDonorError:
+    """One error for every unknown donor name, with suggestions for the first."""
+    from ._donors import donor_code
+
+    try:
+        donor_code(str(names[0]))
+        first, hints = "", []
+    except UnknownDonorError as err:
+        first, hints = f" ({err.message})", list(err.suggestions)
+    return UnknownDonorError(
+        f"unknown donor(s) {join_values(names)} in {describe_rows(rows)}: use ISO3 codes or "
+        f"names aidcalc.donor_code knows, or errors='coerce'{first}",
+        name=names,
+        suggestions=hints,
+    )
+
+
+def _check_args(
+    frame: Any, to: Any, base_year: Any, fx: Any, prices: Any, errors: Any, extend: Any
+) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError(
+            f"normalise needs a pandas DataFrame, got {type(frame).__name__}", problems=None
+        )
+    if not (isinstance(to, str) and len(to) == 3 and to.isalpha() and to.isupper()):
+        raise ValidationError(
+            f"to must be an ISO 4217 code such as 'USD' or 'EUR', got {to!r}", problems=None
+        )
+    if isinstance(base_year, bool) or not isinstance(base_year, (int, np.integer)):
+        raise ValidationError(
+            f"base_year must be a year such as 2022, got {base_year!r}", problems=None
+        )
+    if fx not in _FX:
+        raise ValidationError(f"fx must be one of {_FX}, got {fx!r}", problems=None)
+    if prices not in _PRICES:
+        raise ValidationError(f"prices must be 'dac', 'cpi' or None, got {prices!r}", problems=None)
+    if errors not in ("raise", "coerce"):
+        raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
+    if extend not in (None, "last"):
+        raise ValidationError(f"extend must be None or 'last', got {extend!r}", problems=None)
+
+
+def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
+    if name not in frame.columns:
+        raise ValidationError(
+            f"no {role} column {name!r}; the frame has {join_values(list(frame.columns))}: "
+            f"pass {role}=<column name>",
+            problems=None,
+        )
+    return frame[name]
+
+
+def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.isnan(values) & series.notna().to_numpy()
+    if bad.any():
+        shown = join_values(list(series[bad].unique()[:5]))
+        problems.add(
+            bad,
+            f"amount is not a number ({name})",
+            ValidationError(
+                f"column {name!r} has non-numeric amounts {shown} in "
+                f"{describe_rows(series.index[bad])}: parse them first (aidcalc.parse_amounts) "
+                "or use errors='coerce'",
+                problems=None,
+            ),
+        )
+    return values
+
+
+def _dates(
+    series: pd.Series, name: str, fx: str, problems: _Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    """(datetime64[ns] dates or NaT, int64 years or -1) for a date or a year column."""
+    if pd.api.types.is_integer_dtype(series) or (
+        pd.api.types.is_float_dtype(series)
+        and np.all(np.mod(series.dropna().to_numpy(), 1) == 0)
+    ):
+        if fx in ("spot", "month"):
+            raise ValidationError(
+                f"column {name!r} holds years, but fx={fx!r} needs dates: give dates, or use "
+                "fx='year' (calendar-year mean of daily rates) or fx='dac' (OECD DAC annual rate)",
+                problems=None,
+            )
+        years = series.to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(years)
+        yrs = np.where(ok, years, -1).astype("int64")
+        dates = np.full(len(series), np.datetime64("NaT"), dtype="datetime64[ns]")
+        dates[ok] = (yrs[ok] - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
+    else:
+        if pd.api.types.is_datetime64_any_dtype(series):
+            parsed = series
+        else:
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+        dates = parsed.to_numpy(dtype="datetime64[ns]")
+        ok = ~np.isnat(dates)
+        year_f = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+        yrs = np.where(ok, year_f, -1).astype("int64")
+    bad = ~ok
+    if bad.any():
+        problems.add(
+            bad,
+            f"missing or unreadable date ({name})",
+            ValidationError(
+                f"column {name!r} has missing or unreadable dates in "
+                f"{describe_rows(series.index[bad])}: fill them or use errors='coerce'",
+                problems=None,
+            ),
+        )
+    return dates, yrs
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 for missing) and unique values; free for categorical columns."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(dtype="int64"), list(series.cat.categories)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, list(uniques)
+
+
+def _categorical(codes: np.ndarray, labels: list[str], index: pd.Index) -> pd.Series:
+    """A categorical column from per-row codes into ``labels`` (labels may repeat)."""
+    uniq = list(dict.fromkeys(labels))
+    dtype = np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32767 else np.int32
+    if len(uniq) == len(labels):  # labels already distinct: the codes are the codes
+        small = np.asarray(codes).astype(dtype, copy=False)
+    else:
+        position = {x: i for i, x in enumerate(uniq)}
+        remap = np.array([position[x] for x in labels] + [-1], dtype=dtype)
+        small = remap[codes]
+    cat = pd.Categorical.from_codes(small, categories=uniq, validate=False)
+    return pd.Series(cat, index=index, copy=False)
+
+
+def _fx_step(
+    cur: pd.Series,
+    dates: np.ndarray,
+    years: np.ndarray,
+    target: str,
+    fx: str,
+    rates: Any,
+    problems: _Problems,
+    valid: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Rates (target per 1 unit of the row currency), rate dates and sources."""
+    n = len(cur)
+    missing_cur = cur.isna().to_numpy()
+    if (missing_cur & valid).any():
+        bad = missing_cur & valid
+        problems.add(
+            bad,
+            "missing currency",
+            ValidationError(
+                f"missing currency in {describe_rows(cur.index[bad])}: fill it or use "
+                "errors='coerce'",
+                problems=None,
+            ),
+        )
+    if fx != "dac":
+        if (valid & ~missing_cur).any():
+            return _fx_lookup(cur, dates, target, fx, rates, problems, valid & ~missing_cur)
+        return np.ones(n), dates.copy(), _categorical(np.full(n, -1), [""], cur.index)
+    codes, uniques = _factorize(cur)
+    uniques = [str(u).strip().upper() for u in uniques]
+    is_target = np.array([u == target for u in uniques] + [False])[codes]
+    need = valid & ~is_target & ~missing_cur
+    rate = np.ones(n)
+    rate_date = dates.copy()
+    src_codes = np.zeros(n, dtype="int64")  # 0 = identity
+    labels = [f"identity ({target} to {target})"]
+    if need.any():
+        keys = years * _K + codes
+        kc, ku = pd.factorize(keys[need])
+        pairs = [(uniques[int(k % _K)], int(k // _K)) for k in ku]
+        per_usd, srcs = annual_usd_rates(
+            [c for c, _ in pairs] + [target] * len(pairs),
+            [y for _, y in pairs] * 2,
+            rates=rates,
+            strict=False,
+        )
+        m = len(pairs)
+        pair_rate = per_usd[m:] / per_usd[:m]
+        rate[need] = pair_rate[kc]
+        lacking = [i for i in range(m) if not np.isfinite(pair_rate[i])]
+        if lacking:
+            bad = np.zeros(n, dtype=bool)
+            bad[np.flatnonzero(need)[np.isin(kc, lacking)]] = True
+            missing = sorted(
+                {(c, y) for i in lacking for c, y in [pairs[i], (target, pairs[i][1])]
+                 if not np.isfinite(per_usd[i if c == pairs[i][0] else m + i])}
+            )
+            problems.add(
+                bad,
+                "no annual average exchange rate",
+                DataCoverageError(
+                    f"no annual average exchange rate (OECD DAC table or rate table) for "
+                    f"{join_values(missing)} in {describe_rows(cur.index[bad])}: pass rates= "
+                    "with a table that covers them, use another fx=, or errors='coerce'",
+                    dataset="exchange rates",
+                    missing=missing,
+                    rows=list(cur.index[bad]),
+                ),
+            )
+        rate_date[need] = (
+            (years[need] - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
+        )
+        pair_labels = [
+            " x ".join(
+                dict.fromkeys(t for t in (srcs[i], srcs[m + i]) if not t.startswith("identity"))
+            )
+            for i in range(m)
+        ]
+        src_codes[need] = kc + len(labels)
+        labels += pair_labels
+    src_codes = np.where(valid & ~missing_cur, src_codes, -1)
+    return rate, rate_date, _categorical(src_codes, labels, cur.index)
+
+
+def _fx_lookup(
+    cur: pd.Series,
+    dates: np.ndarray,
+    target: str,
+    fx: str,
+    rates: Any,
+    problems: _Problems,
+    valid: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Rates from :func:`aidcalc._convert.lookup_rates`, on all rows at once (same-currency
+    rows get rate 1 there); problems only for rows still valid."""
+    from ._convert import lookup_rates
+
+    n = len(cur)
+    got = lookup_rates(cur, target, dates, policy=fx, rates=rates)
+    rate = got[C.FX_RATE].to_numpy(dtype="float64", na_value=np.nan)
+    rate_date = got[C.FX_DATE].to_numpy()
+    source = pd.Series(got[C.FX_SOURCE].array, index=cur.index)
+    bad = valid & ~np.isfinite(rate)
+    if bad.any():
+        err_col = got[C.ERROR] if C.ERROR in got.columns else None
+        reasons = (
+            np.asarray(err_col.astype(object).to_numpy()[bad])
+            if err_col is not None else np.full(int(bad.sum()), "no exchange rate", dtype=object)
+        )
+        reason = np.full(n, "no exchange rate", dtype=object)
+        reason[bad] = [str(r) if isinstance(r, str) else "no exchange rate" for r in reasons]
+        cur_bad = cur.to_numpy()[bad][:50]
+        shown = join_values(
+            list(dict.fromkeys(
+                f"{c} {str(d)[:10]}" for c, d in zip(cur_bad, dates[bad][:50], strict=True)
+            ))
+        )
+        problems.add(
+            bad,
+            reason,
+            RateNotFoundError(
+                f"no {fx} exchange rate to {target} for {shown} in "
+                f"{describe_rows(cur.index[bad])}: {reason[bad][0]}; pass rates= with a table "
+                "that covers them, use fx='month'/'year', or errors='coerce'",
+                currency=sorted({str(c) for c in cur_bad}),
+                dates=list(dates[bad][:20]),
+                rows=list(cur.index[bad]),
+            ),
+        )
+    return rate, rate_date, source
+
+
+def _factor_lookup(
+    table: pd.DataFrame,
+    keys: list[str],
+    years: list[int],
+    extend: str | None,
+) -> tuple[np.ndarray, list[int], list[bool]]:
+    """Values for (key, year) pairs; with extend='last', later years take the last value."""
+    values, _ = lookup(table, keys, years)
+    used = list(years)
+    extended = [False] * len(years)
+    if extend == "last":
+        last = table.groupby("iso3")["year"].max().to_dict()
+        for i, (k, y) in enumerate(zip(keys, years, strict=True)):
+            if np.isnan(values[i]) and k in last and y > last[k]:
+                used[i], extended[i] = last[k], True
+        if any(extended):
+            values, _ = lookup(table, keys, used)
+    return values, used, extended
+
+
+def _coverage_error(
+    dataset: str, missing: list[tuple[str, int]], rows: pd.Index, table: pd.DataFrame
+) -> DataCoverageError:
+    keys = sorted({k for k, _ in missing})
+    spans = []
+    for k in keys:
+        ys = table.loc[table["iso3"] == k, "year"]
+        spans.append(f"{k} {ys.min()}-{ys.max()}" if len(ys) else f"{k} none")
+    return DataCoverageError(
+        f"the {dataset} do not cover {join_values(sorted(set(missing)))} "
+        f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Pass extend='last' to carry "
+        "the last available factor forward (flagged in deflator_source), supply a later "
+        "vintage (deflators=/cpi=, e.g. from aidcalc.io.read_dac_deflators or read_wdi), "
+        "choose a base_year inside the coverage, or use errors='coerce'",
+        dataset=dataset,
+        missing=sorted(set(missing)),
+        rows=list(rows),
+    )
+
+
+def _deflate(
+    keys_per_row: np.ndarray,
+    key_labels: list[str],
+    years: np.ndarray,
+    base_year: int,
+    table: pd.DataFrame,
+    dataset: str,
+    describe: Any,
+    extend: str | None,
+    valid: np.ndarray,
+    index: pd.Index,
+    problems: _Problems,
+) -> tuple[np.ndarray, pd.Series]:
+    """Factor ``table[key, year] / table[key, base_year]`` per row, with its source text."""
+    n = len(years)
+    ok = valid & (years >= 0) & (keys_per_row >= 0)
+    if not ok.any():
+        return np.full(n, np.nan), _categorical(np.full(n, -1), [""], index)
+    all_ok = bool(ok.all())
+    ymin = int(years[ok].min()) if not all_ok else int(years.min())
+    ny = (int(years[ok].max()) if not all_ok else int(years.max())) - ymin + 1
+    nk = len(key_labels)
+    # dense (key, year) cell number per row: a gather instead of a hash on 10M rows
+    cell = np.asarray(keys_per_row, dtype="int64") * ny + (years - ymin)
+    if not all_ok:
+        cell = np.where(ok, cell, 0)
+    counts = np.bincount(cell if all_ok else cell[ok], minlength=nk * ny)
+    present = np.flatnonzero(counts)
+    pairs = [(key_labels[int(c) // ny], ymin + int(c) % ny) for c in present]
+    ks = [k.split("|", 1)[0] for k, _ in pairs]  # a label is "KEY" or "KEY|note"
+    v_year, used_year, ext_year = _factor_lookup(table, ks, [y for _, y in pairs], extend)
+    v_base, used_base, ext_base = _factor_lookup(table, ks, [base_year] * len(pairs), extend)
+    factor_pair = np.append(v_year / v_base, np.nan)  # last slot: rows without a cell
+    labels = []
+    missing: list[tuple[str, int]] = []
+    for i, (k, y) in enumerate(pairs):
+        if np.isnan(v_year[i]):
+            missing.append((ks[i], y))
+        if np.isnan(v_base[i]):
+            missing.append((ks[i], base_year))
+        labels.append(describe(k, y, used_year[i], ext_year[i], used_base[i], ext_base[i]))
+    # pair number per row, -1 for rows without one (small ints: less memory traffic)
+    small = np.int16 if len(pairs) < 32767 else np.int64
+    cell_to_pair = np.full(nk * ny, -1, dtype=small)
+    cell_to_pair[present] = np.arange(len(pairs))
+    pc = cell_to_pair[cell]
+    if not all_ok:
+        pc[~ok] = -1
+    factor = factor_pair[pc]  # -1 picks the NaN slot
+    bad_pair = ~np.isfinite(factor_pair[:-1])
+    if bad_pair.any():
+        bad = np.append(bad_pair, False)[pc]
+        err = _coverage_error(dataset, missing, index[bad], table)
+        problems.add(bad, f"outside {dataset} coverage", err)
+        pc[bad] = -1
+    return factor, _categorical(pc, labels, index)
+
+
+def normalise(
+    frame: pd.DataFrame,
+    to: str = "USD",
+    base_year: int = 2022,
+    *,
+    amount: str = C.AMOUNT,
+    currency: str = C.CURRENCY,
+    date: str = C.DATE,
+    donor: str | None = C.DONOR,
+    fx: Literal["spot", "month", "year", "dac"] = "spot",
+    prices: Literal["dac", "cpi"] | None = "dac",
+    errors: Literal["raise", "coerce"] = "raise",
+    out: str | None = None,
+    extend: Literal["last"] | None = None,
+    rates: Any = None,
+    deflators: pd.DataFrame | None = None,
+    cpi: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Express amounts in currency ``to`` at constant ``base_year`` prices, showing every factor.
+
+    Parameters
+    ----------
+    frame
+        Input rows; never modified.
+    to
+        ISO 4217 code of the result.
+    base_year
+        Year whose prices the result is expressed in.
+    amount, currency, date, donor
+        Column names. ``date`` may hold dates (strings, datetimes) or, for ``fx="year"`` /
+        ``fx="dac"``, integer years. ``donor`` holds codes or names (mapped with
+        :func:`aidcalc._donors.donor_codes`); ``donor=None`` uses the DAC total for every row.
+    fx
+        ``"spot"`` (the day's ECB fixing, or the last one within 7 days before it),
+        ``"month"``/``"year"`` (mean of the daily cross rates of the month / calendar year),
+        or ``"dac"`` (the OECD DAC annual average rate of the row's year: with
+        ``prices="dac"`` this is exactly the OECD's own arithmetic).
+    prices
+        ``"dac"``, ``"cpi"`` or ``None`` (see Notes).
+    errors
+        ``"raise"`` (default) raises on the first problem, naming rows and values;
+        ``"coerce"`` gives NaN with the reason in an ``error`` column.
+    out
+        Result column; default ``f"{amount}_{to}_{base_year}"`` (``f"{amount}_{to}"`` for
+        current prices).
+    extend
+        ``None`` or ``"last"`` (see Notes).
+    rates
+        A :class:`~aidcalc.RateTable` (default: ECB reference rates).
+    deflators
+        A later DAC deflator vintage (tidy ``iso3, year, value``, e.g. from
+        :func:`aidcalc.io.read_dac_deflators`); one vintage only.
+    cpi
+        A CPI table (tidy ``iso3, year, value``, any base), e.g. from
+        :func:`aidcalc.io.read_wdi`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` (same rows, order and index) plus the result column and
+        provenance: ``fx_rate``, ``fx_date``, ``fx_source``, ``deflator``, ``deflator_source``,
+        ``price_base`` (and ``base_fx_rate`` for ``prices="dac"``; ``error`` with
+        ``errors="coerce"``). Source columns are categorical.
+
+    Raises
+    ------
+    DataCoverageError
+        A (donor, year) or base year outside the deflator / CPI table.
+    RateNotFoundError
+        No exchange rate for a row.
+    UnknownDonorError, ValidationError
+        Unknown donor names, missing columns, non-numeric amounts, unreadable dates.
+
+    Notes
+    -----
+    ``prices="dac"`` (the OECD method for aid):
+
+    1. the current amount is converted to current USD at the rate chosen by ``fx``
+       (``fx_rate``, USD per unit of the row's currency);
+    2. it is divided by the donor's OECD DAC deflator (USD terms) of the row's year rebased to
+       ``base_year``: ``deflator = D[donor, year] / D[donor, base_year]``, giving constant
+       ``base_year`` USD. Donors without their own deflator (anything other than USA, JPN,
+       DEU, FRA, ITA, GBR, CAN, EUI in the embedded table, or a missing donor) use the DAC
+       countries total (row ``DAC``) and ``deflator_source`` says so;
+    3. if ``to`` is not USD, the result is multiplied by ``base_fx_rate``, the ``base_year``
+       annual average rate (units of ``to`` per USD): the OECD DAC annual exchange rate where
+       the DAC table has the currency (JPY, GBP, CAD, EUR), else the calendar-year mean of the
+       ECB daily rates; ``price_base`` names which.
+
+    So ``value = amount * fx_rate / deflator * base_fx_rate``.
+
+    ``prices="cpi"``: the amount is converted to ``to`` at the rate chosen by ``fx``, then
+    divided by ``deflator = CPI[economy, year] / CPI[economy, base_year]`` of the economy of
+    ``to`` (USD: USA, JPY: JPN, GBP: GBR, CAD: CAN, EUR: euro area EMU, UAH: UKR), World Bank
+    FP.CPI.TOTL, extended after 2021 by chain-linking FP.CPI.TOTL.ZG (rows marked derived).
+    ``value = amount * fx_rate / deflator``.
+
+    ``prices=None``: current prices, ``value = amount * fx_rate`` (``deflator`` is 1).
+
+    The year of a row is the year of its ``date``. A year (or ``base_year``) outside the
+    table's coverage raises :class:`~aidcalc.DataCoverageError`; ``extend="last"`` carries the
+    last published factor forward, flagged in ``deflator_source``. Nothing is extrapolated
+    silently.
+
+    Examples
+    --------
+    $1,000,000 of Japanese aid in 2015 in constant 2022 USD (1e6 * 100 / 106.4965):
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"donor": ["JPN"], "amount": [1e6], "currency": ["USD"],
+    ...                   "date": ["2015-06-30"]})
+    >>> r = normalise(f, "USD", 2022)
+    >>> print(f"{r.loc[0, 'amount_USD_2022']:,.2f} (deflator {r.loc[0, 'deflator']:.6f})")
+    938,997.99 (deflator 1.064965)
+    >>> print(r.loc[0, "price_base"])
+    constant 2022 USD (OECD DAC deflators, DAC1 published by 2024-12-02)
+
+    A donor without its own deflator uses the DAC total:
+
+    >>> r = normalise(f.assign(donor="Poland"), "USD", 2022)
+    >>> print(r.loc[0, "deflator_source"])
+    OECD DAC deflator of DAC countries total (DAC; POL has none), 2015 rebased to 2022=100 ...
+
+    Outside coverage is an error unless extended explicitly:
+
+    >>> normalise(f.assign(date="2025-03-01"), "USD", 2022)
+    Traceback (most recent call last):
+    ...
+    aidcalc._errors.DataCoverageError: the OECD DAC deflators do not cover ('JPN', 2025) ...
+    >>> r = normalise(f.assign(date="2025-03-01"), "USD", 2022, extend="last")
+    >>> print(f"{r.loc[0, 'deflator']:.6f}", "extend='last'" in r.loc[0, "deflator_source"])
+    0.968208 True
+    """
+    _check_args(frame, to, base_year, fx, prices, errors, extend)
+    base_year = int(base_year)
+    index = frame.index
+    n = len(frame)
+    problems = _Problems(index, errors)
+    if out is None:
+        out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"
+
+    values = _amounts(_column(frame, amount, "amount"), amount, problems)
+    cur = _column(frame, currency, "currency")
+    dates, years = _dates(_column(frame, date, "date"), date, fx, problems)
+    donors = _column(frame, donor, "donor") if (prices == "dac" and donor is not None) else None
+    valid = ~problems.mask
+
+    target = "USD" if prices == "dac" else to
+    rate, rate_date, fx_source = _fx_step(
+        cur, dates, years, target, fx, rates, problems, valid.copy()
+    )
+    valid = ~problems.mask
+
+    base_fx = 1.0
+    if prices == "dac":
+        table = deflator_table(deflators)
+        vintage = (
+            vintage_label("dac_deflators")
+            if deflators is None
+            else (", ".join(sorted(set(table["vintage"]) - {""})) or "user-supplied")
+        )
+        own = set(table["iso3"])
+        if "DAC" not in own:
+            raise ValidationError(
+                "the deflator table has no 'DAC' (DAC countries total) row, needed for donors "
+                "without their own deflator",
+                problems=None,
+            )
+        if donors is None:
+            dcodes = np.zeros(n, dtype="int64")
+            duniq: list[Any] = [None]
+        else:
+            dcodes, duniq_idx = _factorize(donors)
+            duniq = list(duniq_idx)
+        from ._donors import donor_codes
+
+        mapped = donor_codes(
+            pd.Series([d if isinstance(d, str) else None for d in duniq], dtype=object),
+            errors="coerce",
+        ).tolist()
+        unknown = [
+            i for i, (d, m) in enumerate(zip(duniq, mapped, strict=True))
+            if isinstance(d, str) and not isinstance(m, str)
+        ]
+        if unknown:
+            bad = np.isin(dcodes, unknown)
+            names = [duniq[i] for i in unknown]
+            problems.add(bad & valid, "unknown donor", unknown_donor_error(names, index[bad]))
+        key_labels = []
+        notes = []
+        for d, m in zip(duniq, mapped, strict=True):
+            if isinstance(m, str) and m in own:
+                key_labels.append(m)
+                notes.append("")
+            else:
+                key_labels.append("DAC")
+                who = m if isinstance(m, str) else ("no donor given" if d is None else str(d))
+                notes.append(who)
+        # donor -> deflator key, per donor-index; the note travels in the label
+        label_keys = [f"{k}|{note}" for k, note in zip(key_labels, notes, strict=True)]
+        donor_idx = np.where(dcodes < 0, len(duniq), dcodes) if donors is not None else dcodes
+        if donors is not None:
+            label_keys.append("DAC|no donor given")
+        ulabels = list(dict.fromkeys(label_keys))
+        remap = np.array([ulabels.index(x) for x in label_keys], dtype="int64")
+        keys_per_row = remap[donor_idx]
+        names = {"DAC": "DAC countries total", "G7C": "G7 countries total"}
+
+        def describe(k: str, y: int, uy: int, ey: bool, ub: int, eb: bool) -> str:
+            key, note = k.split("|", 1)
+            who = names.get(key, key)
+            if note == "no donor given":
+                who = f"{who} (DAC; no donor given)"
+            elif note:
+                who = f"{who} (DAC; {note} has none)"
+            elif key == "DAC":
+                who = f"{who} (DAC)"
+            text = f"OECD DAC deflator of {who}, {y} rebased to {base_year}=100 ({vintage})"
+            if ey:
+                text += f"; {y} beyond coverage: {uy} factor carried forward (extend='last')"
+            if eb:
+                text += f"; base {base_year} beyond coverage: {ub} used (extend='last')"
+            return text
+
+        factor, defl_source = _deflate(
+            keys_per_row, ulabels, years, base_year, table, "OECD DAC deflators",
+            describe, extend, valid, index, problems,
+        )
+        price_text = f"constant {base_year} USD (OECD DAC deflators, {vintage})"
+        if to != "USD":
+            try:
+                rr, ss = annual_usd_rates([to], [base_year], rates=rates)
+                base_fx = float(rr[0])
+                price_text = (
+                    f"constant {base_year} {to} (OECD DAC deflators, {vintage}; USD to {to} at "
+                    f"{base_fx:g}, {ss[0]})"
+                )
+            except DataCoverageError as err:
+                problems.add(np.ones(n, dtype=bool), str(err), err)
+                base_fx = np.nan
+    elif prices == "cpi":
+        table = cpi_table(cpi)
+        economy = CURRENCY_ECONOMY.get(to, to)
+        if economy not in set(table["iso3"]):
+            err = DataCoverageError(
+                f"no consumer price index for {to} (economy {economy}); embedded CPIs cover "
+                f"{join_values(sorted(CURRENCY_ECONOMY))}: pass cpi= a table with iso3 "
+                f"{economy!r} or use prices='dac'",
+                dataset="CPI",
+                missing=[(economy, base_year)],
+                rows=list(index),
+            )
+            problems.add(valid, str(err), err)
+        derived = set(zip(table.loc[table["source"] == "derived", "iso3"],
+                          table.loc[table["source"] == "derived", "year"], strict=True))
+        src = "World Bank WDI FP.CPI.TOTL" if cpi is None else "user-supplied CPI"
+
+        def describe(k: str, y: int, uy: int, ey: bool, ub: int, eb: bool) -> str:
+            text = f"{src} {k}, {y} rebased to {base_year}=100"
+            chained = sorted({yy for yy in (uy, ub) if (k, yy) in derived})
+            if chained:
+                text += f" (derived: chain-linked from FP.CPI.TOTL.ZG for {join_values(chained)})"
+            if ey:
+                text += f"; {y} beyond coverage: {uy} index carried forward (extend='last')"
+            if eb:
+                text += f"; base {base_year} beyond coverage: {ub} used (extend='last')"
+            return text
+
+        factor, defl_source = _deflate(
+            np.zeros(n, dtype="int64"), [economy], years, base_year, table, "consumer price index",
+            describe, extend, valid, index, problems,
+        )
+        price_text = f"constant {base_year} {to} (CPI of {economy}, {src})"
+    else:
+        factor = np.ones(n)
+        defl_source = _categorical(np.zeros(n, dtype="int64"), ["none (current prices)"], index)
+        price_text = f"current {to}"
+
+    result = values * rate / factor
+    if base_fx != 1.0:
+        result *= base_fx
+    bad = problems.mask
+    if bad.any():
+        result[bad] = np.nan
+        rate = np.where(bad, np.nan, rate)
+        rate_date = np.where(bad, np.datetime64("NaT"), rate_date)
+        factor = np.where(bad, np.nan, factor)
+    cols: dict[str, Any] = {
+        out: pd.Series(result, index=index, copy=False),
+        C.FX_RATE: pd.Series(rate, index=index, copy=False),
+        C.FX_DATE: pd.Series(rate_date, index=index, copy=False),
+        C.FX_SOURCE: fx_source,
+        C.DEFLATOR: pd.Series(factor, index=index, copy=False),
+        C.DEFLATOR_SOURCE: defl_source,
+    }
+    if prices == "dac":
+        cols[C.BASE_FX_RATE] = pd.Series(np.where(bad, np.nan, base_fx), index=index)
+    cols[C.PRICE_BASE] = _categorical(np.zeros(n, dtype="int64"), [price_text], index)
+    if errors == "coerce":
+        cols[C.ERROR] = error_column(frame, problems)
+    clash = [c for c in cols if c in frame.columns]
+    result_frame = frame.drop(columns=clash) if clash else frame.copy(deep=False)
+    return result_frame.assign(**cols)
