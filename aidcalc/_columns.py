@@ -22,6 +22,14 @@ SOURCE_TITLE: Final = "source_title"
 SOURCE_DATE: Final = "source_date"
 PAIR_ID: Final = "pair_id"
 PURPOSE_CODE: Final = "purpose_code"
+KIND: Final = "kind"  # pledge | component | restatement | total_to_date: only "pledge" is new money
+PART_OF: Final = "part_of"
+PLEDGE_ID: Final = "pledge_id"
+
+# --- aggregation and lifecycle -------------------------------------------------------------------
+GROUP: Final = "group"
+PERIOD: Final = "period"
+PLEDGE_ROW: Final = "pledge_row"  # index label of the original row a spread row came from
 
 # --- generic inputs ------------------------------------------------------------------------------
 DATE: Final = "date"

@@ -152,6 +152,9 @@ def _coverage(frame: pd.DataFrame) -> str:
             shown = ", ".join(keys[:12]) + (f", ... ({len(keys)} in all)" if len(keys) > 12 else "")
             parts.append(f"{col}: {shown}")
             break
+    if not parts and len(frame.columns):
+        first = frame.columns[0]
+        parts.append(f"{frame[first].nunique()} distinct {first}")
     return "; ".join(parts)
 
 

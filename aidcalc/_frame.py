@@ -1,0 +1,567 @@
+"""The pledge frame: its documented columns, ``validate``, ``pledges`` and the dataset loader.
+
+A pledge frame is an ordinary :class:`pandas.DataFrame` whose columns play these roles
+(names in :mod:`aidcalc._columns`); every other column is the user's and is carried through:
+
+=================  ==================================================================
+``donor``          donor code: ISO 3166 alpha-3 (``JPN``), ``EUI`` for EU institutions
+``recipient``      recipient code (``UKR``)
+``announced``      announcement date (datetime64)
+``amount``         the amount (float) in ``currency``
+``currency``       ISO 4217 code
+``category``       one category of the taxonomy (see :mod:`aidcalc._categories`)
+``categories``     every category that matched, ``;``-joined
+``status``         ``pledged`` < ``committed`` < ``allocated`` < ``disbursed``
+``kind``           ``pledge`` | ``component`` | ``restatement`` | ``total_to_date``
+``period_start``   first year a multi-year pledge covers (integer)
+``period_end``     last year (integer)
+``amount_text``    the amount exactly as written in the source
+``description``    what the money is for
+``source_url``     where the figure was published (also ``source_title``, ``source_date``)
+``pair_id``        links rows stating the same amount in different currencies
+=================  ==================================================================
+
+``kind`` says whether a row may be added to others: only ``pledge`` rows are new money.
+A ``component`` is a part of another row (``part_of`` names its ``pledge_id``); a
+``restatement`` repeats a pledge in another currency or from another outlet (journalists'
+conversions); a ``total_to_date`` is a headline cumulative figure. Summing anything but
+``pledge`` rows counts money twice, so :func:`aidcalc.aggregate` refuses mixed kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Any, Final, Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ._columns import (
+    AMOUNT,
+    AMOUNT_TEXT,
+    ANNOUNCED,
+    CATEGORY,
+    CURRENCY,
+    DONOR,
+    KIND,
+    PAIR_ID,
+    PART_OF,
+    PERIOD_END,
+    PERIOD_START,
+    PLEDGE_ID,
+    RECIPIENT,
+    STATUS,
+)
+from ._errors import InputFileError, ValidationError, describe_rows
+from ._lifecycle import STATUS_ORDER
+from ._locale import LocaleLike
+
+__all__ = [
+    "KIND",
+    "KINDS",
+    "PART_OF",
+    "PLEDGE_ID",
+    "REQUIRED",
+    "Pledges",
+    "pledge_frame_from_dataset",
+    "pledges",
+    "validate",
+]
+
+REASON: Final = "reason"
+
+KINDS: Final = ("pledge", "component", "restatement", "total_to_date")
+"""Values of ``kind``; only ``pledge`` rows may be summed with each other."""
+
+REQUIRED: Final = (DONOR, AMOUNT, CURRENCY)
+"""Columns every pledge frame must have."""
+
+_PROBLEM_COLUMNS = ["row", "column", "value", "problem", "severity"]
+_CODE = r"^[A-Z]{3}$"
+
+
+def pledge_frame_from_dataset(raw: pd.DataFrame) -> pd.DataFrame:
+    """Turn the raw ``g7_ukraine_pledges`` CSV into a pledge frame (the dataset's loader).
+
+    Dates become ``datetime64``, years nullable integers, ``currency_stated`` boolean and
+    ``category``/``status``/``kind`` strings; ``categories`` is set from ``category``.
+
+    Examples
+    --------
+    >>> import aidcalc
+    >>> g7 = aidcalc.load_dataset("g7_ukraine_pledges")
+    >>> g7["announced"].dtype
+    dtype('<M8[ns]')
+    >>> g7.loc[g7["pair_id"] == "P19", ["amount_text", "currency", "kind"]]
+          amount_text currency           kind
+    87  $12.1 billion      USD  total_to_date
+    88  ¥1.9 trillion      JPY  total_to_date
+    """
+    frame = raw.copy()
+    frame[ANNOUNCED] = pd.to_datetime(frame[ANNOUNCED], format="%Y-%m-%d").astype("datetime64[ns]")
+    for col in (PERIOD_START, PERIOD_END):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    frame[AMOUNT] = frame[AMOUNT].astype("float64")
+    frame["currency_stated"] = frame["currency_stated"].map(
+        {"True": True, "False": False, True: True, False: False}
+    )
+    frame["categories"] = frame[CATEGORY]
+    return frame
+
+
+class Pledges(NamedTuple):
+    """What :func:`pledges` returns: the pledge frame and the rows it could not accept."""
+
+    frame: pd.DataFrame
+    """The accepted rows as a pledge frame (original index labels kept)."""
+    rejected: pd.DataFrame
+    """The rejected rows, as given, with a ``reason`` column saying what to fix."""
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------------------------
+
+
+def validate(
+    frame: pd.DataFrame,
+    *,
+    errors: Literal["report", "raise"] = "report",
+    categories: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Check a pledge frame against the documented schema and report every problem.
+
+    Checks: required columns (``donor``, ``amount``, ``currency``) present; ``donor`` and
+    ``recipient`` three-letter codes; ``amount`` numeric and finite (negative: a warning);
+    ``currency`` a known ISO 4217 code; ``announced`` a date; ``status`` one of
+    ``pledged``, ``committed``, ``allocated``, ``disbursed``; ``kind`` one of ``pledge``,
+    ``component``, ``restatement``, ``total_to_date``; ``category`` in the taxonomy;
+    ``period_start``/``period_end`` whole years in order; ``part_of`` naming an existing
+    ``pledge_id``; rows sharing a ``pair_id`` from one donor. Missing values are allowed in
+    optional columns.
+
+    Parameters
+    ----------
+    frame
+        The frame to check (not changed).
+    errors
+        ``"report"`` returns the problems; ``"raise"`` raises :class:`ValidationError` (with
+        the problems as its ``problems`` attribute) when there is any.
+    categories
+        Allowed categories; default: the built-in taxonomy plus ``"all"`` (headline totals).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per problem: ``row`` (index label, ``None`` for a missing column),
+        ``column``, ``value``, ``problem`` and ``severity``: ``error`` breaks the schema,
+        ``warning`` is legal but worth a look (a negative amount: Kiel records corrections
+        that way). Empty when the frame is clean. ``errors="raise"`` raises on errors only;
+        :func:`pledges` rejects rows with errors only.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"donor": ["JPN", "Japan"], "amount": [1e9, -5.0],
+    ...                   "currency": ["JPY", "YEN"], "status": ["pledged", "promised"]})
+    >>> validate(f)[["row", "column", "value"]]
+       row    column     value
+    0    1     donor     Japan
+    1    1    amount      -5.0
+    2    1  currency       YEN
+    3    1    status  promised
+    >>> validate(f.iloc[:1]).empty
+    True
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"validate expects a pandas DataFrame, got {type(frame).__name__}")
+    if categories is None:
+        from ._categories import TAXONOMY
+
+        categories = (*TAXONOMY, "all")
+    found: list[pd.DataFrame] = []
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        found.append(
+            pd.DataFrame(
+                {
+                    "row": None,
+                    "column": missing,
+                    "value": None,
+                    "problem": "required column missing",
+                    "severity": "error",
+                }
+            )
+        )
+
+    def check(col: str, bad: pd.Series | np.ndarray, problem: str, severity: str = "error") -> None:
+        mask = np.asarray(bad, dtype=bool)
+        if mask.any():
+            found.append(
+                pd.DataFrame(
+                    {
+                        "row": frame.index[mask],
+                        "column": col,
+                        "value": frame[col].to_numpy()[mask],
+                        "problem": problem,
+                        "severity": severity,
+                    }
+                )
+            )
+
+    known_codes = _known_codes()
+    for col, role, example in (
+        (DONOR, "donor", "'JPN', or 'EUI'"),
+        (RECIPIENT, "recipient", "'UKR'"),
+    ):
+        if col not in frame.columns:
+            continue
+        codes = frame[col]
+        shaped = codes.astype("string").str.fullmatch(_CODE).fillna(False)
+        present = codes.notna() if col == RECIPIENT else pd.Series(True, index=frame.index)
+        check(
+            col,
+            present & ~shaped,
+            f"not a {role} code (ISO3 such as {example})"
+            + ("; map names with aidcalc.pledges or aidcalc.donor_code" if col == DONOR else ""),
+        )
+        check(col, shaped & ~codes.isin(known_codes), f"unknown {role} code")
+    if AMOUNT in frame.columns:
+        values = pd.to_numeric(frame[AMOUNT], errors="coerce")
+        raw_missing = frame[AMOUNT].isna()
+        check(AMOUNT, raw_missing, "amount missing")
+        check(AMOUNT, ~raw_missing & values.isna(), "amount not a number")
+        finite = values.notna()
+        check(AMOUNT, finite & ~np.isfinite(values.fillna(0.0)), "amount not finite")
+        check(
+            AMOUNT,
+            finite & (values < 0),
+            "negative amount (a correction or a reversal? check it)",
+            "warning",
+        )
+    if CURRENCY in frame.columns:
+        known = _known_currencies()
+        cur = frame[CURRENCY]
+        check(CURRENCY, cur.isna(), "currency missing")
+        check(
+            CURRENCY,
+            cur.notna() & ~cur.isin(known),
+            "not an ISO 4217 currency code (e.g. 'EUR', 'JPY'); currency symbols and "
+            "names are read by aidcalc.pledges",
+        )
+    if ANNOUNCED in frame.columns:
+        ann = frame[ANNOUNCED]
+        if not pd.api.types.is_datetime64_any_dtype(ann):
+            parsed = pd.to_datetime(ann, errors="coerce", format="mixed")
+            check(ANNOUNCED, ann.notna() & parsed.isna(), "not a date")
+    if STATUS in frame.columns:
+        st = frame[STATUS]
+        check(
+            STATUS,
+            st.notna() & ~st.isin(STATUS_ORDER),
+            f"status not one of {', '.join(STATUS_ORDER)}",
+        )
+    if KIND in frame.columns:
+        kd = frame[KIND]
+        check(KIND, kd.notna() & ~kd.isin(KINDS), f"kind not one of {', '.join(KINDS)}")
+    if CATEGORY in frame.columns:
+        cat = frame[CATEGORY]
+        check(
+            CATEGORY,
+            cat.notna() & ~cat.isin(categories),
+            f"category not in the taxonomy ({', '.join(categories)}); pass categories= "
+            "to extend it",
+        )
+    years = {}
+    for col in (PERIOD_START, PERIOD_END):
+        if col in frame.columns:
+            raw = frame[col]
+            y = pd.to_numeric(raw, errors="coerce").astype("float64")
+            check(col, raw.notna() & (y.isna() | (y != np.floor(y))), "not a whole year")
+            years[col] = y
+    if len(years) == 2:
+        check(
+            PERIOD_START,
+            (years[PERIOD_START] > years[PERIOD_END]).fillna(False),
+            "period_start after period_end",
+        )
+    if PART_OF in frame.columns:
+        ids = frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
+        part = frame[PART_OF]
+        check(PART_OF, part.notna() & ~part.isin(ids.dropna()), "part_of names no pledge_id")
+    if PAIR_ID in frame.columns and DONOR in frame.columns:
+        pairs = frame[[PAIR_ID, DONOR]].dropna()
+        n_donors = pairs.groupby(PAIR_ID)[DONOR].transform("nunique")
+        mixed = frame.index.isin(pairs.index[n_donors.to_numpy() > 1])
+        check(PAIR_ID, mixed, "rows sharing this pair_id have different donors")
+
+    if found:
+        problems = pd.concat(found, ignore_index=True)
+    else:
+        problems = pd.DataFrame(columns=_PROBLEM_COLUMNS)
+    problems = problems[_PROBLEM_COLUMNS]
+    if errors not in ("report", "raise"):
+        raise ValueError(f"errors={errors!r}: use 'report' or 'raise'")
+    if errors == "raise" and (problems["severity"] == "error").any():
+        raise ValidationError(_summarise(problems), problems=problems)
+    return problems
+
+
+def _summarise(problems: pd.DataFrame) -> str:
+    lines = [f"the pledge frame has {len(problems)} problem(s):"]
+    for (col, problem), grp in problems.groupby(["column", "problem"], sort=False):
+        rows = grp["row"].dropna().tolist()
+        values = grp["value"].dropna().unique().tolist()[:5]
+        where = describe_rows(rows) if rows else "the frame"
+        shown = f", values {values!r}" if values else ""
+        lines.append(f"- {col}: {problem} in {where}{shown}")
+    return "\n".join(lines)
+
+
+def _known_codes() -> frozenset[str]:
+    """ISO 3166 alpha-3 codes and aidcalc's donor codes (EUI, EIB, EPF, ...)."""
+    from ._donors import _all_codes
+
+    return _all_codes()
+
+
+def _known_currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+# --------------------------------------------------------------------------------------------
+# pledges: build a pledge frame from a user table
+# --------------------------------------------------------------------------------------------
+
+_ROLE_ALIASES: Final[dict[str, str]] = {
+    "donor": DONOR,
+    "giver": DONOR,
+    "donor_name": DONOR,
+    "recipient": RECIPIENT,
+    "date": ANNOUNCED,
+    "announced": ANNOUNCED,
+    "announcement_date": ANNOUNCED,
+    "amount": AMOUNT,
+    "value": AMOUNT,
+    "currency": CURRENCY,
+    "ccy": CURRENCY,
+    "amount_text": AMOUNT_TEXT,
+    "category": CATEGORY,
+    "status": STATUS,
+}
+
+
+def pledges(
+    frame_or_path: pd.DataFrame | str | PathLike[str],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    locale: LocaleLike | None = None,
+    recipient: str | None = None,
+) -> Pledges:
+    """Build a pledge frame from a user table whose columns are named differently.
+
+    Steps: read the table (a DataFrame, or a ``.csv``/``.xlsx``/``.parquet`` path); rename
+    columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
+    names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
+    names to codes with :func:`aidcalc._donors.donor_codes` (codes such as ``JPN`` are kept);
+    parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount`` or ``currency``
+    is missing; parse dates; upper-case currency codes. A row that still breaks the schema
+    (see :func:`validate`) is moved, unchanged, to ``rejected`` with a ``reason``: no row is
+    dropped silently, and ``len(frame) + len(rejected)`` equals the input length.
+
+    Parameters
+    ----------
+    frame_or_path
+        The user table or a path to it.
+    mapping
+        ``{user column: role}``; roles are the pledge-frame column names.
+    locale
+        Language of donor names and amount texts (``Locale | str``), e.g. ``"de"``.
+    recipient
+        Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
+
+    Returns
+    -------
+    Pledges
+        ``(frame, rejected)``, a named tuple.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"Giver": ["JPN", "USA"], "Date": ["2024-02-19", "soon"],
+    ...                       "Value": [15.8e9, 1e6], "Currency": ["jpy", "USD"]})
+    >>> ok, rejected = pledges(table, recipient="UKR")
+    >>> ok[["donor", "announced", "amount", "currency", "recipient"]]
+      donor  announced        amount currency recipient
+    0   JPN 2024-02-19  1.580000e+10      JPY       UKR
+    >>> rejected["reason"].tolist()
+    ["announced: not a date ('soon')"]
+    """
+    table = _read_table(frame_or_path)
+    out = table.copy()
+    out.index = pd.RangeIndex(len(out))  # work by position; the labels come back at the end
+    renames: dict[str, str] = {}
+    if mapping:
+        unknown = [c for c in mapping if c not in out.columns]
+        if unknown:
+            raise ValidationError(
+                f"mapping names columns that are not in the table: {unknown}; "
+                f"the table has {list(out.columns)}",
+                problems=pd.DataFrame(),
+            )
+        renames.update(mapping)
+    taken = set(renames.values())
+    for col in out.columns:
+        if col in renames:
+            continue
+        role = _ROLE_ALIASES.get(str(col).strip().lower().replace(" ", "_"))
+        if role and role not in taken and role not in out.columns:
+            renames[col] = role
+            taken.add(role)
+    out = out.rename(columns=renames)
+    if out.columns.duplicated().any():
+        dup = out.columns[out.columns.duplicated()].tolist()
+        raise ValidationError(
+            f"two columns would both become {dup}; fix mapping", problems=pd.DataFrame()
+        )
+
+    reasons = pd.Series("", index=out.index, dtype=object)
+
+    def add(mask: Any, text: pd.Series | str) -> None:
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=out.index)
+        piece = text if isinstance(text, str) else text.astype(str)
+        new = np.where(reasons == "", piece, reasons + "; " + piece)
+        reasons.loc[mask] = pd.Series(new, index=out.index)[mask]
+
+    if recipient is not None and RECIPIENT not in out.columns:
+        out[RECIPIENT] = recipient
+
+    # amounts from text where needed
+    if AMOUNT_TEXT in out.columns:
+        need = out[AMOUNT_TEXT].notna()
+        if AMOUNT in out.columns:
+            need &= out[AMOUNT].isna()
+        if CURRENCY in out.columns:
+            need |= out[AMOUNT_TEXT].notna() & out[CURRENCY].isna()
+        if need.any():
+            _fill_from_text(out, need, locale, add)
+
+    if DONOR in out.columns:
+        _donors_to_codes(out, locale, add)
+    if CURRENCY in out.columns:
+        out[CURRENCY] = out[CURRENCY].astype("string").str.strip().str.upper().astype(object)
+        out.loc[out[CURRENCY].isna(), CURRENCY] = np.nan
+    if AMOUNT in out.columns:
+        raw_amount = out[AMOUNT]
+        number = pd.to_numeric(raw_amount, errors="coerce").astype("float64")
+        add(
+            raw_amount.notna() & number.isna(),
+            "amount: not a number (" + raw_amount.map(repr) + ")",
+        )
+        out[AMOUNT] = number
+    if ANNOUNCED in out.columns and not pd.api.types.is_datetime64_any_dtype(out[ANNOUNCED]):
+        raw = out[ANNOUNCED]
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+        add(raw.notna() & parsed.isna(), "announced: not a date (" + raw.map(repr) + ")")
+        out[ANNOUNCED] = parsed.astype("datetime64[ns]")
+
+    problems = validate(out)
+    problems = problems[problems["severity"] == "error"]  # warnings do not reject a row
+    row_problems = problems[problems["row"].notna()]
+    if len(problems) and problems["row"].isna().any():
+        missing = problems.loc[problems["row"].isna(), "column"].tolist()
+        raise ValidationError(
+            f"the table has no column for {missing}; name them with mapping= "
+            f"(columns found: {list(table.columns)})",
+            problems=problems,
+        )
+    n = len(out)
+    for (col, problem), grp in row_problems.groupby(["column", "problem"], sort=False):
+        pos = grp["row"].to_numpy(dtype=np.int64)
+        mask = np.zeros(n, dtype=bool)
+        mask[pos] = True
+        # not repeated when already explained (an unreadable amount_text explains amount)
+        explaining = [col, AMOUNT_TEXT] if col in (AMOUNT, CURRENCY) else [col]
+        seen = "|".join(rf"(?:^|; ){re.escape(c)}:" for c in explaining)
+        already = reasons.astype(str).str.contains(seen, regex=True).to_numpy()
+        values = pd.Series("", index=out.index, dtype=object)
+        values.iloc[pos] = [repr(v) for v in grp["value"]]
+        add(mask & ~already, f"{col}: {problem} (" + values + ")")
+    bad = (reasons != "").to_numpy()
+    rejected = table.iloc[bad].copy()
+    rejected[REASON] = reasons.to_numpy()[bad]
+    accepted = out.iloc[~bad].copy()
+    accepted.index = table.index[~bad]
+    return Pledges(accepted, rejected)
+
+
+def _read_table(obj: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame:
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    path = Path(obj)
+    if not path.is_file():
+        raise InputFileError(f"no such file: {path}", path=str(path), reason="missing")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path)
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFileError(
+            f"could not read {path.name}: {exc}", path=str(path), reason=str(exc)
+        ) from None
+    raise InputFileError(
+        f"{path.name}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet",
+        path=str(path),
+        reason="file type",
+    )
+
+
+def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:
+    donor = out[DONOR]
+    is_code = donor.astype("string").str.fullmatch(_CODE).fillna(False)
+    names = donor.notna() & ~is_code
+    if not names.any():
+        return
+    from ._donors import donor_codes
+
+    kw: dict[str, Any] = {"errors": "coerce"}
+    if locale is not None:
+        kw["locale"] = locale
+    codes = donor_codes(donor[names], **kw)
+    codes = pd.Series(np.asarray(codes, dtype=object), index=donor[names].index)
+    unknown = codes.isna()
+    add(
+        names & donor.index.isin(codes.index[unknown]),
+        "donor: unknown name (" + donor.astype(str) + "); add it to mapping or use a code",
+    )
+    new = donor.astype(object).copy()
+    new.loc[codes.index[~unknown]] = codes[~unknown]
+    out[DONOR] = new
+
+
+def _fill_from_text(out: pd.DataFrame, need: pd.Series, locale: Any, add: Any) -> None:
+    from ._parsing import parse_amounts
+
+    kw: dict[str, Any] = {"errors": "coerce"}
+    if locale is not None:
+        kw["locale"] = locale
+    parsed = parse_amounts(out.loc[need, AMOUNT_TEXT], **kw)  # same index as the rows parsed
+    if AMOUNT not in out.columns:
+        out[AMOUNT] = np.nan
+    if CURRENCY not in out.columns:
+        out[CURRENCY] = np.nan
+    out[AMOUNT] = out[AMOUNT].astype(object)
+    out[CURRENCY] = out[CURRENCY].astype(object)
+    fill_amount = out.loc[need, AMOUNT].isna()
+    out.loc[fill_amount.index[fill_amount], AMOUNT] = parsed.loc[fill_amount, AMOUNT]
+    fill_cur = out.loc[need, CURRENCY].isna()
+    out.loc[fill_cur.index[fill_cur], CURRENCY] = parsed.loc[fill_cur, CURRENCY].astype(object)
+    err = parsed["error"].reindex(out.index)
+    add(err.notna(), "amount_text: " + err.astype(str) + " (" + out[AMOUNT_TEXT].map(repr) + ")")

@@ -1,0 +1,272 @@
+"""categorise: CRS purpose codes, multilingual keywords, precedence, overrides, properties."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import aidcalc
+from aidcalc._categories import TAXONOMY, keyword_table, purpose_code_table
+
+
+def cat(texts, **kw):
+    return aidcalc.categorise(pd.DataFrame({"description": texts}), **kw)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the issue's own examples, one per language
+        ("demining", "demining"),
+        ("Entminung", "demining"),
+        ("déminage", "demining"),
+        ("sminamento", "demining"),
+        ("地雷除去", "demining"),
+        ("розмінування", "demining"),
+        ("power grid", "energy"),
+        ("Stromnetz", "energy"),
+        ("電力", "energy"),
+        ("енергетика", "energy"),
+        ("reconstruction", "reconstruction"),
+        ("Wiederaufbau", "reconstruction"),
+        ("復興", "reconstruction"),
+        ("відбудова", "reconstruction"),
+        # inflected / compound forms
+        ("Mittel für die Entminungsarbeit", "demining"),
+        ("ricostruzione del centro storico", "reconstruction"),
+        ("aide humanitaire d'urgence", "humanitarian"),
+        ("Makrofinanzhilfe der EU", "budget_support"),
+        ("air defence systems", "military"),
+        ("військова допомога", "military"),
+        ("人道支援", "humanitarian"),
+    ],
+)
+def test_keywords_in_six_languages(text, expected):
+    assert cat([text])["category"].item() == expected
+
+
+def test_precedence_named_sector_beats_general_recovery_word():
+    out = cat(
+        [
+            "repair the power grid",
+            "clear mines before rebuilding",
+            "Wiederaufbau des Stromnetzes",
+            "відновлення енергетики",
+        ]
+    )
+    assert out["category"].tolist() == ["energy", "demining", "energy", "energy"]
+    assert out["categories"].tolist() == [
+        "energy;reconstruction",
+        "demining;reconstruction",
+        "energy;reconstruction",
+        "energy;reconstruction",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the ministry determines priorities",
+        "mineral resources",
+        "armistice talks",
+        "a regrettable delay",
+        "Stromberg visit",
+        "gridlock in parliament",
+        "Sminuire il ruolo",
+    ],
+)
+def test_word_boundaries_prevent_false_matches(text):
+    out = cat([text])
+    assert out["category"].item() == "other"
+    assert out["category_source"].item() == "none"
+
+
+def test_japanese_matches_without_spaces():
+    out = cat(["ウクライナの地雷除去と電力インフラ復旧を支援"])
+    assert out["category"].item() == "demining"
+    assert out["categories"].item() == "demining;energy;reconstruction"
+
+
+def test_nothing_matched_is_other_not_a_guess():
+    out = cat(["school meals", None, ""])
+    assert out["category"].tolist() == ["other"] * 3
+    assert out["categories"].tolist() == [""] * 3
+
+
+def test_every_keyword_example_matches_its_own_category():
+    kw = keyword_table()
+    out = cat(kw["example"].tolist())
+    hits = [c in cats.split(";") for c, cats in zip(kw["category"], out["categories"], strict=True)]
+    assert all(hits), kw.loc[[not h for h in hits], ["category", "example"]]
+    assert set(kw["language"]) == {"en", "de", "fr", "it", "ja", "uk"}
+    assert set(kw["category"]) == set(TAXONOMY) - {"other"}
+    for pattern in kw["pattern"]:
+        re.compile(pattern)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (15250, "demining"),
+        ("23040", "energy"),  # withdrawn 230xx still energy
+        (23630, "energy"),
+        (23210, "energy"),
+        (73010, "reconstruction"),
+        (72010, "humanitarian"),
+        (74020, "humanitarian"),
+        (51010, "budget_support"),
+        (15210, "other"),  # security system reform: not military
+        (15230, "other"),  # peacekeeping: not military
+        (16040, "other"),
+        (1520010, "other"),  # 7-digit TOSSD code
+        (73099, "humanitarian"),  # not in the list: prefix rule 730xx other than 73010
+    ],
+)
+def test_purpose_codes(code, expected):
+    out = aidcalc.categorise(pd.DataFrame({"purpose_code": [code]}))
+    assert out["category"].item() == expected
+    assert out["category_source"].item() == "purpose_code"
+
+
+def test_purpose_code_beats_text_and_override_beats_both():
+    f = pd.DataFrame(
+        {
+            "description": ["power grid", "power grid", "power grid", "power grid"],
+            "purpose_code": [15250, None, 15250, 99999],
+        }
+    )
+    out = aidcalc.categorise(f, overrides={2: "military"})
+    assert out["category"].tolist() == ["demining", "energy", "military", "energy"]
+    assert out["category_source"].tolist() == ["purpose_code", "text", "override", "text"]
+    assert out["categories"].tolist()[0] == "demining;energy"
+
+
+def test_code_outside_the_taxonomy_lets_text_decide():
+    f = pd.DataFrame(
+        {"description": ["mine clearance", "school meals"], "purpose_code": [99810, 99810]}
+    )
+    out = aidcalc.categorise(f)
+    assert out["category"].tolist() == ["demining", "other"]
+    assert out["category_source"].tolist() == ["text", "purpose_code"]
+
+
+def test_overrides_as_series_and_column():
+    f = pd.DataFrame(
+        {"description": ["power grid", "demining"], "mine": [None, "humanitarian"]},
+        index=["a", "b"],
+    )
+    assert aidcalc.categorise(f, overrides="mine")["category"].tolist() == [
+        "energy",
+        "humanitarian",
+    ]
+    s = pd.Series({"a": "budget_support"})
+    assert aidcalc.categorise(f, overrides=s)["category"].tolist() == ["budget_support", "demining"]
+
+
+def test_output_keeps_rows_index_and_user_columns_and_does_not_mutate():
+    f = pd.DataFrame({"description": ["demining", "x"], "mine": [1, 2]}, index=[7, 3])
+    before = f.copy()
+    out = aidcalc.categorise(f)
+    pd.testing.assert_frame_equal(f, before)
+    assert out.index.tolist() == [7, 3]
+    assert out["mine"].tolist() == [1, 2]
+
+
+def test_user_taxonomy_extends_and_ranks_before_reconstruction():
+    extra = pd.DataFrame({"category": ["water"], "language": ["en"], "pattern": [r"water\w*"]})
+    out = cat(["restore water supply", "water and power grid"], taxonomy=extra)
+    assert out["category"].tolist() == ["water", "energy"]
+    assert out["categories"].tolist() == ["water;reconstruction", "energy;water"]
+
+
+def test_multiple_text_columns():
+    f = pd.DataFrame({"title": ["Winter package", "x"], "description": ["generators", "y"]})
+    out = aidcalc.categorise(f, text=["title", "description"])
+    assert out["category"].tolist() == ["energy", "other"]
+
+
+def test_errors_are_clear():
+    f = pd.DataFrame({"description": ["x"]})
+    with pytest.raises(aidcalc.ValidationError, match=r"column\(s\) \['text'\] not in the frame"):
+        aidcalc.categorise(f, text="text")
+    with pytest.raises(aidcalc.ValidationError, match="needs something to read"):
+        aidcalc.categorise(pd.DataFrame({"amount": [1]}))
+    with pytest.raises(aidcalc.ValidationError, match="index labels not in the frame: 5"):
+        aidcalc.categorise(f, overrides={5: "energy"})
+    with pytest.raises(aidcalc.ValidationError, match="non-empty category names"):
+        aidcalc.categorise(f, overrides={0: 3})
+    bad = pd.DataFrame({"category": ["x"], "language": ["en"], "pattern": ["(unclosed"]})
+    with pytest.raises(aidcalc.ValidationError, match="not a valid regular expression"):
+        aidcalc.categorise(f, taxonomy=bad)
+    with pytest.raises(aidcalc.ValidationError, match="precedence does not list"):
+        aidcalc.categorise(f, precedence=["energy"])
+    with pytest.raises(TypeError, match="DataFrame"):
+        aidcalc.categorise(["demining"])
+
+
+def test_crs_table_covers_every_reference_code(reference):
+    codes = pd.read_csv(reference / "codelists" / "crs_purpose_codes.csv", dtype=str)
+    table = purpose_code_table()
+    assert len(table) == len(codes) == 333
+    assert set(table.index) == set(codes["code"])
+    energy = codes["code"].str[:3].isin(["230", "231", "232", "233", "234", "235", "236"])
+    assert (table[codes.loc[energy, "code"]] == "energy").all()
+    assert (
+        table[
+            codes.loc[
+                ~energy
+                & (codes["code"] != "15250")
+                & ~codes["code"].str[:2].isin(["72", "73", "74"])
+                & (codes["code"] != "51010"),
+                "code",
+            ]
+        ]
+        == "other"
+    ).all()
+
+
+def test_precision_on_the_curated_dataset():
+    g7 = aidcalc.load_dataset("g7_ukraine_pledges")
+    rated = g7[g7["category"] != "all"]  # headline totals have no sector
+    out = aidcalc.categorise(rated.drop(columns=["category", "categories"]))
+    decided = out["category_source"] == "text"
+    precision = (out.loc[decided, "category"] == rated.loc[decided, "category"]).mean()
+    coverage = decided.mean()
+    agreement = (out["category"] == rated["category"]).mean()
+    # measured 2026-11-28: 68 of the 72 rows decided by text are right (94.4%); 72 of 81 rows
+    # decided (88.9%); overall agreement with the hand-set category 71/81 (87.7%). The misses
+    # are mixed packages whose text names demining first (hand-set: reconstruction).
+    assert precision >= 0.9
+    assert coverage >= 0.85
+    assert agreement >= 0.85
+
+
+TEXTS = st.sampled_from(
+    [
+        "repair the power grid",
+        "Entminung",
+        "地雷除去と復興",
+        "humanitarian relief",
+        "school",
+        "budget support",
+        "military aid and demining",
+        "",
+        "Wiederaufbau",
+        "відбудова енергетики",
+    ]
+)
+
+
+@given(st.lists(TEXTS, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_deterministic_and_independent_of_row_order(texts, rnd):
+    f = pd.DataFrame({"description": texts})
+    once = aidcalc.categorise(f)
+    pd.testing.assert_frame_equal(once, aidcalc.categorise(f))
+    order = list(range(len(f)))
+    rnd.shuffle(order)
+    shuffled = aidcalc.categorise(f.iloc[order])
+    pd.testing.assert_frame_equal(shuffled.loc[f.index], once)
