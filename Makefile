@@ -10,7 +10,7 @@ STAMP := $(VENV)/.aidcalc-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,xlsx,parquet]'
+	$(PY) -m pip install --quiet -e '.[test,xlsx]'
 	touch $(STAMP)
 
 ## report: install aidcalc and write the G7 report on the embedded data into ./aidcalc-report/

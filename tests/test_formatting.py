@@ -1,0 +1,109 @@
+"""format_amount: the issue's examples, locales' own words, errors, and the parse round trip."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+from babel.numbers import get_currency_precision
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aidcalc import Amount, ParseError, format_amount, parse_amount
+
+
+@pytest.mark.parametrize(
+    ("amount", "kwargs", "expected"),
+    [
+        # the issue's examples
+        (Amount(Decimal("1.89e12"), "JPY"), {"style": "long"}, "¥1.9 trillion"),
+        (Amount(Decimal("1.89e12"), "JPY"), {"style": "short"}, "¥1.9T"),
+        (Amount(Decimal("2.5e9"), "EUR"), {"locale": "de"}, "2,5 Mrd. €"),
+        # chart tick labels: "$12.1B", "12,1 Mrd. $", "121億ドル"-style
+        ((12.1e9, "USD"), {}, "$12.1B"),
+        ((12.1e9, "USD"), {"locale": "de"}, "12,1 Mrd. $"),
+        ((12.1e9, "USD"), {"locale": "ja"}, "$121億"),
+        ((12.1e9, "USD"), {"locale": "ja", "style": "long"}, "$121億"),
+        ((1.89e12, "JPY"), {"locale": "ja", "style": "long"}, "￥1.9兆"),
+        # long style: the locale's words
+        ((2.5e9, "EUR"), {"locale": "de", "style": "long"}, "2,5 Milliarden €"),
+        ((1e9, "EUR"), {"locale": "de", "style": "long"}, "1 Milliarde €"),
+        ((1.9e12, "EUR"), {"locale": "de", "style": "long"}, "1,9 Billionen €"),
+        ((2.5e9, "EUR"), {"locale": "fr", "style": "long"}, "2,5 milliards €"),
+        ((3e8, "EUR"), {"locale": "it", "style": "long"}, "300 milioni €"),
+        ((5e6, "USD"), {"locale": "en", "style": "long"}, "$5 million"),
+        ((5e6, "CHF"), {"locale": "en", "style": "long"}, "CHF 5 million"),
+        ((-3.5e6, "USD"), {"style": "long"}, "-$3.5 million"),
+        # locale-specific symbols
+        ((5e8, "CAD"), {"locale": "en_CA"}, "$500M"),
+        ((5e8, "USD"), {"locale": "en_CA"}, "US$500M"),
+        ((5e8, "CAD"), {"locale": "en"}, "CA$500M"),
+        # digits and standard
+        ((1.234e9, "USD"), {"digits": 2}, "$1.23B"),
+        ((1.25e9, "USD"), {"digits": 0}, "$1B"),
+        ((12.1e9, "USD"), {"style": "standard"}, "$12,100,000,000.00"),
+        ((1250000, "EUR"), {"style": "standard", "locale": "de"}, "1.250.000,00 €"),
+        ((1890000000000, "JPY"), {"style": "standard"}, "¥1,890,000,000,000"),
+        ((1250000, "EUR"), {"style": "standard", "locale": "fr"}, "1 250 000,00 €"),
+    ],
+)
+def test_examples(amount, kwargs, expected):
+    assert format_amount(amount, **kwargs) == expected
+
+
+def test_plain_number_with_currency_keyword():
+    assert format_amount(12.1e9, currency="USD") == "$12.1B"
+    assert format_amount(Decimal("2.5e9"), currency="EUR", locale="de") == "2,5 Mrd. €"
+
+
+def test_nbsp_kept_on_request():
+    assert format_amount((2.5e9, "EUR"), locale="de", nbsp=True) == "2,5\xa0Mrd.\xa0€"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: format_amount(5.0), ParseError, "needs a currency"),
+        (lambda: format_amount((5, "XYZ")), ParseError, "unknown currency code 'XYZ'"),
+        (lambda: format_amount(math.nan, currency="USD"), ParseError, "not a finite number"),
+        (lambda: format_amount((5, "USD"), style="tiny"), ValueError, "style must be one of"),
+        (lambda: format_amount((5, "USD"), digits=-1), ValueError, "digits must be an int"),
+        (lambda: format_amount((5, "USD"), locale="xx"), ParseError, "unknown locale"),
+        (
+            lambda: format_amount(Amount(5, "USD"), currency="EUR"),
+            ParseError,
+            "contradicts the Amount's own 'USD'",
+        ),
+        (lambda: format_amount((1, 2, 3)), TypeError, "(number, 'CUR') pair"),
+    ],
+)
+def test_errors(call, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+# --- round trip: parse_amount(format_amount(x)) == x within the formatting precision -------------
+LOCALES = ["en", "en_CA", "en_AU", "de", "fr", "it", "ja", "uk", "es", "pl", "hu", "zh_CN", "ko"]
+CURRENCIES = ["USD", "EUR", "JPY", "GBP", "CAD", "CHF", "UAH", "SEK", "AUD", "PLN"]
+
+
+@given(
+    mantissa=st.decimals(min_value=1, max_value=Decimal("999.99"), places=2),
+    exponent=st.integers(min_value=0, max_value=13),
+    locale=st.sampled_from(LOCALES),
+    style=st.sampled_from(["short", "long", "standard"]),
+    currency=st.sampled_from(CURRENCIES),
+    digits=st.integers(min_value=0, max_value=3),
+)
+def test_round_trip(mantissa, exponent, locale, style, currency, digits):
+    value = mantissa.scaleb(exponent)
+    text = format_amount(Amount(value, currency), locale=locale, style=style, digits=digits)
+    back = parse_amount(text, locale=locale)
+    assert back.currency == currency, text
+    assert not back.approx
+    if style == "standard":  # every digit, rounded to the currency's minor unit (JPY: none)
+        minor = get_currency_precision(currency)
+        assert abs(back.value - value) <= Decimal(5) / 10 ** (minor + 1), text
+    else:  # compact: the scaled number shown with `digits` decimals, at least 1 before the point
+        assert abs(back.value - value) <= value * Decimal(5) / 10 ** (digits + 1), text
