@@ -40,8 +40,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            is_text = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
-            text = series[is_text.astype(bool)].astype(str)
+            is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+            text = series[is_text].astype(str)
             risky = text.str.startswith(FORMULA_PREFIXES)
             if risky.any():
                 out[col] = series.astype(object)

@@ -1,0 +1,605 @@
+"""The G7 comparison report: every chart as PNG and SVG, the tables behind them, one HTML page.
+
+``aidcalc report`` (see :mod:`aidcalc._cli`) is a thin wrapper around :func:`build_report`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib.util
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._errors import AidcalcError, InputFileError, ValidationError, join_values
+from ._locale import LocaleLike
+
+__all__ = ["CHARTS", "Report", "build_report"]
+
+#: the charts of the report, in the order of the page
+CHARTS = ("donors", "share_of_gdp", "timeline", "pipeline", "categories")
+DATASET = "g7_ukraine_pledges"
+PNG_DPI = 200
+_PRICES = ("dac", "cpi", "none")
+_FX = ("spot", "month", "year", "dac")
+_HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Report:
+    """What :func:`build_report` wrote."""
+
+    out: Path
+    """The output folder."""
+    files: list[Path] = field(default_factory=list)
+    """Every file written (charts, tables, ``index.html``)."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The tables behind the charts, by name."""
+    value: str = ""
+    """The column of normalised amounts the charts show."""
+    price_base: str = ""
+    """What the amounts are, e.g. ``"constant 2024 EUR"``."""
+    notes: list[str] = field(default_factory=list)
+    """The method notes printed on the page."""
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+class ReportError(AidcalcError, ValueError):
+    """The report cannot be made from these options or this input."""
+
+
+@cache
+def _events() -> pd.DataFrame:
+    frame = pd.read_csv(_HERE / "_report_events.csv", dtype=str, keep_default_na=False)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def _event_labels(frame: pd.DataFrame, date: str, lang: str) -> pd.DataFrame | None:
+    """Conferences and summits on the recipient's aid calendar inside the data's date range."""
+    events = _events()
+    recipients = set(frame["recipient"].dropna().astype(str)) if "recipient" in frame else set()
+    events = events[events["recipient"].isin(recipients)]
+    when = pd.to_datetime(frame[date])
+    events = events[(events["date"] >= when.min()) & (events["date"] <= when.max())]
+    if events.empty:
+        return None
+    column = lang if lang in events.columns else "en"
+    return pd.DataFrame({"date": events["date"], "label": events[column].where(
+        events[column] != "", events["en"])})
+
+
+def _check_options(to: str, base_year: int, prices: str, fx: str) -> str:
+    code = str(to).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ReportError(
+            f"--to {to!r} is not a currency code: use an ISO 4217 code such as EUR, USD or JPY",
+            option="to",
+        )
+    from babel.numbers import list_currencies
+
+    if code not in list_currencies():
+        raise ReportError(
+            f"--to {to!r}: unknown currency; use an ISO 4217 code such as EUR, USD or JPY",
+            option="to",
+        )
+    if prices not in _PRICES:
+        raise ReportError(
+            f"--prices {prices!r} is not one of {', '.join(_PRICES)}", option="prices"
+        )
+    if fx not in _FX:
+        raise ReportError(f"--fx {fx!r} is not one of {', '.join(_FX)}", option="fx")
+    if not 1960 <= int(base_year) <= 2100:
+        raise ReportError(f"--base-year {base_year} is not a plausible year", option="base_year")
+    return code
+
+
+def _read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    source = Path(path)
+    if not source.exists():
+        raise InputFileError(f"{source}: no such file", path=str(source), reason="missing")
+    if source.is_dir():
+        raise InputFileError(f"{source} is a folder, not a file", path=str(source))
+    from .io import read_any
+
+    result = read_any(source)
+    frame = getattr(result, "frame", result)
+    rejected = getattr(result, "rejected", None)
+    if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on aidcalc.io
+        raise InputFileError(f"{source}: could not be read as a table", path=str(source))
+    return frame, rejected if isinstance(rejected, pd.DataFrame) and len(rejected) else None
+
+
+def _pledges_only(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Keep rows that may be summed: individual pledges, not totals or restatements."""
+    if "kind" not in frame.columns:
+        return frame
+    kinds = frame["kind"].astype("string").str.strip().str.lower()
+    keep = kinds.eq("pledge").fillna(False).astype(bool)
+    left_out = kinds[~keep].value_counts()
+    if len(left_out):
+        what = ", ".join(f"{n} {k}" for k, n in left_out.items())
+        notes.append(
+            f"{int(keep.sum())} individual pledges are summed; {int((~keep).sum())} other rows "
+            f"({what}) are left out because they repeat money already counted (restatements in "
+            f"another currency, parts of a pledge, headline totals to date)."
+        )
+    return frame.loc[keep]
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"{where} has no column {join_values(missing)} (it has "
+            f"{join_values(list(frame.columns))}); the report needs donor, amount, currency "
+            f"and announced",
+            problems=pd.DataFrame({"column": missing}),
+        )
+
+
+def _unique(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return []
+    return sorted(frame[column].dropna().astype(str).unique().tolist())
+
+
+def _normalise(
+    frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str, notes: list[str]
+) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
+    """Normalised rows, the value column, and the rows that could not be normalised (with
+    their reason in ``reason``), which the report lists instead of failing on real-world
+    files with a few undated or unconvertible rows."""
+    from ._prices import normalise
+
+    price_arg = None if prices == "none" else prices
+    out = f"amount_{to}_{base_year}" if price_arg else f"amount_{to}"
+    result = normalise(
+        frame,
+        to=to,
+        base_year=base_year,
+        date="announced",
+        fx=fx,
+        prices=price_arg,  # type: ignore[arg-type]
+        extend="last" if price_arg else None,
+        out=out,
+        errors="coerce",
+    )
+    failed = result[out].isna().to_numpy()
+    left_out = None
+    if failed.all():
+        reason = result["error"].dropna().astype(str).iloc[0] if "error" in result else "?"
+        raise ReportError(f"no row could be converted to {to}: {reason}", reason=reason)
+    if failed.any():
+        reasons = result.loc[failed, "error"] if "error" in result else "could not be converted"
+        left_out = frame.loc[failed].assign(reason=reasons)
+        result = result.loc[~failed]
+    if "error" in result.columns:
+        result = result.drop(columns="error")
+    fx_sources = _unique(result, "fx_source")
+    rate = "the reference rate of the announcement day" if fx == "spot" else f"{fx} rates"
+    notes.append(
+        f"Amounts are converted to {to} at {rate} ({'; '.join(fx_sources) or 'ECB'})."
+    )
+    if price_arg:
+        deflators = _unique(result, "deflator_source")
+        extended = [d for d in deflators if "extend" in d.lower() or "last" in d.lower()]
+        method = "OECD DAC deflators" if prices == "dac" else "consumer price indices"
+        notes.append(f"Constant {base_year} prices use {method} ({'; '.join(deflators)}).")
+        if extended:
+            notes.append(
+                "Where the deflator table ends before a pledge's year (or the base year), the "
+                "last published factor is carried forward and the row's deflator_source says "
+                "so: those amounts are not adjusted for inflation after the last published year."
+            )
+    else:
+        notes.append(f"Amounts are in current {to} (no adjustment for inflation).")
+    return result, out, left_out
+
+
+def _share(frame: pd.DataFrame, base_year: int, notes: list[str]) -> pd.DataFrame:
+    """Each pledge as a percent of its donor's GDP in ``base_year`` (or the latest year before
+    it that the GDP table covers), amounts as announced, GDP converted at that year's rate."""
+    from ._errors import DataCoverageError
+    from ._relative import share_of_gdp
+
+    error: DataCoverageError | None = None
+    for year in range(base_year, base_year - 4, -1):
+        try:
+            result = share_of_gdp(
+                frame, value="amount", currency="currency", gdp_year=year, out="pct_of_gdp"
+            )
+        except DataCoverageError as err:
+            error = err
+            continue
+        notes.append(
+            f"Shares of GDP: each pledge as announced (its own currency) over the donor's {year} "
+            f"GDP (World Bank, current US dollars, converted at {year} annual average rates; "
+            f"the EU institutions against the GDP of the European Union)."
+        )
+        return result
+    assert error is not None
+    raise error
+
+
+def _footnote(
+    frame: pd.DataFrame, theme: Any, *, source: str | None, prices: str, fx: str, price_base: str
+) -> str:
+    """The report's footnote: source, price base with deflator vintage, exchange rates."""
+    from ._datasets import dataset_info
+
+    parts = []
+    if source:
+        parts.append(f"{theme.label('source')}: {source.rstrip('.')}.")
+    from .plot._style import Unit
+
+    prices_text = Unit.parse(price_base).code if price_base else ""
+    if prices == "dac":
+        prices_text += f", OECD DAC deflators ({dataset_info('dac_deflators').vintage})"
+    elif prices == "cpi":
+        prices_text += ", consumer price indices (World Bank)"
+    deflators = _unique(frame, "deflator_source")
+    if any("extend" in d.lower() or "carried forward" in d.lower() for d in deflators):
+        prices_text += "; years after the last published deflator keep its value"
+    parts.append(f"{theme.label('prices')}: {prices_text}.")
+    rates = {"spot": "on the announcement day", "month": "monthly averages",
+             "year": "annual averages", "dac": "OECD DAC annual averages"}[fx]
+    fx_sources = [f for f in _unique(frame, "fx_source") if not f.lower().startswith("identity")]
+    parts.append(f"{theme.label('rates')}: {'; '.join(fx_sources) or 'ECB'}, {rates}.")
+    return " ".join(parts)
+
+
+def _save(fig: Any, out: Path, name: str, files: list[Path]) -> None:
+    """PNG and SVG of ``fig``: the layout is computed once, then both files are drawn."""
+    fig.set_facecolor("white")
+    fig.set_dpi(PNG_DPI)  # text extents depend (slightly) on the dpi: measure at the PNG's
+    fig.draw_without_rendering()  # constrained layout runs here, once, without rasterising
+    bbox = fig.get_tightbbox().padded(0.12)
+    fig.set_layout_engine("none")
+    for ext, opts in (("png", {"dpi": PNG_DPI}), ("svg", {})):
+        path = out / f"{name}.{ext}"
+        fig.savefig(path, bbox_inches=bbox, **opts)
+        files.append(path)
+
+
+def _tables(
+    frame: pd.DataFrame, value: str, share: pd.DataFrame | None, locale: Any
+) -> dict[str, pd.DataFrame]:
+    from .plot import stage_totals
+    from .plot._style import donor_label, get_label
+
+    def names(codes: pd.Series) -> pd.Series:
+        return codes.map(lambda c: donor_label(c, locale))
+
+    by_cat = frame.groupby(["donor", "category"], observed=True)[value].sum().reset_index()
+    by_cat.insert(1, "donor_name", names(by_cat["donor"]))
+    by_cat.insert(3, "category_name", by_cat["category"].map(lambda c: get_label(c, locale)))
+    totals = by_cat.groupby("donor")[value].transform("sum")
+    by_cat = by_cat.assign(_t=totals).sort_values(["_t", "donor", value], ascending=False)
+    by_cat = by_cat.drop(columns="_t").reset_index(drop=True)
+
+    daily = frame.groupby(["donor", "announced"], observed=True)[value].sum().reset_index()
+    daily = daily.sort_values(["donor", "announced"], kind="stable").reset_index(drop=True)
+    daily["cumulative"] = daily.groupby("donor")[value].cumsum()
+    daily.insert(1, "donor_name", names(daily["donor"]))
+
+    stages = stage_totals(frame, value=value).reset_index()
+    stages.insert(1, "donor_name", names(stages["donor"]))
+    stages = stages.sort_values("pledged", ascending=False).reset_index(drop=True)
+
+    tables = {"donors_by_category": by_cat}
+    if share is not None:
+        shares = share.groupby("donor", observed=True)[[value, "pct_of_gdp"]].sum()
+        shares["rank_by_amount"] = shares[value].rank(ascending=False, method="min").astype(int)
+        shares["rank_by_share"] = shares["pct_of_gdp"].rank(ascending=False, method="min").astype(
+            int
+        )
+        shares = shares.sort_values("pct_of_gdp", ascending=False).reset_index()
+        shares.insert(1, "donor_name", names(shares["donor"]))
+        tables["share_of_gdp"] = shares
+    tables["timeline"] = daily
+    tables["pipeline"] = stages
+    return tables
+
+
+def build_report(
+    data: pd.DataFrame | str | Path | None = None,
+    *,
+    out: str | Path = "aidcalc-report",
+    to: str = "EUR",
+    base_year: int = 2024,
+    prices: str = "dac",
+    fx: str = "spot",
+    locale: LocaleLike = "en",
+    group: str | None = "G7",
+    source: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Write the G7 comparison report (charts, tables, ``index.html``) into ``out``.
+
+    Parameters
+    ----------
+    data
+        A pledge frame, a path to a file :func:`aidcalc.io.read_any` can read, or None for the
+        embedded ``g7_ukraine_pledges`` dataset.
+    out
+        Output folder (created if needed; files of the same name are replaced).
+    to, base_year, prices, fx
+        The common unit: currency, price year, ``"dac"``/``"cpi"`` deflators or ``"none"``
+        (current prices), and which exchange rate (``"spot"``: the day's ECB rate). Deflator
+        tables that end before a pledge's year are carried forward from their last year, and
+        the page says so.
+    locale
+        Language of charts and tables (``"en"``, ``"de"``, ``"fr"``, ``"it"``, ``"ja"``,
+        ``"uk"``).
+    group
+        Only donors of this group (``"G7"``; the EU institutions are kept with the G7, as the
+        EU takes part in G7 summits); None or ``"all"`` keeps every donor.
+    source
+        Data source named in footnotes (default: the dataset's title and vintage, or the file).
+    progress
+        Called with a short message at each step (the CLI shows them on a terminal).
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> report = build_report(out=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> sorted(p.name for p in report.files)[:3]  # doctest: +SKIP
+    ['categories.png', 'categories.svg', 'donors.png']
+    """
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf", "cairo"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plot
+    from ._datasets import dataset_info, load_dataset
+    from ._export import write_csv, write_xlsx
+    from .plot._common import keep_members
+    from .plot._style import Theme, get_label, make_theme
+
+    say = progress or (lambda _msg: None)
+    to = _check_options(to, base_year, prices, fx)
+    theme: Theme = make_theme(locale)
+    lang = theme.lang
+    notes: list[str] = []
+
+    say("reading the data")
+    rejected: pd.DataFrame | None = None
+    if data is None:
+        info = dataset_info(DATASET)
+        frame = load_dataset(DATASET)
+        source = source or f"{info.title}, vintage {info.vintage}"
+        input_name = f"embedded dataset {DATASET!r}"
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+        input_name = "the given frame"
+    else:
+        frame, rejected = _read_input(data)
+        input_name = str(data)
+        source = source or Path(data).name
+        if rejected is not None:
+            message = (
+                f"{len(rejected)} row{'s' if len(rejected) != 1 else ''} of {input_name} could "
+                f"not be read and {'are' if len(rejected) != 1 else 'is'} not in the "
+                f"report (each with its reason in rejected.csv)"
+            )
+            warnings.warn(message, stacklevel=2)
+            notes.append(message + ".")
+    _require(frame, ["donor", "amount", "currency", "announced"], input_name)
+    notes.append(f"Input: {input_name}, {len(frame)} rows.")
+    frame = _pledges_only(frame, notes)
+    if group and str(group).lower() != "all":
+        members = list(plot._style.resolve_members(group) or [])
+        if "EUI" not in members and "EUU" not in members:
+            members += ["EUI", "EUU"]
+        frame = keep_members(frame, "donor", members)
+        notes.append(f"Donors: members of the {group} and the EU institutions.")
+    if frame.empty:
+        raise ReportError(f"{input_name} has no pledges to report", input=input_name)
+
+    say(f"converting to {to}" + (f" at {base_year} prices" if prices != "none" else ""))
+    normalised, value, left_out = _normalise(frame, to, base_year, prices, fx, notes)
+    if left_out is not None:
+        n = len(left_out)
+        message = (
+            f"{n} row{'s' if n != 1 else ''} could not be converted to {to} and "
+            f"{'are' if n != 1 else 'is'} not in the report (each with its reason in "
+            f"rejected.csv), e.g. {left_out['reason'].astype(str).iloc[0]}"
+        )
+        warnings.warn(message, stacklevel=2)
+        notes.append(message + ".")
+        rejected = left_out if rejected is None else pd.concat([rejected, left_out])
+    price_base = _unique(normalised, "price_base")
+    notes.append(f"Price base: {'; '.join(price_base)}.")
+    say("computing shares of GDP")
+    try:
+        shared: pd.DataFrame | None = _share(normalised, base_year, notes)
+    except AidcalcError as err:
+        shared = None
+        notes.append(f"Shares of GDP could not be computed: {err}")
+
+    share_note = next((n for n in notes if n.startswith("Shares of GDP:")), "")
+    outdir = Path(out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    report = Report(out=outdir, value=value, price_base="; ".join(price_base), notes=notes)
+    foot = _footnote(normalised, theme, source=source, prices=prices, fx=fx,
+                     price_base=report.price_base)
+    common = {"value": value, "locale": theme.locale, "footnote": foot}
+    events = _event_labels(normalised, "announced", lang)
+    drawers: dict[str, Callable[[], Any]] = {
+        "donors": lambda: plot.donors(normalised, **common, highlight=None),
+        "share_of_gdp": lambda: plot.share_of_gdp(
+            shared, **{**common, "footnote": f"{foot} {share_note}".strip()}
+        ),
+        "timeline": lambda: plot.timeline(normalised, **common, events=events),
+        "pipeline": lambda: plot.pipeline(normalised, **common),
+        "categories": lambda: plot.categories(normalised, **common)[0],
+    }
+    charts = [c for c in CHARTS if c != "share_of_gdp" or shared is not None]
+    for name in charts:
+        say(f"drawing {name}")
+        ax = drawers[name]()
+        _save(ax.figure, outdir, name, report.files)
+        plt.close(ax.figure)
+
+    say("writing tables")
+    report.tables = _tables(normalised, value, shared, theme.locale)
+    if rejected is not None:
+        report.tables["rejected"] = rejected
+    report.tables["pledges"] = normalised
+    xlsx = importlib.util.find_spec("openpyxl") is not None
+    for name, table in report.tables.items():
+        report.files.append(write_csv(table, outdir / f"{name}.csv"))
+        if xlsx:
+            report.files.append(write_xlsx(_for_excel(table), outdir / f"{name}.xlsx", sheet=name))
+
+    say("writing index.html")
+    page = _html(report, charts, normalised, theme, source=source, label=get_label)
+    index = outdir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    report.files.append(index)
+    return report
+
+
+def _for_excel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot store time zones or categoricals of mixed objects: plain columns."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
+# --- the HTML page -------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"DejaVu Sans","Noto Sans","Noto Sans CJK JP",sans-serif;margin:2rem auto;
+max-width:1100px;padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #ccc}
+figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555}
+table{border-collapse:collapse;font-size:.85rem;margin:.8rem 0}
+th,td{border:1px solid #ddd;padding:.25rem .5rem}td.num{text-align:right}
+th{background:#f3f3f3}.note{color:#555;font-size:.9rem}
+"""
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _link(url: Any, text: Any) -> str:
+    href = str(url or "")
+    if href.startswith(("https://", "http://")):
+        return f'<a href="{_esc(href)}">{_esc(text or href)}</a>'
+    return _esc(text or href)
+
+
+def _table_html(frame: pd.DataFrame, fmt: Callable[[float], str], value: str) -> str:
+    rows = []
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    money = {value, "cumulative", "pledged", "committed", "allocated", "disbursed"}
+    for record in frame.itertuples(index=False):
+        cells = []
+        for col, cell in zip(frame.columns, record, strict=True):
+            if col in money and isinstance(cell, (int, float)):
+                cells.append(f'<td class="num">{_esc(fmt(float(cell)))}</td>')
+            elif isinstance(cell, float):
+                cells.append(f'<td class="num">{cell:.4g}</td>')
+            elif isinstance(cell, pd.Timestamp):
+                cells.append(f"<td>{cell.date().isoformat()}</td>")
+            else:
+                cells.append(f"<td>{_esc(cell)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _html(
+    report: Report,
+    charts: Sequence[str],
+    frame: pd.DataFrame,
+    theme: Any,
+    *,
+    source: str | None,
+    label: Callable[[str, Any], str],
+) -> str:
+    from ._datasets import datasets
+    from .plot._style import Unit, amount_formatter
+
+    loc = theme.locale
+    unit = Unit.parse(report.price_base) if report.price_base else None
+    fmt = amount_formatter(unit, loc) if unit else (lambda x: f"{x:,.0f}")
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_esc(loc.language)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(label('report_title', loc))}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_esc(label('report_title', loc))}</h1>",
+        f'<p class="note">{_esc(unit.describe(loc) if unit else "")}. '
+        f"{_esc(source or '')}</p>",
+        f"<h2>{_esc(label('charts', loc))}</h2>",
+    ]
+    for name in charts:
+        png = report.out / f"{name}.png"
+        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        title = label(f"title_{name}", loc)
+        parts.append(
+            f'<figure id="{name}"><img src="data:image/png;base64,{data}" alt="{_esc(title)}"'
+            f' data-file="{name}.png"><figcaption>{_esc(title)}: '
+            f'<a href="{name}.png">PNG</a> · <a href="{name}.svg">SVG</a></figcaption></figure>'
+        )
+    parts.append(f"<h2>{_esc(label('tables', loc))}</h2>")
+    for name, table in report.tables.items():
+        links = f'<a href="{name}.csv">CSV</a>'
+        if (report.out / f"{name}.xlsx").exists():
+            links += f' · <a href="{name}.xlsx">XLSX</a>'
+        parts.append(f"<h3>{_esc(name.replace('_', ' '))} ({links})</h3>")
+        if name == "pledges":
+            cols = [c for c in ("pledge_id", "donor", "announced", "amount_text", "category",
+                                "status", report.value, "fx_rate", "deflator") if c in table]
+            parts.append(_table_html(table[cols], fmt, report.value))
+        else:
+            parts.append(_table_html(table, fmt, report.value))
+    parts.append(f"<h2>{_esc(label('method', loc))}</h2><ul>")
+    parts.extend(f"<li>{_esc(n)}</li>" for n in report.notes)
+    parts.append(
+        "<li>Pipeline: each stage counts every pledge that has reached it (pledged &lt; "
+        "committed &lt; allocated &lt; disbursed).</li></ul>"
+    )
+    listing = datasets()
+    parts.append("<table><thead><tr><th>dataset</th><th>publisher</th><th>vintage</th>"
+                 "<th>licence</th></tr></thead><tbody>")
+    for row in listing.itertuples(index=False):
+        parts.append(
+            f"<tr><td>{_link(row.source_url, row.title)}</td><td>{_esc(row.publisher)}</td>"
+            f"<td>{_esc(row.vintage)}</td><td>{_esc(row.licence)}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append(f"<h2>{_esc(label('sources', loc))}</h2><ol>")
+    if "source_url" in frame.columns:
+        cols = [c for c in ("source_title", "source_url", "source_date") if c in frame.columns]
+        seen = frame[cols].drop_duplicates()
+        for row in seen.itertuples(index=False):
+            rec = dict(zip(cols, row, strict=True))
+            date = rec.get("source_date")
+            parts.append(
+                f"<li>{_link(rec.get('source_url'), rec.get('source_title'))}"
+                f"{' (' + _esc(date) + ')' if isinstance(date, str) and date else ''}</li>"
+            )
+    parts.append("</ol></body></html>")
+    return "\n".join(parts)

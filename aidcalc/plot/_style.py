@@ -1,0 +1,670 @@
+"""The look shared by every aidcalc chart: colours, translated labels, fonts, units, footnotes.
+
+Colours and label translations are declarative (``palette.csv`` and ``labels.csv`` beside this
+module), so every chart gives a donor, a category and a lifecycle stage the same colour and the
+same name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._locale import LocaleLike, resolve_locale
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "FontWarning",
+    "Unit",
+    "category_colour",
+    "donor_colour",
+    "get_label",
+    "status_colour",
+]
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("en", "de", "fr", "it", "ja", "uk")
+CJK_LANGUAGES = frozenset({"ja", "zh", "ko"})
+STATUS_ORDER = ("pledged", "committed", "allocated", "disbursed")
+CATEGORY_ORDER = (
+    "energy",
+    "demining",
+    "reconstruction",
+    "humanitarian",
+    "budget_support",
+    "military",
+    "other",
+    "all",
+)
+FOOTNOTE_GID = "aidcalc-footnote"
+VALUE_LABEL_GID = "aidcalc-value"
+#: extra colours (Paul Tol "light") for donors without a fixed colour, chosen by a stable hash
+_EXTRA = ("#AA4499", "#EE8866", "#BBCC33", "#77AADD", "#FFAABB", "#AAAA00", "#44BB99", "#EEDD88")
+_WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"
+_WRAP_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+\s*|\s+")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_CJK_FONT_NAMES = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "Source Han Sans JP",
+    "TakaoGothic",
+    "VL Gothic",
+    "Droid Sans Fallback",
+)
+_CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+    "/System/Library/Fonts/ヒラギノ角ゴシック W3.ttc",
+    "C:/Windows/Fonts/msgothic.ttc",
+)
+
+
+class FontWarning(UserWarning):
+    """No installed font covers the characters of the requested locale."""
+
+
+# --- declarative tables ------------------------------------------------------------------------
+
+
+@cache
+def _palette() -> dict[tuple[str, str], str]:
+    table = pd.read_csv(HERE / "palette.csv", dtype=str, keep_default_na=False)
+    return {(r.role, r.key): r.colour for r in table.itertuples(index=False)}
+
+
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    table = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for _, row in table.iterrows()}
+
+
+def get_label(key: str, locale: LocaleLike = "en") -> str:
+    """The label for ``key`` (a category, a lifecycle stage or a chart text) in ``locale``.
+
+    Unknown keys come back readable (underscores as spaces, first letter upper case); languages
+    without a translation fall back to English.
+
+    Examples
+    --------
+    >>> get_label("demining", "de")
+    'Minenräumung'
+    >>> get_label("energy", "ja")
+    'エネルギー'
+    >>> get_label("budget_support", "pt")
+    'Budget support'
+    >>> get_label("water_supply")
+    'Water supply'
+    """
+    lang = resolve_locale(locale).language
+    entry = _labels().get(key)
+    if entry is None:
+        text = str(key).replace("_", " ")
+        return text[:1].upper() + text[1:]
+    return entry.get(lang) or entry["en"]
+
+
+def category_colour(category: str) -> str:
+    """The fixed colour of a category (Okabe-Ito), the same in every chart.
+
+    Examples
+    --------
+    >>> category_colour("energy")
+    '#E69F00'
+    >>> category_colour("something else") == category_colour("other")
+    True
+    """
+    pal = _palette()
+    return pal.get(("category", category), pal[("category", "other")])
+
+
+def donor_colour(donor: str) -> str:
+    """The fixed colour of a donor (Paul Tol muted for the G7 and the EU), the same everywhere.
+
+    Donors without a fixed colour get one from Paul Tol's light palette chosen by a stable hash
+    of the code, so they too keep their colour from chart to chart.
+
+    Examples
+    --------
+    >>> donor_colour("JPN")
+    '#CC6677'
+    >>> donor_colour("NOR") == donor_colour("NOR")
+    True
+    """
+    pal = _palette()
+    if ("donor", donor) in pal:
+        return pal[("donor", donor)]
+    return _EXTRA[zlib.crc32(str(donor).encode("utf-8")) % len(_EXTRA)]
+
+
+def status_colour(status: str) -> str:
+    """The fixed colour of a lifecycle stage (pledged, committed, allocated, disbursed).
+
+    Examples
+    --------
+    >>> status_colour("disbursed")
+    '#DDAA33'
+    """
+    return _palette().get(("status", status), "#BBBBBB")
+
+
+def donor_label(code: Any, locale: LocaleLike) -> str:
+    """A donor's name in ``locale`` (through ``aidcalc._donors.donor_name``), else the value."""
+    from .. import _donors
+
+    try:
+        return str(_donors.donor_name(str(code), locale=locale))
+    except LookupError:
+        return str(code)
+
+
+# --- fonts ---------------------------------------------------------------------------------------
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of an installed font that covers Japanese/Chinese/Korean, or None.
+
+    Looks at fonts matplotlib already knows, then at the usual system paths (Debian's
+    fonts-noto-cjk among them), then at the optional ``matplotlib-fontja`` package.
+    """
+    from matplotlib import font_manager
+
+    for path in _CJK_FONT_FILES:
+        if Path(path).is_file():
+            with contextlib.suppress(Exception):
+                font_manager.fontManager.addfont(path)
+    with contextlib.suppress(ImportError):
+        import matplotlib_fontja  # type: ignore[import-not-found]  # noqa: F401
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in _CJK_FONT_NAMES:
+        if name in known:
+            return name
+    return None
+
+
+def needs_cjk(texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` contains CJK characters."""
+    return any(_CJK_RE.search(t) for t in texts if isinstance(t, str))
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The resolved locale and font families of one chart."""
+
+    locale: Any  # babel.Locale
+    families: tuple[str, ...]
+
+    @property
+    def lang(self) -> str:
+        return str(self.locale.language)
+
+    def label(self, key: str) -> str:
+        return get_label(key, self.locale)
+
+    def rc(self) -> dict[str, Any]:
+        return {
+            "font.family": list(self.families),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 9.5,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9.5,
+            "legend.fontsize": 8.5,
+            "legend.frameon": False,
+            "svg.fonttype": "path",
+        }
+
+    def apply_ticks(self, ax: Axes) -> None:
+        ax.tick_params(axis="both", labelfontfamily=list(self.families))
+
+
+def make_theme(locale: LocaleLike, extra_texts: Iterable[str] = ()) -> Theme:
+    """Resolve ``locale`` and choose fonts; without a CJK font, warn and fall back to English."""
+    loc = resolve_locale(locale)
+    base = ("DejaVu Sans",)
+    if loc.language in CJK_LANGUAGES or needs_cjk(extra_texts):
+        font = cjk_font()
+        if font is None:
+            warnings.warn(
+                f"no font with Japanese/Chinese/Korean characters is installed, so the chart is "
+                f"drawn in English instead of {str(loc)!r} (no empty boxes): install one, e.g. "
+                f"'apt-get install fonts-noto-cjk' or 'pip install matplotlib-fontja'",
+                FontWarning,
+                stacklevel=3,
+            )
+            return Theme(resolve_locale("en"), base)
+        return Theme(loc, (font, *base))
+    return Theme(loc, base)
+
+
+@contextlib.contextmanager
+def chart(theme: Theme) -> Iterator[None]:
+    """Matplotlib settings for the duration of one chart function."""
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(theme.rc()):
+        yield
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax`` itself, or the Axes of a new figure of ``figsize`` inches."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _fig, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+# --- units and number formatting -----------------------------------------------------------------
+
+_CONSTANT_RE = re.compile(r"constant\s+(\d{4})\s+([A-Z]{3})")
+_CURRENT_RE = re.compile(r"current\s+([A-Z]{3})")
+_CODE_RE = re.compile(r"^[A-Z]{3}$")
+_COLUMN_RE = re.compile(r"_([A-Z]{3})_(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the plotted values are: a currency, and the price year for constant prices.
+
+    Examples
+    --------
+    >>> Unit.parse("constant 2024 EUR")
+    Unit(currency='EUR', year=2024)
+    >>> Unit.parse("current JPY").describe("en")
+    'Japanese yen, current prices'
+    >>> Unit.parse("constant 2024 EUR").describe("de")
+    'Euro, konstante Preise von 2024'
+    """
+
+    currency: str
+    year: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Unit:
+        text = str(text).strip()
+        if m := _CONSTANT_RE.search(text):
+            return cls(m.group(2), int(m.group(1)))
+        if m := _CURRENT_RE.search(text):
+            return cls(m.group(1))
+        if _CODE_RE.match(text):
+            return cls(text)
+        raise ValidationError(
+            f"cannot read the unit {text!r}: write 'constant 2024 EUR', 'current USD' or 'EUR'",
+            problems=None,
+        )
+
+    def describe(self, locale: LocaleLike) -> str:
+        """The unit in words, e.g. 'Euros, constant 2024 prices'."""
+        from babel.numbers import get_currency_name
+
+        loc = resolve_locale(locale)
+        name = get_currency_name(self.currency, count=2, locale=loc)
+        name = name[:1].upper() + name[1:]
+        key = "unit_current" if self.year is None else "unit_constant"
+        return get_label(key, loc).format(currency=name, year=self.year)
+
+    @property
+    def code(self) -> str:
+        return f"current {self.currency}" if self.year is None else (
+            f"constant {self.year} {self.currency}"
+        )
+
+
+def infer_unit(
+    data: pd.DataFrame, value: str, unit: str | None, *, currency: str = "currency"
+) -> Unit:
+    """The unit of ``data[value]``: ``unit`` if given, else ``price_base``, the column name or
+    a single currency; mixed units raise :class:`AggregationError`."""
+    if unit is not None:
+        return Unit.parse(unit)
+    if "price_base" in data.columns:
+        bases = data["price_base"].dropna().astype(str).unique().tolist()
+        if len(bases) > 1:
+            raise AggregationError(
+                f"{value!r} mixes price bases ({join_values(bases)}), which cannot be summed: "
+                f"normalise every row to one currency and base year first",
+                bases=bases,
+            )
+        if bases:
+            return Unit.parse(bases[0])
+    if m := _COLUMN_RE.search(value):
+        return Unit(m.group(1), int(m.group(2)))
+    if currency in data.columns:
+        codes = data[currency].dropna().astype(str).unique().tolist()
+        if len(codes) == 1:
+            return Unit(codes[0])
+        if len(codes) > 1:
+            raise AggregationError(
+                f"{value!r} holds amounts in {len(codes)} currencies ({join_values(sorted(codes))})"
+                f", which cannot be summed: convert them first, e.g. "
+                f"aidcalc.normalise(frame, to='EUR'), and plot the new column",
+                currencies=sorted(codes),
+            )
+    raise ValidationError(
+        f"cannot tell what unit {value!r} is in: pass unit='constant 2024 EUR' (or 'current "
+        f"USD', or a currency code)",
+        problems=None,
+    )
+
+
+def amount_formatter(unit: Unit, locale: Any) -> Callable[[float], str]:
+    """A function formatting a number of ``unit`` briefly ("$12.1B", "12,1 Mrd. $", "121億ドル")."""
+    from .._formatting import format_amount
+
+    def fmt(x: float) -> str:
+        if not np.isfinite(x):
+            return ""
+        if x == 0:
+            return format_amount(0, currency=unit.currency, locale=locale, style="short", digits=0)
+        return format_amount(
+            float(x), currency=unit.currency, locale=locale, style="short", digits=1
+        )
+
+    return fmt
+
+
+def percent_formatter(locale: Any, digits: int = 2) -> Callable[[float], str]:
+    """A function formatting a number of percent (0.42 -> '0.42%', '0,42 %') through babel,
+    in the locale's own percent pattern with ``digits`` decimals."""
+    from babel.numbers import format_percent
+
+    pattern = str(resolve_locale(locale).percent_formats[None].pattern).split(";")[0]
+    if digits:
+        last = pattern.rfind("0")
+        pattern = pattern[: last + 1] + "." + "0" * digits + pattern[last + 1 :]
+
+    def fmt(x: float) -> str:
+        if not np.isfinite(x):
+            return ""
+        return format_percent(x / 100.0, format=pattern, locale=locale)
+
+    return fmt
+
+
+def percent_digits(values: Any) -> int:
+    """Decimals that show the smallest non-zero percentage with two significant digits (2-4).
+
+    Examples
+    --------
+    >>> percent_digits([0.2, 2.5]), percent_digits([0.08, 0.0015]), percent_digits([0.0])
+    (2, 4, 2)
+    """
+    arr = np.abs(np.asarray(values, dtype="float64"))
+    arr = arr[np.isfinite(arr) & (arr > 0)]
+    if not arr.size:
+        return 2
+    return int(np.clip(np.ceil(-np.log10(arr.min())) + 1, 2, 4))
+
+
+def set_value_axis(ax: Axes, fmt: Callable[[float], str], axis: str = "x") -> None:
+    """Format the value axis of ``ax`` with ``fmt`` and a light grid."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    target.set_major_formatter(FuncFormatter(lambda x, _pos: fmt(x)))
+    ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+# --- data checks ---------------------------------------------------------------------------------
+
+
+def check_frame(
+    data: Any,
+    columns: Sequence[str],
+    *,
+    value: str,
+    missing: str = "raise",
+    kind: str = "kind",
+) -> tuple[pd.DataFrame, int]:
+    """Validate ``data`` for charting; returns the rows to plot and how many were dropped.
+
+    Raises a :class:`ValidationError` for a missing column or a non-numeric value column, and an
+    :class:`AggregationError` for rows that must not be summed (several ``kind`` values, values
+    missing under ``missing="raise"``).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ValidationError(
+            f"data must be a pandas DataFrame, not {type(data).__name__}", problems=None
+        )
+    if missing not in ("raise", "drop"):
+        raise ValueError(f"missing must be 'raise' or 'drop', not {missing!r}")
+    absent = [c for c in dict.fromkeys([value, *columns]) if c not in data.columns]
+    if absent:
+        raise ValidationError(
+            f"data has no column {join_values(absent)}; it has {join_values(list(data.columns))}"
+            f" (name yours with the keyword options, e.g. value=..., donor=...)",
+            problems=pd.DataFrame({"column": absent}),
+        )
+    values = data[value]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        raise ValidationError(
+            f"column {value!r} must hold numbers, not {values.dtype}: parse it first "
+            f"(aidcalc.parse_amounts)",
+            problems=pd.DataFrame({"column": [value]}),
+        )
+    if kind in data.columns:
+        kinds = data[kind].dropna().astype(str).unique().tolist()
+        if len(kinds) > 1:
+            raise AggregationError(
+                f"data mixes kinds of rows ({join_values(sorted(kinds))}); only individual "
+                f"pledges may be summed, totals-to-date and restatements repeat money already "
+                f"counted: plot data[data[{kind!r}] == 'pledge']",
+                kinds=sorted(kinds),
+            )
+    na = values.isna() | ~np.isfinite(values.astype("float64").fillna(0.0))
+    keys_na = data[list(columns)].isna().any(axis=1) if columns else pd.Series(False, data.index)
+    bad = na | keys_na
+    if bad.any():
+        if missing == "raise":
+            raise AggregationError(
+                f"{describe_rows(data.index[bad])} have no {value!r} or no "
+                f"{join_values(list(columns))} to place them by; a chart would silently leave "
+                f"them out: fix them, or pass missing='drop' (the footnote then says how many "
+                f"were left out)",
+                rows=list(data.index[bad]),
+            )
+        return data.loc[~bad], int(bad.sum())
+    return data, 0
+
+
+def ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
+    """``values`` in ``order`` first, then the rest alphabetically."""
+    vals = list(dict.fromkeys(values))
+    known = [v for v in order if v in vals]
+    return known + sorted(v for v in vals if v not in order)
+
+
+# --- footnote ------------------------------------------------------------------------------------
+
+
+def _unique_text(data: pd.DataFrame, column: str) -> list[str]:
+    if column not in data.columns:
+        return []
+    return sorted(data[column].dropna().astype(str).unique().tolist())
+
+
+def summarise_sources(values: Sequence[str], column: str, limit: int = 160) -> str:
+    """A short account of provenance strings: the strings themselves when few and short,
+    else their common first words and a pointer to the column.
+
+    Examples
+    --------
+    >>> summarise_sources(["ECB euro reference rates"], "fx_source")
+    'ECB euro reference rates'
+    >>> print(summarise_sources(["OECD DAC deflator of CAN, 2022", "OECD DAC deflator of DEU, "
+    ...     "2023", "OECD DAC deflator of JPN, 2024 (extend='last')"], "deflator_source"))
+    OECD DAC deflator ... (3 variants, see the deflator_source column; some factors carried
+    forward beyond the published years)
+    """
+    values = [v for v in values if v]
+    if not values:
+        return ""
+    joined = "; ".join(values)
+    if len(values) <= 2 and len(joined) <= limit:
+        return joined
+    words = [v.split() for v in values]
+    common: list[str] = []
+    for group in zip(*words, strict=False):
+        if len(set(group)) != 1:
+            break
+        common.append(group[0])
+    while common and common[-1].lower() in ("of", "for", "in", "the", "to", "from", "by"):
+        common.pop()
+    head = " ".join(common).rstrip(",;:") or values[0].split(",")[0]
+    extended = any("extend" in v.lower() or "carried forward" in v.lower() for v in values)
+    tail = "; some factors carried forward beyond the published years" if extended else ""
+    return f"{head} ... ({len(values)} variants, see the {column} column{tail})"
+
+
+def footnote_text(
+    data: pd.DataFrame,
+    theme: Theme,
+    unit: Unit | None,
+    *,
+    source: str | None,
+    dropped: int = 0,
+    extra: str | None = None,
+) -> str:
+    """The footnote: source and vintage, price base, deflators and exchange rates used."""
+    parts: list[str] = []
+    if source:
+        parts.append(f"{theme.label('source')}: {source.rstrip('.')}.")
+    if unit is not None:
+        parts.append(f"{theme.label('prices')}: {unit.code}.")
+    deflators = summarise_sources(_unique_text(data, "deflator_source"), "deflator_source")
+    if deflators:
+        parts.append(f"{theme.label('deflators')}: {deflators}.")
+    fx = [f for f in _unique_text(data, "fx_source") if not f.lower().startswith("identity")]
+    rates = summarise_sources(fx, "fx_source")
+    if rates:
+        parts.append(f"{theme.label('rates')}: {rates}.")
+    if dropped:
+        parts.append(f"{dropped} row{'s' if dropped != 1 else ''} without a value left out.")
+    if extra:
+        parts.append(extra)
+    return " ".join(parts)
+
+
+def wrap(text: str, width: int) -> str:
+    r"""Wrap ``text`` into lines of about ``width`` Latin characters; CJK characters count
+    double and CJK runs (which have no spaces) may break anywhere.
+
+    Examples
+    --------
+    >>> wrap("Source: test. Prices: constant 2024 EUR.", 20)
+    'Source: test.\nPrices: constant\n2024 EUR.'
+    >>> lines = wrap("各棒はその段階に達したすべての表明を数えます。" * 3, 40).split("\n")
+    >>> max(len(line) for line in lines)  # 20 wide characters = 40 columns
+    20
+    """
+    import unicodedata
+
+    def cells(token: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in token)
+
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _WRAP_TOKEN.findall(text):
+        size = cells(token.rstrip())
+        if line and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+            token = token.lstrip()
+            if not token:
+                continue
+        line += token
+        used += cells(token)
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def add_footnote(ax: Axes, text: str, *, width: int = 120) -> None:
+    """Write ``text`` in small grey type under the x-axis label of ``ax``."""
+    if not text:
+        return
+    wrapped = wrap(text, width)
+    ax.annotate(
+        wrapped,
+        xy=(0, 0),
+        xycoords=("axes fraction", ax.xaxis.label),
+        xytext=(0, -8),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color="#555555",
+        gid=FOOTNOTE_GID,
+        annotation_clip=False,
+    )
+
+
+def add_figure_footnote(fig: Any, text: str, *, width: int = 150) -> None:
+    """Write ``text`` in small grey type at the bottom of ``fig``."""
+    if not text:
+        return
+    wrapped = wrap(text, width)
+    fig.text(0.01, 0.0, wrapped, ha="left", va="top", fontsize=7.5, color="#555555",
+             gid=FOOTNOTE_GID)
+
+
+def resolve_members(spec: str | Sequence[str] | None) -> list[str] | None:
+    """Donor codes for a group name (``"G7"``, through ``aidcalc.get_groups``) or a list."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        from .._groups import get_groups
+
+        groups = get_groups()
+        return list(_group_members(groups, spec))
+    return [str(s) for s in spec]
+
+
+def _group_members(groups: Any, name: str) -> list[str]:
+    if isinstance(groups, pd.DataFrame):
+        cols = {c.lower(): c for c in groups.columns}
+        gcol = cols.get("group") or cols.get("name")
+        mcol = cols.get("member") or cols.get("donor") or cols.get("iso3") or cols.get("code")
+        if gcol is None or mcol is None:  # pragma: no cover - depends on aidcalc._groups
+            raise LookupError(f"cannot read groups table with columns {list(groups.columns)}")
+        sel = groups[groups[gcol].astype(str).str.upper() == name.upper()]
+        if sel.empty:
+            raise AggregationError(
+                f"unknown donor group {name!r}; known: "
+                f"{join_values(sorted(groups[gcol].astype(str).unique()))}",
+                group=name,
+            )
+        return sel[mcol].astype(str).tolist()
+    mapping = {str(k).upper(): v for k, v in dict(groups).items()}
+    if name.upper() not in mapping:
+        raise AggregationError(
+            f"unknown donor group {name!r}; known: {join_values(sorted(dict(groups)))}",
+            group=name,
+        )
+    members = mapping[name.upper()]
+    return [str(m) for m in (members.members if hasattr(members, "members") else members)]

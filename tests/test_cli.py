@@ -1,0 +1,140 @@
+"""The ``aidcalc`` command: help, and bad input ending in one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aidcalc._cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", "aidcalc", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, env=env,
+    )
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("aidcalc: error: ")
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_missing_file_via_python_m(tmp_path):
+    done = run(["report", "missing.csv", "--out", "out"], tmp_path)
+    assert done.returncode == 1
+    assert "missing.csv: no such file" in one_error_line(done.stderr)
+    assert done.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    done = run(["report", "missing.csv", "--debug"], tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr and "InputFileError" in done.stderr
+
+
+def test_unknown_currency(capsys, tmp_path):
+    assert main(["report", "--to", "XYZ", "--out", str(tmp_path / "o")]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "'XYZ'" in line and "ISO 4217" in line
+
+
+def test_unreadable_spreadsheet(capsys, tmp_path):
+    bad = tmp_path / "pledges.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    assert main(["report", str(bad), "--out", str(tmp_path / "o")]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "pledges.xlsx" in line
+
+
+def test_spreadsheet_without_the_needed_columns(capsys, tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("x,y\n1,2\n", encoding="utf-8")
+    assert main(["report", str(odd), "--out", str(tmp_path / "o")]) == 1
+    assert "odd.csv" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["report", "--prices", "sometimes"], "invalid choice: 'sometimes'"),
+        (["report", "--base-year", "soon"], "invalid int value: 'soon'"),
+        (["report", "--locale", "xx"], "unknown locale 'xx'"),
+        (["report", "--to", "EURO"], "not a currency code"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_options(capsys, tmp_path, args, needle):
+    code = main([*args, "--out", str(tmp_path / "o")] if args[0] == "report" else args)
+    assert code in (1, 2)
+    assert needle in one_error_line(capsys.readouterr().err)
+
+
+def test_help_has_an_example_for_every_option(capsys):
+    assert main(["report", "--help"]) == 0
+    text = capsys.readouterr().out
+    options = ["--to", "--base-year", "--prices", "--fx", "--locale", "--group", "--out",
+               "--debug"]
+    for option in options:
+        assert option in text
+    # every option's help says "e.g." with an example
+    assert text.count("e.g.") >= len(options) + 1  # + INPUT
+    assert "aidcalc report pledges.xlsx --out my-report" in text
+
+
+def test_top_level_help_and_version(capsys):
+    assert main([]) == 0
+    assert "report" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("aidcalc ")
+
+
+def test_entry_point_is_the_same_main():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'aidcalc = "aidcalc._cli:main"' in text
+    import aidcalc.__main__ as entry
+
+    assert entry.main is main
+
+
+class _FakeReport:
+    files = (Path("a.png"), Path("index.html"))
+    index = Path("out/index.html")
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
+    import aidcalc._report
+
+    seen = {}
+
+    def fake_build(data, **options):
+        seen.update(options, data=data)
+        if options["progress"] is not None:
+            options["progress"]("drawing donors")
+        return _FakeReport()
+
+    monkeypatch.setattr(aidcalc._report, "build_report", fake_build)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    code = main(["report", "in.csv", "--to", "jpy", "--base-year", "2023", "--prices", "none",
+                 "--fx", "month", "--locale", "ja", "--group", "all", "--out", "o"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert captured.out == "wrote 2 files; open out/index.html\n"
+    assert ("drawing donors" in captured.err) is tty
+    if not tty:
+        assert captured.err == ""
+    assert seen == {"data": "in.csv", "out": "o", "to": "jpy", "base_year": 2023,
+                    "prices": "none", "fx": "month", "locale": "ja", "group": "all",
+                    "progress": seen["progress"]}

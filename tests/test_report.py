@@ -1,0 +1,180 @@
+"""The report end to end: on the embedded data through the CLI entry point, and on a crafted
+frame for formula neutralisation and HTML escaping."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from aidcalc._cli import main
+from aidcalc._datasets import data_dir
+from aidcalc._report import CHARTS, build_report
+
+TABLES = ("donors_by_category", "share_of_gdp", "timeline", "pipeline", "pledges")
+
+
+@cache
+def built(tmp: Path) -> tuple[int, Path]:
+    """Run ``aidcalc report`` once per session (the other report tests reuse it)."""
+    out = tmp / "aidcalc-report"
+    return main(["report", "--out", str(out)]), out
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory) -> Path:
+    code, out = built(tmp_path_factory.getbasetemp())
+    assert code == 0
+    return out
+
+
+def test_report_writes_every_file(report_dir):
+    names = {p.name for p in report_dir.iterdir()}
+    for chart in CHARTS:
+        assert {f"{chart}.png", f"{chart}.svg"} <= names
+    for table in TABLES:
+        assert {f"{table}.csv", f"{table}.xlsx"} <= names
+    assert "index.html" in names
+
+
+def test_pngs_have_at_least_150_dpi(report_dir):
+    for chart in CHARTS:
+        with Image.open(report_dir / f"{chart}.png") as img:
+            dpi = img.info["dpi"]
+            assert min(dpi) >= 150 - 0.01
+            assert img.width >= 1000  # readable, not a thumbnail
+
+
+def test_svgs_are_svg(report_dir):
+    for chart in CHARTS:
+        head = (report_dir / f"{chart}.svg").read_text(encoding="utf-8")[:400]
+        assert "<svg" in head
+
+
+def test_tables_hold_the_embedded_pledges(report_dir):
+    raw = pd.read_csv(data_dir() / "g7_ukraine_pledges.csv", dtype=str, keep_default_na=False)
+    expected = raw[raw["kind"] == "pledge"]  # only individual pledges may be summed
+    pledges = pd.read_csv(report_dir / "pledges.csv")
+    assert sorted(pledges["pledge_id"]) == sorted(expected["pledge_id"])
+    value = "amount_EUR_2024"
+    by_cat = pd.read_csv(report_dir / "donors_by_category.csv")
+    assert by_cat[value].sum() == pytest.approx(pledges[value].sum())
+    stages = pd.read_csv(report_dir / "pipeline.csv")
+    assert stages["pledged"].sum() == pytest.approx(pledges[value].sum())
+    committed = pledges.loc[pledges["status"] == "committed", value].sum()
+    assert stages["committed"].sum() == pytest.approx(committed)
+    timeline = pd.read_csv(report_dir / "timeline.csv")
+    last = timeline.groupby("donor")["cumulative"].last()
+    assert last.to_dict() == pytest.approx(pledges.groupby("donor")[value].sum().to_dict())
+    shares = pd.read_csv(report_dir / "share_of_gdp.csv")
+    assert set(shares["donor"]) == set(pledges["donor"])
+    assert (shares["pct_of_gdp"] > 0).all() and (shares["pct_of_gdp"] < 1).all()
+
+
+def test_xlsx_matches_csv(report_dir):
+    csv = pd.read_csv(report_dir / "pipeline.csv")
+    xlsx = pd.read_excel(report_dir / "pipeline.xlsx")
+    pd.testing.assert_frame_equal(csv, xlsx, check_dtype=False)
+
+
+def test_index_html_references_every_chart_and_table(report_dir):
+    page = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == len(CHARTS)
+    for chart in CHARTS:
+        assert f'href="{chart}.png"' in page and f'href="{chart}.svg"' in page
+        assert f'id="{chart}"' in page
+    for table in TABLES:
+        assert f'href="{table}.csv"' in page and f'href="{table}.xlsx"' in page
+    # self-contained: no external scripts, styles or images
+    assert not re.search(r"<(script|link)\b", page)
+    assert not re.search(r'src="(?!data:)', page)
+    for heading in ("Method", "Sources"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "carried forward" in page  # the DAC deflator extension is stated
+    assert "OECD DAC deflators" in page and "ECB" in page
+    assert "https://koshursamachar.com/" in page  # a source of the data
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory) -> Path:
+    from aidcalc import load_dataset
+
+    frame = load_dataset("g7_ukraine_pledges")
+    frame = frame[frame["kind"] == "pledge"].head(12).copy()
+    first = frame.index[0]
+    frame.loc[first, "description"] = '=HYPERLINK("http://evil.example","click")'
+    frame.loc[first, "source_title"] = "<script>alert(1)</script> report"
+    frame.loc[first, "source_url"] = "javascript:alert(1)"
+    frame.loc[frame.index[1], "announced"] = pd.NaT  # cannot be converted: listed, not summed
+    out = tmp_path_factory.mktemp("crafted")
+    with pytest.warns(UserWarning, match="1 row could not be converted to USD"):
+        build_report(frame, out=out, to="USD", prices="none", locale="de")
+    return out
+
+
+def test_formula_cells_are_neutralised(crafted):
+    text = (crafted / "pledges.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text
+    assert not re.search(r'(^|,)"?=HYPERLINK', text, flags=re.M)
+    from openpyxl import load_workbook
+
+    cells = [c.value for row in load_workbook(crafted / "pledges.xlsx").active.iter_rows()
+             for c in row]
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells
+
+
+def test_html_escapes_data_and_refuses_script_links(crafted):
+    page = (crafted / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert html.escape("<script>alert(1)</script> report") in page
+    assert 'href="javascript:' not in page
+    assert '<html lang="de">' in page and "<h2>Methode</h2>" in page
+
+
+def test_rows_that_cannot_be_converted_are_listed_not_summed(crafted):
+    rejected = pd.read_csv(crafted / "rejected.csv")
+    assert len(rejected) == 1 and "date" in rejected["reason"].iloc[0]
+    pledges = pd.read_csv(crafted / "pledges.csv")
+    assert len(pledges) == 11
+    assert rejected["pledge_id"].iloc[0] not in set(pledges["pledge_id"])
+
+
+def test_current_prices_say_so(crafted):
+    pledges = pd.read_csv(crafted / "pledges.csv")
+    assert "amount_USD" in pledges.columns
+    page = (crafted / "index.html").read_text(encoding="utf-8")
+    assert "current USD (no adjustment for inflation)" in page
+
+
+def test_bad_options_are_refused_before_writing(tmp_path):
+    from aidcalc._report import ReportError
+
+    with pytest.raises(ReportError, match="unknown currency"):
+        build_report(out=tmp_path / "x", to="XYZ")
+    with pytest.raises(ReportError, match="--prices"):
+        build_report(out=tmp_path / "x", prices="sometimes")
+    assert not (tmp_path / "x").exists()
+
+
+def test_input_file_rows_that_cannot_be_read_are_reported(tmp_path):
+    source = tmp_path / "pledges.csv"
+    source.write_text(
+        "donor,announced,amount_text,category,status\n"
+        "Japan,2024-02-19,¥15.8 billion,reconstruction,pledged\n"
+        "Canada,2023-06-21,CAD 30 million,demining,committed\n"
+        "France,2024-06-11,a lot of money,energy,pledged\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(UserWarning, match=r"1 row of .*pledges.csv could not be read and is not"):
+        report = build_report(source, out=tmp_path / "out", prices="none")
+    rejected = pd.read_csv(tmp_path / "out" / "rejected.csv")
+    assert rejected["donor"].tolist() == ["France"]
+    assert "a lot of money" in rejected["amount_text"].iloc[0]
+    pledges = pd.read_csv(tmp_path / "out" / "pledges.csv")
+    assert sorted(pledges["donor"]) == ["CAN", "JPN"]
+    assert "could not be read" in report.index.read_text(encoding="utf-8")
