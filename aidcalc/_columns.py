@@ -46,6 +46,7 @@ ERROR: Final = "error"  # why a row became NA under errors="coerce"
 FX_RATE: Final = "fx_rate"  # units of the target currency per one unit of the row's currency
 FX_DATE: Final = "fx_date"  # date of the rate actually used (or period start for averages)
 FX_SOURCE: Final = "fx_source"
+FX_TO: Final = "fx_to"  # the currency a converted value is in (checked before summing)
 DEFLATOR: Final = "deflator"  # factor the current-price value was divided by
 DEFLATOR_SOURCE: Final = "deflator_source"
 PRICE_BASE: Final = "price_base"  # e.g. "constant 2022 USD" or "current EUR"
