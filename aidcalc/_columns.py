@@ -33,6 +33,7 @@ PLEDGE_ROW: Final = "pledge_row"  # index label of the original row a spread row
 
 # --- generic inputs ------------------------------------------------------------------------------
 DATE: Final = "date"
+VALUE_DATE: Final = "value_date"  # IATI: the date to use for currency conversion
 YEAR: Final = "year"
 VALUE: Final = "value"
 ISO3: Final = "iso3"

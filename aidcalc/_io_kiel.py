@@ -1,0 +1,342 @@
+"""The Kiel Institute's Ukraine Support Tracker to a pledge frame.
+
+Two layouts are understood, through one declarative column table
+(``_io_kiel_columns.csv``: output column, Kiel workbook header, processed-CSV header):
+
+* the workbook (XLSX), sheet ``"Bilateral Assistance, MAIN DATA"``, one row per sub-activity;
+  merged title rows above the header are skipped (the header row is found by its content);
+* the processed CSV with Norwegian headers (``giver``, ``dato``, ``kategori``, ``maal``,
+  ``verdi_eur``, ``verdi_eur_redistr``, ``verdi_eur_activity``, ...) published by the
+  ``ukrainastotte`` dashboard.
+
+Kiel's own EUR figures are kept (``amount`` = ``tot_sub_activity_value_EUR``,
+``amount_redistr``, ``activity_amount``, ``delivered_amount``, all in EUR) next to the figure
+as the source reported it (``reported_amount`` in ``reported_currency``), so users can
+re-normalise with aidcalc and compare. ``status``: ``Commitment`` -> ``committed``,
+``Allocation`` -> ``allocated`` (Kiel: a commitment is promised, an allocation is earmarked
+for delivery; allocations can exceed commitments). ``category``: ``Military`` -> ``military``,
+``Humanitarian`` -> ``humanitarian``, ``Financial`` -> ``budget_support`` (Kiel's financial aid
+is grants, loans and guarantees to the Ukrainian state; the original is kept in ``aid_type``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._errors import InputFileError, describe_rows
+from ._io_common import ReadResult, check_path, donor_codes_or_na, rejected_frame
+
+__all__ = ["DEFAULT_SHEET", "kiel_columns", "read_kiel"]
+
+DEFAULT_SHEET = "Bilateral Assistance, MAIN DATA"
+_HERE = Path(__file__).resolve().parent
+
+STATUS = {"commitment": "committed", "allocation": "allocated"}
+CATEGORY = {"military": "military", "humanitarian": "humanitarian", "financial": "budget_support"}
+
+
+@cache
+def _columns() -> pd.DataFrame:
+    return pd.read_csv(_HERE / "_io_kiel_columns.csv", dtype=str, keep_default_na=False)
+
+
+def kiel_columns() -> pd.DataFrame:
+    """The documented column mapping: output column, workbook header, processed-CSV header.
+
+    Examples
+    --------
+    >>> table = kiel_columns()
+    >>> table.set_index("column").loc["amount", ["xlsx", "csv"]].tolist()
+    ['tot_sub_activity_value_EUR', 'verdi_eur']
+    """
+    return _columns().copy()
+
+
+def _norm(name: Any) -> str:
+    return str(name).strip().lower()
+
+
+def _layout(headers: list[Any]) -> str | None:
+    names = {_norm(h) for h in headers}
+    table = _columns()
+    for layout in ("xlsx", "csv"):
+        key = {_norm(h) for h in table[layout] if h}
+        required = {
+            _norm(table.set_index("column").loc[c, layout]) for c in ("donor_name", "amount")
+        }
+        if required <= names and len(key & names) >= 3:
+            return layout
+    return None
+
+
+def _find_header(raw: pd.DataFrame, path: str, sheet: str) -> int:
+    for i in range(min(len(raw), 40)):
+        if _layout(raw.iloc[i].tolist()):
+            return i
+    expected = ", ".join(c for c in _columns()["xlsx"].head(8))
+    raise InputFileError(
+        f"{path}: sheet {sheet!r} has no Kiel header row in its first 40 rows "
+        f"(expected columns such as {expected})",
+        path=path,
+        reason="wrong layout",
+    )
+
+
+def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
+    try:
+        from openpyxl import load_workbook
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise InputFileError(
+            f"{path}: reading XLSX needs openpyxl (pip install 'aidcalc[xlsx]')",
+            path=str(path),
+            reason="openpyxl missing",
+        ) from exc
+    try:
+        book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputFileError(
+            f"{path}: unreadable spreadsheet ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})",
+            path=str(path),
+            reason="unreadable spreadsheet",
+        ) from None
+    try:
+        if sheet not in book.sheetnames:
+            raise InputFileError(
+                f"{path}: no sheet {sheet!r}; the workbook has {book.sheetnames}; "
+                "pass sheet=... to read another",
+                path=str(path),
+                reason="missing sheet",
+            )
+        rows = list(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+    raw = pd.DataFrame(rows, dtype=object)
+    header = _find_header(raw, str(path), sheet)
+    names = [
+        str(h).strip() if h is not None else f"unnamed_{j}" for j, h in enumerate(raw.iloc[header])
+    ]
+    body = raw.iloc[header + 1 :]
+    body.columns = names
+    body = body.dropna(how="all")  # blank rows of the sheet
+    body.index = body.index + 1  # the sheet's own row numbers (1-based), for messages
+    return body
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path, dtype=object, encoding="utf-8-sig", sep=None, engine="python")
+        table.index = table.index + 2  # line numbers in the file (the header is line 1)
+        return table
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(
+            f"{path}: not a readable CSV ({str(exc).splitlines()[0]})",
+            path=str(path),
+            reason="unreadable CSV",
+        ) from None
+
+
+def read_kiel(
+    path: str | Path,
+    *,
+    sheet: str = DEFAULT_SHEET,
+    mapping: Mapping[str, str] | None = None,
+) -> ReadResult:
+    """Read the Kiel Ukraine Support Tracker (workbook or processed CSV) into a pledge frame.
+
+    Parameters
+    ----------
+    path
+        The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers).
+    sheet
+        Workbook sheet to read (ignored for CSV).
+    mapping
+        Extra ``{file column: output column}`` renames, applied after the built-in ones
+        (see :func:`kiel_columns`), for releases that rename a column.
+
+    Returns
+    -------
+    ReadResult
+        ``(frame, rejected)``. ``frame`` keeps every input row, in order: ``donor`` (code,
+        ``EUI`` for EU institutions), ``donor_name`` (as in Kiel), ``recipient`` (``UKR``),
+        ``announced``, ``amount`` and ``currency`` (Kiel's EUR value), ``amount_redistr``,
+        ``activity_amount``, ``delivered_amount`` (EUR), ``reported_amount`` and
+        ``reported_currency`` (the figure as the source reported it), ``aid_type``,
+        ``category``, ``measure``, ``status``, ``source``, the other mapped columns, and any
+        unmapped file columns unchanged. ``rejected`` lists problems in rows that are kept
+        (unknown donor name, a value that is not a number, a date that is not a date);
+        its ``row`` is the line in the CSV or the row number in the sheet.
+
+    Raises
+    ------
+    InputFileError
+        Missing or unreadable file, missing sheet, or a table that is not in Kiel's layout.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "kiel.csv")
+    >>> _ = open(path, "w", encoding="utf-8").write(
+    ...     "giver,dato,kategori,maal,verdi_eur,verdi_eur_redistr\\n"
+    ...     "Japan,2024-02-19,Financial ,Commitment,1.0e9,1.0e9\\n"
+    ...     "Germany,,Military,Allocation,2.5e8,2.5e8\\n")
+    >>> frame, rejected = read_kiel(path)
+    >>> frame[["donor", "announced", "amount", "currency", "aid_type", "status"]]
+      donor  announced        amount currency   aid_type     status
+    0   JPN 2024-02-19  1.000000e+09      EUR  Financial  committed
+    1   DEU        NaT  2.500000e+08      EUR   Military  allocated
+    """
+    p = check_path(path)
+    from ._io_sniff import sniff
+
+    kind = sniff(p)
+    if kind in ("xlsx", "kiel_xlsx"):
+        table = _read_xlsx(p, sheet)
+    elif kind in ("csv", "kiel_csv"):
+        table = _read_csv(p)
+    else:
+        raise InputFileError(
+            f"{p}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or its CSV)",
+            path=str(p),
+            reason="wrong layout",
+        )
+    table.columns = [str(c).strip() for c in table.columns]
+    lines = table.index.to_numpy()  # where each row is in the file (line or sheet row)
+    table = table.reset_index(drop=True)
+    layout = _layout(list(table.columns))
+    if layout is None and not mapping:
+        expected = ", ".join(c for c in _columns()["xlsx"].head(6))
+        raise InputFileError(
+            f"{p}: not the Kiel tracker layout: expected columns such as {expected} "
+            f"(or the processed CSV's giver, dato, verdi_eur); found {list(table.columns)[:8]}; "
+            "pass mapping= to name them",
+            path=str(p),
+            reason="wrong layout",
+        )
+    renames: dict[str, str] = {}
+    if layout:
+        lookup = {_norm(c): c for c in table.columns}
+        for out, src in zip(_columns()["column"], _columns()[layout], strict=True):
+            if src and _norm(src) in lookup:
+                renames[lookup[_norm(src)]] = out
+    if mapping:
+        missing = [c for c in mapping if c not in table.columns]
+        if missing:
+            raise InputFileError(
+                f"{p}: mapping names columns that are not in the file: {missing}",
+                path=str(p),
+                reason="bad mapping",
+            )
+        renames.update(mapping)
+    frame = table.rename(columns=renames)
+    problems: list[dict[str, Any]] = []
+    source = str(p)
+
+    def report(mask: pd.Series, column: str, reason: str) -> None:
+        for label in frame.index[mask.to_numpy()]:
+            problems.append(
+                {
+                    "source": source,
+                    "row": int(lines[label]),
+                    "column": column,
+                    "value": table.iloc[label][_src(column)],
+                    "reason": reason,
+                    "kept": True,
+                }
+            )
+
+    inverse = {v: k for k, v in renames.items()}
+
+    def _src(column: str) -> str:
+        return inverse.get(column, column)
+
+    for col in ("aid_type", "aid_type_specific", "measure", "donor_name", "reported_currency"):
+        if col in frame.columns:
+            text = frame[col].astype("string").str.strip()
+            frame[col] = text.where(text != "").astype(object)
+    for col in (
+        "amount",
+        "amount_redistr",
+        "activity_amount",
+        "delivered_amount",
+        "reported_amount",
+        "items_delivered",
+    ):
+        if col in frame.columns:
+            raw = frame[col]
+            num = pd.to_numeric(raw, errors="coerce")
+            bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+            if bad.any():
+                report(bad, col, f"{col}: not a number: left empty")
+            frame[col] = num.astype(float)
+    if "announced" in frame.columns:
+        raw = frame["announced"]
+        is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
+        text = raw.where(~is_stamp).astype("string").str.strip().str.slice(0, 10)
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        stamps = pd.to_datetime(raw.where(is_stamp), errors="coerce")
+        dates = stamps.where(is_stamp, parsed)
+        bad = dates.isna() & text.notna() & (text != "")
+        if bad.any():
+            report(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
+        frame["announced"] = dates.astype("datetime64[ns]")
+    frame["currency"] = "EUR"
+    if "measure" in frame.columns:
+        frame["status"] = frame["measure"].str.lower().map(STATUS).astype(object)
+        unknown = frame["measure"].notna() & frame["status"].isna()
+        if unknown.any():
+            report(unknown, "measure", "measure: expected Commitment or Allocation: status empty")
+    if "aid_type" in frame.columns:
+        frame["category"] = frame["aid_type"].str.lower().map(CATEGORY).fillna("other")
+    if "donor_name" in frame.columns:
+        codes = donor_codes_or_na(frame["donor_name"])
+        frame.insert(0, "donor", codes)
+        unknown = codes.isna() & frame["donor_name"].notna()
+        for name, rows in frame.index[unknown].groupby(frame.loc[unknown, "donor_name"]).items():
+            where = describe_rows(lines[rows.to_numpy()].tolist()).replace("(index", "(line")
+            problems.append(
+                {
+                    "source": source,
+                    "row": where,
+                    "column": "donor_name",
+                    "value": name,
+                    "reason": "donor name not recognised: donor code left empty "
+                    "(kept under donor_name)",
+                    "kept": True,
+                }
+            )
+    frame["recipient"] = "UKR"
+    frame["source"] = source
+    lead = [
+        c
+        for c in (
+            "donor",
+            "donor_name",
+            "recipient",
+            "announced",
+            "amount",
+            "currency",
+            "amount_redistr",
+            "activity_amount",
+            "delivered_amount",
+            "reported_amount",
+            "reported_currency",
+            "aid_type",
+            "aid_type_specific",
+            "category",
+            "measure",
+            "status",
+        )
+        if c in frame.columns
+    ]
+    frame = frame[lead + [c for c in frame.columns if c not in lead]]
+    frame.attrs["source"] = source
+    frame.attrs["format"] = f"Kiel Ukraine Support Tracker ({layout or 'mapped'} layout)"
+    frame.attrs["units"] = "amount, amount_redistr, activity_amount, delivered_amount: EUR"
+    return ReadResult(frame, rejected_frame(problems))
