@@ -23,6 +23,13 @@ An ambiguous symbol is resolved, in order, by: the locale's own CLDR symbol; the
 ``parse_words.csv`` (``C$``, ``US$``); ``default_currency`` if the symbol can stand for it; the
 ``en`` symbol (the international press convention: ``$`` USD, ``£`` GBP, ``¥`` JPY). Otherwise
 the parse fails and names the candidates.
+
+A number with more decimals than its currency has (CLDR minor units: 2 for EUR and USD, 0 for
+JPY, 3 for KWD) and no scale word after it is refused as an *ambiguous separator*: ``$1.250`` is
+1.25 dollars by English rules but most likely 1,250 written in German style, a 1000x error when
+the locale is wrong. ``1.250.000 €`` (de), ``€1,50`` (de), ``$12.125 billion`` and ``1,250``
+(en) are unaffected. Lower-case ISO codes (``usd``) are not read as codes (``all``, ``top`` and
+``cup`` are words too); the error suggests the upper-case code.
 """
 
 from __future__ import annotations
@@ -381,15 +388,28 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
                 raise _Fail(
                     f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
                     f"but not in {lex.locale}: pass default_currency=... or write the ISO code"
+                    f"{_case_hint(word)}"
                 )
         if scale_slot:
             raise _Fail(
                 f"unknown scale word or currency name {word!r} after the number (scale words "
                 f"in locale {lex.locale}: {', '.join(lex.scale_words[:12])}, ...)"
+                f"{_case_hint(word)}"
             )
         side = "before" if where == "pre" else "after"
-        raise _Fail(f"unrecognised word {word!r} {side} the number")
+        raise _Fail(f"unrecognised word {word!r} {side} the number{_case_hint(word)}")
     return codes + tokens
+
+
+def _case_hint(word: str) -> str:
+    """A hint for an ISO code written in lower or mixed case ("usd"): codes are upper case.
+
+    Such words stay errors: "all", "top", "cup" are words as well as codes (ALL, TOP, CUP).
+    """
+    code = word.upper()
+    if len(code) == 3 and code.isalpha() and code in _iso_codes():
+        return f" (ISO 4217 codes are matched in upper case only: write {code!r} if you mean it)"
+    return ""
 
 
 @lru_cache(maxsize=65536)
@@ -460,6 +480,88 @@ def _malformed(num: str, lex: _Lexicon) -> str:
     )
 
 
+@lru_cache(maxsize=512)
+def _minor_units(code: str) -> int:
+    """Decimal places of a currency's minor unit in CLDR: 2 for EUR/USD, 0 for JPY, 3 for KWD."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))
+
+
+def _fraction_digits(num: str, decimal: str) -> int:
+    """Digits after the decimal separator of a valid number (it has at most one)."""
+    pos = num.find(decimal)
+    return 0 if pos < 0 else len(num) - pos - len(decimal)
+
+
+_EXAMPLE_POWERS = (6, 8, 4, 9, 3)  # which scale word the fix suggests: million, 億, 万, ...
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@lru_cache(maxsize=1024)
+def _ambiguous_template(code: str, locale_id: str, grouping: bool) -> str:
+    """The message of :func:`_ambiguous` with fields ``num``, ``value`` and ``whole`` open."""
+    lex = _lexicon(locale_id)
+    minor = _minor_units(code)
+    places = "no decimal places" if minor == 0 else f"{minor} decimal place" + "s" * (minor > 1)
+    scales = {int(v): w for w, (k, v) in reversed(lex.phrases.items()) if k == "scale"}
+    word = next((scales[p] for p in _EXAMPLE_POWERS if p in scales), "million")
+    example = "'{num}" + _braces(word if word[0] >= _CJK_START else f" {word}") + "'"
+    d, c, loc = _braces(repr(lex.decimal)), _braces(code), _braces(locale_id)
+    head = (
+        f"ambiguous separator: {{num!r}} reads as {{value}} {c} in locale {loc} ({d} is its "
+        f"decimal separator), but {c} has {places}"
+    )
+    if grouping:
+        other = "de" if lex.decimal == "." else "en"
+        return (
+            f"{head}: {d} may be a thousands separator in another locale's style ({{whole}} {c})."
+            f" Write the number without the separator ({{whole}}), pass the locale the text is "
+            f"written in (e.g. locale={other!r}, where {d} groups thousands), or add the scale "
+            f"word if it was dropped ({example})"
+        )
+    fix = "as a whole number" if minor == 0 else f"with at most {minor} decimals"
+    return (
+        f"{head}: no such amount. Write it {fix}, pass the locale the text is written in, or "
+        f"add the scale word if it was dropped ({example})"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _template_pieces(template: str) -> tuple[tuple[str, str], ...]:
+    """A template cut into ("text", literal) and ("field", name[!conversion]) pieces."""
+    import string
+
+    pieces: list[tuple[str, str]] = []
+    for literal, field, _spec, conversion in string.Formatter().parse(template):
+        if literal:
+            pieces.append(("text", literal))
+        if field is not None:
+            pieces.append(("field", f"{field}!{conversion}" if conversion else field))
+    return tuple(pieces)
+
+
+def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
+    """Why a number with more decimals than its currency has is refused, and how to fix it.
+
+    ``$1.250`` is 1.25 dollars by English rules, but more likely 1,250 written with a German
+    thousands separator (or a dropped scale word): a 1000x error when the locale is wrong.
+    Cheap per call (a cached template): a column may hold many such numbers.
+    """
+    plain = num.replace(lex.group, "")
+    integer, _, fraction = plain.partition(lex.decimal)
+    integer = integer.lstrip("0") or "0"
+    trimmed = fraction.rstrip("0")
+    value = f"{integer}.{trimmed}" if trimmed else integer
+    whole = (integer + fraction).lstrip("0") or "0"
+    grouping = len(fraction) == 3 and lex.group not in num  # "1.250", not "1,250.125"
+    template = _ambiguous_template(code, lex.locale, grouping)
+    return template.format(num=num, value=value, whole=whole)
+
+
 _NUM_RE = re.compile(r" ?([0-9](?:[0-9.,' ]*[0-9])?)")
 
 
@@ -468,6 +570,7 @@ def _compound(
 ) -> tuple[Decimal, str, bool]:
     """Numbers with several scale words: 1兆9000億円, 1 billion 500 million dollars."""
     parts: list[tuple[Decimal, int]] = []
+    units: list[str] = []  # the numbers without a scale word (the 5000 of 1万5000円)
     pos = 0
     word = ""
     while True:
@@ -479,6 +582,7 @@ def _compound(
             if word and word[0] < _CJK_START:  # only 1万5000円 may end without a scale word
                 raise _Fail("more than one number (write one amount per text)")
             parts.append((value, 0))
+            units.append(num)
             break
         word = m.group(1)
         parts.append((value, int(lex.phrases[word][1])))
@@ -495,6 +599,9 @@ def _compound(
     power, code, approx, negative = _read_affixes(pre, rest, lex.locale, default)
     if power:
         raise _Fail("scale word after a compound number")
+    for unit in units:
+        if _fraction_digits(unit, lex.decimal) > _minor_units(code):
+            raise _Fail(_ambiguous(unit, code, lex))
     total = sum((v.scaleb(p) for v, p in parts), Decimal(0))
     return -total if negative else total, code, approx
 
@@ -544,6 +651,13 @@ class _PythonStrings:
 
     def post_has_digit(self) -> np.ndarray:
         return np.array([any(c in "0123456789" for c in v) for v in self.post], dtype=bool)
+
+    def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
+        out = [_ambiguous(self.num[i], c, lex) for i, c in zip(idx, codes, strict=True)]
+        return np.array(out, dtype=object)
+
+    def fraction_digits(self, idx: np.ndarray, decimal: str) -> np.ndarray:
+        return np.array([_fraction_digits(self.num[i], decimal) for i in idx], dtype=np.int64)
 
     def affix_codes(self, idx: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
         seen: dict[tuple[str, str], int] = {}
@@ -611,6 +725,46 @@ class _ArrowStrings:
     def post_has_digit(self) -> np.ndarray:
         hit = _arrow().match_substring_regex(self._post, "[0-9]")
         return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
+        """The messages of :func:`_ambiguous`, built by template groups (code, 3 decimals)."""
+        pc = _arrow()
+        num = self._num.take(idx)
+        plain = pc.replace_substring(num, lex.group, "")
+        d = re.escape(lex.decimal)
+        parts = pc.extract_regex(plain, rf"^0*(?P<i>[0-9]*?)(?:{d}(?P<f>[0-9]*?)0*)?$")
+        integer, fraction = parts.field("i"), parts.field("f")
+        integer = pc.if_else(pc.equal(integer, ""), "0", integer)
+        value = pc.if_else(
+            pc.equal(fraction, ""),
+            integer,
+            pc.binary_join_element_wise(integer, fraction, "."),
+        )
+        whole = pc.utf8_ltrim(pc.replace_substring(plain, lex.decimal, ""), "0")
+        whole = pc.if_else(pc.equal(whole, ""), "0", whole)
+        quote = pc.if_else(pc.match_substring(num, "'"), '"', "'")  # as repr() quotes
+        fields = {"num!r": pc.binary_join_element_wise(quote, num, quote, ""), "num": num}
+        fields.update(value=value, whole=whole)
+        grouped = pc.match_substring(num, lex.group).to_numpy(zero_copy_only=False)
+        grouping = (self.fraction_digits(idx, lex.decimal) == 3) & ~grouped
+        out = np.empty(len(idx), dtype=object)
+        for code in pd.unique(codes):  # a few currencies
+            for group in (False, True):
+                rows = np.flatnonzero((codes == code) & (grouping == group))
+                if not len(rows):
+                    continue
+                pieces = _template_pieces(_ambiguous_template(code, lex.locale, group))
+                args = [p if kind == "text" else fields[p].take(rows) for kind, p in pieces]
+                joined = pc.binary_join_element_wise(*args, "")
+                out[rows] = joined.to_numpy(zero_copy_only=False)
+        return out
+
+    def fraction_digits(self, idx: np.ndarray, decimal: str) -> np.ndarray:
+        pc = _arrow()
+        num = self._num.take(idx)  # ASCII digits and separators: bytes are characters
+        pos = pc.find_substring(num, decimal).to_numpy(zero_copy_only=False).astype(np.int64)
+        size = pc.binary_length(num).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(pos >= 0, size - pos - len(decimal.encode()), 0)
 
     def affix_codes(self, idx: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
         pc = _arrow()
@@ -728,6 +882,18 @@ def _engine(
             u_sign = _Taken(["-" if v else "" for v in u_neg], codes[ok])
             u_exp = _Taken([f"e{p}" for p in u_power], codes[ok])
             amount[idx[ok]] = strings.floats(idx[ok], u_sign, u_exp, lex)
+            # more decimals than the currency has and no scale word: "$1.250" is 1.25 by the
+            # locale's rules, but most likely 1,250 written in another locale's style
+            u_minor = np.array([99 if c is None else _minor_units(c) for c in u_cur])
+            check = ok & (u_power[codes] == 0)
+            if check.any():
+                rows, row_codes = idx[check], codes[check]
+                frac = strings.fraction_digits(rows, lex.decimal)
+                bad = frac > u_minor[row_codes]
+                if bad.any():
+                    refused = rows[bad]
+                    error[refused] = strings.ambiguous(refused, u_cur[row_codes[bad]], lex)
+                    amount[refused] = np.nan
 
     for i in np.flatnonzero(compound):
         try:
@@ -813,7 +979,8 @@ def parse_amount(
     ParseError
         With ``text`` and ``reason``: empty text, no number, malformed number, no currency and
         no default, unknown ISO code, unknown scale word, ambiguous symbol, conflicting
-        currencies.
+        currencies, ambiguous separator (more decimals than the currency has and no scale
+        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``).
 
     Examples
     --------
@@ -832,6 +999,12 @@ def parse_amount(
     Traceback (most recent call last):
     ...
     aidcalc._errors.ParseError: cannot read '12.1 billion' as an amount: no currency (no symbol, ...
+    >>> parse_amount("$1.250")  # 1.25 dollars, or 1,250 in German style? Never a guess.
+    Traceback (most recent call last):
+    ...
+    aidcalc._errors.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
+    >>> parse_amount("$1,250").value, parse_amount("1.250 €", locale="de").value
+    (Decimal('1250'), Decimal('1250'))
     """
     if not isinstance(text, str):
         raise ParseError(

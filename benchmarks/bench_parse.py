@@ -6,6 +6,9 @@ Two runs on the same machine, same process:
   codes, names, scale words, hedges, compounds) with many duplicates (a few thousand distinct);
 * **unique**: 1M all-distinct texts (every number different), so the per-distinct-string work
   is exercised at full size.
+* **plain**: 1M all-distinct amounts written in full with cents and no scale word (``$1,234.56``
+  in English, ``1.234,56 €`` in German), so every row goes through the check that a number has
+  no more decimals than its currency (``$1.250`` is refused as an ambiguous separator).
 
 Baseline printed alongside: the bare cost of ``pandas.Series.str.extract`` with the same split
 regex plus ``pandas.to_numeric`` on the number (no validation, no words), i.e. the floor of any
@@ -74,6 +77,15 @@ def _make(n: int, unique: bool, seed: int = 0) -> tuple[pd.Series, pd.Series]:
     return pd.Series(texts), pd.Series(locales)
 
 
+def _make_plain(n: int) -> tuple[pd.Series, pd.Series]:
+    """All-distinct amounts with cents, no scale word: "$1,234.56" (en), "1.234,56 €" (de)."""
+    cents = pd.Series(np.arange(n) + 100_000)
+    en = (cents // 100).map("{:,}".format) + "." + (cents % 100).map("{:02d}".format)
+    german = np.arange(n) % 2 == 1
+    texts = ("$" + en).where(~german, en.str.translate(str.maketrans(",.", ".,")) + " €")
+    return texts, pd.Series(np.where(german, "de", "en"), dtype=object)
+
+
 def _time(fn, repeat: int) -> tuple[float, float]:
     """Best wall-clock seconds and the CPU seconds of that run (all threads)."""
     best, cpu = float("inf"), float("inf")
@@ -98,8 +110,13 @@ def main() -> None:
         aidcalc.parse_amount("1 EUR", locale=loc)
 
     print(f"parse_amounts on {n:,} strings (best of {args.repeat})")
-    for label, unique in (("mixed (many duplicates)", False), ("all unique", True)):
-        texts, locales = _make(n, unique)
+    scenarios = (
+        ("mixed (many duplicates)", lambda: _make(n, unique=False)),
+        ("all unique", lambda: _make(n, unique=True)),
+        ("plain, no scale word", lambda: _make_plain(n)),
+    )
+    for label, make in scenarios:
+        texts, locales = make()
         distinct = texts.nunique()
 
         def run(texts=texts, locales=locales):

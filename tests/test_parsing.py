@@ -58,8 +58,15 @@ EXAMPLES = [
     ("1\u00a0250\u00a0000 €", "fr", "1250000", "EUR", False),
     ("1,9 Mrd. €", "de", "1900000000", "EUR", False),
     ("1,9 miliardi di dollari", "it", "1900000000", "USD", False),
-    ("1.250 EUR", "en", "1.25", "EUR", False),  # en: '.' is the decimal point
-    ("1.250 EUR", "de", "1250", "EUR", False),  # de: '.' groups thousands
+    ("1.250 EUR", "de", "1250", "EUR", False),  # de: '.' groups thousands (en: see AMBIGUOUS)
+    ("1,250 EUR", "en", "1250", "EUR", False),  # en: ',' groups thousands
+    ("1.25 EUR", "en", "1.25", "EUR", False),  # as many decimals as the euro has: fine
+    ("€1,50", "de", "1.5", "EUR", False),
+    ("12 500,75 €", "fr", "12500.75", "EUR", False),
+    ("KWD 1.250", "en", "1.25", "KWD", False),  # the Kuwaiti dinar has 3 decimals (fils)
+    ("¥1,250", "en", "1250", "JPY", False),
+    ("1.5万円", "ja", "15000", "JPY", False),  # a scale word: 1.5 x 10^4 yen
+    ("$12.125 billion", "en", "12125000000", "USD", False),  # 3 decimals before a scale word
     ("12,8 milliárd font", "hu", "12800000000", "GBP", False),
     ("[CAD] $20 million", "en", "20000000", "CAD", False),  # explicit code settles '$'
     ("$7.5 million Canadian dollars", "en", "7500000", "CAD", False),
@@ -185,6 +192,115 @@ def test_errors(text, locale, default, message):
     assert message in str(err)
     assert repr(text) in str(err)  # the message quotes the text
     assert err.text == text and message.split(" '")[0] in err.reason
+
+
+# --- more decimals than the currency has, and no scale word: a separator in the wrong locale ------
+# "$1.250" is 1.25 dollars by English rules but most likely 1,250 (a German-style thousands
+# separator): a 1000x error if the locale is wrong, so it is refused, never guessed.
+AMBIGUOUS = [
+    # text, locale, the number, how the locale reads it, the number without separator
+    ("$1.250", "en", "1.250", "1.25 USD", "1250"),
+    ("12.345 EUR", "en", "12.345", "12.345 EUR", "12345"),
+    ("1.250 EUR", "en", "1.250", "1.25 EUR", "1250"),
+    ("€1,500", "de", "1,500", "1.5 EUR", "1500"),
+    ("12,500 euros", "fr", "12,500", "12.5 EUR", "12500"),
+    ("rund 3,000 Euro", "de", "3,000", "3 EUR", "3000"),
+    ("-$2.500", "en", "2.500", "2.5 USD", "2500"),
+    ("CHF 1.250", "de_CH", "1.250", "1.25 CHF", "1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "locale", "num", "reading", "whole"), AMBIGUOUS)
+def test_ambiguous_separator(text, locale, num, reading, whole):
+    with pytest.raises(ParseError) as info:
+        parse_amount(text, locale=locale)
+    err = info.value
+    message = str(err)
+    assert err.text == text and err.reason.startswith("ambiguous separator")
+    assert repr(text) in message  # quotes the text
+    assert f"{num!r} reads as {reading} in locale {locale}" in message  # how the locale reads it
+    assert f"without the separator ({whole})" in message  # fix 1
+    assert "pass the locale the text is written in" in message  # fix 2
+    assert "add the scale word" in message  # fix 3
+    out = parse_amounts(pd.Series([text, "$5"], index=["a", "b"]), locale=locale, errors="coerce")
+    assert out.loc["a", "error"] == err.reason and np.isnan(out.loc["a", "amount"])
+    assert pd.isna(out.loc["a", "currency"]) and out.loc["b", "amount"] == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "default", "message"),
+    [
+        # JPY has no minor unit: 1.5 yen does not exist (a dropped 億 or 万?)
+        ("￥1.5", "ja", None, "'1.5' reads as 1.5 JPY in locale ja"),
+        ("1.5 yen", "en", None, "JPY has no decimal places: no such amount"),
+        ("1万5000.5円", "ja", None, "'5000.5' reads as 5000.5 JPY"),  # compound, last part
+        ("$1.2345", "en", None, "USD has 2 decimal places: no such amount"),
+        ("12.345", "en", "EUR", "'12.345' reads as 12.345 EUR"),  # the default's precision too
+    ],
+)
+def test_more_decimals_than_the_currency_has(text, locale, default, message):
+    with pytest.raises(ParseError, match="ambiguous separator") as info:
+        parse_amount(text, locale=locale, default_currency=default)
+    assert message in str(info.value) and "add the scale word" in str(info.value)
+
+
+MINOR_UNITS = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "KWD": 3}  # ISO 4217 minor units
+SEPARATORS = {"en": (".", ","), "de": (",", "."), "fr": (",", " ")}  # decimal, grouping
+SCALES = {"en": " million", "de": " Mio.", "fr": " millions"}
+
+
+@given(
+    whole=st.integers(min_value=0, max_value=10**7),
+    fraction=st.text("0123456789", max_size=4),
+    currency=st.sampled_from(sorted(MINOR_UNITS)),
+    locale=st.sampled_from(sorted(SEPARATORS)),
+    scaled=st.booleans(),
+)
+def test_refused_exactly_when_finer_than_the_currency(whole, fraction, currency, locale, scaled):
+    """Refused iff more decimals than the currency's minor unit and no scale word."""
+    decimal, group = SEPARATORS[locale]
+    digits = f"{whole:,}".replace(",", group)
+    num = digits + (decimal + fraction if fraction else "")
+    text = f"{currency} {num}" + (SCALES[locale] if scaled else "")
+    refused = len(fraction) > MINOR_UNITS[currency] and not scaled
+    out = parse_amounts([text], locale=locale, errors="coerce")
+    try:
+        got = parse_amount(text, locale=locale)
+    except ParseError as err:
+        assert refused, (text, err.reason)
+        assert err.reason.startswith("ambiguous separator") and repr(num) in err.reason
+        assert out["error"].iloc[0] == err.reason
+    else:
+        assert not refused, text
+        expected = Decimal(f"{whole}.{fraction or 0}").scaleb(6 if scaled else 0)
+        assert got == Amount(expected, currency) and out["amount"].iloc[0] == float(expected)
+
+
+def test_ambiguous_separator_backends_agree():
+    pytest.importorskip("pyarrow")
+    texts = [t for t, *_ in AMBIGUOUS] + ["$1.25", "1.250.000 €", "1,9 Mrd. €", "¥1.5", "$7.125bn"]
+    for locale in ("en", "de", "fr"):
+        uniques = np.array(texts, dtype=object)
+        a = _engine(uniques, locale, None, backend="arrow")
+        b = _engine(uniques, locale, None, backend="python")
+        assert a["error"].tolist() == b["error"].tolist()
+        np.testing.assert_array_equal(a["amount"], b["amount"])
+        assert sum(str(e).startswith("ambiguous separator") for e in a["error"]) >= 2, locale
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed", "code"),
+    [
+        ("usd 5 million", "USD 5 million", "USD"),
+        ("5 million eur", "5 million EUR", "EUR"),
+        ("5 usd", "5 USD", "USD"),
+        ("Jpy 3 billion", "JPY 3 billion", "JPY"),
+    ],
+)
+def test_lower_case_iso_code_is_an_error_with_a_hint(text, fixed, code):
+    with pytest.raises(ParseError, match=f"write '{code}' if you mean it"):
+        parse_amount(text)
+    assert parse_amount(fixed).currency == code
 
 
 def test_error_messages_say_how_to_fix():
