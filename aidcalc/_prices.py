@@ -6,6 +6,8 @@ table (OECD DAC deflators and exchange rates, World Bank CPI) or a table the use
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any, Literal
 
 import numpy as np
@@ -23,6 +25,7 @@ from ._errors import (
 )
 from ._macro import (
     CURRENCY_ECONOMY,
+    DAC_RATE_ROW,
     annual_usd_rates,
     cpi_table,
     deflator_table,
@@ -36,6 +39,9 @@ __all__ = ["normalise"]
 _FX = ("spot", "month", "year", "dac")
 _K = 1_000_000  # pair key = year * _K + key index
 _PRICES = ("dac", "cpi", None)
+#: donors without their own DAC deflator that take another donor's rather than the DAC total:
+#: EU bodies and aggregates, whose money is euro-denominated like the EU institutions' (EUI)
+DEFLATOR_PROXY = {"EUU": "EUI", "EMU": "EUI", "EIB": "EUI", "EPF": "EUI"}
 
 
 class _Problems:
@@ -125,7 +131,14 @@ def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
             f"pass {role}=<column name>",
             problems=None,
         )
-    return frame[name]
+    column = frame[name]
+    if isinstance(column, pd.DataFrame):
+        raise ValidationError(
+            f"the frame has {column.shape[1]} columns named {name!r} ({role}): rename or drop "
+            "the duplicates first",
+            problems=None,
+        )
+    return column
 
 
 def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
@@ -148,48 +161,243 @@ def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
     return values
 
 
+#: how precise a date must be: fx="spot" needs the day, fx="month" the month, else the year
+_NEED = {"spot": 3, "month": 2, "year": 1, "dac": 1}
+_PRECISION = {1: "year-only", 2: "month-only"}
+_ISO_DATE = re.compile(
+    r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?"
+)
+_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?)?")
+_AMBIGUOUS, _UNREADABLE = -1, 0
+
+
+def _read_date(value: Any) -> tuple[int, int, int, int]:
+    """(year, month, day, precision) of one date-like value.
+
+    Precision: 3 day, 2 month, 1 year, ``_UNREADABLE`` (0) or ``_AMBIGUOUS`` (-1: a numeric
+    day/month order that could be read either way, such as ``07/06/2024``). Offsets and time
+    zones are dropped: the calendar date is the one written (local to its offset).
+
+    >>> _read_date("2024-06-07T23:30:00-05:00"), _read_date("2024")[3], _read_date("2024-06")[3]
+    ((2024, 6, 7, 3), 1, 2)
+    >>> _read_date("13/06/2024"), _read_date("07/06/2024")[3], _read_date("7 June 2024")
+    ((2024, 6, 13, 3), -1, (2024, 6, 7, 3))
+    """
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return (0, 0, 0, _UNREADABLE)
+    if isinstance(value, (int, np.integer)) or (
+        isinstance(value, (float, np.floating)) and float(value).is_integer()
+    ):
+        year = int(value)
+        return (year, 1, 1, 1) if 1000 <= year <= 9999 else (0, 0, 0, _UNREADABLE)
+    if isinstance(value, (datetime.date, np.datetime64)):
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return (0, 0, 0, _UNREADABLE)
+        return (ts.year, ts.month, ts.day, 3)
+    if not isinstance(value, str):
+        return (0, 0, 0, _UNREADABLE)
+    text = value.strip()
+    found = _ISO_DATE.fullmatch(text)
+    if found:
+        parts = [int(p) for p in found.groups() if p is not None]
+        got = _checked(*parts, 1, 1)  # month and day default to 1 when not written
+        return (*got, len(parts)) if got else (0, 0, 0, _UNREADABLE)
+    found = _DMY.fullmatch(text)
+    if found:
+        a, b, year = (int(p) for p in found.groups())
+        if a != b and a <= 12 and b <= 12:
+            return (year, 0, 0, _AMBIGUOUS)
+        day, month = (a, b) if a > 12 or a == b else (b, a)
+        got = _checked(year, month, day)
+        return (*got, 3) if got else (0, 0, 0, _UNREADABLE)
+    if any(ch.isalpha() for ch in text) and any(ch.isdigit() for ch in text):
+        return _text_date(text)
+    return (0, 0, 0, _UNREADABLE)
+
+
+def _checked(year: int, month: int, day: int, *_: int) -> tuple[int, int, int] | None:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return (year, month, day)
+
+
+def _text_date(text: str) -> tuple[int, int, int, int]:
+    """Dates with an English month name ("7 June 2024", "June 7, 2024"); parts that are not
+    written (the day of "June 2024") show up as differences between two default dates."""
+    from dateutil import parser
+
+    try:
+        one = parser.parse(text, default=datetime.datetime(1904, 1, 1))
+        two = parser.parse(text, default=datetime.datetime(1908, 2, 2))
+    except (ValueError, OverflowError):
+        return (0, 0, 0, _UNREADABLE)
+    if one.year != two.year:
+        return (0, 0, 0, _UNREADABLE)  # no year written
+    precision = 1 if one.month != two.month else 2 if one.day != two.day else 3
+    return (one.year, one.month, one.day, precision)
+
+
+def _iso_arrow(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(dates, years) of a long pyarrow-backed column whose every value is ``YYYY-MM-DD`` (or
+    missing), read by Arrow's strict ISO date cast; None when that does not apply."""
+    dtype = series.dtype
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype)
+    )
+    if len(series) < 10_000 or not arrow_backed or not hasattr(series.array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = series.array.__arrow_array__()
+    if not isinstance(data, pa.ChunkedArray):
+        data = pa.chunked_array([data])
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    try:
+        parsed = data.cast(pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # other layouts: read one by one
+        return None
+    days = parsed.cast(pa.int32()).to_numpy(zero_copy_only=False)  # nulls: NaN as float
+    years = pc.year(parsed).to_numpy(zero_copy_only=False)
+    missing = pc.is_null(parsed).to_numpy(zero_copy_only=False)
+    stamps = np.where(missing, 0, days).astype("int64").astype("datetime64[D]")
+    dates = stamps.astype("datetime64[ns]")
+    dates[missing] = np.datetime64("NaT")
+    return dates, np.where(missing, -1, years).astype("int64")
+
+
 def _dates(
     series: pd.Series, name: str, fx: str, problems: _Problems
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(datetime64[ns] dates or NaT, int64 years or -1) for a date or a year column."""
+    """(datetime64[ns] dates or NaT, int64 years or -1) for a date or a year column.
+
+    Accepted: datetime columns (time-zone aware ones at their local calendar date), ISO 8601
+    strings (``2024-06-07``, ``2024-06-07T10:00:00+02:00``; ``2024-06`` and ``2024`` where the
+    month or year is all that is used), numeric day/month/year strings whose order is
+    unambiguous (``13/06/2024``), English month names, and integer years where only the year
+    is used. ``07/06/2024`` (7 June or July 6?) is rejected where the day or month matters.
+    Each distinct value is read once.
+    """
+    need = _NEED[fx]
+    n = len(series)
     if pd.api.types.is_integer_dtype(series) or (
         pd.api.types.is_float_dtype(series)
         and np.all(np.mod(series.dropna().to_numpy(), 1) == 0)
     ):
-        if fx in ("spot", "month"):
+        if need > 1:
             raise ValidationError(
                 f"column {name!r} holds years, but fx={fx!r} needs dates: give dates, or use "
                 "fx='year' (calendar-year mean of daily rates) or fx='dac' (OECD DAC annual rate)",
                 problems=None,
             )
         years = series.to_numpy(dtype="float64", na_value=np.nan)
-        ok = ~np.isnan(years)
+        with np.errstate(invalid="ignore"):
+            ok = ~np.isnan(years) & (years >= 1000) & (years <= 9999)
         yrs = np.where(ok, years, -1).astype("int64")
-        dates = np.full(len(series), np.datetime64("NaT"), dtype="datetime64[ns]")
+        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         dates[ok] = (yrs[ok] - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
-    else:
-        if pd.api.types.is_datetime64_any_dtype(series):
-            parsed = series
-        else:
-            parsed = pd.to_datetime(series, errors="coerce", format="mixed")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-        dates = parsed.to_numpy(dtype="datetime64[ns]")
+        precision = np.where(ok, 1, _UNREADABLE).astype(np.int8)
+    elif isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        series
+    ):
+        local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else (
+            series
+        )
+        dates = local.to_numpy(dtype="datetime64[ns]")
         ok = ~np.isnat(dates)
-        year_f = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-        yrs = np.where(ok, year_f, -1).astype("int64")
-    bad = ~ok
+        yrs = np.where(ok, local.dt.year.to_numpy(dtype="float64", na_value=-1), -1).astype(
+            "int64"
+        )
+        precision = None  # datetimes always carry the day
+    elif (fast := _iso_arrow(series)) is not None:  # 10M ISO strings: Arrow's strict reader
+        dates, yrs = fast
+        ok = ~np.isnat(dates)
+        precision = None
+    else:
+        if isinstance(series.dtype, pd.PeriodDtype):
+            freq = series.dtype.freq.name[:1]
+            stamps = series.dt.start_time
+            rank = 3 if freq in "DBhHTSLUN" else 2 if freq == "M" else 1
+            codes, uniq = pd.factorize(stamps, use_na_sentinel=True)
+            parsed = [(t.year, t.month, t.day, rank) for t in uniq]
+        else:
+            try:
+                codes, uniq = pd.factorize(series, use_na_sentinel=True)
+            except TypeError:  # unhashable values
+                codes = np.arange(n)
+                uniq = series.to_numpy(dtype=object)
+            parsed = [_read_date(v) for v in uniq]  # a loop over distinct values only
+        table = np.array([*parsed, (0, 0, 0, -2)], dtype="int64").reshape(-1, 4)  # -2: missing
+        u_prec = table[:, 3].copy()
+        if need == 1:  # only the year is used: 07/06/2024 is 2024 either way
+            u_prec[u_prec == _AMBIGUOUS] = 1
+        u_stamp = np.array(
+            [
+                np.datetime64(f"{y:04d}-{max(m, 1):02d}-{max(d, 1):02d}", "ns") if p > 0
+                else np.datetime64("NaT", "ns")
+                for (y, m, d, _), p in zip(table.tolist(), u_prec.tolist(), strict=True)
+            ],
+            dtype="datetime64[ns]",
+        )
+        pick = np.where(codes < 0, len(parsed), codes)  # gather once per row, nothing wider
+        precision = u_prec.astype(np.int8)[pick]
+        yrs = np.where(u_prec > 0, table[:, 0], -1)[pick]
+        dates = u_stamp[pick]
+        ambiguous = precision == _AMBIGUOUS
+        if ambiguous.any():
+            shown = join_values(list(dict.fromkeys(series[ambiguous].tolist()))[:5])
+            problems.add(
+                ambiguous,
+                f"ambiguous day/month order ({name})",
+                ValidationError(
+                    f"column {name!r} has dates {shown} whose day/month order is ambiguous "
+                    f"(7 June or July 6?) in {describe_rows(series.index[ambiguous])}: write "
+                    "them as ISO 8601 (YYYY-MM-DD), parse them with an explicit format "
+                    "(pd.to_datetime(..., format='%d/%m/%Y')), or use errors='coerce'",
+                    problems=None,
+                ),
+            )
+        ok = precision > 0
+    coarse = ok & (precision < need) if precision is not None else np.zeros(n, dtype=bool)
+    if coarse.any():
+        assert precision is not None
+        shown = join_values(list(dict.fromkeys(series[coarse].tolist()))[:5])
+        kind = _PRECISION[int(precision[coarse].min())]
+        wants = "a day" if need == 3 else "a month"
+        reasons = np.where(
+            precision == 1,
+            f"year-only date where fx={fx!r} needs {wants} ({name})",
+            f"month-only date where fx={fx!r} needs {wants} ({name})",
+        ).astype(object)
+        problems.add(
+            coarse,
+            reasons,
+            ValidationError(
+                f"column {name!r} has {kind} dates {shown} in "
+                f"{describe_rows(series.index[coarse])}, but fx={fx!r} needs "
+                f"{'the day' if need == 3 else 'the month'}: give full dates, or use "
+                f"{'fx=' + repr('month') + ', ' if need == 3 else ''}fx='year' or fx='dac'",
+                problems=None,
+            ),
+        )
+    bad = ~ok if precision is None else ~ok & (precision != _AMBIGUOUS)
     if bad.any():
         problems.add(
             bad,
             f"missing or unreadable date ({name})",
             ValidationError(
                 f"column {name!r} has missing or unreadable dates in "
-                f"{describe_rows(series.index[bad])}: fill them or use errors='coerce'",
+                f"{describe_rows(series.index[bad])}: fill them, write them as ISO 8601 "
+                "(YYYY-MM-DD), or use errors='coerce'",
                 problems=None,
             ),
         )
-    return dates, yrs
+    return dates, np.where(ok, yrs, -1).astype("int64")
 
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
@@ -379,7 +587,12 @@ def _coverage_error(
         f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Pass extend='last' to carry "
         "the last available factor forward (flagged in deflator_source), supply a later "
         "vintage (deflators=/cpi=, e.g. from aidcalc.io.read_dac_deflators or read_wdi), "
-        "choose a base_year inside the coverage, or use errors='coerce'",
+        "choose a base_year inside the coverage, or use errors='coerce'"
+        + (
+            ". A deflator 'in <currency> terms' (amounts already in `to`) also needs the "
+            "year's annual average rate: a rate table covering whole years, or fx='dac'"
+            if any(k.endswith(" terms") for k in keys) else ""
+        ),
         dataset=dataset,
         missing=sorted(set(missing)),
         rows=list(rows),
@@ -504,9 +717,10 @@ def normalise(
     -------
     pandas.DataFrame
         A copy of ``frame`` (same rows, order and index) plus the result column and
-        provenance: ``fx_rate``, ``fx_date``, ``fx_source``, ``deflator``, ``deflator_source``,
-        ``price_base`` (and ``base_fx_rate`` for ``prices="dac"``; ``error`` with
-        ``errors="coerce"``). Source columns are categorical.
+        provenance: ``fx_rate``, ``fx_date``, ``fx_source``, ``fx_to`` (``to``),
+        ``deflator``, ``deflator_source``, ``price_base`` (and ``base_fx_rate`` for
+        ``prices="dac"``; ``error`` with ``errors="coerce"``). Source columns are categorical.
+        A frame without rows gives an empty frame with these columns.
 
     Raises
     ------
@@ -515,38 +729,63 @@ def normalise(
     RateNotFoundError
         No exchange rate for a row.
     UnknownDonorError, ValidationError
-        Unknown donor names, missing columns, non-numeric amounts, unreadable dates.
+        Unknown donor names, missing columns, non-numeric amounts, unreadable, ambiguous
+        (``07/06/2024``) or too coarse dates (``"2024"`` with ``fx="spot"``).
 
     Notes
     -----
-    ``prices="dac"`` (the OECD method for aid):
+    ``prices="dac"`` (the OECD method for aid). Write ``A`` for a row's amount, ``c`` its
+    currency, ``Y`` the year of its date, ``B`` for ``base_year``, ``D[k, y]`` for the OECD
+    DAC deflator (USD terms) of the donor's key ``k`` and ``R(y)`` for the annual average
+    rate of year ``y``, units of ``to`` per USD, *from the source that* ``fx`` *uses*: for
+    ``fx="dac"`` the OECD DAC annual exchange rate (for a currency the DAC table lacks, the
+    calendar-year mean of the rate table's daily rates); for ``fx="spot"``/``"month"``/
+    ``"year"`` the calendar-year mean of the rate table's daily USD cross rates (ECB by
+    default). ``price_base`` names it.
 
-    1. the current amount is converted to current USD at the rate chosen by ``fx``
-       (``fx_rate``, USD per unit of the row's currency);
-    2. it is divided by the donor's OECD DAC deflator (USD terms) of the row's year rebased to
-       ``base_year``: ``deflator = D[donor, year] / D[donor, base_year]``, giving constant
-       ``base_year`` USD. Donors without their own deflator (anything other than USA, JPN,
-       DEU, FRA, ITA, GBR, CAN, EUI in the embedded table, or a missing donor) use the DAC
-       countries total (row ``DAC``) and ``deflator_source`` says so;
-    3. if ``to`` is not USD, the result is multiplied by ``base_fx_rate``, the ``base_year``
-       annual average rate (units of ``to`` per USD): the OECD DAC annual exchange rate where
-       the DAC table has the currency (JPY, GBP, CAD, EUR), else the calendar-year mean of the
-       ECB daily rates; ``price_base`` names which.
+    1. A row whose currency is not ``to`` is converted to current USD at the rate chosen by
+       ``fx`` (``fx_rate``, USD per unit of ``c``), divided by the deflator rebased to ``B``
+       (``deflator = D[k, Y] / D[k, B]``: constant ``B`` USD), then, if ``to`` is not USD,
+       converted at the base year's annual average rate ``base_fx_rate = R(B)``::
 
-    So ``value = amount * fx_rate / deflator * base_fx_rate``.
+           value = A * fx_rate / (D[k, Y] / D[k, B]) * R(B)
+
+    2. A row already in ``to`` (``to`` not USD) takes no detour through USD: it is deflated by
+       the donor's DAC deflator expressed in ``to`` terms, ``D_to[k, y] = D[k, y] * R(y)``
+       (``fx_rate`` = ``base_fx_rate`` = 1)::
+
+           deflator = D_to[k, Y] / D_to[k, B] = (D[k, Y] / D[k, B]) * (R(Y) / R(B))
+           value = A / deflator
+
+       This is rule 1 with the row converted to USD at ``1 / R(Y)``, the annual average of the
+       same source as the way back, so the two conversions cancel: a row of year ``B`` keeps
+       its amount exactly, whatever ``fx``. With ``fx="dac"`` rules 1 and 2 coincide and are
+       the OECD's own arithmetic for amounts in the donor's currency.
+
+    Donors without their own deflator use the DAC countries total (row ``DAC``); EU bodies and
+    aggregates without one (``EUU`` the EU as a whole, ``EMU``, ``EIB``, ``EPF``) use the EU
+    institutions' (``EUI``) as a proxy. ``deflator_source`` says which, and why.
 
     ``prices="cpi"``: the amount is converted to ``to`` at the rate chosen by ``fx``, then
-    divided by ``deflator = CPI[economy, year] / CPI[economy, base_year]`` of the economy of
-    ``to`` (USD: USA, JPY: JPN, GBP: GBR, CAD: CAN, EUR: euro area EMU, UAH: UKR), World Bank
+    divided by ``deflator = CPI[economy, Y] / CPI[economy, B]`` of the economy of ``to``
+    (USD: USA, JPY: JPN, GBP: GBR, CAD: CAN, EUR: euro area EMU, UAH: UKR), World Bank
     FP.CPI.TOTL, extended after 2021 by chain-linking FP.CPI.TOTL.ZG (rows marked derived).
-    ``value = amount * fx_rate / deflator``.
+    ``value = A * fx_rate / deflator``.
 
-    ``prices=None``: current prices, ``value = amount * fx_rate`` (``deflator`` is 1).
+    ``prices=None``: current prices, ``value = A * fx_rate`` (``deflator`` is 1).
 
-    The year of a row is the year of its ``date``. A year (or ``base_year``) outside the
-    table's coverage raises :class:`~aidcalc.DataCoverageError`; ``extend="last"`` carries the
-    last published factor forward, flagged in ``deflator_source``. Nothing is extrapolated
-    silently.
+    Dates: datetime columns (time-zone aware ones at their local calendar date), ISO 8601
+    strings (rows may carry different UTC offsets: each counts at the calendar date written),
+    day/month/year strings whose order is unambiguous (``13/06/2024``) and English month names
+    ("7 June 2024"). ``fx="spot"`` needs the day, ``fx="month"`` the month; ``"2024"`` or a
+    column of integer years only does for ``fx="year"``/``"dac"``. A date such as
+    ``07/06/2024`` (7 June or July 6?) raises :class:`~aidcalc.ValidationError` where the day
+    or month matters, never a guess. The year of a row is the year of its date.
+
+    A year (or ``base_year``) outside the table's coverage raises
+    :class:`~aidcalc.DataCoverageError`; ``extend="last"`` carries the last published factor
+    forward (for rule 2: the last year with both a deflator and an annual rate), flagged in
+    ``deflator_source``. Nothing is extrapolated silently.
 
     Examples
     --------
@@ -560,6 +799,13 @@ def normalise(
     938,997.99 (deflator 1.064965)
     >>> print(r.loc[0, "price_base"])
     constant 2022 USD (OECD DAC deflators, DAC1 published by 2024-12-02)
+
+    An amount already in ``to``, in the base year, keeps its value exactly (rule 2):
+
+    >>> e = pd.DataFrame({"donor": ["DEU"], "amount": [1e6], "currency": ["EUR"],
+    ...                   "date": ["2022-06-30"]})
+    >>> float(normalise(e, "EUR", 2022).loc[0, "amount_EUR_2022"])
+    1000000.0
 
     A donor without its own deflator uses the DAC total:
 
@@ -584,20 +830,37 @@ def normalise(
     problems = _Problems(index, errors)
     if out is None:
         out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"
-
-    values = _amounts(_column(frame, amount, "amount"), amount, problems)
+    amount_col = _column(frame, amount, "amount")
     cur = _column(frame, currency, "currency")
-    dates, years = _dates(_column(frame, date, "date"), date, fx, problems)
+    date_col = _column(frame, date, "date")
     donors = _column(frame, donor, "donor") if (prices == "dac" and donor is not None) else None
+    if n == 0:
+        return _empty(frame, out, prices, errors)
+
+    values = _amounts(amount_col, amount, problems)
+    dates, years = _dates(date_col, date, fx, problems)
     valid = ~problems.mask
 
+    # rows already in `to` (DAC method only): deflated in `to` terms, no USD detour (Notes)
+    own = np.zeros(n, dtype=bool)
+    if prices == "dac" and to != "USD":
+        ccodes, cuniq = _factorize(cur)
+        own = np.array([isinstance(u, str) and u.strip().upper() == to for u in cuniq] + [False])[
+            ccodes
+        ]
     target = "USD" if prices == "dac" else to
     rate, rate_date, fx_source = _fx_step(
-        cur, dates, years, target, fx, rates, problems, valid.copy()
+        cur, dates, years, target, fx, rates, problems, valid & ~own
     )
+    if own.any():
+        rate = np.where(own, 1.0, rate)
+        rate_date = np.where(own, dates, rate_date)
+        fx_source = _relabel(
+            fx_source, own, f"identity ({to} to {to}: deflated in {to} terms, no USD detour)"
+        )
     valid = ~problems.mask
 
-    base_fx = 1.0
+    base_fx: Any = 1.0
     if prices == "dac":
         table = deflator_table(deflators)
         vintage = (
@@ -605,8 +868,8 @@ def normalise(
             if deflators is None
             else (", ".join(sorted(set(table["vintage"]) - {""})) or "user-supplied")
         )
-        own = set(table["iso3"])
-        if "DAC" not in own:
+        own_keys = set(table["iso3"])
+        if "DAC" not in own_keys:
             raise ValidationError(
                 "the deflator table has no 'DAC' (DAC countries total) row, needed for donors "
                 "without their own deflator",
@@ -635,9 +898,12 @@ def normalise(
         key_labels = []
         notes = []
         for d, m in zip(duniq, mapped, strict=True):
-            if isinstance(m, str) and m in own:
+            if isinstance(m, str) and m in own_keys:
                 key_labels.append(m)
                 notes.append("")
+            elif isinstance(m, str) and DEFLATOR_PROXY.get(m) in own_keys:
+                key_labels.append(DEFLATOR_PROXY[m])
+                notes.append(f"proxy for {m}")
             else:
                 key_labels.append("DAC")
                 who = m if isinstance(m, str) else ("no donor given" if d is None else str(d))
@@ -650,17 +916,30 @@ def normalise(
         ulabels = list(dict.fromkeys(label_keys))
         remap = np.array([ulabels.index(x) for x in label_keys], dtype="int64")
         keys_per_row = remap[donor_idx]
+        terms = f" in {to} terms"
+        rate_text = ""
+        if own.any():  # the same deflators expressed in `to`: D[k, y] * R_to(y)
+            table, rate_text = _in_currency_terms(table, to, fx, rates, terms)
+            keys_per_row = np.where(own, keys_per_row + len(ulabels), keys_per_row)
+            ulabels = ulabels + [f"{k.split('|', 1)[0]}{terms}|{k.split('|', 1)[1]}"
+                                 for k in ulabels]
         names = {"DAC": "DAC countries total", "G7C": "G7 countries total"}
 
         def describe(k: str, y: int, uy: int, ey: bool, ub: int, eb: bool) -> str:
             key, note = k.split("|", 1)
+            in_terms = key.endswith(terms)
+            key = key.removesuffix(terms)
             who = names.get(key, key)
             if note == "no donor given":
                 who = f"{who} (DAC; no donor given)"
+            elif note.startswith("proxy for "):
+                who = f"{who} ({note})"
             elif note:
                 who = f"{who} (DAC; {note} has none)"
             elif key == "DAC":
                 who = f"{who} (DAC)"
+            if in_terms:
+                who = f"{who} in {to} terms (USD deflator x {to} per USD, {rate_text})"
             text = f"OECD DAC deflator of {who}, {y} rebased to {base_year}=100 ({vintage})"
             if ey:
                 text += f"; {y} beyond coverage: {uy} factor carried forward (extend='last')"
@@ -674,16 +953,26 @@ def normalise(
         )
         price_text = f"constant {base_year} USD (OECD DAC deflators, {vintage})"
         if to != "USD":
-            try:
-                rr, ss = annual_usd_rates([to], [base_year], rates=rates)
-                base_fx = float(rr[0])
+            rr, ss = _annual_rates(to, [base_year], fx, rates)
+            base_fx = float(rr[0])
+            if np.isfinite(base_fx):
                 price_text = (
                     f"constant {base_year} {to} (OECD DAC deflators, {vintage}; USD to {to} at "
                     f"{base_fx:g}, {ss[0]})"
                 )
-            except DataCoverageError as err:
-                problems.add(np.ones(n, dtype=bool), str(err), err)
-                base_fx = np.nan
+            elif (~own & ~problems.mask).any():
+                need = ~own & ~problems.mask
+                err = DataCoverageError(
+                    f"no {base_year} annual average rate USD -> {to} ({_RATE_KIND[fx == 'dac']})"
+                    f" to express constant {base_year} USD in {to}, for "
+                    f"{describe_rows(index[need])}: pass rates= with a table that covers "
+                    f"{base_year}, choose another base_year, or use errors='coerce'",
+                    dataset="exchange rates",
+                    missing=[(to, base_year)],
+                    rows=list(index[need]),
+                )
+                problems.add(need, f"no {base_year} annual average rate USD -> {to}", err)
+            base_fx = np.where(own, 1.0, base_fx)
     elif prices == "cpi":
         table = cpi_table(cpi)
         economy = CURRENCY_ECONOMY.get(to, to)
@@ -723,8 +1012,8 @@ def normalise(
         price_text = f"current {to}"
 
     result = values * rate / factor
-    if base_fx != 1.0:
-        result *= base_fx
+    if prices == "dac" and to != "USD":
+        result *= base_fx  # 1.0 for rows already in `to`: their amount is never rescaled
     bad = problems.mask
     if bad.any():
         result[bad] = np.nan
@@ -736,6 +1025,7 @@ def normalise(
         C.FX_RATE: pd.Series(rate, index=index, copy=False),
         C.FX_DATE: pd.Series(rate_date, index=index, copy=False),
         C.FX_SOURCE: fx_source,
+        C.FX_TO: _categorical(np.zeros(n, dtype="int64"), [to], index),
         C.DEFLATOR: pd.Series(factor, index=index, copy=False),
         C.DEFLATOR_SOURCE: defl_source,
     }
@@ -747,3 +1037,93 @@ def normalise(
     clash = [c for c in cols if c in frame.columns]
     result_frame = frame.drop(columns=clash) if clash else frame.copy(deep=False)
     return result_frame.assign(**cols)
+
+
+def _relabel(source: pd.Series, mask: np.ndarray, label: str) -> pd.Series:
+    """``source`` (categorical) with ``label`` on the rows of ``mask``."""
+    cat = source.astype("category") if not isinstance(source.dtype, pd.CategoricalDtype) else (
+        source
+    )
+    if label not in cat.cat.categories:
+        cat = cat.cat.add_categories([label])
+    codes = cat.cat.codes.to_numpy().copy()
+    codes[mask] = list(cat.cat.categories).index(label)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=cat.cat.categories, validate=False),
+        index=source.index,
+        copy=False,
+    )
+
+
+_RATE_KIND = {
+    True: "OECD DAC annual exchange rate, else the calendar-year mean of the rate table",
+    False: "calendar-year mean of the daily rates of the table fx uses",
+}
+
+
+def _annual_rates(
+    to: str, years: list[int], fx: str, rates: Any
+) -> tuple[np.ndarray, list[str]]:
+    """Annual average rates, units of ``to`` per USD, from the source step 1 uses: the OECD
+    DAC annual rate for ``fx="dac"`` (ECB/rate-table yearly mean for currencies the DAC table
+    lacks), else the calendar-year mean of the daily cross rates of the rate table (the ECB
+    by default). NaN (and an empty source) where there is none."""
+    years = [int(y) for y in years]
+    if fx == "dac":
+        return annual_usd_rates([to] * len(years), years, rates=rates, strict=False)
+    if to == "USD":
+        return np.ones(len(years)), ["identity (USD)"] * len(years)
+    from ._convert import lookup_rates
+
+    mid_year = np.array([f"{y:04d}-07-01" for y in years], dtype="datetime64[ns]")
+    got = lookup_rates(["USD"] * len(years), to, mid_year, policy="year", rates=rates)
+    values = got[C.FX_RATE].to_numpy(dtype="float64", na_value=np.nan)
+    sources = [
+        f"{s} (annual mean {y})" if np.isfinite(v) and v > 0 else ""
+        for s, y, v in zip(got[C.FX_SOURCE].astype(object).tolist(), years, values, strict=True)
+    ]
+    return np.where(values > 0, values, np.nan), sources
+
+
+def _in_currency_terms(
+    table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str
+) -> tuple[pd.DataFrame, str]:
+    """``table`` plus the same deflators in ``to`` terms (keys ``"<iso3><suffix>"``):
+    ``D[k, y] * R_to(y)`` with ``R_to`` from :func:`_annual_rates`; years without a rate are
+    left out (so they are outside coverage, never guessed)."""
+    years = sorted(int(y) for y in table["year"].unique())
+    values, sources = _annual_rates(to, years, fx, rates)
+    per_year = dict(zip(years, values, strict=True))
+    r = table["year"].map(per_year).to_numpy(dtype="float64")
+    keep = np.isfinite(r)
+    terms = table.loc[keep].assign(
+        iso3=table.loc[keep, "iso3"] + suffix, value=table.loc[keep, "value"] * r[keep]
+    )
+    if fx == "dac" and to in DAC_RATE_ROW:
+        text = f"OECD DAC annual averages, {vintage_label('dac_exchange_rates')}"
+    else:
+        text = next((s.rsplit(" (annual mean", 1)[0] for s in sources if s), "no annual rate")
+    return pd.concat([table, terms], ignore_index=True), text
+
+
+def _empty(frame: pd.DataFrame, out: str, prices: Any, errors: str) -> pd.DataFrame:
+    """The result for a frame without rows: the input columns plus the output columns."""
+    index = frame.index
+    text = pd.Series(pd.Categorical([], categories=[]), index=index)
+    cols: dict[str, Any] = {
+        out: pd.Series([], index=index, dtype="float64"),
+        C.FX_RATE: pd.Series([], index=index, dtype="float64"),
+        C.FX_DATE: pd.Series([], index=index, dtype="datetime64[ns]"),
+        C.FX_SOURCE: text,
+        C.FX_TO: text,
+        C.DEFLATOR: pd.Series([], index=index, dtype="float64"),
+        C.DEFLATOR_SOURCE: text,
+    }
+    if prices == "dac":
+        cols[C.BASE_FX_RATE] = pd.Series([], index=index, dtype="float64")
+    cols[C.PRICE_BASE] = text
+    if errors == "coerce":
+        cols[C.ERROR] = pd.Series([], index=index, dtype="str")
+    clash = [c for c in cols if c in frame.columns]
+    base = frame.drop(columns=clash) if clash else frame.copy(deep=False)
+    return base.assign(**cols)

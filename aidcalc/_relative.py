@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import _columns as C
 from ._errors import (
+    AidcalcError,
     DataCoverageError,
     ValidationError,
     describe_rows,
@@ -28,8 +29,9 @@ from ._prices import (
 
 __all__ = ["per_capita", "share_of_gdp"]
 
-#: donors measured against another economy's GDP and population (documented in the functions)
-MACRO_KEY = {"EUI": "EUU"}
+#: donors measured against another economy's GDP and population (documented in the functions):
+#: the EU institutions and the EU's other bodies (EIB, European Peace Facility) against the EU's
+MACRO_KEY = {"EUI": "EUU", "EIB": "EUU", "EPF": "EUU"}
 _K = 1_000_000  # pair key = year * _K + key index
 
 
@@ -156,6 +158,7 @@ def _relative(
     problems: _Problems,
     per_pair_extra: Callable[[list[tuple[str, int]]], tuple[np.ndarray, list[str]]] | None,
     pair_currency: np.ndarray | None = None,
+    rate_error: Callable[[list[tuple[str, int]], pd.Index], AidcalcError] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """(value * scale-free numerator, denominator per row, source per row)."""
     values = _amounts(_column(frame, value, "value"), value, problems)
@@ -182,10 +185,17 @@ def _relative(
             labels[i] = f"{labels[i]}; {extra_labels[j]}" if extra_labels[j] else labels[i]
     denom_pair = found * factor
     denom = denom_pair[pc]
-    bad = valid & ~np.isfinite(denom)
-    if bad.any():
-        err = _missing_error(what, table, missing, frame.index[bad], fix)
-        problems.add(bad, f"no {what}", err)
+    no_data = np.append(~np.isfinite(found), False)[pc] & valid
+    if no_data.any():
+        err = _missing_error(what, table, missing, frame.index[no_data], fix)
+        problems.add(no_data, f"no {what}", err)
+    no_rate = valid & ~no_data & ~np.isfinite(denom)
+    if no_rate.any() and rate_error is not None:
+        lacking = [p for i, p in enumerate(pairs) if p[1] >= 0 and not np.isfinite(factor[i])]
+        problems.add(no_rate, "no annual average exchange rate", rate_error(
+            lacking, frame.index[no_rate]
+        ))
+    bad = no_data | no_rate
     codes = np.where(valid & ~bad, pc, -1)
     return values, denom, _categorical(codes, labels, frame.index)
 
@@ -218,7 +228,10 @@ def share_of_gdp(
     World Bank NY.GDP.MKTP.CD (current USD) and ``rate`` is the annual average of ``y`` in units
     of the value's currency per USD: the OECD DAC annual rate where the DAC table has the
     currency (JPY, GBP, CAD, EUR), else the calendar-year mean of ECB daily rates. The EU
-    institutions (``EUI``) are measured against the GDP of the European Union (``EUU``).
+    institutions (``EUI``, also what "EU" / "European Union" mean as a donor) and the EU's
+    other bodies (``EIB``, ``EPF``) are measured against the GDP of the European Union as a
+    whole (``EUU``). A currency without an annual rate for ``y`` (e.g. UAH) raises
+    :class:`~aidcalc.DataCoverageError` naming the currency and year.
 
     Parameters
     ----------
@@ -233,6 +246,9 @@ def share_of_gdp(
         Column of donor codes or names (mapped with :func:`aidcalc._donors.donor_codes`).
     year, gdp_year
         Exactly one: ``year`` names a column of years or dates; ``gdp_year`` fixes the year.
+        Dates may be datetimes (time-zone aware ones at their local date), ISO 8601 strings
+        (mixed UTC offsets are fine), ``"2024"``; only the year is used, so ``07/06/2024``
+        counts as 2024 whichever the day/month order.
     out
         Result column (percent).
     scale
@@ -270,7 +286,7 @@ def share_of_gdp(
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, gdp_year, "gdp_year", problems)
     if currency in frame.columns:
-        cur = _upper(frame[currency])
+        cur = _upper(_column(frame, currency, "currency"))
         miss = pd.isna(cur)
         if miss.any():
             problems.add(
@@ -309,6 +325,20 @@ def share_of_gdp(
                 texts[i] = "" if c == "USD" else f"USD to {c} at {r[j]:g} ({s[j]})"
         return out_rates, texts
 
+    def no_rate_error(lacking: list[tuple[str, int]], rows: pd.Index) -> DataCoverageError:
+        missing = sorted({(k.split("|")[1], y) for k, y in lacking})
+        shown = ", ".join(f"USD -> {c} in {y}" for c, y in missing[:8])
+        return DataCoverageError(
+            f"no annual average exchange rate ({shown}) to express GDP "
+            f"(current USD) in the value's currency, for {describe_rows(rows)}: neither the "
+            "OECD DAC table nor the rate table (calendar-year mean of daily rates) has it. "
+            "Pass rates= with a table that covers it, convert the values first "
+            "(aidcalc.convert) and give that currency, or use errors='coerce'",
+            dataset="exchange rates",
+            missing=missing,
+            rows=list(rows),
+        )
+
     values, denom, source = _relative(
         frame,
         value=value,
@@ -321,6 +351,7 @@ def share_of_gdp(
         problems=problems,
         per_pair_extra=convert_pairs,
         pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
+        rate_error=no_rate_error,
     )
     bad = problems.mask
     pct = np.where(bad, np.nan, values * scale / denom * 100.0)
@@ -354,8 +385,9 @@ def per_capita(
 
     ``per_capita = value * scale / population[donor, y]`` in the value's own currency units,
     with World Bank SP.POP.TOTL and ``y`` the row's year (``year=``) or a fixed
-    ``population_year`` (the Kiel Institute uses 2024). The EU institutions (``EUI``) are
-    divided by the population of the European Union (``EUU``).
+    ``population_year`` (the Kiel Institute uses 2024). The EU institutions (``EUI``) and
+    the EU's other bodies (``EIB``, ``EPF``) are divided by the population of the European
+    Union as a whole (``EUU``).
 
     Parameters
     ----------
@@ -366,7 +398,8 @@ def per_capita(
     donor
         Column of donor codes or names.
     year, population_year
-        Exactly one: a column of years or dates, or one fixed year.
+        Exactly one: a column of years or dates (read as for :func:`share_of_gdp`), or one
+        fixed year.
     out
         Result column.
     scale

@@ -24,7 +24,15 @@ KNOWN = {
     "EU (Commission and Council)": "EUI",
     "European Investment Bank": "EIB",
     "European Peace Facility": "EPF",
-    "European Union": "EUU",
+    # the EU as a donor is the EU institutions (A2); EUU is the EU as a whole
+    "European Union": "EUI",
+    "Europäische Union": "EUI",
+    "Union européenne": "EUI",
+    "EU": "EUI",
+    "EU27": "EUU",
+    "EU and member states": "EUU",
+    "Team Europe": "EUU",
+    "EUU": "EUU",
     "Euro area": "EMU",
     "Canada": "CAN",
     "Italia": "ITA",
@@ -151,7 +159,8 @@ def test_case_and_punctuation_do_not_matter(name, how):
         ("EUI", "en", "EU institutions"),
         ("EUI", "de", "EU-Institutionen"),
         ("EUI", "ko", "EU institutions"),  # no Korean label: English
-        ("EUU", "en", "European Union"),
+        ("EUU", "en", "EU27 as a whole"),
+        ("EUU", "de", "EU27 insgesamt"),
         ("EMU", "en", "Eurozone"),
         ("EIB", "fr", "Banque européenne d'investissement"),
     ],
@@ -171,3 +180,33 @@ def test_donor_name_unknown():
         donor_name("ZZZ")
     with pytest.raises(aidcalc.UnknownDonorError, match="must be a string"):
         donor_name(3)
+
+
+def test_prebuilt_name_index_matches_installed_cldr():
+    """datasets/donor_names_cldr.csv is what build_name_index() makes from babel now."""
+    from aidcalc._datasets import read_dataset
+    from aidcalc._donors import build_name_index
+
+    shipped = read_dataset("donor_names_cldr")
+    fresh = build_name_index()
+    pd.testing.assert_frame_equal(shipped, fresh, check_dtype=False)
+    assert ("polska", "PL") in set(zip(fresh["key"], fresh["territory"], strict=True))
+
+
+def test_first_lookup_outside_locale_does_not_scan_babel(monkeypatch):
+    """D14: names from other languages come from the prebuilt index, not ~1,000 locales."""
+    from babel import localedata
+
+    from aidcalc import _donors
+
+    def forbidden():  # pragma: no cover - called only if the index is built at run time
+        raise AssertionError("donor_code scanned every babel locale")
+
+    monkeypatch.setattr(localedata, "locale_identifiers", forbidden)
+    _donors._all_locales_index.cache_clear()
+    try:
+        assert donor_code("Polska") == "POL"
+        assert donor_code("Frankreich") == "FRA"
+        assert donor_code("Europäische Union") == "EUI"
+    finally:
+        _donors._all_locales_index.cache_clear()

@@ -73,18 +73,94 @@ def test_eu_institutions_have_their_own_deflator():
 
 
 def test_dac_method_in_euro_with_dac_annual_rates():
-    f = frame(donor=["DEU"], currency=["EUR"], date=[2019])
+    # a JPY amount: JPY -> USD at the DAC 2015 rate, deflate to 2022 USD, USD -> EUR at the
+    # DAC 2022 rate (the OECD arithmetic, fx="dac")
+    f = frame(donor=["JPN"], currency=["JPY"], date=[2015])
     r = normalise(f, "EUR", 2022, fx="dac")
-    # EUR -> USD at the DAC 2019 rate, deflate to 2022 USD, USD -> EUR at the DAC 2022 rate
-    expected = 1e6 / DAC_XR[("EUR", 2019)] / (DEFL[("DEU", 2019)] / 100) * DAC_XR[("EUR", 2022)]
+    expected = 1e6 / DAC_XR[("JPY", 2015)] / (DEFL[("JPN", 2015)] / 100) * DAC_XR[("EUR", 2022)]
     assert r["amount_EUR_2022"].item() == pytest.approx(expected, rel=1e-12)
     assert r["base_fx_rate"].item() == DAC_XR[("EUR", 2022)]
-    assert "OECD DAC annual average 2019" in r["fx_source"].item()
+    assert "OECD DAC annual average 2015" in r["fx_source"].item()
     assert "USD to EUR at 0.9509, OECD DAC annual average 2022" in r["price_base"].item()
     row = r.iloc[0]
     assert row["amount_EUR_2022"] == pytest.approx(
         row["amount"] * row["fx_rate"] / row["deflator"] * row["base_fx_rate"], rel=1e-14
     )
+
+
+def test_dac_method_for_amounts_already_in_the_target_currency():
+    # A6: a EUR amount to EUR is deflated by the DAC deflator in EUR terms (no USD detour);
+    # with fx="dac" that is the same number as the OECD's EUR -> USD -> EUR arithmetic
+    f = frame(donor=["DEU"], currency=["EUR"], date=[2019])
+    r = normalise(f, "EUR", 2022, fx="dac")
+    expected = 1e6 / DAC_XR[("EUR", 2019)] / (DEFL[("DEU", 2019)] / 100) * DAC_XR[("EUR", 2022)]
+    assert r["amount_EUR_2022"].item() == pytest.approx(expected, rel=1e-12)
+    assert r["deflator"].item() == pytest.approx(
+        DEFL[("DEU", 2019)] * DAC_XR[("EUR", 2019)] / (100 * DAC_XR[("EUR", 2022)]), rel=1e-12
+    )
+    assert r["fx_rate"].item() == 1.0 and r["base_fx_rate"].item() == 1.0
+    assert "no USD detour" in r["fx_source"].item()
+    assert "DEU in EUR terms" in r["deflator_source"].item()
+    row = r.iloc[0]
+    assert row["amount_EUR_2022"] == row["amount"] * row["fx_rate"] / row["deflator"] * row[
+        "base_fx_rate"
+    ]
+
+
+@pytest.mark.parametrize(("cur", "donor"), [("EUR", "DEU"), ("JPY", "JPN"), ("GBP", "USA")])
+def test_defaults_keep_an_own_currency_base_year_amount_exactly(cur, donor):
+    # QA A6: EUR 1e6 in 2022 to constant 2022 EUR with the defaults (fx="spot") is 1e6
+    f = pd.DataFrame({"amount": [1e6], "currency": [cur], "date": ["2022-06-30"],
+                      "donor": [donor]})
+    r = aidcalc.normalise(f, cur, 2022)
+    assert r[f"amount_{cur}_2022"].item() == 1e6
+    assert r["deflator"].item() == 1.0
+
+
+def test_spot_rows_in_other_currencies_go_back_at_the_ecb_annual_mean():
+    # fx="spot": step 3 uses the calendar-year mean of the same (ECB) table; ECB's published
+    # 2022 annual average is 1.0530 USD per EUR, so about 1/1.0530 EUR per USD
+    f = frame(donor=["USA"], currency=["USD"], date=["2022-03-01"])
+    r = normalise(f, "EUR", 2022)
+    assert r["base_fx_rate"].item() == pytest.approx(1 / 1.0530, rel=3e-3)
+    assert r["amount_EUR_2022"].item() == pytest.approx(1e6 * r["base_fx_rate"].item())
+    assert "yearly average of daily rates, ECB" in r["price_base"].item()
+    assert "annual mean 2022" in r["price_base"].item()
+    # a EUR row of another year, deflated in EUR terms with the ECB annual means
+    # (published ECB annual averages: 2019 1.1195, 2022 1.0530 USD per EUR)
+    e = normalise(frame(donor=["DEU"], currency=["EUR"], date=["2019-05-02"]), "EUR", 2022)
+    approx = 1e6 * (100 / 1.0530) / (DEFL[("DEU", 2019)] / 1.1195)
+    assert e["amount_EUR_2022"].item() == pytest.approx(approx, rel=3e-3)
+
+
+def test_own_currency_rows_beyond_coverage_extend_in_their_terms():
+    f = frame(donor=["DEU", "DEU"], currency=["EUR", "EUR"], date=["2025-03-01", "2024-02-01"],
+              amount=[1e6, 1e6])
+    with pytest.raises(aidcalc.DataCoverageError, match="DEU in EUR terms"):
+        normalise(f, "EUR", 2022)
+    r = normalise(f, "EUR", 2022, extend="last")
+    assert "(extend='last')" in r["deflator_source"].iloc[0]
+    # the 2023 factor in EUR terms is carried forward for both rows
+    assert r["deflator"].iloc[0] == r["deflator"].iloc[1]
+    # base year beyond coverage, row in that year: still the amount, exactly
+    r = normalise(f.iloc[[1]], "EUR", 2024, extend="last")
+    assert r["amount_EUR_2024"].item() == 1e6
+
+
+def test_eu_bodies_use_the_eu_institutions_deflator():
+    # A2: EUU (EU as a whole), EIB, EPF have no DAC deflator; the EUI one is the proxy
+    for donor in ["EUU", "EU27", "European Investment Bank", "EPF"]:
+        r = normalise(frame(donor=[donor], date=["2021-05-01"]), "USD", 2022)
+        assert r["amount_USD_2022"].item() == pytest.approx(1e6 * 100 / DEFL[("EUI", 2021)])
+        assert "proxy for" in r["deflator_source"].item()
+    r = normalise(frame(donor=["European Union"], date=["2021-05-01"]), "USD", 2022)
+    assert r["amount_USD_2022"].item() == pytest.approx(1e6 * 100 / DEFL[("EUI", 2021)])
+    assert "proxy" not in r["deflator_source"].item()
+
+
+def test_no_base_year_rate_for_the_target_currency():
+    with pytest.raises(aidcalc.DataCoverageError, match="no 2022 annual average rate USD -> UAH"):
+        normalise(frame(), "UAH", 2022)
 
 
 def test_spot_rate_from_the_ecb_fixing():
@@ -211,10 +287,66 @@ def test_out_and_column_options():
     assert r["real"].item() == pytest.approx(1e6 * 100 / 106.4965)
 
 
-def test_empty_frame():
-    f = frame().iloc[:0]
-    r = normalise(f, "EUR", 2022)
-    assert len(r) == 0 and "amount_EUR_2022" in r.columns
+OUTPUT = ["fx_rate", "fx_date", "fx_source", "fx_to", "deflator", "deflator_source",
+          "price_base"]
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        frame().iloc[:0],
+        pd.DataFrame({"amount": [], "currency": [], "date": [], "donor": []}),  # float64
+        pd.DataFrame({c: pd.Series([], dtype=object)
+                      for c in ("amount", "currency", "date", "donor")}),
+    ],
+)
+@pytest.mark.parametrize("prices", ["dac", "cpi", None])
+def test_empty_frame(f, prices):
+    # C13: no rows in, no rows out, with the output columns, whatever the column dtypes
+    r = normalise(f, "EUR", 2022, prices=prices, errors="coerce")
+    col = "amount_EUR" if prices is None else "amount_EUR_2022"
+    assert len(r) == 0
+    assert {col, *OUTPUT, "error"} <= set(r.columns)
+    assert r[col].dtype == "float64"
+    with pytest.raises(aidcalc.ValidationError, match="no amount column 'value'"):
+        normalise(f, "EUR", 2022, amount="value")
+
+
+def test_mixed_utc_offsets_and_time_zones():
+    # B7: each row counts at the calendar date written; no pandas "Mixed timezones" error
+    f = frame(donor=["DEU"] * 3, currency=["EUR"] * 3, amount=[1.0] * 3,
+              date=["2022-02-24", "2022-02-24T10:00:00+02:00", "2022-02-24T23:30:00-05:00"])
+    r = normalise(f, "USD", 2022)
+    assert r["fx_rate"].tolist() == pytest.approx([1.1163] * 3)  # ECB fixing of 2022-02-24
+    aware = f.assign(date=pd.to_datetime(["2022-02-24 10:00"] * 3).tz_localize("Asia/Tokyo"))
+    assert normalise(aware, "USD", 2022)["fx_rate"].tolist() == pytest.approx([1.1163] * 3)
+
+
+def test_ambiguous_and_partial_dates():
+    # A3: dd/mm vs mm/dd is never guessed where the day matters
+    with pytest.raises(aidcalc.ValidationError,
+                       match=r"'07/06/2024' whose day/month order is ambiguous.*1 row \(index 0\)"):
+        normalise(frame(date=["07/06/2024"]), "USD", 2022, extend="last")
+    r = normalise(frame(date=["13/06/2023", "7 June 2023"], amount=[1.0, 1.0],
+                        donor=["USA", "USA"], currency=["EUR", "EUR"]), "USD", 2023)
+    assert [str(d)[:10] for d in r["fx_date"]] == ["2023-06-13", "2023-06-07"]
+    # year-only and month-only: only where fx needs no more
+    with pytest.raises(aidcalc.ValidationError, match=r"year-only dates '2023'.*fx='spot'"):
+        normalise(frame(date=["2023"]), "USD", 2022)
+    with pytest.raises(aidcalc.ValidationError, match=r"month-only dates '2023-06'"):
+        normalise(frame(date=["2023-06"]), "USD", 2022)
+    assert normalise(frame(date=["2023-06"]), "USD", 2022, fx="month")["fx_rate"].item() == 1
+    r = normalise(frame(date=["2015", "07/06/2015"], amount=[1e6, 1e6],
+                        donor=["JPN", "JPN"], currency=["USD", "USD"]), "USD", 2022, fx="year")
+    assert r["amount_USD_2022"].tolist() == pytest.approx([1e6 * 100 / 106.4965] * 2)
+    r = normalise(frame(date=["07/06/2024", "2024", "garbage"], amount=[1.0] * 3,
+                        donor=["USA"] * 3, currency=["USD"] * 3),
+                  "USD", 2022, errors="coerce", extend="last")
+    assert r["error"].tolist() == [
+        "ambiguous day/month order (date)",
+        "year-only date where fx='spot' needs a day (date)",
+        "missing or unreadable date (date)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -262,12 +394,27 @@ DAC_CURRENCIES = {"USD": "USA", "JPY": "JPN", "EUR": "DEU", "GBP": "GBR", "CAD":
 amounts = st.one_of(st.just(0.0), st.floats(1e-3, 1e12), st.floats(-1e12, -1e-3))
 
 
-@given(st.sampled_from(sorted(DAC_CURRENCIES)), st.integers(2000, 2023), amounts)
-def test_own_year_own_currency_is_identity_dac(cur, year, value):
+@given(
+    st.sampled_from(["USD", "JPY", "EUR", "GBP", "CAD", "CHF", "PLN"]),
+    st.sampled_from(["USA", "JPN", "DEU", "GBR", "CAN", "POL", "EUI", "EUU"]),
+    st.dates(min_value=date(2000, 1, 3), max_value=date(2023, 12, 29)),
+    amounts,
+)
+def test_own_year_own_currency_is_identity_dac_with_defaults(cur, donor, day, value):
+    # the property with the DEFAULT fx ("spot"): exact, not approximately
+    f = pd.DataFrame({"donor": [donor], "amount": [value], "currency": [cur],
+                      "date": [day.isoformat()]})
+    r = normalise(f, cur, day.year)
+    assert r[f"amount_{cur}_{day.year}"].item() == value
+
+
+@given(st.sampled_from(sorted(DAC_CURRENCIES)), st.integers(2000, 2023), amounts,
+       st.sampled_from(["dac", "year"]))
+def test_own_year_own_currency_is_identity_dac(cur, year, value, fx):
     f = pd.DataFrame({"donor": [DAC_CURRENCIES[cur]], "amount": [value], "currency": [cur],
                       "date": [year]})
-    r = normalise(f, cur, year, fx="dac")
-    assert r[f"amount_{cur}_{year}"].item() == pytest.approx(value, rel=1e-12, abs=1e-300)
+    r = normalise(f, cur, year, fx=fx)
+    assert r[f"amount_{cur}_{year}"].item() == value
 
 
 @given(
@@ -317,3 +464,25 @@ def test_dac_rates_missing_for_one_currency_only_hits_its_rows():
     assert r["error"].iloc[1] == "no annual average exchange rate"
     with pytest.raises(aidcalc.DataCoverageError, match=r"\('XYZ', 2016\) in 1 row \(index 1\)"):
         normalise(f, "USD", 2022, fx="dac")
+
+
+def test_duplicate_column_names():
+    f = pd.concat([frame(), frame()[["amount"]]], axis=1)
+    with pytest.raises(aidcalc.ValidationError, match="2 columns named 'amount'"):
+        normalise(f, "USD", 2022)
+    with pytest.raises(aidcalc.ValidationError, match="2 columns named 'amount'"):
+        aidcalc.share_of_gdp(f, value="amount", gdp_year=2021)
+
+
+def test_long_iso_string_column_reads_like_datetimes():
+    # the Arrow fast path for >= 10,000 ISO strings agrees with datetime input, missing included
+    days = pd.date_range("2015-01-01", periods=3_000, freq="D").strftime("%Y-%m-%d")
+    days = np.tile(days, 4)  # 12,000 rows, 2015-01-01 .. 2023-03-19
+    f = pd.DataFrame({"donor": "JPN", "amount": 1.0, "currency": "EUR",
+                      "date": pd.Series(days, dtype="str")})
+    f.loc[7, "date"] = None
+    r = normalise(f, "USD", 2022, errors="coerce")
+    d = normalise(f.assign(date=pd.to_datetime(f["date"])), "USD", 2022, errors="coerce")
+    pd.testing.assert_series_equal(r["amount_USD_2022"], d["amount_USD_2022"])
+    assert r["error"].iloc[7] == "missing or unreadable date (date)"
+    assert r["error"].notna().sum() == 1

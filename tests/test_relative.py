@@ -174,3 +174,52 @@ def test_linear_and_rows_kept(data, k):
     np.testing.assert_allclose(b["pct_of_gdp"], k * a["pct_of_gdp"], rtol=1e-12)
     c = per_capita(f, value="v", year="year")
     assert (c["per_capita"] >= 0).all() and len(c) == len(f)
+
+
+def test_currency_without_a_rate_names_currency_and_year():
+    # B9: the cause is the missing UAH rate, not a blank GDP key
+    f = pd.DataFrame({"donor": ["DEU", "JPN"], "amount": [1.0, 2.0], "currency": ["UAH", "EUR"]})
+    with pytest.raises(aidcalc.DataCoverageError) as info:
+        share_of_gdp(f, value="amount", gdp_year=2021)
+    msg = str(info.value)
+    assert "no annual average exchange rate (USD -> UAH in 2021)" in msg
+    assert "1 row (index 0)" in msg and "rates=" in msg
+    assert info.value.missing == [("UAH", 2021)]
+    r = share_of_gdp(f, value="amount", gdp_year=2021, errors="coerce")
+    assert np.isnan(r["pct_of_gdp"].iloc[0]) and r["pct_of_gdp"].iloc[1] > 0
+    assert r["error"].tolist()[0] == "no annual average exchange rate"
+
+
+def test_year_column_with_mixed_offsets_and_ambiguous_order():
+    # B7: mixed UTC offsets are read at their written dates; only the year is used, so an
+    # ambiguous day/month order does not matter here
+    f = pd.DataFrame({"donor": ["DEU"] * 3, "v": [1e9] * 3,
+                      "d": ["2021-06-07", "2021-06-07T10:00:00+02:00", "07/06/2021"]})
+    r = share_of_gdp(f, value="v", currency="EUR", year="d")
+    expected = 1e9 / (GDP_2021["DEU"] * 1e6 * DAC_XR_2021["EUR"]) * 100
+    np.testing.assert_allclose(r["pct_of_gdp"], [expected] * 3, rtol=1e-12)
+    p = per_capita(f.assign(d=pd.to_datetime(["2024-01-01"] * 3).tz_localize("UTC")),
+                   value="v", year="d")
+    assert p["population_source"].iloc[0] == "World Bank WDI SP.POP.TOTL DEU 2024"
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        pd.DataFrame({"donor": [], "v": [], "currency": [], "y": []}),
+        pd.DataFrame({c: pd.Series([], dtype=object) for c in ("donor", "v", "currency", "y")}),
+    ],
+)
+def test_empty_frames(f):
+    # C13: an empty frame in, an empty frame with the output columns out
+    r = share_of_gdp(f, value="v", year="y", errors="coerce")
+    assert len(r) == 0 and {"pct_of_gdp", "gdp", "gdp_source", "error"} <= set(r.columns)
+    r = per_capita(f, value="v", population_year=2024)
+    assert len(r) == 0 and {"per_capita", "population", "population_source"} <= set(r.columns)
+
+
+def test_eu_bodies_measured_against_the_eu():
+    # "European Union" as a donor is the EU institutions (EUI), measured against EUU's GDP
+    f = pd.DataFrame({"donor": ["European Union", "European Investment Bank"], "v": [1e9, 1e9]})
+    r = per_capita(f, value="v", population_year=2024)
+    np.testing.assert_allclose(r["per_capita"], [1e9 / POP_2024["EUU"]] * 2, rtol=1e-12)
