@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -12,8 +13,10 @@ from ._locale import LocaleLike, resolve_locale
 
 __all__ = ["format_amount"]
 
-Style = Literal["short", "long", "standard"]
-_STYLES = ("short", "long", "standard")
+Style = Literal["short", "long", "standard", "name"]
+_STYLES = ("short", "long", "standard", "name")
+#: the number at the start of a compact decimal ("12,1" of "12,1 Milliarden", "121" of "121億")
+_LEADING_NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,'’]*")
 
 
 def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
@@ -56,6 +59,42 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
         ) from None
 
 
+def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
+    """The amount a compact number stands for as shown ("1,2 Milliarden" -> 1200000000).
+
+    CLDR chooses the plural form of a currency name from that amount (uk "1,2 мільярда
+    доларів", not the "долар" of the unrounded 1 234 567 891)."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    match = _LEADING_NUMBER.search(number)
+    if match is None or not value:
+        return value
+    try:
+        shown = parse_decimal(match.group(0).strip(" \xa0\u202f.,'’"), locale=loc, strict=False)
+    except NumberFormatError:  # pragma: no cover - babel formatted it itself
+        return value
+    if not shown:
+        return Decimal(0)
+    full = shown.scaleb(round(math.log10(abs(value) / shown)))
+    # plural operands count visible decimals: 1.21E+10 must be the integer 12100000000
+    return int(full) if full == full.to_integral_value() else full.normalize()
+
+
+def _name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
+    """Compact long number + the currency's display name, in the locale's unit pattern."""
+    from babel.numbers import (
+        format_compact_decimal,
+        get_currency_name,
+        get_currency_unit_pattern,
+    )
+
+    number = format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=digits)
+    count = _shown_value(number, abs(value), loc)
+    name = get_currency_name(code, count=count, locale=loc)
+    pattern = get_currency_unit_pattern(code, count=count, locale=loc)
+    return pattern.replace("{0}", number).replace("{1}", name)
+
+
 def format_amount(
     amount: Amount | tuple[Any, str] | float | int | Decimal,
     *,
@@ -77,7 +116,11 @@ def format_amount(
     style
         ``"short"``: compact with the locale's abbreviations (``$12.1B``, ``2,5 Mrd. €``,
         ``$121億``). ``"long"``: compact with the locale's words (``¥1.9 trillion``,
-        ``1,9 Billionen ¥``). ``"standard"``: every digit, with the currency's own decimals
+        ``1,9 Billionen ¥``). ``"name"``: compact with the locale's words and the currency's
+        display name in the plural the amount needs, joined by CLDR's currency unit pattern
+        (``12.1 billion US dollars``, ``2,5 Milliarden Euro``, ``121億米ドル``): the natural
+        form in Japanese, Chinese and Korean, where ``$121億`` reads oddly.
+        ``"standard"``: every digit, with the currency's own decimals
         (``$12,100,000,000.00``).
     digits
         Maximum fraction digits of the compact styles (trailing zeros are dropped).
@@ -107,6 +150,14 @@ def format_amount(
     '￥1.9兆'
     >>> format_amount((2.5e9, "EUR"), locale="fr", style="long")
     '2,5 milliards €'
+    >>> format_amount((12.1e9, "USD"), locale="ja", style="name")
+    '121億米ドル'
+    >>> format_amount((1.89e12, "JPY"), locale="ja", style="name")
+    '1.9兆円'
+    >>> format_amount((2.5e9, "EUR"), locale="de", style="name")
+    '2,5 Milliarden Euro'
+    >>> format_amount((12.1e9, "USD"), style="name")
+    '12.1 billion US dollars'
     >>> format_amount((12.1e9, "USD"), style="standard")
     '$12,100,000,000.00'
     >>> format_amount((5e8, "CAD"), locale="en_CA")
@@ -134,6 +185,8 @@ def format_amount(
     loc = resolve_locale(locale)
     if style == "standard":
         out = format_currency(value, code, locale=loc)
+    elif style == "name":
+        out = _name_style(value, code, loc, digits)
     elif style == "short":
         out = format_compact_currency(value, code, locale=loc, fraction_digits=digits)
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import importlib.util
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ PNG_DPI = 200
 _PRICES = ("dac", "cpi", "none")
 _FX = ("spot", "month", "year", "dac")
 _HERE = Path(__file__).resolve().parent
+_PUBLISHED_RE = re.compile(r"^(.*?)\s*published by (\d{4}-\d{2}-\d{2})$")
 
 
 @dataclass
@@ -46,7 +48,9 @@ class Report:
     price_base: str = ""
     """What the amounts are, e.g. ``"constant 2024 EUR"``."""
     notes: list[str] = field(default_factory=list)
-    """The method notes printed on the page."""
+    """The method notes printed on the page, in the report's language."""
+    footnote: str = ""
+    """The footnote under every chart (source, prices, exchange rates), in the language."""
 
     @property
     def index(self) -> Path:
@@ -119,7 +123,7 @@ def _read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return frame, rejected if isinstance(rejected, pd.DataFrame) and len(rejected) else None
 
 
-def _pledges_only(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _pledges_only(frame: pd.DataFrame, notes: list[str], label: Label) -> pd.DataFrame:
     """Keep rows that may be summed: individual pledges, not totals or restatements."""
     if "kind" not in frame.columns:
         return frame
@@ -127,11 +131,13 @@ def _pledges_only(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     keep = kinds.eq("pledge").fillna(False).astype(bool)
     left_out = kinds[~keep].value_counts()
     if len(left_out):
-        what = ", ".join(f"{n} {k}" for k, n in left_out.items())
+        what = label("list_sep").join(
+            label("kind_count").format(kind=label(f"kind_{k}"), n=n) for k, n in left_out.items()
+        )
         notes.append(
-            f"{int(keep.sum())} individual pledges are summed; {int((~keep).sum())} other rows "
-            f"({what}) are left out because they repeat money already counted (restatements in "
-            f"another currency, parts of a pledge, headline totals to date)."
+            label("note_pledges_only").format(
+                kept=int(keep.sum()), other=int((~keep).sum()), what=what
+            )
         )
     return frame.loc[keep]
 
@@ -154,7 +160,13 @@ def _unique(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def _normalise(
-    frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str, notes: list[str]
+    frame: pd.DataFrame,
+    to: str,
+    base_year: int,
+    prices: str,
+    fx: str,
+    notes: list[str],
+    label: Label,
 ) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
     """Normalised rows, the value column, and the rows that could not be normalised (with
     their reason in ``reason``), which the report lists instead of failing on real-world
@@ -185,28 +197,27 @@ def _normalise(
         result = result.loc[~failed]
     if "error" in result.columns:
         result = result.drop(columns="error")
-    fx_sources = _unique(result, "fx_source")
-    rate = "the reference rate of the announcement day" if fx == "spot" else f"{fx} rates"
     notes.append(
-        f"Amounts are converted to {to} at {rate} ({'; '.join(fx_sources) or 'ECB'})."
+        label("note_fx").format(
+            to=to, rate=label(f"rate_{fx}"), sources=_fx_sources(result, label.locale)
+        )
     )
     if price_arg:
         deflators = _unique(result, "deflator_source")
         extended = [d for d in deflators if "extend" in d.lower() or "last" in d.lower()]
-        method = "OECD DAC deflators" if prices == "dac" else "consumer price indices"
-        notes.append(f"Constant {base_year} prices use {method} ({'; '.join(deflators)}).")
+        notes.append(
+            label("note_constant").format(year=base_year, method=_method(prices, label))
+        )
         if extended:
-            notes.append(
-                "Where the deflator table ends before a pledge's year (or the base year), the "
-                "last published factor is carried forward and the row's deflator_source says "
-                "so: those amounts are not adjusted for inflation after the last published year."
-            )
+            notes.append(label("note_extended"))
     else:
-        notes.append(f"Amounts are in current {to} (no adjustment for inflation).")
+        notes.append(label("note_current").format(to=to))
     return result, out, left_out
 
 
-def _share(frame: pd.DataFrame, base_year: int, notes: list[str]) -> pd.DataFrame:
+def _share(
+    frame: pd.DataFrame, base_year: int, notes: list[str], label: Label
+) -> tuple[pd.DataFrame, str]:
     """Each pledge as a percent of its donor's GDP in ``base_year`` (or the latest year before
     it that the GDP table covers), amounts as announced, GDP converted at that year's rate."""
     from ._errors import DataCoverageError
@@ -221,41 +232,76 @@ def _share(frame: pd.DataFrame, base_year: int, notes: list[str]) -> pd.DataFram
         except DataCoverageError as err:
             error = err
             continue
-        notes.append(
-            f"Shares of GDP: each pledge as announced (its own currency) over the donor's {year} "
-            f"GDP (World Bank, current US dollars, converted at {year} annual average rates; "
-            f"the EU institutions against the GDP of the European Union)."
-        )
-        return result
+        note = label("note_share").format(year=year)
+        notes.append(note)
+        return result, note
     assert error is not None
     raise error
+
+
+class Label:
+    """Label lookup in one locale (``label("note_fx")``), see ``aidcalc/plot/labels.csv``."""
+
+    def __init__(self, locale: Any) -> None:
+        self.locale = locale
+
+    def __call__(self, key: str) -> str:
+        from .plot._style import get_label
+
+        return get_label(key, self.locale)
+
+
+def _fx_sources(frame: pd.DataFrame, locale: Any) -> str:
+    from .plot._style import localise_source
+
+    sources = [f for f in _unique(frame, "fx_source") if not f.lower().startswith("identity")]
+    return "; ".join(localise_source(f, locale) for f in sources) or localise_source(
+        "ECB euro reference rates", locale
+    )
+
+
+def _vintage(vintage: str, label: Label) -> str:
+    """``"DAC1 published by 2024-12-02"`` in the report's language."""
+    if m := _PUBLISHED_RE.match(vintage):
+        return label("vintage_published").format(table=m.group(1), date=m.group(2))
+    return vintage
+
+
+def _method(prices: str, label: Label) -> str:
+    """The deflators used, with their vintage, in the report's language."""
+    from ._datasets import dataset_info
+
+    if prices == "dac":
+        return label("foot_dac").format(
+            vintage=_vintage(str(dataset_info("dac_deflators").vintage), label)
+        )
+    return label("foot_cpi")
 
 
 def _footnote(
     frame: pd.DataFrame, theme: Any, *, source: str | None, prices: str, fx: str, price_base: str
 ) -> str:
     """The report's footnote: source, price base with deflator vintage, exchange rates."""
-    from ._datasets import dataset_info
+    from .plot._style import Unit, join_sentences
 
+    label = Label(theme.locale)
+    lang_sep = label("list_sep")
     parts = []
-    if source:
-        parts.append(f"{theme.label('source')}: {source.rstrip('.')}.")
-    from .plot._style import Unit
 
-    prices_text = Unit.parse(price_base).code if price_base else ""
-    if prices == "dac":
-        prices_text += f", OECD DAC deflators ({dataset_info('dac_deflators').vintage})"
-    elif prices == "cpi":
-        prices_text += ", consumer price indices (World Bank)"
+    def item(key: str, text: str) -> None:
+        parts.append(label("foot_item").format(label=label(key), text=text))
+
+    if source:
+        item("source", source.rstrip("."))
+    prices_text = Unit.parse(price_base).prices(theme.locale) if price_base else ""
+    if prices in ("dac", "cpi"):
+        prices_text += label("list_sep") + _method(prices, label)
     deflators = _unique(frame, "deflator_source")
     if any("extend" in d.lower() or "carried forward" in d.lower() for d in deflators):
-        prices_text += "; years after the last published deflator keep its value"
-    parts.append(f"{theme.label('prices')}: {prices_text}.")
-    rates = {"spot": "on the announcement day", "month": "monthly averages",
-             "year": "annual averages", "dac": "OECD DAC annual averages"}[fx]
-    fx_sources = [f for f in _unique(frame, "fx_source") if not f.lower().startswith("identity")]
-    parts.append(f"{theme.label('rates')}: {'; '.join(fx_sources) or 'ECB'}, {rates}.")
-    return " ".join(parts)
+        prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_extended")
+    item("prices", prices_text)
+    item("rates", _fx_sources(frame, theme.locale) + lang_sep + label(f"rate_{fx}"))
+    return join_sentences(parts)
 
 
 def _save(fig: Any, out: Path, name: str, files: list[Path]) -> None:
@@ -376,6 +422,7 @@ def build_report(
     to = _check_options(to, base_year, prices, fx)
     theme: Theme = make_theme(locale)
     lang = theme.lang
+    label = Label(theme.locale)
     notes: list[str] = []
 
     say("reading the data")
@@ -383,11 +430,12 @@ def build_report(
     if data is None:
         info = dataset_info(DATASET)
         frame = load_dataset(DATASET)
-        source = source or f"{info.title}, vintage {info.vintage}"
-        input_name = f"embedded dataset {DATASET!r}"
+        title = label(f"dataset_{DATASET}") if lang != "en" else info.title
+        source = source or label("source_vintage").format(title=title, vintage=info.vintage)
+        input_name = label("input_embedded").format(name=DATASET)
     elif isinstance(data, pd.DataFrame):
         frame = data
-        input_name = "the given frame"
+        input_name = label("input_frame")
     else:
         frame, rejected = _read_input(data)
         input_name = str(data)
@@ -399,21 +447,21 @@ def build_report(
                 f"report (each with its reason in rejected.csv)"
             )
             warnings.warn(message, stacklevel=2)
-            notes.append(message + ".")
+            notes.append(label("note_rejected_read").format(input=input_name, n=len(rejected)))
     _require(frame, ["donor", "amount", "currency", "announced"], input_name)
-    notes.append(f"Input: {input_name}, {len(frame)} rows.")
-    frame = _pledges_only(frame, notes)
+    notes.append(label("note_input").format(input=input_name, n=len(frame)))
+    frame = _pledges_only(frame, notes, label)
     if group and str(group).lower() != "all":
         members = list(plot._style.resolve_members(group) or [])
         if "EUI" not in members and "EUU" not in members:
             members += ["EUI", "EUU"]
         frame = keep_members(frame, "donor", members)
-        notes.append(f"Donors: members of the {group} and the EU institutions.")
+        notes.append(label("note_group").format(group=group))
     if frame.empty:
         raise ReportError(f"{input_name} has no pledges to report", input=input_name)
 
     say(f"converting to {to}" + (f" at {base_year} prices" if prices != "none" else ""))
-    normalised, value, left_out = _normalise(frame, to, base_year, prices, fx, notes)
+    normalised, value, left_out = _normalise(frame, to, base_year, prices, fx, notes, label)
     if left_out is not None:
         n = len(left_out)
         message = (
@@ -422,23 +470,27 @@ def build_report(
             f"rejected.csv), e.g. {left_out['reason'].astype(str).iloc[0]}"
         )
         warnings.warn(message, stacklevel=2)
-        notes.append(message + ".")
+        notes.append(label("note_rejected_convert").format(to=to, n=n))
         rejected = left_out if rejected is None else pd.concat([rejected, left_out])
     price_base = _unique(normalised, "price_base")
-    notes.append(f"Price base: {'; '.join(price_base)}.")
-    say("computing shares of GDP")
-    try:
-        shared: pd.DataFrame | None = _share(normalised, base_year, notes)
-    except AidcalcError as err:
-        shared = None
-        notes.append(f"Shares of GDP could not be computed: {err}")
+    from .plot._style import Unit
 
-    share_note = next((n for n in notes if n.startswith("Shares of GDP:")), "")
+    bases = "; ".join(Unit.parse(b).describe(theme.locale) for b in price_base)
+    notes.append(label("note_price_base").format(unit=bases))
+    say("computing shares of GDP")
+    shared: pd.DataFrame | None = None
+    share_note = ""
+    try:
+        shared, share_note = _share(normalised, base_year, notes, label)
+    except AidcalcError as err:
+        notes.append(label("note_share_failed").format(error=err))
+
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     report = Report(out=outdir, value=value, price_base="; ".join(price_base), notes=notes)
     foot = _footnote(normalised, theme, source=source, prices=prices, fx=fx,
                      price_base=report.price_base)
+    report.footnote = foot
     common = {"value": value, "locale": theme.locale, "footnote": foot}
     events = _event_labels(normalised, "announced", lang)
     drawers: dict[str, Callable[[], Any]] = {
@@ -499,6 +551,11 @@ th{background:#f3f3f3}.note{color:#555;font-size:.9rem}
 """
 
 
+def _sentence(text: str, loc: Any) -> str:
+    """``text`` ended with the language's full stop."""
+    return text + ("。" if loc.language in ("ja", "zh") else ".")
+
+
 def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -510,9 +567,33 @@ def _link(url: Any, text: Any) -> str:
     return _esc(text or href)
 
 
-def _table_html(frame: pd.DataFrame, fmt: Callable[[float], str], value: str) -> str:
+def _column_title(column: str, value: str, unit_text: str, loc: Any) -> str:
+    """A column's heading in the page's language (the CSV keeps the identifier)."""
+    from .plot._style import STATUS_ORDER, _labels, get_label
+
+    if column == value and unit_text:
+        return unit_text
+    if column in STATUS_ORDER:
+        return get_label(column, loc)
+    if f"col_{column}" in _labels():
+        return get_label(f"col_{column}", loc)
+    return column
+
+
+def _table_html(
+    frame: pd.DataFrame,
+    fmt: Callable[[float], str],
+    value: str,
+    *,
+    loc: Any = None,
+    unit_text: str = "",
+) -> str:
     rows = []
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    head = "".join(
+        f'<th title="{_esc(c)}">{_esc(_column_title(str(c), value, unit_text, loc))}</th>'
+        if loc is not None else f"<th>{_esc(c)}</th>"
+        for c in frame.columns
+    )
     money = {value, "cumulative", "pledged", "committed", "allocated", "disbursed"}
     for record in frame.itertuples(index=False):
         cells = []
@@ -539,19 +620,20 @@ def _html(
     label: Callable[[str, Any], str],
 ) -> str:
     from ._datasets import datasets
-    from .plot._style import Unit, amount_formatter
+    from .plot._style import STATUS_ORDER, Unit, amount_formatter, join_sentences
 
     loc = theme.locale
     unit = Unit.parse(report.price_base) if report.price_base else None
     fmt = amount_formatter(unit, loc) if unit else (lambda x: f"{x:,.0f}")
+    unit_text = unit.describe(loc) if unit else ""
+    intro = _sentence(unit_text, loc) if unit else ""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_esc(loc.language)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_esc(label('report_title', loc))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_esc(label('report_title', loc))}</h1>",
-        f'<p class="note">{_esc(unit.describe(loc) if unit else "")}. '
-        f"{_esc(source or '')}</p>",
+        f'<p class="note">{_esc(join_sentences([intro, source or ""]))}</p>',
         f"<h2>{_esc(label('charts', loc))}</h2>",
     ]
     for name in charts:
@@ -568,26 +650,33 @@ def _html(
         links = f'<a href="{name}.csv">CSV</a>'
         if (report.out / f"{name}.xlsx").exists():
             links += f' · <a href="{name}.xlsx">XLSX</a>'
-        parts.append(f"<h3>{_esc(name.replace('_', ' '))} ({links})</h3>")
+        parts.append(f"<h3>{_esc(label(f'table_{name}', loc))} ({links})</h3>")
         if name == "pledges":
             cols = [c for c in ("pledge_id", "donor", "announced", "amount_text", "category",
                                 "status", report.value, "fx_rate", "deflator") if c in table]
-            parts.append(_table_html(table[cols], fmt, report.value))
+            shown = table[cols].copy()
+            for col in ("category", "status"):  # codes shown in words (the CSV keeps codes)
+                if col in shown:
+                    shown[col] = shown[col].map(lambda c: label(str(c), loc) if pd.notna(c) else c)
+            parts.append(_table_html(shown, fmt, report.value, loc=loc, unit_text=unit_text))
         else:
-            parts.append(_table_html(table, fmt, report.value))
+            parts.append(_table_html(table, fmt, report.value, loc=loc, unit_text=unit_text))
     parts.append(f"<h2>{_esc(label('method', loc))}</h2><ul>")
     parts.extend(f"<li>{_esc(n)}</li>" for n in report.notes)
-    parts.append(
-        "<li>Pipeline: each stage counts every pledge that has reached it (pledged &lt; "
-        "committed &lt; allocated &lt; disbursed).</li></ul>"
-    )
+    stages = " < ".join(label(s, loc) for s in STATUS_ORDER)
+    parts.append(f"<li>{_esc(label('note_pipeline_stages', loc).format(stages=stages))}</li></ul>")
     listing = datasets()
-    parts.append("<table><thead><tr><th>dataset</th><th>publisher</th><th>vintage</th>"
-                 "<th>licence</th></tr></thead><tbody>")
+    head = "".join(
+        f"<th>{_esc(label(f'col_{c}', loc))}</th>"
+        for c in ("dataset", "publisher", "vintage", "licence")
+    )
+    parts.append(f"<h3>{_esc(label('datasets_used', loc))}</h3>")
+    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
     for row in listing.itertuples(index=False):
         parts.append(
             f"<tr><td>{_link(row.source_url, row.title)}</td><td>{_esc(row.publisher)}</td>"
-            f"<td>{_esc(row.vintage)}</td><td>{_esc(row.licence)}</td></tr>"
+            f"<td>{_esc(_vintage(str(row.vintage), Label(loc)))}</td>"
+            f"<td>{_esc(row.licence)}</td></tr>"
         )
     parts.append("</tbody></table>")
     parts.append(f"<h2>{_esc(label('sources', loc))}</h2><ol>")

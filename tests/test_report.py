@@ -113,8 +113,11 @@ def crafted(tmp_path_factory) -> Path:
     frame.loc[frame.index[1], "announced"] = pd.NaT  # cannot be converted: listed, not summed
     out = tmp_path_factory.mktemp("crafted")
     with pytest.warns(UserWarning, match="1 row could not be converted to USD"):
-        build_report(frame, out=out, to="USD", prices="none", locale="de")
+        _BUILT["de"] = build_report(frame, out=out, to="USD", prices="none", locale="de")
     return out
+
+
+_BUILT: dict[str, object] = {}
 
 
 def test_formula_cells_are_neutralised(crafted):
@@ -148,7 +151,7 @@ def test_current_prices_say_so(crafted):
     pledges = pd.read_csv(crafted / "pledges.csv")
     assert "amount_USD" in pledges.columns
     page = (crafted / "index.html").read_text(encoding="utf-8")
-    assert "current USD (no adjustment for inflation)" in page
+    assert "Beträge in USD zu jeweiligen Preisen (ohne Inflationsbereinigung)." in page
 
 
 def test_bad_options_are_refused_before_writing(tmp_path):
@@ -178,3 +181,99 @@ def test_input_file_rows_that_cannot_be_read_are_reported(tmp_path):
     pledges = pd.read_csv(tmp_path / "out" / "pledges.csv")
     assert sorted(pledges["donor"]) == ["CAN", "JPN"]
     assert "could not be read" in report.index.read_text(encoding="utf-8")
+
+
+# --- the page and footnotes in the report's language ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def japanese(tmp_path_factory):
+    """The report on the embedded data in Japanese (DAC deflators carried forward, restatements
+    and totals left out: every method note appears)."""
+    from aidcalc.plot._style import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    return build_report(out=tmp_path_factory.mktemp("ja"), locale="ja")
+
+
+def _en_runs() -> list[str]:
+    """Every run of three or more English words in the en column of the labels table."""
+    from aidcalc.plot._style import HERE
+
+    table = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    runs = []
+    for text in table["en"]:
+        for chunk in re.split(r"\{[^}]*\}", text):
+            words = re.findall(r"[A-Za-z']+", chunk)
+            if len(words) >= 3:
+                runs.append(" ".join(words))
+    return runs
+
+
+#: sentences the report wrote in English before they moved into labels.csv
+_OLD_ENGLISH = (
+    "individual pledges are summed", "are left out because", "Amounts are converted",
+    "Constant 2024 prices use", "Shares of GDP", "Price base", "each stage counts",
+    "the announcement day", "annual averages", "published deflator", "no adjustment for",
+    "could not be", "Input:", "Donors: members", "euro reference rates", "published by",
+    "consumer price", "vintage", "embedded dataset", "Prices:", "Exchange rates",
+)
+
+
+def _prose(page: str) -> list[str]:
+    """The page's own words: headings, captions, the intro and the method notes (the sources
+    list and the datasets table quote titles as published and stay as they are)."""
+    page = re.sub(r'src="data:[^"]*"', "", page)
+    prose = re.findall(r"<(?:h1|h2|h3|figcaption|p class=\"note\")>(.*?)</", page)
+    prose += re.findall(r"<li>(.*?)</li>", page.split("<ol>")[0])
+    return [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in prose]
+
+
+def _assert_not_english(texts: list[str]) -> None:
+    joined = " | ".join(texts)
+    words = " ".join(re.findall(r"[A-Za-z']+", joined))
+    for run in _en_runs():
+        assert run not in words, f"English {run!r} in: {joined}"
+    for phrase in _OLD_ENGLISH:
+        assert phrase not in joined, f"English {phrase!r} in: {joined}"
+
+
+def test_japanese_page_and_footnote_have_no_english_sentences(japanese):
+    page = japanese.index.read_text(encoding="utf-8")
+    prose = _prose(page)
+    assert len(prose) > 15
+    _assert_not_english([*prose, japanese.footnote, *japanese.notes])
+    notes = japanese.notes
+    assert notes[0] == "入力：組み込みデータセットg7_ukraine_pledges（89行）。"
+    assert any(n.startswith("個別の表明47件を合計しています。") for n in notes)
+    assert "別通貨での再表明19行" in notes[1]
+    assert any("最後に公表された係数を据え置き" in n for n in notes)  # deflators carried forward
+    assert "価格基準：ユーロ（2024年基準の実質価格）。" in notes
+    foot = japanese.footnote
+    assert foot.startswith("出典：G7とEUによるウクライナ支援の表明")
+    assert "価格：2024年基準の実質価格（EUR）、OECD DACデフレーター" in foot
+    assert "為替レート：欧州中央銀行（ECB）のユーロ参照レート (eurofxref-hist" in foot
+    # proper nouns and publishers stay as they are; numbers in the name style
+    assert "OECD DAC" in foot and "eurofxref-hist" in foot
+    assert "億ユーロ" in page and "€" not in "".join(prose)
+
+
+def test_german_page_and_footnote_have_no_english_sentences(crafted):
+    report = _BUILT["de"]
+    page = (crafted / "index.html").read_text(encoding="utf-8")
+    prose = _prose(page)
+    _assert_not_english([*prose, report.footnote, *report.notes])
+    assert "Eingabe: die übergebene Tabelle, 12 Zeilen." in report.notes
+    assert any(n.startswith("Zeilen, die nicht in USD umgerechnet werden konnten") for n in
+               report.notes)
+    assert report.footnote.startswith("Preise: jeweilige Preise, USD. Wechselkurse: "
+                                      "Euro-Referenzkurse der EZB")
+    assert report.footnote.endswith(", am Tag der Ankündigung.")
+
+
+def test_english_page_keeps_the_english_notes(report_dir):
+    """The same check finds English where it belongs (it can fail)."""
+    page = (report_dir / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(AssertionError, match="English"):
+        _assert_not_english(_prose(page))

@@ -21,6 +21,7 @@ from ._style import (
     donor_colour,
     footnote_text,
     infer_unit,
+    join_sentences,
     make_theme,
     ordered,
     set_value_axis,
@@ -101,6 +102,7 @@ def categories(
     names = [str(d) for d in table.index]
     strong = highlighted(names, highlight)
     fmt = amount_formatter(unit_, theme.locale)
+    ticks = amount_formatter(unit_, theme.locale, tight=True)  # small panels
     n = table.shape[1]
     ncols = max(1, min(col_wrap, n))
     nrows = math.ceil(n / ncols)
@@ -134,7 +136,7 @@ def categories(
                     value_label(ax, width, yi, fmt(width), size=7.5)
             ax.set_title(theme.label(str(cat)), fontsize=10.5, loc="left", color=category_colour(
                 str(cat)) if str(cat) != "other" else "#555555")
-            set_value_axis(ax, fmt, "x")
+            set_value_axis(ax, ticks, "x")
             ax.xaxis.get_major_locator().set_params(nbins=3)
             ax.tick_params(axis="x", labelbottom=True)
             panel_top = top if sharex else float(widths.max() or 1.0)
@@ -156,7 +158,7 @@ def categories(
         if footnote is True:
             text = footnote_text(frame, theme, unit_, source=source, dropped=dropped, extra=extra)
         elif footnote:
-            text = " ".join(t for t in (str(footnote), extra) if t)
+            text = join_sentences([str(footnote), extra or ""])
         else:
             text = ""
         add_figure_footnote(fig, text)

@@ -16,6 +16,7 @@ from ._style import (
     add_footnote,
     donor_label,
     footnote_text,
+    join_sentences,
     resolve_members,
 )
 
@@ -105,7 +106,7 @@ def finish(
     if footnote is True:
         text = footnote_text(data, theme, unit, source=source, dropped=dropped, extra=extra)
     elif footnote:
-        text = " ".join(t for t in (str(footnote), extra) if t)
+        text = join_sentences([str(footnote), extra or ""])
     else:
         text = ""
     add_footnote(ax, text)

@@ -25,6 +25,7 @@ from ._style import (
     chart,
     check_frame,
     infer_unit,
+    join_sentences,
     make_theme,
     new_axes,
     set_value_axis,
@@ -193,7 +194,7 @@ def pipeline(
             source=source,
             footnote=footnote,
             dropped=dropped,
-            extra=" ".join(notes) or None,
+            extra=join_sentences(notes) or None,
         )
         legend_outside(ax)
     return ax

@@ -55,6 +55,8 @@ VALUE_LABEL_GID = "aidcalc-value"
 _EXTRA = ("#AA4499", "#EE8866", "#BBCC33", "#77AADD", "#FFAABB", "#AAAA00", "#44BB99", "#EEDD88")
 _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"
 _WRAP_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+\s*|\s+")
+#: closing punctuation that never starts a line (kinsoku): it stays at the end of the last one
+_NO_LINE_START = frozenset("。、，．）」』】〕！？：；・ー%")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _CJK_FONT_NAMES = (
     "Noto Sans CJK JP",
@@ -283,6 +285,7 @@ _CONSTANT_RE = re.compile(r"constant\s+(\d{4})\s+([A-Z]{3})")
 _CURRENT_RE = re.compile(r"current\s+([A-Z]{3})")
 _CODE_RE = re.compile(r"^[A-Z]{3}$")
 _COLUMN_RE = re.compile(r"_([A-Z]{3})_(\d{4})$")
+_WHOLE_RE = re.compile(r"^\D*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,12 @@ class Unit:
         name = name[:1].upper() + name[1:]
         key = "unit_current" if self.year is None else "unit_constant"
         return get_label(key, loc).format(currency=name, year=self.year)
+
+    def prices(self, locale: LocaleLike) -> str:
+        """The price base for a footnote, e.g. 'constant 2024 EUR', 'konstante Preise von
+        2024, EUR'."""
+        key = "foot_prices_current" if self.year is None else "foot_prices_constant"
+        return get_label(key, locale).format(currency=self.currency, year=self.year)
 
     @property
     def code(self) -> str:
@@ -370,18 +379,42 @@ def infer_unit(
     )
 
 
-def amount_formatter(unit: Unit, locale: Any) -> Callable[[float], str]:
-    """A function formatting a number of ``unit`` briefly ("$12.1B", "12,1 Mrd. $", "121億ドル")."""
+def amount_formatter(unit: Unit, locale: Any, *, tight: bool = False) -> Callable[[float], str]:
+    """A function formatting a number of ``unit`` briefly, through ``format_amount``.
+
+    Latin-script locales get the short style ("$12.1B", "12,1 Mrd. $"). Japanese, Chinese and
+    Korean get the ``name`` style, which reads as their press writes it ("121億米ドル", not
+    "$121億"), with no decimal once three digits stand before the unit word ("3492万ユーロ",
+    not "3491.7万ユーロ"); ``tight=True`` keeps the short style for them too, for tick labels
+    of small panels.
+
+    Examples
+    --------
+    >>> fmt = amount_formatter(Unit("USD", 2024), "ja")
+    >>> fmt(12.1e9), fmt(34_917_000), fmt(0)
+    ('121億米ドル', '3492万米ドル', '0米ドル')
+    >>> amount_formatter(Unit("USD", 2024), "ja", tight=True)(12.1e9)
+    '$121億'
+    >>> amount_formatter(Unit("EUR"), "de")(2.5e9)
+    '2,5 Mrd. €'
+    """
     from .._formatting import format_amount
+
+    loc = resolve_locale(locale)
+    style = "name" if loc.language in CJK_LANGUAGES and not tight else "short"
 
     def fmt(x: float) -> str:
         if not np.isfinite(x):
             return ""
         if x == 0:
-            return format_amount(0, currency=unit.currency, locale=locale, style="short", digits=0)
-        return format_amount(
-            float(x), currency=unit.currency, locale=locale, style="short", digits=1
-        )
+            return format_amount(0, currency=unit.currency, locale=loc, style=style, digits=0)
+        text = format_amount(float(x), currency=unit.currency, locale=loc, style=style, digits=1)
+        if style == "name":
+            whole = format_amount(float(x), currency=unit.currency, locale=loc, style=style,
+                                  digits=0)
+            if (m := _WHOLE_RE.match(whole)) and len(m.group(1)) >= 3:
+                return whole
+        return text
 
     return fmt
 
@@ -508,25 +541,54 @@ def _unique_text(data: pd.DataFrame, column: str) -> list[str]:
     return sorted(data[column].dropna().astype(str).unique().tolist())
 
 
-def summarise_sources(values: Sequence[str], column: str, limit: int = 160) -> str:
+#: English provenance phrases written by aidcalc's own modules, and their label keys
+_KNOWN_SOURCES = (
+    ("ECB euro reference rates", "fx_ecb"),
+    ("OECD DAC deflators", "foot_dac_short"),
+    ("OECD DAC deflator", "foot_dac_short"),
+)
+
+
+def localise_source(text: str, locale: LocaleLike = "en") -> str:
+    """A provenance string with aidcalc's own English phrase at its start in ``locale``;
+    names of tables, files and versions after it stay as they are.
+
+    Examples
+    --------
+    >>> localise_source("ECB euro reference rates (eurofxref-hist)", "de")
+    'Euro-Referenzkurse der EZB (eurofxref-hist)'
+    >>> localise_source("World Bank WDI", "ja")
+    'World Bank WDI'
+    """
+    for phrase, key in _KNOWN_SOURCES:
+        if text.startswith(phrase):
+            return get_label(key, locale) + text[len(phrase) :]
+    return text
+
+
+def summarise_sources(
+    values: Sequence[str], column: str, limit: int = 160, *, locale: LocaleLike = "en"
+) -> str:
     """A short account of provenance strings: the strings themselves when few and short,
-    else their common first words and a pointer to the column.
+    else their common first words and a pointer to the column, in ``locale``.
 
     Examples
     --------
     >>> summarise_sources(["ECB euro reference rates"], "fx_source")
     'ECB euro reference rates'
-    >>> print(summarise_sources(["OECD DAC deflator of CAN, 2022", "OECD DAC deflator of DEU, "
-    ...     "2023", "OECD DAC deflator of JPN, 2024 (extend='last')"], "deflator_source"))
-    OECD DAC deflator ... (3 variants, see the deflator_source column; some factors carried
-    forward beyond the published years)
-    """
+    >>> sources = ["OECD DAC deflator of CAN, 2022", "OECD DAC deflator of DEU, 2023",
+    ...     "OECD DAC deflator of JPN, 2024 (extend='last')"]
+    >>> print(summarise_sources(sources, "deflator_source"))
+    OECD DAC deflators ... (3 variants, see the deflator_source column; some factors carried forward beyond the published years)
+    >>> print(summarise_sources(sources, "deflator_source", locale="de"))
+    OECD-DAC-Deflatoren ... (3 Varianten, siehe Spalte deflator_source; einige Faktoren über die veröffentlichten Jahre hinaus fortgeschrieben)
+    """  # noqa: E501
     values = [v for v in values if v]
     if not values:
         return ""
     joined = "; ".join(values)
     if len(values) <= 2 and len(joined) <= limit:
-        return joined
+        return "; ".join(localise_source(v, locale) for v in values)
     words = [v.split() for v in values]
     common: list[str] = []
     for group in zip(*words, strict=False):
@@ -536,9 +598,11 @@ def summarise_sources(values: Sequence[str], column: str, limit: int = 160) -> s
     while common and common[-1].lower() in ("of", "for", "in", "the", "to", "from", "by"):
         common.pop()
     head = " ".join(common).rstrip(",;:") or values[0].split(",")[0]
+    head = localise_source(head, locale)
     extended = any("extend" in v.lower() or "carried forward" in v.lower() for v in values)
-    tail = "; some factors carried forward beyond the published years" if extended else ""
-    return f"{head} ... ({len(values)} variants, see the {column} column{tail})"
+    tail = "; " + get_label("sources_extended", locale) if extended else ""
+    variants = get_label("sources_variants", locale).format(n=len(values), column=column)
+    return f"{head} ... ({variants}{tail})"
 
 
 def footnote_text(
@@ -552,22 +616,44 @@ def footnote_text(
 ) -> str:
     """The footnote: source and vintage, price base, deflators and exchange rates used."""
     parts: list[str] = []
+
+    def item(key: str, text: str) -> None:
+        parts.append(theme.label("foot_item").format(label=theme.label(key), text=text))
+
     if source:
-        parts.append(f"{theme.label('source')}: {source.rstrip('.')}.")
+        item("source", source.rstrip("."))
     if unit is not None:
-        parts.append(f"{theme.label('prices')}: {unit.code}.")
-    deflators = summarise_sources(_unique_text(data, "deflator_source"), "deflator_source")
+        item("prices", unit.prices(theme.locale))
+    deflators = summarise_sources(
+        _unique_text(data, "deflator_source"), "deflator_source", locale=theme.locale
+    )
     if deflators:
-        parts.append(f"{theme.label('deflators')}: {deflators}.")
+        item("deflators", deflators)
     fx = [f for f in _unique_text(data, "fx_source") if not f.lower().startswith("identity")]
-    rates = summarise_sources(fx, "fx_source")
+    rates = summarise_sources(fx, "fx_source", locale=theme.locale)
     if rates:
-        parts.append(f"{theme.label('rates')}: {rates}.")
+        item("rates", rates)
     if dropped:
-        parts.append(f"{dropped} row{'s' if dropped != 1 else ''} without a value left out.")
+        parts.append(theme.label("note_dropped").format(n=dropped))
     if extra:
         parts.append(extra)
-    return " ".join(parts)
+    return join_sentences(parts)
+
+
+def join_sentences(parts: Iterable[str]) -> str:
+    """Sentences joined by a space, or by nothing after a CJK full stop.
+
+    Examples
+    --------
+    >>> join_sentences(["出典：A。", "価格：B。", "Done."])
+    '出典：A。価格：B。Done.'
+    """
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        out += part if not out or out.endswith("。") else " " + part
+    return out
 
 
 def wrap(text: str, width: int) -> str:
@@ -581,6 +667,8 @@ def wrap(text: str, width: int) -> str:
     >>> lines = wrap("各棒はその段階に達したすべての表明を数えます。" * 3, 40).split("\n")
     >>> max(len(line) for line in lines)  # 20 wide characters = 40 columns
     20
+    >>> wrap("為替レート：表明日のレート。", 26)  # the full stop never starts a line
+    '為替レート：表明日のレート。'
     """
     import unicodedata
 
@@ -591,7 +679,7 @@ def wrap(text: str, width: int) -> str:
     line, used = "", 0
     for token in _WRAP_TOKEN.findall(text):
         size = cells(token.rstrip())
-        if line and used + size > width:
+        if line and used + size > width and token.rstrip() not in _NO_LINE_START:
             lines.append(line.rstrip())
             line, used = "", 0
             token = token.lstrip()

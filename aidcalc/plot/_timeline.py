@@ -178,7 +178,9 @@ def timeline(
             if xs[-1] < end:
                 xs = np.append(xs, end.to_datetime64())
                 ys = np.append(ys, ys[-1])
-            label = f"{donor_label(code, theme.locale)} ({fmt(float(total))})"
+            label = theme.label("legend_total").format(
+                donor=donor_label(code, theme.locale), amount=fmt(float(total))
+            )
             ax.step(
                 xs,
                 ys,
