@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from ._amount import Amount
@@ -162,11 +162,14 @@ def format_amount(
     '$12,100,000,000.00'
     >>> format_amount((5e8, "CAD"), locale="en_CA")
     '$500M'
+    >>> format_amount((123.4567, "JPY")), format_amount((0.456, "USD"))
+    ('¥123', '$0.5')
     """
     from babel.numbers import (
         format_compact_currency,
         format_compact_decimal,
         format_currency,
+        get_currency_precision,
         get_currency_symbol,
         list_currencies,
     )
@@ -183,6 +186,11 @@ def format_amount(
             reason="unknown currency code",
         )
     loc = resolve_locale(locale)
+    if style != "standard" and abs(value) < 1000:
+        # CLDR has no compact pattern below 1000, so babel would print every decimal: round to
+        # what the style promises and the currency has (¥123.4567 -> ¥123, $0.456 -> $0.5)
+        places = min(digits, get_currency_precision(code))
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     if style == "standard":
         out = format_currency(value, code, locale=loc)
     elif style == "name":
