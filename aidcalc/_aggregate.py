@@ -5,11 +5,17 @@ Safety rules (each raises :class:`aidcalc.AggregationError` saying which group a
 * **one currency per sum.** When the frame has a ``currency`` column and the value column is
   in each row's own currency (``amount``, or any column when no conversion was made), every
   group must hold one currency, unless ``by`` includes ``currency``. A converted column (the
-  frame has ``fx_rate`` provenance and ``value`` is not ``amount``) is in one currency.
+  frame has ``fx_rate``/``fx_to`` provenance and ``value`` is not ``amount``) is in the
+  currency named by ``fx_to``: every group must hold one ``fx_to`` (rows converted to USD
+  and rows converted to JPY into the same ``out=`` column are never added).
 * **one price base per sum** when a ``price_base`` column exists.
 * **one kind per sum** when a ``kind`` column exists: pledges, their components,
   restatements in other currencies and headline totals to date repeat each other's money, so
   they are never added together (filter ``kind == "pledge"`` or add ``kind`` to ``by``).
+* **EU money is never dropped silently.** ``EUU`` (the EU as a whole) is in no donor group;
+  a requested EU group with ``EUU`` rows outside it raises (see ``groups``).
+* **dates are read, not guessed.** With ``period``, unreadable dates and strings mixing UTC
+  offsets raise; missing dates form a ``NaT`` period.
 * **missing values are not zero.** A group containing a missing value gets a missing total;
   the ``missing`` column counts them.
 
@@ -25,8 +31,21 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from ._columns import AMOUNT, ANNOUNCED, CURRENCY, DONOR, FX_RATE, KIND, PERIOD, PRICE_BASE
+from ._columns import (
+    AMOUNT,
+    ANNOUNCED,
+    CURRENCY,
+    DONOR,
+    FX_RATE,
+    FX_TO,
+    KIND,
+    PERIOD,
+    PLEDGE_ROW,
+    PRICE_BASE,
+    YEAR,
+)
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
+from ._frame_checks import check_frame
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -50,6 +69,7 @@ def aggregate(
     attribute_eu: bool = False,
     donor: str = DONOR,
     currency: str | None = CURRENCY,
+    year: str = YEAR,
 ) -> pd.DataFrame:
     """Sum a value by donor (or donor group), category and period: one tidy row per group.
 
@@ -63,12 +83,20 @@ def aggregate(
         The column to sum.
     period
         Also group by the ``year``, ``quarter`` or ``month`` of ``date`` (column ``period``;
-        undated rows form their own ``NaT`` period).
+        rows with a missing date form their own ``NaT`` period; a date that cannot be read,
+        or strings mixing UTC offsets, raise). With ``period="year"`` a ``year`` column, as
+        made by :func:`aidcalc.spread`, wins over ``date`` where it is filled (a pledge
+        spread over 2024-2027 counts in each of those years, not in its announcement year);
+        ``"quarter"``/``"month"`` refuse spread rows (they are per year).
     groups
         Donor group name(s) (``"G7"``, ``"EU27"``, ``"G7+EU"``, ``"EU27+EUI"``, see
         :func:`aidcalc.get_groups`): ``donor`` in ``by`` is replaced by ``group``, each row
         counts for every group its donor belonged to on the row's ``date``, and the EU
-        institutions are counted at most once per group.
+        institutions are counted at most once per group. ``EUU`` ("the European Union" as a
+        whole, which may mix EU-budget and member-state money) is in no group: when a
+        requested EU group (one listing ``EUI``, or named ``EU...``) would leave ``EUU`` rows
+        out, aggregate raises instead of dropping them (recode them with
+        ``merges={"EUU": "EUI"}`` if the money is the EU budget's).
     cumulative
         Running totals over ``period`` (needs ``period``) within the other keys.
     date
@@ -83,7 +111,9 @@ def aggregate(
         The donor column.
     currency
         The currency column checked for mixed currencies; ``None`` skips the check (only when
-        you know ``value`` is in one currency).
+        you know ``value`` is in one currency). Codes are compared trimmed and upper-cased.
+    year
+        The per-year column :func:`aidcalc.spread` adds (used by ``period="year"``).
 
     Returns
     -------
@@ -96,7 +126,12 @@ def aggregate(
     ------
     AggregationError
         Mixed currencies, price bases or kinds in a group (message names the group, values and
-        rows, and how to fix it); a non-numeric value.
+        rows, and how to fix it); a converted ``value`` whose rows were converted to
+        different currencies (``fx_to``); a non-numeric value; unreadable or mixed-offset
+        dates with ``period``; ``EUU`` rows outside a requested EU group.
+    ValidationError
+        A missing column, duplicate column names; :class:`FrameTypeError` (also a
+        ``TypeError``) when ``frame`` is not a DataFrame.
 
     Examples
     --------
@@ -126,11 +161,10 @@ def aggregate(
     aidcalc._errors.AggregationError: cannot sum 'amount' across currencies: group donor='JPN',
     category='energy' mixes 'USD', 'EUR' (2 rows (index 0, 1)). Convert first ...
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"aggregate expects a pandas DataFrame, got {type(frame).__name__}")
+    check_frame(frame, "aggregate")
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     needed = [value, *keys]
-    if period is not None:
+    if period is not None and not (period == "year" and year in frame.columns):
         needed.append(date)
     if groups is not None or merges is not None or attribute_eu:
         needed.append(donor)
@@ -155,7 +189,9 @@ def aggregate(
             rows=list(frame.index[bad]),
         )
     # work on the columns that matter only (user columns are not part of the result)
-    used = [value, *keys, donor, date, currency or "", PRICE_BASE, KIND, FX_RATE]
+    used = [value, *keys, donor, date, currency or "", PRICE_BASE, KIND, FX_RATE, FX_TO]
+    if period is not None:
+        used += [year, PLEDGE_ROW]
     work = frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy()
     work[value] = values.astype("float64")
 
@@ -165,8 +201,7 @@ def aggregate(
         work = _attribute_eu(work, value=value, donor=donor)
 
     if period is not None:
-        dates = pd.to_datetime(work[date], errors="coerce")
-        work[PERIOD] = dates.dt.to_period(_FREQ[period])
+        work[PERIOD] = _periods(work, period, date=date, year=year)
         keys = [*keys, PERIOD]
     if groups is not None:
         work = group_rows(work, groups, donor=donor, date=date if date in work.columns else None)
@@ -184,15 +219,17 @@ def aggregate(
     ngroups = int(gid.max()) + 1 if n else 0
 
     checks = []
-    converted = FX_RATE in work.columns and value != AMOUNT
+    converted = (FX_RATE in work.columns or FX_TO in work.columns) and value != AMOUNT
     if currency is not None and currency in work.columns and not converted and currency not in keys:
         checks.append((currency, "currencies", _CURRENCY_FIX))
+    if converted and FX_TO in work.columns and FX_TO not in keys:
+        checks.append((FX_TO, "target currencies (fx_to)", _FX_TO_FIX))
     if PRICE_BASE in work.columns and PRICE_BASE not in keys:
         checks.append((PRICE_BASE, "price bases", _PRICE_FIX))
     if KIND in work.columns and KIND not in keys:
         checks.append((KIND, "kinds", _KIND_FIX))
     for col, what, fix in checks:
-        _check_single(work, gid, ngroups, keys, labels, col, value, what, fix)
+        _check_single(work, gid, ngroups, keys, labels, col, value, what, fix, currency)
 
     carry = [c for c, _, _ in checks]
     isna = work[value].isna().to_numpy()
@@ -208,7 +245,9 @@ def aggregate(
     if carry:
         first_row = np.unique(gid, return_index=True)[1]
         for col in carry:
-            taken = work[col].to_numpy()[first_row] if n else [np.nan] * len(out)
+            taken = work[col].iloc[first_row].to_numpy() if n else [np.nan] * len(out)
+            if col == currency and n:
+                taken = _upper(pd.Series(taken, dtype=object)).to_numpy()
             out[col] = taken
     out = out.reset_index() if keys else out
     if cumulative:
@@ -225,6 +264,10 @@ def aggregate(
 _CURRENCY_FIX = (
     "Convert first (aidcalc.convert(frame, 'EUR') and aggregate the converted column) "
     "or add 'currency' to by."
+)
+_FX_TO_FIX = (
+    "The rows were converted to different currencies: convert them all to one currency "
+    "(aidcalc.convert(frame, 'EUR')) or add 'fx_to' to by."
 )
 _PRICE_FIX = "Normalise to one price base first (aidcalc.normalise) or add 'price_base' to by."
 _KIND_FIX = (
@@ -243,10 +286,11 @@ def _check_single(
     value: str,
     what: str,
     fix: str,
+    currency: str | None,
 ) -> None:
     if not len(work):
         return
-    if col == CURRENCY and work[col].isna().any():
+    if col == currency and work[col].isna().any():
         idx = work.index[work[col].isna().to_numpy()]
         raise AggregationError(
             f"cannot sum {value!r}: currency missing in {describe_rows(idx)}; fill it "
@@ -255,7 +299,10 @@ def _check_single(
             rows=list(idx),
         )
     # one value per group <=> min == max of its factorized codes (NaN gets a code too)
-    codes = pd.factorize(work[col], use_na_sentinel=False)[0]
+    codes, uniques = pd.factorize(work[col], use_na_sentinel=False)
+    if col == currency:  # 'usd', ' USD' and 'USD' are one currency (work on distinct codes)
+        same = pd.factorize(_upper(pd.Series(uniques, dtype=object)), use_na_sentinel=False)[0]
+        codes = same[codes]
     lo = np.full(ngroups, np.iinfo(np.int64).max)
     hi = np.full(ngroups, -1)
     np.minimum.at(lo, gid, codes)
@@ -281,3 +328,74 @@ def _check_single(
         values=found,
         rows=list(rows.index.unique()),
     )
+
+
+def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Series:
+    """The ``period`` of each row: spread's ``year`` where filled (``period="year"``), else
+    the date's; unreadable dates raise instead of becoming a silent ``NaT`` group."""
+    from ._frame import parse_dates
+
+    spread_rows = year in work.columns and PLEDGE_ROW in work.columns
+    if spread_rows and period != "year":
+        raise AggregationError(
+            f"period={period!r}: the frame was spread over years (it has {year!r} and "
+            f"{PLEDGE_ROW!r} columns), so it only has yearly amounts; use period='year' or "
+            "aggregate the frame before spread",
+            column=year,
+        )
+    freq = _FREQ[period]
+    years = None
+    if period == "year" and year in work.columns:
+        years = pd.to_numeric(work[year], errors="coerce")
+        bad = (work[year].notna() & (years.isna() | (years != np.floor(years)))).to_numpy()
+        if bad.any():
+            idx = work.index[bad]
+            raise AggregationError(
+                f"cannot group by year: {year!r} is not a whole year in "
+                f"{describe_rows(idx.unique())} ({join_values(work.loc[bad, year].tolist())})",
+                rows=list(idx.unique()),
+            )
+        if years.notna().all() or date not in work.columns:
+            if years.isna().any():
+                raise ValidationError(
+                    f"aggregate: {year!r} is missing in "
+                    f"{describe_rows(work.index[years.isna()].unique())} and the frame has no "
+                    f"date column {date!r} to fall back on",
+                    problems=pd.DataFrame(),
+                )
+            return pd.Series(_year_periods(years.to_numpy()), index=work.index)
+    if date not in work.columns:
+        raise ValidationError(
+            f"aggregate: period needs the date column {date!r} (or a {year!r} column)",
+            problems=pd.DataFrame(),
+        )
+    dates, why = parse_dates(work[date])
+    bad = (why != "").to_numpy()
+    if bad.any():
+        idx = work.index[bad].unique()
+        first = why[bad].iloc[0]
+        raise AggregationError(
+            f"cannot group by {period}: {date!r} cannot be read in {describe_rows(idx)} "
+            f"({join_values(work.loc[bad, date].drop_duplicates().tolist())}): {first}. "
+            "Fix or drop those rows (missing dates are allowed: they form a NaT period)",
+            column=date,
+            rows=list(idx),
+        )
+    out = dates.dt.to_period(freq)
+    if years is not None:  # spread rows: their own year wins
+        filled = years.notna().to_numpy()
+        out = out.astype(object)
+        out[filled] = list(_year_periods(years[filled].to_numpy()))
+        out = out.astype(pd.PeriodDtype(freq))
+    return out
+
+
+def _year_periods(years: np.ndarray) -> pd.PeriodIndex:
+    whole = np.asarray(years, dtype="float64").astype("int64")
+    return pd.PeriodIndex.from_fields(year=whole, month=np.ones(len(whole), "int64"), freq="Y")
+
+
+def _upper(codes: pd.Series) -> pd.Series:
+    """Currency codes trimmed and upper-cased (missing stays missing)."""
+    text = codes.map(lambda v: v.strip().upper() if isinstance(v, str) else v)
+    return text.astype(object)

@@ -20,7 +20,9 @@ The taxonomy, in order of precedence (when several match, the first wins):
 ``other``
     nothing matched (never a guess dressed as certainty).
 
-Sources, strongest first: user ``overrides``, then a CRS purpose code that maps to a sector
+Sources, strongest first: user ``overrides``, then values already in the output column
+(a curated or hand-set ``category`` is a user override too; ``overwrite=True`` recomputes
+it), then a CRS purpose code that maps to a sector
 of the taxonomy (``datasets/crs_purpose_categories.csv``), then keywords in the text
 (``datasets/category_keywords.csv``: en, de, fr, it, ja, uk), else ``other``. A purpose code
 outside the taxonomy (e.g. 15210 security sector reform) gives ``other`` unless the text names
@@ -39,6 +41,7 @@ import pandas as pd
 
 from ._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from ._errors import ValidationError, describe_rows, join_values
+from ._frame_checks import check_frame
 
 __all__ = ["OTHER", "TAXONOMY", "categorise", "keyword_table", "purpose_code_table"]
 
@@ -195,8 +198,14 @@ def categorise(
     taxonomy: pd.DataFrame | None = None,
     precedence: Sequence[str] | None = None,
     all_out: str = CATEGORIES,
+    overwrite: bool = False,
 ) -> pd.DataFrame:
     """Put every pledge into one category of the taxonomy, and list every category that matched.
+
+    Sources, strongest first: ``overrides``; values already in the ``out`` column (a curated
+    or hand-set category, kept as a user override unless ``overwrite=True``: a pledge frame's
+    ``"all"`` for headline totals stays ``"all"``); a CRS purpose code mapped to a sector; the
+    text; else ``other``.
 
     Parameters
     ----------
@@ -210,25 +219,36 @@ def categorise(
         A code mapped to a sector decides before any text; a code outside the taxonomy
         (``other``) lets the text decide.
     out
-        Column for the category. A second column ``out + "_source"`` says where it came from:
-        ``override``, ``purpose_code``, ``text`` or ``none`` (nothing matched: ``other``).
+        Column for the category. Non-empty values already there win (source ``existing``)
+        unless ``overwrite=True``. A second column ``out + "_source"`` says where each
+        category came from: ``override``, ``existing``, ``purpose_code``, ``text`` or
+        ``none`` (nothing matched: ``other``).
     overrides
         Categories set by hand, which win over everything: a mapping ``{index label:
         category}``, a Series aligned on the index (missing = no override) or a column name.
+        Each must be a known category (the taxonomy, ``taxonomy``/``precedence`` additions,
+        or ``"all"`` for headline totals).
     taxonomy
         Extra keywords (columns ``category``, ``language``, ``pattern``) added to the built-in
         ones; new categories rank before ``reconstruction`` unless ``precedence`` says otherwise.
     precedence
         Full order of categories, most specific first.
     all_out
-        Column listing every category that matched (code, text and override), ``;``-joined in
-        precedence order.
+        Column listing every category that matched (code, text, existing value and override),
+        ``;``-joined in precedence order.
+    overwrite
+        Recompute ``out`` for every row, ignoring the values already in it.
 
     Returns
     -------
     pandas.DataFrame
         A copy of ``frame`` with ``out``, ``out + "_source"`` and ``all_out`` set; same rows,
         order and index.
+
+    Notes
+    -----
+    Work is done once per distinct combination of text, purpose code, override and existing
+    value (descriptions repeat a lot in real tables), then spread back to the rows.
 
     Examples
     --------
@@ -246,9 +266,14 @@ def categorise(
     >>> codes = pd.DataFrame({"purpose_code": [15250, 23630, 73010, 72010, 51010, 15210]})
     >>> categorise(codes)["category"].tolist()
     ['demining', 'energy', 'reconstruction', 'humanitarian', 'budget_support', 'other']
+    >>> hand = pd.DataFrame({"description": ["power grid", "power grid"],
+    ...                      "category": ["humanitarian", None]})
+    >>> categorise(hand)[["category", "category_source"]].values.tolist()
+    [['humanitarian', 'existing'], ['energy', 'text']]
+    >>> categorise(hand, overwrite=True)["category"].tolist()
+    ['energy', 'energy']
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"categorise expects a pandas DataFrame, got {type(frame).__name__}")
+    check_frame(frame, "categorise")
     if text is None and DESCRIPTION in frame.columns:
         text = DESCRIPTION
     if purpose_code is None and PURPOSE_CODE in frame.columns:
@@ -260,7 +285,8 @@ def categorise(
             f"categorise: column(s) {missing} not in the frame (columns: {list(frame.columns)})",
             problems=pd.DataFrame(),
         )
-    if not text_cols and purpose_code is None and overrides is None:
+    keep_existing = not overwrite and out in frame.columns
+    if not text_cols and purpose_code is None and overrides is None and not keep_existing:
         raise ValidationError(
             "categorise needs something to read: pass text='description' (free text), "
             "purpose_code='purpose_code' (CRS codes) or overrides=",
@@ -275,73 +301,144 @@ def categorise(
             patterns[cat] = _regex((old_words + words, old_anywhere + anywhere))
     order = _precedence(patterns, precedence)
 
+    over = _overrides(frame, overrides)
+    known = {*order, *TAXONOMY, *_EXTRA_CATEGORIES}
+    unknown = over.notna() & ~over.isin(known)
+    if unknown.any():
+        raise ValidationError(
+            f"overrides name unknown categories {join_values(over[unknown].unique().tolist())} "
+            f"in {describe_rows(over.index[unknown])}; use one of {', '.join(sorted(known))}, "
+            "or add it with taxonomy=/precedence=",
+            problems=pd.DataFrame(),
+        )
+    existing = _existing(frame[out]) if keep_existing else None
+
+    # one key per distinct (texts, code, override, existing value); work on those only
+    parts = [frame[c] for c in text_cols]
+    if purpose_code is not None:
+        parts.append(frame[purpose_code])
+    parts.append(over)
+    if existing is not None:
+        parts.append(existing)
+    key = np.zeros(len(frame), dtype=np.int64)
+    for part in parts:
+        codes, uniques = pd.factorize(part, use_na_sentinel=True)
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+    n_keys = int(key.max()) + 1 if len(key) else 0
+    first = np.full(n_keys, len(key), dtype=np.int64)
+    np.minimum.at(first, key, np.arange(len(key), dtype=np.int64))
+
+    sub = frame.iloc[first]
+    category, source, listed = _categorise_unique(
+        sub,
+        text_cols=text_cols,
+        purpose_code=purpose_code,
+        over=over.iloc[first].reset_index(drop=True),
+        existing=None if existing is None else existing.iloc[first].reset_index(drop=True),
+        patterns=patterns,
+        order=order,
+        precedence=precedence,
+    )
     result = frame.copy()
-    n = len(frame)
+    # take from small string arrays (building 1M Python strings into arrow costs more)
+    result[out] = pd.array(category, dtype="str").take(key)
+    result[out + _SOURCE_SUFFIX] = pd.array(source, dtype="str").take(key)
+    result[all_out] = pd.array(listed, dtype="str").take(key)
+    return result
+
+
+_EXTRA_CATEGORIES: Final = ("all",)
+"""Categories allowed besides the taxonomy: ``all`` marks headline totals (no sector)."""
+
+
+def _existing(column: pd.Series) -> pd.Series:
+    """Values already in the output column that count as user overrides (non-empty)."""
+    values = column.astype(object)
+    usable = values.map(lambda v: isinstance(v, str) and v.strip() != "", na_action="ignore")
+    return values.where(usable.fillna(False).astype(bool), np.nan)
+
+
+def _categorise_unique(
+    sub: pd.DataFrame,
+    *,
+    text_cols: list[str],
+    purpose_code: str | None,
+    over: pd.Series,
+    existing: pd.Series | None,
+    patterns: Mapping[str, re.Pattern[str]],
+    order: list[str],
+    precedence: Sequence[str] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(category, source, categories) for rows that are all distinct inputs."""
+    n = len(sub)
     hits: dict[str, np.ndarray] = {cat: np.zeros(n, dtype=bool) for cat in order}
     from_text = np.zeros(n, dtype=bool)
+    text_choice = pd.Series(np.nan, index=range(n), dtype=object)
     if text_cols:
         # object dtype: Python's re runs directly (pyarrow strings would re-parse every
         # pattern to see whether RE2 can take it; look-behinds send them back to re anyway)
-        joined = _as_text(frame[text_cols[0]])
+        joined = _as_text(sub[text_cols[0]])
         for col in text_cols[1:]:
-            joined = joined.str.cat(_as_text(frame[col]), sep=" | ")
-        # each distinct text is searched once (descriptions repeat a lot in real tables)
-        codes, uniques = pd.factorize(joined)
-        lowered = pd.Series(uniques, dtype=object).str.lower()
+            joined = joined.str.cat(_as_text(sub[col]), sep=" | ")
+        lowered = pd.Series(joined.to_numpy(dtype=object), dtype=object).str.lower()
         for cat, rx in patterns.items():
-            hit = lowered.str.contains(rx, regex=True, na=False).to_numpy(dtype=bool)
-            hits[cat] |= hit[codes]
+            hits[cat] |= lowered.str.contains(rx, regex=True, na=False).to_numpy(dtype=bool)
         text_choice = _first(hits, order)
         from_text = text_choice.notna().to_numpy()
-    else:
-        text_choice = pd.Series(np.nan, index=frame.index, dtype=object)
 
-    code_choice = pd.Series(np.nan, index=frame.index, dtype=object)
+    code_choice = pd.Series(np.nan, index=range(n), dtype=object)
     if purpose_code is not None:
-        code_choice = _code_category(frame[purpose_code])
-        code_choice.index = frame.index
+        code_choice = _code_category(sub[purpose_code]).reset_index(drop=True)
         for cat in code_choice.dropna().unique():
             if cat != OTHER:
                 hits.setdefault(cat, np.zeros(n, dtype=bool))
                 hits[cat] |= (code_choice == cat).to_numpy()
-        if any(c not in order for c in hits):
-            order = _precedence({**patterns, **dict.fromkeys(hits)}, precedence)
     # a code mapped to a taxonomy sector decides; a code outside it ("other") lets text refine
     has_code = (code_choice.notna() & (code_choice != OTHER)).to_numpy()
     code_other = (code_choice == OTHER).to_numpy() & ~has_code
 
-    over = _overrides(frame, overrides)
     has_over = over.notna().to_numpy()
-    for cat in over.dropna().unique():
-        hits.setdefault(cat, np.zeros(n, dtype=bool))
-        hits[cat] |= (over == cat).to_numpy()
-    if any(c not in order for c in hits):
-        order = _precedence({**patterns, **dict.fromkeys(hits)}, precedence)
+    has_existing = np.zeros(n, dtype=bool) if existing is None else existing.notna().to_numpy()
+    chosen = [over, *([] if existing is None else [existing])]
+    for series in chosen:
+        for cat in series.dropna().unique():
+            hits.setdefault(cat, np.zeros(n, dtype=bool))
+            hits[cat] |= (series == cat).to_numpy()
+    new = [c for c in hits if c not in order]
+    if new:  # existing values outside the taxonomy ("all", the user's own): listed last
+        order = [*order[:-1], *new, order[-1]] if order[-1] == OTHER else [*order, *new]
 
+    existing_values = (
+        np.full(n, None, dtype=object) if existing is None else existing.to_numpy(dtype=object)
+    )
     category = np.where(
         has_over,
         over.to_numpy(dtype=object),
         np.where(
-            has_code,
-            code_choice.to_numpy(dtype=object),
-            np.where(from_text, text_choice.to_numpy(dtype=object), OTHER),
+            has_existing,
+            existing_values,
+            np.where(
+                has_code,
+                code_choice.to_numpy(dtype=object),
+                np.where(from_text, text_choice.to_numpy(dtype=object), OTHER),
+            ),
         ),
     )
     source = np.select(
-        [has_over, has_code, from_text, code_other],
-        ["override", "purpose_code", "text", "purpose_code"],
+        [has_over, has_existing, has_code, from_text, code_other],
+        ["override", "existing", "purpose_code", "text", "purpose_code"],
         default="none",
-    )
-    listed = pd.Series("", index=frame.index, dtype=object)
+    ).astype(object)
+    listed = pd.Series("", index=range(n), dtype=object)
     for cat in order:
         if cat == OTHER or cat not in hits:
             continue
-        mark = np.where(hits[cat], cat + ";", "")
-        listed = listed + mark
-    result[out] = category
-    result[out + _SOURCE_SUFFIX] = source
-    result[all_out] = listed.str.rstrip(";")
-    return result
+        listed = listed + np.where(hits[cat], cat + ";", "")
+    return (
+        np.asarray(category, dtype=object),
+        source,
+        listed.str.rstrip(";").to_numpy(dtype=object),
+    )
 
 
 def _as_text(column: pd.Series) -> pd.Series:

@@ -9,6 +9,7 @@ __all__ = [
     "AggregationError",
     "AidcalcError",
     "DataCoverageError",
+    "FrameTypeError",
     "InputFileError",
     "ParseError",
     "RateNotFoundError",
@@ -112,6 +113,10 @@ class InputFileError(AidcalcError, ValueError):
 
 class ValidationError(AidcalcError, ValueError):
     """A pledge frame breaks the documented schema. Fields: ``problems`` (a DataFrame)."""
+
+
+class FrameTypeError(ValidationError, TypeError):
+    """The input is not a pandas DataFrame (also a ``TypeError``). Fields: ``got`` (type name)."""
 
 
 class AggregationError(AidcalcError, ValueError):

@@ -12,6 +12,13 @@ Rules (documented here and in ``datasets/donor_groups.json``):
 * **Membership by date.** A row counts for a group when its donor was a member on the row's
   date (UK in the EU until 2020-01-31, Croatia from 2013-07-01). Rows without a date count for
   the members current today (open-ended membership).
+* **"The EU" as a whole is no member.** ``EUU`` (World Bank code for the European Union,
+  which :func:`aidcalc.donor_code` gives for "EU"/"European Union") can mix EU-budget and
+  member-state money, so no group lists it. Counting it as ``EUI`` would be a guess, and
+  leaving it out silently would lose money, so :func:`group_rows` (and ``aggregate(...,
+  groups=...)``) raises when a requested group meant to contain the EU (one listing ``EUI`` or
+  named ``EU...``) meets ``EUU`` rows; ``merges={"EUU": "EUI"}`` recodes them when the money
+  is the EU budget's.
 * **Merges are named rules.** ``merges="kiel"`` counts the European Investment Bank under the
   EU institutions, as Kiel's Country Summary does (``datasets/donor_merges.csv``).
 """
@@ -30,6 +37,7 @@ from ._errors import AggregationError, ValidationError, describe_rows, join_valu
 
 __all__ = [
     "EU_INSTITUTIONS",
+    "EU_WHOLE",
     "GROUP",
     "apply_merges",
     "attribute_eu",
@@ -38,6 +46,9 @@ __all__ = [
 ]
 
 EU_INSTITUTIONS: Final = "EUI"
+EU_WHOLE: Final = "EUU"
+"""'The European Union' as a whole (World Bank code): may mix EU-budget and member-state
+money, so it is in no group, and a group meant to contain the EU refuses to drop it."""
 ATTRIBUTED_FROM: Final = "attributed_from"
 
 
@@ -136,12 +147,26 @@ def group_rows(
     if donor not in frame.columns:
         raise ValidationError(f"no donor column {donor!r} to group by", problems=pd.DataFrame())
     if date is not None and date in frame.columns:
-        when = pd.to_datetime(frame[date], errors="coerce").to_numpy()
+        from ._frame import parse_dates
+
+        parsed, why = parse_dates(frame[date])
+        bad = (why != "").to_numpy()
+        if bad.any():
+            idx = frame.index[bad].unique()
+            raise AggregationError(
+                f"cannot tell group membership: {date!r} cannot be read in {describe_rows(idx)}"
+                f" ({join_values(frame.loc[bad, date].drop_duplicates().tolist())})"
+                f": {why[bad].iloc[0]}",
+                rows=list(idx),
+            )
+        when = parsed.to_numpy()
     else:  # no dates: every row counts for the current (open-ended) members only
         when = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
     undated = pd.isna(when)
     codes, uniques = pd.factorize(frame[donor])  # compare small integers, not strings
     position = {code: i for i, code in enumerate(uniques)}
+    if EU_WHOLE in position:
+        _refuse_eu_whole(frame, wanted, codes == position[EU_WHOLE])
     parts = []
     for name in wanted:  # loop over groups and their members, vectorised over rows
         ok = np.zeros(len(frame), dtype=bool)
@@ -160,6 +185,29 @@ def group_rows(
         sub.insert(0, GROUP, name)
         parts.append(sub)
     return pd.concat(parts) if parts else frame.iloc[:0].assign(**{GROUP: []})
+
+
+def _refuse_eu_whole(frame: pd.DataFrame, wanted: list[str], is_whole: np.ndarray) -> None:
+    """Refuse to drop ``EUU`` ("the EU" as a whole) rows silently from an EU group."""
+    table = _membership()
+    eu = [
+        g
+        for g in wanted
+        if g.upper().startswith("EU") or any(m == EU_INSTITUTIONS for m, _, _ in table[g])
+    ]
+    if not eu:
+        return
+    idx = frame.index[is_whole].unique()
+    raise AggregationError(
+        f"donor {EU_WHOLE!r} ('the European Union' as a whole, which can mix EU-budget and "
+        f"member-state money) in {describe_rows(idx)} is in no donor group, so the "
+        f"{', '.join(eu)} total would silently leave it out. If the money is the EU "
+        f"budget's/Commission's, pass merges={{{EU_WHOLE!r}: {EU_INSTITUTIONS!r}}} (or recode "
+        f"donor to {EU_INSTITUTIONS!r}); if it also includes member states' aid, split it or "
+        "drop those rows explicitly",
+        rows=list(idx),
+        groups=eu,
+    )
 
 
 @cache

@@ -18,6 +18,7 @@ pledge frame marks them with ``kind="total_to_date"`` (see :mod:`aidcalc._frame`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Literal
 
 import numpy as np
@@ -25,12 +26,12 @@ import pandas as pd
 
 from ._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
 from ._errors import ValidationError, describe_rows, join_values
+from ._frame_checks import check_frame
 
 __all__ = ["PLEDGE_ROW", "STATUS_ORDER", "spread", "status_rank"]
 
 STATUS_ORDER: Final = ("pledged", "committed", "allocated", "disbursed")
 """The documented order of ``status`` values, weakest promise first."""
-
 
 
 def status_rank(status: pd.Series) -> pd.Series:
@@ -54,18 +55,32 @@ def spread(
     start: str = PERIOD_START,
     end: str = PERIOD_END,
     amount: str = AMOUNT,
+    money: Sequence[str] | None = None,
     year: str = YEAR,
     link: str = PLEDGE_ROW,
 ) -> pd.DataFrame:
-    """Spread multi-year pledges over their years, conserving every amount exactly.
+    """Spread multi-year pledges over their years, conserving every money column exactly.
 
-    A row covering the years ``start``..``end`` (inclusive) becomes one row per year. With
-    ``how="even"`` each year gets an equal share rounded to the cent, and the leftover cents go,
-    one each, to the years with the largest rounding remainders (ties: earliest year first), so
-    the parts add up to the whole to the cent (computed in integer cents, not floats).
-    Rows without a period, or with ``start == end``, stay one row. Every other column is
-    carried through; ``link`` holds the index label of the original row and ``year`` the year
-    (for single-year rows: ``end``, else ``start``, else missing).
+    A row covering the years ``start``..``end`` (inclusive) becomes one row per year, and every
+    money column is split with the same shares: with ``how="even"`` each year gets ``1/k`` of
+    the row's value. Money columns are ``amount`` plus, by default, every float column whose
+    name starts with ``f"{amount}_"`` (what :func:`aidcalc.convert` and
+    :func:`aidcalc.normalise` add, e.g. ``amount_USD``); pass ``money=[...]`` to name them
+    yourself. Each column is split in whole units, the leftover units going one each to the
+    earliest years (the remainders of an even split are equal), so the parts add up to the
+    whole exactly:
+
+    * a column whose multi-year values are whole cents is split in cents (``100.0`` over 3
+      years: ``33.34, 33.33, 33.33``);
+    * any other column (converted values carry sub-cent digits) is split in units of its
+      value's last binary digit: every part and every partial sum is then exactly
+      representable, so the parts sum back to the whole bit for bit in any order.
+
+    Rows without a period, or with ``start == end``, stay one row with their values untouched.
+    Every other column (rates, provenance, text) is carried through unchanged; ``link`` holds
+    the index label of the original row and ``year`` the year (for single-year rows: ``end``,
+    else ``start``, else missing). :func:`aidcalc.aggregate` with ``period="year"`` uses that
+    ``year`` column.
 
     Parameters
     ----------
@@ -76,7 +91,10 @@ def spread(
     start, end
         Columns holding the first and last year (integers or missing).
     amount
-        The column to spread.
+        The main money column (in each row's ``currency``); always spread.
+    money
+        Further money columns to spread (default: float columns named ``f"{amount}_..."``).
+        ``money=[]`` spreads ``amount`` only.
     year, link
         Names of the new columns (year, original index label).
 
@@ -88,8 +106,8 @@ def spread(
     Raises
     ------
     ValidationError
-        If a period is reversed, a year is not a whole number, an amount is not finite, or
-        an amount has fractions of a cent (spreading would have to invent precision).
+        If a period is reversed, a year is not a whole number, ``amount`` is not finite in a
+        multi-year row, or a money column is missing or not numeric.
 
     Examples
     --------
@@ -106,15 +124,21 @@ def spread(
     >>> spread(pd.DataFrame({"amount": [100.0], "period_start": [2024], "period_end": [2026]}))[
     ...     "amount"].tolist()
     [33.34, 33.33, 33.33]
+    >>> g = pd.DataFrame({"amount": [100.0], "amount_USD": [108.123456789],
+    ...                   "period_start": [2024], "period_end": [2026]})
+    >>> parts = spread(g)["amount_USD"]
+    >>> bool(parts.sum() == 108.123456789), [round(x, 6) for x in parts]
+    (True, [36.041152, 36.041152, 36.041152])
     """
+    check_frame(frame, "spread")
     if how != "even":
         raise ValueError(f"how={how!r} is not supported: use how='even'")
-    for col in (amount,):
-        if col not in frame.columns:
-            raise ValidationError(
-                f"spread needs an amount column {col!r}; the frame has {list(frame.columns)}",
-                problems=pd.DataFrame(),
-            )
+    if amount not in frame.columns:
+        raise ValidationError(
+            f"spread needs an amount column {amount!r}; the frame has {list(frame.columns)}",
+            problems=pd.DataFrame(),
+        )
+    columns = _money_columns(frame, amount, money)
     n = len(frame)
     first = _years(frame, start, n)
     last = _years(frame, end, n)
@@ -128,9 +152,9 @@ def spread(
             f"{describe_rows(idx)}: {start} after {end}; swap them or fix the years",
             problems=pd.DataFrame({"row": idx, "column": start, "problem": "period reversed"}),
         )
-    values = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype="float64")
     n_years = (last - first + 1).fillna(1).to_numpy(dtype="int64")
     multi = n_years > 1
+    values = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype="float64")
     bad_amount = multi & ~np.isfinite(values)
     if bad_amount.any():
         idx = frame.index[bad_amount]
@@ -139,41 +163,86 @@ def spread(
             "fill it or drop the period",
             problems=pd.DataFrame({"row": idx, "column": amount, "problem": "not finite"}),
         )
-    cents_f = np.where(multi, values, 0.0) * 100.0
-    cents = np.rint(cents_f)
-    frac = multi & (np.abs(cents_f - cents) > 1e-6 * np.maximum(1.0, np.abs(cents_f)))
-    if frac.any():
-        idx = frame.index[frac]
-        raise ValidationError(
-            f"{describe_rows(idx)}: {amount} has fractions of a cent "
-            f"({join_values(values[frac].tolist())}); round to cents before spreading",
-            problems=pd.DataFrame({"row": idx, "column": amount, "problem": "sub-cent amount"}),
-        )
-    if np.abs(cents).max(initial=0.0) >= 2.0**53:
-        raise ValidationError(
-            "amounts too large to spread exactly in cents (above 90 trillion)",
-            problems=pd.DataFrame(),
-        )
 
     pos = np.repeat(np.arange(n), n_years)
     offset = np.arange(len(pos)) - np.repeat(np.cumsum(n_years) - n_years, n_years)
     out = frame.iloc[pos].copy()
     base_year = first.to_numpy(dtype="float64")[pos]
     years = pd.array(np.where(np.isnan(base_year), np.nan, base_year + offset), dtype="Int64")
-
-    # integer cents: quotient + largest remainder (remainders are equal for an even split,
-    # so the leftover cents go to the earliest years)
-    total = cents.astype(np.int64)[pos]
-    k = n_years[pos]
-    q, r = np.divmod(np.abs(total), k)
-    part = q + (offset < r)
-    part = np.where(total < 0, -part, part)
-    new_amount = np.where(multi[pos], part / 100.0, values[pos])
-    # keep the original float where untouched (no float round trip for single-year rows)
-    out[amount] = new_amount
+    for col in columns:
+        col_values = values if col == amount else _numeric(frame, col)
+        out[col] = _split(col_values, multi, n_years, pos, offset)
     out[year] = years
     out[link] = frame.index.to_numpy()[pos]
     return out.reset_index(drop=True)
+
+
+def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None) -> list[str]:
+    """``amount`` plus the other money columns (given, or float ``amount_*`` columns)."""
+    if money is None:
+        prefix = f"{amount}_"
+        extra = [
+            c
+            for c in frame.columns
+            if isinstance(c, str)
+            and c.startswith(prefix)
+            and pd.api.types.is_float_dtype(frame[c].dtype)
+        ]
+    else:
+        if isinstance(money, str):
+            money = [money]
+        extra = list(money)
+        unknown = [c for c in extra if c not in frame.columns]
+        if unknown:
+            raise ValidationError(
+                f"spread: money column(s) {unknown} not in the frame "
+                f"(columns: {list(frame.columns)})",
+                problems=pd.DataFrame(),
+            )
+    return list(dict.fromkeys([amount, *extra]))
+
+
+def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
+    raw = frame[col]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = (raw.notna() & values.isna()).to_numpy()
+    if bad.any():
+        idx = frame.index[bad]
+        raise ValidationError(
+            f"{describe_rows(idx)}: money column {col!r} is not a number "
+            f"({join_values(raw[bad].tolist())}); fix it or leave it out with money=[...]",
+            problems=pd.DataFrame({"row": idx, "column": col, "problem": "not a number"}),
+        )
+    return values.to_numpy(dtype="float64")
+
+
+def _split(
+    values: np.ndarray,
+    multi: np.ndarray,
+    n_years: np.ndarray,
+    pos: np.ndarray,
+    offset: np.ndarray,
+) -> np.ndarray:
+    """Even parts of each multi-year value, summing exactly to it (see :func:`spread`)."""
+    finite = multi & np.isfinite(values)
+    cents_f = np.where(finite, values, 0.0) * 100.0
+    cents = np.rint(cents_f)
+    # per row: whole cents (below 2**53 cents) -> integer cents, the familiar 33.34/33.33/33.33;
+    # else integer multiples of the value's last binary digit (exact for any float)
+    by_cent = (cents / 100.0 == np.where(finite, values, 0.0)) & (np.abs(cents) < 2.0**53)
+    safe = np.where(finite, values, 0.0)
+    # unit = 2**(e - 53) for |value| = m * 2**e (m in [0.5, 1)); 2**-1074 for subnormals
+    exponent = np.maximum(np.frexp(safe)[1].astype(np.int64) - 53, -1074)
+    exponent = np.where(by_cent, 0, exponent)
+    units = np.where(by_cent, cents, np.ldexp(safe, -exponent)).astype(np.int64)  # < 2**53
+    total = units[pos]
+    k = n_years[pos]
+    q, r = np.divmod(np.abs(total), k)
+    part = q + (offset < r)
+    part = np.where(total < 0, -part, part).astype(np.float64)
+    parts = np.where(by_cent[pos], part / 100.0, np.ldexp(part, exponent[pos]))
+    # single-year rows keep their float untouched; missing (or infinite) stays so in every year
+    return np.where(finite[pos], parts, values[pos])
 
 
 def _years(frame: pd.DataFrame, col: str, n: int) -> pd.Series:

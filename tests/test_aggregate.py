@@ -182,3 +182,135 @@ def test_group_totals_equal_the_sum_of_their_members(rows):
     # and the result does not depend on row order
     shuffled = aidcalc.aggregate(f.iloc[::-1], by="donor", groups=["G7", "G7+EU", "EU27+EUI"])
     pd.testing.assert_frame_equal(shuffled, out, check_exact=False, rtol=1e-12)
+
+
+# --- QA A1: aggregate(period="year") uses spread's year --------------------------------------
+
+
+def test_period_year_follows_spread_years():
+    facility = pd.DataFrame(
+        {
+            "donor": ["EUI", "JPN"],
+            "amount": [50e9, 1e6],
+            "currency": ["EUR", "EUR"],
+            "announced": pd.to_datetime(["2024-02-28", "2025-12-03"]),
+            "period_start": [2024, None],
+            "period_end": [2027, None],
+        }
+    )
+    spread = aidcalc.spread(facility)
+    out = aidcalc.aggregate(spread, by=None, period="year")
+    # 12.5bn in each of 2024..2027 (not 50bn in 2024); JPN (no period) in its announced year
+    assert out["period"].astype(str).tolist() == ["2024", "2025", "2026", "2027"]
+    assert out["amount"].tolist() == [12.5e9, 12.5e9 + 1e6, 12.5e9, 12.5e9]
+    with pytest.raises(aidcalc.AggregationError, match=r"spread over years.*period='year'"):
+        aidcalc.aggregate(spread, by=None, period="month")
+
+
+# --- QA A2: EU money coded EUU is never dropped silently ------------------------------------
+
+
+def test_euu_rows_outside_an_eu_group_raise():
+    f = pd.DataFrame(
+        {
+            "donor": ["USA", "EUU"],
+            "amount": [1e9, 50e9],
+            "currency": ["EUR"] * 2,
+            "category": ["x"] * 2,
+            "announced": ["2024-02-28"] * 2,
+        }
+    )
+    for groups in (["G7", "G7+EU"], "EU27+EUI", "EU27"):
+        with pytest.raises(aidcalc.AggregationError) as err:
+            aidcalc.aggregate(f, by=None, groups=groups)
+        message = str(err.value)
+        assert "donor 'EUU'" in message and "1 row (index 1)" in message
+        assert "merges={'EUU': 'EUI'}" in message
+    # G7 alone is not meant to contain the EU: EUU simply is not a member
+    assert aidcalc.aggregate(f, by=None, groups="G7")["amount"].tolist() == [1e9]
+    # the documented fix: the money is the EU budget's
+    out = aidcalc.aggregate(f, by=None, groups=["G7", "G7+EU"], merges={"EUU": "EUI"})
+    assert out["amount"].tolist() == [1e9, 51e9]
+
+
+# --- QA A4: converted values in different target currencies are not summed -----------------
+
+
+def test_values_converted_to_different_currencies_are_refused():
+    f = pd.DataFrame(
+        {
+            "donor": ["USA", "EUI", "JPN"],
+            "category": ["x"] * 3,
+            "amount": [1e9, 50e9, 1.0],
+            "currency": ["EUR", "EUR", "JPY"],
+            "value": [1.08e9, 8.1e12, 0.0067],
+            "fx_rate": [1.08, 162.0, 0.0067],
+            "fx_to": ["USD", "JPY", "USD"],
+        }
+    )
+    with pytest.raises(aidcalc.AggregationError) as err:
+        aidcalc.aggregate(f, by=None, value="value")
+    assert "target currencies (fx_to)" in str(err.value)
+    assert "'USD', 'JPY'" in str(err.value)
+    same = f.assign(fx_to="USD")
+    assert aidcalc.aggregate(same, by=None, value="value")["fx_to"].tolist() == ["USD"]
+    by_target = aidcalc.aggregate(f, by="fx_to", value="value")
+    assert by_target.set_index("fx_to")["value"].to_dict() == {
+        "JPY": 8.1e12,
+        "USD": 1.08e9 + 0.0067,
+    }
+
+
+# --- QA B7: dates are read, not guessed -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dates", "match"),
+    [
+        (["2022-06-07", "garbage"], r"'announced' cannot be read in 1 row \(index 1\) \('garbage'"),
+        (
+            ["2022-06-07T10:00:00+02:00", "2022-06-07T10:00:00-05:00"],
+            r"2 rows \(index 0, 1\).*mixes UTC offsets \(\+02:00, -05:00\)",
+        ),
+        (["07/06/2024", "2024-01-01"], r"1 row \(index 0\).*ambiguous day/month order"),
+        (["2024", "2024-01-01"], r"1 row \(index 0\).*year or month only"),
+    ],
+)
+def test_unreadable_dates_raise_naming_rows(dates, match):
+    f = pd.DataFrame({"donor": ["USA", "USA"], "amount": [1.0, 2.0], "announced": dates})
+    with pytest.raises(aidcalc.AggregationError, match=match):
+        aidcalc.aggregate(f, by="donor", period="year", currency=None)
+
+
+def test_missing_dates_form_their_own_period_and_one_offset_is_fine():
+    f = pd.DataFrame(
+        {
+            "donor": ["USA"] * 3,
+            "amount": [1.0, 2.0, 4.0],
+            "announced": ["2022-06-07", "2022-12-31T23:00:00+02:00", None],
+        }
+    )
+    out = aidcalc.aggregate(f, by=None, period="year", currency=None)
+    assert str(out["period"].iloc[0]) == "2022" and pd.isna(out["period"].iloc[1])
+    assert out["amount"].tolist() == [3.0, 4.0]
+
+
+# --- QA B8 / B10: bad input gets one documented kind of error -------------------------------
+
+
+def test_duplicate_columns_and_wrong_types():
+    dup = pd.DataFrame([[1.0, 2.0, "EUR"]], columns=["amount", "amount", "currency"])
+    with pytest.raises(aidcalc.ValidationError, match="duplicate column names 'amount'"):
+        aidcalc.aggregate(dup, by=None)
+    with pytest.raises(TypeError, match="aggregate expects a pandas DataFrame, got list"):
+        aidcalc.aggregate([1, 2])
+    with pytest.raises(aidcalc.ValidationError, match="got list"):  # also an AidcalcError
+        aidcalc.aggregate([1, 2])
+
+
+def test_currency_codes_compared_trimmed_and_upper_case():
+    f = pd.DataFrame(
+        {"donor": ["USA"] * 3, "amount": [1.0, 2.0, 4.0], "currency": ["usd", "USD", " USD"]}
+    )
+    out = aidcalc.aggregate(f, by="donor")
+    assert out[["amount", "currency"]].values.tolist() == [[7.0, "USD"]]

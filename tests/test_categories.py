@@ -270,3 +270,80 @@ def test_deterministic_and_independent_of_row_order(texts, rnd):
     rnd.shuffle(order)
     shuffled = aidcalc.categorise(f.iloc[order])
     pd.testing.assert_frame_equal(shuffled.loc[f.index], once)
+
+
+# --- QA A5: existing categories are user overrides, not overwritten silently ----------------
+
+
+def test_existing_category_wins_unless_overwrite():
+    f = pd.DataFrame(
+        {
+            "description": ["x", "power grid", "power grid", "totals"],
+            "category": ["humanitarian", None, "", "all"],
+        }
+    )
+    out = aidcalc.categorise(f)
+    assert out["category"].tolist() == ["humanitarian", "energy", "energy", "all"]
+    assert out["category_source"].tolist() == ["existing", "text", "text", "existing"]
+    assert out["categories"].tolist() == ["humanitarian", "energy", "energy", "all"]
+    again = aidcalc.categorise(f, overwrite=True)
+    assert again["category"].tolist() == ["other", "energy", "energy", "other"]
+    # explicit overrides still beat the existing values
+    assert aidcalc.categorise(f, overrides={0: "military"})["category"].iloc[0] == "military"
+    # a frame with only a category column is fine: everything is kept
+    only = aidcalc.categorise(pd.DataFrame({"category": ["energy"]}))
+    assert only["category_source"].tolist() == ["existing"]
+
+
+def test_curated_dataset_keeps_its_hand_set_categories():
+    g7 = aidcalc.load_dataset("g7_ukraine_pledges")
+    out = aidcalc.categorise(g7)
+    assert (out["category"] == g7["category"]).all()  # QA A5: 18 of 89 were changed
+    assert (out["category_source"] == "existing").all()
+    assert (out.loc[g7["category"] == "all", "category"] == "all").all()
+
+
+# --- QA C12: overrides must name known categories -------------------------------------------
+
+
+def test_unknown_override_category_is_refused():
+    f = pd.DataFrame({"description": ["a", "b"]}, index=["a", "b"])
+    with pytest.raises(
+        aidcalc.ValidationError, match=r"unknown categories 'space' in 1 row \(index b\)"
+    ):
+        aidcalc.categorise(f, overrides={"b": "space"})
+    # "all" (headline totals) and user taxonomy categories are known
+    assert aidcalc.categorise(f, overrides={"b": "all"})["category"].tolist() == ["other", "all"]
+    extra = pd.DataFrame({"category": ["space"], "language": ["en"], "pattern": ["rocket"]})
+    out = aidcalc.categorise(f, overrides={"b": "space"}, taxonomy=extra)
+    assert out["category"].tolist() == ["other", "space"]
+
+
+# --- QA D15: work on distinct inputs only -----------------------------------------------------
+
+
+def test_each_distinct_input_is_searched_once(monkeypatch):
+    from aidcalc import _categories
+
+    seen = []
+    real = _categories._categorise_unique
+
+    def spy(sub, **kw):
+        seen.append(len(sub))
+        return real(sub, **kw)
+
+    monkeypatch.setattr(_categories, "_categorise_unique", spy)
+    texts = ["power grid", "demining", "power grid", None] * 2500
+    codes = [None, 15250, None, None] * 2500
+    out = aidcalc.categorise(pd.DataFrame({"description": texts, "purpose_code": codes}))
+    assert seen == [3]  # 10,000 rows, 3 distinct (text, code) combinations
+    assert out["category"].tolist()[:4] == ["energy", "demining", "energy", "other"]
+    assert out["category_source"].tolist()[:4] == ["text", "purpose_code", "text", "none"]
+
+
+def test_duplicate_columns_and_wrong_types():
+    dup = pd.DataFrame([["a", "b"]], columns=["description", "description"])
+    with pytest.raises(aidcalc.ValidationError, match="duplicate column names 'description'"):
+        aidcalc.categorise(dup)
+    with pytest.raises(aidcalc.AidcalcError, match="categorise expects a pandas DataFrame"):
+        aidcalc.categorise("demining")

@@ -151,3 +151,31 @@ def test_dual_currency_pairs_agree_with_convert_within_6_percent(g7):
     assert result["deviation"].abs().max() < 0.06
     worst = result.loc[result["deviation"].abs().idxmax()]
     assert worst["pair"] == "P14"  # C$60m reported as 'nearly $45 million' (+5.2%)
+
+
+# --- QA E17: every amount_text reads back with its own row's locale -------------------------
+
+# the only rows aidcalc.parse_amount cannot read back, and why
+UNPARSEABLE = {
+    "G058": "number in words ('deux milliards de dollars')",
+    "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
+}
+
+
+def test_every_row_reparses_with_its_locale(g7):
+    failures = {}
+    for row in g7.itertuples():
+        try:
+            parsed = aidcalc.parse_amount(row.amount_text, locale=row.locale)
+        except aidcalc.ParseError:
+            failures[row.pledge_id] = "error"
+            continue
+        if (float(parsed.value), parsed.currency) != (row.amount, row.currency):
+            failures[row.pledge_id] = f"{parsed.value} {parsed.currency}"
+    assert failures == dict.fromkeys(UNPARSEABLE, "error")
+
+
+def test_canadian_dollar_texts_say_en_CA(g7):
+    dollar_cad = g7[(g7["currency"] == "CAD") & g7["amount_text"].str.contains("$", regex=False)]
+    assert len(dollar_cad) >= 3  # "$115 million", "nearly $22 billion", "$20 million", ...
+    assert (dollar_cad["locale"] == "en_CA").all()

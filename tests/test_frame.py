@@ -188,3 +188,101 @@ def test_pledges_keeps_duplicate_index_labels_and_order():
     assert ok.index.tolist() == [5, 4] and ok["amount"].tolist() == [1.0, 3.0]
     assert rejected.index.tolist() == [5] and rejected["donor"].tolist() == ["XX1"]
     assert rejected["reason"].item().startswith("donor: unknown name (XX1)")
+
+
+# --- QA A3 / B7: dates read by the locale's convention, never guessed -----------------------
+
+
+def _dates(values, **kw):
+    table = pd.DataFrame(
+        {
+            "donor": ["DEU"] * len(values),
+            "announced": values,
+            "amount": [1.0] * len(values),
+            "currency": ["EUR"] * len(values),
+        }
+    )
+    return aidcalc.pledges(table, **kw)
+
+
+@pytest.mark.parametrize("locale", ["de", "fr", "it", "en_GB", "de_AT"])
+def test_day_first_locales(locale):
+    ok, rejected = _dates(["07/06/2024", "13.06.2024", "2024-06-05"], locale=locale)
+    assert rejected.empty
+    assert ok["announced"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-06-07",
+        "2024-06-13",
+        "2024-06-05",
+    ]
+
+
+def test_month_first_locale_and_impossible_dates():
+    ok, rejected = _dates(["07/06/2024", "13/06/2024"], locale="en_US")
+    assert ok["announced"].dt.strftime("%Y-%m-%d").tolist() == ["2024-07-06"]
+    assert "announced: not a date ('13/06/2024'): impossible date" in rejected["reason"].item()
+
+
+@pytest.mark.parametrize("locale", [None, "en"])
+def test_ambiguous_dates_are_rejected_without_a_settled_order(locale):
+    ok, rejected = _dates(["07/06/2024", "13/06/2024", "06/06/2024"], locale=locale)
+    # one reading only (13 cannot be a month; 06/06 reads the same both ways): accepted
+    assert ok["announced"].dt.strftime("%Y-%m-%d").tolist() == ["2024-06-13", "2024-06-06"]
+    assert rejected.index.tolist() == [0]
+    reason = rejected["reason"].item()
+    assert "ambiguous day/month order" in reason and "locale=" in reason
+
+
+def test_partial_mixed_order_and_mixed_offset_dates_are_rejected_with_reasons():
+    _, rejected = _dates(["2024", "2024-06", "24.02.22"], locale="de")
+    assert rejected["reason"].str.contains("year or month only").tolist() == [True, True, False]
+    assert "two-digit or short year" in rejected["reason"].iloc[2]
+    _, rejected = _dates(["13/06/2024", "06/13/2024"])
+    assert rejected["reason"].str.contains("mixes day-first and month-first").all()
+    _, rejected = _dates(["2022-06-07T10:00:00+02:00", "2022-06-07T10:00:00-05:00"])
+    assert rejected["reason"].str.contains(r"mixes UTC offsets \(\+02:00, -05:00\)").all()
+    # one offset (or none) is fine: the calendar date as written
+    ok, rejected = _dates(["2022-06-07", "2022-06-07T23:30:00+02:00", "19 February 2024"])
+    assert rejected.empty
+    assert ok["announced"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2022-06-07",
+        "2022-06-07",
+        "2024-02-19",
+    ]
+
+
+# --- QA C12: missing and future announcement dates -----------------------------------------
+
+
+def test_validate_reports_missing_and_future_dates():
+    f = pd.DataFrame(
+        {
+            "donor": ["JPN", "JPN", "JPN"],
+            "amount": [1.0, 2.0, 3.0],
+            "currency": ["JPY"] * 3,
+            "announced": pd.to_datetime(["2024-06-08", None, "2031-01-01"]),
+        }
+    )
+    problems = aidcalc.validate(f).set_index("row")
+    assert problems.loc[1, "problem"].startswith("announced date missing")
+    assert problems.loc[1, "severity"] == "warning"
+    assert problems.loc[2, "problem"] == "announced in the future"
+    assert problems.loc[2, "severity"] == "error"
+    ok, rejected = aidcalc.pledges(f)
+    assert ok.index.tolist() == [0, 1]  # a missing date is legal, a future one is not
+    assert rejected["reason"].item().startswith("announced: announced in the future")
+
+
+# --- QA B8: wrong input types and duplicate columns ----------------------------------------
+
+
+def test_wrong_types_and_duplicate_columns_are_clear():
+    with pytest.raises(TypeError, match="pledges expects a pandas DataFrame, got dict"):
+        aidcalc.pledges({"donor": ["JPN"]})
+    with pytest.raises(aidcalc.AidcalcError, match="validate expects a pandas DataFrame"):
+        aidcalc.validate([1])
+    dup = pd.DataFrame(
+        [["JPN", "JPN", 1.0, "JPY"]], columns=["donor", "donor", "amount", "currency"]
+    )
+    for func in (aidcalc.validate, aidcalc.pledges):
+        with pytest.raises(aidcalc.ValidationError, match="duplicate column names 'donor'"):
+            func(dup)
