@@ -19,12 +19,19 @@ Conventions
 * Same currency in and out: rate 1 whatever the date (even outside the table, even without a
   date); ``fx_date`` is then the row's date.
 * Integer dates are read as years (1 January), convenient with ``policy="year"``.
+
+Speed: columns become integer arrays without a Python object per row where possible:
+categorical codes as they are; a pandas 3 ``str`` (Arrow) column of 3-letter codes read from
+its bytes; an object column of repeated objects (``read_csv(dtype=object)``) by object
+identity; ``YYYY-MM-DD`` Arrow strings parsed by Arrow; other date text parsed once per
+distinct value. Anything else goes through ``pd.factorize`` / ``pd.to_datetime``, with the
+same results (tests compare every storage).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any, Literal
@@ -98,7 +105,13 @@ def _check_target(to: Any) -> str:
 
 
 def _factorize_currencies(values: Any) -> tuple[np.ndarray, list[str | None]]:
-    """Integer codes per row (-1 = missing) and the cleaned unique codes (None = not a code)."""
+    """Integer codes per row (-1 = missing) and the cleaned unique codes (None = not a code).
+
+    Categoricals give their codes for free. Plain string columns take a fast path when one
+    applies (all exact, see :func:`_factorize_arrow` and :func:`_factorize_by_identity`),
+    else ``pd.factorize``. Several raw values may clean to the same code ("usd", "USD"):
+    that is fine, the lookup maps each raw value to its column.
+    """
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         uniques = list(values.cat.categories)
@@ -109,13 +122,175 @@ def _factorize_currencies(values: Any) -> tuple[np.ndarray, list[str | None]]:
             values, (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)
         ):
             values = pd.Series(list(values), dtype=object)
-        codes, uniq = pd.factorize(values, use_na_sentinel=True)
-        uniques = list(uniq)
+        fast = _factorize_arrow(values)
+        if fast is None:
+            fast = _factorize_by_identity(values)
+        if fast is None:
+            codes, uniq = pd.factorize(values, use_na_sentinel=True)
+            uniques = list(uniq)
+        else:
+            codes, uniques = fast
     clean: list[str | None] = []
     for u in uniques:  # loop over unique values only
         s = u.strip().upper() if isinstance(u, str) else None
         clean.append(s if s and len(s) == 3 and s.isalpha() else None)
     return np.asarray(codes), clean
+
+
+_FAST_MIN_ROWS = 10_000  # below this pd.factorize is as quick
+_FAST_MAX_UNIQUES = 127  # int8 codes; a currency column has a few dozen at most
+_SAMPLE = 4096
+
+
+def _arrow_string_chunks(values: Any) -> list[Any] | None:
+    """The Arrow chunks of a pyarrow-backed string column (pandas 3 ``str``), else None."""
+    arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    dtype = getattr(arr, "dtype", None)
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype)
+    )
+    if not arrow_backed or not hasattr(arr, "__arrow_array__"):
+        return None
+    import pyarrow as pa  # already imported by pandas when such a column exists
+
+    data = arr.__arrow_array__()
+    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks):
+        return None
+    return chunks
+
+
+_BLOCK = 1 << 16  # rows per block on fast paths: temporaries stay in the CPU cache
+
+
+def _factorize_arrow(values: Any) -> tuple[np.ndarray, list[str | None]] | None:
+    """Codes for a pyarrow-backed column of 3-byte strings (ISO codes) via a lookup table.
+
+    Each value is read straight from Arrow's data buffer as a 24-bit integer (its UTF-8
+    bytes), which a 16 MB table maps to a code. Exact, not a heuristic: each distinct key is
+    one distinct string; a sample seeds the table and keys it missed are added when met.
+    None when it does not apply (nulls aside, a value not 3 bytes long; more than 127
+    distinct values): the caller falls back to ``pd.factorize``.
+    """
+    if len(values) < _FAST_MIN_ROWS:
+        return None
+    chunks = _arrow_string_chunks(values)
+    if chunks is None:
+        return None
+    # key -> code; 0 = not seen yet, so code 0 is a placeholder no row gets. np.zeros maps
+    # zero pages lazily: only the few pages where keys land are ever touched
+    lut = np.zeros(1 << 24, dtype=np.int8)
+    seen: list[int] = [-1]
+
+    def learn(keys: np.ndarray) -> bool:
+        new = [int(k) for k in np.unique(keys) if not lut[k]]  # unique values only
+        if len(seen) + len(new) > _FAST_MAX_UNIQUES:
+            return False
+        lut[new] = np.arange(len(seen), len(seen) + len(new))
+        seen.extend(new)
+        return True
+
+    parts = []
+    for chunk in chunks:
+        codes = _three_byte_codes(chunk, lut, learn)
+        if codes is None:
+            return None
+        parts.append(codes)
+    codes = np.concatenate(parts) if len(parts) != 1 else parts[0]
+    uniques = [k.to_bytes(3, "little").decode("utf-8", errors="replace") for k in seen[1:]]
+    return codes, [None, *uniques]
+
+
+def _three_byte_codes(
+    chunk: Any, lut: np.ndarray, learn: Callable[[np.ndarray], bool]
+) -> np.ndarray | None:
+    """Codes (``lut`` of each value's 24-bit key) of one Arrow string chunk whose values
+    are all exactly 3 bytes long; None otherwise.
+
+    Three-byte values lie back to back in the data buffer, so an unaligned 4-byte view with
+    a 3-byte stride reads them all (the top byte, from the next value, is masked off). Works
+    block by block on Arrow's buffers: no Python object and no 10M-row temporary.
+    """
+    import pyarrow as pa
+
+    n = len(chunk)
+    if n == 0:
+        return np.empty(0, dtype=np.int8)
+    if chunk.null_count:  # nulls as "???": they clean to "no currency" like a missing value
+        import pyarrow.compute as pc
+
+        chunk = pc.fill_null(chunk, "???")
+    _, off_buf, data = chunk.buffers()
+    off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offs = np.frombuffer(off_buf, dtype=off_type, count=chunk.offset + n + 1)[chunk.offset :]
+    start = int(offs[0])
+    if int(offs[-1]) - start != 3 * n:
+        return None
+    # value i is bytes start + 3i .. start + 3i + 2 (checked block by block below)
+    words = np.ndarray((n - 1,), dtype="<u4", buffer=data, offset=start, strides=(3,))
+    tail = np.frombuffer(data, dtype=np.uint8, count=3, offset=start + 3 * (n - 1))
+    last = int(tail[0]) | int(tail[1]) << 8 | int(tail[2]) << 16
+    if not learn(np.append(words[:: max(1, n // _SAMPLE)] & 0xFFFFFF, last)):
+        return None
+    codes = np.empty(n, dtype=np.int8)
+    keys = np.empty(min(n, _BLOCK), dtype=np.intp)  # the index type np.take wants
+    for i in range(0, n, _BLOCK):  # a loop over blocks, not rows
+        j = min(i + _BLOCK, n)
+        if not (np.diff(offs[i : j + 1]) == 3).all():
+            return None
+        k = keys[: j - i]
+        m = min(j, n - 1) - i
+        np.bitwise_and(words[i : i + m], 0xFFFFFF, out=k[:m])
+        if m < len(k):
+            k[m] = last
+        c = codes[i:j]
+        np.take(lut, k, out=c, mode="clip")  # keys < 2**24: clip never clips
+        if not c.all():  # values the sample did not see
+            miss = np.flatnonzero(c == 0)
+            if not learn(k[miss]):
+                return None
+            c[miss] = lut[k[miss]]
+    return codes
+
+
+def _factorize_by_identity(values: Any) -> tuple[np.ndarray, list[Any]] | None:
+    """Codes for an object (or python-string) column whose values repeat the same few
+    objects, as ``read_csv(dtype=object)`` leaves them: factorise the object addresses
+    (integers, hashed fast) instead of hashing and comparing strings. Equal strings held
+    in different objects get different codes but clean to the same currency, so the result
+    is exact. None when the sample shows many distinct objects (then hashing strings is
+    cheaper than hashing addresses).
+    """
+    if len(values) < _FAST_MIN_ROWS:
+        return None
+    dtype = getattr(values, "dtype", None)
+    python_strings = isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+    if not (python_strings or (isinstance(dtype, np.dtype) and dtype.kind == "O")):
+        return None
+    arr = values.to_numpy(dtype=object) if isinstance(values, (pd.Series, pd.Index)) else (
+        np.asarray(values, dtype=object)
+    )  # fmt: skip
+    if arr.ndim != 1:
+        return None
+    arr = np.ascontiguousarray(arr)
+    try:  # the array's buffer holds one pointer per row; it keeps `arr` (and objects) alive
+        address = np.frombuffer(arr, dtype=np.uintp)
+    except (TypeError, ValueError, BufferError):
+        return None
+    if len(np.unique(address[:: max(1, len(arr) // _SAMPLE)])) > _FAST_MAX_UNIQUES // 2:
+        return None
+    codes, distinct = pd.factorize(address)
+    # pd.factorize numbers values in order of appearance, so the first occurrence of each
+    # code is where the running maximum of the codes steps up: scan blocks until all seen
+    first: list[np.ndarray] = []
+    top = -1
+    for i in range(0, len(codes), _BLOCK):  # a loop over blocks, usually just the first
+        block = np.maximum.accumulate(np.maximum(codes[i : i + _BLOCK], top))
+        first.append(i + np.flatnonzero(np.diff(block, prepend=top) > 0))
+        top = int(block[-1])
+        if top == len(distinct) - 1:
+            break
+    return codes, list(arr[np.concatenate(first)])
 
 
 def _to_days(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +319,44 @@ def _to_days(values: Any) -> tuple[np.ndarray, np.ndarray]:
             .view("int64")
         )
         return days, bad
+    fast = _iso_days_arrow(series)
+    if fast is not None:
+        return fast, np.zeros(len(series), dtype=bool)
+    if len(series) >= _FAST_MIN_ROWS:  # parse each distinct value once, then gather
+        sample = series.iloc[:: max(1, len(series) >> 16)]  # ~65k rows: sees ~all days
+        try:
+            few = sample.nunique() <= len(sample) // 2
+            codes, uniq = pd.factorize(series, use_na_sentinel=True) if few else (None, None)
+        except TypeError:  # unhashable values: parse them row by row below
+            codes = uniq = None
+        if codes is not None:
+            udays, ubad = _parse_days(pd.Series(np.asarray(uniq, dtype=object), dtype=object))
+            days = np.take(np.append(udays, np.int64(NO_DAY)), codes)  # -1 (missing): NO_DAY
+            return days, np.take(np.append(ubad, False), codes)
+    return _parse_days(series)
+
+
+def _iso_days_arrow(series: pd.Series) -> np.ndarray | None:
+    """Days of a pyarrow-backed column of ``YYYY-MM-DD`` strings, parsed by Arrow's strict ISO
+    reader (nulls become ``NO_DAY``); None unless every value has exactly that form."""
+    if len(series) < _FAST_MIN_ROWS:
+        return None
+    chunks = _arrow_string_chunks(series)
+    if chunks is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        parsed = pc.cast(pa.chunked_array(chunks), pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # other layouts: pandas reads them
+        return None
+    days = pc.fill_null(parsed.cast(pa.int32()), pa.scalar(int(NO_DAY), pa.int32()))
+    return days.to_numpy().astype(np.int64)
+
+
+def _parse_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Days and unreadable mask of date-like values that are not datetime64 or numbers."""
     missing = series.isna().to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we retry
@@ -184,12 +397,13 @@ def _datetime_days(arr: np.ndarray) -> np.ndarray:
     if per_day is None:
         per_day = {"us": 86_400_000_000, "ns": 86_400_000_000_000}.get(unit)
     if per_day is None or count != 1:
+        per_day = 1
         days = arr.astype("datetime64[D]").view("int64").copy()
     else:
         days = arr.view("int64") // per_day  # a new array: callers may overwrite it
-    nat = np.isnat(arr)
-    if nat.any():
-        days[nat] = NO_DAY
+    # NaT (int64 min) lands on the smallest possible day: look for NaT only when one is there
+    if len(days) and days.min() <= np.iinfo("int64").min // per_day:
+        days[np.isnat(arr)] = NO_DAY
     return days
 
 
@@ -633,7 +847,9 @@ def convert(
             res.rate[mask] = np.nan
             res.seconds[mask] = _NAT
             res.source_codes[mask] = -1
-    na_amount = np.isnan(values) & ~not_number
+    na_amount = np.isnan(values)
+    if not_number.any():
+        na_amount &= ~not_number
     if na_amount.any():  # no amount, nothing to convert: never an error (rate shown if known)
         res.reason[na_amount] = OK
         keep = ~na_amount[res.bad]

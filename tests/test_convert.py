@@ -7,13 +7,24 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc import ParseError, RateNotFoundError, ValidationError, convert, get_rates, read_rates
-from aidcalc._convert import average_rate, convert_amount, lookup_rates
+from aidcalc._convert import (
+    _FAST_MIN_ROWS,
+    _factorize_arrow,
+    _factorize_by_identity,
+    _factorize_currencies,
+    _iso_days_arrow,
+    _to_days,
+    average_rate,
+    convert_amount,
+    lookup_rates,
+)
 
 # ECB reference rates of 2024-06-07 (Friday), per 1 EUR: published figures
 USD_0607, JPY_0607, GBP_0607 = 1.0898, 169.52, 0.8512
@@ -494,3 +505,169 @@ def test_journalists_dual_currency_figures_agree(reference):
     # widest: P14, C$60m reported as "$45 million" (ECB cross on 2025-10-31: $42.8m, 5.2%)
     assert (spread < 0.06).all(), spread[spread >= 0.06]
     assert spread.median() < 0.01
+
+
+# --- string columns: every storage gives the same answer -----------------------------------------
+# Big columns (>= _FAST_MIN_ROWS rows) take fast paths (Arrow buffers, object identity, Arrow's
+# ISO date reader, parse-unique-dates); small ones go through pd.factorize / pd.to_datetime
+# row by row. A small pattern converted on its own is the expectation for the pattern tiled.
+PATTERN = pd.DataFrame(
+    {
+        "amount": [np.nan, 2e9, 5.0, 7.0, 8.0, 1.0, 3.0, 4.0, 9.0, 11.0, 13.0, 6.0],
+        "currency": [
+            "USD", "JPY", "eur", "GBP", None, "€", "XYZ", "USD", "CHF", "JPY", "GBP", "USD",
+        ],
+        "date": [
+            "2024-06-07", "2024-06-08", "2024-06-07", None, "2024-06-07", "2024-06-07",
+            "2024-06-07", "1990-01-02", "2024-06-03", "2024-06-30", "2022-02-28", "2000-01-03",
+        ],
+    }
+)  # fmt: skip
+CURRENCY_STORAGES = {
+    "object": lambda v: pd.Series(v, dtype=object),
+    "object, one str object per row": lambda v: pd.Series(
+        [x if x is None else x.encode().decode() for x in v], dtype=object
+    ),
+    "str (pandas 3 default)": lambda v: pd.Series(v, dtype="str"),
+    "string[python]": lambda v: pd.Series(v, dtype=pd.StringDtype("python")),
+    "string[pyarrow]": lambda v: pd.Series(v, dtype=pd.StringDtype("pyarrow")),
+    "ArrowDtype(string)": lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.string())),
+    "arrow, 3 chunks": lambda v: pd.Series(
+        pd.arrays.ArrowStringArray(
+            pa.chunked_array(
+                [pa.array(list(part), pa.large_string()) for part in np.array_split(v, 3)]
+            )
+        )
+    ),
+    "arrow, sliced (offset)": lambda v: (
+        pd.Series(["GBP", "EUR", *v], dtype="str").iloc[2:].reset_index(drop=True)
+    ),
+    "category": lambda v: pd.Series(v, dtype="category"),
+}
+
+
+def tiled(pattern: pd.DataFrame) -> pd.DataFrame:
+    reps = _FAST_MIN_ROWS // len(pattern) + 1
+    out = pd.concat([pattern] * reps, ignore_index=True)
+    out.index = pd.Index([f"r{i}" for i in range(len(out))])
+    return out
+
+
+def comparable(done: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Columns as arrays assert_array_equal can compare (NaN, NaT, None equal themselves)."""
+    out = {}
+    for c in done.columns.drop(["currency", "date"]):
+        col = done[c]
+        numeric = col.dtype.kind in "fM"
+        out[c] = col.to_numpy() if numeric else np.array([None if pd.isna(x) else x for x in col])
+    return out
+
+
+@pytest.mark.parametrize("odd_currency", [None, "US"], ids=["all 3-byte", "one 2-byte value"])
+def test_currency_column_storages_agree(odd_currency):
+    pattern = PATTERN.assign(date=pd.to_datetime(PATTERN["date"]))
+    if odd_currency:
+        pattern.loc[11, "currency"] = odd_currency
+    expected = convert(pattern, "USD", errors="coerce")  # small: the pd.factorize path
+    assert expected["fx_rate"].iloc[0] == 1.0
+    assert expected["fx_rate"].iloc[1] == pytest.approx(USD_0607 / JPY_0607, rel=1e-15)
+    assert expected["fx_rate"].iloc[2] == pytest.approx(USD_0607, rel=1e-15)  # "eur"
+    assert expected["error"].iloc[[4, 5]].tolist() == ["missing or invalid currency code"] * 2
+    big = tiled(pattern)
+    reps = len(big) // len(pattern)
+    want = {c: np.tile(v, reps) for c, v in comparable(expected).items()}
+    values = [None if pd.isna(x) else x for x in pattern["currency"]] * reps  # same objects
+    for name, make in CURRENCY_STORAGES.items():
+        col = make(values)
+        col.index = big.index
+        got = convert(big.assign(currency=col), "USD", errors="coerce")
+        assert got.index.equals(big.index), name
+        assert got["currency"].equals(col), name
+        for c, w in comparable(got).items():
+            np.testing.assert_array_equal(w, want[c], err_msg=f"{name}: {c}")
+    # the fast paths were really taken (else this test would only test pd.factorize)
+    str_col = CURRENCY_STORAGES["str (pandas 3 default)"](values)
+    assert (_factorize_arrow(str_col) is None) == bool(odd_currency)
+    assert _factorize_by_identity(pd.Series(values, dtype=object)) is not None
+    fresh = CURRENCY_STORAGES["object, one str object per row"](values)
+    assert _factorize_by_identity(fresh) is None
+
+
+DATE_STORAGES = {
+    "object": lambda v: pd.Series(v, dtype=object),
+    "str (pandas 3 default)": lambda v: pd.Series(v, dtype="str"),
+    "string[python]": lambda v: pd.Series(v, dtype=pd.StringDtype("python")),
+    "ArrowDtype(string)": lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.string())),
+    "category": lambda v: pd.Series(v, dtype="category"),
+}
+
+
+@pytest.mark.parametrize(
+    "odd_date", [None, "2024-06", "June 7, 2024", "not a date"], ids=["ISO", "month", "text", "bad"]
+)
+def test_date_column_storages_agree(odd_date):
+    pattern = PATTERN.copy()
+    if odd_date:
+        pattern.loc[11, "date"] = odd_date
+    expected = convert(pattern, "USD", errors="coerce")  # small: pd.to_datetime row by row
+    assert expected["fx_date"].iloc[1] == pd.Timestamp("2024-06-07")  # Saturday -> Friday
+    assert expected["error"].iloc[3] == "missing date"
+    big = tiled(pattern)
+    reps = len(big) // len(pattern)
+    want = {c: np.tile(v, reps) for c, v in comparable(expected).items()}
+    values = [None if pd.isna(x) else x for x in pattern["date"]] * reps  # same objects
+    for name, make in DATE_STORAGES.items():
+        col = make(values)
+        col.index = big.index
+        got = convert(big.assign(date=col), "USD", errors="coerce")
+        for c, w in comparable(got).items():
+            np.testing.assert_array_equal(w, want[c], err_msg=f"{name}: {c}")
+    if odd_date == "not a date":
+        with pytest.raises(ParseError, match=r"'not a date'.*r11, r23, r35"):
+            convert(big.assign(date=pd.Series(values, index=big.index, dtype="str")), "USD")
+    days, bad = _to_days(pd.Series(values, dtype="str"))
+    iso_only = odd_date is None
+    assert (_iso_days_arrow(pd.Series(values, dtype="str")) is None) != iso_only
+    assert days[0] == (np.datetime64("2024-06-07") - np.datetime64("1970-01-01")).astype(int)
+    assert bad.sum() == (reps if odd_date == "not a date" else 0)
+
+
+@given(
+    codes=st.lists(st.one_of(st.none(), st.text(min_size=0, max_size=4)), min_size=1, max_size=12),
+    storage=st.sampled_from(["object", "str (pandas 3 default)", "arrow, 3 chunks"]),
+)
+@settings(max_examples=40, deadline=None)
+def test_factorize_any_text_matches_one_by_one_cleaning(codes, storage):
+    # any text (multi-byte UTF-8 of 3 bytes such as "€", "é1", spaces, empty): each row cleans
+    # to what cleaning that one value gives
+    values = (codes * (_FAST_MIN_ROWS // len(codes) + 1))[:_FAST_MIN_ROWS]
+    got_codes, uniq = _factorize_currencies(CURRENCY_STORAGES[storage](values))
+    got = [uniq[c] if c >= 0 else None for c in got_codes]
+
+    def clean(v):
+        s = v.strip().upper() if isinstance(v, str) else ""
+        return s if len(s) == 3 and s.isalpha() else None
+
+    assert got == [clean(v) for v in values]
+
+
+def test_many_distinct_three_letter_values_fall_back_correctly():
+    letters = [a + b + c for a in "ABC" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for c in "ABCDE"]
+    values = (letters * (_FAST_MIN_ROWS // len(letters) + 1))[:_FAST_MIN_ROWS]
+    col = pd.Series(values, dtype="str")
+    assert len(letters) > 127 and _factorize_arrow(col) is None  # int8 codes: falls back
+    got_codes, uniq = _factorize_currencies(col)
+    assert [uniq[c] for c in got_codes[:500]] == values[:500]
+
+
+@pytest.mark.parametrize("unit", ["D", "s", "ms", "us", "ns"])
+def test_nat_is_a_missing_date_in_every_datetime_unit(unit):
+    dates = np.array(["2024-06-07", "NaT", "NaT", "1677-09-22"], dtype=f"datetime64[{unit}]")
+    f = pd.DataFrame(
+        {"amount": [1.0, 2.0, 3.0, 4.0], "currency": ["JPY", "JPY", "USD", "JPY"], "date": dates}
+    )
+    got = convert(f, "USD", errors="coerce")
+    assert got["fx_rate"].iloc[0] == pytest.approx(USD_0607 / JPY_0607, rel=1e-15)
+    assert got["error"].iloc[1] == "missing date"
+    assert got["fx_rate"].iloc[2] == 1.0 and pd.isna(got["fx_date"].iloc[2])  # same currency
+    assert got["error"].iloc[3].startswith("date before the first JPY/USD fixing")  # not NaT
