@@ -44,6 +44,7 @@ from ._columns import (
     PRICE_BASE,
     YEAR,
 )
+from ._dates import parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
 from ._groups import GROUP, apply_merges, group_rows
@@ -158,7 +159,7 @@ def aggregate(
     >>> aggregate(f)
     Traceback (most recent call last):
     ...
-    aidcalc._errors.AggregationError: cannot sum 'amount' across currencies: group donor='JPN',
+    aidcalc.AggregationError: cannot sum 'amount' across currencies: group donor='JPN',
     category='energy' mixes 'USD', 'EUR' (2 rows (index 0, 1)). Convert first ...
     """
     check_frame(frame, "aggregate")
@@ -333,8 +334,6 @@ def _check_single(
 def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Series:
     """The ``period`` of each row: spread's ``year`` where filled (``period="year"``), else
     the date's; unreadable dates raise instead of becoming a silent ``NaT`` group."""
-    from ._frame import parse_dates
-
     spread_rows = year in work.columns and PLEDGE_ROW in work.columns
     if spread_rows and period != "year":
         raise AggregationError(
@@ -369,11 +368,11 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
             f"aggregate: period needs the date column {date!r} (or a {year!r} column)",
             problems=pd.DataFrame(),
         )
-    dates, why = parse_dates(work[date])
-    bad = (why != "").to_numpy()
+    got = parse_dates(work[date], mixed_offsets=False)
+    dates, bad = got.dates, got.bad
     if bad.any():
         idx = work.index[bad].unique()
-        first = why[bad].iloc[0]
+        first = got.reasons[bad].iloc[0]
         raise AggregationError(
             f"cannot group by {period}: {date!r} cannot be read in {describe_rows(idx)} "
             f"({join_values(work.loc[bad, date].drop_duplicates().tolist())}): {first}. "

@@ -18,19 +18,22 @@ Conventions
   a half-covered month (e.g. RUB in March 2022) is an error, never a silent partial average.
 * Same currency in and out: rate 1 whatever the date (even outside the table, even without a
   date); ``fx_date`` is then the row's date.
-* Integer dates are read as years (1 January), convenient with ``policy="year"``.
+* Dates are read strictly by :func:`aidcalc._dates.parse_dates`, at the precision the policy
+  needs: ``policy="spot"`` needs the day, so a year-only ``2024`` or a month-only ``2024-06``
+  is refused (the message says to use ``policy="year"`` / ``"month"``); integer years are
+  fine with ``policy="year"``. A numeric ``07/06/2024`` is read by ``locale=``'s day/month
+  order, and refused without one unless it reads only one way (``13/06/2024``).
 
 Speed: columns become integer arrays without a Python object per row where possible:
 categorical codes as they are; a pandas 3 ``str`` (Arrow) column of 3-letter codes read from
 its bytes; an object column of repeated objects (``read_csv(dtype=object)``) by object
 identity; ``YYYY-MM-DD`` Arrow strings parsed by Arrow; other date text parsed once per
-distinct value. Anything else goes through ``pd.factorize`` / ``pd.to_datetime``, with the
-same results (tests compare every storage).
+distinct value (see :mod:`aidcalc._dates`). Anything else goes through ``pd.factorize``, with
+the same results (tests compare every storage).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import lru_cache, reduce
@@ -39,8 +42,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE
+from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
+from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
+from ._frame_checks import check_frame
 from ._rates import NO_DAY, RateTable, get_rates
 
 if TYPE_CHECKING:
@@ -293,117 +298,30 @@ def _factorize_by_identity(values: Any) -> tuple[np.ndarray, list[Any]] | None:
     return codes, list(arr[np.concatenate(first)])
 
 
-def _to_days(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Whole days since 1970 per row (``NO_DAY`` when missing) and a mask of unreadable ones."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_localize(None)
-        dtype = series.dtype
-    if isinstance(dtype, pd.PeriodDtype):
-        series = series.dt.to_timestamp()
-        dtype = series.dtype
-    if dtype.kind == "M":
-        return _datetime_days(series.to_numpy()), np.zeros(len(series), dtype=bool)
-    if dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype):
-        # numbers are years (never nanoseconds since 1970: that would be silently wrong)
-        years = series.to_numpy(dtype="float64", na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isnan(years) & ((years < 1000) | (years > 9999) | (years != np.floor(years)))
-        ok = ~np.isnan(years) & ~bad
-        days = np.full(len(years), NO_DAY, dtype="int64")
-        days[ok] = (
-            (years[ok].astype("int64") - 1970)
-            .astype("datetime64[Y]")
-            .astype("datetime64[D]")
-            .view("int64")
-        )
-        return days, bad
-    fast = _iso_days_arrow(series)
-    if fast is not None:
-        return fast, np.zeros(len(series), dtype=bool)
-    if len(series) >= _FAST_MIN_ROWS:  # parse each distinct value once, then gather
-        sample = series.iloc[:: max(1, len(series) >> 16)]  # ~65k rows: sees ~all days
-        try:
-            few = sample.nunique() <= len(sample) // 2
-            codes, uniq = pd.factorize(series, use_na_sentinel=True) if few else (None, None)
-        except TypeError:  # unhashable values: parse them row by row below
-            codes = uniq = None
-        if codes is not None:
-            udays, ubad = _parse_days(pd.Series(np.asarray(uniq, dtype=object), dtype=object))
-            days = np.take(np.append(udays, np.int64(NO_DAY)), codes)  # -1 (missing): NO_DAY
-            return days, np.take(np.append(ubad, False), codes)
-    return _parse_days(series)
+_PRECISION: dict[str, Precision] = {"spot": "day", "month": "month", "year": "year"}
 
 
-def _iso_days_arrow(series: pd.Series) -> np.ndarray | None:
-    """Days of a pyarrow-backed column of ``YYYY-MM-DD`` strings, parsed by Arrow's strict ISO
-    reader (nulls become ``NO_DAY``); None unless every value has exactly that form."""
-    if len(series) < _FAST_MIN_ROWS:
-        return None
-    chunks = _arrow_string_chunks(series)
-    if chunks is None:
-        return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        parsed = pc.cast(pa.chunked_array(chunks), pa.date32())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # other layouts: pandas reads them
-        return None
-    days = pc.fill_null(parsed.cast(pa.int32()), pa.scalar(int(NO_DAY), pa.int32()))
-    return days.to_numpy().astype(np.int64)
+def _read_dates(values: Any, policy: str, locale: LocaleLike | None = None) -> ParsedDates:
+    """The rows' dates read strictly (:func:`aidcalc._dates.parse_dates`) at the precision
+    ``policy`` needs: a year-only ``2024`` is fine for ``policy="year"``, refused for spot."""
+    return parse_dates(
+        values, locale=locale, precision=_PRECISION[policy], option=("policy", policy), unit="D"
+    )
 
 
-def _parse_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Days and unreadable mask of date-like values that are not datetime64 or numbers."""
-    missing = series.isna().to_numpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we retry
-        try:
-            parsed = pd.to_datetime(series, errors="coerce")
-        except (TypeError, ValueError):  # e.g. mixed UTC offsets: keep each local date
-            parsed = pd.Series(
-                [_one_date(v) for v in series], index=series.index, dtype="datetime64[s]"
-            )
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            parsed = parsed.dt.tz_localize(None)
-        retry = parsed.isna().to_numpy() & ~missing
-        if retry.any():  # mixed layouts ("2024-06-07" and "2024-06"): parse the rest one by one
-            again = [_one_date(v) for v in series[retry]]
-            parsed = parsed.astype("datetime64[s]")
-            parsed[retry] = np.array(again, dtype="datetime64[s]")
-    arr = parsed.to_numpy()
-    return _datetime_days(arr), np.isnat(arr) & ~missing
+def _to_days(values: Any, policy: str = "spot") -> tuple[np.ndarray, np.ndarray]:
+    """Whole days since 1970 per row (``NO_DAY`` when missing) and a mask of refused ones."""
+    parsed = _read_dates(values, policy)
+    return _days(parsed), parsed.bad
 
 
-def _one_date(value: Any) -> np.datetime64:
-    """One date-like value as datetime64 (local wall time), NaT when it cannot be read."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError, OverflowError):
-        return np.datetime64("NaT", "s")
-    if ts is pd.NaT:
-        return np.datetime64("NaT", "s")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.to_datetime64().astype("datetime64[s]")
-
-
-def _datetime_days(arr: np.ndarray) -> np.ndarray:
-    """Days since 1970 of a datetime64 array (floor division by the unit, NaT -> NO_DAY)."""
-    unit, count = np.datetime_data(arr.dtype)
-    per_day = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000}.get(unit)
-    if per_day is None:
-        per_day = {"us": 86_400_000_000, "ns": 86_400_000_000_000}.get(unit)
-    if per_day is None or count != 1:
-        per_day = 1
-        days = arr.astype("datetime64[D]").view("int64").copy()
-    else:
-        days = arr.view("int64") // per_day  # a new array: callers may overwrite it
-    # NaT (int64 min) lands on the smallest possible day: look for NaT only when one is there
-    if len(days) and days.min() <= np.iinfo("int64").min // per_day:
-        days[np.isnat(arr)] = NO_DAY
+def _days(parsed: ParsedDates) -> np.ndarray:
+    """Days since 1970 of the parsed dates (``NO_DAY`` where there is none)."""
+    days = parsed.values.view("int64")
+    nat = parsed.kind != 0
+    if nat.any():
+        days = days.copy()
+        days[nat] = NO_DAY
     return days
 
 
@@ -591,6 +509,18 @@ def _coverage_text(table: RateTable, cur: str | None, to: str) -> str:
     return "; ".join(parts) or f"table runs {table.start}..{table.end}"
 
 
+def _date_errors(err: pd.Categorical, res: _Result, parsed: ParsedDates) -> pd.Categorical:
+    """Put the date reader's reason (ambiguous order, year-only date, ...) on refused dates."""
+    bad = res.reason == BAD_DATE
+    if not bad.any():
+        return err
+    why = parsed.reasons.to_numpy()[bad]
+    unreadable = parsed.kind[bad] == UNREADABLE
+    texts = np.asarray(err, dtype=object)
+    texts[bad] = np.where(unreadable, "unreadable date", why)
+    return pd.Categorical(texts)
+
+
 def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.Categorical:
     bad = np.flatnonzero(res.reason != OK)
     out = np.full(len(res.reason), -1, dtype="int64")
@@ -611,17 +541,23 @@ def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.
 
 def _raise(
     res: _Result, codes: np.ndarray, index: pd.Index, raw_dates: Any, policy: str, mdb: int,
-    what: str,
+    what: str, parsed: ParsedDates, raw_currencies: Any = None,
 ) -> None:  # fmt: skip
     """Raise for rows without a rate: unreadable dates first, then one line per currency."""
     bad_dates = res.reason == BAD_DATE
     if bad_dates.any():
-        shown = pd.Series(raw_dates)[bad_dates].tolist()
+        raw = pd.Series(raw_dates, copy=False).reset_index(drop=True)
+        why = parsed.reasons.reset_index(drop=True)
+        lines = []
+        for reason in why[bad_dates].drop_duplicates().tolist()[:6]:
+            sel = bad_dates & (why == reason).to_numpy()
+            shown = list(dict.fromkeys(raw[sel].tolist()))
+            lines.append(f"{join_values(shown, limit=5)} in {describe_rows(index[sel])}: {reason}")
+        shown = raw[bad_dates].tolist()
         raise ParseError(
-            f"{what}: could not read the dates {join_values(shown)} in "
-            f"{describe_rows(index[bad_dates])}; use ISO dates such as 2024-06-07, or "
-            "errors='coerce' to get NaN with a reason",
-            text=shown[0], reason="unreadable date", rows=index[bad_dates],
+            f"{what}: could not read the dates:\n  " + "\n  ".join(lines)
+            + "\nUse ISO dates such as 2024-06-07, or errors='coerce' to get NaN with a reason",
+            text=shown[0], reason=why[bad_dates].iloc[0], rows=index[bad_dates],
         )  # fmt: skip
     if not len(res.bad):
         return
@@ -639,6 +575,10 @@ def _raise(
         first_cur = first_cur or cur
         all_dates.extend(dtext)
         on = f" on {join_values(dtext, limit=5)}" if dtext else ""
+        if reason == NO_CURRENCY and raw_currencies is not None:  # quote what was written
+            raw = pd.Series(raw_currencies, copy=False).iloc[bad[sel]]
+            written = list(dict.fromkeys(raw[raw.notna()].tolist()))
+            on += f" (written {join_values(written, limit=5)})" if written else " (missing)"
         lines.append(
             f"{cur or 'currency?'} -> {res.to}: {_why(res, reason, cur, policy, mdb)}: "
             f"{describe_rows(index[bad[sel]])}{on}"
@@ -730,9 +670,10 @@ def lookup_rates(
     codes, uniq = _factorize_currencies(
         currencies.reset_index(drop=True) if isinstance(currencies, pd.Series) else currencies
     )
-    days, unreadable = _to_days(
-        dates.reset_index(drop=True) if isinstance(dates, pd.Series) else dates
+    parsed = _read_dates(
+        dates.reset_index(drop=True) if isinstance(dates, pd.Series) else dates, policy
     )
+    days, unreadable = _days(parsed), parsed.bad
     res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
     if unreadable.any():
         res.reason[unreadable] = BAD_DATE
@@ -740,7 +681,9 @@ def lookup_rates(
         res.seconds[unreadable] = _NAT
         res.source_codes[unreadable] = -1
     if errors == "raise":
-        _raise(res, codes, index, dates, policy, max_days_back, "lookup_rates")
+        _raise(
+            res, codes, index, dates, policy, max_days_back, "lookup_rates", parsed, currencies
+        )
     return pd.DataFrame(
         {
             FX_RATE: res.rate,
@@ -748,7 +691,7 @@ def lookup_rates(
             FX_SOURCE: pd.Categorical.from_codes(
                 res.source_codes, res.source_labels, validate=False
             ),
-            ERROR: _error_column(res, codes, policy, max_days_back),
+            ERROR: _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed),
         },
         index=index,
     )
@@ -766,6 +709,7 @@ def convert(
     errors: Literal["raise", "coerce"] = "raise",
     out: str | None = None,
     max_days_back: int = 7,
+    locale: LocaleLike | None = None,
 ) -> pd.DataFrame:
     """Convert an amount column into one currency at the rate of each row's date.
 
@@ -793,14 +737,20 @@ def convert(
         Name of the converted column (default ``f"{amount}_{to}"``).
     max_days_back
         How old a spot fixing may be (days).
+    locale
+        Day/month order of numeric dates such as ``07/06/2024`` (``de``, ``fr``, ``en_GB``:
+        day-first; ``en_US``: month-first). Without it only dates that read one way are
+        accepted. Dates are read strictly: a year-only ``2024`` needs ``policy="year"`` and a
+        month-only ``2024-06`` ``policy="month"`` (or ``"year"``); spot needs the day.
 
     Returns
     -------
     pandas.DataFrame
         A new frame with the same rows, order and index plus the converted column, ``fx_rate``
-        (``to`` per one unit of the row's currency), ``fx_date``, ``fx_source`` (categorical)
-        and, with ``errors="coerce"``, ``error`` (categorical, NaN where fine). Missing amounts
-        stay missing without an error.
+        (``to`` per one unit of the row's currency), ``fx_date``, ``fx_source`` (categorical),
+        ``fx_to`` (categorical: ``to``, so :func:`aidcalc.aggregate` can refuse to add values
+        converted into different currencies) and, with ``errors="coerce"``, ``error``
+        (categorical, NaN where fine). Missing amounts stay missing without an error.
 
     Examples
     --------
@@ -817,8 +767,7 @@ def convert(
     >>> convert(pledges, "USD", policy="year")["fx_rate"].round(4).tolist()
     [1.0, 0.0066, 1.0824]
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"convert() takes a pandas DataFrame, not {type(frame).__name__}")
+    check_frame(frame, "convert")
     to = _check_target(to)
     _check_options(policy, errors, max_days_back)
     missing = [c for c in (amount, currency, date) if c not in frame.columns]
@@ -839,7 +788,8 @@ def convert(
             problems=pd.DataFrame({"row": frame.index[not_number], "value": shown}),
         )
     codes, uniq = _factorize_currencies(frame[currency])
-    days, unreadable = _to_days(frame[date])
+    parsed = _read_dates(frame[date], policy, locale)
+    days, unreadable = _days(parsed), parsed.bad
     res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
     for mask, why in ((unreadable, BAD_DATE), (not_number, BAD_AMOUNT)):
         if mask.any():
@@ -855,16 +805,20 @@ def convert(
         keep = ~na_amount[res.bad]
         res.bad, res.bad_days = res.bad[keep], res.bad_days[keep]
     if errors == "raise":
-        _raise(res, codes, frame.index, frame[date], policy, max_days_back, "convert")
+        _raise(
+            res, codes, frame.index, frame[date], policy, max_days_back, "convert", parsed,
+            frame[currency],
+        )  # fmt: skip
     index = frame.index
     new = {
         out or f"{amount}_{to}": values * res.rate,
         FX_RATE: res.rate,
         FX_DATE: res.seconds.view("datetime64[s]"),
         FX_SOURCE: pd.Categorical.from_codes(res.source_codes, res.source_labels, validate=False),
+        FX_TO: pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), [to]),
     }
     if errors == "coerce":
-        err = _error_column(res, codes, policy, max_days_back)
+        err = _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed)
         new[ERROR] = _merge_errors(frame[ERROR], err) if ERROR in frame.columns else err
     result = frame.copy(deep=False)
     for name, col in new.items():  # wrap in Series so pandas does not copy the arrays again
@@ -912,7 +866,7 @@ def average_rate(
     >>> average_rate("RUB", "EUR", 2022)
     Traceback (most recent call last):
     ...
-    aidcalc._errors.RateNotFoundError: average_rate: no year rate for 1 row: ...
+    aidcalc.RateNotFoundError: average_rate: no year rate for 1 row: ...
     """
     got = lookup_rates([from_currency], to_currency, [int(year)], policy="year", rates=rates)
     if got[ERROR].notna().iloc[0]:

@@ -133,3 +133,20 @@ def join_values(values: Sequence[Any], limit: int = 8) -> str:
     """
     shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+# tracebacks and reprs show the public path (aidcalc.ParseError, not the private module);
+# pickling still works: each class is reachable as aidcalc.<name>
+for _cls in (
+    AidcalcError,
+    ParseError,
+    RateNotFoundError,
+    DataCoverageError,
+    UnknownDonorError,
+    InputFileError,
+    ValidationError,
+    FrameTypeError,
+    AggregationError,
+):
+    _cls.__module__ = "aidcalc"
+del _cls

@@ -30,7 +30,6 @@ conversions); a ``total_to_date`` is a headline cumulative figure. Summing anyth
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from os import PathLike
@@ -56,6 +55,7 @@ from ._columns import (
     RECIPIENT,
     STATUS,
 )
+from ._dates import parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._lifecycle import STATUS_ORDER
@@ -68,8 +68,6 @@ __all__ = [
     "PLEDGE_ID",
     "REQUIRED",
     "Pledges",
-    "date_order",
-    "parse_dates",
     "pledge_frame_from_dataset",
     "pledges",
     "validate",
@@ -141,7 +139,7 @@ def validate(
     Checks: required columns (``donor``, ``amount``, ``currency``) present; ``donor`` and
     ``recipient`` three-letter codes; ``amount`` numeric and finite (negative: a warning);
     ``currency`` a known ISO 4217 code; ``announced`` a date read without guessing (see
-    :func:`parse_dates`), not in the future (after tomorrow: an error), and present (a
+    the strict date reader), not in the future (after tomorrow: an error), and present (a
     missing date: a warning, it cannot be converted at a date); ``status`` one of
     ``pledged``, ``committed``, ``allocated``, ``disbursed``; ``kind`` one of ``pledge``,
     ``component``, ``restatement``, ``total_to_date``; ``category`` in the taxonomy;
@@ -251,16 +249,20 @@ def validate(
         known = _known_currencies()
         cur = frame[CURRENCY]
         check(CURRENCY, cur.isna(), "currency missing")
+        # codes are compared trimmed and upper-cased, the rule of convert and aggregate
+        ids, uniq = pd.factorize(cur)
+        ok = np.array([isinstance(u, str) and u.strip().upper() in known for u in uniq] + [True])
         check(
             CURRENCY,
-            cur.notna() & ~cur.isin(known),
+            ~ok[ids],
             "not an ISO 4217 currency code (e.g. 'EUR', 'JPY'); currency symbols and "
             "names are read by aidcalc.pledges",
         )
     if ANNOUNCED in frame.columns:
         ann = frame[ANNOUNCED]
-        parsed, why = parse_dates(ann)
-        check(ANNOUNCED, (why != "").to_numpy(), "not a date")
+        got = parse_dates(ann, mixed_offsets=False)
+        parsed = got.dates
+        check(ANNOUNCED, got.bad, "not a date")
         check(
             ANNOUNCED,
             ann.isna(),
@@ -382,7 +384,7 @@ def pledges(
     names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
     names to codes with :func:`aidcalc._donors.donor_codes` (codes such as ``JPN`` are kept);
     parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount`` or ``currency``
-    is missing; read dates with :func:`parse_dates` by ``locale``'s day/month order (``de``,
+    is missing; read dates strictly by ``locale``'s day/month order (``de``,
     ``fr``, ``it``, ``en_GB`` day-first, ``en_US`` month-first; an ambiguous ``07/06/2024``
     without a locale that settles it, a year-only date or strings mixing UTC offsets reject
     the row with the reason, never a guess); upper-case currency codes. A row that still
@@ -485,9 +487,9 @@ def pledges(
         out[AMOUNT] = number
     if ANNOUNCED in out.columns:
         raw = out[ANNOUNCED]
-        parsed, why = parse_dates(raw, locale=locale)
-        add(why != "", "announced: not a date (" + raw.map(repr) + "): " + why)
-        out[ANNOUNCED] = parsed
+        got = parse_dates(raw, locale=locale, mixed_offsets=False)
+        add(got.bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna(""))
+        out[ANNOUNCED] = got.dates
 
     problems = validate(out)
     problems = problems[problems["severity"] == "error"]  # warnings do not reject a row
@@ -588,189 +590,3 @@ def _fill_from_text(out: pd.DataFrame, need: pd.Series, locale: Any, add: Any) -
     out.loc[fill_cur.index[fill_cur], CURRENCY] = parsed.loc[fill_cur, CURRENCY].astype(object)
     err = parsed["error"].reindex(out.index)
     add(err.notna(), "amount_text: " + err.astype(str) + " (" + out[AMOUNT_TEXT].map(repr) + ")")
-
-
-# --------------------------------------------------------------------------------------------
-# dates: read, never guessed
-# --------------------------------------------------------------------------------------------
-
-_ISO_DATE = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?"
-)
-_YMD_DATE = re.compile(r"(\d{4})([./])(\d{1,2})\2(\d{1,2})")
-_NUMERIC_DATE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2,4})")
-_PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{1,2})?")
-_WORDS_DATE = re.compile(r"(?=.*[^\W\d_]{3})(?=.*(?<!\d)\d{1,2}(?!\d))(?=.*(?<!\d)\d{4}(?!\d)).*")
-DATE_FORMATS: Final = "YYYY-MM-DD, DD.MM.YYYY (by locale), 19 February 2024"
-
-
-def date_order(locale: LocaleLike | None) -> str | None:
-    """``"DMY"`` or ``"MDY"`` for numeric dates in ``locale``; ``None`` when not settled.
-
-    Plain ``"en"`` is not settled (US and UK readers disagree); ``en_US`` is month-first,
-    ``en_GB``, ``de``, ``fr``, ``it`` day-first (CLDR short date pattern).
-
-    Examples
-    --------
-    >>> date_order("de"), date_order("en_US"), date_order("en_GB"), date_order("en")
-    ('DMY', 'MDY', 'DMY', None)
-    """
-    if locale is None:
-        return None
-    from ._locale import resolve_locale
-
-    loc = resolve_locale(locale)
-    if loc.language == "en" and loc.territory is None:
-        return None
-    letters = [c for c in loc.date_formats["short"].pattern if c in "dMy"]
-    order = "".join(dict.fromkeys(c.upper() for c in letters))
-    return order if order in ("DMY", "MDY") else None
-
-
-def _day(y: int, m: int, d: int) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(year=y, month=m, day=d)
-    except ValueError:
-        return None
-
-
-def _offset_tag(offset: str | dt.timedelta | None) -> str:
-    """``"+02:00"`` style text for a UTC offset (``"none"`` for a time without one)."""
-    if offset is None:
-        return "none"
-    if isinstance(offset, str):
-        if offset == "Z":
-            minutes = 0
-        else:
-            digits = offset[1:].replace(":", "")
-            minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
-            minutes = -minutes if offset[0] == "-" else minutes
-    else:
-        minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _read_one(text: str, order: str | None) -> tuple[Any, str, str]:
-    """(Timestamp or None, reason, tag): tag is the UTC offset written, or DMY/MDY evidence."""
-    m = _ISO_DATE.fullmatch(text)
-    if m:
-        day = _day(int(m[1]), int(m[2]), int(m[3]))
-        offset = "" if m[4] is None else _offset_tag(m[7])
-        return (day, "", "tz" + offset) if day is not None else (None, "impossible date", "")
-    m = _YMD_DATE.fullmatch(text)
-    if m:
-        day = _day(int(m[1]), int(m[3]), int(m[4]))
-        return (day, "", "") if day is not None else (None, "impossible date", "")
-    m = _NUMERIC_DATE.fullmatch(text)
-    if m:
-        if len(m[4]) != 4:
-            return None, "two-digit or short year: write the full year", ""
-        a, b, y = int(m[1]), int(m[3]), int(m[4])
-        if order == "DMY" or order == "MDY":
-            day = _day(y, b, a) if order == "DMY" else _day(y, a, b)
-            return (day, "", "") if day is not None else (None, "impossible date", "")
-        dmy, mdy = _day(y, b, a), _day(y, a, b)
-        if dmy is not None and mdy is not None and a != b:
-            return (
-                None,
-                "ambiguous day/month order: pass locale= ('de', 'fr', 'en_GB' day-first; "
-                "'en_US' month-first) or write YYYY-MM-DD",
-                "",
-            )
-        if dmy is None and mdy is None:
-            return None, "impossible date", ""
-        if a == b:
-            return dmy, "", ""
-        return (dmy, "", "DMY") if dmy is not None else (mdy, "", "MDY")
-    if _PARTIAL_DATE.fullmatch(text):
-        return None, "year or month only: give the day (YYYY-MM-DD)", ""
-    if _WORDS_DATE.fullmatch(text):
-        try:
-            stamp = pd.Timestamp(text)
-        except (ValueError, TypeError, OverflowError):
-            stamp = None
-        if stamp is not None and not pd.isna(stamp):
-            tz = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
-            return stamp.tz_localize(None).normalize(), "", tz
-    return None, f"not a date in a known format ({DATE_FORMATS})", ""
-
-
-def parse_dates(raw: pd.Series, *, locale: LocaleLike | None = None) -> tuple[pd.Series, pd.Series]:
-    """Read a date column strictly: ``(datetime64 series, reason series)`` aligned on ``raw``.
-
-    ``reason`` is ``""`` where the value was read or missing, else why it was not. Rules:
-    ISO dates (with or without a time and UTC offset: the calendar date as written is kept);
-    ``YYYY/MM/DD``; numeric ``DD.MM.YYYY``-style dates by ``locale``'s order (``de``, ``fr``,
-    ``it``, ``en_GB`` day-first; ``en_US`` month-first); without a settled order (``None``,
-    plain ``"en"``) only dates that read one way (``13/06/2024``) are accepted, and a column
-    mixing day-first and month-first evidence is refused; dates with a month name and a day
-    (``19 February 2024``). Refused: year- or month-only values, two-digit years, and
-    strings mixing different UTC offsets (or offsets with offset-free times) in one column.
-
-    Examples
-    --------
-    >>> got, why = parse_dates(pd.Series(["07/06/2024", "2024-06-07T10:00+02:00", "2024"]),
-    ...                        locale="de")
-    >>> got.dt.strftime("%Y-%m-%d").tolist(), why.tolist()[2]
-    (['2024-06-07', '2024-06-07', nan], 'year or month only: give the day (YYYY-MM-DD)')
-    >>> parse_dates(pd.Series(["07/06/2024"]))[1].iloc[0][:31]
-    'ambiguous day/month order: pass'
-    """
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    reasons = pd.Series("", index=raw.index, dtype=object)
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        if getattr(raw.dt, "tz", None) is not None:
-            return raw.dt.tz_localize(None).astype("datetime64[ns]"), reasons
-        return raw.astype("datetime64[ns]"), reasons
-    order = date_order(locale)
-    present = raw.notna().to_numpy()
-    if not present.any():
-        return out, reasons
-    codes, uniques = pd.factorize(raw)
-    stamps: list[Any] = []
-    why: list[str] = []
-    tags: list[str] = []
-    for value in uniques:  # unique values only
-        if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
-            stamp = pd.Timestamp(value)
-            tag = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
-            stamps.append(stamp.tz_localize(None) if stamp.tzinfo is not None else stamp)
-            why.append("")
-            tags.append(tag)
-        elif isinstance(value, str) and value.strip():
-            stamp, reason, tag = _read_one(value.strip(), order)
-            stamps.append(stamp)
-            why.append(reason)
-            tags.append(tag)
-        else:
-            stamps.append(None)
-            why.append(f"not a date ({type(value).__name__})" if value != "" else "empty")
-            tags.append("")
-    # column-level: one convention of day/month order, one UTC offset
-    evidence = {t for t in tags if t in ("DMY", "MDY")}
-    offsets = {t for t in tags if t.startswith("tz")} - {"tz"}
-    for i, tag in enumerate(tags):
-        if len(evidence) > 1 and tag in evidence:
-            stamps[i] = None
-            why[i] = (
-                "the column mixes day-first and month-first dates: pass locale= or write YYYY-MM-DD"
-            )
-        elif len(offsets) > 1 and tag in offsets:
-            stamps[i] = None
-            shown = ", ".join(sorted(o[2:].replace("none", "no offset") for o in offsets))
-            why[i] = (
-                f"the column mixes UTC offsets ({shown}): convert the times to one time "
-                "zone or give plain dates"
-            )
-    table = pd.Series(
-        [pd.NaT if s is None else s for s in stamps], dtype="datetime64[ns]"
-    ).to_numpy()
-    got = np.where(codes >= 0, table[np.maximum(codes, 0)], np.datetime64("NaT"))
-    out = pd.Series(got, index=raw.index, dtype="datetime64[ns]")
-    reason_table = np.asarray(why, dtype=object)
-    reasons = pd.Series(
-        np.where(codes >= 0, reason_table[np.maximum(codes, 0)], ""), index=raw.index, dtype=object
-    )
-    return out, reasons

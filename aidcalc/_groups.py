@@ -147,10 +147,10 @@ def group_rows(
     if donor not in frame.columns:
         raise ValidationError(f"no donor column {donor!r} to group by", problems=pd.DataFrame())
     if date is not None and date in frame.columns:
-        from ._frame import parse_dates
+        from ._dates import parse_dates
 
-        parsed, why = parse_dates(frame[date])
-        bad = (why != "").to_numpy()
+        got = parse_dates(frame[date], mixed_offsets=False)
+        parsed, why, bad = got.dates, got.reasons, got.bad
         if bad.any():
             idx = frame.index[bad].unique()
             raise AggregationError(

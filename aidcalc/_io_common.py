@@ -66,7 +66,7 @@ def check_path(path: str | Path) -> Path:
     >>> check_path("/no/such/file.csv")
     Traceback (most recent call last):
     ...
-    aidcalc._errors.InputFileError: /no/such/file.csv: no such file
+    aidcalc.InputFileError: /no/such/file.csv: no such file
     """
     p = Path(path)
     if not p.exists():

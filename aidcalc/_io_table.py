@@ -15,17 +15,15 @@ Two-digit years are rejected.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ._dates import parse_dates
 from ._errors import InputFileError, ValidationError
 from ._io_common import check_path
 from ._io_sniff import header_fields, sniff
@@ -35,9 +33,6 @@ if TYPE_CHECKING:
     from ._locale import LocaleLike
 
 __all__ = ["read_frame", "read_table"]
-
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})\s*$")
-
 
 def read_frame(path: Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a CSV / XLSX / Parquet file as given (all text cells as text).
@@ -132,74 +127,16 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     return body.dropna(how="all").reset_index(drop=True)
 
 
-@cache
-def _date_order(locale_id: str | None) -> str | None:
-    """``"DMY"``, ``"MDY"`` or ``None`` (not settled) for slashed/dotted numeric dates."""
-    if locale_id is None:
-        return None
-    from ._locale import resolve_locale
-
-    loc = resolve_locale(locale_id)
-    if loc.language == "en" and loc.territory is None:
-        return None  # plain "en": US and UK readers disagree
-    pattern = loc.date_formats["short"].pattern
-    letters = [c for c in pattern if c in "dMy"]
-    order = "".join(dict.fromkeys(c.upper() for c in letters))
-    return {"DMY": "DMY", "MDY": "MDY", "YMD": "YMD"}.get(order)
-
-
 def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.Series]:
-    """(datetime64 series, reason series: "" where fine), aligned with ``raw``."""
+    """(datetime64 series, reason series: "" where fine), aligned with ``raw``; read by the
+    strict reader :func:`aidcalc._dates.parse_dates` (nothing guessed)."""
+    got = parse_dates(raw, locale=locale_id, mixed_offsets=False)
     reasons = pd.Series("", index=raw.index, dtype=object)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    kinds = raw.map(type, na_action="ignore")
-    is_stamp = kinds.isin([pd.Timestamp, dt.datetime, dt.date]).to_numpy()
-    if is_stamp.any():
-        out[is_stamp] = pd.to_datetime(raw[is_stamp].astype(object)).astype("datetime64[ns]")
-    text = raw[~is_stamp & raw.notna().to_numpy()].astype(str).str.strip()
-    text = text[text != ""]
-    if not len(text):
-        return out, reasons
-    iso_like = text.str.match(r"^\d{4}-\d{2}-\d{2}")
-    iso = pd.to_datetime(text[iso_like].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    out[iso.index[iso.notna()]] = iso[iso.notna()]
-    reasons[iso.index[iso.isna()]] = "announced: impossible date"
-    rest = text[~iso_like]
-    parts = rest.str.extract(_NUMERIC_DATE)
-    numeric = parts[parts[0].notna()]
-    reasons[rest.index[parts[0].isna()]] = (
-        "announced: not a date in a known format (YYYY-MM-DD, DD.MM.YYYY, ...)"
-    )
-    if len(numeric):
-        a = numeric[0].astype(int)
-        b = numeric[2].astype(int)
-        full_year = (numeric[3].str.len() == 4) & (numeric[0].str.len() <= 2)
-        order = _date_order(locale_id)
-        if order not in ("DMY", "MDY"):
-            day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
-            order = "DMY" if day_first and not month_first else None
-            order = "MDY" if month_first and not day_first else order
-        short = numeric.index[~full_year]
-        reasons[short] = "announced: two-digit or missing year: write the full year"
-        ok = numeric.index[full_year]
-        if order is None:
-            reasons[ok] = (
-                "announced: ambiguous date (day/month order not settled: pass locale='en_GB', "
-                "'en_US', 'de', 'fr'... or write YYYY-MM-DD)"
-            )
-        elif len(ok):
-            day, month = (a, b) if order == "DMY" else (b, a)
-            stamp = pd.to_datetime(
-                pd.DataFrame(
-                    {"year": numeric.loc[ok, 3].astype(int), "month": month[ok], "day": day[ok]}
-                ),
-                errors="coerce",
-            )
-            out[stamp.index[stamp.notna()]] = stamp[stamp.notna()]
-            reasons[stamp.index[stamp.isna()]] = "announced: impossible date"
-    bad = reasons != ""
-    reasons[bad] = reasons[bad] + " (" + raw[bad].astype(str).map(repr) + ")"
-    return out, reasons
+    bad = got.bad
+    if bad.any():
+        why = got.reasons[bad]
+        reasons[bad] = "announced: " + why + " (" + raw[bad].astype(str).map(repr) + ")"
+    return got.dates, reasons
 
 
 def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series]:

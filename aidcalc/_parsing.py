@@ -358,12 +358,17 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
     """Split an affix into (kind, value, phrase) tokens; anything unknown fails."""
     codes: list[tuple[str, str, str]] = []
     chars = list(affix)
+    spans: list[tuple[int, int]] | None = None
     for m in _UPPER3.finditer(affix):
         word = m.group()
         if word in _iso_codes():
             codes.append(("code", word, word))
             chars[m.start() : m.end()] = " " * 3
         elif word.lower() not in lex.phrases:
+            if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
+                spans = [t.span() for t in lex.token_re.finditer(affix.lower())]
+            if any(a <= m.start() and m.end() <= b for a, b in spans):
+                continue
             raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code)")
     low = "".join(chars).lower()
     tokens: list[tuple[str, str, str]] = []
@@ -998,11 +1003,11 @@ def parse_amount(
     >>> parse_amount("12.1 billion")
     Traceback (most recent call last):
     ...
-    aidcalc._errors.ParseError: cannot read '12.1 billion' as an amount: no currency (no symbol, ...
+    aidcalc.ParseError: cannot read '12.1 billion' as an amount: no currency (no symbol, ...
     >>> parse_amount("$1.250")  # 1.25 dollars, or 1,250 in German style? Never a guess.
     Traceback (most recent call last):
     ...
-    aidcalc._errors.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
+    aidcalc.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
     >>> parse_amount("$1,250").value, parse_amount("1.250 €", locale="de").value
     (Decimal('1250'), Decimal('1250'))
     """
@@ -1106,7 +1111,7 @@ def parse_amounts(
     >>> parse_amounts(["¥1.9 trillion", "£2.5bn", "10 milioni"], locale="it")
     Traceback (most recent call last):
     ...
-    aidcalc._errors.ParseError: cannot read 3 rows (index 0, 1, 2) as amounts: index 0: ...
+    aidcalc.ParseError: cannot read 3 rows (index 0, 1, 2) as amounts: index 0: ...
     >>> parse_amounts(["¥1.9 trillion", "£2.5bn"])["amount"].tolist()
     [1900000000000.0, 2500000000.0]
     """

@@ -6,14 +6,13 @@ table (OECD DAC deflators and exchange rates, World Bank CPI) or a table the use
 
 from __future__ import annotations
 
-import datetime
-import re
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from . import _columns as C
+from ._dates import AMBIGUOUS, COARSE, MIXED_ORDER, OK, Precision, parse_dates
 from ._errors import (
     AidcalcError,
     DataCoverageError,
@@ -23,6 +22,7 @@ from ._errors import (
     describe_rows,
     join_values,
 )
+from ._frame_checks import check_frame
 from ._macro import (
     CURRENCY_ECONOMY,
     DAC_RATE_ROW,
@@ -102,10 +102,7 @@ def unknown_donor_error(names: list[Any], rows: pd.Index) -> UnknownDonorError:
 def _check_args(
     frame: Any, to: Any, base_year: Any, fx: Any, prices: Any, errors: Any, extend: Any
 ) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValidationError(
-            f"normalise needs a pandas DataFrame, got {type(frame).__name__}", problems=None
-        )
+    check_frame(frame, "normalise")
     if not (isinstance(to, str) and len(to) == 3 and to.isalpha() and to.isupper()):
         raise ValidationError(
             f"to must be an ISO 4217 code such as 'USD' or 'EUR', got {to!r}", problems=None
@@ -131,14 +128,7 @@ def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
             f"pass {role}=<column name>",
             problems=None,
         )
-    column = frame[name]
-    if isinstance(column, pd.DataFrame):
-        raise ValidationError(
-            f"the frame has {column.shape[1]} columns named {name!r} ({role}): rename or drop "
-            "the duplicates first",
-            problems=None,
-        )
-    return column
+    return frame[name]  # column names are unique (check_frame)
 
 
 def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
@@ -163,211 +153,54 @@ def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
 
 #: how precise a date must be: fx="spot" needs the day, fx="month" the month, else the year
 _NEED = {"spot": 3, "month": 2, "year": 1, "dac": 1}
-_PRECISION = {1: "year-only", 2: "month-only"}
-_ISO_DATE = re.compile(
-    r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2})"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?"
-)
-_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?)?")
-_AMBIGUOUS, _UNREADABLE = -1, 0
-
-
-def _read_date(value: Any) -> tuple[int, int, int, int]:
-    """(year, month, day, precision) of one date-like value.
-
-    Precision: 3 day, 2 month, 1 year, ``_UNREADABLE`` (0) or ``_AMBIGUOUS`` (-1: a numeric
-    day/month order that could be read either way, such as ``07/06/2024``). Offsets and time
-    zones are dropped: the calendar date is the one written (local to its offset).
-
-    >>> _read_date("2024-06-07T23:30:00-05:00"), _read_date("2024")[3], _read_date("2024-06")[3]
-    ((2024, 6, 7, 3), 1, 2)
-    >>> _read_date("13/06/2024"), _read_date("07/06/2024")[3], _read_date("7 June 2024")
-    ((2024, 6, 13, 3), -1, (2024, 6, 7, 3))
-    """
-    if isinstance(value, (bool, np.bool_)) or value is None:
-        return (0, 0, 0, _UNREADABLE)
-    if isinstance(value, (int, np.integer)) or (
-        isinstance(value, (float, np.floating)) and float(value).is_integer()
-    ):
-        year = int(value)
-        return (year, 1, 1, 1) if 1000 <= year <= 9999 else (0, 0, 0, _UNREADABLE)
-    if isinstance(value, (datetime.date, np.datetime64)):
-        ts = pd.Timestamp(value)
-        if ts is pd.NaT:
-            return (0, 0, 0, _UNREADABLE)
-        return (ts.year, ts.month, ts.day, 3)
-    if not isinstance(value, str):
-        return (0, 0, 0, _UNREADABLE)
-    text = value.strip()
-    found = _ISO_DATE.fullmatch(text)
-    if found:
-        parts = [int(p) for p in found.groups() if p is not None]
-        got = _checked(*parts, 1, 1)  # month and day default to 1 when not written
-        return (*got, len(parts)) if got else (0, 0, 0, _UNREADABLE)
-    found = _DMY.fullmatch(text)
-    if found:
-        a, b, year = (int(p) for p in found.groups())
-        if a != b and a <= 12 and b <= 12:
-            return (year, 0, 0, _AMBIGUOUS)
-        day, month = (a, b) if a > 12 or a == b else (b, a)
-        got = _checked(year, month, day)
-        return (*got, 3) if got else (0, 0, 0, _UNREADABLE)
-    if any(ch.isalpha() for ch in text) and any(ch.isdigit() for ch in text):
-        return _text_date(text)
-    return (0, 0, 0, _UNREADABLE)
-
-
-def _checked(year: int, month: int, day: int, *_: int) -> tuple[int, int, int] | None:
-    try:
-        datetime.date(year, month, day)
-    except ValueError:
-        return None
-    return (year, month, day)
-
-
-def _text_date(text: str) -> tuple[int, int, int, int]:
-    """Dates with an English month name ("7 June 2024", "June 7, 2024"); parts that are not
-    written (the day of "June 2024") show up as differences between two default dates."""
-    from dateutil import parser
-
-    try:
-        one = parser.parse(text, default=datetime.datetime(1904, 1, 1))
-        two = parser.parse(text, default=datetime.datetime(1908, 2, 2))
-    except (ValueError, OverflowError):
-        return (0, 0, 0, _UNREADABLE)
-    if one.year != two.year:
-        return (0, 0, 0, _UNREADABLE)  # no year written
-    precision = 1 if one.month != two.month else 2 if one.day != two.day else 3
-    return (one.year, one.month, one.day, precision)
-
-
-def _iso_arrow(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(dates, years) of a long pyarrow-backed column whose every value is ``YYYY-MM-DD`` (or
-    missing), read by Arrow's strict ISO date cast; None when that does not apply."""
-    dtype = series.dtype
-    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype)
-    )
-    if len(series) < 10_000 or not arrow_backed or not hasattr(series.array, "__arrow_array__"):
-        return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    data = series.array.__arrow_array__()
-    if not isinstance(data, pa.ChunkedArray):
-        data = pa.chunked_array([data])
-    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
-        return None
-    try:
-        parsed = data.cast(pa.date32())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # other layouts: read one by one
-        return None
-    days = parsed.cast(pa.int32()).to_numpy(zero_copy_only=False)  # nulls: NaN as float
-    years = pc.year(parsed).to_numpy(zero_copy_only=False)
-    missing = pc.is_null(parsed).to_numpy(zero_copy_only=False)
-    stamps = np.where(missing, 0, days).astype("int64").astype("datetime64[D]")
-    dates = stamps.astype("datetime64[ns]")
-    dates[missing] = np.datetime64("NaT")
-    return dates, np.where(missing, -1, years).astype("int64")
+_PRECISION_TEXT = {1: "year-only", 2: "month-only"}
+_PRECISION: dict[str, Precision] = {"spot": "day", "month": "month", "year": "year", "dac": "year"}
 
 
 def _dates(
-    series: pd.Series, name: str, fx: str, problems: _Problems
+    series: pd.Series, name: str, fx: str, problems: _Problems, locale: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(datetime64[ns] dates or NaT, int64 years or -1) for a date or a year column.
 
-    Accepted: datetime columns (time-zone aware ones at their local calendar date), ISO 8601
-    strings (``2024-06-07``, ``2024-06-07T10:00:00+02:00``; ``2024-06`` and ``2024`` where the
-    month or year is all that is used), numeric day/month/year strings whose order is
-    unambiguous (``13/06/2024``), English month names, and integer years where only the year
-    is used. ``07/06/2024`` (7 June or July 6?) is rejected where the day or month matters.
-    Each distinct value is read once.
+    Read by :func:`aidcalc._dates.parse_dates` at the precision ``fx`` needs: ``2024-06``
+    and ``2024`` (or integer years) only where the month or year is all that is used;
+    ``07/06/2024`` (7 June or July 6?) only by ``locale``'s order or where only the year is
+    used. Refused rows are added to ``problems`` with a reason.
     """
     need = _NEED[fx]
-    n = len(series)
-    if pd.api.types.is_integer_dtype(series) or (
-        pd.api.types.is_float_dtype(series)
-        and np.all(np.mod(series.dropna().to_numpy(), 1) == 0)
+    if need > 1 and (
+        pd.api.types.is_integer_dtype(series)
+        or (
+            pd.api.types.is_float_dtype(series)
+            and np.all(np.mod(series.dropna().to_numpy(), 1) == 0)
+        )
     ):
-        if need > 1:
-            raise ValidationError(
-                f"column {name!r} holds years, but fx={fx!r} needs dates: give dates, or use "
-                "fx='year' (calendar-year mean of daily rates) or fx='dac' (OECD DAC annual rate)",
+        raise ValidationError(
+            f"column {name!r} holds years, but fx={fx!r} needs dates: give dates, or use "
+            "fx='year' (calendar-year mean of daily rates) or fx='dac' (OECD DAC annual rate)",
+            problems=None,
+        )
+    got = parse_dates(series, locale=locale, precision=_PRECISION[fx], option=("fx", fx))
+    kind = got.kind
+    ambiguous = (kind == AMBIGUOUS) | (kind == MIXED_ORDER)
+    if ambiguous.any():
+        shown = join_values(list(dict.fromkeys(series[ambiguous].tolist()))[:5])
+        problems.add(
+            ambiguous,
+            f"ambiguous day/month order ({name})",
+            ValidationError(
+                f"column {name!r} has dates {shown} whose day/month order is ambiguous "
+                f"(7 June or July 6?) in {describe_rows(series.index[ambiguous])}: write "
+                "them as ISO 8601 (YYYY-MM-DD), parse them with an explicit format "
+                "(pd.to_datetime(..., format='%d/%m/%Y')), or use errors='coerce'",
                 problems=None,
-            )
-        years = series.to_numpy(dtype="float64", na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            ok = ~np.isnan(years) & (years >= 1000) & (years <= 9999)
-        yrs = np.where(ok, years, -1).astype("int64")
-        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        dates[ok] = (yrs[ok] - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
-        precision = np.where(ok, 1, _UNREADABLE).astype(np.int8)
-    elif isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-        series
-    ):
-        local = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else (
-            series
+            ),
         )
-        dates = local.to_numpy(dtype="datetime64[ns]")
-        ok = ~np.isnat(dates)
-        yrs = np.where(ok, local.dt.year.to_numpy(dtype="float64", na_value=-1), -1).astype(
-            "int64"
-        )
-        precision = None  # datetimes always carry the day
-    elif (fast := _iso_arrow(series)) is not None:  # 10M ISO strings: Arrow's strict reader
-        dates, yrs = fast
-        ok = ~np.isnat(dates)
-        precision = None
-    else:
-        if isinstance(series.dtype, pd.PeriodDtype):
-            freq = series.dtype.freq.name[:1]
-            stamps = series.dt.start_time
-            rank = 3 if freq in "DBhHTSLUN" else 2 if freq == "M" else 1
-            codes, uniq = pd.factorize(stamps, use_na_sentinel=True)
-            parsed = [(t.year, t.month, t.day, rank) for t in uniq]
-        else:
-            try:
-                codes, uniq = pd.factorize(series, use_na_sentinel=True)
-            except TypeError:  # unhashable values
-                codes = np.arange(n)
-                uniq = series.to_numpy(dtype=object)
-            parsed = [_read_date(v) for v in uniq]  # a loop over distinct values only
-        table = np.array([*parsed, (0, 0, 0, -2)], dtype="int64").reshape(-1, 4)  # -2: missing
-        u_prec = table[:, 3].copy()
-        if need == 1:  # only the year is used: 07/06/2024 is 2024 either way
-            u_prec[u_prec == _AMBIGUOUS] = 1
-        u_stamp = np.array(
-            [
-                np.datetime64(f"{y:04d}-{max(m, 1):02d}-{max(d, 1):02d}", "ns") if p > 0
-                else np.datetime64("NaT", "ns")
-                for (y, m, d, _), p in zip(table.tolist(), u_prec.tolist(), strict=True)
-            ],
-            dtype="datetime64[ns]",
-        )
-        pick = np.where(codes < 0, len(parsed), codes)  # gather once per row, nothing wider
-        precision = u_prec.astype(np.int8)[pick]
-        yrs = np.where(u_prec > 0, table[:, 0], -1)[pick]
-        dates = u_stamp[pick]
-        ambiguous = precision == _AMBIGUOUS
-        if ambiguous.any():
-            shown = join_values(list(dict.fromkeys(series[ambiguous].tolist()))[:5])
-            problems.add(
-                ambiguous,
-                f"ambiguous day/month order ({name})",
-                ValidationError(
-                    f"column {name!r} has dates {shown} whose day/month order is ambiguous "
-                    f"(7 June or July 6?) in {describe_rows(series.index[ambiguous])}: write "
-                    "them as ISO 8601 (YYYY-MM-DD), parse them with an explicit format "
-                    "(pd.to_datetime(..., format='%d/%m/%Y')), or use errors='coerce'",
-                    problems=None,
-                ),
-            )
-        ok = precision > 0
-    coarse = ok & (precision < need) if precision is not None else np.zeros(n, dtype=bool)
+    coarse = kind == COARSE
     if coarse.any():
-        assert precision is not None
+        precision = got.precision
         shown = join_values(list(dict.fromkeys(series[coarse].tolist()))[:5])
-        kind = _PRECISION[int(precision[coarse].min())]
+        kind_text = _PRECISION_TEXT[int(precision[coarse].min())]
         wants = "a day" if need == 3 else "a month"
         reasons = np.where(
             precision == 1,
@@ -378,14 +211,14 @@ def _dates(
             coarse,
             reasons,
             ValidationError(
-                f"column {name!r} has {kind} dates {shown} in "
+                f"column {name!r} has {kind_text} dates {shown} in "
                 f"{describe_rows(series.index[coarse])}, but fx={fx!r} needs "
                 f"{'the day' if need == 3 else 'the month'}: give full dates, or use "
                 f"{'fx=' + repr('month') + ', ' if need == 3 else ''}fx='year' or fx='dac'",
                 problems=None,
             ),
         )
-    bad = ~ok if precision is None else ~ok & (precision != _AMBIGUOUS)
+    bad = (kind != OK) & ~ambiguous & ~coarse
     if bad.any():
         problems.add(
             bad,
@@ -397,7 +230,8 @@ def _dates(
                 problems=None,
             ),
         )
-    return dates, np.where(ok, yrs, -1).astype("int64")
+    dates = got.values
+    return dates, got.years
 
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
@@ -674,6 +508,7 @@ def normalise(
     rates: Any = None,
     deflators: pd.DataFrame | None = None,
     cpi: pd.DataFrame | None = None,
+    locale: Any = None,
 ) -> pd.DataFrame:
     """Express amounts in currency ``to`` at constant ``base_year`` prices, showing every factor.
 
@@ -712,6 +547,10 @@ def normalise(
     cpi
         A CPI table (tidy ``iso3, year, value``, any base), e.g. from
         :func:`aidcalc.io.read_wdi`.
+    locale
+        Day/month order of numeric dates such as ``07/06/2024`` (``de``, ``fr``, ``en_GB``:
+        day-first; ``en_US``: month-first); without it only dates that read one way are
+        accepted (where only the year is used, any order is fine).
 
     Returns
     -------
@@ -818,7 +657,7 @@ def normalise(
     >>> normalise(f.assign(date="2025-03-01"), "USD", 2022)
     Traceback (most recent call last):
     ...
-    aidcalc._errors.DataCoverageError: the OECD DAC deflators do not cover ('JPN', 2025) ...
+    aidcalc.DataCoverageError: the OECD DAC deflators do not cover ('JPN', 2025) ...
     >>> r = normalise(f.assign(date="2025-03-01"), "USD", 2022, extend="last")
     >>> print(f"{r.loc[0, 'deflator']:.6f}", "extend='last'" in r.loc[0, "deflator_source"])
     0.968208 True
@@ -838,7 +677,7 @@ def normalise(
         return _empty(frame, out, prices, errors)
 
     values = _amounts(amount_col, amount, problems)
-    dates, years = _dates(date_col, date, fx, problems)
+    dates, years = _dates(date_col, date, fx, problems, locale)
     valid = ~problems.mask
 
     # rows already in `to` (DAC method only): deflated in `to` terms, no USD detour (Notes)

@@ -16,6 +16,7 @@ from ._errors import (
     describe_rows,
     join_values,
 )
+from ._frame_checks import check_frame
 from ._macro import annual_usd_rates, gdp_table, lookup, population_table
 from ._prices import (
     _amounts,
@@ -35,11 +36,8 @@ MACRO_KEY = {"EUI": "EUU", "EIB": "EUU", "EPF": "EUU"}
 _K = 1_000_000  # pair key = year * _K + key index
 
 
-def _check(frame: Any, errors: Any, scale: Any) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValidationError(
-            f"expected a pandas DataFrame, got {type(frame).__name__}", problems=None
-        )
+def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
+    check_frame(frame, func)
     if errors not in ("raise", "coerce"):
         raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
     if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not scale > 0:
@@ -280,9 +278,9 @@ def share_of_gdp(
     >>> share_of_gdp(f, value="eur_bn", currency="EUR")
     Traceback (most recent call last):
     ...
-    aidcalc._errors.ValidationError: say which year to compare with: year=<column ...
+    aidcalc.ValidationError: say which year to compare with: year=<column ...
     """
-    _check(frame, errors, scale)
+    _check(frame, errors, scale, "share_of_gdp")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, gdp_year, "gdp_year", problems)
     if currency in frame.columns:
@@ -422,7 +420,7 @@ def per_capita(
     >>> r["per_capita"].round(2).tolist()
     [89.03, 339.24]
     """
-    _check(frame, errors, scale)
+    _check(frame, errors, scale, "per_capita")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, population_year, "population_year", problems)
     table = population_table(population)

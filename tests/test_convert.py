@@ -19,12 +19,12 @@ from aidcalc._convert import (
     _factorize_arrow,
     _factorize_by_identity,
     _factorize_currencies,
-    _iso_days_arrow,
     _to_days,
     average_rate,
     convert_amount,
     lookup_rates,
 )
+from aidcalc._dates import _arrow_iso
 
 # ECB reference rates of 2024-06-07 (Friday), per 1 EUR: published figures
 USD_0607, JPY_0607, GBP_0607 = 1.0898, 169.52, 0.8512
@@ -49,7 +49,10 @@ def test_convert_basic_and_provenance():
         index=[10, 5, 7, 10],
     )
     got = convert(f, "EUR")
-    assert list(got.columns) == [*f.columns, "amount_EUR", "fx_rate", "fx_date", "fx_source"]
+    assert list(got.columns) == [
+        *f.columns, "amount_EUR", "fx_rate", "fx_date", "fx_source", "fx_to"
+    ]
+    assert got["fx_to"].dtype == "category" and set(got["fx_to"]) == {"EUR"}
     assert got.index.equals(f.index)
     assert got["donor"].tolist() == f["donor"].tolist()
     expected_rate = [1 / USD_0607, 1 / JPY_0607, 1.0, 1 / GBP_0607]
@@ -627,9 +630,10 @@ def test_date_column_storages_agree(odd_date):
             convert(big.assign(date=pd.Series(values, index=big.index, dtype="str")), "USD")
     days, bad = _to_days(pd.Series(values, dtype="str"))
     iso_only = odd_date is None
-    assert (_iso_days_arrow(pd.Series(values, dtype="str")) is None) != iso_only
+    assert (_arrow_iso(pd.Series(values, dtype="str"), "D") is None) != iso_only
     assert days[0] == (np.datetime64("2024-06-07") - np.datetime64("1970-01-01")).astype(int)
-    assert bad.sum() == (reps if odd_date == "not a date" else 0)
+    # "2024-06" is month-only: refused where policy="spot" needs the day (no guessed day)
+    assert bad.sum() == (reps if odd_date in ("not a date", "2024-06") else 0)
 
 
 @given(
@@ -671,3 +675,53 @@ def test_nat_is_a_missing_date_in_every_datetime_unit(unit):
     assert got["error"].iloc[1] == "missing date"
     assert got["fx_rate"].iloc[2] == 1.0 and pd.isna(got["fx_date"].iloc[2])  # same currency
     assert got["error"].iloc[3].startswith("date before the first JPY/USD fixing")  # not NaT
+
+
+# --- provenance of the target and bad input (QA A4, B8, B10) ------------------------------------
+def test_fx_to_lets_aggregate_refuse_sums_across_targets():
+    f = pd.DataFrame(
+        {"donor": ["USA", "EUU"], "amount": [1e9, 50e9], "currency": ["EUR"] * 2,
+         "category": ["x"] * 2, "announced": ["2024-02-28"] * 2}
+    )  # fmt: skip
+    a = convert(f.iloc[[0]], "USD", out="value", date="announced")
+    b = convert(f.iloc[[1]], "JPY", out="value", date="announced")
+    assert a["fx_to"].dtype == "category" and a["fx_to"].tolist() == ["USD"]
+    both = pd.concat([a, b])
+    mixed = r"target currencies \(fx_to\).*'USD', 'JPY'"
+    with pytest.raises(aidcalc.AggregationError, match=mixed):
+        aidcalc.aggregate(both, value="value", by="category")
+    per_target = aidcalc.aggregate(both, value="value", by=["category", "fx_to"])
+    assert per_target["fx_to"].tolist() == ["JPY", "USD"]
+    # normalise marks its output the same way
+    g = f.assign(date="2022-02-28")
+    n = aidcalc.normalise(g, "USD", 2022)
+    assert n["fx_to"].dtype == a["fx_to"].dtype and n["fx_to"].tolist() == ["USD", "USD"]
+
+
+@pytest.mark.parametrize("bad", [{"amount": [1.0]}, None, [1, 2]])
+def test_convert_refuses_what_is_not_a_frame(bad):
+    with pytest.raises(aidcalc.FrameTypeError, match="convert expects a pandas DataFrame") as info:
+        convert(bad, "USD")
+    assert isinstance(info.value, TypeError) and isinstance(info.value, aidcalc.ValidationError)
+
+
+def test_duplicate_column_names_are_named():
+    f = pd.DataFrame(
+        [[1.0, 2.0, "USD", "2024-06-07"]], columns=["amount", "amount", "currency", "date"]
+    )
+    with pytest.raises(aidcalc.ValidationError, match="convert: duplicate column names 'amount'"):
+        convert(f, "EUR")
+
+
+def test_invalid_currency_values_are_quoted_and_codes_are_trimmed_and_upper_cased():
+    f = pd.DataFrame(
+        {"amount": [1.0, 2.0, 3.0, 4.0], "currency": ["US$", "€", None, " usd "],
+         "date": ["2024-06-07"] * 4}
+    )  # fmt: skip
+    with pytest.raises(RateNotFoundError) as info:
+        convert(f, "EUR")
+    msg = str(info.value)
+    assert "(written 'US$')" in msg and "(written '€')" in msg and "(missing)" in msg
+    assert list(info.value.rows) == [0, 1, 2]
+    got = convert(f.iloc[[3]], "EUR")
+    assert got["fx_rate"].iloc[0] == pytest.approx(1 / USD_0607)

@@ -69,13 +69,16 @@ def test_ambiguous_dates_are_rejected_not_guessed(tmp_path):
     path.write_text("donor,date,amount,currency\nJPN,03/04/2024,1,JPY\nCAN,2024-01-05,2,CAD\n")
     frame, rejected = read_table(path)  # no locale: the day/month order is not settled
     assert frame["donor"].tolist() == ["CAN"]
-    assert "ambiguous date" in rejected["reason"].iloc[0]
+    assert "ambiguous day/month order" in rejected["reason"].iloc[0]
     assert "'03/04/2024'" in rejected["reason"].iloc[0]
-    # a column that settles the order (25 can only be a day) is read without a locale
+    # another row that can only be day-first (25/12) does not settle 03/04: never guessed
     path.write_text("donor,date,amount,currency\nJPN,03/04/2024,1,JPY\nCAN,25/12/2023,2,CAD\n")
     frame, rejected = read_table(path, locale="en")
+    assert frame["announced"].tolist() == [pd.Timestamp("2023-12-25")]
+    assert rejected["donor"].tolist() == ["JPN"]
+    assert "ambiguous day/month order" in rejected["reason"].iloc[0]
+    frame, rejected = read_table(path, locale="en_GB")  # a locale settles it
     assert frame["announced"].tolist() == [pd.Timestamp("2024-04-03"), pd.Timestamp("2023-12-25")]
-    assert len(rejected) == 0
 
 
 def test_two_digit_years_and_words(tmp_path):

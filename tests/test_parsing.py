@@ -553,3 +553,11 @@ def test_amount_value_type():
         Amount(True, "USD")
     with pytest.raises(AttributeError):
         Amount(5, "USD").value = Decimal(6)  # type: ignore[misc]
+
+
+def test_upper_case_letters_inside_a_currency_name_are_not_a_code():
+    # Hungarian names the dollar "USA-dollár": "USA" is part of the name, not an ISO code
+    got = aidcalc.parse_amount("1 USA-dollár", locale="hu")
+    assert (got.currency, got.value) == ("USD", 1)
+    with pytest.raises(aidcalc.ParseError, match="unknown currency code 'XYZ'"):
+        aidcalc.parse_amount("1 XYZ", locale="hu")

@@ -1,0 +1,508 @@
+"""The one strict date reader of aidcalc (convert, normalise, pledges, read_table, aggregate).
+
+:func:`parse_dates` reads a column of dates and never guesses:
+
+* ``datetime64`` columns are used as they are; time-zone aware ones at their local calendar
+  date (the date written, not the UTC date). ``Period`` columns by their start and frequency.
+* ISO 8601 text (``2024-06-07``, ``2024/06/07``, ``2024-06-07T10:00:00+02:00``: the calendar
+  date as written is kept), English month names (``7 June 2024``, ``June 7, 2024``).
+* Numeric ``07/06/2024``-style dates by the day/month order of ``locale`` (``de``, ``fr``,
+  ``it``, ``en_GB``: day-first; ``en_US``: month-first). Without a settled order (``None`` or
+  plain ``"en"``) only dates that read one way are accepted (``13/06/2024``, ``06/06/2024``),
+  and a column mixing day-first and month-first evidence is refused.
+* Year-only (``2024``, integer years) and month-only (``2024-06``, ``June 2024``) values are
+  accepted only when the caller's ``precision`` is ``"year"`` / ``"month"``; under
+  ``precision="year"`` an ambiguous ``07/06/2024`` is fine too (2024 either way).
+* Two-digit years, impossible dates and anything else are refused with a reason.
+
+Speed: a long Arrow string column of ``YYYY-MM-DD`` values is read by Arrow's strict ISO cast;
+otherwise each distinct value is read once (ISO dates among them vectorised) and the result is
+gathered back to the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ._locale import LocaleLike
+
+__all__ = [
+    "AMBIGUOUS",
+    "COARSE",
+    "DATE_FORMATS",
+    "MISSING",
+    "OK",
+    "ParsedDates",
+    "date_order",
+    "parse_dates",
+]
+
+Precision = Literal["day", "month", "year"]
+_RANK: Final = {"day": 3, "month": 2, "year": 1}
+
+# kinds of outcome per row (int8)
+OK, MISSING, UNREADABLE, AMBIGUOUS, COARSE, MIXED_ORDER, MIXED_OFFSETS = range(7)
+
+DATE_FORMATS: Final = "YYYY-MM-DD, DD.MM.YYYY (by locale), 19 February 2024"
+_ISO = re.compile(
+    r"(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2})"
+    r"([T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?"
+)
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+_NUMERIC = re.compile(
+    r"(\d{1,2})([./-])(\d{1,2})\2(\d{2,4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_WORDS = re.compile(r"(?=.*[^\W\d_]{3})(?=.*(?<!\d)\d{4}(?!\d)).*")
+_AMBIGUOUS_TEXT: Final = (
+    "ambiguous day/month order: pass locale= ('de', 'fr', 'en_GB' day-first; "
+    "'en_US' month-first) or write YYYY-MM-DD"
+)
+_FAST_MIN_ROWS: Final = 10_000
+
+
+def date_order(locale: LocaleLike | None) -> str | None:
+    """``"DMY"`` or ``"MDY"`` for numeric dates in ``locale``; ``None`` when not settled.
+
+    Plain ``"en"`` is not settled (US and UK readers disagree); ``en_US`` is month-first,
+    ``en_GB``, ``de``, ``fr``, ``it`` day-first (CLDR short date pattern).
+
+    Examples
+    --------
+    >>> date_order("de"), date_order("en_US"), date_order("en_GB"), date_order("en")
+    ('DMY', 'MDY', 'DMY', None)
+    """
+    return None if locale is None else _order_of(locale)
+
+
+@cache
+def _order_of(locale: Any) -> str | None:
+    from ._locale import resolve_locale
+
+    loc = resolve_locale(locale)
+    if loc.language == "en" and loc.territory is None:
+        return None
+    letters = [c for c in loc.date_formats["short"].pattern if c in "dMy"]
+    order = "".join(dict.fromkeys(c.upper() for c in letters))
+    return order if order in ("DMY", "MDY") else None
+
+
+class ParsedDates:
+    """What :func:`parse_dates` read: per row a date (or NaT), a kind and a reason.
+
+    Attributes
+    ----------
+    values
+        ``numpy`` ``datetime64`` array (NaT where missing or refused).
+    kind
+        ``int8`` per row: ``OK``, ``MISSING`` (no value: not an error), or why it was refused
+        (``UNREADABLE``, ``AMBIGUOUS``, ``COARSE``, ``MIXED_ORDER``, ``MIXED_OFFSETS``).
+    precision
+        ``int8`` per row: 3 day, 2 month, 1 year as written (0 when not read).
+    """
+
+    __slots__ = ("_codes", "_precision", "_texts", "index", "kind", "values")
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        kind: np.ndarray,
+        precision: np.ndarray | None,
+        codes: np.ndarray | None,
+        texts: list[str],
+        index: pd.Index,
+    ) -> None:
+        self.values = values
+        self.kind = kind
+        self._precision = precision  # None: the day wherever a date was read
+        self._codes = codes  # None: no reasons (nothing refused)
+        self._texts = texts
+        self.index = index
+
+    @property
+    def precision(self) -> np.ndarray:
+        """``int8`` per row: 3 day, 2 month, 1 year as written (0 when not read)."""
+        if self._precision is None:
+            return np.where(self.kind == OK, 3, 0).astype(np.int8)
+        return self._precision
+
+    @property
+    def bad(self) -> np.ndarray:
+        """Mask of refused rows (missing values are not refused)."""
+        return self.kind > MISSING
+
+    @property
+    def dates(self) -> pd.Series:
+        """The dates as a ``datetime64[ns]`` Series on the input's index."""
+        return pd.Series(self.values, index=self.index, dtype="datetime64[ns]")
+
+    @property
+    def reasons(self) -> pd.Series:
+        """Why each refused row was refused (``None`` where fine or missing)."""
+        if self._codes is None:
+            return pd.Series(None, index=self.index, dtype=object)
+        table = np.array([*self._texts, None], dtype=object)
+        return pd.Series(table[self._codes], index=self.index, dtype=object)
+
+    @property
+    def years(self) -> np.ndarray:
+        """``int64`` calendar year per row (-1 where there is no date)."""
+        ok = ~np.isnat(self.values)
+        years = self.values.astype("datetime64[Y]").view("int64") + 1970
+        return np.where(ok, years, -1).astype("int64")
+
+
+def parse_dates(
+    values: Any,
+    *,
+    locale: LocaleLike | None = None,
+    precision: Precision = "day",
+    mixed_offsets: bool = True,
+    option: tuple[str, str] | None = None,
+    unit: str = "ns",
+) -> ParsedDates:
+    """Read a date column strictly (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    values
+        A Series (its index is kept), or anything ``pandas.Series`` accepts.
+    locale
+        Day/month order of numeric dates (``de``, ``fr``, ``it``, ``en_GB`` day-first;
+        ``en_US`` month-first); ``None`` or ``"en"``: only dates that read one way.
+    precision
+        What the caller needs: ``"day"`` (spot rates, pledge dates), ``"month"`` or
+        ``"year"`` (year-only ``2024`` and month-only ``2024-06`` values are refused when
+        coarser than this; year-only ones become 1 January, month-only ones the 1st).
+    mixed_offsets
+        ``False``: refuse a column of times written with different UTC offsets (or offsets
+        and offset-free times); ``True``: keep each local date.
+    option
+        ``(keyword, value)`` of the caller's precision option, e.g. ``("policy", "spot")``,
+        so the reason for a too-coarse date says what to pass instead.
+    unit
+        Unit of the returned ``datetime64`` values (``"ns"``, or ``"D"`` for day arithmetic).
+
+    Examples
+    --------
+    >>> got = parse_dates(pd.Series(["07/06/2024", "13/06/2024", "2024", None]))
+    >>> got.dates.dt.strftime("%Y-%m-%d").tolist()
+    [nan, '2024-06-13', nan, nan]
+    >>> got.reasons.tolist()[0][:31], got.reasons.tolist()[2], got.reasons.tolist()[3]
+    ('ambiguous day/month order: pass', 'year or month only: give the day (YYYY-MM-DD)', None)
+    >>> parse_dates(["07/06/2024"], locale="de").dates.dt.strftime("%Y-%m-%d").tolist()
+    ['2024-06-07']
+    >>> parse_dates(["2024"], precision="day", option=("policy", "spot")).reasons.tolist()
+    ["year-only date where policy='spot' needs a day: write YYYY-MM-DD or use policy='year'"]
+    >>> parse_dates(["2024", "2024-06", "07/06/2024"], precision="year").years.tolist()
+    [2024, 2024, 2024]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+    if isinstance(values, pd.Index):
+        series.index = values
+    n = len(series)
+    need = _RANK[precision]
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)  # the local calendar date
+        dtype = series.dtype
+    if dtype.kind == "M":
+        out = _as_unit(series.to_numpy(), unit)
+        kind = np.isnat(out).view(np.int8)  # 1 = MISSING
+        return ParsedDates(out, kind, None, None, [], series.index)
+    if isinstance(dtype, pd.PeriodDtype):
+        code = dtype.freq.rule_code  # "D", "h", "W-SUN", "ME", "QE-DEC", "YE-DEC", ...
+        rank = 1 if code[:1] in "YAQ" else 2 if code in ("M", "ME") else 3
+        starts = _as_unit(series.dt.start_time.to_numpy(), unit)
+        codes = np.where(np.isnat(starts), -1, 0)
+        read: list[Read] = [(None, rank, OK, "", "")]
+        return _finish(starts, codes, read, series, need, option, unit, keep_values=True)
+    if dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype):
+        return _years(series, need, option, unit)
+    fast = _arrow_iso(series, unit)
+    if fast is not None:
+        out, nulls = fast
+        kind = np.isnat(out).view(np.int8) if nulls else np.zeros(n, dtype=np.int8)
+        return ParsedDates(out, kind, None, None, [], series.index)
+    try:
+        codes, uniq = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable values: each row on its own
+        codes, uniq = np.arange(n), series.to_numpy(dtype=object)
+    order = date_order(locale)
+    read = _read_uniques(np.asarray(uniq, dtype=object), order)
+    _column_rules(read, mixed_offsets)
+    return _finish(None, np.asarray(codes), read, series, need, option, unit)
+
+
+def _as_unit(arr: np.ndarray, unit: str) -> np.ndarray:
+    """``arr`` in ``datetime64[unit]``; to days by floor division (numpy's cast overflows
+    near the ends of the ``ns`` range), NaT kept."""
+    if arr.dtype == f"datetime64[{unit}]":
+        return arr
+    if unit != "D":
+        return arr.astype(f"datetime64[{unit}]")
+    have, count = np.datetime_data(arr.dtype)
+    per_day = {"h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+               "ns": 86_400_000_000_000}.get(have)  # fmt: skip
+    if per_day is None or count != 1:
+        return arr.astype("datetime64[D]")
+    nat = np.isnat(arr)
+    days = arr.view("int64") // per_day
+    out = days.astype("datetime64[D]")
+    if nat.any():
+        out[nat] = np.datetime64("NaT")
+    return out
+
+
+def _years(series: pd.Series, need: int, option: tuple[str, str] | None, unit: str) -> ParsedDates:
+    """Numbers are years (never nanoseconds since 1970: that would be silently wrong)."""
+    years = series.to_numpy(dtype="float64", na_value=np.nan)
+    miss = np.isnan(years)
+    with np.errstate(invalid="ignore"):
+        ok = ~miss & (years >= 1000) & (years <= 9999) & (years == np.floor(years))
+    out = np.full(len(years), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
+    out[ok] = (years[ok].astype("int64") - 1970).astype("datetime64[Y]").astype(out.dtype)
+    kind = np.where(miss, MISSING, np.where(ok, OK, UNREADABLE)).astype(np.int8)
+    prec = np.where(ok, 1, 0).astype(np.int8)
+    texts = ["not a year or a date (numbers are read as years)"]
+    codes = np.where(kind == UNREADABLE, 0, -1).astype(np.int32)
+    if need > 1 and ok.any():
+        kind[ok] = COARSE
+        out[ok] = np.datetime64("NaT")
+        texts.append(_coarse_text(1, need, option))
+        codes[ok] = 1
+    return ParsedDates(out, kind, prec, codes, texts, series.index)
+
+
+def _arrow_iso(series: pd.Series, unit: str) -> tuple[np.ndarray, bool] | None:
+    """A long Arrow string column whose every value is ``YYYY-MM-DD`` (or missing), read by
+    Arrow's strict ISO date cast, and whether there were nulls; None when that does not
+    apply."""
+    if len(series) < _FAST_MIN_ROWS:
+        return None
+    dtype = series.dtype
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype)
+    )
+    if not arrow_backed or not hasattr(series.array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+
+    data = series.array.__arrow_array__()
+    if not isinstance(data, pa.ChunkedArray):
+        data = pa.chunked_array([data])
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    try:
+        parsed = data.cast(pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # other layouts: one by one
+        return None
+    days = parsed.cast(pa.int32()).to_numpy(zero_copy_only=False)  # float with NaN if nulls
+    nulls = parsed.null_count > 0
+    if days.dtype.kind == "f":
+        nat = np.isnan(days)
+        out = np.where(nat, 0, days).astype("int64").view("datetime64[D]")
+        out[nat] = np.datetime64("NaT")
+    else:
+        out = days.astype("int64").view("datetime64[D]")
+    return (out if unit == "D" else out.astype(f"datetime64[{unit}]")), nulls
+
+
+# one read value: (date or None, precision, kind, reason, tag) with tag the UTC offset written
+# ("tz+02:00", "tznone" for a time without one) or the day/month order evidence (DMY/MDY)
+Read = tuple[Any, int, int, str, str]
+
+
+def _read_uniques(uniq: np.ndarray, order: str | None) -> list[Read]:
+    """Read each distinct value once; plain ``YYYY-MM-DD`` strings vectorised."""
+    out: list[Read | None] = [None] * len(uniq)
+    if len(uniq) > 64:
+        text = pd.Series(uniq, dtype=object)
+        is_str = text.map(type).eq(str).to_numpy()
+        iso = np.zeros(len(uniq), dtype=bool)
+        iso[is_str] = text[is_str].astype(str).str.fullmatch(_ISO_DAY).to_numpy(dtype=bool)
+        if iso.any():
+            stamps = pd.to_datetime(text[iso].astype(str), format="%Y-%m-%d", errors="coerce")
+            for i, s in zip(np.flatnonzero(iso), stamps.tolist(), strict=True):
+                out[i] = (s, 3, OK, "", "") if s is not pd.NaT else _impossible()
+    for i, value in enumerate(uniq):  # a loop over distinct values only
+        if out[i] is None:
+            out[i] = _read_one(value, order)
+    return out  # type: ignore[return-value]
+
+
+def _impossible() -> Read:
+    return (None, 0, UNREADABLE, "impossible date", "")
+
+
+def _day(y: int, m: int, d: int) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(year=y, month=m, day=d)
+    except ValueError:
+        return None
+
+
+def _offset_tag(offset: str | dt.timedelta | None) -> str:
+    """``"+02:00"`` style text for a UTC offset (``"none"`` for a time without one)."""
+    if offset is None:
+        return "none"
+    if isinstance(offset, str):
+        if offset == "Z":
+            minutes = 0
+        else:
+            digits = offset[1:].replace(":", "")
+            minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
+            minutes = -minutes if offset[0] == "-" else minutes
+    else:
+        minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _read_one(value: Any, order: str | None) -> Read:
+    """Read one value (see the module docstring)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return (None, 0, MISSING, "", "")
+    if isinstance(value, (bool, np.bool_)):
+        return (None, 0, UNREADABLE, "not a date (bool)", "")
+    if isinstance(value, (int, np.integer, float, np.floating)):
+        if float(value).is_integer() and 1000 <= value <= 9999:
+            return (pd.Timestamp(year=int(value), month=1, day=1), 1, OK, "", "")
+        return (None, 0, UNREADABLE, "not a year or a date (numbers are read as years)", "")
+    if isinstance(value, (dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if stamp is pd.NaT:
+            return (None, 0, MISSING, "", "")
+        tag = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
+        return (stamp.tz_localize(None) if stamp.tzinfo else stamp, 3, OK, "", tag)
+    if not isinstance(value, str):
+        return (None, 0, UNREADABLE, f"not a date ({type(value).__name__})", "")
+    text = value.strip()
+    if not text:
+        return (None, 0, UNREADABLE, "empty", "")
+    m = _ISO.fullmatch(text)
+    if m:
+        year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
+        rank = 3 if m[4] else 2 if m[3] else 1
+        stamp = _day(year, month, day)
+        if stamp is None:
+            return _impossible()
+        tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
+        return (stamp, rank, OK, "", tag)
+    m = _NUMERIC.fullmatch(text)
+    if m:
+        if len(m[4]) != 4:
+            return (None, 0, UNREADABLE, "two-digit or short year: write the full year", "")
+        a, b, y = int(m[1]), int(m[3]), int(m[4])
+        if order in ("DMY", "MDY"):
+            stamp = _day(y, b, a) if order == "DMY" else _day(y, a, b)
+            return (stamp, 3, OK, "", "") if stamp is not None else _impossible()
+        dmy, mdy = _day(y, b, a), _day(y, a, b)
+        if dmy is not None and mdy is not None and a != b:
+            return (pd.Timestamp(year=y, month=1, day=1), 1, AMBIGUOUS, _AMBIGUOUS_TEXT, "")
+        if dmy is None and mdy is None:
+            return _impossible()
+        if a == b:
+            return (dmy, 3, OK, "", "")
+        return (dmy, 3, OK, "", "DMY") if dmy is not None else (mdy, 3, OK, "", "MDY")
+    if _WORDS.fullmatch(text):
+        return _text_date(text)
+    return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
+
+
+def _text_date(text: str) -> Read:
+    """Dates with an English month name ("7 June 2024", "June 2024"); parts not written show
+    up as differences between two readings with different defaults."""
+    from dateutil import parser
+
+    try:
+        one = parser.parse(text, default=dt.datetime(1904, 1, 1))
+        two = parser.parse(text, default=dt.datetime(1908, 2, 2))
+    except (ValueError, OverflowError):
+        return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
+    if one.year != two.year:
+        return (None, 0, UNREADABLE, "no year written", "")
+    rank = 1 if one.month != two.month else 2 if one.day != two.day else 3
+    tag = "" if one.tzinfo is None else "tz" + _offset_tag(one.utcoffset())
+    day = pd.Timestamp(year=one.year, month=one.month, day=one.day if rank == 3 else 1)
+    return (day, rank, OK, "", tag)
+
+
+def _column_rules(read: list[Read], mixed_offsets: bool) -> None:
+    """Column-level refusals: day-first and month-first evidence together; several offsets."""
+    evidence = {r[4] for r in read if r[4] in ("DMY", "MDY")}
+    offsets = {r[4] for r in read if r[4].startswith("tz")}
+    for i, (_, rank, kind, _, tag) in enumerate(read):
+        if kind != OK:
+            continue
+        if len(evidence) > 1 and tag in evidence:
+            read[i] = (
+                None, rank, MIXED_ORDER,
+                "the column mixes day-first and month-first dates: pass locale= or write "
+                "YYYY-MM-DD", tag,
+            )  # fmt: skip
+        elif not mixed_offsets and len(offsets) > 1 and tag in offsets:
+            shown = ", ".join(sorted(o[2:].replace("none", "no offset") for o in offsets))
+            read[i] = (
+                None, rank, MIXED_OFFSETS,
+                f"the column mixes UTC offsets ({shown}): convert the times to one time "
+                "zone or give plain dates", tag,
+            )  # fmt: skip
+
+
+def _coarse_text(rank: int, need: int, option: tuple[str, str] | None) -> str:
+    if option is None:
+        return "year or month only: give the day (YYYY-MM-DD)" if need == 3 else (
+            "year only: give the month (YYYY-MM)"
+        )  # fmt: skip
+    key, value = option
+    what = "year-only" if rank == 1 else "month-only"
+    wants = "a day" if need == 3 else "a month"
+    write = "YYYY-MM-DD" if need == 3 else "YYYY-MM"
+    use = f"{key}='year'" if rank == 1 else f"{key}='month' (or '{'year'}')"
+    return f"{what} date where {key}={value!r} needs {wants}: write {write} or use {use}"
+
+
+def _finish(
+    values: np.ndarray | None,
+    codes: np.ndarray,
+    read: list[Read],
+    series: pd.Series,
+    need: int,
+    option: tuple[str, str] | None,
+    unit: str,
+    *,
+    keep_values: bool = False,
+) -> ParsedDates:
+    """Apply the precision rule per distinct value, then gather to the rows."""
+    m = len(read)
+    kinds = np.empty(m + 1, dtype=np.int8)
+    ranks = np.zeros(m + 1, dtype=np.int8)
+    stamps = np.full(m + 1, np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
+    texts: dict[str, int] = {}
+    tcode = np.full(m + 1, -1, dtype=np.int32)
+    for i, (stamp, rank, kind, reason, _) in enumerate(read):
+        if kind == AMBIGUOUS and need == 1:
+            kind, reason = OK, ""  # the year is the same either way
+        elif kind == OK and rank < need:
+            kind, reason = COARSE, _coarse_text(rank, need, option)
+        kinds[i], ranks[i] = kind, rank
+        if kind == OK and stamp is not None:
+            stamps[i] = np.datetime64(stamp.to_datetime64(), unit)
+        if reason:
+            tcode[i] = texts.setdefault(reason, len(texts))
+    kinds[m] = MISSING
+    pick = np.where(codes < 0, m, codes)
+    kind = kinds[pick]
+    if keep_values:
+        assert values is not None
+        out = np.where(kind == OK, values, np.datetime64("NaT")).astype(values.dtype)
+    else:
+        out = stamps[pick]
+    return ParsedDates(out, kind, ranks[pick], tcode[pick], list(texts), series.index)
