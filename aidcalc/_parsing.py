@@ -238,7 +238,7 @@ def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
 
 @lru_cache(maxsize=64)
 def _lexicon(locale_id: str) -> _Lexicon:
-    from babel.numbers import get_decimal_symbol, get_group_symbol
+    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
     loc = resolve_locale(locale_id)
     lang = loc.language
@@ -262,6 +262,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
 
     add("-", "sign", "")
     add("\u2212", "sign", "")  # minus sign
+    add(get_minus_sign_symbol(loc), "sign", "")  # the locale's ("\u200e\u2212" in fa: "\u2212")
     for kind in ("filler", "hedge"):
         for phrase in mine.loc[mine["kind"] == kind, "phrase"]:
             add(phrase, kind, "")
@@ -611,14 +612,31 @@ def _compound(
     return -total if negative else total, code, approx
 
 
+@lru_cache(maxsize=64)
+def _signed_word_re(locale_id: str) -> re.Pattern[str]:
+    """A minus sign (any of the locale's) directly before a number word: "-mille" (it, fr)."""
+    lex = _lexicon(locale_id)
+    signs = [p for p, (kind, _) in lex.phrases.items() if kind == "sign"]
+    words = _alternation(lex.number_words)
+    return re.compile(f"(?:{_alternation(signs)}) ?(?=(?:{words}))", re.IGNORECASE)
+
+
 def _number_word(text: str, lex: _Lexicon, default: str | None) -> tuple[Decimal, str, bool]:
-    """A text whose number is a CLDR number word alone: "mille euros" (fr) is 1000 EUR."""
+    """A text whose number is a CLDR number word alone: "mille euros" (fr) is 1000 EUR.
+
+    A minus sign may stand directly before the word, as CLDR writes -1000 in French and
+    Italian ("-mille €"); elsewhere a sign is refused as with no number at all.
+    """
     scales = [p for k, _, p in _scan(text, lex, "post", default) if k == "scale"]
     if len(scales) != 1 or scales[0] not in lex.number_words:
         raise _Fail("no number")
-    power, code, approx, negative = _read_affixes("", text, lex.locale, default)
+    sign = _signed_word_re(lex.locale).search(text)
+    if sign is not None:
+        text = f"{text[: sign.start()]} {text[sign.end() :]}".strip(" ")
+    # any other sign is refused there: it is after the "number" ("--mille", "mille -€")
+    power, code, approx, _ = _read_affixes("", text, lex.locale, default)
     value = Decimal(1).scaleb(power)
-    return -value if negative else value, code, approx
+    return -value if sign is not None else value, code, approx
 
 
 # --- the vectorised engine (on unique texts of one locale) ---------------------------------------

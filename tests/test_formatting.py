@@ -162,8 +162,6 @@ def test_name_style_negative_round_trips(locale, value, shown):
     assert parse_amount(text, locale=locale).value == Decimal(shown)
 
 
-@pytest.mark.xfail(strict=True, reason="parser gap: a minus sign before a scale word without "
-                   "digits ('-mille', CLDR's it/fr compact form of -1000) reads as 'no number'")
 @pytest.mark.parametrize(("locale", "style"), [("it", "name"), ("it", "long"), ("fr", "long")])
 def test_minus_one_thousand_in_words(locale, style):
     text = format_amount((-1000, "EUR"), locale=locale, style=style)

@@ -159,6 +159,57 @@ def test_negative_and_compound_forms():
     assert parse_amount("−€2 million").value == Decimal("-2000000")  # U+2212 minus sign
 
 
+# CLDR's stand-alone number word (fr/it "mille" = 1000) takes a minus sign directly before it, as
+# format_amount writes -1000 in those locales ("-mille €"); nowhere else does "-" make a number.
+SIGNED_WORDS = [
+    ("-mille euro", "it", "-1000", False),
+    ("-mille €", "it", "-1000", False),
+    ("\u2212mille €", "fr", "-1000", False),  # U+2212 minus sign
+    ("- mille euros", "fr", "-1000", False),
+    ("environ -mille €", "fr", "-1000", True),
+    ("mille €", "fr", "1000", False),
+]
+
+
+@pytest.mark.parametrize(("text", "locale", "value", "approx"), SIGNED_WORDS)
+def test_minus_sign_before_a_number_word(text, locale, value, approx):
+    a = parse_amount(text, locale=locale)
+    assert (a.value, a.currency, a.approx) == (Decimal(value), "EUR", approx)
+    many = pd.Series([text] * 40)  # the vectorised path (one distinct text)
+    out = parse_amounts(many, locale=locale)
+    assert out["amount"].tolist() == [float(value)] * 40
+    for backend in ("arrow", "python"):
+        if backend == "arrow":
+            pytest.importorskip("pyarrow")
+        got = _engine(np.array([text], dtype=object), locale, None, backend=backend)
+        assert got["error"][0] is None and got["amount"][0] == float(value), backend
+
+
+SIGN_NOT_BEFORE_A_NUMBER = [
+    ("-foo €", "fr"),
+    ("-euro", "it"),
+    ("-€ mille", "fr"),  # the sign is not directly before the word
+    ("mille -€", "fr"),
+    ("--mille €", "fr"),
+    ("- - mille €", "it"),
+    ("-millesimo €", "it"),  # not the word "mille"
+    ("-mille €", "en"),  # no stand-alone number word in English
+    ("-a thousand euros", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "locale"), SIGN_NOT_BEFORE_A_NUMBER)
+def test_minus_sign_before_other_words_is_no_number(text, locale):
+    with pytest.raises(ParseError, match="no number") as info:
+        parse_amount(text, locale=locale)
+    assert info.value.reason == "no number"
+    for backend in ("arrow", "python"):
+        if backend == "arrow":
+            pytest.importorskip("pyarrow")
+        got = _engine(np.array([text, "1 €"], dtype=object), locale, None, backend=backend)
+        assert got["error"].tolist() == ["no number", None], backend
+
+
 # --- errors: always ParseError (a ValueError), quoting the text and saying what is missing --------
 ERRORS = [
     ("", "en", None, "empty text"),
@@ -428,6 +479,43 @@ def test_backends_agree(texts, locale):
     for key in ("currency", "approx", "error", "power", "negative"):
         assert a[key].tolist() == b[key].tolist(), key
     np.testing.assert_array_equal(a["amount"], b["amount"])
+
+
+WORD_TEXTS = st.builds(
+    lambda a, b, c: a + b + "mille" + c,
+    st.sampled_from(["", "€", "circa ", "environ ", "€ ", "x ", "-"]),
+    st.sampled_from(["", "-", "\u2212", "- ", "--", "+"]),
+    st.sampled_from(["", " €", " euro", " euros", " EUR", " -€", "s €", " mille €", " 5 €"]),
+)
+
+
+@given(st.lists(WORD_TEXTS, min_size=1, max_size=40), st.sampled_from(["fr", "it"]))
+def test_number_words_scalar_vectorised_and_backends_agree(texts, locale):
+    """Signed and unsigned "mille": the same reading per text on every code path."""
+    out = parse_amounts(texts, locale=locale, errors="coerce")
+    for i, text in enumerate(texts):
+        try:
+            one = parse_amount(text, locale=locale)
+        except ParseError as err:
+            assert out["error"].iloc[i] == err.reason
+        else:
+            assert pd.isna(out["error"].iloc[i]) and out["amount"].iloc[i] == float(one.value)
+            assert abs(one.value) == 1000 and one.currency == "EUR"
+            assert (one.value < 0) == ("-" in text or "\u2212" in text)  # a sign, only one
+    if _arrow_available():
+        uniques = np.array(list(dict.fromkeys(texts)), dtype=object)
+        a = _engine(uniques, locale, None, backend="arrow")
+        b = _engine(uniques, locale, None, backend="python")
+        assert a["error"].tolist() == b["error"].tolist()
+        np.testing.assert_array_equal(a["amount"], b["amount"])
+
+
+def _arrow_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return False
+    return True
 
 
 @given(
