@@ -17,6 +17,7 @@ examples:
   aidcalc report pledges.xlsx --out my-report     your own spreadsheet of pledges
   aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
   aidcalc report --prices none                    current prices, no deflators
+  aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
 """
 
 
@@ -82,6 +83,15 @@ def _parser() -> argparse.ArgumentParser:
         "--group", default="G7", metavar="GROUP",
         help="only donors of this group (with the EU institutions), or 'all', e.g. --group all "
         "(default: G7)",
+    )
+    rep.add_argument(
+        "--stage", default=None,
+        choices=("allocated", "committed", "pledged", "disbursed", "all"),
+        help="which lifecycle stage the totals count, so that two measures of the same money "
+        "are never added: only rows of that status, or all rows, e.g. --stage committed "
+        "(default: allocated for the Kiel tracker, whose commitment and allocation rows "
+        "measure the same aid; all for pledge lists, whose rows are distinct money; the "
+        "pipeline chart always shows every stage)",
     )
     rep.add_argument(
         "--out", default="aidcalc-report", metavar="DIR",
@@ -153,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fx=args.fx,
                 locale=args.locale,
                 group=args.group,
+                stage=args.stage,
                 progress=_progress(sys.stderr) if tty else None,
             )
     except KeyboardInterrupt:

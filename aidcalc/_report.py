@@ -21,7 +21,7 @@ import pandas as pd
 from ._errors import AidcalcError, InputFileError, ValidationError, join_values
 from ._locale import LocaleLike
 
-__all__ = ["CHARTS", "Report", "build_report"]
+__all__ = ["CHARTS", "STAGES", "Report", "build_report", "default_stage"]
 
 #: the charts of the report, in the order of the page
 CHARTS = ("donors", "share_of_gdp", "timeline", "pipeline", "categories")
@@ -29,6 +29,8 @@ DATASET = "g7_ukraine_pledges"
 PNG_DPI = 200
 _PRICES = ("dac", "cpi", "none")
 _FX = ("spot", "month", "year", "dac")
+#: ``stage=`` values: one lifecycle stage, or ``"all"`` (every row summed)
+STAGES = ("pledged", "committed", "allocated", "disbursed", "all")
 _HERE = Path(__file__).resolve().parent
 _PUBLISHED_RE = re.compile(r"^(.*?)\s*published by (\d{4}-\d{2}-\d{2})$")
 
@@ -51,6 +53,8 @@ class Report:
     """The method notes printed on the page, in the report's language."""
     footnote: str = ""
     """The footnote under every chart (source, prices, exchange rates), in the language."""
+    stage: str = "all"
+    """The lifecycle stage the totals count (``"all"``: every row), see :func:`default_stage`."""
 
     @property
     def index(self) -> Path:
@@ -80,6 +84,66 @@ def _event_labels(frame: pd.DataFrame, date: str, lang: str) -> pd.DataFrame | N
     column = lang if lang in events.columns else "en"
     return pd.DataFrame({"date": events["date"], "label": events[column].where(
         events[column] != "", events["en"])})
+
+
+def default_stage(frame: pd.DataFrame) -> str:
+    """The stage the report sums when ``stage=None``: never two measures of the same money.
+
+    The Kiel Ukraine Support Tracker gives each aid activity as two measures of the same money,
+    ``Commitment`` and ``Allocation`` (read by :func:`aidcalc.io.read_kiel` into ``status``
+    ``committed`` / ``allocated``, with Kiel's ``measure`` column kept): summing both rows would
+    count the money twice, so the default is ``"allocated"``, Kiel's headline measure. A Kiel
+    frame is recognised by ``frame.attrs["format"]`` (set by the reader) or by its ``measure``
+    column. In a pledge frame such as the embedded ``g7_ukraine_pledges`` every row is
+    distinct money (statuses of different announcements), so every row is summed (``"all"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> kiel = pd.DataFrame({"measure": ["Commitment", "Allocation"],
+    ...                      "status": ["committed", "allocated"]})
+    >>> default_stage(kiel)
+    'allocated'
+    >>> default_stage(pd.DataFrame({"status": ["pledged", "committed"]}))
+    'all'
+    """
+    return "allocated" if _stages_are_measures(frame) else "all"
+
+
+def _stages_are_measures(frame: pd.DataFrame) -> bool:
+    """True when the stages are measures of the same money (the Kiel tracker), not steps."""
+    return str(frame.attrs.get("format", "")).lower().startswith("kiel") or "measure" in frame
+
+
+def _at_stage(
+    frame: pd.DataFrame, stage: str, input_name: str, notes: list[str], label: Label
+) -> pd.DataFrame:
+    """The rows at ``stage`` (all rows for ``"all"``), with the rule stated in ``notes``."""
+    if stage == "all":
+        notes.append(label("note_stage_all"))
+        return frame
+    if "status" not in frame.columns:
+        raise ReportError(
+            f"--stage {stage}: {input_name} has no status column; use --stage all to sum every "
+            "row",
+            option="stage",
+        )
+    status = frame["status"].astype("string").str.strip().str.lower()
+    keep = status.eq(stage).fillna(False).astype(bool).to_numpy()
+    if not keep.any():
+        present = sorted(status.dropna().unique().tolist())
+        raise ReportError(
+            f"--stage {stage}: {input_name} has no {stage} rows (its stages: "
+            f"{', '.join(present) if present else 'none'}); choose one of "
+            f"{', '.join(STAGES)}",
+            option="stage",
+        )
+    notes.append(
+        label("note_stage").format(
+            stage=label(stage), kept=int(keep.sum()), other=int((~keep).sum())
+        )
+    )
+    return frame.loc[keep]
 
 
 def _check_options(to: str, base_year: int, prices: str, fx: str) -> str:
@@ -279,7 +343,14 @@ def _method(prices: str, label: Label) -> str:
 
 
 def _footnote(
-    frame: pd.DataFrame, theme: Any, *, source: str | None, prices: str, fx: str, price_base: str
+    frame: pd.DataFrame,
+    theme: Any,
+    *,
+    source: str | None,
+    prices: str,
+    fx: str,
+    price_base: str,
+    stage: str = "all",
 ) -> str:
     """The report's footnote: source, price base with deflator vintage, exchange rates."""
     from .plot._style import Unit, join_sentences
@@ -301,6 +372,8 @@ def _footnote(
         prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_extended")
     item("prices", prices_text)
     item("rates", _fx_sources(frame, theme.locale) + lang_sep + label(f"rate_{fx}"))
+    if stage != "all":
+        item("stage", label("foot_stage").format(stage=label(stage)))
     return join_sentences(parts)
 
 
@@ -318,10 +391,16 @@ def _save(fig: Any, out: Path, name: str, files: list[Path]) -> None:
 
 
 def _tables(
-    frame: pd.DataFrame, value: str, share: pd.DataFrame | None, locale: Any
+    frame: pd.DataFrame,
+    value: str,
+    share: pd.DataFrame | None,
+    locale: Any,
+    *,
+    stages: pd.DataFrame | None = None,
+    cumulative: bool = True,
 ) -> dict[str, pd.DataFrame]:
     from .plot import stage_totals
-    from .plot._style import donor_label, get_label
+    from .plot._style import STATUS_ORDER, donor_label, get_label
 
     def names(codes: pd.Series) -> pd.Series:
         return codes.map(lambda c: donor_label(c, locale))
@@ -338,9 +417,13 @@ def _tables(
     daily["cumulative"] = daily.groupby("donor")[value].cumsum()
     daily.insert(1, "donor_name", names(daily["donor"]))
 
-    stages = stage_totals(frame, value=value).reset_index()
+    stages = stage_totals(
+        frame if stages is None else stages, value=value, cumulative=cumulative
+    ).reset_index()
     stages.insert(1, "donor_name", names(stages["donor"]))
-    stages = stages.sort_values("pledged", ascending=False).reset_index(drop=True)
+    largest = stages[list(STATUS_ORDER)].max(axis=1)  # = pledged when cumulative
+    stages = stages.assign(_m=largest).sort_values("_m", ascending=False, kind="stable")
+    stages = stages.drop(columns="_m").reset_index(drop=True)
 
     tables = {"donors_by_category": by_cat}
     if share is not None:
@@ -367,6 +450,7 @@ def build_report(
     fx: str = "spot",
     locale: LocaleLike = "en",
     group: str | None = "G7",
+    stage: str | None = None,
     source: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
@@ -390,6 +474,14 @@ def build_report(
     group
         Only donors of this group (``"G7"``; the EU institutions are kept with the G7, as the
         EU takes part in G7 summits); None or ``"all"`` keeps every donor.
+    stage
+        Which lifecycle stage the totals count: ``"pledged"``, ``"committed"``,
+        ``"allocated"``, ``"disbursed"`` (only rows of that ``status``) or ``"all"`` (every
+        row). None (default) never sums two measures of the same money: ``"allocated"`` for
+        the Kiel tracker, whose commitment and allocation rows measure the same aid, ``"all"``
+        for pledge lists whose rows are distinct money (see :func:`default_stage`). The
+        pipeline chart and table always show every stage; the page and the footnotes state
+        the stage.
     source
         Data source named in footnotes (default: the dataset's title and vintage, or the file).
     progress
@@ -420,6 +512,10 @@ def build_report(
 
     say = progress or (lambda _msg: None)
     to = _check_options(to, base_year, prices, fx)
+    if stage is not None and str(stage).strip().lower() not in STAGES:
+        raise ReportError(
+            f"--stage {stage!r} is not one of {', '.join(STAGES)}", option="stage"
+        )
     theme: Theme = make_theme(locale)
     lang = theme.lang
     label = Label(theme.locale)
@@ -449,6 +545,8 @@ def build_report(
             warnings.warn(message, stacklevel=2)
             notes.append(label("note_rejected_read").format(input=input_name, n=len(rejected)))
     _require(frame, ["donor", "amount", "currency", "announced"], input_name)
+    stage = default_stage(frame) if stage is None else str(stage).strip().lower()
+    cumulative = not _stages_are_measures(frame)  # Kiel: each measure on its own
     notes.append(label("note_input").format(input=input_name, n=len(frame)))
     frame = _pledges_only(frame, notes, label)
     if group and str(group).lower() != "all":
@@ -459,6 +557,7 @@ def build_report(
         notes.append(label("note_group").format(group=group))
     if frame.empty:
         raise ReportError(f"{input_name} has no pledges to report", input=input_name)
+    _at_stage(frame, stage, input_name, notes, label)  # checked before converting
 
     say(f"converting to {to}" + (f" at {base_year} prices" if prices != "none" else ""))
     normalised, value, left_out = _normalise(frame, to, base_year, prices, fx, notes, label)
@@ -472,6 +571,24 @@ def build_report(
         warnings.warn(message, stacklevel=2)
         notes.append(label("note_rejected_convert").format(to=to, n=n))
         rejected = left_out if rejected is None else pd.concat([rejected, left_out])
+    everything = normalised  # every stage: the pipeline chart and table
+    if "status" in everything.columns:
+        stages = everything["status"].astype("string").str.strip().str.lower()
+        nonzero = everything[value].abs().gt(0).groupby(stages.to_numpy()).any()
+        for empty in nonzero.index[~nonzero.to_numpy()]:
+            hint = "choose another --stage" if empty == stage else "the pipeline shows 0 there"
+            warnings.warn(
+                f"the {empty} rows of {input_name} sum to 0 {to}: the file carries no amounts "
+                f"at that stage (the processed Kiel CSV keeps commitments at 0 EUR); {hint}",
+                stacklevel=2,
+            )
+    if stage != "all":
+        at = normalised["status"].astype("string").str.strip().str.lower().eq(stage)
+        normalised = normalised.loc[at.fillna(False).astype(bool).to_numpy()]
+        if normalised.empty:
+            raise ReportError(
+                f"no {stage} row of {input_name} could be converted to {to}", option="stage"
+            )
     price_base = _unique(normalised, "price_base")
     from .plot._style import Unit
 
@@ -487,9 +604,14 @@ def build_report(
 
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
-    report = Report(out=outdir, value=value, price_base="; ".join(price_base), notes=notes)
+    report = Report(
+        out=outdir, value=value, price_base="; ".join(price_base), notes=notes, stage=stage
+    )
     foot = _footnote(normalised, theme, source=source, prices=prices, fx=fx,
-                     price_base=report.price_base)
+                     price_base=report.price_base, stage=stage)
+    pipe_foot = foot if stage == "all" else _footnote(
+        everything, theme, source=source, prices=prices, fx=fx, price_base=report.price_base
+    )
     report.footnote = foot
     common = {"value": value, "locale": theme.locale, "footnote": foot}
     events = _event_labels(normalised, "announced", lang)
@@ -499,7 +621,9 @@ def build_report(
             shared, **{**common, "footnote": f"{foot} {share_note}".strip()}
         ),
         "timeline": lambda: plot.timeline(normalised, **common, events=events),
-        "pipeline": lambda: plot.pipeline(normalised, **common),
+        "pipeline": lambda: plot.pipeline(
+            everything, **{**common, "footnote": pipe_foot}, cumulative=cumulative
+        ),
         "categories": lambda: plot.categories(normalised, **common)[0],
     }
     charts = [c for c in CHARTS if c != "share_of_gdp" or shared is not None]
@@ -510,10 +634,12 @@ def build_report(
         plt.close(ax.figure)
 
     say("writing tables")
-    report.tables = _tables(normalised, value, shared, theme.locale)
+    report.tables = _tables(
+        normalised, value, shared, theme.locale, stages=everything, cumulative=cumulative
+    )
     if rejected is not None:
         report.tables["rejected"] = rejected
-    report.tables["pledges"] = normalised
+    report.tables["pledges"] = everything
     xlsx = importlib.util.find_spec("openpyxl") is not None
     for name, table in report.tables.items():
         report.files.append(write_csv(table, outdir / f"{name}.csv"))
@@ -521,7 +647,8 @@ def build_report(
             report.files.append(write_xlsx(_for_excel(table), outdir / f"{name}.xlsx", sheet=name))
 
     say("writing index.html")
-    page = _html(report, charts, normalised, theme, source=source, label=get_label)
+    page = _html(report, charts, everything, theme, source=source, label=get_label,
+                 cumulative=cumulative)
     index = outdir / "index.html"
     index.write_text(page, encoding="utf-8")
     report.files.append(index)
@@ -618,6 +745,7 @@ def _html(
     *,
     source: str | None,
     label: Callable[[str, Any], str],
+    cumulative: bool = True,
 ) -> str:
     from ._datasets import datasets
     from .plot._style import STATUS_ORDER, Unit, amount_formatter, join_sentences
@@ -663,8 +791,10 @@ def _html(
             parts.append(_table_html(table, fmt, report.value, loc=loc, unit_text=unit_text))
     parts.append(f"<h2>{_esc(label('method', loc))}</h2><ul>")
     parts.extend(f"<li>{_esc(n)}</li>" for n in report.notes)
-    stages = " < ".join(label(s, loc) for s in STATUS_ORDER)
-    parts.append(f"<li>{_esc(label('note_pipeline_stages', loc).format(stages=stages))}</li></ul>")
+    sep = " < " if cumulative else label("list_sep", loc)  # measures have no order
+    stages = sep.join(label(s, loc) for s in STATUS_ORDER)
+    key = "note_pipeline_stages" if cumulative else "note_pipeline_measures"
+    parts.append(f"<li>{_esc(label(key, loc).format(stages=stages))}</li></ul>")
     listing = datasets()
     head = "".join(
         f"<th>{_esc(label(f'col_{c}', loc))}</th>"

@@ -72,6 +72,8 @@ def test_spreadsheet_without_the_needed_columns(capsys, tmp_path):
         (["report", "--base-year", "soon"], "invalid int value: 'soon'"),
         (["report", "--locale", "xx"], "unknown locale 'xx'"),
         (["report", "--to", "EURO"], "not a currency code"),
+        (["report", "--stage", "promised"], "invalid choice: 'promised'"),
+        (["report", "--stage", "disbursed"], "has no disbursed rows (its stages: committed, "),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
@@ -84,13 +86,17 @@ def test_bad_options(capsys, tmp_path, args, needle):
 def test_help_has_an_example_for_every_option(capsys):
     assert main(["report", "--help"]) == 0
     text = capsys.readouterr().out
-    options = ["--to", "--base-year", "--prices", "--fx", "--locale", "--group", "--out",
-               "--debug"]
+    options = ["--to", "--base-year", "--prices", "--fx", "--locale", "--group", "--stage",
+               "--out", "--debug"]
     for option in options:
         assert option in text
     # every option's help says "e.g." with an example
     assert text.count("e.g.") >= len(options) + 1  # + INPUT
     assert "aidcalc report pledges.xlsx --out my-report" in text
+    assert "aidcalc report kiel.xlsx --stage committed" in text
+    flat = " ".join(text.split())
+    assert "--stage {allocated,committed,pledged,disbursed,all}" in flat
+    assert "e.g. --stage committed (default: allocated for the Kiel tracker" in flat
 
 
 def test_top_level_help_and_version(capsys):
@@ -128,7 +134,8 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
     monkeypatch.setattr(aidcalc._report, "build_report", fake_build)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
     code = main(["report", "in.csv", "--to", "jpy", "--base-year", "2023", "--prices", "none",
-                 "--fx", "month", "--locale", "ja", "--group", "all", "--out", "o"])
+                 "--fx", "month", "--locale", "ja", "--group", "all", "--stage", "committed",
+                 "--out", "o"])
     assert code == 0
     captured = capsys.readouterr()
     assert captured.out == "wrote 2 files; open out/index.html\n"
@@ -137,4 +144,4 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
         assert captured.err == ""
     assert seen == {"data": "in.csv", "out": "o", "to": "jpy", "base_year": 2023,
                     "prices": "none", "fx": "month", "locale": "ja", "group": "all",
-                    "progress": seen["progress"]}
+                    "stage": "committed", "progress": seen["progress"]}

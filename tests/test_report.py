@@ -277,3 +277,125 @@ def test_english_page_keeps_the_english_notes(report_dir):
     page = (report_dir / "index.html").read_text(encoding="utf-8")
     with pytest.raises(AssertionError, match="English"):
         _assert_not_english(_prose(page))
+
+
+# --- the lifecycle stage the totals count ---------------------------------------------------------
+
+#: Kiel-like rows: each activity measured twice, as a commitment and as an allocation (EUR m);
+#: Japan's allocations exceed its commitment, as Kiel's can.
+_KIEL_ROWS = [
+    # donor, announced, EUR m, category, measure
+    ("DEU", "2023-03-01", 30.0, "military", "Commitment"),
+    ("DEU", "2023-03-01", 10.0, "military", "Allocation"),
+    ("DEU", "2023-05-10", 5.0, "humanitarian", "Allocation"),
+    ("USA", "2023-04-01", 25.0, "budget_support", "Commitment"),
+    ("USA", "2023-04-01", 20.0, "budget_support", "Allocation"),
+    ("JPN", "2023-06-01", 4.0, "humanitarian", "Commitment"),
+    ("JPN", "2023-06-01", 7.0, "humanitarian", "Allocation"),
+]
+
+
+def _kiel_frame() -> pd.DataFrame:
+    frame = pd.DataFrame(_KIEL_ROWS, columns=["donor", "announced", "amount", "category",
+                                              "measure"])
+    frame["amount"] *= 1e6
+    frame["announced"] = pd.to_datetime(frame["announced"])
+    frame["currency"] = "EUR"
+    frame["recipient"] = "UKR"
+    frame["status"] = frame["measure"].map({"Commitment": "committed",
+                                            "Allocation": "allocated"})
+    return frame
+
+
+def _donor_totals(report) -> dict[str, float]:
+    table = report.tables["donors_by_category"]
+    return (table.groupby("donor")[report.value].sum() / 1e6).round(6).to_dict()
+
+
+@pytest.fixture(scope="module")
+def kiel_reports(tmp_path_factory):
+    frame = _kiel_frame()
+    before = frame.copy()
+    out = {
+        stage: build_report(frame, out=tmp_path_factory.mktemp(f"kiel-{stage}"), prices="none",
+                            stage=stage)
+        for stage in (None, "committed")
+    }
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not touched
+    return out
+
+
+def test_kiel_default_counts_allocations_only(kiel_reports):
+    report = kiel_reports[None]
+    assert report.stage == "allocated"
+    # hand sums of the Allocation rows; summing both measures would give DEU 45, USA 45, JPN 11
+    assert _donor_totals(report) == {"DEU": 15.0, "USA": 20.0, "JPN": 7.0}
+    assert any("Allocated (4 rows); 3 rows at other stages" in n for n in report.notes)
+    assert "Stage: Allocated only" in report.footnote
+    page = report.index.read_text(encoding="utf-8")
+    assert "Totals count one stage only, Allocated" in page
+
+
+def test_kiel_stage_committed_counts_commitments_only(kiel_reports):
+    report = kiel_reports["committed"]
+    assert report.stage == "committed"
+    assert _donor_totals(report) == {"DEU": 30.0, "USA": 25.0, "JPN": 4.0}
+    assert "Stage: Committed only" in report.footnote
+
+
+def test_kiel_pipeline_shows_each_measure_on_its_own(kiel_reports):
+    for report in kiel_reports.values():
+        pipe = report.tables["pipeline"].set_index("donor")
+        got = (pipe[["committed", "allocated"]] / 1e6).round(6)
+        # each measure summed separately, all stages whatever --stage says (not cumulative:
+        # allocations are not commitments "reached further")
+        assert got.loc["DEU"].tolist() == [30.0, 15.0]
+        assert got.loc["USA"].tolist() == [25.0, 20.0]
+        assert got.loc["JPN"].tolist() == [4.0, 7.0]
+        assert len(report.tables["pledges"]) == len(_KIEL_ROWS)
+        assert "each stage is its own measure" in report.index.read_text(encoding="utf-8")
+
+
+def test_stage_all_sums_every_row_and_bad_stages_are_refused(tmp_path):
+    from aidcalc._report import ReportError, default_stage
+
+    report = build_report(_kiel_frame(), out=tmp_path / "all", prices="none", stage="all",
+                          locale="de")
+    assert _donor_totals(report) == {"DEU": 45.0, "USA": 45.0, "JPN": 11.0}
+    assert any(n.startswith("Summen addieren jede Zeile") for n in report.notes)
+    with pytest.raises(ReportError, match=r"--stage 'sometimes' is not one of pledged, "):
+        build_report(_kiel_frame(), out=tmp_path / "x", stage="sometimes")
+    with pytest.raises(ReportError, match=r"no disbursed rows \(its stages: allocated, "
+                                          r"committed\)"):
+        build_report(_kiel_frame(), out=tmp_path / "x", stage="disbursed")
+    with pytest.raises(ReportError, match="has no status column"):
+        build_report(_kiel_frame().drop(columns="status"), out=tmp_path / "x",
+                     stage="committed")
+    assert not (tmp_path / "x").exists()
+    kiel = _kiel_frame().drop(columns="measure")
+    assert default_stage(kiel) == "all"
+    kiel.attrs["format"] = "Kiel Ukraine Support Tracker (csv layout)"  # as read_kiel sets it
+    assert default_stage(kiel) == "allocated"
+
+
+def test_embedded_report_still_sums_every_pledge(report_dir):
+    """The embedded pledges are distinct money: the default keeps every status in the totals,
+    and the pipeline stays cumulative."""
+    from aidcalc import load_dataset
+    from aidcalc._report import default_stage
+
+    assert default_stage(load_dataset("g7_ukraine_pledges")) == "all"
+    pledges = pd.read_csv(report_dir / "pledges.csv")
+    assert {"pledged", "committed"} <= set(pledges["status"])
+    value = next(c for c in pledges.columns if c.startswith("amount_EUR"))
+    by_cat = pd.read_csv(report_dir / "donors_by_category.csv")
+    got = by_cat.groupby("donor")[value].sum()
+    want = pledges.groupby("donor")[value].sum()
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+    pipe = pd.read_csv(report_dir / "pipeline.csv").set_index("donor")
+    assert (pipe["pledged"] >= pipe["committed"]).all()
+    pd.testing.assert_series_equal(pipe["pledged"].sort_index(), want.sort_index(),
+                                   check_names=False)
+    page = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert "Totals sum every row, whatever its stage" in page
+    assert "each stage counts every pledge that has reached it" in page
