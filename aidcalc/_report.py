@@ -86,16 +86,28 @@ def _event_labels(frame: pd.DataFrame, date: str, lang: str) -> pd.DataFrame | N
         events[column] != "", events["en"])})
 
 
+#: readers whose stages are measures of the same money: the stages compared by default, in order
+#: of preference (the first one present in the data is used)
+_MEASURE_DEFAULTS = {
+    "kiel": ("allocated", "committed"),  # Kiel's headline measure is allocations
+    "iati": ("committed", "disbursed", "pledged"),  # IATI transactions: commitments first
+}
+
+
 def default_stage(frame: pd.DataFrame) -> str:
     """The stage the report sums when ``stage=None``: never two measures of the same money.
 
     The Kiel Ukraine Support Tracker gives each aid activity as two measures of the same money,
     ``Commitment`` and ``Allocation`` (read by :func:`aidcalc.io.read_kiel` into ``status``
     ``committed`` / ``allocated``, with Kiel's ``measure`` column kept): summing both rows would
-    count the money twice, so the default is ``"allocated"``, Kiel's headline measure. A Kiel
-    frame is recognised by ``frame.attrs["format"]`` (set by the reader) or by its ``measure``
-    column. In a pledge frame such as the embedded ``g7_ukraine_pledges`` every row is
-    distinct money (statuses of different announcements), so every row is summed (``"all"``).
+    count the money twice, so the default is ``"allocated"``, Kiel's headline measure. IATI
+    transactions are measures of one activity's money too (a commitment, then the
+    disbursements that pay it out; incoming funds and repayments are no stage at all), so the
+    default there is ``"committed"`` (or the first of disbursed, pledged present). A source is
+    recognised by ``frame.attrs["format"]`` (set by the readers) or by Kiel's ``measure`` /
+    IATI's ``transaction_type`` column. In a pledge frame such as the embedded
+    ``g7_ukraine_pledges`` every row is distinct money (statuses of different announcements),
+    so every row is summed (``"all"``).
 
     Examples
     --------
@@ -104,15 +116,34 @@ def default_stage(frame: pd.DataFrame) -> str:
     ...                      "status": ["committed", "allocated"]})
     >>> default_stage(kiel)
     'allocated'
+    >>> iati = pd.DataFrame({"transaction_type": ["2", "3", "1"],
+    ...                      "status": ["committed", "disbursed", None]})
+    >>> default_stage(iati), default_stage(iati[iati["status"] != "committed"])
+    ('committed', 'disbursed')
     >>> default_stage(pd.DataFrame({"status": ["pledged", "committed"]}))
     'all'
     """
-    return "allocated" if _stages_are_measures(frame) else "all"
+    source = _measure_source(frame)
+    if source is None:
+        return "all"
+    present = set(frame["status"].dropna()) if "status" in frame else set()
+    preferred = _MEASURE_DEFAULTS[source]
+    return next((s for s in preferred if s in present), preferred[0])
+
+
+def _measure_source(frame: pd.DataFrame) -> str | None:
+    """Which reader's measures the stages are ("kiel", "iati"), or None for steps of a pledge."""
+    fmt = str(frame.attrs.get("format", "")).lower()
+    if fmt.startswith("kiel") or "measure" in frame:
+        return "kiel"
+    if fmt.startswith("iati") or "transaction_type" in frame:
+        return "iati"
+    return None
 
 
 def _stages_are_measures(frame: pd.DataFrame) -> bool:
-    """True when the stages are measures of the same money (the Kiel tracker), not steps."""
-    return str(frame.attrs.get("format", "")).lower().startswith("kiel") or "measure" in frame
+    """True when the stages are measures of the same money (Kiel, IATI), not steps."""
+    return _measure_source(frame) is not None
 
 
 def _at_stage(
