@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import AidcalcError, InputFileError, ValidationError, join_values
+from ._groups import apply_merges
 from ._locale import LocaleLike
 
 __all__ = ["CHARTS", "STAGES", "Report", "build_report", "default_stage"]
@@ -580,6 +581,10 @@ def build_report(
     cumulative = not _stages_are_measures(frame)  # Kiel: each measure on its own
     notes.append(label("note_input").format(input=input_name, n=len(frame)))
     frame = _pledges_only(frame, notes, label)
+    if _measure_source(frame) == "kiel" and frame["donor"].eq("EIB").any():
+        # Kiel's country summary counts the EIB under the EU institutions (datasets/donor_merges)
+        frame = frame.assign(donor=apply_merges(frame["donor"], "kiel"))
+        notes.append(label("note_merge_kiel"))
     if group and str(group).lower() != "all":
         members = list(plot._style.resolve_members(group) or [])
         if "EUI" not in members and "EUU" not in members:
