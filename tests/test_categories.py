@@ -347,3 +347,135 @@ def test_duplicate_columns_and_wrong_types():
         aidcalc.categorise(dup)
     with pytest.raises(aidcalc.AidcalcError, match="categorise expects a pandas DataFrame"):
         aidcalc.categorise("demining")
+
+
+# --- fast path (RE2 prefilter + RE2 certificate + Python re) == per-pattern matching ---------
+
+_CJK = {"ja", "zh", "ko", "th"}
+
+
+def _lower(pattern: str) -> str:
+    # independent copy of the documented rule: literals lower-cased, escapes (\W, \S) kept
+    return re.sub(r"\\.|[^\\]+", lambda m: m[0] if m[0].startswith("\\") else m[0].lower(), pattern)
+
+
+def _reference(texts, keywords):
+    """Per pattern, per text: the documented matching rule, with nothing shared with the code."""
+    compiled = [
+        (
+            str(row.category),
+            re.compile(
+                _lower(row.pattern)
+                if row.language in _CJK
+                else rf"(?<!\w)(?:{_lower(row.pattern)})(?!\w)"
+            ),
+        )
+        for row in keywords.itertuples()
+    ]
+    out = {c: [False] * len(texts) for c in dict.fromkeys(keywords["category"])}
+    for i, text in enumerate(texts):
+        low = text.lower()
+        for category, rx in compiled:
+            if not out[category][i] and rx.search(low):
+                out[category][i] = True
+    return out
+
+
+def _fast(texts, keywords):
+    from aidcalc._categories import _compile, _search_all
+
+    hits = _search_all([t.lower() for t in texts], _compile(keywords))
+    return {c: hits[c].tolist() for c in hits}
+
+
+def _examples():
+    kw = keyword_table()
+    g7 = aidcalc.load_dataset("g7_ukraine_pledges")
+    return [*g7["description"].astype(str), *kw["example"]]
+
+
+def test_fast_path_equals_reference_on_curated_texts_and_keyword_examples():
+    texts = _examples()
+    assert len(texts) >= 64  # large enough for the Arrow prefilter path
+    variants = [
+        *texts,
+        *(t.upper() for t in texts),
+        *(f"x{t}" for t in texts),  # glued to a word character: whole-word patterns fail
+        *(f"{t}é" for t in texts),  # non-ASCII word character after the keyword
+        *(f"_{t}_" for t in texts),
+        *(f"({t})." for t in texts),
+    ]
+    kw = keyword_table()
+    expected = _reference(variants, kw)
+    assert _fast(variants, kw) == expected
+    assert _fast(variants[:20], kw) == _reference(variants[:20], kw)  # small: no Arrow path
+    # and through the public function: the categories column lists exactly these
+    out = aidcalc.categorise(pd.DataFrame({"description": variants}))
+    order = [c for c in TAXONOMY if c != "other"]
+    listed = [";".join(c for c in order if expected[c][i]) for i in range(len(variants))]
+    assert out["categories"].tolist() == listed
+    assert out["category"].tolist() == [s.split(";")[0] or "other" for s in listed]
+    assert sum(any(expected[c][i] for c in order) for i in range(len(variants))) > 300
+
+
+_FILLER = st.sampled_from(
+    [" ", "  ", ", ", ".", "-", "_", "x", "é", "ß", "İ", "\u0301", "7", "٣", "の", "й", "\n",
+     "(", "'", "ä", "Ж", "the", "and", "für", "de", "de-", "mine", "min", "mines", "power",
+     "grid", "#12", "\u00a0", "\t", "EN", "re", "ção"]
+)  # fmt: skip
+_KEYWORD_WORDS = st.sampled_from(
+    sorted({w for t in keyword_table()["example"] for w in re.split(r"(\s+)", t) if w})
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(_FILLER, _KEYWORD_WORDS), min_size=1, max_size=8).map("".join),
+        min_size=64,
+        max_size=90,
+    )
+)
+def test_fast_path_equals_reference_on_random_keyword_and_filler_texts(texts):
+    kw = keyword_table()
+    assert _fast(texts, kw) == _reference(texts, kw)
+
+
+_TRICKY = pd.DataFrame(
+    {
+        "category": ["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"],
+        "language": ["en", "ja", "en", "de", "fr", "en", "en", "it", "ja", "en"],
+        "pattern": [
+            r"(?<=x)mine",  # look-behind inside: no RE2 certificate
+            r"[^\w]grid",  # negated Unicode class in an anywhere pattern
+            r"(\w)\1",  # back-reference: no literal, no certificate
+            r"Power\W?grid",
+            r"\bmin\w+",
+            r"de\s*min$",
+            r"(?i:Grid)",  # scoped flag
+            r"[é-ü]+x",
+            r"の.*電力",
+            r"mines?|ordnance|\d{2,}",
+        ],
+    }
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(_FILLER, _KEYWORD_WORDS), min_size=1, max_size=6).map("".join),
+        min_size=64,
+        max_size=80,
+    )
+)
+def test_fast_path_equals_reference_for_user_patterns_re2_cannot_take(texts):
+    assert _fast(texts, _TRICKY) == _reference(texts, _TRICKY)
+
+
+@given(st.text(alphabet="mineGRIDpowerdexé _-\n7の電力", max_size=14), st.integers(0, 9))
+def test_required_literals_are_really_required(text, i):
+    from aidcalc._categories import _required_literals
+
+    pattern = _lower(_TRICKY["pattern"][i])
+    literals = _required_literals(pattern)
+    if literals is not None and re.search(pattern, text):
+        assert any(lit in text for lit in literals)
