@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -165,6 +165,16 @@ def _builtin_parts() -> dict[str, _Parts]:
     return _compile(keyword_table())
 
 
+def _sre_modules() -> tuple[Any, Any]:
+    """Python's regex parser and constants (``re._parser`` from 3.11, ``sre_parse`` before)."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_constants as _constants
+        import sre_parse as _parser
+    return _constants, _parser
+
+
 def _required_literals(pattern: str) -> frozenset[str] | None:
     r"""Literal strings of which every match of ``pattern`` contains at least one, or None.
 
@@ -184,9 +194,7 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
     True
     """
     try:
-        from re import _constants as sre_c  # type: ignore[attr-defined]
-        from re import _parser as sre_p  # type: ignore[attr-defined]
-
+        sre_c, sre_p = _sre_modules()
         parsed = sre_p.parse(f"(?:{pattern})")
     except Exception:  # no prefilter, the real regex decides (and reports)
         return None
@@ -299,9 +307,7 @@ def _re2_sure(pattern: str) -> str | None:
     True
     """
     try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser as sre_p  # type: ignore[attr-defined]
-
+        c, sre_p = _sre_modules()
         parsed = sre_p.parse(f"(?:{pattern})")
     except Exception:  # no certificate, Python's re decides (and reports errors)
         return None
