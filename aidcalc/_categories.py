@@ -752,7 +752,11 @@ def _first(hits: Mapping[str, np.ndarray], order: Sequence[str]) -> pd.Series:
     cats = [c for c in order if c in hits and c != OTHER]
     if not cats:
         return pd.Series(np.full(n, np.nan, dtype=object))
-    chosen = np.select([hits[c] for c in cats], cats, default=None)
+    chosen = np.select(
+        [hits[c] for c in cats],
+        [np.full(n, c, dtype=object) for c in cats],
+        default=np.full(n, None, dtype=object),
+    )
     return pd.Series(chosen, dtype=object)
 
 
