@@ -47,6 +47,8 @@ _LAZY: dict[str, str] = {
     "convert": "._convert",
     "convert_amount": "._convert",
     "get_registry": "._units",
+    "money": "._units",
+    "fx_context": "._units",
     # real values
     "normalise": "._prices",
     "share_of_gdp": "._relative",
@@ -113,4 +115,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._prices import normalise
     from ._rates import RateTable, get_rates, read_rates
     from ._relative import per_capita, share_of_gdp
-    from ._units import get_registry
+    from ._units import fx_context, get_registry, money
