@@ -40,6 +40,7 @@ from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
@@ -341,6 +342,16 @@ class _Result:
         "to",
         "uniq",
     )
+    rate: npt.NDArray[np.float64]  # target per unit of the row's currency, NaN = none
+    seconds: npt.NDArray[np.int64]  # date of the rate as datetime64[s] integers (_NAT = none)
+    reason: npt.NDArray[np.int8]  # OK, NO_DATE, ... per row
+    source_codes: npt.NDArray[np.signedinteger[Any]]  # index into source_labels, -1 = none
+    source_labels: list[str]
+    table: RateTable
+    to: str
+    uniq: list[str | None]
+    bad: npt.NDArray[np.intp]  # positions of rows without a rate (not same-currency)
+    bad_days: npt.NDArray[np.int64]  # their day numbers (NO_DAY = no date)
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -403,7 +414,7 @@ def _lookup(
     labels: list[str] = []
     lab_code = np.full(nu + 1, -1, dtype="int16")
     for i, u in enumerate(uniq):  # unique currencies only
-        if ustatus[i] != OK:
+        if ustatus[i] != OK or u is None:  # (None always has status NO_CURRENCY)
             continue
         lab = "identity (same currency)" if u == to else _source_label(table, u, to, policy)
         if lab not in labels:
@@ -509,7 +520,9 @@ def _coverage_text(table: RateTable, cur: str | None, to: str) -> str:
     return "; ".join(parts) or f"table runs {table.start}..{table.end}"
 
 
-def _date_errors(err: pd.Categorical, res: _Result, parsed: ParsedDates) -> pd.Categorical:
+def _date_errors(
+    err: pd.Categorical[str], res: _Result, parsed: ParsedDates
+) -> pd.Categorical[str]:
     """Put the date reader's reason (ambiguous order, year-only date, ...) on refused dates."""
     bad = res.reason == BAD_DATE
     if not bad.any():
@@ -521,7 +534,7 @@ def _date_errors(err: pd.Categorical, res: _Result, parsed: ParsedDates) -> pd.C
     return pd.Categorical(texts)
 
 
-def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.Categorical:
+def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.Categorical[str]:
     bad = np.flatnonzero(res.reason != OK)
     out = np.full(len(res.reason), -1, dtype="int64")
     cats: list[str] = []
@@ -536,7 +549,7 @@ def _error_column(res: _Result, codes: np.ndarray, policy: str, mdb: int) -> pd.
         remap = np.array([cat_idx[c] for c in cats])
         out[bad] = remap[inv]
         cats = list(cat_idx)
-    return pd.Categorical.from_codes(out, categories=cats)
+    return pd.Categorical.from_codes(out, categories=pd.Index(cats))
 
 
 def _raise(
@@ -689,7 +702,7 @@ def lookup_rates(
             FX_RATE: res.rate,
             FX_DATE: res.seconds.view("datetime64[s]"),
             FX_SOURCE: pd.Categorical.from_codes(
-                res.source_codes, res.source_labels, validate=False
+                res.source_codes, pd.Index(res.source_labels), validate=False
             ),
             ERROR: _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed),
         },
@@ -814,8 +827,10 @@ def convert(
         out or f"{amount}_{to}": values * res.rate,
         FX_RATE: res.rate,
         FX_DATE: res.seconds.view("datetime64[s]"),
-        FX_SOURCE: pd.Categorical.from_codes(res.source_codes, res.source_labels, validate=False),
-        FX_TO: pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), [to]),
+        FX_SOURCE: pd.Categorical.from_codes(
+            res.source_codes, pd.Index(res.source_labels), validate=False
+        ),
+        FX_TO: pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), pd.Index([to])),
     }
     if errors == "coerce":
         err = _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed)
@@ -826,12 +841,13 @@ def convert(
     return result
 
 
-def _merge_errors(old: pd.Series, new: pd.Categorical) -> pd.Categorical:
+def _merge_errors(old: pd.Series, new: pd.Categorical[str]) -> pd.Categorical[str]:
     """Keep reasons already in the frame's ``error`` column; append this step's after "; "."""
     before = old.astype(object).to_numpy()
-    before = np.where(pd.isna(before), None, before)
+    # numpy's stubs reject None as a where() branch; at runtime it gives an object array
+    before = np.where(pd.isna(before), None, before)  # type: ignore[call-overload]
     now = np.asarray(new, dtype=object)
-    now = np.where(pd.isna(now), None, now)
+    now = np.where(pd.isna(now), None, now)  # type: ignore[call-overload]  # (as above)
     both = (before != None) & (now != None)  # noqa: E711 - elementwise on object arrays
     merged = np.where(before != None, before, now)  # noqa: E711
     if both.any():

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ._errors import InputFileError, RateNotFoundError, describe_rows, join_values
@@ -101,6 +102,15 @@ class RateTable:
         "base",
         "source",
     )
+    # declared for type checkers; set once in __init__ via object.__setattr__ (immutable)
+    _cache: dict[Any, Any]  # "spot", "first", ("dense", ...), ("period", ...) -> arrays
+    _col: dict[str, int]
+    _currencies: tuple[str, ...]
+    _days: npt.NDArray[np.int32]
+    _sources: dict[str, str]
+    _values: npt.NDArray[np.float64]
+    base: str
+    source: str
 
     def __init__(
         self,

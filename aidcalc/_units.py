@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pint
+    from pint.facets.context.objects import Transformation
 
     from ._amount import Amount
     from ._convert import Policy, RatesLike
@@ -62,7 +63,7 @@ def get_registry() -> pint.UnitRegistry:
     """
     import pint
 
-    ureg = pint.UnitRegistry()
+    ureg: pint.UnitRegistry = pint.UnitRegistry()
     ureg.load_definitions(str(UNITS_FILE))
     return ureg
 
@@ -158,12 +159,19 @@ def fx_context(
         unit = ureg.Unit(code)
         fwd = rate * base_unit / unit  # base per unit of code
         back = (1.0 / rate) * unit / base_unit
-        ctx.add_transformation(currency_dimension(code), currency_dimension(base),
-                               lambda _reg, x, f=fwd: x * f)  # fmt: skip
-        ctx.add_transformation(currency_dimension(base), currency_dimension(code),
-                               lambda _reg, x, f=back: x * f)  # fmt: skip
+        ctx.add_transformation(currency_dimension(code), currency_dimension(base), _times(fwd))
+        ctx.add_transformation(currency_dimension(base), currency_dimension(code), _times(back))
     ureg.enable_contexts(ctx)
     try:
         yield ureg
     finally:
         ureg.disable_contexts(1)
+
+
+def _times(factor: pint.Quantity) -> Transformation:
+    """A pint context transformation multiplying by ``factor`` (bound now, not late)."""
+
+    def transform(ureg: Any, value: Any, **kwargs: Any) -> Any:
+        return value * factor
+
+    return transform
