@@ -391,7 +391,10 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
 
 def _year_periods(years: np.ndarray) -> pd.PeriodIndex:
     whole = np.asarray(years, dtype="float64").astype("int64")
-    return pd.PeriodIndex.from_fields(year=whole, month=np.ones(len(whole), "int64"), freq="Y")
+    # PeriodIndex.from_fields exists since pandas 2.2; pandas-stubs do not declare it
+    return pd.PeriodIndex.from_fields(  # type: ignore[attr-defined]
+        year=whole, month=np.ones(len(whole), "int64"), freq="Y"
+    )
 
 
 def _upper(codes: pd.Series) -> pd.Series:

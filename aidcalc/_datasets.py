@@ -69,7 +69,7 @@ class DatasetInfo:
 
 @cache
 def _catalogue() -> dict[str, DatasetInfo]:
-    known = {f.name for f in DatasetInfo.__dataclass_fields__.values()}  # type: ignore[attr-defined]
+    known = {f.name for f in DatasetInfo.__dataclass_fields__.values()}
     out: dict[str, DatasetInfo] = {}
     for meta in sorted(data_dir().glob("*.json")):
         raw = json.loads(meta.read_text(encoding="utf-8"))

@@ -230,6 +230,7 @@ def parse_dates(
         out, nulls = fast
         kind = np.isnat(out).view(np.int8) if nulls else np.zeros(n, dtype=np.int8)
         return ParsedDates(out, kind, None, None, [], series.index)
+    uniq: np.ndarray | pd.Index
     try:
         codes, uniq = pd.factorize(series, use_na_sentinel=True)
     except TypeError:  # unhashable values: each row on its own
@@ -324,13 +325,14 @@ def _read_uniques(uniq: np.ndarray, order: str | None) -> list[Read]:
     out: list[Read | None] = [None] * len(uniq)
     if len(uniq) > 64:
         text = pd.Series(uniq, dtype=object)
-        is_str = text.map(type).eq(str).to_numpy()
+        # comparing with the type object ``str`` is valid; the stubs only allow scalars
+        is_str = text.map(type).eq(str).to_numpy()  # type: ignore[arg-type]
         iso = np.zeros(len(uniq), dtype=bool)
         iso[is_str] = text[is_str].astype(str).str.fullmatch(_ISO_DAY).to_numpy(dtype=bool)
         if iso.any():
             stamps = pd.to_datetime(text[iso].astype(str), format="%Y-%m-%d", errors="coerce")
-            for i, s in zip(np.flatnonzero(iso), stamps.tolist(), strict=True):
-                out[i] = (s, 3, OK, "", "") if s is not pd.NaT else _impossible()
+            for k, s in zip(np.flatnonzero(iso), stamps.tolist(), strict=True):
+                out[k] = (s, 3, OK, "", "") if s is not pd.NaT else _impossible()
     for i, value in enumerate(uniq):  # a loop over distinct values only
         if out[i] is None:
             out[i] = _read_one(value, order)
@@ -390,19 +392,19 @@ def _read_one(value: Any, order: str | None) -> Read:
     if m:
         year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
         rank = 3 if m[4] else 2 if m[3] else 1
-        stamp = _day(year, month, day)
-        if stamp is None:
+        found = _day(year, month, day)
+        if found is None:
             return _impossible()
         tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
-        return (stamp, rank, OK, "", tag)
+        return (found, rank, OK, "", tag)
     m = _NUMERIC.fullmatch(text)
     if m:
         if len(m[4]) != 4:
             return (None, 0, UNREADABLE, "two-digit or short year: write the full year", "")
         a, b, y = int(m[1]), int(m[3]), int(m[4])
         if order in ("DMY", "MDY"):
-            stamp = _day(y, b, a) if order == "DMY" else _day(y, a, b)
-            return (stamp, 3, OK, "", "") if stamp is not None else _impossible()
+            found = _day(y, b, a) if order == "DMY" else _day(y, a, b)
+            return (found, 3, OK, "", "") if found is not None else _impossible()
         dmy, mdy = _day(y, b, a), _day(y, a, b)
         if dmy is not None and mdy is not None and a != b:
             return (pd.Timestamp(year=y, month=1, day=1), 1, AMBIGUOUS, _AMBIGUOUS_TEXT, "")
@@ -494,15 +496,16 @@ def _finish(
             kind, reason = COARSE, _coarse_text(rank, need, option)
         kinds[i], ranks[i] = kind, rank
         if kind == OK and stamp is not None:
-            stamps[i] = np.datetime64(stamp.to_datetime64(), unit)
+            # ``unit`` is a runtime str; numpy's stubs only accept a Literal unit
+            stamps[i] = np.datetime64(stamp.to_datetime64(), unit)  # type: ignore[call-overload]
         if reason:
             tcode[i] = texts.setdefault(reason, len(texts))
     kinds[m] = MISSING
     pick = np.where(codes < 0, m, codes)
-    kind = kinds[pick]
+    row_kind = kinds[pick]
     if keep_values:
         assert values is not None
-        out = np.where(kind == OK, values, np.datetime64("NaT")).astype(values.dtype)
+        out = np.where(row_kind == OK, values, np.datetime64("NaT")).astype(values.dtype)
     else:
         out = stamps[pick]
-    return ParsedDates(out, kind, ranks[pick], tcode[pick], list(texts), series.index)
+    return ParsedDates(out, row_kind, ranks[pick], tcode[pick], list(texts), series.index)

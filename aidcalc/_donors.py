@@ -312,7 +312,7 @@ def donor_codes(
             f"{describe_rows(series.index[bad])}; first: {first.message}. Fix the names, map "
             "them yourself, or use errors='coerce' to get <NA>",
             name=names,
-            suggestions=first.suggestions,
+            suggestions=first.fields["suggestions"],
         )
     lookup = np.array([*mapped, np.nan], dtype=object)  # last slot for missing (code -1)
     out = lookup[codes]

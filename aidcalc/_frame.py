@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -303,9 +303,13 @@ def validate(
             "period_start after period_end",
         )
     if PART_OF in frame.columns:
-        ids = frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
+        pledge_ids = (
+            frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
+        )
         part = frame[PART_OF]
-        check(PART_OF, part.notna() & ~part.isin(ids.dropna()), "part_of names no pledge_id")
+        check(
+            PART_OF, part.notna() & ~part.isin(pledge_ids.dropna()), "part_of names no pledge_id"
+        )
     if PAIR_ID in frame.columns and DONOR in frame.columns:
         pairs = frame[[PAIR_ID, DONOR]].dropna()
         n_donors = pairs.groupby(PAIR_ID)[DONOR].transform("nunique")
@@ -502,7 +506,8 @@ def pledges(
             problems=problems,
         )
     n = len(out)
-    for (col, problem), grp in row_problems.groupby(["column", "problem"], sort=False):
+    for (group_col, problem), grp in row_problems.groupby(["column", "problem"], sort=False):
+        col = cast(str, group_col)  # the "column" names are str
         pos = grp["row"].to_numpy(dtype=np.int64)
         mask = np.zeros(n, dtype=bool)
         mask[pos] = True
@@ -511,7 +516,8 @@ def pledges(
         seen = "|".join(rf"(?:^|; ){re.escape(c)}:" for c in explaining)
         already = reasons.astype(str).str.contains(seen, regex=True).to_numpy()
         values = pd.Series("", index=out.index, dtype=object)
-        values.iloc[pos] = [repr(v) for v in grp["value"]]
+        # a list of values for positions is valid; pandas-stubs only allow str or a Series
+        values.iloc[pos] = [repr(v) for v in grp["value"]]  # type: ignore[call-overload]
         add(mask & ~already, f"{col}: {problem} (" + values + ")")
     bad = (reasons != "").to_numpy()
     rejected = table.iloc[bad].copy()

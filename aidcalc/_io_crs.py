@@ -332,7 +332,7 @@ def _pandas_batches(
 
 
 def _convert(chunk: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
-    out = {}
+    out: dict[str, np.ndarray | pd.Series] = {}
     for src in chunk.columns:
         c = canonical[src]
         name = CRS_COLUMNS.get(c, c)
@@ -456,7 +456,8 @@ def read_crs(
     money = f"usd_{amount}"
     if money in frame.columns:
         lead["amount"] = frame[money]
-        lead["currency"] = np.where(frame[money].notna(), "USD", None)
+        # None as the fill is valid (object result); numpy's stubs only allow array-likes
+        lead["currency"] = np.where(frame[money].notna(), "USD", None)  # type: ignore[call-overload]
         lead["status"] = "disbursed" if amount == "disbursement" else "committed"
         empty = frame[money].isna()
         if empty.any():
@@ -487,7 +488,8 @@ def _codes(names: pd.Series) -> pd.Series:
         return pd.Series(pd.NA, index=names.index, dtype=object)
     uniq = pd.Series(np.asarray(unique, dtype=object))
     coded = donor_codes_or_na(pd.Series(uniq.to_numpy(), index=uniq.to_numpy()))
-    table = np.append(coded.to_numpy(dtype=object), None)  # code -1 (missing) -> None
+    # code -1 (missing) -> None; numpy's stubs reject None, valid in an object array
+    table = np.append(coded.to_numpy(dtype=object), None)  # type: ignore[call-overload]
     return pd.Series(table[codes], index=names.index, dtype=object)
 
 

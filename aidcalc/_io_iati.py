@@ -82,11 +82,13 @@ COLUMNS = (
 def _transaction_types() -> dict[str, tuple[str, str, str | None]]:
     table = pd.read_csv(_HERE / "_io_iati_transaction_types.csv", dtype=str, keep_default_na=False)
     out: dict[str, tuple[str, str, str | None]] = {}
-    for row in table.itertuples(index=False):
-        entry = (row.code, row.name, row.status or None)
-        out[row.code] = entry
-        if row.code_v1:
-            out[row.code_v1] = entry
+    for code, code_v1, name, status in zip(
+        table["code"], table["code_v1"], table["name"], table["status"], strict=True
+    ):
+        entry = (code, name, status or None)
+        out[code] = entry
+        if code_v1:
+            out[code_v1] = entry
     return out
 
 
@@ -186,11 +188,8 @@ class _Reader:
     # -- one activity ------------------------------------------------------------------------
     def activity(self, act: Element, root: Element | None, source: str) -> None:
         lang = act.get(_XML_LANG)
-        ident = (
-            (_child(act, "iati-identifier").text or "").strip()
-            if _child(act, "iati-identifier") is not None
-            else None
-        )
+        ident_elem = _child(act, "iati-identifier")
+        ident = (ident_elem.text or "").strip() if ident_elem is not None else None
         label = f"activity {ident or '(no iati-identifier)'}"
         default_currency = (act.get("default-currency") or "").strip().upper() or None
         reporting = _child(act, "reporting-org")
@@ -231,7 +230,9 @@ class _Reader:
             row = f"{label}, transaction {k}"
             type_elem = _child(tx, "transaction-type")
             code = (type_elem.get("code") or "").strip() if type_elem is not None else ""
-            code_entry = types.get(code) or types.get(code.upper())
+            code_entry: tuple[str | None, str | None, str | None] | None = types.get(
+                code
+            ) or types.get(code.upper())
             if code_entry is None:
                 self.problem(
                     source,
@@ -240,7 +241,7 @@ class _Reader:
                     code or None,
                     "unknown or missing transaction type code: status left empty",
                 )
-                code_entry = (code or None, None, None)  # type: ignore[assignment]
+                code_entry = (code or None, None, None)
             value_elem = _child(tx, "value")
             value_text = (value_elem.text or "").strip() if value_elem is not None else ""
             try:
@@ -259,6 +260,7 @@ class _Reader:
             if value is None:
                 self.problem(source, row, "value", None, "transaction rejected: no <value>")
                 continue
+            assert value_elem is not None  # the value was read from it
             currency = (value_elem.get("currency") or "").strip().upper() or default_currency
             if not currency:
                 self.problem(
@@ -351,7 +353,7 @@ class _Reader:
                 self.activity(act, root, source)
             return
         except InputFileError as exc:
-            if exc.reason == "unsafe XML":
+            if exc.fields["reason"] == "unsafe XML":
                 raise  # recovering never relaxes safety
             del self.records[saved[0] :]
             del self.problems[saved[1] :]
@@ -365,15 +367,16 @@ class _Reader:
             try:
                 wrapper = parse_bytes(opening + block + b"</iati-activities>", name=source)
             except InputFileError as exc:
-                if exc.reason == "unsafe XML":
+                reason = exc.fields["reason"]
+                if reason == "unsafe XML":
                     raise
                 self.problem(
-                    source, f"line {line}", "iati-activity", None, f"activity skipped: {exc.reason}"
+                    source, f"line {line}", "iati-activity", None, f"activity skipped: {reason}"
                 )
                 continue
-            act = _child(wrapper, "iati-activity")
-            if act is not None:
-                self.activity(act, wrapper, source)
+            inner = _child(wrapper, "iati-activity")
+            if inner is not None:
+                self.activity(inner, wrapper, source)
         if not found:
             self.problem(
                 source, "line 1", None, None, "no readable <iati-activity> found: file skipped"
@@ -424,9 +427,9 @@ def _plan(
             f"sector percentages add up to {total:g}, not 100: normalised to 100",
         )
     shares: dict[str, list[Any]] = {}
-    for (voc, code, _), pct in zip(sectors, pcts, strict=True):
+    for (voc, code, _), weight in zip(sectors, pcts, strict=True):
         entry = shares.setdefault(category_of.get((voc, code), "other"), [Fraction(0), [], []])
-        entry[0] += pct
+        entry[0] += weight
         entry[1].append(code)
         entry[2].append(voc)
     return shares, issue

@@ -298,7 +298,11 @@ def read_kiel(
         codes = donor_codes_or_na(frame["donor_name"])
         frame.insert(0, "donor", codes)
         unknown = codes.isna() & frame["donor_name"].notna()
-        for name, rows in frame.index[unknown].groupby(frame.loc[unknown, "donor_name"]).items():
+        # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
+        groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
+            frame.loc[unknown, "donor_name"]
+        )
+        for name, rows in groups.items():
             where = describe_rows(lines[rows.to_numpy()].tolist()).replace("(index", "(line")
             problems.append(
                 {

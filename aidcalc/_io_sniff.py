@@ -168,4 +168,4 @@ def zip_member(path: Path) -> str | None:
     with zipfile.ZipFile(path) as zf:
         members = [n for n in zf.namelist() if not n.endswith("/")]
     texts = [n for n in members if n.lower().endswith((".csv", ".txt"))]
-    return (texts or members or [None])[0]
+    return texts[0] if texts else members[0] if members else None

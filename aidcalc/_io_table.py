@@ -152,7 +152,7 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
         values[direct.index[direct.notna()]] = direct[direct.notna()]
         text = text[direct.isna()]
     # elsewhere "2.000" is two thousand: every text goes through the locale's rules
-    leftover = pd.Series(np.nan, index=raw.index, dtype=object)
+    leftover: pd.Series = pd.Series(np.nan, index=raw.index, dtype=object)  # texts or NaN
     if len(text):
         parsed: dict[str, float | None] = {}
         for s in text.unique():  # unique strings only

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ._datasets import dataset_info, read_dataset
 from ._errors import DataCoverageError, ValidationError, join_values
+
+if TYPE_CHECKING:
+    from ._convert import RatesLike
 
 __all__ = [
     "CURRENCY_ECONOMY",
@@ -240,7 +244,11 @@ _EMBEDDED: set[int] = set()
 
 
 def annual_usd_rates(
-    currencies: Sequence[str], years: Sequence[int], *, rates: object = None, strict: bool = True
+    currencies: Sequence[str],
+    years: Sequence[int],
+    *,
+    rates: RatesLike = None,
+    strict: bool = True,
 ) -> tuple[np.ndarray, list[str]]:
     """Annual average rates, units of each currency per 1 USD, with their source text.
 

@@ -18,6 +18,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -275,7 +276,7 @@ def read_dac_deflators(
     records = []
     for (_, row), code in zip(body.iterrows(), codes, strict=True):  # one row per donor
         for j, year in year_cols.items():
-            cell = row.iloc[j]
+            cell = row.iloc[cast(int, j)]  # header=None: column labels are positions
             if cell is None or (isinstance(cell, float) and np.isnan(cell)):
                 continue
             text = str(cell).strip()

@@ -375,14 +375,14 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
     tokens: list[tuple[str, str, str]] = []
     unknown: tuple[str, bool] | None = None
     pos = 0
-    for m in [*lex.token_re.finditer(low), None]:
-        gap = low[pos : m.start()] if m is not None else low[pos:]
+    for tok in [*lex.token_re.finditer(low), None]:
+        gap = low[pos : tok.start()] if tok is not None else low[pos:]
         if unknown is None and not set(gap) <= _GAP_OK:
             unknown = (gap.strip(_GAP_CHARS), not tokens)
-        if m is not None:
-            kind, value = lex.phrases[m.group()]
-            tokens.append((kind, value, m.group()))
-            pos = m.end()
+        if tok is not None:
+            kind, value = lex.phrases[tok.group()]
+            tokens.append((kind, value, tok.group()))
+            pos = tok.end()
     if unknown is not None:
         word, leading = unknown
         scale_slot = where == "post" and leading and not any(k == "scale" for k, _, _ in tokens)
@@ -459,8 +459,8 @@ def _read_affixes(
         raise _Fail(f"conflicting currencies {shown}")
     if codes:
         code = codes.pop()
-        for _, phrase, cands in implicit:
-            if code not in cands:
+        for _, phrase, allowed in implicit:
+            if code not in allowed:
                 raise _Fail(f"conflicting currencies {phrase!r} and {code}")
     elif implicit:
         found = {c for c, _, _ in implicit}
@@ -665,7 +665,7 @@ class _PythonStrings:
         self.num = [g[1] for g in groups]
         self.post = [g[2] for g in groups]
 
-    def text(self, i: int) -> str:
+    def text(self, i: int | np.integer) -> str:
         return self.norm[i]
 
     def valid_number(self, pattern: str) -> np.ndarray:
@@ -738,7 +738,7 @@ class _ArrowStrings:
             arr = pc.replace_with_mask(arr, messy, sub)
         return arr, pc.extract_regex(arr, _SPLIT)
 
-    def text(self, i: int) -> str:
+    def text(self, i: int | np.integer) -> str:
         return self.arr[int(i)].as_py()
 
     def valid_number(self, pattern: str) -> np.ndarray:
@@ -794,7 +794,7 @@ class _ArrowStrings:
         keys = pc.binary_join_element_wise(self._pre.take(idx), self._post.take(idx), "\x1f")
         enc = keys.dictionary_encode()
         uniques = [tuple(k.split("\x1f", 1)) for k in enc.dictionary.to_pylist()]
-        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), uniques  # type: ignore[return-value]
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), uniques
 
     def floats(self, idx: np.ndarray, sign: Any, exp: Any, lex: _Lexicon) -> Any:
         import pyarrow as pa
@@ -839,7 +839,7 @@ class _Lazy:
     def __init__(self, arr: Any) -> None:
         self.arr = arr
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i: int | np.integer) -> str:
         return self.arr[int(i)].as_py() or ""
 
 

@@ -90,7 +90,7 @@ def unknown_donor_error(names: list[Any], rows: pd.Index) -> UnknownDonorError:
         donor_code(str(names[0]))
         first, hints = "", []
     except UnknownDonorError as err:
-        first, hints = f" ({err.message})", list(err.suggestions)
+        first, hints = f" ({err.message})", list(err.fields["suggestions"])
     return UnknownDonorError(
         f"unknown donor(s) {join_values(names)} in {describe_rows(rows)}: use ISO3 codes or "
         f"names aidcalc.donor_code knows, or errors='coerce'{first}",
@@ -246,13 +246,14 @@ def _categorical(codes: np.ndarray, labels: list[str], index: pd.Index) -> pd.Se
     """A categorical column from per-row codes into ``labels`` (labels may repeat)."""
     uniq = list(dict.fromkeys(labels))
     dtype = np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32767 else np.int32
+    small: np.ndarray  # integer codes
     if len(uniq) == len(labels):  # labels already distinct: the codes are the codes
         small = np.asarray(codes).astype(dtype, copy=False)
     else:
         position = {x: i for i, x in enumerate(uniq)}
         remap = np.array([position[x] for x in labels] + [-1], dtype=dtype)
         small = remap[codes]
-    cat = pd.Categorical.from_codes(small, categories=uniq, validate=False)
+    cat = pd.Categorical.from_codes(small, categories=pd.Index(uniq), validate=False)
     return pd.Series(cat, index=index, copy=False)
 
 
@@ -261,7 +262,7 @@ def _fx_step(
     dates: np.ndarray,
     years: np.ndarray,
     target: str,
-    fx: str,
+    fx: Literal["spot", "month", "year", "dac"],
     rates: Any,
     problems: _Problems,
     valid: np.ndarray,
@@ -344,7 +345,7 @@ def _fx_lookup(
     cur: pd.Series,
     dates: np.ndarray,
     target: str,
-    fx: str,
+    fx: Literal["spot", "month", "year"],
     rates: Any,
     problems: _Problems,
     valid: np.ndarray,
@@ -762,13 +763,13 @@ def normalise(
             keys_per_row = np.where(own, keys_per_row + len(ulabels), keys_per_row)
             ulabels = ulabels + [f"{k.split('|', 1)[0]}{terms}|{k.split('|', 1)[1]}"
                                  for k in ulabels]
-        names = {"DAC": "DAC countries total", "G7C": "G7 countries total"}
+        totals = {"DAC": "DAC countries total", "G7C": "G7 countries total"}
 
         def describe(k: str, y: int, uy: int, ey: bool, ub: int, eb: bool) -> str:
             key, note = k.split("|", 1)
             in_terms = key.endswith(terms)
             key = key.removesuffix(terms)
-            who = names.get(key, key)
+            who = totals.get(key, key)
             if note == "no donor given":
                 who = f"{who} (DAC; no donor given)"
             elif note.startswith("proxy for "):

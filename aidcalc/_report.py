@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -276,7 +276,7 @@ def _normalise(
         to=to,
         base_year=base_year,
         date="announced",
-        fx=fx,
+        fx=cast(Literal["spot", "month", "year", "dac"], fx),  # checked by _check_options
         prices=price_arg,  # type: ignore[arg-type]
         extend="last" if price_arg else None,
         out=out,
@@ -654,7 +654,8 @@ def build_report(
     drawers: dict[str, Callable[[], Any]] = {
         "donors": lambda: plot.donors(normalised, **common, highlight=None),
         "share_of_gdp": lambda: plot.share_of_gdp(
-            shared, **{**common, "footnote": f"{foot} {share_note}".strip()}
+            cast(pd.DataFrame, shared),  # only drawn when `shared` is not None (see charts)
+            **{**common, "footnote": f"{foot} {share_note}".strip()}
         ),
         "timeline": lambda: plot.timeline(normalised, **common, events=events),
         "pipeline": lambda: plot.pipeline(

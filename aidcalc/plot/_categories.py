@@ -96,7 +96,7 @@ def categories(
     theme = make_theme(locale)
     unit_ = infer_unit(frame, value, unit)
     frame = keep_members(frame, donor, members)
-    table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)
+    table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)  # type: ignore[arg-type]  # pandas-stubs omit float fill values
     totals = table.sum(axis=1).sort_values(ascending=True, kind="stable")
     table = table.loc[totals.index, ordered([str(c) for c in table.columns], CATEGORY_ORDER)]
     names = [str(d) for d in table.index]

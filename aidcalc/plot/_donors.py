@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -126,7 +126,7 @@ def donors(
     if by is None:
         table = sum_by(frame, [donor], value).to_frame("all")
     else:
-        table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)
+        table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)  # type: ignore[arg-type]  # pandas-stubs omit float fill values
     totals_ = table.sum(axis=1).sort_values(ascending=True, kind="stable")
     table = table.loc[totals_.index, ordered(table.columns, CATEGORY_ORDER)]
     names = [str(d) for d in table.index]
@@ -266,8 +266,10 @@ def share_of_gdp(
             if code not in strong:
                 patch.set_alpha(0.3)
         for yi, row in zip(y, table.itertuples(), strict=True):
-            text = template.format(share=pct(row.share), amount=fmt(row.value), rank=row.rank)
-            value_label(ax, row.share, yi, text)
+            row_share = cast(float, row.share)  # float columns of `table`
+            row_value = cast(float, row.value)
+            text = template.format(share=pct(row_share), amount=fmt(row_value), rank=row.rank)
+            value_label(ax, row_share, yi, text)
         style_donor_ticks(ax, y, names, theme, strong)
         top = float(table["share"].max()) if len(table) else 1.0
         tick_digits = int(np.clip(np.ceil(-np.log10((top or 1.0) / 5)), 0, 4))

@@ -73,7 +73,7 @@ def stage_totals(
             rows=list(data.index[unknown]),
         )
     frame = data.assign(**{status: stages})
-    table = sum_by(frame, [donor, status], value).unstack(fill_value=0.0)
+    table = sum_by(frame, [donor, status], value).unstack(fill_value=0.0)  # type: ignore[arg-type]  # pandas-stubs omit float fill values
     table = table.reindex(columns=list(STATUS_ORDER), fill_value=0.0)
     if cumulative:
         table = table.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from .._locale import LocaleLike, resolve_locale
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "FontWarning",
@@ -89,7 +90,7 @@ class FontWarning(UserWarning):
 @cache
 def _palette() -> dict[tuple[str, str], str]:
     table = pd.read_csv(HERE / "palette.csv", dtype=str, keep_default_na=False)
-    return {(r.role, r.key): r.colour for r in table.itertuples(index=False)}
+    return dict(zip(zip(table["role"], table["key"], strict=True), table["colour"], strict=True))
 
 
 @cache
@@ -194,7 +195,7 @@ def cjk_font() -> str | None:
             with contextlib.suppress(Exception):
                 font_manager.fontManager.addfont(path)
     with contextlib.suppress(ImportError):
-        import matplotlib_fontja  # type: ignore[import-not-found]  # noqa: F401
+        import matplotlib_fontja  # noqa: F401
     known = {f.name for f in font_manager.fontManager.ttflist}
     for name in _CJK_FONT_NAMES:
         if name in known:
@@ -221,7 +222,7 @@ class Theme:
     def label(self, key: str) -> str:
         return get_label(key, self.locale)
 
-    def rc(self) -> dict[str, Any]:
+    def rc(self) -> dict[RcKeyType, Any]:
         return {
             "font.family": list(self.families),
             "axes.spines.top": False,
@@ -401,7 +402,9 @@ def amount_formatter(unit: Unit, locale: Any, *, tight: bool = False) -> Callabl
     from .._formatting import format_amount
 
     loc = resolve_locale(locale)
-    style = "name" if loc.language in CJK_LANGUAGES and not tight else "short"
+    style: Literal["name", "short"] = (
+        "name" if loc.language in CJK_LANGUAGES and not tight else "short"
+    )
 
     def fmt(x: float) -> str:
         if not np.isfinite(x):
@@ -452,7 +455,9 @@ def percent_digits(values: Any) -> int:
     return int(np.clip(np.ceil(-np.log10(arr.min())) + 1, 2, 4))
 
 
-def set_value_axis(ax: Axes, fmt: Callable[[float], str], axis: str = "x") -> None:
+def set_value_axis(
+    ax: Axes, fmt: Callable[[float], str], axis: Literal["x", "y"] = "x"
+) -> None:
     """Format the value axis of ``ax`` with ``fmt`` and a light grid."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 

@@ -199,7 +199,14 @@ def timeline(
         event_handles = []
         date_fmt = _event_date_format(theme.locale)
         for number, row in enumerate(marks.sort_values("date").itertuples(index=False), 1):
-            ax.axvline(row.date, color="#777777", linestyle=":", linewidth=1.0, gid="event")
+            # a Timestamp is valid: matplotlib converts dates; its stubs say float
+            ax.axvline(
+                row.date,  # type: ignore[arg-type]
+                color="#777777",
+                linestyle=":",
+                linewidth=1.0,
+                gid="event",
+            )
             ax.annotate(
                 str(number),
                 xy=(row.date, 1.0),
