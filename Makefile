@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(VENV)/bin/aidcalc report --out aidcalc-report
 
-## test: install aidcalc with its test tools, then lint and run the whole test suite
+## test: install aidcalc with its test tools, then lint, type-check and run the whole test suite
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 ## system-deps: best effort, optional system packages used by some tests (CJK fonts, headless
@@ -44,6 +45,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) aidcalc-report .pytest_cache .ruff_cache .hypothesis

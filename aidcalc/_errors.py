@@ -85,6 +85,9 @@ class ParseError(AidcalcError, ValueError):
     Fields: ``text`` (the input), ``reason`` (what was missing or ambiguous).
     """
 
+    text: str
+    reason: str
+
 
 class RateNotFoundError(AidcalcError, LookupError):
     """No exchange rate for a currency on a date (outside coverage, stale, or unknown currency).
@@ -103,12 +106,17 @@ class DataCoverageError(AidcalcError, LookupError):
 class UnknownDonorError(AidcalcError, LookupError):
     """A donor name could not be mapped to a code. Fields: ``name``, ``suggestions``."""
 
+    name: str
+    suggestions: list[str]
+
 
 class InputFileError(AidcalcError, ValueError):
     """An input file is missing, unsafe, malformed or not in the expected layout.
 
     Fields: ``path``, and where known ``line``, ``column``, ``reason``.
     """
+
+    reason: str
 
 
 class ValidationError(AidcalcError, ValueError):
