@@ -3,6 +3,7 @@
 * :func:`read_kiel`: the Kiel Institute's Ukraine Support Tracker (workbook, or the processed
   CSV with Norwegian headers);
 * :func:`read_crs`: OECD CRS bulk downloads (USD millions turned into plain USD), streamed;
+  :func:`iter_crs` yields the converted chunks for files too large to hold at once;
 * :func:`read_iati`: IATI activity XML, one row per transaction and category share, parsed
   safely (no entity expansion, no network);
 * :func:`read_table`: any CSV / XLSX / Parquet with a column mapping and locale-aware amounts
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import InputFileError
 from ._io_common import ReadResult
-from ._io_crs import read_crs
+from ._io_crs import iter_crs, read_crs
 from ._io_iati import read_iati
 from ._io_kiel import read_kiel
 from ._io_sniff import sniff
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily below
 
 __all__ = [
     "ReadResult",
+    "iter_crs",
     "read_any",
     "read_crs",
     "read_dac_deflators",
