@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from .._locale import LocaleLike
-from ._common import highlighted, keep_members, style_donor_ticks, sum_by, value_label
+from ._common import (
+    footnote_for,
+    highlighted,
+    keep_members,
+    style_donor_ticks,
+    sum_by,
+    value_label,
+)
 from ._style import (
     CATEGORY_ORDER,
     add_figure_footnote,
@@ -19,9 +26,7 @@ from ._style import (
     chart,
     check_frame,
     donor_colour,
-    footnote_text,
     infer_unit,
-    join_sentences,
     make_theme,
     ordered,
     set_value_axis,
@@ -155,11 +160,8 @@ def categories(
         )
         fig.supxlabel(unit_.describe(theme.locale), fontsize=9.5)
         extra = None if sharex else theme.label("note_own_scale")
-        if footnote is True:
-            text = footnote_text(frame, theme, unit_, source=source, dropped=dropped, extra=extra)
-        elif footnote:
-            text = join_sentences([str(footnote), extra or ""])
-        else:
-            text = ""
+        text = footnote_for(
+            footnote, frame, theme, unit_, source=source, dropped=dropped, extra=extra
+        )
         add_figure_footnote(fig, text)
     return np.asarray(axes, dtype=object)

@@ -103,13 +103,27 @@ def finish(
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     theme.apply_ticks(ax)
+    add_footnote(
+        ax, footnote_for(footnote, data, theme, unit, source=source, dropped=dropped, extra=extra)
+    )
+
+
+def footnote_for(
+    footnote: bool | str,
+    data: pd.DataFrame,
+    theme: Theme,
+    unit: Unit | None,
+    *,
+    source: str | None,
+    dropped: int,
+    extra: str | None = None,
+) -> str:
+    """The footnote text: built from the data (``True``), the caller's own text, or none."""
     if footnote is True:
-        text = footnote_text(data, theme, unit, source=source, dropped=dropped, extra=extra)
-    elif footnote:
-        text = join_sentences([str(footnote), extra or ""])
-    else:
-        text = ""
-    add_footnote(ax, text)
+        return footnote_text(data, theme, unit, source=source, dropped=dropped, extra=extra)
+    if footnote:
+        return join_sentences([str(footnote), extra or ""])
+    return ""
 
 
 def legend_outside(ax: Axes, **kwargs: Any) -> None:
