@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aidcalc-installed
 
-.PHONY: report test bench lint system-deps clean
+.PHONY: report test docs bench lint system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ system-deps:
 	  fi; \
 	fi
 
+## docs: the documentation site (Sphinx + numpydoc + sphinx-gallery) into docs/_build/html, warnings as errors
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs written to docs/_build/html/index.html"
+
 ## bench: the performance benchmarks (not part of the test suite)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -48,4 +53,4 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) aidcalc-report .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) aidcalc-report .pytest_cache .ruff_cache .hypothesis docs/_build docs/generated docs/gallery docs/api.rst

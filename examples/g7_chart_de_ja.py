@@ -1,4 +1,5 @@
-"""A G7 chart in German and in Japanese, from the embedded dataset.
+"""A G7 chart in German and in Japanese
+====================================
 
 Only individual pledges are summed (headline totals and restatements in another currency
 repeat money already counted), converted to euros at the ECB rate of the announcement day and

@@ -1,4 +1,5 @@
-"""The motivating example: "$12.1 billion (about ¥1.9 trillion)".
+"""The motivating example: "$12.1 billion (about ¥1.9 trillion)"
+=============================================================
 
 On 8 June 2024 a Japanese newspaper wrote that Japan's aid to Ukraine "has topped $12.1 billion
 (about ¥1.9 trillion)". Are the two figures the same money? Parse both as written, convert at

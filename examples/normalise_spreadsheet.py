@@ -1,4 +1,7 @@
-"""Normalising a spreadsheet of pledges: amounts as people wrote them, in one unit.
+"""A spreadsheet of pledges in one unit
+====================================
+
+Normalising a spreadsheet of pledges: amounts as people wrote them, in one unit.
 
 ``pledges.csv`` (beside this script) names donors in several languages and writes amounts as
 "158億円", "1,4 Mrd. €" or "$50 million", with the language of each row in a ``locale``
@@ -18,7 +21,8 @@ import pandas as pd
 import aidcalc
 from aidcalc._export import write_csv
 
-HERE = Path(__file__).resolve().parent
+# beside this script (the docs gallery runs examples without __file__, in their own folder)
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
 
 raw = pd.read_csv(HERE / "pledges.csv", parse_dates=["announced"])
 parsed = aidcalc.parse_amounts(raw["amount_text"], locale=raw["locale"])  # one language per row
