@@ -65,6 +65,7 @@ _LAZY: dict[str, str] = {
     "categorise": "._categories",
     "spread": "._lifecycle",
     "aggregate": "._aggregate",
+    "aggregate_chunks": "._chunks",
     "get_groups": "._groups",
 }
 _SUBMODULES = ("plot", "io")
@@ -102,6 +103,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import io, plot
     from ._aggregate import aggregate
+    from ._chunks import aggregate_chunks
     from ._amount import Amount
     from ._categories import categorise
     from ._convert import convert, convert_amount

@@ -44,6 +44,7 @@ from ._columns import (
     PRICE_BASE,
     YEAR,
 )
+from ._dask import dask_aware
 from ._dates import parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
@@ -57,6 +58,7 @@ MISSING: Final = "missing"
 _FREQ: Final = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
+@dask_aware
 def aggregate(
     frame: pd.DataFrame,
     *,

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
+from ._dask import dask_aware
 from ._errors import ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
 
@@ -472,6 +473,7 @@ def _code_category(codes: pd.Series) -> pd.Series:
     return text.map(found).astype(object)
 
 
+@dask_aware
 def categorise(
     frame: pd.DataFrame,
     *,

@@ -44,6 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
+from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
@@ -710,6 +711,7 @@ def lookup_rates(
     )
 
 
+@dask_aware
 def convert(
     frame: pd.DataFrame,
     to: str,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as C
+from ._dask import dask_aware
 from ._dates import AMBIGUOUS, COARSE, MIXED_ORDER, OK, Precision, parse_dates
 from ._errors import (
     AidcalcError,
@@ -492,6 +493,7 @@ def _deflate(
     return factor, _categorical(pc, labels, index)
 
 
+@dask_aware
 def normalise(
     frame: pd.DataFrame,
     to: str = "USD",
