@@ -180,7 +180,12 @@ def test_official_203_example(reference):
     assert pd.isna(row["status"])  # incoming funds are not a pledge stage
     assert row["recipient"] == "TKM"  # the transaction's own recipient-country (TM)
     assert (row["sector_vocabulary"], row["sector_code"]) == ("2", "111")
-    assert len(rejected) == 0
+    # the example's publisher AA-AAA-123456789 is no donor: said, with the way to supply one
+    assert pd.isna(row["donor"])
+    assert len(rejected) == 1
+    said = rejected.iloc[0]
+    assert said["kept"] and said["value"] == "AA-AAA-123456789"
+    assert "no donor" in said["reason"] and "donor=" in said["reason"]
 
 
 @pytest.mark.reference
