@@ -617,14 +617,14 @@ class _Reader:
         found = False
         for block in blocks:
             if block.data is None:
-                what = "activity skipped: " if block.kind != "unfinished" else ""
+                lost = block.kind in ("truncated", "unterminated", "broken-start")
                 self.problem(
                     source,
                     f"line {block.line}",
                     "iati-activity",
                     None,
-                    f"{what}{block.problem}",
-                    kept=False,
+                    f"activity skipped: {block.problem}" if lost else str(block.problem),
+                    kept=block.kind == "stray-end",
                 )
                 found = True
                 continue

@@ -461,6 +461,7 @@ def iter_elements(
             events = _iterparse(stream, events=("start", "end"), parser=parser)
         root: Element | None = None
         depth = 0
+        free_children = True
         try:
             for event, elem in events:
                 if event == "start":
@@ -468,6 +469,7 @@ def iter_elements(
                     if root is None:
                         root = elem
                         _check_root(label, elem.tag, roots)
+                        free_children = local_name(elem.tag) != tag
                         if on_root is not None:
                             on_root(elem)
                     continue
@@ -475,7 +477,7 @@ def iter_elements(
                 if local_name(elem.tag) == tag:
                     yield elem, root
                     elem.clear()
-                if depth == 1 and root is not None and len(root) and root[-1] is elem:
+                if depth == 1 and free_children and root is not None and root[-1:] == [elem]:
                     del root[-1]  # every finished child of the root is freed
         except DefusedXmlException as exc:
             p = parser.parser
@@ -607,8 +609,11 @@ _JUNK_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>|\s+", re.DOTALL)
 class Block:
     """One ``<tag>...</tag>`` block (``data``) or a part of the file that is not one (``problem``).
 
-    ``line`` is the line where it starts; ``kind`` says what a problem is (``"truncated"``,
-    ``"unterminated"``, ``"stray"``, ``"unfinished"``)."""
+    ``line`` is the line where it starts; ``kind`` says what a problem is: a block lost
+    (``"truncated"``: the file ends inside it, ``"unterminated"``: no end tag before the next
+    block, ``"broken-start"``: an end tag whose start tag is unreadable), text outside any block
+    (``"stray"``), a lone end tag (``"stray-end"``, nothing lost) or a file that ends before the
+    root's end tag (``"unfinished"``)."""
 
     line: int
     data: bytes | None = None
@@ -666,6 +671,8 @@ class BlockReader:
         eof = False
         pos = 0
         while True:  # the prolog, then the root's start tag
+            if pos == 0 and buf.startswith(codecs.BOM_UTF8):
+                pos = len(codecs.BOM_UTF8)
             match = _PROLOG_ITEM.match(buf, pos)
             if match is not None and match.end() < len(buf):
                 pos = match.end()
@@ -750,16 +757,24 @@ class BlockReader:
             self._root_closed = True
             region = self._root_end_re.sub(b"", region)
         rest = _JUNK_SKIP.sub(b"", region)
-        if rest:
+        if rest and self._eof and not self._root_closed and end == len(self._buf):
+            self._tail = rest[:40].decode("utf-8", "replace")  # said with the truncation
+        elif rest:
             line = self._line + self._buf.count(
                 b"\n", self._pos, self._pos + max(region.find(rest[:1]), 0)
             )
-            if self._end_re.search(rest):
+            if self._end_re.fullmatch(rest):
+                yield Block(
+                    line,
+                    problem=f"a stray end tag </{self.tag}> (without a start tag) ignored",
+                    kind="stray-end",
+                )
+            elif self._end_re.search(rest):
                 yield Block(
                     line,
                     problem=f"an end tag </{self.tag}> without its start tag (a broken "
                     f"<{self.tag} ...> tag?): this block is skipped",
-                    kind="stray",
+                    kind="broken-start",
                 )
             else:
                 shown = rest[:60].decode("utf-8", "replace")
@@ -778,6 +793,7 @@ class BlockReader:
 
     def _blocks(self) -> Iterator[Block]:
         self._root_closed = self._self_closing or self.root_name == self.tag
+        self._tail = ""
         if self._self_closing:
             return
         search = self._pos
@@ -798,9 +814,10 @@ class BlockReader:
             yield from self._block()
             search = self._pos
         if not self._root_closed:
+            tail = f" (it ends with {self._tail!r})" if self._tail else ""
             yield Block(
                 self._line,
-                problem=f"the file ends before </{self._root_qname.decode()}>: it is "
+                problem=f"the file ends before </{self._root_qname.decode()}>{tail}: it is "
                 f"truncated; anything after line {self._line} is missing",
                 kind="unfinished",
             )
