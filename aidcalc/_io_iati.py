@@ -637,6 +637,7 @@ class _Reader:
                     blocks.wrap(fixed),
                     name=source,
                     line_offset=block.line - 1 - blocks.prefix_lines,
+                    trusted_prolog=True,  # BlockReader's own declaration, no DOCTYPE
                 )
             except InputFileError as exc:
                 reason = exc.fields["reason"]
