@@ -762,3 +762,16 @@ def test_encodings_python_knows_are_read(tmp_path, encoding):
     frame, _ = _both(tmp_path, doc.encode(encoding))
     assert frame["title"].tolist() == [title]
     assert frame["amount"].tolist() == [1000.5]
+
+
+@pytest.mark.reference
+def test_real_files_read_the_same_streaming(reference):
+    """The streaming recovery gives what the strict reader gives on a well-formed real file."""
+    path = reference / "iati" / "iati-activity-standard-example-annotated-2.03.xml"
+    strict, recovered = read_iati(path), read_iati(path, recover=True)
+    pd.testing.assert_frame_equal(strict.frame, recovered.frame)
+    pd.testing.assert_frame_equal(strict.rejected, recovered.rejected)
+    ec = reference / "iati" / "iati_real_ec_devco_aware_2.02_NOT_WELLFORMED.xml"
+    frame, problems = read_iati(ec, recover=True)
+    assert frame["donor"].tolist() == ["EUI"]  # XI-IATI-EC_DEVCO
+    assert not (problems["column"] == "reporting-org/@ref").any()

@@ -205,3 +205,52 @@ def test_undeclared_entity_is_an_error_not_an_expansion(tmp_path):
     path.write_text("<iati-activities><iati-activity>&lol9;</iati-activity></iati-activities>")
     with pytest.raises(aidcalc.InputFileError, match=r"line 1, column \d+: undefined entity"):
         read_iati(path)
+
+
+# --- the guarded input and the streaming recovery keep the XML safety ------------------------
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32", "shift_jis", "cp1252"])
+@pytest.mark.parametrize("recover", [False, True])
+def test_bomb_is_refused_in_every_encoding(tmp_path, encoding, recover, no_network):
+    """Transcoded documents (expat cannot read UTF-32 or Shift_JIS) are checked the same way."""
+    name = {"utf-16": "UTF-16", "utf-32": "UTF-32"}.get(encoding, encoding)
+    doc = BOMB.replace('"1.0"?>', f'"1.0" encoding="{name}"?>', 1)
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(doc.encode(encoding))
+    tracemalloc.start()
+    with pytest.raises(aidcalc.InputFileError, match="unsafe XML refused") as info:
+        read_iati(path, recover=recover)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 20 * 2**20
+    assert info.value.line == 3
+
+
+def test_recover_never_expands_a_declaration_inside_an_activity(tmp_path, no_network):
+    """A DTD can only come before the root: inside a block it is a well-formedness error."""
+    good = (
+        '<iati-activity default-currency="EUR"><iati-identifier>OK</iati-identifier>'
+        '<transaction><transaction-type code="3"/><transaction-date iso-date="2024-01-02"/>'
+        "<value>5</value></transaction></iati-activity>\n"
+    )
+    evil = (
+        '<iati-activity><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        "<iati-identifier>&secret;</iati-identifier></iati-activity>\n"
+        '<iati-activity><!ENTITY lol "lol"><iati-identifier>&lol;</iati-identifier>'
+        "</iati-activity>\n"
+    )
+    path = tmp_path / "inside.xml"
+    path.write_text(f"<iati-activities>\n{good}{evil}{good}</iati-activities>\n")
+    frame, rejected = read_iati(path, recover=True)
+    assert frame["activity_id"].tolist() == ["OK", "OK"]
+    skipped = rejected[~rejected["kept"].astype(bool)]
+    assert skipped["row"].tolist() == ["line 3", "line 4"]
+    assert skipped["reason"].str.startswith("activity skipped: not well-formed").all()
+    assert "root:" not in " ".join(rejected["reason"])  # nothing of /etc/passwd read
+
+
+@pytest.mark.parametrize("recover", [False, True])
+def test_external_dtd_is_not_fetched_in_either_mode(tmp_path, recover, no_network):
+    path = tmp_path / "dtd.xml"
+    path.write_text(EXTERNAL_DTD, encoding="utf-8")
+    frame, _ = read_iati(path, recover=recover)
+    assert frame["amount"].tolist() == [5.0]
