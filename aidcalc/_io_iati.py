@@ -41,7 +41,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -178,7 +178,7 @@ def _dac_donors() -> dict[str, tuple[str, str]]:
     }
 
 
-@cache
+@lru_cache(maxsize=4096)
 def org_donor(ref: str | None, org_type: str | None = None) -> tuple[str | None, str]:
     """The donor code an IATI organisation identifier names, and why (or why not).
 
