@@ -103,9 +103,9 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import io, plot
     from ._aggregate import aggregate
-    from ._chunks import aggregate_chunks
     from ._amount import Amount
     from ._categories import categorise
+    from ._chunks import aggregate_chunks
     from ._convert import convert, convert_amount
     from ._datasets import datasets, load_dataset
     from ._donors import donor_code, donor_codes, donor_name
