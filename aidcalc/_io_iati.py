@@ -193,8 +193,8 @@ def org_donor(ref: str | None, org_type: str | None = None) -> tuple[str | None,
     ('CAN', 'XM-DAC-301-2: DAC donor code 301 (Canada)')
     >>> org_donor("CA-3")[0], org_donor("GB-GOV-1")[0], org_donor("US")[0]
     ('CAN', 'GBR', 'USA')
-    >>> org_donor("XI-IATI-EC_DEVCO")[0], org_donor("XM-DAC-918-3")[0]
-    ('EUI', 'EUI')
+    >>> org_donor("XI-IATI-EC_DEVCO")[0], org_donor("XM-DAC-918")[0], org_donor("XM-DAC-918-3")[0]
+    ('EUI', 'EUI', 'EIB')
     >>> print(org_donor("XM-DAC-41114")[1])
     'XM-DAC-41114': the DAC code 41114 is not a donor country or the EU institutions (a
     multilateral or other organisation)

@@ -436,7 +436,16 @@ def test_transaction_sector_wins_and_is_read_in_1x(tmp_path):
         ("XM-DAC-7", "10", "NLD"),
         ("XM-DAC-701-8", "10", "JPN"),  # JICA
         ("XM-DAC-12-1", "10", "GBR"),
-        ("XM-DAC-918-3", "40", "EUI"),
+        ("XM-DAC-918", "40", "EUI"),
+        ("XM-DAC-918-1", "15", "EUI"),
+        ("XM-DAC-918-3", "40", "EIB"),  # the European Investment Bank
+        ("NO-BRC-971277882", "10", "NOR"),  # Norad, in the register of legal entities
+        ("BE-BCE_KBO-0264814354", "10", "BEL"),  # Enabel
+        ("ES-DIR3-EA0035768", "10", "ESP"),  # AECID, in Spain's public-body directory
+        ("GB-COH-03877777", "70", "GBR"),  # CDC Group, the UK's DFI
+        ("SE-0", "10", "SWE"),
+        ("US-18", "10", "USA"),
+        ("GB-4", None, "GBR"),
         ("XM-DAC-42004", "40", "EIB"),
         ("GB-GOV-1", "10", "GBR"),
         ("gb-gov-3", "10", "GBR"),
@@ -483,6 +492,10 @@ def test_every_dac_donor_code_maps():
         ("41114", "40", "not an identifier of a government"),  # 1.0x bare CRS channel code
         ("XM-OCHA-1", None, "not an identifier of a government"),
         ("ZZ-1", None, "not an ISO 3166 country code"),
+        ("GB-1-202615", "21", "not an identifier of a government"),  # CARE UK, malformed
+        ("GB-COH-01846493", "70", "not an identifier of a government"),  # a company
+        ("DAC-1601", "60", "not an identifier of a government"),  # Gates Foundation
+        ("XM-DAC-903", "40", "not a donor country"),  # IFC
     ],
 )
 def test_no_donor_is_said_never_a_silent_nan(tmp_path, ref, org_type, says):
