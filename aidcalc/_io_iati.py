@@ -512,7 +512,9 @@ class _Reader:
                 )
                 continue
             date_elem = _child(tx, "transaction-date")
-            tx_date = (date_elem.get("iso-date") or "").strip() if date_elem is not None else ""
+            tx_date = ""
+            if date_elem is not None:  # 1.0x publishers sometimes wrote the date as text
+                tx_date = (date_elem.get("iso-date") or date_elem.text or "").strip()
             value_date = (value_elem.get("value-date") or "").strip()
             if not value_date:
                 self.problem(

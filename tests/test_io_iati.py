@@ -612,6 +612,16 @@ def test_currency_and_value_date_in_every_version(tmp_path, version):
     assert len(no_currency) == 1 and not no_currency["kept"].iloc[0]
 
 
+def test_1x_transaction_date_written_as_text(tmp_path):
+    as_text = "<transaction-date>2011-07-08</transaction-date>"
+    tx = _transaction("D", value_date=None).replace(
+        '<transaction-date iso-date="2023-05-02"/>', as_text
+    )
+    frame, _ = _both(tmp_path, _doc("1.01", _activity("1.01", transactions=tx)))
+    assert frame["announced"].tolist() == [pd.Timestamp("2011-07-08")]
+    assert frame["value_date"].tolist() == [pd.Timestamp("2011-07-08")]
+
+
 def test_activity_without_transactions_is_said(tmp_path):
     doc = _doc("2.03", _activity(ident="A"), _activity(ident="B", transactions=""))
     frame, rejected = _both(tmp_path, doc)
