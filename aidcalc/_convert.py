@@ -17,7 +17,11 @@ Conventions
   when the pair's fixings reach within ``max_days_back`` days of both ends of the period, so
   a half-covered month (e.g. RUB in March 2022) is an error, never a silent partial average.
 * Same currency in and out: rate 1 whatever the date (even outside the table, even without a
-  date); ``fx_date`` is then the row's date.
+  date, or with a date that cannot be read: a row needs a date only when a rate needs one);
+  ``fx_date`` is then the row's date (NaT when it has none).
+* Money is finite: a boolean amount column raises; ``inf`` amounts and results that overflow
+  to infinity (``1e308`` USD in JPY) raise :class:`aidcalc.ValidationError` naming the rows,
+  or with ``errors="coerce"`` become NaN with the reason.
 * Dates are read strictly by :func:`aidcalc._dates.parse_dates`, at the precision the policy
   needs: ``policy="spot"`` needs the day, so a year-only ``2024`` or a month-only ``2024-06``
   is refused (the message says to use ``policy="year"`` / ``"month"``); integer years are
@@ -47,7 +51,7 @@ from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
 from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
-from ._frame_checks import check_frame
+from ._frame_checks import check_frame, money_values, overflowed
 from ._rates import NO_DAY, RateTable, get_rates
 
 if TYPE_CHECKING:
@@ -60,9 +64,10 @@ Policy = Literal["spot", "month", "year"]
 RatesLike = RateTable | Sequence[RateTable] | None
 
 # reasons a row gets no rate (codes; 0 = fine)
-OK, NO_DATE, BAD_DATE, NO_CURRENCY, UNKNOWN, NO_TARGET, BEFORE, STALE, PERIOD, BAD_AMOUNT = range(
-    10
-)
+(
+    OK, NO_DATE, BAD_DATE, NO_CURRENCY, UNKNOWN, NO_TARGET, BEFORE, STALE, PERIOD, BAD_AMOUNT,
+    NOT_FINITE, OVERFLOW,
+) = range(12)  # fmt: skip
 _FIX = (
     "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
     "use errors='coerce' to get NaN with a reason, or try policy='month' / a larger "
@@ -496,6 +501,10 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
         return "unreadable date"
     if reason == BAD_AMOUNT:
         return "amount is not a number"
+    if reason == NOT_FINITE:
+        return "amount is not finite (inf)"
+    if reason == OVERFLOW:
+        return f"the amount in {to} overflows (beyond 1.8e308)"
     if reason == NO_CURRENCY:
         return "missing or invalid currency code"
     if reason == UNKNOWN:
@@ -793,20 +802,27 @@ def convert(
             problems=pd.DataFrame({"column": missing, "problem": "missing"}),
         )
     table = _resolve_rates(rates)
-    values, not_number = _amounts(frame[amount])
-    if not_number.any() and errors == "raise":
-        shown = frame[amount][not_number].tolist()
+    money = money_values(frame[amount], amount, "convert")
+    values, not_number, infinite = money
+    if money.bad.any() and errors == "raise":
+        bad = money.bad
+        shown = frame[amount][bad].tolist()
+        what = "values that are not numbers" if not_number.any() else "values that are not finite"
         raise ValidationError(
-            f"convert: column {amount!r} holds values that are not numbers in "
-            f"{describe_rows(frame.index[not_number])}: {join_values(shown)}. Read text "
-            "amounts with aidcalc.parse_amounts first, or use errors='coerce'",
-            problems=pd.DataFrame({"row": frame.index[not_number], "value": shown}),
+            f"convert: column {amount!r} holds {what} in "
+            f"{describe_rows(frame.index[bad])}: {join_values(shown)}. Read text "
+            "amounts with aidcalc.parse_amounts first, fix or drop infinite values, or use "
+            "errors='coerce'",
+            problems=pd.DataFrame({"row": frame.index[bad], "value": shown}),
         )
     codes, uniq = _factorize_currencies(frame[currency])
     parsed = _read_dates(frame[date], policy, locale)
     days, unreadable = _days(parsed), parsed.bad
     res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
-    for mask, why in ((unreadable, BAD_DATE), (not_number, BAD_AMOUNT)):
+    if unreadable.any():  # a same-currency row needs no date: its rate is 1 whatever the date
+        same = np.array([u == to for u in uniq] + [False])[codes]
+        unreadable = unreadable & ~same
+    for mask, why in ((unreadable, BAD_DATE), (not_number, BAD_AMOUNT), (infinite, NOT_FINITE)):
         if mask.any():
             res.reason[mask] = why
             res.rate[mask] = np.nan
@@ -819,6 +835,23 @@ def convert(
         res.reason[na_amount] = OK
         keep = ~na_amount[res.bad]
         res.bad, res.bad_days = res.bad[keep], res.bad_days[keep]
+    with np.errstate(over="ignore", invalid="ignore"):
+        converted = values * res.rate
+    over = overflowed(converted, values, res.rate)
+    if over.any():
+        if errors == "raise":
+            shown = frame[amount][over].tolist()
+            raise ValidationError(
+                f"convert: the amounts of {describe_rows(frame.index[over])} "
+                f"({join_values(shown)}) overflow to infinity in {to}; they cannot be money: "
+                "fix them, or use errors='coerce'",
+                problems=pd.DataFrame({"row": frame.index[over], "value": shown}),
+            )
+        res.reason[over] = OVERFLOW
+        converted[over] = np.nan
+        res.rate[over] = np.nan
+        res.seconds[over] = _NAT
+        res.source_codes[over] = -1
     if errors == "raise":
         _raise(
             res, codes, frame.index, frame[date], policy, max_days_back, "convert", parsed,
@@ -826,7 +859,7 @@ def convert(
         )  # fmt: skip
     index = frame.index
     new = {
-        out or f"{amount}_{to}": values * res.rate,
+        out or f"{amount}_{to}": converted,
         FX_RATE: res.rate,
         FX_DATE: res.seconds.view("datetime64[s]"),
         FX_SOURCE: pd.Categorical.from_codes(
@@ -855,21 +888,6 @@ def _merge_errors(old: pd.Series, new: pd.Categorical[str]) -> pd.Categorical[st
     if both.any():
         merged[both] = [f"{a}; {b}" for a, b in zip(before[both], now[both], strict=True)]
     return pd.Categorical(merged)
-
-
-def _amounts(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Float64 amounts (possibly a read-only view) and a mask of values that are not numbers."""
-    if col.dtype.kind in "fiub" or pd.api.types.is_numeric_dtype(col.dtype):
-        return col.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(col), bool)
-    num = pd.to_numeric(col, errors="coerce")
-    if num.dtype == object:  # Decimals and other number objects
-        num = pd.Series(
-            [float(v) if isinstance(v, (int, float, Decimal)) else np.nan for v in col],
-            dtype="float64",
-        )
-    values = num.to_numpy(dtype="float64", na_value=np.nan)
-    not_number = np.isnan(values) & col.notna().to_numpy()
-    return values, not_number
 
 
 def average_rate(

@@ -14,6 +14,13 @@
   accepted only when the caller's ``precision`` is ``"year"`` / ``"month"``; under
   ``precision="year"`` an ambiguous ``07/06/2024`` is fine too (2024 either way).
 * Two-digit years, impossible dates and anything else are refused with a reason.
+* **The date window.** Every date, however it comes (text, integer years, ``datetime64`` of
+  any unit, ``Period``, Python ``date``/``datetime``, ``Timestamp``), must lie in
+  :data:`DATE_MIN` .. :data:`DATE_MAX` (1900-01-01 .. 2100-12-31): aid data has no
+  earlier or later dates, and outside pandas' nanosecond range (1677-09-21 .. 2262-04-11) a
+  date would otherwise wrap round silently (``9999-12-31`` becoming 1816). A date outside the
+  window is refused (kind ``OUT_OF_RANGE``) with a reason naming the window, before any
+  conversion to nanoseconds, so no caller ever sees a wrapped date.
 
 Speed: a long Arrow string column of ``YYYY-MM-DD`` values is read by Arrow's strict ISO cast;
 otherwise each distinct value is read once (ISO dates among them vectorised) and the result is
@@ -37,10 +44,17 @@ __all__ = [
     "AMBIGUOUS",
     "COARSE",
     "DATE_FORMATS",
+    "DATE_MAX",
+    "DATE_MIN",
     "MISSING",
     "OK",
+    "OUT_OF_RANGE",
+    "WINDOW_TEXT",
+    "YEAR_MAX",
+    "YEAR_MIN",
     "ParsedDates",
     "date_order",
+    "outside_window",
     "parse_dates",
 ]
 
@@ -48,7 +62,33 @@ Precision = Literal["day", "month", "year"]
 _RANK: Final = {"day": 3, "month": 2, "year": 1}
 
 # kinds of outcome per row (int8)
-OK, MISSING, UNREADABLE, AMBIGUOUS, COARSE, MIXED_ORDER, MIXED_OFFSETS = range(7)
+OK, MISSING, UNREADABLE, AMBIGUOUS, COARSE, MIXED_ORDER, MIXED_OFFSETS, OUT_OF_RANGE = range(8)
+
+#: the window of dates aidcalc reads (inclusive); see the module docstring
+YEAR_MIN: Final = 1900
+YEAR_MAX: Final = 2100
+DATE_MIN: Final = np.datetime64(f"{YEAR_MIN}-01-01", "D")
+DATE_MAX: Final = np.datetime64(f"{YEAR_MAX}-12-31", "D")
+_AFTER: Final = DATE_MAX + np.timedelta64(1, "D")  # first day after the window
+WINDOW_TEXT: Final = (
+    f"date outside the supported window {DATE_MIN}..{DATE_MAX} (a typo in the year?)"
+)
+
+
+def outside_window(values: np.ndarray) -> np.ndarray:
+    """Mask of ``datetime64`` values (any unit) outside :data:`DATE_MIN`..:data:`DATE_MAX`.
+
+    Compared in the values' own unit, so nothing is converted (or wrapped) on the way; NaT is
+    not outside.
+
+    Examples
+    --------
+    >>> outside_window(np.array(["1500-06-01", "2024-06-07", "NaT"], dtype="datetime64[s]"))
+    array([ True, False, False])
+    """
+    arr = np.asarray(values)
+    lo, hi = DATE_MIN.astype(arr.dtype), _AFTER.astype(arr.dtype)
+    return (arr < lo) | (arr >= hi)
 
 DATE_FORMATS: Final = "YYYY-MM-DD, DD.MM.YYYY (by locale), 19 February 2024"
 _ISO = re.compile(
@@ -102,7 +142,8 @@ class ParsedDates:
         ``numpy`` ``datetime64`` array (NaT where missing or refused).
     kind
         ``int8`` per row: ``OK``, ``MISSING`` (no value: not an error), or why it was refused
-        (``UNREADABLE``, ``AMBIGUOUS``, ``COARSE``, ``MIXED_ORDER``, ``MIXED_OFFSETS``).
+        (``UNREADABLE``, ``AMBIGUOUS``, ``COARSE``, ``MIXED_ORDER``, ``MIXED_OFFSETS``,
+        ``OUT_OF_RANGE``: outside :data:`DATE_MIN`..:data:`DATE_MAX`).
     precision
         ``int8`` per row: 3 day, 2 month, 1 year as written (0 when not read).
     """
@@ -213,15 +254,25 @@ def parse_dates(
         series = series.dt.tz_localize(None)  # the local calendar date
         dtype = series.dtype
     if dtype.kind == "M":
-        out = _as_unit(series.to_numpy(), unit)
+        raw = series.to_numpy()
+        far = outside_window(raw)
+        if far.any():  # refused before any conversion: never a wrapped date
+            raw = np.where(far, np.datetime64("NaT"), raw).astype(raw.dtype)
+        out = _as_unit(raw, unit)
         kind = np.isnat(out).view(np.int8)  # 1 = MISSING
-        return ParsedDates(out, kind, None, None, [], series.index)
+        if not far.any():
+            return ParsedDates(out, kind, None, None, [], series.index)
+        kind[far] = OUT_OF_RANGE
+        why = np.where(far, 0, -1).astype(np.int32)
+        return ParsedDates(out, kind, None, why, [WINDOW_TEXT], series.index)
     if isinstance(dtype, pd.PeriodDtype):
         code = dtype.freq.rule_code  # "D", "h", "W-SUN", "ME", "QE-DEC", "YE-DEC", ...
         rank = 1 if code[:1] in "YAQ" else 2 if code in ("M", "ME") else 3
-        starts = _as_unit(series.dt.start_time.to_numpy(), unit)
-        codes = np.where(np.isnat(starts), -1, 0)
-        read: list[Read] = [(None, rank, OK, "", "")]
+        raw = series.dt.start_time.to_numpy()
+        far = outside_window(raw)
+        starts = _as_unit(np.where(far, np.datetime64("NaT"), raw).astype(raw.dtype), unit)
+        codes = np.where(far, 1, np.where(np.isnat(starts), -1, 0))
+        read: list[Read] = [(None, rank, OK, "", ""), (None, 0, OUT_OF_RANGE, WINDOW_TEXT, "")]
         return _finish(starts, codes, read, series, need, option, unit, keep_values=True)
     if dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype):
         return _years(series, need, option, unit)
@@ -266,18 +317,21 @@ def _years(series: pd.Series, need: int, option: tuple[str, str] | None, unit: s
     years = series.to_numpy(dtype="float64", na_value=np.nan)
     miss = np.isnan(years)
     with np.errstate(invalid="ignore"):
-        ok = ~miss & (years >= 1000) & (years <= 9999) & (years == np.floor(years))
+        year_like = ~miss & (years >= 1000) & (years <= 9999) & (years == np.floor(years))
+        ok = year_like & (years >= YEAR_MIN) & (years <= YEAR_MAX)
+    far = year_like & ~ok
     out = np.full(len(years), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
     out[ok] = (years[ok].astype("int64") - 1970).astype("datetime64[Y]").astype(out.dtype)
     kind = np.where(miss, MISSING, np.where(ok, OK, UNREADABLE)).astype(np.int8)
+    kind[far] = OUT_OF_RANGE
     prec = np.where(ok, 1, 0).astype(np.int8)
-    texts = ["not a year or a date (numbers are read as years)"]
-    codes = np.where(kind == UNREADABLE, 0, -1).astype(np.int32)
+    texts = ["not a year or a date (numbers are read as years)", WINDOW_TEXT]
+    codes = np.where(kind == UNREADABLE, 0, np.where(far, 1, -1)).astype(np.int32)
     if need > 1 and ok.any():
         kind[ok] = COARSE
         out[ok] = np.datetime64("NaT")
         texts.append(_coarse_text(1, need, option))
-        codes[ok] = 1
+        codes[ok] = 2
     return ParsedDates(out, kind, prec, codes, texts, series.index)
 
 
@@ -312,6 +366,8 @@ def _arrow_iso(series: pd.Series, unit: str) -> tuple[np.ndarray, bool] | None:
         out[nat] = np.datetime64("NaT")
     else:
         out = days.astype("int64").view("datetime64[D]")
+    if outside_window(out).any():  # the row-by-row reader names them
+        return None
     return (out if unit == "D" else out.astype(f"datetime64[{unit}]")), nulls
 
 
@@ -378,7 +434,10 @@ def _read_one(value: Any, order: str | None) -> Read:
             return (pd.Timestamp(year=int(value), month=1, day=1), 1, OK, "", "")
         return (None, 0, UNREADABLE, "not a year or a date (numbers are read as years)", "")
     if isinstance(value, (dt.date, np.datetime64)):
-        stamp = pd.Timestamp(value)
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, OverflowError):  # beyond even pandas' second-resolution range
+            return (None, 0, OUT_OF_RANGE, WINDOW_TEXT, "")
         if stamp is pd.NaT:
             return (None, 0, MISSING, "", "")
         tag = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
@@ -471,6 +530,10 @@ def _coarse_text(rank: int, need: int, option: tuple[str, str] | None) -> str:
     return f"{what} date where {key}={value!r} needs {wants}: write {write} or use {use}"
 
 
+_LO: Final = pd.Timestamp(DATE_MIN)
+_HI: Final = pd.Timestamp(_AFTER)
+
+
 def _finish(
     values: np.ndarray | None,
     codes: np.ndarray,
@@ -490,6 +553,8 @@ def _finish(
     texts: dict[str, int] = {}
     tcode = np.full(m + 1, -1, dtype=np.int32)
     for i, (stamp, rank, kind, reason, _) in enumerate(read):
+        if kind in (OK, AMBIGUOUS) and stamp is not None and not _LO <= stamp < _HI:
+            kind, reason = OUT_OF_RANGE, WINDOW_TEXT  # checked before the cast to `unit`
         if kind == AMBIGUOUS and need == 1:
             kind, reason = OK, ""  # the year is the same either way
         elif kind == OK and rank < need:

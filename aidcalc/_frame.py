@@ -55,7 +55,7 @@ from ._columns import (
     RECIPIENT,
     STATUS,
 )
-from ._dates import parse_dates
+from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._lifecycle import STATUS_ORDER
@@ -262,7 +262,9 @@ def validate(
         ann = frame[ANNOUNCED]
         got = parse_dates(ann, mixed_offsets=False)
         parsed = got.dates
-        check(ANNOUNCED, got.bad, "not a date")
+        far = got.kind == OUT_OF_RANGE
+        check(ANNOUNCED, got.bad & ~far, "not a date")
+        check(ANNOUNCED, far, WINDOW_TEXT)
         check(
             ANNOUNCED,
             ann.isna(),

@@ -1,5 +1,12 @@
 """Input checks shared by the pledge-frame functions (one documented rule for bad input).
 
+Money (:func:`money_values`, :func:`overflowed`): an amount column must hold numbers, never
+booleans (``True`` is not one unit of money: a bool column raises
+:class:`aidcalc.ValidationError`), and a value that is there must be finite: ``inf`` and
+``-inf`` are refused, and so is a result that overflows to infinity (``1e308`` USD in JPY).
+Each function names the rows and values, or with ``errors="coerce"`` gives NaN and a reason.
+Missing values (NaN, None) stay missing: they are not money and not an error.
+
 The rule: every pledge function (``validate``, ``pledges``, ``categorise``, ``spread``,
 ``aggregate``) raises :class:`FrameTypeError` when its ``frame`` is not a
 :class:`pandas.DataFrame`, and :class:`aidcalc.ValidationError` when the frame has duplicate
@@ -10,13 +17,14 @@ both ``except aidcalc.AidcalcError`` and ``except TypeError`` catch it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ._errors import FrameTypeError, ValidationError, join_values
 
-__all__ = ["FrameTypeError", "check_frame"]
+__all__ = ["FrameTypeError", "Money", "check_frame", "money_values", "overflowed"]
 
 
 def check_frame(frame: Any, func: str) -> pd.DataFrame:
@@ -49,3 +57,98 @@ def check_frame(frame: Any, func: str) -> pd.DataFrame:
             problems=pd.DataFrame({"row": None, "column": dup, "problem": "duplicate column"}),
         )
     return frame
+
+
+class Money(NamedTuple):
+    """An amount column read as ``float64``, with the masks of values that are not money."""
+
+    values: np.ndarray
+    """``float64`` per row (NaN where missing or not a number)."""
+    not_number: np.ndarray
+    """A value is there but is not a number (text, a bool among numbers, ...)."""
+    infinite: np.ndarray
+    """``inf`` or ``-inf``."""
+
+    @property
+    def bad(self) -> np.ndarray:
+        """Rows whose value is there but is not finite money."""
+        return self.not_number | self.infinite
+
+
+def money_values(column: pd.Series, name: str, func: str) -> Money:
+    """Read an amount column as money (see the module docstring).
+
+    Raises :class:`aidcalc.ValidationError` for a boolean column; other bad values are
+    reported per row in the result's masks, for the caller to raise or coerce.
+
+    Examples
+    --------
+    >>> m = money_values(pd.Series([1.5, float("inf"), None, "x"]), "amount", "convert")
+    >>> m.values.tolist()[:3], m.not_number.tolist(), m.infinite.tolist()
+    ([1.5, inf, nan], [False, False, False, True], [False, True, False, False])
+    >>> money_values(pd.Series([True, False]), "amount", "convert")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: convert: column 'amount' holds booleans (True/False), not amounts; ...
+    """
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ValidationError(
+            f"{func}: column {name!r} holds booleans (True/False), not amounts; pass the "
+            "column of numbers (amount=...), or read text amounts with aidcalc.parse_amounts",
+            problems=pd.DataFrame({"row": None, "column": [name], "problem": "boolean column"}),
+        )
+    n = len(column)
+    if pd.api.types.is_numeric_dtype(dtype):
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        not_number = np.zeros(n, dtype=bool)
+    else:
+        raw = np.asarray(column.astype(object).where(column.notna(), None), dtype=object)
+        present = column.notna().to_numpy()
+        if isinstance(dtype, np.dtype) and dtype.kind == "O":  # bools among objects: no money
+            is_bool = np.fromiter(
+                (isinstance(v, (bool, np.bool_)) for v in raw), dtype=bool, count=n
+            )
+        else:
+            is_bool = np.zeros(n, dtype=bool)
+        with np.errstate(all="ignore"):
+            num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+            if num.dtype == object:  # Decimals and other number objects
+                num = pd.Series(
+                    [_as_float(v) for v in raw], dtype="float64"
+                )  # a loop only for object columns of number objects
+            values = num.to_numpy(dtype="float64", na_value=np.nan)
+        if is_bool.any():
+            values = np.where(is_bool, np.nan, values)
+        not_number = present & (np.isnan(values) | is_bool)
+    infinite = np.isinf(values)
+    return Money(values, not_number, infinite)
+
+
+def _as_float(value: Any) -> float:
+    from decimal import Decimal
+
+    if isinstance(value, (bool, np.bool_)):
+        return float("nan")
+    if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
+        try:
+            return float(value)
+        except (OverflowError, ValueError):
+            return float("nan")
+    return float("nan")
+
+
+def overflowed(result: np.ndarray, *inputs: np.ndarray) -> np.ndarray:
+    """Rows whose ``result`` is infinite although every input was finite (an overflow).
+
+    Examples
+    --------
+    >>> with np.errstate(over="ignore"):
+    ...     r = np.array([1e308, 2.0]) * 150.0
+    >>> overflowed(r, np.array([1e308, 2.0])).tolist()
+    [True, False]
+    """
+    mask = np.isinf(result)
+    for x in inputs:
+        mask &= np.isfinite(x)
+    return mask

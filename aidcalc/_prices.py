@@ -13,7 +13,18 @@ import pandas as pd
 
 from . import _columns as C
 from ._dask import dask_aware
-from ._dates import AMBIGUOUS, COARSE, MIXED_ORDER, OK, Precision, parse_dates
+from ._dates import (
+    AMBIGUOUS,
+    COARSE,
+    DATE_MAX,
+    DATE_MIN,
+    MIXED_ORDER,
+    OK,
+    OUT_OF_RANGE,
+    WINDOW_TEXT,
+    Precision,
+    parse_dates,
+)
 from ._errors import (
     AidcalcError,
     DataCoverageError,
@@ -23,7 +34,7 @@ from ._errors import (
     describe_rows,
     join_values,
 )
-from ._frame_checks import check_frame
+from ._frame_checks import check_frame, money_values, overflowed
 from ._macro import (
     CURRENCY_ECONOMY,
     DAC_RATE_ROW,
@@ -132,24 +143,47 @@ def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
     return frame[name]  # column names are unique (check_frame)
 
 
-def _amounts(series: pd.Series, name: str, problems: _Problems) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype="float64", na_value=np.nan)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = np.isnan(values) & series.notna().to_numpy()
-    if bad.any():
-        shown = join_values(list(series[bad].unique()[:5]))
+def _amounts(series: pd.Series, name: str, problems: _Problems, func: str) -> np.ndarray:
+    """Amounts as float64; non-numbers and infinite values are problems (bool columns raise)."""
+    money = money_values(series, name, func)
+    for mask, what, reason in (
+        (money.not_number, "non-numeric amounts", f"amount is not a number ({name})"),
+        (money.infinite, "infinite amounts", f"amount is not finite ({name})"),
+    ):
+        if mask.any():
+            shown = join_values(list(dict.fromkeys(series[mask].tolist()))[:5])
+            problems.add(
+                mask,
+                reason,
+                ValidationError(
+                    f"column {name!r} has {what} {shown} in "
+                    f"{describe_rows(series.index[mask])}: parse text first "
+                    "(aidcalc.parse_amounts), fix or drop infinite values, or use "
+                    "errors='coerce'",
+                    problems=None,
+                ),
+            )
+    return money.values
+
+
+def overflow_problems(
+    result: np.ndarray, inputs: tuple[np.ndarray, ...], index: pd.Index, what: str,
+    problems: _Problems,
+) -> None:
+    """Rows whose result overflows to infinity from finite inputs: a problem, never inf."""
+    over = overflowed(result, *inputs) & ~problems.mask
+    if over.any():
+        shown = join_values(list(dict.fromkeys(inputs[0][over].tolist()))[:5])
         problems.add(
-            bad,
-            f"amount is not a number ({name})",
+            over,
+            f"{what} overflows (beyond 1.8e308)",
             ValidationError(
-                f"column {name!r} has non-numeric amounts {shown} in "
-                f"{describe_rows(series.index[bad])}: parse them first (aidcalc.parse_amounts) "
-                "or use errors='coerce'",
+                f"{what} overflows to infinity for amounts {shown} in "
+                f"{describe_rows(index[over])}: such amounts cannot be money; fix them or use "
+                "errors='coerce'",
                 problems=None,
             ),
         )
-    return values
 
 
 #: how precise a date must be: fx="spot" needs the day, fx="month" the month, else the year
@@ -159,17 +193,25 @@ _PRECISION: dict[str, Precision] = {"spot": "day", "month": "month", "year": "ye
 
 
 def _dates(
-    series: pd.Series, name: str, fx: str, problems: _Problems, locale: Any = None
+    series: pd.Series,
+    name: str,
+    fx: str,
+    problems: _Problems,
+    locale: Any = None,
+    needed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(datetime64[ns] dates or NaT, int64 years or -1) for a date or a year column.
 
     Read by :func:`aidcalc._dates.parse_dates` at the precision ``fx`` needs: ``2024-06``
     and ``2024`` (or integer years) only where the month or year is all that is used;
     ``07/06/2024`` (7 June or July 6?) only by ``locale``'s order or where only the year is
-    used. Refused rows are added to ``problems`` with a reason.
+    used. Refused rows are added to ``problems`` with a reason, but only rows that need a date
+    (``needed``; default all): a row needs one only where a rate or a deflator does.
     """
     need = _NEED[fx]
-    if need > 1 and (
+    if needed is None:
+        needed = np.ones(len(series), dtype=bool)
+    if need > 1 and needed.any() and (
         pd.api.types.is_integer_dtype(series)
         or (
             pd.api.types.is_float_dtype(series)
@@ -182,7 +224,20 @@ def _dates(
             problems=None,
         )
     got = parse_dates(series, locale=locale, precision=_PRECISION[fx], option=("fx", fx))
-    kind = got.kind
+    kind = np.where(needed, got.kind, OK)
+    far = kind == OUT_OF_RANGE
+    if far.any():
+        shown = join_values(list(dict.fromkeys(series[far].tolist()))[:5])
+        problems.add(
+            far,
+            f"{WINDOW_TEXT} ({name})",
+            ValidationError(
+                f"column {name!r} has dates {shown} in {describe_rows(series.index[far])} "
+                f"outside the supported window {DATE_MIN}..{DATE_MAX}: fix the year, or use "
+                "errors='coerce'",
+                problems=None,
+            ),
+        )
     ambiguous = (kind == AMBIGUOUS) | (kind == MIXED_ORDER)
     if ambiguous.any():
         shown = join_values(list(dict.fromkeys(series[ambiguous].tolist()))[:5])
@@ -219,7 +274,7 @@ def _dates(
                 problems=None,
             ),
         )
-    bad = (kind != OK) & ~ambiguous & ~coarse
+    bad = (kind != OK) & ~ambiguous & ~coarse & ~far
     if bad.any():
         problems.add(
             bad,
@@ -679,17 +734,19 @@ def normalise(
     if n == 0:
         return _empty(frame, out, prices, errors)
 
-    values = _amounts(amount_col, amount, problems)
-    dates, years = _dates(date_col, date, fx, problems, locale)
+    values = _amounts(amount_col, amount, problems, "normalise")
+    ccodes, cuniq = _factorize(cur)
+    in_to = np.array([isinstance(u, str) and u.strip().upper() == to for u in cuniq] + [False])[
+        ccodes
+    ]
+    # a row needs a date only where a rate (another currency) or a deflator (prices) needs one
+    dates, years = _dates(
+        date_col, date, fx, problems, locale, needed=None if prices is not None else ~in_to
+    )
     valid = ~problems.mask
 
     # rows already in `to` (DAC method only): deflated in `to` terms, no USD detour (Notes)
-    own = np.zeros(n, dtype=bool)
-    if prices == "dac" and to != "USD":
-        ccodes, cuniq = _factorize(cur)
-        own = np.array([isinstance(u, str) and u.strip().upper() == to for u in cuniq] + [False])[
-            ccodes
-        ]
+    own = in_to if (prices == "dac" and to != "USD") else np.zeros(n, dtype=bool)
     target = "USD" if prices == "dac" else to
     rate, rate_date, fx_source = _fx_step(
         cur, dates, years, target, fx, rates, problems, valid & ~own
@@ -853,9 +910,14 @@ def normalise(
         defl_source = _categorical(np.zeros(n, dtype="int64"), ["none (current prices)"], index)
         price_text = f"current {to}"
 
-    result = values * rate / factor
-    if prices == "dac" and to != "USD":
-        result *= base_fx  # 1.0 for rows already in `to`: their amount is never rescaled
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = values * rate / factor
+        if prices == "dac" and to != "USD":
+            result *= base_fx  # 1.0 for rows already in `to`: their amount is never rescaled
+    overflow_problems(
+        result, (values, rate, factor, np.broadcast_to(base_fx, (n,))), index,
+        f"the amount in constant {base_year} {to}" if prices else f"the amount in {to}", problems,
+    )  # fmt: skip
     bad = problems.mask
     if bad.any():
         result[bad] = np.nan

@@ -25,6 +25,7 @@ from ._prices import (
     _dates,
     _Problems,
     error_column,
+    overflow_problems,
     unknown_donor_error,
 )
 
@@ -157,9 +158,10 @@ def _relative(
     per_pair_extra: Callable[[list[tuple[str, int]]], tuple[np.ndarray, list[str]]] | None,
     pair_currency: np.ndarray | None = None,
     rate_error: Callable[[list[tuple[str, int]], pd.Index], AidcalcError] | None = None,
+    func: str = "share_of_gdp",
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """(value * scale-free numerator, denominator per row, source per row)."""
-    values = _amounts(_column(frame, value, "value"), value, problems)
+    values = _amounts(_column(frame, value, "value"), value, problems, func)
     kidx, keys = _donor_keys(frame, donor, problems)
     if pair_currency is not None:
         # currency joins the key: (donor, currency) pairs, each with its own conversion
@@ -351,8 +353,11 @@ def share_of_gdp(
         pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
         rate_error=no_rate_error,
     )
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        pct = values * scale / denom * 100.0
+    overflow_problems(pct, (values, denom), frame.index, "the share of GDP", problems)
     bad = problems.mask
-    pct = np.where(bad, np.nan, values * scale / denom * 100.0)
+    pct = np.where(bad, np.nan, pct)
     cols = {
         out: pd.Series(pct, index=frame.index),
         C.GDP: pd.Series(np.where(bad, np.nan, denom), index=frame.index),
@@ -436,10 +441,14 @@ def per_capita(
         "population_year, or use errors='coerce'",
         problems=problems,
         per_pair_extra=None,
+        func="per_capita",
     )
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        each = values * scale / denom
+    overflow_problems(each, (values, denom), frame.index, "the amount per person", problems)
     bad = problems.mask
     cols = {
-        out: pd.Series(np.where(bad, np.nan, values * scale / denom), index=frame.index),
+        out: pd.Series(np.where(bad, np.nan, each), index=frame.index),
         C.POPULATION: pd.Series(np.where(bad, np.nan, denom), index=frame.index),
         C.POPULATION_SOURCE: source,
     }
