@@ -45,9 +45,9 @@ from ._columns import (
     YEAR,
 )
 from ._dask import dask_aware
-from ._dates import parse_dates
+from ._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
-from ._frame_checks import check_frame
+from ._frame_checks import check_frame, money_values
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -183,14 +183,15 @@ def aggregate(
     if cumulative and period is None:
         raise ValueError("cumulative=True needs a period ('year', 'quarter' or 'month')")
 
-    values = pd.to_numeric(frame[value], errors="coerce")
-    bad = frame[value].notna() & values.isna()
-    if bad.any():
-        raise AggregationError(
-            f"cannot sum {value!r}: {describe_rows(frame.index[bad])} are not numbers "
-            f"({join_values(frame.loc[bad, value].tolist())})",
-            rows=list(frame.index[bad]),
-        )
+    money = money_values(frame[value], value, "aggregate")
+    for mask, what in ((money.not_number, "not numbers"), (money.infinite, "not finite")):
+        if mask.any():
+            raise AggregationError(
+                f"cannot sum {value!r}: {describe_rows(frame.index[mask])} are {what} "
+                f"({join_values(frame.loc[mask, value].tolist())})",
+                rows=list(frame.index[mask]),
+            )
+    values = pd.Series(money.values, index=frame.index)
     # work on the columns that matter only (user columns are not part of the result)
     used = [value, *keys, donor, date, currency or "", PRICE_BASE, KIND, FX_RATE, FX_TO]
     if period is not None:
@@ -238,10 +239,11 @@ def aggregate(
     isna = work[value].isna().to_numpy()
     missing = np.bincount(gid, weights=isna, minlength=ngroups).astype(np.int64)
     size = np.bincount(gid, minlength=ngroups).astype(np.int64)
-    if keys:
-        out = grouped[value].sum().to_frame(value)  # compensated summation
-    else:
-        out = pd.DataFrame({value: [work[value].sum()]})
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
+        if keys:
+            out = grouped[value].sum().to_frame(value)  # compensated summation
+        else:
+            out = pd.DataFrame({value: [work[value].sum()]})
     out[ROWS] = size if n else [0] * len(out)
     out[MISSING] = missing if n else [0] * len(out)
     out.loc[out[MISSING] > 0, value] = np.nan
@@ -253,15 +255,33 @@ def aggregate(
                 taken = _upper(pd.Series(taken, dtype=object)).to_numpy()
             out[col] = taken
     out = out.reset_index() if keys else out
+    _check_finite_sums(out, value, keys)
     if cumulative:
         others = [k for k in keys if k != PERIOD]
         out = out.sort_values([*others, PERIOD], kind="stable")
-        if others:
-            out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
-        else:
-            out[value] = out[value].cumsum(skipna=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if others:
+                out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
+            else:
+                out[value] = out[value].cumsum(skipna=False)
         out = out.reset_index(drop=True)
+        _check_finite_sums(out, value, keys, "running total")
     return out
+
+
+def _check_finite_sums(out: pd.DataFrame, value: str, keys: list[str], what: str = "sum") -> None:
+    """A sum of finite amounts that overflows to infinity is refused, never shown as money."""
+    with np.errstate(invalid="ignore"):
+        over = np.isinf(out[value].to_numpy(dtype="float64", na_value=np.nan))
+    if not over.any():
+        return
+    where = out.loc[over, keys].head(3).to_dict("records") if keys else "the total"
+    raise AggregationError(
+        f"cannot sum {value!r}: the {what} overflows to infinity (beyond 1.8e308) in "
+        f"{int(over.sum())} group(s), e.g. {where}; such amounts cannot be money: check the "
+        "values (a unit error?)",
+        rows=[],
+    )
 
 
 _CURRENCY_FIX = (
@@ -348,11 +368,14 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
     years = None
     if period == "year" and year in work.columns:
         years = pd.to_numeric(work[year], errors="coerce")
-        bad = (work[year].notna() & (years.isna() | (years != np.floor(years)))).to_numpy()
+        bad = (
+            work[year].notna()
+            & (years.isna() | (years != np.floor(years)) | (years < YEAR_MIN) | (years > YEAR_MAX))
+        ).to_numpy()
         if bad.any():
             idx = work.index[bad]
             raise AggregationError(
-                f"cannot group by year: {year!r} is not a whole year in "
+                f"cannot group by year: {year!r} is not a whole year in {YEAR_MIN}..{YEAR_MAX} in "
                 f"{describe_rows(idx.unique())} ({join_values(work.loc[bad, year].tolist())})",
                 rows=list(idx.unique()),
             )

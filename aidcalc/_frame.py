@@ -58,7 +58,7 @@ from ._columns import (
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
-from ._lifecycle import STATUS_ORDER
+from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
 __all__ = [
@@ -139,11 +139,13 @@ def validate(
     Checks: required columns (``donor``, ``amount``, ``currency``) present; ``donor`` and
     ``recipient`` three-letter codes; ``amount`` numeric and finite (negative: a warning);
     ``currency`` a known ISO 4217 code; ``announced`` a date read without guessing (see
-    the strict date reader), not in the future (after tomorrow: an error), and present (a
-    missing date: a warning, it cannot be converted at a date); ``status`` one of
+    the strict date reader) inside the window 1900-01-01..2100-12-31, not in the future
+    (after tomorrow: an error), and present (a missing date: a warning, it cannot be
+    converted at a date); ``status`` one of
     ``pledged``, ``committed``, ``allocated``, ``disbursed``; ``kind`` one of ``pledge``,
     ``component``, ``restatement``, ``total_to_date``; ``category`` in the taxonomy;
-    ``period_start``/``period_end`` whole years in order; ``part_of`` naming an existing
+    ``period_start``/``period_end`` whole years in 1900..2100, in order, covering at most 50
+    years (the rule :func:`aidcalc.spread` applies); ``part_of`` naming an existing
     ``pledge_id``; rows sharing a ``pair_id`` from one donor. Missing values are allowed in
     optional columns.
 
@@ -233,10 +235,21 @@ def validate(
         )
         check(col, shaped & ~codes.isin(known_codes), f"unknown {role} code")
     if AMOUNT in frame.columns:
-        values = pd.to_numeric(frame[AMOUNT], errors="coerce")
-        raw_missing = frame[AMOUNT].isna()
+        raw_amount = frame[AMOUNT]
+        if pd.api.types.is_bool_dtype(raw_amount.dtype):
+            is_bool = raw_amount.notna().to_numpy()
+        elif raw_amount.dtype == object:
+            is_bool = np.fromiter(
+                (isinstance(v, (bool, np.bool_)) for v in raw_amount.to_numpy()),
+                dtype=bool, count=len(raw_amount),
+            )  # fmt: skip
+        else:
+            is_bool = np.zeros(len(raw_amount), dtype=bool)
+        values = pd.to_numeric(raw_amount.where(~is_bool, None), errors="coerce")
+        raw_missing = raw_amount.isna()
         check(AMOUNT, raw_missing, "amount missing")
-        check(AMOUNT, ~raw_missing & values.isna(), "amount not a number")
+        check(AMOUNT, is_bool, "amount is a boolean (True/False), not money")
+        check(AMOUNT, ~raw_missing & ~is_bool & values.isna(), "amount not a number")
         finite = values.notna()
         check(AMOUNT, finite & ~np.isfinite(values.fillna(0.0)), "amount not finite")
         check(
@@ -298,20 +311,18 @@ def validate(
             y = pd.to_numeric(raw, errors="coerce").astype("float64")
             check(col, raw.notna() & (y.isna() | (y != np.floor(y))), "not a whole year")
             years[col] = y
-    if len(years) == 2:
-        check(
-            PERIOD_START,
-            (years[PERIOD_START] > years[PERIOD_END]).fillna(False),
-            "period_start after period_end",
-        )
+    if years:  # one-sided periods are a single year (as spread reads them)
+        first = years.get(PERIOD_START, years.get(PERIOD_END))
+        last = years.get(PERIOD_END, first)
+        assert first is not None and last is not None
+        first, last = first.fillna(last), last.fillna(first)
+        for mask, which, problem in period_problems(first, last):
+            col = PERIOD_START if which == "start" else PERIOD_END
+            check(col if col in years else next(iter(years)), mask & _present(frame, col), problem)
     if PART_OF in frame.columns:
-        pledge_ids = (
-            frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
-        )
+        pledge_ids = frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
         part = frame[PART_OF]
-        check(
-            PART_OF, part.notna() & ~part.isin(pledge_ids.dropna()), "part_of names no pledge_id"
-        )
+        check(PART_OF, part.notna() & ~part.isin(pledge_ids.dropna()), "part_of names no pledge_id")
     if PAIR_ID in frame.columns and DONOR in frame.columns:
         pairs = frame[[PAIR_ID, DONOR]].dropna()
         n_donors = pairs.groupby(PAIR_ID)[DONOR].transform("nunique")
@@ -328,6 +339,13 @@ def validate(
     if errors == "raise" and (problems["severity"] == "error").any():
         raise ValidationError(_summarise(problems), problems=problems)
     return problems
+
+
+def _present(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """Rows where ``col`` exists and holds a value (all rows when the column is absent)."""
+    if col not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return frame[col].notna().to_numpy()
 
 
 def _summarise(problems: pd.DataFrame) -> str:
@@ -468,6 +486,9 @@ def pledges(
     if recipient is not None and RECIPIENT not in out.columns:
         out[RECIPIENT] = recipient
 
+    if len(out) == 0:  # no rows: the schema's columns decide (as validate says)
+        return _empty_pledges(table, out)
+
     # amounts from text where needed
     if AMOUNT_TEXT in out.columns:
         need = out[AMOUNT_TEXT].notna()
@@ -500,13 +521,7 @@ def pledges(
     problems = validate(out)
     problems = problems[problems["severity"] == "error"]  # warnings do not reject a row
     row_problems = problems[problems["row"].notna()]
-    if len(problems) and problems["row"].isna().any():
-        missing = problems.loc[problems["row"].isna(), "column"].tolist()
-        raise ValidationError(
-            f"the table has no column for {missing}; name them with mapping= "
-            f"(columns found: {list(table.columns)})",
-            problems=problems,
-        )
+    _missing_columns(problems, table)
     n = len(out)
     for (group_col, problem), grp in row_problems.groupby(["column", "problem"], sort=False):
         col = cast(str, group_col)  # the "column" names are str
@@ -527,6 +542,33 @@ def pledges(
     accepted = out.iloc[~bad].copy()
     accepted.index = table.index[~bad]
     return Pledges(accepted, rejected)
+
+
+def _missing_columns(problems: pd.DataFrame, table: pd.DataFrame) -> None:
+    """Raise when a required column is missing (no row can be accepted without it)."""
+    if len(problems) and problems["row"].isna().any():
+        missing = problems.loc[problems["row"].isna(), "column"].tolist()
+        raise ValidationError(
+            f"the table has no column for {missing}; name them with mapping= "
+            f"(columns found: {list(table.columns)})",
+            problems=problems,
+        )
+
+
+def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
+    """A table without rows: an empty pledge frame (typed roles) when the required columns
+    are there, else the missing-column error of any table."""
+    problems = validate(out)
+    _missing_columns(problems[problems["severity"] == "error"], table)
+    frame = out.copy()
+    if ANNOUNCED in frame.columns:
+        frame[ANNOUNCED] = pd.Series([], index=frame.index, dtype="datetime64[ns]")
+    frame[AMOUNT] = pd.Series([], index=frame.index, dtype="float64")
+    frame[CURRENCY] = pd.Series([], index=frame.index, dtype=object)
+    frame.index = table.index
+    rejected = table.copy()
+    rejected[REASON] = pd.Series([], index=table.index, dtype=object)
+    return Pledges(frame, rejected)
 
 
 def _read_table(obj: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame:

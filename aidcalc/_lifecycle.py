@@ -25,10 +25,56 @@ import numpy as np
 import pandas as pd
 
 from ._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
+from ._dates import YEAR_MAX, YEAR_MIN
 from ._errors import ValidationError, describe_rows, join_values
-from ._frame_checks import check_frame
+from ._frame_checks import check_frame, money_values
 
-__all__ = ["PLEDGE_ROW", "STATUS_ORDER", "spread", "status_rank"]
+__all__ = [
+    "MAX_SPAN_YEARS",
+    "PLEDGE_ROW",
+    "STATUS_ORDER",
+    "period_problems",
+    "spread",
+    "status_rank",
+]
+
+MAX_SPAN_YEARS: Final = 50
+"""The longest period a multi-year pledge may cover (years, inclusive); a longer one is a typo
+(``2022-20224``), never 18,203 rows."""
+
+
+def period_problems(first: pd.Series, last: pd.Series) -> list[tuple[np.ndarray, str, str]]:
+    """The plausibility rule for ``period_start``/``period_end`` (used by :func:`spread` and
+    :func:`aidcalc.validate`): each year within the date window (1900..2100), start not after
+    end, and at most :data:`MAX_SPAN_YEARS` years covered. Returns ``(mask, which, problem)``
+    triples, ``which`` being ``"start"`` or ``"end"`` (the year at fault); vectorised.
+
+    Examples
+    --------
+    >>> got = period_problems(pd.Series([2022.0, 2024.0, 1.0]), pd.Series([20224.0, 2023.0, 5.0]))
+    >>> for mask, which, problem in got:
+    ...     print(mask.tolist(), which, problem[:29])
+    [False, False, True] start year outside the supported wi
+    [True, False, True] end year outside the supported wi
+    [False, True, False] start period_start after period_end
+    [False, False, False] end period longer than 50 years (
+    """
+    a = first.to_numpy(dtype="float64", na_value=np.nan)
+    b = last.to_numpy(dtype="float64", na_value=np.nan)
+    window = f"year outside the supported window {YEAR_MIN}..{YEAR_MAX} (a typo?)"
+    with np.errstate(invalid="ignore"):
+        far_a = (a < YEAR_MIN) | (a > YEAR_MAX)
+        far_b = (b < YEAR_MIN) | (b > YEAR_MAX)
+        far = far_a | far_b
+        reversed_ = ~far & (a > b)
+        too_long = ~far & ~reversed_ & (b - a + 1 > MAX_SPAN_YEARS)
+    return [
+        (far_a, "start", window),
+        (far_b, "end", window),
+        (reversed_, "start", "period_start after period_end"),
+        (too_long, "end", f"period longer than {MAX_SPAN_YEARS} years (a typo in a year?)"),
+    ]
+
 
 STATUS_ORDER: Final = ("pledged", "committed", "allocated", "disbursed")
 """The documented order of ``status`` values, weakest promise first."""
@@ -106,8 +152,10 @@ def spread(
     Raises
     ------
     ValidationError
-        If a period is reversed, a year is not a whole number, ``amount`` is not finite in a
-        multi-year row, or a money column is missing or not numeric.
+        If a period is implausible (reversed, a year outside 1900..2100, or longer than
+        :data:`MAX_SPAN_YEARS` = 50 years: checked before any row is made), a year is not a
+        whole number, an amount is not a finite number (``inf``, text, a bool column) or
+        missing in a multi-year row, or a money column is missing or not numeric.
 
     Examples
     --------
@@ -145,22 +193,32 @@ def spread(
     # one-sided periods: a single year
     first = first.fillna(last)
     last = last.fillna(first)
-    bad = (first > last).fillna(False).to_numpy()
-    if bad.any():
-        idx = frame.index[bad]
-        raise ValidationError(
-            f"{describe_rows(idx)}: {start} after {end}; swap them or fix the years",
-            problems=pd.DataFrame({"row": idx, "column": start, "problem": "period reversed"}),
-        )
+    # plausible periods only, checked before a single row is allocated
+    for mask, which, problem in period_problems(first, last):
+        if mask.any():
+            idx = frame.index[mask]
+            shown = [
+                f"{a:.0f}-{b:.0f}"
+                for a, b in zip(first[mask].iloc[:5], last[mask].iloc[:5], strict=True)
+            ]
+            raise ValidationError(
+                f"spread: {describe_rows(idx)}: {problem} ({start}-{end} "
+                f"{', '.join(shown)}); fix the years",
+                problems=pd.DataFrame(
+                    {"row": idx, "column": start if which == "start" else end, "problem": problem}
+                ),
+            )
     n_years = (last - first + 1).fillna(1).to_numpy(dtype="int64")
     multi = n_years > 1
-    values = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype="float64")
-    bad_amount = multi & ~np.isfinite(values)
+    got = money_values(frame[amount], amount, "spread")
+    values = got.values
+    bad_amount = got.bad | (multi & np.isnan(values))
     if bad_amount.any():
         idx = frame.index[bad_amount]
         raise ValidationError(
-            f"{describe_rows(idx)}: {amount} missing or not finite in multi-year rows; "
-            "fill it or drop the period",
+            f"spread: {describe_rows(idx)}: {amount} not a number, not finite, or missing in a "
+            f"multi-year row ({join_values(frame[amount][bad_amount].tolist())}); fix it or "
+            "drop the period",
             problems=pd.DataFrame({"row": idx, "column": amount, "problem": "not finite"}),
         )
 
@@ -204,16 +262,16 @@ def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None
 
 def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
     raw = frame[col]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = (raw.notna() & values.isna()).to_numpy()
+    money = money_values(raw, col, "spread")
+    bad = money.bad
     if bad.any():
         idx = frame.index[bad]
         raise ValidationError(
-            f"{describe_rows(idx)}: money column {col!r} is not a number "
+            f"{describe_rows(idx)}: money column {col!r} is not a number (or not finite) "
             f"({join_values(raw[bad].tolist())}); fix it or leave it out with money=[...]",
             problems=pd.DataFrame({"row": idx, "column": col, "problem": "not a number"}),
         )
-    return values.to_numpy(dtype="float64")
+    return money.values
 
 
 def _split(
