@@ -52,6 +52,7 @@ DEFLATOR: Final = "deflator"  # factor the current-price value was divided by
 DEFLATOR_SOURCE: Final = "deflator_source"
 PRICE_BASE: Final = "price_base"  # e.g. "constant 2022 USD" or "current EUR"
 BASE_FX_RATE: Final = "base_fx_rate"  # base-year USD -> target rate (DAC method)
+BASE_FX_SOURCE: Final = "base_fx_source"  # where base_fx_rate comes from (year, publisher)
 
 # --- relative measures ---------------------------------------------------------------------------
 GDP: Final = "gdp"

@@ -37,7 +37,6 @@ from ._errors import (
 from ._frame_checks import check_frame, money_values, overflowed
 from ._macro import (
     CURRENCY_ECONOMY,
-    DAC_RATE_ROW,
     annual_usd_rates,
     cpi_table,
     deflator_table,
@@ -615,8 +614,8 @@ def normalise(
     pandas.DataFrame
         A copy of ``frame`` (same rows, order and index) plus the result column and
         provenance: ``fx_rate``, ``fx_date``, ``fx_source``, ``fx_to`` (``to``),
-        ``deflator``, ``deflator_source``, ``price_base`` (and ``base_fx_rate`` for
-        ``prices="dac"``; ``error`` with ``errors="coerce"``). Source columns are categorical.
+        ``deflator``, ``deflator_source``, ``price_base`` (and ``base_fx_rate``,
+        ``base_fx_source`` for ``prices="dac"``; ``error`` with ``errors="coerce"``). Source columns are categorical.
         A frame without rows gives an empty frame with these columns.
 
     Raises
@@ -641,11 +640,18 @@ def normalise(
     default). ``price_base`` names it.
 
     1. A row whose currency is not ``to`` is converted to current USD at the rate chosen by
-       ``fx`` (``fx_rate``, USD per unit of ``c``), divided by the deflator rebased to ``B``
+       ``fx`` (USD per unit of ``c``), divided by the deflator rebased to ``B``
        (``deflator = D[k, Y] / D[k, B]``: constant ``B`` USD), then, if ``to`` is not USD,
-       converted at the base year's annual average rate ``base_fx_rate = R(B)``::
+       converted at the base year's annual average rate ``base_fx_rate = R(B)`` (its source
+       in ``base_fx_source``)::
 
-           value = A * fx_rate / (D[k, Y] / D[k, B]) * R(B)
+           value = A * fx_rate / deflator,   fx_rate = (USD per c at the row's date) * R(B)
+
+       ``fx_rate`` is always units of ``to`` per unit of the row's currency, both legs
+       included. A USD row takes only the second leg: its ``fx_rate`` is ``R(B)``, its
+       ``fx_date`` the first day of that rate's year and its ``fx_source`` that rate's source
+       (never "identity": only rows already in ``to`` are). Other rows keep the date and
+       source of their own rate, and ``base_fx_source`` names the second leg's.
 
     2. A row already in ``to`` (``to`` not USD) takes no detour through USD: it is deflated by
        the donor's DAC deflator expressed in ``to`` terms, ``D_to[k, y] = D[k, y] * R(y)``
@@ -682,7 +688,23 @@ def normalise(
     A year (or ``base_year``) outside the table's coverage raises
     :class:`~aidcalc.DataCoverageError`; ``extend="last"`` carries the last published factor
     forward (for rule 2: the last year with both a deflator and an annual rate), flagged in
-    ``deflator_source``. Nothing is extrapolated silently.
+    ``deflator_source``, and likewise the last annual rate ``R`` before a base year without
+    one (flagged in ``base_fx_source``). Nothing is extrapolated silently.
+
+    Provenance is exact per row: ``price_base`` names ``to`` and the method, one text for
+    every row of the call (``"constant 2026 EUR (OECD DAC deflators, ...)"``, never another
+    currency), so :func:`aidcalc.aggregate` can add the rows; each rate's value, date and
+    publisher are in ``fx_rate``/``fx_date``/``fx_source`` (and ``base_fx_rate``/
+    ``base_fx_source``); with ``fx="dac"`` a year the OECD DAC table lacks takes the
+    calendar-year mean of the rate table and the row's source says so.
+
+    A row needs a date only where a rate (a currency other than ``to``) or a deflator
+    (``prices`` not ``None``) needs one: with current prices, rows already in ``to`` may be
+    undated (their date is not read). Every other undated or unreadable row raises, or with
+    ``errors="coerce"`` becomes NaN with the reason; none is dropped. Dates outside
+    1900-01-01..2100-12-31 are refused (never wrapped). Amounts must be finite numbers:
+    ``inf``, text and results that overflow are refused the same way; a boolean column
+    raises.
 
     Examples
     --------
@@ -736,9 +758,9 @@ def normalise(
 
     values = _amounts(amount_col, amount, problems, "normalise")
     ccodes, cuniq = _factorize(cur)
-    in_to = np.array([isinstance(u, str) and u.strip().upper() == to for u in cuniq] + [False])[
-        ccodes
-    ]
+    clean = [u.strip().upper() if isinstance(u, str) else None for u in cuniq] + [None]
+    in_to = np.array([u == to for u in clean])[ccodes]
+    usd_rows = np.array([u == "USD" for u in clean])[ccodes]
     # a row needs a date only where a rate (another currency) or a deflator (prices) needs one
     dates, years = _dates(
         date_col, date, fx, problems, locale, needed=None if prices is not None else ~in_to
@@ -760,6 +782,7 @@ def normalise(
     valid = ~problems.mask
 
     base_fx: Any = 1.0
+    base_source = _categorical(np.zeros(n, dtype="int64"), ["identity (USD)"], index)
     if prices == "dac":
         table = deflator_table(deflators)
         vintage = (
@@ -816,9 +839,9 @@ def normalise(
         remap = np.array([ulabels.index(x) for x in label_keys], dtype="int64")
         keys_per_row = remap[donor_idx]
         terms = f" in {to} terms"
-        rate_text = ""
+        term_rates: dict[int, tuple[float, str]] = {}
         if own.any():  # the same deflators expressed in `to`: D[k, y] * R_to(y)
-            table, rate_text = _in_currency_terms(table, to, fx, rates, terms)
+            table, term_rates = _in_currency_terms(table, to, fx, rates, terms)
             keys_per_row = np.where(own, keys_per_row + len(ulabels), keys_per_row)
             ulabels = ulabels + [f"{k.split('|', 1)[0]}{terms}|{k.split('|', 1)[1]}"
                                  for k in ulabels]
@@ -837,8 +860,12 @@ def normalise(
                 who = f"{who} (DAC; {note} has none)"
             elif key == "DAC":
                 who = f"{who} (DAC)"
-            if in_terms:
-                who = f"{who} in {to} terms (USD deflator x {to} per USD, {rate_text})"
+            if in_terms:  # the rates of the very years used, each with its source
+                used = ", ".join(
+                    f"{yy} {term_rates[yy][0]:.6g} ({term_rates[yy][1]})"
+                    for yy in dict.fromkeys((uy, ub)) if yy in term_rates
+                )  # fmt: skip
+                who = f"{who} in {to} terms (USD deflator x {to} per USD: {used})"
             text = f"OECD DAC deflator of {who}, {y} rebased to {base_year}=100 ({vintage})"
             if ey:
                 text += f"; {y} beyond coverage: {uy} factor carried forward (extend='last')"
@@ -850,27 +877,33 @@ def normalise(
             keys_per_row, ulabels, years, base_year, table, "OECD DAC deflators",
             describe, extend, valid, index, problems,
         )
-        price_text = f"constant {base_year} USD (OECD DAC deflators, {vintage})"
+        # one price base for every row (aggregate adds rows of one base only): it names `to`
+        price_text = f"constant {base_year} {to} (OECD DAC deflators, {vintage})"
         if to != "USD":
-            rr, ss = _annual_rates(to, [base_year], fx, rates)
-            base_fx = float(rr[0])
-            if np.isfinite(base_fx):
-                price_text = (
-                    f"constant {base_year} {to} (OECD DAC deflators, {vintage}; USD to {to} at "
-                    f"{base_fx:g}, {ss[0]})"
-                )
-            elif (~own & ~problems.mask).any():
+            base_fx, base_year_used, base_src = _base_rate(to, base_year, fx, rates, extend)
+            if not np.isfinite(base_fx) and (~own & ~problems.mask).any():
                 need = ~own & ~problems.mask
                 err = DataCoverageError(
                     f"no {base_year} annual average rate USD -> {to} ({_RATE_KIND[fx == 'dac']})"
                     f" to express constant {base_year} USD in {to}, for "
                     f"{describe_rows(index[need])}: pass rates= with a table that covers "
-                    f"{base_year}, choose another base_year, or use errors='coerce'",
+                    f"{base_year}, choose another base_year, use extend='last' to carry the "
+                    "last annual rate forward, or use errors='coerce'",
                     dataset="exchange rates",
                     missing=[(to, base_year)],
                     rows=list(index[need]),
                 )
                 problems.add(need, f"no {base_year} annual average rate USD -> {to}", err)
+            if np.isfinite(base_fx):  # the second leg, on each row that takes it
+                rate, rate_date, fx_source = _with_base_leg(
+                    rate, rate_date, fx_source, ~own & usd_rows, ~own & ~usd_rows,
+                    base_fx, base_year_used, base_src,
+                )  # fmt: skip
+            base_source = _categorical(
+                np.where(own, 1, np.where(np.isfinite(base_fx), 0, -1)),
+                [base_src, f"identity ({to} to {to}: deflated in {to} terms, no USD detour)"],
+                index,
+            )
             base_fx = np.where(own, 1.0, base_fx)
     elif prices == "cpi":
         table = cpi_table(cpi)
@@ -911,11 +944,11 @@ def normalise(
         price_text = f"current {to}"
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # fx_rate is `to` per unit of the row's currency (with prices="dac" and `to` not USD:
+        # both legs, the row's rate to USD times the base year's USD -> `to` rate)
         result = values * rate / factor
-        if prices == "dac" and to != "USD":
-            result *= base_fx  # 1.0 for rows already in `to`: their amount is never rescaled
     overflow_problems(
-        result, (values, rate, factor, np.broadcast_to(base_fx, (n,))), index,
+        result, (values, rate, factor), index,
         f"the amount in constant {base_year} {to}" if prices else f"the amount in {to}", problems,
     )  # fmt: skip
     bad = problems.mask
@@ -935,12 +968,56 @@ def normalise(
     }
     if prices == "dac":
         cols[C.BASE_FX_RATE] = pd.Series(np.where(bad, np.nan, base_fx), index=index)
+        cols[C.BASE_FX_SOURCE] = base_source
     cols[C.PRICE_BASE] = _categorical(np.zeros(n, dtype="int64"), [price_text], index)
     if errors == "coerce":
         cols[C.ERROR] = error_column(frame, problems)
     clash = [c for c in cols if c in frame.columns]
     result_frame = frame.drop(columns=clash) if clash else frame.copy(deep=False)
     return result_frame.assign(**cols)
+
+
+def _base_rate(
+    to: str, base_year: int, fx: str, rates: Any, extend: str | None
+) -> tuple[float, int, str]:
+    """The base year's annual rate, ``to`` per USD, the year it is of and its source; with
+    ``extend="last"`` and no rate for ``base_year`` the latest earlier year's (flagged). NaN
+    when there is none."""
+    rr, ss = _annual_rates(to, [base_year], fx, rates)
+    if np.isfinite(rr[0]) or extend != "last":
+        return float(rr[0]), base_year, ss[0]
+    back = list(range(base_year - 1, base_year - 31, -1))
+    rb, sb = _annual_rates(to, back, fx, rates)
+    found = np.flatnonzero(np.isfinite(rb))
+    if not len(found):
+        return float("nan"), base_year, ""
+    k = int(found[0])
+    return float(rb[k]), back[k], (
+        f"{sb[k]}; base {base_year} beyond coverage: the {back[k]} rate carried forward "
+        "(extend='last')"
+    )  # fmt: skip
+
+
+def _with_base_leg(
+    rate: np.ndarray,
+    rate_date: np.ndarray,
+    source: pd.Series,
+    usd: np.ndarray,
+    other: np.ndarray,
+    base_fx: float,
+    rate_year: int,
+    base_src: str,
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Provenance of the DAC method's second leg on the rows that take it (Notes):
+    ``fx_rate`` becomes ``to`` per unit of the row's currency (the row's rate to USD times
+    the base year's rate). A USD row takes only the second leg, so its ``fx_rate``,
+    ``fx_date`` (that rate's year) and ``fx_source`` are the base year rate's, never an
+    "identity"; other rows keep the source of their own rate (``base_fx_source`` names the
+    second leg's)."""
+    rate = np.where(usd | other, rate * base_fx, rate)
+    start = np.datetime64(f"{rate_year:04d}-01-01", "ns")
+    rate_date = np.where(usd, start, rate_date.astype("datetime64[ns]"))
+    return rate, rate_date, _relabel(source, usd, base_src)
 
 
 def _relabel(source: pd.Series, mask: np.ndarray, label: str) -> pd.Series:
@@ -982,8 +1059,9 @@ def _annual_rates(
     mid_year = np.array([f"{y:04d}-07-01" for y in years], dtype="datetime64[ns]")
     got = lookup_rates(["USD"] * len(years), to, mid_year, policy="year", rates=rates)
     values = got[C.FX_RATE].to_numpy(dtype="float64", na_value=np.nan)
-    sources = [
-        f"{s} (annual mean {y})" if np.isfinite(v) and v > 0 else ""
+    sources = [  # the publisher first (as every fx_source), then what was taken from it
+        f"{str(s).removeprefix('yearly average of daily rates, ')}, calendar-year mean of "
+        f"daily rates {y}" if np.isfinite(v) and v > 0 else ""
         for s, y, v in zip(got[C.FX_SOURCE].astype(object).tolist(), years, values, strict=True)
     ]
     return np.where(values > 0, values, np.nan), sources
@@ -991,23 +1069,23 @@ def _annual_rates(
 
 def _in_currency_terms(
     table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, dict[int, tuple[float, str]]]:
     """``table`` plus the same deflators in ``to`` terms (keys ``"<iso3><suffix>"``):
-    ``D[k, y] * R_to(y)`` with ``R_to`` from :func:`_annual_rates`; years without a rate are
+    ``D[k, y] * R_to(y)`` with ``R_to`` from :func:`_annual_rates`, and per year the rate and
+    its source (so each row can name the rates of its own years); years without a rate are
     left out (so they are outside coverage, never guessed)."""
     years = sorted(int(y) for y in table["year"].unique())
     values, sources = _annual_rates(to, years, fx, rates)
-    per_year = dict(zip(years, values, strict=True))
-    r = table["year"].map(per_year).to_numpy(dtype="float64")
+    per_year = {
+        y: (float(v), src) for y, v, src in zip(years, values, sources, strict=True)
+        if np.isfinite(v)
+    }  # fmt: skip
+    r = table["year"].map({y: v for y, (v, _) in per_year.items()}).to_numpy(dtype="float64")
     keep = np.isfinite(r)
     terms = table.loc[keep].assign(
         iso3=table.loc[keep, "iso3"] + suffix, value=table.loc[keep, "value"] * r[keep]
     )
-    if fx == "dac" and to in DAC_RATE_ROW:
-        text = f"OECD DAC annual averages, {vintage_label('dac_exchange_rates')}"
-    else:
-        text = next((s.rsplit(" (annual mean", 1)[0] for s in sources if s), "no annual rate")
-    return pd.concat([table, terms], ignore_index=True), text
+    return pd.concat([table, terms], ignore_index=True), per_year
 
 
 def _empty(frame: pd.DataFrame, out: str, prices: Any, errors: str) -> pd.DataFrame:
@@ -1025,6 +1103,7 @@ def _empty(frame: pd.DataFrame, out: str, prices: Any, errors: str) -> pd.DataFr
     }
     if prices == "dac":
         cols[C.BASE_FX_RATE] = pd.Series([], index=index, dtype="float64")
+        cols[C.BASE_FX_SOURCE] = text
     cols[C.PRICE_BASE] = text
     if errors == "coerce":
         cols[C.ERROR] = pd.Series([], index=index, dtype="str")

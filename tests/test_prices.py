@@ -80,11 +80,16 @@ def test_dac_method_in_euro_with_dac_annual_rates():
     expected = 1e6 / DAC_XR[("JPY", 2015)] / (DEFL[("JPN", 2015)] / 100) * DAC_XR[("EUR", 2022)]
     assert r["amount_EUR_2022"].item() == pytest.approx(expected, rel=1e-12)
     assert r["base_fx_rate"].item() == DAC_XR[("EUR", 2022)]
+    # fx_rate is EUR per JPY: both legs (JPY -> USD in 2015, USD -> EUR in the base year)
+    assert r["fx_rate"].item() == pytest.approx(
+        DAC_XR[("EUR", 2022)] / DAC_XR[("JPY", 2015)], rel=1e-15
+    )
     assert "OECD DAC annual average 2015" in r["fx_source"].item()
-    assert "USD to EUR at 0.9509, OECD DAC annual average 2022" in r["price_base"].item()
+    assert r["base_fx_source"].item().startswith("OECD DAC annual average 2022")
+    assert r["price_base"].item().startswith("constant 2022 EUR (OECD DAC deflators")
     row = r.iloc[0]
     assert row["amount_EUR_2022"] == pytest.approx(
-        row["amount"] * row["fx_rate"] / row["deflator"] * row["base_fx_rate"], rel=1e-14
+        row["amount"] * row["fx_rate"] / row["deflator"], rel=1e-14
     )
 
 
@@ -124,8 +129,12 @@ def test_spot_rows_in_other_currencies_go_back_at_the_ecb_annual_mean():
     r = normalise(f, "EUR", 2022)
     assert r["base_fx_rate"].item() == pytest.approx(1 / 1.0530, rel=3e-3)
     assert r["amount_EUR_2022"].item() == pytest.approx(1e6 * r["base_fx_rate"].item())
-    assert "yearly average of daily rates, ECB" in r["price_base"].item()
-    assert "annual mean 2022" in r["price_base"].item()
+    # a USD row takes one leg, USD -> EUR at the base year's rate: fx_rate is that rate
+    assert r["fx_rate"].item() == r["base_fx_rate"].item()
+    assert r["fx_source"].item().startswith("ECB euro reference rates")
+    assert r["fx_source"].item().endswith("calendar-year mean of daily rates 2022")
+    assert r["base_fx_source"].item() == r["fx_source"].item()
+    assert str(r["fx_date"].item())[:10] == "2022-01-01"
     # a EUR row of another year, deflated in EUR terms with the ECB annual means
     # (published ECB annual averages: 2019 1.1195, 2022 1.0530 USD per EUR)
     e = normalise(frame(donor=["DEU"], currency=["EUR"], date=["2019-05-02"]), "EUR", 2022)
@@ -177,7 +186,8 @@ def test_target_currency_outside_dac_table_uses_ecb_annual_mean():
     r = normalise(frame(), "CHF", 2022)
     # Fed H.10 2022 annual average: 0.9549 CHF per USD; the ECB cross mean is close
     assert r["base_fx_rate"].item() == pytest.approx(0.9549, rel=0.01)
-    assert "ECB" in r["price_base"].item() and "annual mean 2022" in r["price_base"].item()
+    assert "ECB" in r["fx_source"].item() and "mean of daily rates 2022" in r["fx_source"].item()
+    assert r["price_base"].item().startswith("constant 2022 CHF")
 
 
 def test_cpi_method_usd_chain_linked_after_2021():
