@@ -615,8 +615,8 @@ def normalise(
         A copy of ``frame`` (same rows, order and index) plus the result column and
         provenance: ``fx_rate``, ``fx_date``, ``fx_source``, ``fx_to`` (``to``),
         ``deflator``, ``deflator_source``, ``price_base`` (and ``base_fx_rate``,
-        ``base_fx_source`` for ``prices="dac"``; ``error`` with ``errors="coerce"``). Source columns are categorical.
-        A frame without rows gives an empty frame with these columns.
+        ``base_fx_source`` for ``prices="dac"``; ``error`` with ``errors="coerce"``). Source
+        columns are categorical. A frame without rows gives an empty frame with these columns.
 
     Raises
     ------
