@@ -657,7 +657,9 @@ def build_report(
             cast(pd.DataFrame, shared),  # only drawn when `shared` is not None (see charts)
             **{**common, "footnote": f"{foot} {share_note}".strip()}
         ),
-        "timeline": lambda: plot.timeline(normalised, **common, events=events),
+        # undated rows (a row needs a date only for a rate or a deflator) cannot be placed on
+        # a time axis: the chart leaves them out and its footnote says how many and how much
+        "timeline": lambda: plot.timeline(normalised, **common, events=events, missing="drop"),
         "pipeline": lambda: plot.pipeline(
             everything, **{**common, "footnote": pipe_foot}, cumulative=cumulative
         ),
