@@ -245,7 +245,9 @@ def validate(
             )  # fmt: skip
         else:
             is_bool = np.zeros(len(raw_amount), dtype=bool)
-        values = pd.to_numeric(raw_amount.where(~is_bool, None), errors="coerce")
+        values = pd.to_numeric(
+            raw_amount.astype(object).where(~is_bool, None), errors="coerce"
+        ).astype("float64")
         raw_missing = raw_amount.isna()
         check(AMOUNT, raw_missing, "amount missing")
         check(AMOUNT, is_bool, "amount is a boolean (True/False), not money")

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._errors import FrameTypeError, ValidationError, join_values
+from ._errors import FrameTypeError, ValidationError, describe_rows, join_values
 
 __all__ = ["FrameTypeError", "Money", "check_frame", "money_values", "overflowed"]
 
@@ -92,6 +92,19 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
     aidcalc.ValidationError: convert: column 'amount' holds booleans (True/False), not amounts; ...
     """
     dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":  # bools among objects: no money
+        is_bool = np.fromiter(
+            (isinstance(v, (bool, np.bool_)) for v in column.to_numpy()), dtype=bool,
+            count=len(column),
+        )  # fmt: skip
+        if is_bool.any():
+            rows = column.index[is_bool]
+            raise ValidationError(
+                f"{func}: column {name!r} holds booleans (True/False), not amounts, in "
+                f"{describe_rows(rows)}; pass numbers, or read text amounts with "
+                "aidcalc.parse_amounts",
+                problems=pd.DataFrame({"row": rows, "column": name, "problem": "boolean"}),
+            )
     if pd.api.types.is_bool_dtype(dtype):
         raise ValidationError(
             f"{func}: column {name!r} holds booleans (True/False), not amounts; pass the "
@@ -105,12 +118,6 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
     else:
         raw = np.asarray(column.astype(object).where(column.notna(), None), dtype=object)
         present = column.notna().to_numpy()
-        if isinstance(dtype, np.dtype) and dtype.kind == "O":  # bools among objects: no money
-            is_bool = np.fromiter(
-                (isinstance(v, (bool, np.bool_)) for v in raw), dtype=bool, count=n
-            )
-        else:
-            is_bool = np.zeros(n, dtype=bool)
         with np.errstate(all="ignore"):
             num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
             if num.dtype == object:  # Decimals and other number objects
@@ -118,9 +125,7 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
                     [_as_float(v) for v in raw], dtype="float64"
                 )  # a loop only for object columns of number objects
             values = num.to_numpy(dtype="float64", na_value=np.nan)
-        if is_bool.any():
-            values = np.where(is_bool, np.nan, values)
-        not_number = present & (np.isnan(values) | is_bool)
+        not_number = present & np.isnan(values)
     infinite = np.isinf(values)
     return Money(values, not_number, infinite)
 
@@ -128,8 +133,6 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
 def _as_float(value: Any) -> float:
     from decimal import Decimal
 
-    if isinstance(value, (bool, np.bool_)):
-        return float("nan")
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
         try:
             return float(value)

@@ -186,6 +186,14 @@ def spread(
             f"spread needs an amount column {amount!r}; the frame has {list(frame.columns)}",
             problems=pd.DataFrame(),
         )
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()].unique()
+        raise ValidationError(
+            f"spread: the frame has duplicate index labels ({join_values(list(dup))}), so "
+            f"{link!r} could not say which row each part comes from; use "
+            "frame.reset_index() (keeping the old labels as a column) first",
+            problems=pd.DataFrame({"row": dup, "column": None, "problem": "duplicate label"}),
+        )
     columns = _money_columns(frame, amount, money)
     n = len(frame)
     first = _years(frame, start, n)
