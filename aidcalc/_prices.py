@@ -125,7 +125,9 @@ def _check_args(
     if fx not in _FX:
         raise ValidationError(f"fx must be one of {_FX}, got {fx!r}", problems=None)
     if prices not in _PRICES:
-        raise ValidationError(f"prices must be 'dac', 'cpi' or None, got {prices!r}", problems=None)
+        raise ValidationError(
+            f"prices must be 'dac', 'cpi' or None ('none'), got {prices!r}", problems=None
+        )
     if errors not in ("raise", "coerce"):
         raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
     if extend not in (None, "last"):
@@ -558,7 +560,7 @@ def normalise(
     date: str = C.DATE,
     donor: str | None = C.DONOR,
     fx: Literal["spot", "month", "year", "dac"] = "spot",
-    prices: Literal["dac", "cpi"] | None = "dac",
+    prices: Literal["dac", "cpi", "none", "current"] | None = "dac",
     errors: Literal["raise", "coerce"] = "raise",
     out: str | None = None,
     extend: Literal["last"] | None = None,
@@ -587,7 +589,8 @@ def normalise(
         or ``"dac"`` (the OECD DAC annual average rate of the row's year: with
         ``prices="dac"`` this is exactly the OECD's own arithmetic).
     prices
-        ``"dac"``, ``"cpi"`` or ``None`` (see Notes).
+        ``"dac"``, ``"cpi"`` or ``None`` (see Notes); ``"none"`` and ``"current"`` (as the
+        command line writes it) mean ``None``: current prices.
     errors
         ``"raise"`` (default) raises on the first problem, naming rows and values;
         ``"coerce"`` gives NaN with the reason in an ``error`` column.
@@ -742,6 +745,8 @@ def normalise(
     >>> print(f"{r.loc[0, 'deflator']:.6f}", "extend='last'" in r.loc[0, "deflator_source"])
     0.968208 True
     """
+    if isinstance(prices, str) and prices.lower() in ("none", "current"):
+        prices = None
     _check_args(frame, to, base_year, fx, prices, errors, extend)
     base_year = int(base_year)
     index = frame.index

@@ -81,14 +81,15 @@ def user_deflators() -> pd.DataFrame:
 @pytest.mark.parametrize("extend", [None, "last"])
 @pytest.mark.parametrize("base", [2022, 2026])
 @pytest.mark.parametrize("fx", ["spot", "month", "year", "dac"])
-@pytest.mark.parametrize("prices", ["dac", "cpi", None, "user"])
+@pytest.mark.parametrize("prices", ["dac", "cpi", None, "none", "user"])
 def test_every_row_states_the_rate_it_took(prices, fx, base, extend):
     to = "EUR"
     kw = {"deflators": user_deflators()} if prices == "user" else {}
-    method = "dac" if prices == "user" else prices
+    method = {"user": "dac", "none": None}.get(str(prices), prices)  # "none": as the CLI says
     r = aidcalc.normalise(
-        ROWS, to, base, fx=fx, prices=method, extend=extend, errors="coerce", **kw
-    )
+        ROWS, to, base, fx=fx, prices=prices if prices != "user" else "dac", extend=extend,
+        errors="coerce", **kw,
+    )  # fmt: skip
     assert r.index.equals(ROWS.index)
     out = f"amount_{to}_{base}" if method else f"amount_{to}"
     ok = r[out].notna()
