@@ -41,9 +41,14 @@ def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
     check_frame(frame, func)
     if errors not in ("raise", "coerce"):
         raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not scale > 0:
+    if (
+        not isinstance(scale, (int, float))
+        or isinstance(scale, bool)
+        or not 0 < scale < float("inf")
+    ):
         raise ValidationError(
-            f"scale must be a positive number (e.g. 1e9 for values in billions), got {scale!r}",
+            f"scale must be a positive finite number (e.g. 1e9 for values in billions), got "
+            f"{scale!r}",
             problems=None,
         )
 

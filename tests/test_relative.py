@@ -110,7 +110,7 @@ def test_bad_currency_scale_and_columns():
     f = pd.DataFrame({"donor": ["DEU"], "v": [1.0]})
     with pytest.raises(aidcalc.ValidationError, match=r"neither a column .* nor an ISO 4217 code"):
         share_of_gdp(f, value="v", currency="euros", gdp_year=2021)
-    with pytest.raises(aidcalc.ValidationError, match="scale must be a positive number"):
+    with pytest.raises(aidcalc.ValidationError, match="scale must be a positive finite number"):
         share_of_gdp(f, value="v", currency="EUR", gdp_year=2021, scale=0)
     with pytest.raises(aidcalc.ValidationError, match="no value column 'x'"):
         per_capita(f, value="x", population_year=2024)

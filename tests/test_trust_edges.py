@@ -221,6 +221,15 @@ def test_results_that_overflow_are_refused(name):
     assert np.isfinite(r.loc["fine", out])
 
 
+@pytest.mark.parametrize("scale", [float("inf"), float("nan"), 0.0, True])
+def test_relative_measures_refuse_a_scale_that_is_not_finite(scale):
+    f = money_frame([1.0])
+    for call in (aidcalc.share_of_gdp, aidcalc.per_capita):
+        year = {"gdp_year": 2021} if call is aidcalc.share_of_gdp else {"population_year": 2021}
+        with pytest.raises(aidcalc.ValidationError, match="scale must be a positive finite"):
+            call(f, value="amount", scale=scale, **year)
+
+
 def test_sums_that_overflow_are_refused():
     f = money_frame([1e308, 1e308], currency="EUR")
     with pytest.raises(aidcalc.AggregationError, match="overflows"):
