@@ -1,19 +1,108 @@
-"""What every importer shares: the result type, the rejected-rows report, path checks."""
+"""What every importer shares: the result type, the rejected-rows report, input checks, the
+safe zip opener and the option checks.
+
+Every reader goes through the same gate before it does any work:
+
+* :func:`open_source` accepts a path (``str`` or ``os.PathLike``) or an open *binary* file
+  object, and refuses anything else (``None``, an int, a DataFrame, text-mode files) with
+  :class:`InputTypeError` naming the argument; a missing file, a folder, a device or pipe
+  (``/dev/null``) and an empty file are :class:`aidcalc.InputFileError`.
+* :func:`open_zip` checks an archive's table of contents *before* anything is decompressed:
+  member count, declared uncompressed sizes, compression ratio, encryption and compression
+  method (limits :data:`MAX_MEMBERS`, :data:`MAX_UNCOMPRESSED`, :data:`MAX_RATIO`, raised per
+  call with ``max_uncompressed=`` / ``max_ratio=``), and :func:`data_member` picks the one
+  data member or refuses naming the candidates.
+* :func:`check_choice`, :func:`check_count` refuse bad option values with
+  :class:`aidcalc.ValidationError` naming the option, the value and what is accepted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import io
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import pandas as pd
 
-from ._errors import InputFileError
+from ._errors import InputFileError, ValidationError, join_values
 
-__all__ = ["REJECTED_COLUMNS", "ReadResult", "check_path", "rejected_frame"]
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_RATIO",
+    "MAX_UNCOMPRESSED",
+    "REJECTED_COLUMNS",
+    "InputTypeError",
+    "ReadResult",
+    "Source",
+    "ZipLimits",
+    "check_choice",
+    "check_count",
+    "check_path",
+    "data_member",
+    "open_source",
+    "open_zip",
+    "rejected_frame",
+]
 
 #: Columns of the rejected-rows report every importer returns.
 REJECTED_COLUMNS = ("source", "row", "column", "value", "reason", "kept")
+
+#: Most members a zip archive (or XLSX workbook) may have before it is refused.
+MAX_MEMBERS = 10_000
+#: Most bytes the members of an archive may declare, all together, before it is refused
+#: (``max_uncompressed=`` raises it). CRS text is streamed, so this bounds time, not memory;
+#: a workbook is loaded, so its own limit is :data:`MAX_WORKBOOK_UNCOMPRESSED`.
+MAX_UNCOMPRESSED = 8 * 2**30
+#: The same for XLSX workbooks, which are read into memory (``max_uncompressed=`` raises it).
+MAX_WORKBOOK_UNCOMPRESSED = 1 * 2**30
+#: Highest compression ratio (uncompressed / compressed) of a member larger than
+#: :data:`RATIO_FLOOR` (``max_ratio=`` raises it). Genuine CRS zips are about 10:1 and
+#: workbooks rarely pass 50:1; a zip bomb of zeros is about 1000:1.
+MAX_RATIO = 200.0
+#: Members smaller than this are not held to :data:`MAX_RATIO` (they cannot blow up).
+RATIO_FLOOR = 2**20
+
+#: Compression methods Python's ``zipfile`` reads.
+_SUPPORTED = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "LZMA",
+}
+_METHODS = {
+    1: "shrink",
+    6: "implode",
+    9: "Deflate64",
+    10: "PKWARE DCL implode",
+    93: "Zstandard",
+    95: "xz",
+    98: "PPMd",
+    99: "AES encryption",
+}
+#: What the zip and decompression libraries raise on a damaged archive or member.
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+)
+
+
+class InputTypeError(InputFileError, TypeError):
+    """The input is not a path or a binary file object (also a ``TypeError``).
+
+    Fields: ``argument`` (the parameter's name), ``got`` (the type name).
+    """
 
 
 class ReadResult(NamedTuple):
@@ -31,7 +120,7 @@ class ReadResult(NamedTuple):
         ``source`` (file), ``row`` (input row number or ``line N``), ``column`` (field),
         ``value`` (as found), ``reason`` (what is wrong and what was done), ``kept``
         (``True`` when the row is in ``frame`` all the same, e.g. with an empty date;
-        ``False`` when it was left out).
+        ``False`` when it was left out, e.g. a zip member that was not read).
 
     Examples
     --------
@@ -58,8 +147,49 @@ def rejected_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.astype(object)
 
 
-def check_path(path: str | Path) -> Path:
-    """Return ``path`` as a Path if it is a readable file, else raise InputFileError.
+# --- the input gate -------------------------------------------------------------------------
+
+
+class Source(NamedTuple):
+    """A file ready to read: ``path`` on disk and ``label``, how messages name it."""
+
+    path: Path
+    label: str
+
+
+_ACCEPTED = "a path or a binary file object"
+
+
+def _is_binary_reader(obj: Any) -> bool:
+    if isinstance(obj, io.TextIOBase):
+        return False
+    return callable(getattr(obj, "read", None))
+
+
+def _type_error(obj: Any, argument: str) -> InputTypeError:
+    got = type(obj).__name__
+    hint = ""
+    if isinstance(obj, io.TextIOBase):
+        hint = "; the file is open in text mode: open it with 'rb'"
+    elif isinstance(obj, (bytes, bytearray, memoryview)):
+        hint = "; to read bytes in memory, wrap them in io.BytesIO"
+    elif isinstance(obj, pd.DataFrame):
+        hint = "; a DataFrame is already read: pass it to aidcalc.pledges instead"
+    return InputTypeError(
+        f"{argument} must be {_ACCEPTED}, not {got}{hint}",
+        argument=argument,
+        got=got,
+        path=None,
+        reason="not a path or binary file",
+    )
+
+
+def check_path(path: Any, *, argument: str = "path") -> Path:
+    """Return ``path`` as a Path if it is a readable, non-empty regular file.
+
+    Raises :class:`InputTypeError` for anything that is not a path, and
+    :class:`aidcalc.InputFileError` for a missing file, a folder, a device or pipe, or an
+    empty file.
 
     Examples
     --------
@@ -67,15 +197,431 @@ def check_path(path: str | Path) -> Path:
     Traceback (most recent call last):
     ...
     aidcalc.InputFileError: /no/such/file.csv: no such file
+    >>> check_path(None)
+    Traceback (most recent call last):
+    ...
+    aidcalc._io_common.InputTypeError: path must be a path or a binary file object, not NoneType
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputFileError(f"{p}: no such file", path=str(p), reason="missing file")
-    if p.is_dir():
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise _type_error(path, argument)
+    try:
+        p = Path(path)
+    except TypeError:  # an os.PathLike whose __fspath__ returns bytes
+        raise _type_error(path, argument) from None
+    if str(p) in ("", "."):
+        raise InputFileError(
+            f"{argument} is empty: give a file name", path=str(path), reason="empty path"
+        )
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        raise InputFileError(f"{p}: no such file", path=str(p), reason="missing file") from None
+    except (OSError, ValueError) as exc:  # permission, name too long, NUL in the name
+        raise InputFileError(
+            f"{p}: cannot be opened ({type(exc).__name__}: {exc})",
+            path=str(p),
+            reason="unreadable file",
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputFileError(
             f"{p}: is a folder, expected a file", path=str(p), reason="is a folder"
         )
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(
+            f"{p}: not a regular file (a device, pipe or socket); save the data to a file "
+            "and read that",
+            path=str(p),
+            reason="not a regular file",
+        )
+    if info.st_size == 0:
+        raise InputFileError(f"{p}: empty file (0 bytes)", path=str(p), reason="empty file")
     return p
+
+
+@contextmanager
+def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
+    """The one input check of every reader: a path or a binary file object, as a file on disk.
+
+    A path is checked with :func:`check_path` and used in place. A binary file object is
+    copied (from its current position, in blocks) into a temporary file that is removed
+    when the ``with`` block ends; messages name it by its ``name`` attribute, or
+    ``<stream>``.
+
+    Examples
+    --------
+    >>> with open_source(io.BytesIO(b"a,b\\n1,2\\n")) as src:
+    ...     src.label, src.path.read_bytes()
+    ('<stream>', b'a,b\\n1,2\\n')
+    >>> with open_source(42, argument="path_or_file") as src:
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    aidcalc._io_common.InputTypeError: path_or_file must be a path or a binary file object, not int
+    """
+    if isinstance(source, (str, os.PathLike)) and not isinstance(source, (bytes, bytearray)):
+        p = check_path(source, argument=argument)
+        yield Source(p, str(p))
+        return
+    if not _is_binary_reader(source):
+        raise _type_error(source, argument)
+    name = getattr(source, "name", None)
+    label = name if isinstance(name, str) and name else "<stream>"
+    with tempfile.TemporaryDirectory(prefix="aidcalc-") as folder:
+        target = Path(folder) / (Path(label).name if label != "<stream>" else "stream")
+        try:
+            with target.open("wb") as out:
+                first = source.read(0)
+                if not isinstance(first, (bytes, bytearray)):
+                    raise _type_error(io.StringIO(), argument)
+                shutil.copyfileobj(source, out, 1 << 20)
+        except InputFileError:
+            raise
+        except (OSError, ValueError) as exc:  # closed or unreadable stream
+            raise InputFileError(
+                f"{label}: the file object cannot be read ({type(exc).__name__}: {exc})",
+                path=label,
+                reason="unreadable file",
+            ) from None
+        if target.stat().st_size == 0:
+            raise InputFileError(
+                f"{label}: empty file (0 bytes left to read in the file object)",
+                path=label,
+                reason="empty file",
+            )
+        yield Source(target, label)
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def check_choice(option: str, value: Any, accepted: Collection[Any]) -> None:
+    """Refuse ``value`` for ``option`` unless it is one of ``accepted``.
+
+    Examples
+    --------
+    >>> check_choice("amount", "bogus", ("commitment", "disbursement"))
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: amount='bogus' is not accepted; use one of 'commitment', 'disbursement'
+    """
+    try:
+        ok = value in accepted and type(value) in {type(a) for a in accepted}
+    except TypeError:  # unhashable
+        ok = False
+    if not ok:
+        raise ValidationError(
+            f"{option}={value!r} is not accepted; use one of {join_values(list(accepted))}",
+            option=option,
+            value=value,
+            accepted=list(accepted),
+            problems=pd.DataFrame(),
+        )
+
+
+def check_count(option: str, value: Any, *, minimum: int = 1, allow_none: bool = False) -> None:
+    """Refuse ``value`` for ``option`` unless it is a whole number >= ``minimum``.
+
+    Examples
+    --------
+    >>> check_count("chunksize", 0)
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: chunksize=0 is not accepted; use a whole number >= 1
+    """
+    if value is None and allow_none:
+        return
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValidationError(
+            f"{option}={value!r} is not accepted; use a whole number >= {minimum}"
+            + (" or None" if allow_none else ""),
+            option=option,
+            value=value,
+            accepted=f"whole number >= {minimum}",
+            problems=pd.DataFrame(),
+        )
+
+
+def check_limit(option: str, value: Any) -> None:
+    """Refuse a limit (``max_uncompressed``, ``max_ratio``) unless it is None or a number > 0."""
+    import math
+    import numbers
+
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValidationError(
+            f"{option}={value!r} is not accepted; use a number > 0 (or None for the default)",
+            option=option,
+            value=value,
+            accepted="number > 0 or None",
+            problems=pd.DataFrame(),
+        )
+
+
+# --- zip archives ---------------------------------------------------------------------------
+
+
+class ZipLimits(NamedTuple):
+    """Limits an archive is checked against before anything in it is decompressed."""
+
+    max_uncompressed: int | float | None = None
+    max_ratio: float | None = None
+
+    def checked(self) -> ZipLimits:
+        check_limit("max_uncompressed", self.max_uncompressed)
+        check_limit("max_ratio", self.max_ratio)
+        return self
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _refuse(label: str, message: str, reason: str, member: str | None = None) -> InputFileError:
+    return InputFileError(f"{label}: {message}", path=label, member=member, reason=reason)
+
+
+def check_zip(
+    zf: zipfile.ZipFile, label: str, limits: ZipLimits, *, workbook: bool, archive: int
+) -> None:
+    """Check an open archive's table of contents (nothing is decompressed).
+
+    Refuses (naming the member and the limit): more than :data:`MAX_MEMBERS` members,
+    encrypted members, compression methods ``zipfile`` cannot read (Deflate64...), members
+    that declare more bytes than the archive holds (truncated), more than the uncompressed
+    limit in all, and a member larger than :data:`RATIO_FLOOR` whose compression ratio is
+    above the ratio limit.
+    """
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(
+            label,
+            f"zip archive with {len(infos):,} members, more than the limit of "
+            f"{MAX_MEMBERS:,} (aidcalc._io_common.MAX_MEMBERS)",
+            "too many members",
+        )
+    default = MAX_WORKBOOK_UNCOMPRESSED if workbook else MAX_UNCOMPRESSED
+    max_total = limits.max_uncompressed or default
+    max_ratio = limits.max_ratio or MAX_RATIO
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.flag_bits & 0x1 or info.compress_type == 99:
+            raise _refuse(
+                label,
+                f"zip member {name!r} is encrypted (password-protected); aidcalc reads "
+                "unencrypted archives only: extract it with its password and read the file",
+                "encrypted zip member",
+                name,
+            )
+        if info.compress_type not in _SUPPORTED:
+            method = _METHODS.get(info.compress_type, "unknown")
+            raise _refuse(
+                label,
+                f"zip member {name!r} uses compression method {info.compress_type} "
+                f"({method}), which aidcalc cannot read; re-zip it with ordinary deflate "
+                "or extract it and read the file",
+                "unsupported compression",
+                name,
+            )
+        if info.header_offset + info.compress_size > archive:
+            raise _refuse(
+                label,
+                f"zip member {name!r} declares {_size(info.compress_size)} of data beyond the "
+                f"end of the archive ({_size(archive)}): the zip is truncated or damaged",
+                "truncated zip",
+                name,
+            )
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > max_ratio:
+            raise _refuse(
+                label,
+                f"zip member {name!r} would inflate {_size(info.compress_size)} to "
+                f"{_size(info.file_size)} (ratio {ratio:,.0f}:1), above the limit of "
+                f"{max_ratio:,.0f}:1 (aidcalc._io_common.MAX_RATIO; a zip bomb?); "
+                "if the file is genuine, pass max_ratio= a higher limit",
+                "compression ratio over the limit",
+                name,
+            )
+    if total > max_total:
+        what = "workbook" if workbook else "archive"
+        constant = "MAX_WORKBOOK_UNCOMPRESSED" if workbook else "MAX_UNCOMPRESSED"
+        raise _refuse(
+            label,
+            f"{what} declares {_size(total)} uncompressed, above the limit of "
+            f"{_size(max_total)} (aidcalc._io_common.{constant}); if the file is genuine, "
+            "pass max_uncompressed= a higher number of bytes",
+            "uncompressed size over the limit",
+        )
+
+
+@contextmanager
+def open_zip(
+    path: Path, label: str, limits: ZipLimits | None = None, *, workbook: bool | None = None
+) -> Iterator[zipfile.ZipFile]:
+    """Open an archive after :func:`check_zip`; a damaged archive is an InputFileError.
+
+    ``workbook`` (default: whether it has ``xl/workbook.xml``) chooses the default limit of
+    the uncompressed size (:data:`MAX_WORKBOOK_UNCOMPRESSED` or :data:`MAX_UNCOMPRESSED`).
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except ZIP_ERRORS as exc:
+        raise _refuse(
+            label,
+            f"damaged or truncated zip archive ({type(exc).__name__}: {exc})",
+            "damaged zip",
+        ) from None
+    with zf:
+        if workbook is None:
+            workbook = "xl/workbook.xml" in zf.NameToInfo
+        check_zip(
+            zf, label, limits or ZipLimits(), workbook=workbook, archive=path.stat().st_size
+        )
+        yield zf
+
+
+def damaged_member(label: str, member: str, exc: BaseException) -> InputFileError:
+    """The error for a member that fails while it is read (bad CRC, truncated data)."""
+    detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+    return _refuse(
+        label,
+        f"zip member {member!r} is damaged ({type(exc).__name__}: {detail})",
+        "damaged zip member",
+        member,
+    )
+
+
+def read_prefix(zf: zipfile.ZipFile, member: str, label: str, size: int = 65536) -> bytes:
+    """At most ``size`` bytes from the start of a member (never the whole member)."""
+    try:
+        with zf.open(member) as fh:
+            return fh.read(size)
+    except ZIP_ERRORS as exc:
+        raise damaged_member(label, member, exc) from None
+
+
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat")
+
+
+def _ignorable(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return name.endswith("/") or name.startswith("__MACOSX/") or base.startswith("._") or not base
+
+
+def data_members(names: Iterable[str]) -> list[str]:
+    """The members that may hold the data: text-named files if any, else every file.
+
+    Examples
+    --------
+    >>> data_members(["readme.md", "CRS 2022 data.txt", "__MACOSX/._CRS 2022 data.txt"])
+    ['CRS 2022 data.txt']
+    """
+    files = [n for n in names if not _ignorable(n)]
+    texts = [n for n in files if n.lower().endswith(_TEXT_SUFFIXES)]
+    return texts or files
+
+
+def data_member(
+    zf: zipfile.ZipFile, label: str, member: str | None = None
+) -> tuple[str, list[str]]:
+    """(the member to read, the other files not read) of an archive.
+
+    ``member`` names it; otherwise the archive must hold exactly one data member
+    (:func:`data_members`), else the error lists them and names ``member=``.
+    """
+    names = zf.namelist()
+    files = [n for n in names if not _ignorable(n)]
+    if member is not None:
+        if member not in files:
+            raise _refuse(
+                label,
+                f"zip archive has no member {member!r}; it has {join_values(files)}",
+                "missing zip member",
+                member,
+            )
+        chosen = member
+    else:
+        candidates = data_members(names)
+        if not candidates:
+            raise _refuse(label, "empty zip archive (no files in it)", "empty zip")
+        if len(candidates) > 1:
+            raise _refuse(
+                label,
+                f"zip archive holds {len(candidates)} data files ({join_values(candidates)}); "
+                "aidcalc reads one at a time: pass member= the one to read",
+                "several zip members",
+            )
+        chosen = candidates[0]
+    return chosen, [n for n in files if n != chosen]
+
+
+def skipped_members(label: str, skipped: Iterable[str]) -> list[dict[str, Any]]:
+    """Rejected-report rows for archive members that were not read."""
+    return [
+        {
+            "source": label,
+            "row": None,
+            "column": None,
+            "value": name,
+            "reason": f"zip member {name!r} not read (not the data file)",
+            "kept": False,
+        }
+        for name in skipped
+    ]
+
+
+@contextmanager
+def open_member(zf: zipfile.ZipFile, member: str, label: str) -> Iterator[IO[bytes]]:
+    """A member as a stream; its read errors (bad CRC, truncation) name the member."""
+    try:
+        fh = zf.open(member)
+    except ZIP_ERRORS as exc:
+        raise damaged_member(label, member, exc) from None
+    with fh:
+        yield _GuardedStream(fh, label, member)  # type: ignore[misc]  # a binary stream
+
+
+class _GuardedStream(io.RawIOBase):
+    """A member stream whose read errors become InputFileError naming the member."""
+
+    def __init__(self, inner: IO[bytes], label: str, member: str) -> None:
+        super().__init__()
+        self._inner, self._label, self._member = inner, label, member
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.read(-1 if size is None else size)
+        except ZIP_ERRORS as exc:
+            raise damaged_member(self._label, self._member, exc) from None
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.readline(-1 if size is None else size)
+        except ZIP_ERRORS as exc:
+            raise damaged_member(self._label, self._member, exc) from None
+
+    def tell(self) -> int:
+        return self._inner.tell()
 
 
 def donor_codes_or_na(names: pd.Series) -> pd.Series:

@@ -9,22 +9,39 @@ columns before the next one is read. A progress bar is drawn on stderr when it i
 
 from __future__ import annotations
 
+import functools
+import io
+import re
 import sys
 import time
-import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
-from pathlib import Path
-from typing import IO, Any, Literal
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from os import PathLike
+from typing import IO, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ._errors import InputFileError
-from ._io_common import ReadResult, check_path, donor_codes_or_na, rejected_frame
-from ._io_sniff import header_fields, sniff, zip_member
+from ._errors import InputFileError, ValidationError
+from ._io_common import (
+    ZIP_ERRORS,
+    ReadResult,
+    Source,
+    ZipLimits,
+    check_choice,
+    check_count,
+    damaged_member,
+    data_member,
+    donor_codes_or_na,
+    open_member,
+    open_source,
+    open_zip,
+    rejected_frame,
+    skipped_members,
+)
+from ._io_sniff import header_fields, sniff
 
-__all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "iter_crs", "read_crs"]
+__all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "MAX_ROW_BYTES", "YEARS", "iter_crs", "read_crs"]
 
 #: CRS column -> output column; money columns (in millions in CRS) get plain units.
 CRS_COLUMNS: dict[str, str] = {
@@ -71,6 +88,11 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "CommitmentDate",
 )
 _BLOCK_ROWS = 10_000
+#: Longest row (or quoted value) read before the file is refused: a quote that never closes
+#: would otherwise swallow the rest of the file.
+MAX_ROW_BYTES = 8 * 2**20
+#: Years taken from the ``Year`` column: whole four-digit years (never rounded).
+YEARS = (1000, 9999)
 _MILLIONS = (
     "USD_Commitment",
     "USD_Disbursement",
@@ -111,61 +133,180 @@ class _Progress:
         sys.stderr.flush()
 
 
-def _open(path: Path, stack: ExitStack) -> tuple[IO[bytes], IO[bytes], int]:
-    """(stream to parse, raw file for progress, raw size)."""
-    raw = stack.enter_context(path.open("rb"))
-    size = path.stat().st_size
-    if raw.read(4) == b"PK\x03\x04":
-        raw.seek(0)
-        member = zip_member(path)
-        if member is None:
-            raise InputFileError(f"{path}: empty zip archive", path=str(path), reason="empty zip")
-        zf = stack.enter_context(zipfile.ZipFile(raw))
-        return stack.enter_context(zf.open(member)), raw, size
-    raw.seek(0)
-    return raw, raw, size
+class _Text(NamedTuple):
+    """The CRS text to parse: the stream (after the header line) and what is known of it."""
+
+    stream: IO[bytes]
+    raw: IO[bytes]  # the file on disk, for progress
+    size: int
+    sep: str
+    fields: list[str]
+    eol: bytes  # b"\n" (LF or CRLF files) or b"\r" (old Mac files)
+    head: bytes  # bytes already read after the header line
+    member: str | None  # the zip member read, if zipped
+    skipped: list[str]  # zip members not read
 
 
-def _header(path: Path) -> tuple[str, list[str]]:
+def _read_header(stream: IO[bytes], label: str) -> tuple[bytes, bytes, bytes]:
+    """(header line, line end, bytes read after the header) of a CRS text."""
+    data = b""
+    while True:
+        more = stream.read(1 << 16)
+        data += more
+        lf, cr = data.find(b"\n"), data.find(b"\r")
+        ends = [i for i in (lf, cr) if i >= 0]
+        if ends and (lf >= 0 or len(data) > cr + 1 or not more):
+            break
+        if not more:
+            break
+        if len(data) > MAX_ROW_BYTES:
+            raise InputFileError(
+                f"{label}: no line end in the first {MAX_ROW_BYTES:,} bytes: not a CRS text",
+                path=label,
+                line=1,
+                reason="no line end",
+            )
+    if lf >= 0 and (cr < 0 or cr >= lf - 1):
+        eol, cut = b"\n", lf + 1
+    elif cr >= 0:
+        eol, cut = b"\r", cr + 1
+    else:  # the header is the whole file
+        eol, cut = b"\n", len(data)
+    return data[:cut], eol, data[cut:]
+
+
+@contextmanager
+def _open_text(src: Source, limits: ZipLimits, member: str | None) -> Iterator[_Text]:
+    """The CRS text of a file or of the one data member of a zip (checked before reading)."""
     with ExitStack() as stack:
-        stream, _, _ = _open(path, stack)
-        head = stream.read(65536)
-    return header_fields(head)
+        raw = stack.enter_context(src.path.open("rb"))
+        size = src.path.stat().st_size
+        stream: IO[bytes] = raw
+        chosen: str | None = None
+        skipped: list[str] = []
+        if raw.read(4) == b"PK\x03\x04":
+            zf = stack.enter_context(open_zip(src.path, src.label, limits))
+            chosen, skipped = data_member(zf, src.label, member)
+            stream = stack.enter_context(open_member(zf, chosen, src.label))
+        else:
+            raw.seek(0)
+            if member is not None:
+                raise ValidationError(
+                    f"member={member!r} is only for zip archives; {src.label} is not one",
+                    option="member",
+                    value=member,
+                    accepted="None for a file that is not a zip",
+                    problems=pd.DataFrame(),
+                )
+        label = src.label if chosen is None else f"{src.label} (member {chosen!r})"
+        header, eol, head = _read_header(stream, label)
+        sep, fields = header_fields(header)
+        yield _Text(stream, raw, size, sep, fields, eol, head, chosen, skipped)
+
+
+def _header(src: Source, limits: ZipLimits, member: str | None) -> tuple[str, list[str]]:
+    with _open_text(src, limits, member) as text:
+        return text.sep, text.fields
+
+
+def _check_options(
+    columns: Sequence[str] | None,
+    chunksize: Any,
+    progress: Any,
+    member: Any,
+    max_uncompressed: Any,
+    max_ratio: Any,
+) -> ZipLimits:
+    if columns is not None and (
+        isinstance(columns, (str, bytes))
+        or not isinstance(columns, Iterable)
+        or not all(isinstance(c, str) for c in columns)
+        or not list(columns)
+    ):
+        raise ValidationError(
+            f"columns={columns!r} is not accepted; use a list of CRS column names "
+            "such as ['Year', 'DonorName', 'USD_Disbursement'], or None for the defaults",
+            option="columns",
+            value=columns,
+            accepted="a non-empty list of column names, or None",
+            problems=pd.DataFrame(),
+        )
+    check_count("chunksize", chunksize, minimum=1)
+    check_choice("progress", progress, (None, True, False))
+    if member is not None and not isinstance(member, str):
+        raise ValidationError(
+            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
+            option="member",
+            value=member,
+            accepted="str or None",
+            problems=pd.DataFrame(),
+        )
+    return ZipLimits(max_uncompressed, max_ratio).checked()
 
 
 def iter_crs(
-    path: str | Path,
+    path: str | PathLike[str] | IO[bytes],
     *,
     columns: Sequence[str] | None = None,
     chunksize: int = 200_000,
     progress: bool | None = None,
+    member: str | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Stream a CRS file as converted chunks of at most ``chunksize`` rows (bounded memory).
 
     Each chunk has the output columns of :func:`read_crs` (money in plain units), without the
-    donor/recipient codes and categories, which :func:`read_crs` adds once at the end.
+    donor/recipient codes and categories, which :func:`read_crs` adds once at the end. Cells
+    that could not be taken (an amount that is not a finite number, a year that is not a
+    whole four-digit year) are left empty and listed in ``chunk.attrs["rejected"]`` (the
+    rejected-rows report of that chunk; ``row`` is the line in the file, counting the header
+    as line 1). Options are checked (and the file's layout and archive) before the first
+    chunk is read. Parameters as in :func:`read_crs`.
 
     Examples
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "crs.txt")
-    >>> text = "Year|DonorName|USD_Disbursement\\n2022|Japan|1.5\\n2023|Japan|0.25\\n"
+    >>> text = "Year|DonorName|USD_Disbursement\\n2022|Japan|1.5\\n2023|Japan|inf\\n"
     >>> _ = open(p, "w").write(text)
     >>> [list(c.columns) for c in iter_crs(p, columns=["Year", "USD_Disbursement"])]
     [['year', 'usd_disbursement']]
-    >>> next(iter_crs(p))["usd_disbursement"].tolist()
-    [1500000.0, 250000.0]
+    >>> chunk = next(iter_crs(p))
+    >>> chunk["usd_disbursement"].tolist()
+    [1500000.0, nan]
+    >>> chunk.attrs["rejected"][["row", "value", "reason"]].to_numpy().tolist()
+    [[3, 'inf', 'USD_Disbursement: not a finite number: left empty']]
     """
-    p = check_path(path)
-    kind = sniff(p)
+    limits = _check_options(columns, chunksize, progress, member, max_uncompressed, max_ratio)
+    # the checks run now, at the call; the reading when the first chunk is asked for
+    stack = ExitStack()
+    src = stack.enter_context(open_source(path))
+    try:
+        plan = _plan(src, columns, limits, member)
+    except BaseException:
+        stack.close()
+        raise
+    return _chunks(stack, src, plan, chunksize, progress, limits, member)
+
+
+class _Plan(NamedTuple):
+    wanted: list[str]
+    canonical: dict[str, str]
+
+
+def _plan(
+    src: Source, columns: Sequence[str] | None, limits: ZipLimits, member: str | None
+) -> _Plan:
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
     if kind != "crs":
         raise InputFileError(
-            f"{p}: not an OECD CRS file (its header has fewer than 3 CRS columns such as "
-            f"Year, DonorName, PurposeCode, USD_Disbursement; detected: {kind})",
-            path=str(p),
+            f"{src.label}: not an OECD CRS file (its header has fewer than 3 CRS columns such "
+            f"as Year, DonorName, PurposeCode, USD_Disbursement; detected: {kind})",
+            path=src.label,
             reason="wrong layout",
         )
-    sep, fields = _header(p)
+    _, fields = _header(src, limits, member)
     lookup = {f.lower(): f for f in fields}
     if columns is None:
         wanted = [lookup[c.lower()] for c in DEFAULT_COLUMNS if c.lower() in lookup]
@@ -173,33 +314,60 @@ def iter_crs(
         missing = [c for c in columns if c.lower() not in lookup]
         if missing:
             raise InputFileError(
-                f"{p}: CRS columns {missing} are not in the file; it has {fields}",
-                path=str(p),
+                f"{src.label}: CRS columns {missing} are not in the file; it has {fields}",
+                path=src.label,
                 reason="missing columns",
             )
-        wanted = [lookup[c.lower()] for c in columns]
+        wanted = list(dict.fromkeys(lookup[c.lower()] for c in columns))
     canonical = {f: next((k for k in CRS_COLUMNS if k.lower() == f.lower()), f) for f in wanted}
+    return _Plan(wanted, canonical)
+
+
+def _chunks(
+    stack: ExitStack,
+    src: Source,
+    plan: _Plan,
+    chunksize: int,
+    progress: bool | None,
+    limits: ZipLimits,
+    member: str | None,
+) -> Iterator[pd.DataFrame]:
     show = sys.stderr.isatty() if progress is None else bool(progress)
     engine = _arrow_batches if _has_arrow() else _pandas_batches
-    with ExitStack() as stack:
-        stream, raw, size = _open(p, stack)
-        bar = _Progress(p.name, size, show)
+    with stack:
+        text = stack.enter_context(_open_text(src, limits, member))
+        label = src.label
+        bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, show)
         rows = 0
+        first = True
         try:
-            for chunk in engine(stream, sep, wanted, canonical, chunksize):
+            for chunk, problems in engine(text, plan.wanted, plan.canonical, chunksize, label):
+                if first:
+                    problems = skipped_members(label, text.skipped) + problems
+                    first = False
+                for problem in problems:
+                    problem["source"] = label
+                    if isinstance(problem["row"], int):
+                        problem["row"] += rows + 2  # position in chunk -> line in the file
+                chunk.index = pd.RangeIndex(rows, rows + len(chunk))
+                chunk.attrs["rejected"] = rejected_frame(problems)
                 rows += len(chunk)
                 yield chunk
-                bar.update(raw.tell(), rows)
+                bar.update(text.raw.tell(), rows)
+        except InputFileError:
+            raise
         except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
             # pyarrow's ArrowInvalid is a ValueError
             line = rows + 2
             raise InputFileError(
-                f"{p}: unreadable CRS data after line {line}: {str(exc).splitlines()[0]}",
-                path=str(p),
+                f"{label}: unreadable CRS data after line {line}: {str(exc).splitlines()[0]}",
+                path=label,
                 line=line,
                 reason="unreadable CRS",
             ) from None
-        bar.update(size, rows, final=True)
+        except ZIP_ERRORS as exc:
+            raise damaged_member(label, text.member or "?", exc) from None
+        bar.update(text.size, rows, final=True)
 
 
 def _has_arrow() -> bool:
@@ -210,29 +378,168 @@ def _has_arrow() -> bool:
     return True
 
 
-def _arrow_batches(
-    stream: IO[bytes], sep: str, wanted: list[str], canonical: dict[str, str], chunksize: int
-) -> Iterator[pd.DataFrame]:
-    """Chunks parsed by pyarrow (multi-threaded), memory bounded by the chunk.
+class _Rows(NamedTuple):
+    """Regular expressions that follow CSV quoting (a ``"`` opens a quoted value only at the
+    start of a field; ``""`` inside is a quote). Possessive: linear time whatever the quotes."""
 
-    The text is cut into blocks of whole lines (about ``chunksize`` rows each, never inside a
-    quoted field) and each block is parsed on its own, so nothing but the current block and its
-    converted chunk is alive at a time. (pyarrow's own streaming reader keeps more and more
-    memory as the file grows, so it is not used.)
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
+    opening: re.Pattern[bytes]  # a quote at the start of a field
+    rows: re.Pattern[bytes]  # complete rows (each up to its line end)
+    row: re.Pattern[bytes]  # the fields of one row, up to where they stop being complete
 
-    header = stream.readline()
-    _, names = header_fields(header)
-    first = stream.read(1 << 16)
-    lines = first.count(b"\n")
+
+@functools.cache
+def _patterns(sep: str, eol: bytes) -> _Rows:
+    s = re.escape(sep.encode())
+    e = re.escape(eol)
+    start = rb"(?<![^" + s + rb"\r\n])"
+    fields = (
+        rb'(?:[^"'
+        + e
+        + rb"]++"  # text
+        + rb"|"
+        + start
+        + rb'"(?:[^"]++|"")*+"'  # a quoted value (line ends allowed)
+        + rb"|(?<=[^"
+        + s
+        + rb'\r\n])")*+'  # a quote inside a field: text
+    )
+    return _Rows(
+        re.compile(start + rb'"'), re.compile(rb"(?:" + fields + e + rb")*+"), re.compile(fields)
+    )
+
+
+def _cut(data: bytes, eol: bytes, sep: str) -> tuple[int, int, bool]:
+    """(end of the last complete row of ``data``, start of a quoted value still open at the
+    end or -1, whether ``data`` has quoted values). A line end inside a quoted value does not
+    end a row."""
+    rows = _patterns(sep, eol)
+    if b'"' not in data or not rows.opening.search(data):
+        return data.rfind(eol) + 1, -1, False
+    whole = rows.rows.match(data)  # both patterns match the empty string: never None
+    cut = whole.end() if whole else 0
+    part = rows.row.match(data, cut)
+    stop = part.end() if part else cut
+    open_at = stop if stop < len(data) and data[stop] == 0x22 else -1
+    return cut, open_at, True
+
+
+def _runaway(label: str, line: int, open_at: int, at_end: bool) -> InputFileError:
+    if open_at >= 0:
+        detail = (
+            "never closes"
+            if at_end
+            else f"runs on for more than {MAX_ROW_BYTES:,} bytes (aidcalc._io_crs.MAX_ROW_BYTES)"
+        )
+        return InputFileError(
+            f"{label}: line {line}: a quoted field opens here and {detail}: a stray '\"'? "
+            'Remove or double it ("") and read the file again',
+            path=label,
+            line=line,
+            reason="unclosed quote",
+        )
+    return InputFileError(
+        f"{label}: line {line} is longer than {MAX_ROW_BYTES:,} bytes "
+        "(aidcalc._io_crs.MAX_ROW_BYTES): not CRS rows",
+        path=label,
+        line=line,
+        reason="line too long",
+    )
+
+
+def _blocks(text: _Text, chunksize: int, label: str) -> Iterator[tuple[memoryview, bool]]:
+    """The text after the header as blocks of whole rows (never cut inside a quoted value),
+    each with whether it has quotes. Linear time: every byte is scanned a bounded number of
+    times (a row that does not fit doubles the block instead of re-reading it)."""
+    stream, eol = text.stream, text.eol
+    first = text.head + stream.read(max(0, (1 << 16) - len(text.head)))
+    lines = first.count(eol)
     per_row = len(first) / lines if lines else 400
     # blocks of at most 10,000 rows parse fastest (measured: benchmarks/bench_read_crs.py);
     # a smaller chunksize gives smaller blocks
     rows = min(chunksize, _BLOCK_ROWS)
     block = int(min(max(per_row * rows, 1 << 12), 1 << 30))
+    line = 2  # the line the next block starts on (the header is line 1)
+    rest = first
+    size = block
+    while True:
+        data = stream.read(size)
+        at_end = not data
+        data = rest + data if rest else data
+        if not data:
+            return
+        cut, open_at, quoted = _cut(data, eol, text.sep)
+        if at_end:
+            if open_at >= 0:
+                raise _runaway(label, line + data.count(eol, 0, open_at), open_at, True)
+            if data.strip():
+                yield memoryview(data), quoted
+            return
+        if not cut:
+            if len(data) > MAX_ROW_BYTES:
+                start = open_at if open_at >= 0 else 0
+                raise _runaway(label, line + data.count(eol, 0, start), open_at, False)
+            rest = data
+            size = max(size, len(data))  # double the block: linear time on long rows
+            continue
+        size = block
+        rest = data[cut:]
+        line += data.count(eol, 0, cut)
+        yield memoryview(data)[:cut], quoted  # no copy of the block
+        del data
+
+
+def _acceptable(values: np.ndarray, is_year: bool) -> np.ndarray:
+    """Which numbers can be taken: finite money that stays finite in units (x 1e6); whole
+    four-digit years (:data:`YEARS`; never rounded)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if is_year:
+            ok = np.isfinite(values) & (values == np.floor(values))
+            return ok & (values >= YEARS[0]) & (values <= YEARS[1])
+        return np.isfinite(values) & np.isfinite(values * 1e6)
+
+
+def _number_problems(
+    texts: pd.Series, column: str, is_year: bool
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """(numbers, problems) of a column read as text: a cell with text that is not a number
+    (``n/a``), not finite (``inf``, ``nan``, ``1e400``) or not a whole year (``2022.7``) is
+    left empty (NaN) and reported with the text as written; ``row`` is its position."""
+    text = texts.astype(object).where(texts.notna(), "").to_numpy(dtype=object)
+    values = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=float)
+    present = text != ""
+    bad = present & ~_acceptable(values, is_year)
+    values = np.where(bad | ~present, np.nan, values)
+    if not bad.any():
+        return values, []
+    why = (
+        f"{column}: not a whole year from {YEARS[0]} to {YEARS[1]}: left empty"
+        if is_year
+        else f"{column}: not a finite number: left empty"
+    )
+    where = np.flatnonzero(bad)
+    problems = [
+        {"row": int(r), "column": column, "value": v, "reason": why, "kept": True}
+        for r, v in zip(where.tolist(), text[where].tolist(), strict=True)
+    ]
+    return values, problems
+
+
+def _arrow_batches(
+    text: _Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
+) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
+    """Chunks parsed by pyarrow (multi-threaded), memory bounded by the chunk.
+
+    The text is cut into blocks of whole rows (:func:`_blocks`) and each block is parsed on
+    its own, so nothing but the current block and its converted chunk is alive at a time.
+    (pyarrow's own streaming reader keeps more and more memory as the file grows, so it is
+    not used.) Numbers are parsed by pyarrow; a block with a cell that is not a finite number
+    is parsed again as text, so the report shows the cell as written.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    names = text.fields
     numbers = [f for f in wanted if canonical[f] in _MILLIONS or canonical[f] == "Year"]
 
     def options(quoted: bool, typed: bool) -> dict[str, Any]:
@@ -242,7 +549,7 @@ def _arrow_batches(
         return {
             "read_options": pcsv.ReadOptions(column_names=names),
             # newlines inside quoted values force a serial parse: only allow them when needed
-            "parse_options": pcsv.ParseOptions(delimiter=sep, newlines_in_values=quoted),
+            "parse_options": pcsv.ParseOptions(delimiter=text.sep, newlines_in_values=quoted),
             "convert_options": pcsv.ConvertOptions(
                 include_columns=wanted,
                 column_types=types,
@@ -251,118 +558,159 @@ def _arrow_batches(
             ),
         }
 
-    def finish(table: Any) -> pd.DataFrame:
+    def finish(table: Any, floats: dict[str, np.ndarray]) -> pd.DataFrame:
         """The output columns, computed in arrow (millions x 1e6, trimmed text, int years)."""
         columns = {}
         for name in wanted:
             c = canonical[name]
-            col = table.column(name)
-            if c in _MILLIONS:
-                col = pc.multiply(col, 1e6)
-            elif c == "Year":
-                col = pc.cast(pc.round(col), pa.int64())
-            elif c in _TEXT:
-                col = pc.utf8_trim_whitespace(col)
+            if name in floats:
+                values = floats[name]
+                if c == "Year":
+                    col = pa.array(values, mask=np.isnan(values)).cast(pa.int64())
+                else:
+                    col = pa.array(values * 1e6, pa.float64())
+            else:
+                col = table.column(name)
+                if c in _TEXT:
+                    col = pc.utf8_trim_whitespace(col)
             columns[CRS_COLUMNS.get(c, c)] = col
         return pa.table(columns).to_pandas(
             types_mapper={pa.int64(): pd.Int64Dtype()}.get, self_destruct=True
         )
 
-    def parse(piece: bytes | memoryview, quoted: bool) -> pd.DataFrame:
+    def typed_floats(table: Any) -> dict[str, np.ndarray] | None:
+        """The number columns as floats, or None when a cell has to be reported."""
+        out = {}
+        for name in numbers:
+            column = table.column(name)
+            values = column.to_numpy().astype(float)  # empty cells: NaN
+            present = ~column.is_null().to_numpy()
+            if (present & ~_acceptable(values, canonical[name] == "Year")).any():
+                return None
+            out[name] = values
+        return out
+
+    def parse(piece: memoryview, quoted: bool) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         try:  # fast path: numbers parsed by pyarrow directly
-            return finish(pcsv.read_csv(pa.py_buffer(piece), **options(quoted, True)))
+            table = pcsv.read_csv(pa.py_buffer(piece), **options(quoted, True))
+            floats = typed_floats(table)
+            if floats is not None:
+                return finish(table, floats), []
         except pa.ArrowInvalid as exc:
             # " 0.73" or "n/a" in a number column: read as text, trim, convert (below);
             # bytes that are not UTF-8: replaced by U+FFFD, as pandas' encoding_errors="replace"
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
-                piece = bytes(piece).decode("utf-8", errors="replace").encode("utf-8")
-        batch = pcsv.read_csv(pa.py_buffer(piece), **options(quoted, False))
-        columns = {}
-        for name in wanted:
-            col = batch.column(name)
-            if name in numbers:
-                trimmed = pc.utf8_trim_whitespace(col)
-                try:
-                    col = pc.cast(trimmed, pa.float64())
-                except pa.ArrowInvalid:  # a cell that is not a number: NaN, like pandas
-                    values = pd.to_numeric(trimmed.to_pandas(), errors="coerce")
-                    col = pa.chunked_array([pa.array(values, pa.float64())])
-            columns[name] = col
-        return finish(pa.table(columns))
+                piece = memoryview(bytes(piece).decode("utf-8", errors="replace").encode("utf-8"))
+        table = pcsv.read_csv(pa.py_buffer(piece), **options(quoted, False))
+        problems: list[dict[str, Any]] = []
+        floats = {}
+        for name in numbers:
+            texts = pc.utf8_trim_whitespace(table.column(name)).to_pandas()
+            floats[name], found = _number_problems(
+                texts, canonical[name], canonical[name] == "Year"
+            )
+            problems += found
+        return finish(table, floats), problems
 
-    rest = first
-    while True:
-        data = stream.read(block)
-        if not data:
-            if rest.strip():
-                yield parse(rest, rest.find(b'"') >= 0)
-            return
-        data = rest + data if rest else data
-        cut = data.rfind(b"\n") + 1
-        quoted = data.find(b'"', 0, cut) >= 0
-        while cut and quoted and data.count(b'"', 0, cut) % 2:
-            # the cut is inside a quoted field: cut at an earlier line end
-            cut = data.rfind(b"\n", 0, cut - 1) + 1
-        if not cut:
-            rest = data
-            continue
-        rest = data[cut:]
-        yield parse(memoryview(data)[:cut], quoted)  # no copy of the block
-        del data
+    produced = False
+    for piece, quoted in _blocks(text, chunksize, label):
+        produced = True
+        yield parse(piece, quoted)
+    if not produced:  # a header without rows: an empty chunk with the right columns
+        empty = pa.table({name: pa.array([], pa.string()) for name in wanted})
+        yield finish(empty, {name: np.array([], dtype=float) for name in numbers}), []
+
+
+class _Prepend(io.RawIOBase):
+    """``head`` then the rest of ``stream``, as one stream (for pandas' parser)."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _pandas_batches(
-    stream: IO[bytes], sep: str, wanted: list[str], canonical: dict[str, str], chunksize: int
-) -> Iterator[pd.DataFrame]:
+    text: _Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
+) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
     """Chunks through pandas' C parser (when pyarrow is not installed)."""
-    dtypes = {f: "float64" if canonical[f] in _MILLIONS else "string" for f in wanted}
     chunks = pd.read_csv(
-        stream,
-        sep=sep,
+        io.BufferedReader(_Prepend(text.head, text.stream)),
+        sep=text.sep,
+        header=None,
+        names=text.fields,
         usecols=wanted,
-        dtype=dtypes,
+        dtype=str,
         chunksize=chunksize,
-        encoding="utf-8-sig",
+        encoding="utf-8",
         encoding_errors="replace",
         keep_default_na=False,
         na_values=[""],
     )
+    produced = False
     for chunk in chunks:
+        produced = True
         yield _convert(chunk, canonical)
+    if not produced:
+        yield _convert(pd.DataFrame({f: pd.Series(dtype=str) for f in wanted}), canonical)
 
 
-def _convert(chunk: pd.DataFrame, canonical: dict[str, str]) -> pd.DataFrame:
-    out: dict[str, np.ndarray | pd.Series] = {}
+def _convert(
+    chunk: pd.DataFrame, canonical: dict[str, str]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    out: dict[str, Any] = {}
+    problems: list[dict[str, Any]] = []
+    chunk = chunk.reset_index(drop=True)
     for src in chunk.columns:
         c = canonical[src]
         name = CRS_COLUMNS.get(c, c)
         col = chunk[src]
-        if c in _MILLIONS:
-            out[name] = col.to_numpy(dtype="float64") * 1e6
-        elif c == "Year":
-            out[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+        if c in _MILLIONS or c == "Year":
+            values, found = _number_problems(col.str.strip(), c, c == "Year")
+            problems += found
+            if c == "Year":
+                out[name] = pd.array(values, dtype="Float64").astype("Int64")
+            else:
+                out[name] = values * 1e6
         elif c in _TEXT:
             out[name] = col.str.strip()
         else:
             out[name] = col
-    return pd.DataFrame(out, index=chunk.index)
+    return pd.DataFrame(out, index=chunk.index), problems
 
 
 def read_crs(
-    path: str | Path,
+    path: str | PathLike[str] | IO[bytes],
     *,
     columns: Sequence[str] | None = None,
     chunksize: int = 200_000,
     progress: bool | None = None,
     amount: Literal["commitment", "disbursement"] = "disbursement",
+    member: str | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
 ) -> ReadResult:
     """Read an OECD CRS bulk download into a pledge frame (USD in plain units).
 
     Parameters
     ----------
     path
-        The CRS file: ``|``-, tab- or comma-separated text, UTF-8 with or without BOM, or a
-        zip holding it (as downloaded from the OECD).
+        The CRS file (a path, or a file object opened in binary mode): ``|``-, tab- or
+        comma-separated text, UTF-8 with or without BOM, LF, CRLF or CR line ends, or a zip
+        holding it (as downloaded from the OECD). Values may be quoted (``"a | b"``); a quote
+        that never closes is an error naming its line, not a silent swallow of the rest.
     columns
         CRS columns to read (case-insensitive). Default :data:`DEFAULT_COLUMNS` (everything
         but ``LongDescription``). Only these are parsed.
@@ -376,6 +724,12 @@ def read_crs(
         Which CRS figure becomes ``amount``: ``"disbursement"`` (``USD_Disbursement``, status
         ``disbursed``) or ``"commitment"`` (``USD_Commitment``, status ``committed``). Both
         stay available as ``usd_disbursement`` / ``usd_commitment``.
+    member
+        The zip member to read, when the archive holds several data files (otherwise the
+        archive is refused, naming them). Other members are listed in ``rejected``.
+    max_uncompressed, max_ratio
+        Raise the zip-bomb limits (:data:`aidcalc._io_common.MAX_UNCOMPRESSED`,
+        :data:`~aidcalc._io_common.MAX_RATIO`) for a genuine archive that exceeds them.
 
     Returns
     -------
@@ -387,13 +741,21 @@ def read_crs(
         :func:`aidcalc.categorise`), then the CRS columns under lower-case names, money
         multiplied by 1,000,000 (``usd_commitment``, ``usd_disbursement``,
         ``usd_*_defl`` in the CRS base year's constant USD, ``commitment_national``...).
-        ``rejected`` lists kept rows whose amount is empty and donors without a code.
+        ``rejected`` lists kept rows whose amount is empty, donors without a code, cells
+        left empty because they are not finite numbers (``inf``, ``nan``, ``1e400``,
+        ``n/a``) or not whole years (``2022.7`` is never rounded), with the line and the
+        text as written, and zip members that were not read. A file with a header and no
+        rows gives an empty frame with the same columns.
 
     Raises
     ------
     InputFileError
-        Missing file, not a CRS layout, requested columns absent, unreadable data (with the
-        line).
+        Missing, empty or not-a-file input, not a CRS layout, requested columns absent,
+        unreadable data or a quote that never closes (with the line), a zip that is damaged,
+        encrypted, over the limits or holds several data files.
+    ValidationError
+        An option with a value it does not accept (named, with what is accepted), before
+        any reading.
 
     Examples
     --------
@@ -409,12 +771,16 @@ def read_crs(
     >>> frame.attrs["units"]
     'USD (CRS millions x 1,000,000)'
     """
-    if amount not in ("commitment", "disbursement"):
-        raise ValueError(f"amount must be 'commitment' or 'disbursement', not {amount!r}")
-    parts = list(iter_crs(path, columns=columns, chunksize=chunksize, progress=progress))
+    check_choice("amount", amount, ("commitment", "disbursement"))
+    limits = _check_options(columns, chunksize, progress, member, max_uncompressed, max_ratio)
+    with open_source(path) as src:
+        plan = _plan(src, columns, limits, member)
+        parts = list(_chunks(ExitStack(), src, plan, chunksize, progress, limits, member))
+    cells = [part.attrs.pop("rejected") for part in parts]
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame.index = pd.RangeIndex(len(frame))
     del parts
-    source = str(path)
+    source = src.label
     problems: list[dict[str, Any]] = []
     lead: dict[str, Any] = {}
     if "donor_name" in frame.columns:
@@ -479,7 +845,9 @@ def read_crs(
     out.attrs["source"] = source
     out.attrs["format"] = "OECD CRS"
     out.attrs["units"] = "USD (CRS millions x 1,000,000)"
-    return ReadResult(out, rejected_frame(problems))
+    reports = [rejected_frame(problems), *(c for c in cells if len(c))]
+    rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+    return ReadResult(out, rejected.astype(object))
 
 
 def _codes(names: pd.Series) -> pd.Series:

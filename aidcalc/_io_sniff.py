@@ -7,8 +7,9 @@ zipped CSV, a workbook without extension and an IATI file named ``.txt`` are all
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
+
+from ._io_common import ZipLimits, data_member, data_members, open_zip, read_prefix
 
 __all__ = ["CRS_MARKERS", "KIEL_MARKERS", "header_fields", "sniff"]
 
@@ -96,13 +97,22 @@ def _text_kind(head: bytes) -> str:
     return "csv"
 
 
-def sniff(path: str | Path) -> str:
-    """What a file is, from its content.
+def sniff(
+    path: str | Path,
+    *,
+    limits: ZipLimits | None = None,
+    member: str | None = None,
+    label: str | None = None,
+) -> str:
+    """What a file is, from its content (a bounded prefix: never a whole file or member).
 
     Returns one of ``"iati"``, ``"xml"`` (other XML), ``"xlsx"``, ``"kiel_xlsx"`` (a workbook
     with Kiel's main-data sheet), ``"parquet"``, ``"crs"``, ``"kiel_csv"``, ``"csv"`` (any
     other delimited text), ``"zip"`` (an archive holding none of these) or ``"unknown"``
-    (binary). A zip holding one CSV is classified by that CSV (``"crs"``...).
+    (binary). A zip holding one data file (or ``member``) is classified by that file
+    (``"crs"``...); a zip is checked against ``limits`` before anything in it is read, and
+    one that is damaged, encrypted, over the limits or holds several data files raises
+    :class:`aidcalc.InputFileError` (named by ``label``, default the path).
 
     Examples
     --------
@@ -122,50 +132,31 @@ def sniff(path: str | Path) -> str:
     'parquet'
     """
     p = Path(path)
+    name = str(p) if label is None else label
     with p.open("rb") as fh:
         head = fh.read(65536)
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(p)
+        return _zip_kind(p, name, limits, member)
     if head.startswith(b"PK\x05\x06"):  # an empty archive: only the end record
         return "zip"
     return _text_kind(head)
 
 
-def _zip_kind(path: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            if "xl/workbook.xml" in names:
-                workbook = zf.read("xl/workbook.xml")
-                escaped = _KIEL_SHEET.replace(b"&", b"&amp;")
-                return "kiel_xlsx" if escaped in workbook or _KIEL_SHEET in workbook else "xlsx"
-            members = [n for n in names if not n.endswith("/")]
-            texts = [n for n in members if n.lower().endswith((".csv", ".txt"))] or members
-            if not texts:
-                return "zip"
-            with zf.open(texts[0]) as member:
-                head = member.read(65536)
-            kind = _text_kind(head)
-            return kind if kind in ("crs", "kiel_csv", "csv", "iati") else "zip"
-    except (zipfile.BadZipFile, OSError):
-        return "unknown"
+#: How much of a workbook's ``xl/workbook.xml`` is read to find the sheet names.
+_WORKBOOK_PREFIX = 1 << 20
 
 
-def zip_member(path: Path) -> str | None:
-    """Name of the delimited-text member a zip archive holds (the first, if several).
-
-    Examples
-    --------
-    >>> import tempfile, os, zipfile
-    >>> p = os.path.join(tempfile.mkdtemp(), "crs.zip")
-    >>> with zipfile.ZipFile(p, "w") as zf:
-    ...     zf.writestr("readme.md", "x"); zf.writestr("CRS 2022 data.txt", "Year|x")
-    >>> zip_member(Path(p))
-    'CRS 2022 data.txt'
-    """
-    with zipfile.ZipFile(path) as zf:
-        members = [n for n in zf.namelist() if not n.endswith("/")]
-    texts = [n for n in members if n.lower().endswith((".csv", ".txt"))]
-    return texts[0] if texts else members[0] if members else None
+def _zip_kind(path: Path, label: str, limits: ZipLimits | None, member: str | None) -> str:
+    with open_zip(path, label, limits) as zf:
+        names = zf.namelist()
+        if "xl/workbook.xml" in names:
+            workbook = read_prefix(zf, "xl/workbook.xml", label, _WORKBOOK_PREFIX)
+            escaped = _KIEL_SHEET.replace(b"&", b"&amp;")
+            return "kiel_xlsx" if escaped in workbook or _KIEL_SHEET in workbook else "xlsx"
+        if not data_members(names) and member is None:
+            return "zip"
+        chosen, _ = data_member(zf, label, member)
+        kind = _text_kind(read_prefix(zf, chosen, label))
+        return kind if kind in ("crs", "kiel_csv", "csv", "iati") else "zip"
