@@ -258,6 +258,9 @@ def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
     ...
     aidcalc._io_common.InputTypeError: path_or_file must be a path or a binary file object, not int
     """
+    if isinstance(source, Source):  # already checked (a reader calling another)
+        yield source
+        return
     if isinstance(source, (str, os.PathLike)) and not isinstance(source, (bytes, bytearray)):
         p = check_path(source, argument=argument)
         yield Source(p, str(p))
@@ -486,9 +489,7 @@ def open_zip(
     with zf:
         if workbook is None:
             workbook = "xl/workbook.xml" in zf.NameToInfo
-        check_zip(
-            zf, label, limits or ZipLimits(), workbook=workbook, archive=path.stat().st_size
-        )
+        check_zip(zf, label, limits or ZipLimits(), workbook=workbook, archive=path.stat().st_size)
         yield zf
 
 
@@ -622,6 +623,227 @@ class _GuardedStream(io.RawIOBase):
 
     def tell(self) -> int:
         return self._inner.tell()
+
+
+# --- tables: workbooks, delimited text, Parquet ---------------------------------------------
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text.strip() else "no detail"
+
+
+def read_workbook(
+    src: Source, sheet: str | int | None, limits: ZipLimits | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of one sheet of an XLSX workbook (``sheet``: name, number, None = the first),
+    after the archive checks of :func:`open_zip`; any failure is an InputFileError."""
+    try:
+        from openpyxl import load_workbook
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise InputFileError(
+            f"{src.label}: reading XLSX needs openpyxl (pip install 'aidcalc[xlsx]')",
+            path=src.label,
+            reason="openpyxl missing",
+        ) from exc
+    with open_zip(src.path, src.label, limits, workbook=True):
+        pass  # checked: declared sizes, ratio, encryption, method
+    with src.path.open("rb") as fh:  # a file object: openpyxl judges a path by its name
+        return _sheet_rows(load_workbook, fh, src.label, sheet)
+
+
+def _sheet_rows(
+    load_workbook: Any, fh: IO[bytes], label: str, sheet: str | int | None
+) -> list[tuple[Any, ...]]:
+    try:
+        book = load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputFileError(
+            f"{label}: unreadable spreadsheet ({type(exc).__name__}: {_first_line(exc)})",
+            path=label,
+            reason="unreadable spreadsheet",
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            if not names:
+                raise InputFileError(
+                    f"{label}: the workbook has no sheets", path=label, reason="no sheet"
+                )
+            name = names[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputFileError(
+                    f"{label}: no sheet number {sheet}; the workbook has {names}",
+                    path=label,
+                    reason="missing sheet",
+                )
+            name = names[sheet]
+        elif sheet in names:
+            name = sheet
+        else:
+            raise InputFileError(
+                f"{label}: no sheet {sheet!r}; the workbook has {names}; "
+                "pass sheet= the name or number of another",
+                path=label,
+                reason="missing sheet",
+            )
+        return list(book[name].iter_rows(values_only=True))
+    except InputFileError:
+        raise
+    except Exception as exc:  # a damaged part (bad CRC, broken XML) found while reading
+        raise InputFileError(
+            f"{label}: unreadable spreadsheet ({type(exc).__name__}: {_first_line(exc)})",
+            path=label,
+            reason="unreadable spreadsheet",
+        ) from None
+    finally:
+        book.close()
+
+
+@contextmanager
+def open_text(
+    src: Source, limits: ZipLimits | None = None, member: str | None = None
+) -> Iterator[tuple[IO[bytes], str, list[str]]]:
+    """(binary stream, label, zip members not read) of a text file or of the one data member
+    of a zip archive (checked by :func:`open_zip` first)."""
+    with src.path.open("rb") as raw:
+        if raw.read(4) != b"PK\x03\x04":
+            raw.seek(0)
+            if member is not None:
+                raise ValidationError(
+                    f"member={member!r} is only for zip archives; {src.label} is not one",
+                    option="member",
+                    value=member,
+                    accepted="None for a file that is not a zip",
+                    problems=pd.DataFrame(),
+                )
+            yield raw, src.label, []
+            return
+        with open_zip(src.path, src.label, limits) as zf:
+            chosen, skipped = data_member(zf, src.label, member)
+            with open_member(zf, chosen, src.label) as stream:
+                yield stream, f"{src.label} (member {chosen!r})", skipped
+
+
+def read_delimited(
+    src: Source,
+    *,
+    limits: ZipLimits | None = None,
+    member: str | None = None,
+    default_na: bool = False,
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """(every cell as text, label, zip members not read) of a delimited text file (or the
+    one data file of a zip). The delimiter is the header line's (``| \\t ; ,``), parsed by
+    pandas' C parser (linear time; a quote that never closes is an error naming its row).
+    A header without rows is an empty frame with those columns; no header at all is an
+    InputFileError."""
+    from ._io_sniff import header_fields
+
+    with open_text(src, limits, member) as (stream, label, skipped):
+        head = stream.read(65536)
+        sep, _ = header_fields(head)
+        body = io.BufferedReader(Prepended(head, stream), 1 << 16)
+        try:
+            frame = pd.read_csv(
+                body,
+                sep=sep,
+                dtype=object,
+                encoding="utf-8-sig",
+                keep_default_na=default_na,
+                na_values=None if default_na else [""],
+                skipinitialspace=not default_na,
+            )
+        except pd.errors.EmptyDataError:
+            raise InputFileError(
+                f"{label}: no header line (the file has only blank lines or line ends)",
+                path=src.label,
+                reason="no header",
+            ) from None
+        except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+            raise InputFileError(
+                f"{label}: not a readable CSV ({_first_line(exc)})",
+                path=src.label,
+                reason="unreadable CSV",
+            ) from None
+    return frame, label, skipped
+
+
+class Prepended(io.RawIOBase):
+    """``head`` then the rest of ``stream``, as one stream."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def check_parquet(src: Source, limits: ZipLimits | None = None) -> None:
+    """Refuse a Parquet file whose row groups declare more uncompressed bytes than the limit
+    (:data:`MAX_WORKBOOK_UNCOMPRESSED`) or a ratio over :data:`MAX_RATIO`, before reading."""
+    import pyarrow.parquet as pq
+
+    limits = limits or ZipLimits()
+    try:
+        meta = pq.ParquetFile(src.path).metadata
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
+        raise InputFileError(
+            f"{src.label}: unreadable parquet file ({type(exc).__name__}: {_first_line(exc)})",
+            path=src.label,
+            reason="unreadable parquet",
+        ) from None
+    total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    size = max(src.path.stat().st_size, 1)
+    max_total = limits.max_uncompressed or MAX_WORKBOOK_UNCOMPRESSED
+    max_ratio = limits.max_ratio or MAX_RATIO
+    if total > max_total:
+        raise _refuse(
+            src.label,
+            f"Parquet file declares {_size(total)} uncompressed, above the limit of "
+            f"{_size(max_total)} (aidcalc._io_common.MAX_WORKBOOK_UNCOMPRESSED); if the file "
+            "is genuine, pass max_uncompressed= a higher number of bytes",
+            "uncompressed size over the limit",
+        )
+    if total > RATIO_FLOOR and total / size > max_ratio:
+        raise _refuse(
+            src.label,
+            f"Parquet file would inflate {_size(size)} to {_size(total)} (ratio "
+            f"{total / size:,.0f}:1), above the limit of {max_ratio:,.0f}:1 "
+            "(aidcalc._io_common.MAX_RATIO); if the file is genuine, pass max_ratio= a higher "
+            "limit",
+            "compression ratio over the limit",
+        )
+
+
+#: The dates a ``datetime64[ns]`` column can hold.
+NS_RANGE = (pd.Timestamp.min, pd.Timestamp.max)
+
+
+def in_ns_range(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the dates as ``datetime64[ns]``, mask of those outside its range, now NaT): a date
+    such as 9999-12-31 is refused, never wrapped or silently shifted.
+
+    Examples
+    --------
+    >>> got, outside = in_ns_range(pd.Series(pd.to_datetime(["2024-01-02", "9999-12-31"])))
+    >>> got.tolist(), outside.tolist()
+    ([Timestamp('2024-01-02 00:00:00'), NaT], [False, True])
+    """
+    dates = pd.to_datetime(dates)
+    outside = dates.notna() & ((dates < NS_RANGE[0]) | (dates > NS_RANGE[1]))
+    return dates.where(~outside).astype("datetime64[ns]"), outside
 
 
 def donor_codes_or_na(names: pd.Series) -> pd.Series:

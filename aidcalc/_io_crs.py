@@ -25,6 +25,7 @@ import pandas as pd
 from ._errors import InputFileError, ValidationError
 from ._io_common import (
     ZIP_ERRORS,
+    Prepended,
     ReadResult,
     Source,
     ZipLimits,
@@ -621,33 +622,12 @@ def _arrow_batches(
         yield finish(empty, {name: np.array([], dtype=float) for name in numbers}), []
 
 
-class _Prepend(io.RawIOBase):
-    """``head`` then the rest of ``stream``, as one stream (for pandas' parser)."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        super().__init__()
-        self._head, self._stream = head, stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _pandas_batches(
     text: _Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
 ) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
     """Chunks through pandas' C parser (when pyarrow is not installed)."""
     chunks = pd.read_csv(
-        io.BufferedReader(_Prepend(text.head, text.stream)),
+        io.BufferedReader(Prepended(text.head, text.stream)),
         sep=text.sep,
         header=None,
         names=text.fields,

@@ -21,16 +21,30 @@ is grants, loans and guarantees to the Ukrainian state; the original is kept in 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from functools import cache
+from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
-from ._errors import InputFileError, describe_rows
-from ._io_common import ReadResult, check_path, donor_codes_or_na, rejected_frame
+from ._errors import InputFileError, ValidationError, describe_rows
+from ._io_common import (
+    NS_RANGE,
+    ReadResult,
+    Source,
+    ZipLimits,
+    donor_codes_or_na,
+    in_ns_range,
+    open_source,
+    read_delimited,
+    read_workbook,
+    rejected_frame,
+    skipped_members,
+)
+from ._io_sniff import sniff
 
 __all__ = ["DEFAULT_SHEET", "kiel_columns", "read_kiel"]
 
@@ -88,37 +102,10 @@ def _find_header(raw: pd.DataFrame, path: str, sheet: str) -> int:
     )
 
 
-def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
-    try:
-        from openpyxl import load_workbook
-    except ImportError as exc:  # pragma: no cover - optional dependency
-        raise InputFileError(
-            f"{path}: reading XLSX needs openpyxl (pip install 'aidcalc[xlsx]')",
-            path=str(path),
-            reason="openpyxl missing",
-        ) from exc
-    try:
-        book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise InputFileError(
-            f"{path}: unreadable spreadsheet ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})",
-            path=str(path),
-            reason="unreadable spreadsheet",
-        ) from None
-    try:
-        if sheet not in book.sheetnames:
-            raise InputFileError(
-                f"{path}: no sheet {sheet!r}; the workbook has {book.sheetnames}; "
-                "pass sheet=... to read another",
-                path=str(path),
-                reason="missing sheet",
-            )
-        rows = list(book[sheet].iter_rows(values_only=True))
-    finally:
-        book.close()
+def _read_xlsx(src: Source, sheet: str, limits: ZipLimits) -> pd.DataFrame:
+    rows = read_workbook(src, sheet, limits)
     raw = pd.DataFrame(rows, dtype=object)
-    header = _find_header(raw, str(path), sheet)
+    header = _find_header(raw, src.label, sheet)
     names = [
         str(h).strip() if h is not None else f"unnamed_{j}" for j, h in enumerate(raw.iloc[header])
     ]
@@ -129,36 +116,39 @@ def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
     return body
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype=object, encoding="utf-8-sig", sep=None, engine="python")
-        table.index = table.index + 2  # line numbers in the file (the header is line 1)
-        return table
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(
-            f"{path}: not a readable CSV ({str(exc).splitlines()[0]})",
-            path=str(path),
-            reason="unreadable CSV",
-        ) from None
+def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.DataFrame, list[str]]:
+    table, _, skipped = read_delimited(src, limits=limits, member=member, default_na=True)
+    table.index = table.index + 2  # line numbers in the file (the header is line 1)
+    return table, skipped
 
 
 def read_kiel(
-    path: str | Path,
+    path: str | PathLike[str] | IO[bytes],
     *,
     sheet: str = DEFAULT_SHEET,
     mapping: Mapping[str, str] | None = None,
+    member: str | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
 ) -> ReadResult:
     """Read the Kiel Ukraine Support Tracker (workbook or processed CSV) into a pledge frame.
 
     Parameters
     ----------
     path
-        The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers).
+        The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers), as a path
+        or a file object opened in binary mode; a zip holding the CSV is read too.
     sheet
         Workbook sheet to read (ignored for CSV).
     mapping
         Extra ``{file column: output column}`` renames, applied after the built-in ones
         (see :func:`kiel_columns`), for releases that rename a column.
+    member
+        The file to read in a zip archive that holds several.
+    max_uncompressed, max_ratio
+        Raise the limits a workbook or zip is checked against before it is decompressed
+        (:data:`aidcalc._io_common.MAX_WORKBOOK_UNCOMPRESSED`,
+        :data:`~aidcalc._io_common.MAX_RATIO`), for a genuine file that exceeds them.
 
     Returns
     -------
@@ -170,13 +160,18 @@ def read_kiel(
         ``reported_currency`` (the figure as the source reported it), ``aid_type``,
         ``category``, ``measure``, ``status``, ``source``, the other mapped columns, and any
         unmapped file columns unchanged. ``rejected`` lists problems in rows that are kept
-        (unknown donor name, a value that is not a number, a date that is not a date);
-        its ``row`` is the line in the CSV or the row number in the sheet.
+        (unknown donor name, a value that is not a finite number such as ``inf``, a date
+        that is not a date or is outside 1677-2262, which ``datetime64[ns]`` cannot hold),
+        and zip members not read; its ``row`` is the line in the CSV or the row number in
+        the sheet. A header without rows gives an empty frame.
 
     Raises
     ------
     InputFileError
-        Missing or unreadable file, missing sheet, or a table that is not in Kiel's layout.
+        Missing, empty or unreadable file, missing sheet, a table that is not in Kiel's
+        layout, a zip or workbook that is damaged, encrypted or over the limits.
+    ValidationError
+        An option with a value it does not accept (named, with what is accepted).
 
     Examples
     --------
@@ -192,20 +187,23 @@ def read_kiel(
     0   JPN 2024-02-19  1.000000e+09      EUR  Financial  committed
     1   DEU        NaT  2.500000e+08      EUR   Military  allocated
     """
-    p = check_path(path)
-    from ._io_sniff import sniff
-
-    kind = sniff(p)
-    if kind in ("xlsx", "kiel_xlsx"):
-        table = _read_xlsx(p, sheet)
-    elif kind in ("csv", "kiel_csv"):
-        table = _read_csv(p)
-    else:
-        raise InputFileError(
-            f"{p}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or its CSV)",
-            path=str(p),
-            reason="wrong layout",
-        )
+    _check_options(sheet, mapping, member)
+    limits = ZipLimits(max_uncompressed, max_ratio).checked()
+    with open_source(path) as src:
+        kind = sniff(src.path, limits=limits, member=member, label=src.label)
+        skipped: list[str] = []
+        if kind in ("xlsx", "kiel_xlsx"):
+            table = _read_xlsx(src, sheet, limits)
+        elif kind in ("csv", "kiel_csv"):
+            table, skipped = _read_csv(src, limits, member)
+        else:
+            raise InputFileError(
+                f"{src.label}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or "
+                "its CSV)",
+                path=src.label,
+                reason="wrong layout",
+            )
+    p = src.label
     table.columns = [str(c).strip() for c in table.columns]
     lines = table.index.to_numpy()  # where each row is in the file (line or sheet row)
     table = table.reset_index(drop=True)
@@ -235,8 +233,8 @@ def read_kiel(
             )
         renames.update(mapping)
     frame = table.rename(columns=renames)
-    problems: list[dict[str, Any]] = []
     source = str(p)
+    problems: list[dict[str, Any]] = skipped_members(source, skipped)
 
     def report(mask: pd.Series, column: str, reason: str) -> None:
         for label in frame.index[mask.to_numpy()]:
@@ -270,11 +268,14 @@ def read_kiel(
     ):
         if col in frame.columns:
             raw = frame[col]
-            num = pd.to_numeric(raw, errors="coerce")
+            num = pd.to_numeric(raw, errors="coerce").astype(float)
             bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
             if bad.any():
                 report(bad, col, f"{col}: not a number: left empty")
-            frame[col] = num.astype(float)
+            infinite = pd.Series(np.isinf(num.to_numpy()), index=num.index)
+            if infinite.any():  # "inf", "-Infinity", "1e400": never inf as money
+                report(infinite, col, f"{col}: not a finite number: left empty")
+            frame[col] = num.where(~infinite)
     if "announced" in frame.columns:
         raw = frame["announced"]
         is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
@@ -285,7 +286,15 @@ def read_kiel(
         bad = dates.isna() & text.notna() & (text != "")
         if bad.any():
             report(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
-        frame["announced"] = dates.astype("datetime64[ns]")
+        dates, outside = in_ns_range(dates)
+        if outside.any():
+            report(
+                outside,
+                "announced",
+                f"announced: outside the dates aidcalc can hold ({NS_RANGE[0].date()} to "
+                f"{NS_RANGE[1].date()}): left empty",
+            )
+        frame["announced"] = dates
     frame["currency"] = "EUR"
     if "measure" in frame.columns:
         frame["status"] = frame["measure"].str.lower().map(STATUS).astype(object)
@@ -344,3 +353,29 @@ def read_kiel(
     frame.attrs["format"] = f"Kiel Ukraine Support Tracker ({layout or 'mapped'} layout)"
     frame.attrs["units"] = "amount, amount_redistr, activity_amount, delivered_amount: EUR"
     return ReadResult(frame, rejected_frame(problems))
+
+
+def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
+    checks = (
+        ("sheet", sheet, isinstance(sheet, str), "the name of a sheet (str)"),
+        (
+            "mapping",
+            mapping,
+            mapping is None
+            or (
+                isinstance(mapping, Mapping)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+            ),
+            "a dict of file column -> output column, or None",
+        ),
+        ("member", member, member is None or isinstance(member, str), "a zip member name or None"),
+    )
+    for option, value, ok, accepted in checks:
+        if not ok:
+            raise ValidationError(
+                f"{option}={value!r} is not accepted; use {accepted}",
+                option=option,
+                value=value,
+                accepted=accepted,
+                problems=pd.DataFrame(),
+            )

@@ -15,18 +15,27 @@ Two-digit years are rejected.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
+from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ._dates import parse_dates
 from ._errors import InputFileError, ValidationError
-from ._io_common import check_path
-from ._io_sniff import header_fields, sniff
+from ._io_common import (
+    NS_RANGE,
+    Source,
+    ZipLimits,
+    check_parquet,
+    check_path,
+    open_source,
+    read_delimited,
+    read_workbook,
+)
+from ._io_sniff import sniff
 
 if TYPE_CHECKING:
     from ._frame import Pledges
@@ -34,8 +43,18 @@ if TYPE_CHECKING:
 
 __all__ = ["read_frame", "read_table"]
 
-def read_frame(path: Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+
+def read_frame(
+    path: str | Path | Source,
+    *,
+    sheet: str | int | None = None,
+    member: str | None = None,
+    limits: ZipLimits | None = None,
+) -> pd.DataFrame:
     """Read a CSV / XLSX / Parquet file as given (all text cells as text).
+
+    Zip archives (workbooks, a zipped CSV) and Parquet files are checked against ``limits``
+    before anything is decompressed (see :func:`aidcalc._io_common.open_zip`).
 
     Examples
     --------
@@ -46,80 +65,57 @@ def read_frame(path: Path, *, sheet: str | int | None = None) -> pd.DataFrame:
         Land        Betrag
     0  Japan  1.250.000,50
     """
-    kind = sniff(path)
-    try:
-        if kind in ("xlsx", "kiel_xlsx"):
-            return _read_xlsx(path, sheet)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        if kind in ("csv", "crs", "kiel_csv"):
-            with path.open("rb") as fh:
-                sep, _ = header_fields(fh.read(65536))
-            return pd.read_csv(
-                path,
-                sep=sep,
-                dtype=object,
-                encoding="utf-8-sig",
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
+    src = path if isinstance(path, Source) else Source(check_path(path), str(path))
+    frame, _ = _read_frame(src, sheet=sheet, member=member, limits=limits)
+    return frame
+
+
+def _read_frame(
+    src: Source, *, sheet: str | int | None, member: str | None, limits: ZipLimits | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """(the table, zip members not read)."""
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
+    if kind in ("xlsx", "kiel_xlsx"):
+        if member is not None:
+            raise ValidationError(
+                f"member={member!r} is only for zipped CSV files; {src.label} is a workbook "
+                "(use sheet= to choose a sheet)",
+                option="member",
+                value=member,
+                accepted="None for a workbook",
+                problems=pd.DataFrame(),
             )
-    except InputFileError:
-        raise
-    except ImportError as exc:
-        raise InputFileError(
-            f"{path}: reading {kind} needs an optional package ({exc.name}); "
-            "pip install 'aidcalc[xlsx]' or 'aidcalc[parquet]'",
-            path=str(path),
-            reason="missing optional dependency",
-        ) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(
-            f"{path}: unreadable {kind} ({str(exc).splitlines()[0]})",
-            path=str(path),
-            reason=f"unreadable {kind}",
-        ) from None
-    except Exception as exc:  # pyarrow / openpyxl raise many types on broken files
-        raise InputFileError(
-            f"{path}: unreadable {kind} file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
-            path=str(path),
-            reason=f"unreadable {kind}",
-        ) from None
+        return _from_rows(read_workbook(src, sheet, limits)), []
+    if kind == "parquet":
+        check_parquet(src, limits)
+        try:
+            return pd.read_parquet(src.path), []
+        except ImportError as exc:
+            raise InputFileError(
+                f"{src.label}: reading parquet needs an optional package ({exc.name}); "
+                "pip install 'aidcalc[parquet]'",
+                path=src.label,
+                reason="missing optional dependency",
+            ) from None
+        except Exception as exc:  # pyarrow raises many types on broken files
+            raise InputFileError(
+                f"{src.label}: unreadable parquet file ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc).strip() else 'no detail'})",
+                path=src.label,
+                reason="unreadable parquet",
+            ) from None
+    if kind in ("csv", "crs", "kiel_csv"):
+        frame, _, skipped = read_delimited(src, limits=limits, member=member)
+        return frame, skipped
     raise InputFileError(
-        f"{path}: not a table aidcalc can read (detected {kind}); use CSV, XLSX or Parquet, "
-        "or aidcalc.io.read_any for IATI/CRS/Kiel files",
-        path=str(path),
+        f"{src.label}: not a table aidcalc can read (detected {kind}); use CSV, XLSX or "
+        "Parquet, or aidcalc.io.read_any for IATI/CRS/Kiel files",
+        path=src.label,
         reason="unsupported format",
     )
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            name = names[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise InputFileError(
-                    f"{path}: no sheet number {sheet}; the workbook has {names}",
-                    path=str(path),
-                    reason="missing sheet",
-                )
-            name = names[sheet]
-        elif sheet in names:
-            name = sheet
-        else:
-            raise InputFileError(
-                f"{path}: no sheet {sheet!r}; the workbook has {names}",
-                path=str(path),
-                reason="missing sheet",
-            )
-        rows = list(book[name].iter_rows(values_only=True))
-    finally:
-        book.close()
+def _from_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     header = [str(h).strip() if h is not None else f"unnamed_{j}" for j, h in enumerate(rows[0])]
@@ -128,15 +124,34 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
 
 
 def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.Series]:
-    """(datetime64 series, reason series: "" where fine), aligned with ``raw``; read by the
-    strict reader :func:`aidcalc._dates.parse_dates` (nothing guessed)."""
-    got = parse_dates(raw, locale=locale_id, mixed_offsets=False)
+    """(datetime64[ns] series, reason series: "" where fine), aligned with ``raw``; read by
+    the strict reader :func:`aidcalc._dates.parse_dates` (nothing guessed). Read in days, so
+    a date outside what ``datetime64[ns]`` holds (1677-09-21 to 2262-04-11) is refused with
+    its reason, never wrapped."""
+    got = parse_dates(raw, locale=locale_id, mixed_offsets=False, unit="D")
     reasons = pd.Series("", index=raw.index, dtype=object)
-    bad = got.bad
+    bad = pd.Series(got.bad, index=raw.index)
     if bad.any():
         why = got.reasons[bad]
         reasons[bad] = "announced: " + why + " (" + raw[bad].astype(str).map(repr) + ")"
-    return got.dates, reasons
+    days = pd.Series(got.values, index=raw.index)
+    lowest, highest = (np.datetime64(t.date(), "D") for t in NS_RANGE)
+    with np.errstate(invalid="ignore"):
+        outside = (
+            pd.Series(
+                ~np.isnat(got.values) & ((got.values < lowest) | (got.values > highest)),
+                index=raw.index,
+            )
+            & ~bad
+        )
+    if outside.any():
+        reasons[outside] = (
+            f"announced: outside the dates aidcalc can hold ({lowest} to {highest}) ("
+            + raw[outside].astype(str).map(repr)
+            + ")"
+        )
+    dates = days.where(~outside).astype("datetime64[ns]")
+    return dates, reasons
 
 
 def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series]:
@@ -158,7 +173,7 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
         for s in text.unique():  # unique strings only
             try:
                 parsed[s] = float(parse_decimal(s, locale=locale_id, strict=True))
-            except (NumberFormatError, ValueError):
+            except (NumberFormatError, ValueError, ArithmeticError):  # decimal.InvalidOperation
                 parsed[s] = None
         got = text.map(parsed)
         values[got.index[got.notna()]] = got[got.notna()].astype(float)
@@ -167,18 +182,23 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
 
 
 def read_table(
-    path: str | Path,
+    path: str | PathLike[str] | IO[bytes],
     *,
     mapping: Mapping[str, str] | None = None,
     sheet: str | int | None = None,
     locale: LocaleLike | None = None,
+    member: str | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
 ) -> Pledges:
     """Read a user's CSV / XLSX / Parquet table of pledges into a pledge frame.
 
     Parameters
     ----------
     path
-        The file; its format is detected from the content (delimiter, BOM, zip, ``PAR1``).
+        The file (a path, or a file object opened in binary mode); its format is detected
+        from the content (delimiter, BOM, zip, ``PAR1``). A zipped CSV is read when the
+        archive holds only it (or ``member=`` names it).
     mapping
         ``{file column: role}``, e.g. ``{"Land": "donor", "Betrag": "amount_text"}``; roles are
         the pledge-frame columns (``donor``, ``announced``, ``amount``, ``currency``,
@@ -188,18 +208,31 @@ def read_table(
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
         ``03/04/2024`` are read, and the language of amount texts and donor names.
+    member
+        The file to read in a zip archive that holds several.
+    max_uncompressed, max_ratio
+        Raise the limits a workbook, zip or Parquet file is checked against before it is
+        decompressed (:data:`aidcalc._io_common.MAX_WORKBOOK_UNCOMPRESSED`,
+        :data:`~aidcalc._io_common.MAX_RATIO`), for a genuine file that exceeds them.
 
     Returns
     -------
     Pledges
         ``(frame, rejected)`` exactly as :func:`aidcalc.pledges` returns it: ``rejected`` holds
         the rows as they are in the file plus a ``reason``; ``len(frame) + len(rejected)`` is
-        the number of data rows.
+        the number of data rows. Amounts that are not finite numbers (``inf``, ``NaN``,
+        ``1e400``) and dates outside 1677-2262 (what ``datetime64[ns]`` holds) are rejected
+        with the reason, never taken. A header without rows gives empty frames.
 
     Raises
     ------
     InputFileError
-        Missing, unreadable or unsupported file, missing sheet, mapping naming absent columns.
+        Missing, empty, unreadable or unsupported file (never a raw error from the parser),
+        missing sheet, mapping naming absent columns, a zip or workbook that is damaged,
+        encrypted, over the limits or holds several files.
+    ValidationError
+        An option with a value it does not accept (named, with what is accepted), before
+        any reading.
 
     Examples
     --------
@@ -219,8 +252,18 @@ def read_table(
     """
     from ._frame import _ROLE_ALIASES, pledges
 
-    p = check_path(path)
-    raw = read_frame(p, sheet=sheet)
+    _check_table_options(mapping, sheet, member)
+    limits = ZipLimits(max_uncompressed, max_ratio).checked()
+    with open_source(path) as src:
+        raw, skipped = _read_frame(src, sheet=sheet, member=member, limits=limits)
+    if skipped and member is None:
+        raise InputFileError(
+            f"{src.label}: the zip archive also holds {skipped}, which read_table does not "
+            "read; pass member= the one file to read",
+            path=src.label,
+            reason="several zip members",
+        )
+    p = src.label
     raw.columns = [str(c).strip() for c in raw.columns]
     table = raw.copy()
     renames: dict[str, str] = {}
@@ -255,6 +298,22 @@ def read_table(
                 table["amount_text"] = leftover
             else:
                 table["amount_text"] = table["amount_text"].fillna(leftover)
+    if "amount" in table.columns:
+        # never inf as money: "inf", "-Infinity", "1e400" (overflow) are refused, not taken
+        amounts = pd.to_numeric(table["amount"], errors="coerce").astype(float)
+        infinite = np.isinf(amounts.to_numpy())
+        if infinite.any():
+            # the original columns keep their places when renamed
+            source = raw.columns[list(table.columns).index("amount")]
+            why = (
+                "amount: not a finite number ("
+                + raw.loc[infinite, source].astype(str).map(repr)
+                + ")"
+            )
+            reasons[infinite] = np.where(
+                reasons[infinite] == "", why, reasons[infinite] + "; " + why
+            )
+            table["amount"] = amounts.where(~infinite)
     bad = reasons != ""
     try:
         if bad.all():  # nothing left to build a frame from (pledges() needs a row)
@@ -270,4 +329,38 @@ def read_table(
     rejected = pd.concat([mine, theirs]).sort_index() if len(mine) else theirs
     frame = result.frame
     frame.attrs["source"] = str(p)
+    if skipped:  # the caller chose member=: the other files of the archive, said
+        frame.attrs["not_read"] = rejected.attrs["not_read"] = skipped
     return type(result)(frame, rejected)
+
+
+def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
+    if mapping is not None and not (
+        isinstance(mapping, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+    ):
+        raise ValidationError(
+            f"mapping={mapping!r} is not accepted; use a dict of file column -> role, "
+            "e.g. {'Land': 'donor', 'Betrag': 'amount'}, or None",
+            option="mapping",
+            value=mapping,
+            accepted="dict[str, str] or None",
+            problems=pd.DataFrame(),
+        )
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
+        raise ValidationError(
+            f"sheet={sheet!r} is not accepted; use a sheet name (str), a sheet number (int, "
+            "0 is the first) or None for the first",
+            option="sheet",
+            value=sheet,
+            accepted="str, int or None",
+            problems=pd.DataFrame(),
+        )
+    if member is not None and not isinstance(member, str):
+        raise ValidationError(
+            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
+            option="member",
+            value=member,
+            accepted="str or None",
+            problems=pd.DataFrame(),
+        )

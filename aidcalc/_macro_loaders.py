@@ -32,10 +32,10 @@ _BASE = re.compile(r"\b((?:19|20)\d{2})\s*=\s*100\b")
 
 
 def _path(path: str | Path) -> Path:
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"no such file: {p}", path=str(p), reason="missing")
-    return p
+    # the readers' one input check: a path to a non-empty regular file, else a clear error
+    from ._io_common import check_path
+
+    return check_path(path)
 
 
 def _text(p: Path) -> str:
@@ -168,6 +168,13 @@ def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
 
 def _dac_grid(p: Path) -> pd.DataFrame:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
+        import zipfile
+
+        from ._io_common import open_zip
+
+        if zipfile.is_zipfile(p):
+            with open_zip(p, str(p), workbook=True):
+                pass  # zip-bomb limits checked before anything is decompressed
         try:
             sheets = pd.read_excel(p, sheet_name=None, header=None, dtype=object)
         except Exception as err:

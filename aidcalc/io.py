@@ -19,8 +19,8 @@ was taken with a problem) is listed in ``rejected`` with the reason.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from os import PathLike
+from typing import IO, TYPE_CHECKING, Any
 
 from ._errors import InputFileError
 from ._io_common import ReadResult
@@ -59,20 +59,26 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'aidcalc.io' has no attribute {name!r}")
 
 
-def read_any(path: str | Path, **kwargs: Any) -> ReadResult | Pledges:
+_ARCHIVE_OPTIONS = ("member", "max_uncompressed", "max_ratio")
+
+
+def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult | Pledges:
     """Read any supported file, choosing the reader from the content (not the extension).
 
     Zip archives are told apart (an XLSX workbook, a Kiel workbook, a zipped CRS CSV),
     ``<iati-activities`` is IATI, a header with CRS columns is CRS, the Kiel sheet or Norwegian
     headers are Kiel, ``PAR1`` is Parquet, any other delimited text or workbook is a table.
+    Only a bounded prefix of the file (or of a zip member) is read to tell; a zip is checked
+    against the zip-bomb limits before anything in it is decompressed.
 
     Parameters
     ----------
     path
-        The file.
+        The file: a path, or a file object opened in binary mode.
     **kwargs
         Passed to the chosen reader (e.g. ``recover=True`` for IATI, ``locale="de"`` for a
-        table).
+        table, ``member=`` / ``max_uncompressed=`` / ``max_ratio=`` for archives). An option
+        the chosen reader does not take is a :class:`aidcalc.ValidationError` naming it.
 
     Returns
     -------
@@ -83,7 +89,11 @@ def read_any(path: str | Path, **kwargs: Any) -> ReadResult | Pledges:
     Raises
     ------
     InputFileError
-        Missing file, or a format aidcalc does not read (other XML, binary, empty zip).
+        Missing, empty or not-a-file input, a format aidcalc does not read (other XML,
+        binary, empty zip), a zip that is damaged, encrypted, over the limits or holds
+        several data files (pass ``member=``).
+    ValidationError
+        An option the chosen reader does not take, or a value it does not accept.
 
     Examples
     --------
@@ -95,32 +105,83 @@ def read_any(path: str | Path, **kwargs: Any) -> ReadResult | Pledges:
     >>> frame.attrs["format"], frame["amount"].tolist()
     ('OECD CRS', [2000000.0])
     """
-    from ._io_common import check_path
+    from ._io_common import ZipLimits, open_source
 
-    p = check_path(path)
-    kind = sniff(p)
-    if kind == "iati":
-        return read_iati(p, **kwargs)
-    if kind == "crs":
-        return read_crs(p, **kwargs)
-    if kind in ("kiel_csv", "kiel_xlsx"):
-        return read_kiel(p, **kwargs)
-    if kind in ("csv", "xlsx", "parquet"):
-        result = read_table(p, **kwargs)
-        result.frame.attrs["format"] = {
-            "csv": "CSV table",
-            "xlsx": "XLSX table",
-            "parquet": "Parquet table",
-        }[kind]
-        return result
+    archive = {k: kwargs.get(k) for k in _ARCHIVE_OPTIONS}
+    limits = ZipLimits(archive["max_uncompressed"], archive["max_ratio"]).checked()
+    member = archive["member"]
+    if member is not None and not isinstance(member, str):
+        from ._errors import ValidationError
+
+        raise ValidationError(
+            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
+            option="member",
+            value=member,
+            accepted="str or None",
+            problems=None,
+        )
+    with open_source(path) as src:
+        kind = sniff(src.path, limits=limits, member=member, label=src.label)
+        checked: Any = src  # the readers take the checked source as it is (not re-copied)
+        if kind == "iati":
+            with src.path.open("rb") as fh:
+                zipped = fh.read(4) == b"PK\x03\x04"
+            if zipped:
+                raise InputFileError(
+                    f"{src.label}: IATI XML inside a zip archive; extract it and read the XML file",
+                    path=src.label,
+                    reason="zipped IATI",
+                )
+            # the archive options served the sniffing; an XML file has no members
+            options = {k: v for k, v in kwargs.items() if k not in _ARCHIVE_OPTIONS}
+            _check_kwargs("read_iati", read_iati, options)
+            return read_iati(src.path, **options)
+        if kind == "crs":
+            _check_kwargs("read_crs", read_crs, kwargs)
+            return read_crs(checked, **kwargs)
+        if kind in ("kiel_csv", "kiel_xlsx"):
+            _check_kwargs("read_kiel", read_kiel, kwargs)
+            return read_kiel(checked, **kwargs)
+        if kind in ("csv", "xlsx", "parquet"):
+            _check_kwargs("read_table", read_table, kwargs)
+            result = read_table(checked, **kwargs)
+            result.frame.attrs["format"] = {
+                "csv": "CSV table",
+                "xlsx": "XLSX table",
+                "parquet": "Parquet table",
+            }[kind]
+            return result
     reasons = {
         "xml": "XML that is not IATI activity data",
         "zip": "a zip archive without a CSV or workbook inside",
         "unknown": "a binary file aidcalc does not read",
     }
     raise InputFileError(
-        f"{p}: {reasons.get(kind, kind)}; aidcalc reads IATI XML, OECD CRS, the Kiel tracker, "
-        "and CSV/XLSX/Parquet tables",
-        path=str(p),
+        f"{src.label}: {reasons.get(kind, kind)}; aidcalc reads IATI XML, OECD CRS, the Kiel "
+        "tracker, and CSV/XLSX/Parquet tables",
+        path=src.label,
         reason="unsupported format",
     )
+
+
+def _check_kwargs(name: str, reader: Any, kwargs: dict[str, Any]) -> None:
+    """Refuse options the chosen reader does not take (naming them and those it takes)."""
+    import inspect
+
+    from ._errors import ValidationError
+
+    accepted = [
+        p.name
+        for p in inspect.signature(reader).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = [k for k in kwargs if k not in accepted]
+    if unknown:
+        raise ValidationError(
+            f"{unknown} {'is' if len(unknown) == 1 else 'are'} not an option of {name}, "
+            f"which read_any chose for this file; it takes {accepted}",
+            option=unknown[0],
+            value=kwargs[unknown[0]],
+            accepted=accepted,
+            problems=None,
+        )
