@@ -745,9 +745,13 @@ def read_delimited(
         sep, _ = header_fields(head)
         body = io.BufferedReader(Prepended(head, stream), 1 << 16)
         try:
-            frame = pd.read_csv(
+            # header=None: the header is row 0, so a row with more fields than the header
+            # is an error (with header=0 pandas would silently take the extra leading
+            # fields as an index and shift every value of that row)
+            grid = pd.read_csv(
                 body,
                 sep=sep,
+                header=None,
                 dtype=object,
                 encoding="utf-8-sig",
                 keep_default_na=default_na,
@@ -762,11 +766,44 @@ def read_delimited(
             ) from None
         except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
             raise InputFileError(
-                f"{label}: not a readable CSV ({_first_line(exc)})",
+                f"{label}: not a readable CSV ({_parser_message(exc)})",
                 path=src.label,
                 reason="unreadable CSV",
             ) from None
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = _column_names(grid.iloc[0].tolist())
     return frame, label, skipped
+
+
+def _parser_message(exc: BaseException) -> str:
+    """pandas' tokenizer message, in lines of the file."""
+    import re
+
+    text = _first_line(exc).replace("Error tokenizing data. C error: ", "")
+    found = re.search(r"EOF inside string starting at row (\d+)", text)
+    if found:  # rows count from 0 at the header: row N is line N + 1
+        line = int(found.group(1)) + 1
+        return f"line {line}: a quoted field opens here and never closes: a stray '\"'?"
+    return text
+
+
+def _column_names(header: list[Any]) -> list[str]:
+    """Header cells as column names: empty ones ``Unnamed: j``, repeats ``name.1``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        name = (
+            f"Unnamed: {j}"
+            if cell is None or (isinstance(cell, float) and cell != cell)
+            else str(cell)
+        )
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
 
 
 class Prepended(io.RawIOBase):

@@ -92,6 +92,8 @@ _BLOCK_ROWS = 10_000
 #: Longest row (or quoted value) read before the file is refused: a quote that never closes
 #: would otherwise swallow the rest of the file.
 MAX_ROW_BYTES = 8 * 2**20
+#: Largest block parsed at a time (the estimate from the first rows can be far off).
+_MAX_BLOCK = 32 * 2**20
 #: Years taken from the ``Year`` column: whole four-digit years (never rounded).
 YEARS = (1000, 9999)
 _MILLIONS = (
@@ -458,7 +460,7 @@ def _blocks(text: _Text, chunksize: int, label: str) -> Iterator[tuple[memoryvie
     # blocks of at most 10,000 rows parse fastest (measured: benchmarks/bench_read_crs.py);
     # a smaller chunksize gives smaller blocks
     rows = min(chunksize, _BLOCK_ROWS)
-    block = int(min(max(per_row * rows, 1 << 12), 1 << 30))
+    block = int(min(max(per_row * rows, 1 << 12), _MAX_BLOCK))
     line = 2  # the line the next block starts on (the header is line 1)
     rest = first
     size = block

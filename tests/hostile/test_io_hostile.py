@@ -1,0 +1,337 @@
+"""Hostile inputs to the file readers (CRS, Kiel, tables, read_any), each in a subprocess
+under a time and a memory limit.
+
+Every input is generated in the case (``_zips`` builds zip bombs and damaged archives from a
+few kilobytes to a few megabytes): a bomb that were inflated would need gigabytes, far above
+the memory limit, and a quadratic parse would overrun the time limit. Each case asserts a
+clear aidcalc error (class and the words that let a user act on it) or the correct result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ._harness import assert_clear_error, run_case
+
+HERE = Path(__file__).resolve().parent
+#: every bomb below would need 1-3 GB if inflated; a reader that refuses first needs ~200 MB
+MEMORY_MB = 1000
+TIMEOUT_S = 60.0
+
+PRELUDE = f"""
+import io, os, sys, tempfile, time, zipfile
+from pathlib import Path
+sys.path.insert(0, {str(HERE)!r})
+from _zips import *
+import aidcalc
+from aidcalc.io import iter_crs, read_any, read_crs, read_kiel, read_table
+tmp = Path(tempfile.mkdtemp())
+"""
+
+READERS = {
+    "read_crs": "read_crs(path)",
+    "iter_crs": "list(iter_crs(path))",
+    "read_any": "read_any(path)",
+    "read_table": "read_table(path)",
+    "read_kiel": "read_kiel(path)",
+}
+
+
+def run(code: str, *, timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_MB):
+    return run_case(PRELUDE + code, timeout=timeout, memory_mb=memory_mb)
+
+
+# --- zip bombs and oversized archives: refused from the table of contents --------------------
+
+CRS_BOMB = """
+path = write_zip(tmp / "CRS 2023 data.zip", [
+    bomb_member("CRS 2023 data.txt", 1024 * MB, head=CRS_HEADER + CRS_ROW)])
+assert path.stat().st_size < 1.5 * MB
+"""
+
+
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_zip_bomb_refused_before_inflating(reader):
+    outcome = run(CRS_BOMB + f"result = {READERS[reader]}")
+    assert_clear_error(
+        outcome, "InputFileError", mentions=("CRS 2023 data.txt", "ratio", "max_ratio", "1.1 GB")
+    )
+    assert outcome.seconds < 10, outcome.seconds
+
+
+def test_zip_bomb_with_the_ratio_limit_raised_still_bounded():
+    """Allowed past the ratio check, the bomb's zeros are no CRS rows: a row longer than
+    MAX_ROW_BYTES is refused after reading a few megabytes, not the gigabyte."""
+    outcome = run(
+        CRS_BOMB.replace("head=CRS_HEADER + CRS_ROW", "head=CRS_HEADER + CRS_ROW, unit=b'9' * MB")
+        + "result = read_crs(path, max_ratio=10_000)"
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=("line 3", "longer than", "bytes"))
+
+
+def test_uncompressed_limit_named_and_raisable():
+    outcome = run(CRS_BOMB + "result = read_crs(path, max_ratio=10_000, max_uncompressed=100 * MB)")
+    assert_clear_error(
+        outcome, "InputFileError", mentions=("1.1 GB uncompressed", "max_uncompressed", "104.9 MB")
+    )
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/sharedStrings.xml"])
+@pytest.mark.parametrize("reader", ["read_any", "read_table", "read_kiel"])
+def test_workbook_bomb_refused(part, reader):
+    """A 3 MB workbook whose workbook part (read by the sniffer) or shared strings (read by
+    openpyxl) inflate to 3 GB."""
+    outcome = run(
+        f"path = workbook(tmp / 'book.xlsx', bomb_part={part!r})\n"
+        "assert path.stat().st_size < 12 * MB\n"
+        f"result = {READERS[reader]}"
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=(part, "ratio", "max_ratio"))
+
+
+def test_workbook_over_the_size_limit_even_with_the_ratio_raised():
+    outcome = run(
+        "path = workbook(tmp / 'book.xlsx', bomb_part='xl/sharedStrings.xml')\n"
+        "result = read_table(path, max_ratio=1e9)"
+    )
+    assert_clear_error(
+        outcome, "InputFileError", mentions=("workbook declares", "max_uncompressed", "3.2 GB")
+    )
+
+
+def test_the_genuine_workbook_is_read():
+    outcome = run(
+        "path = workbook(tmp / 'book.xlsx')\n"
+        "frame, rejected = read_any(path)\n"
+        "result = frame[['donor', 'amount', 'currency']].values.tolist()"
+    )
+    assert outcome.ok and outcome.result == "[['JPN', 5.0, 'JPY']]", outcome.describe()
+
+
+def test_a_genuine_crs_zip_at_the_usual_ratio_is_read():
+    """About 10:1, as OECD's downloads: read whole, every row."""
+    outcome = run(
+        """
+import random
+rng = random.Random(1)
+donors, codes = ["Japan", "France", "Canada", "Italy"], [15250, 23630, 72010, 99810]
+rows = [f"{2000 + rng.randrange(24)}|{rng.choice(donors)}|{rng.choice(codes)}|"
+        f"{rng.random() * 100:.6f}\\n" for _ in range(200_000)]
+text = CRS_HEADER + "".join(rows).encode()
+path = ordinary_zip(tmp / "CRS.zip", {"CRS 2023 data.txt": text})
+info = zipfile.ZipFile(path).infolist()[0]
+assert 2 < info.file_size / info.compress_size < 20
+frame, rejected = read_crs(path)
+expected = sum(float(r.split("|")[3]) for r in rows)
+result = (len(frame), float(round(frame["amount"].sum() / 1e6 - expected, 3)))
+"""
+    )
+    assert outcome.ok and outcome.result == "(200000, 0.0)", outcome.describe()
+
+
+# --- damaged and unsupported archives: named, never a raw zipfile error ----------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        ("flags=1", ("CRS.txt", "encrypted")),
+        ("method=9", ("CRS.txt", "Deflate64", "compression method 9")),
+        ("method=99", ("CRS.txt", "encrypted")),
+    ],
+    ids=["encrypted", "deflate64", "aes"],
+)
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_unreadable_members_named(build, words, reader):
+    outcome = run(
+        f"path = write_zip(tmp / 'x.zip', [deflated_member('CRS.txt', CRS_HEADER, {build})])\n"
+        f"result = {READERS[reader]}"
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=words)
+
+
+BAD_CRC = """
+name, data, method, crc, size, flags = stored_member("CRS.txt", CRS_HEADER + CRS_ROW * 1000)
+path = write_zip(tmp / "x.zip", [(name, data, method, crc ^ 0xFFFF, size, flags)])
+"""
+
+
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_bad_crc_named(reader):
+    outcome = run(BAD_CRC + f"result = {READERS[reader]}")
+    assert_clear_error(outcome, "InputFileError", mentions=("CRS.txt", "damaged", "CRC"))
+
+
+def test_bad_crc_in_a_workbook_part_named():
+    outcome = run(
+        """
+path = workbook(tmp / "book.xlsx")
+data = bytearray(path.read_bytes())
+at = data.find(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml") + 40
+data[at] ^= 0xFF  # a byte of the sheet's compressed data
+path.write_bytes(bytes(data))
+result = read_table(path)
+"""
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=("book.xlsx", "unreadable"))
+
+
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_truncated_zip(reader):
+    outcome = run(
+        "path = ordinary_zip(tmp / 'x.zip', {'CRS.txt': CRS_HEADER + CRS_ROW * 5000})\n"
+        "path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])\n"
+        f"result = {READERS[reader]}"
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=("x.zip", "damaged or truncated"))
+
+
+# --- several data members: never one silently -----------------------------------------------
+
+TWO_MEMBERS = """
+path = ordinary_zip(tmp / "two.zip", {
+    "CRS 2022.txt": CRS_HEADER + CRS_ROW * 10,
+    "CRS 2023.txt": CRS_HEADER + CRS_ROW * 1000,
+})
+"""
+
+
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_several_data_members_refused_naming_them(reader):
+    outcome = run(TWO_MEMBERS + f"result = {READERS[reader]}")
+    assert_clear_error(
+        outcome, "InputFileError", mentions=("CRS 2022.txt", "CRS 2023.txt", "member=")
+    )
+
+
+def test_member_chooses_and_the_other_is_reported():
+    outcome = run(
+        TWO_MEMBERS + "frame, rejected = read_crs(path, member='CRS 2023.txt')\n"
+        "result = (len(frame), rejected['value'].tolist(), rejected['kept'].tolist())"
+    )
+    assert outcome.ok and outcome.result == "(1000, ['CRS 2022.txt'], [False])", outcome.describe()
+
+
+# --- CSV text: a stray quote answers in linear time ------------------------------------------
+
+SCALING = """
+def make(name, megabytes, where, header=None):
+    row = "2022|Japan|15250|1.5|Some words about the project, and more\\n"
+    header = header or "Year|DonorName|PurposeCode|USD_Disbursement|LongDescription\\n"
+    n = megabytes * MB // len(row)
+    rows = [row] * n
+    rows[int(n * where)] = '2022|Japan|15250|1.5|"A quote that never closes\\n'
+    path = tmp / name
+    path.write_text(header + "".join(rows))
+    return path
+
+def timed(call, path):
+    start = time.perf_counter()
+    try:
+        call(path)
+    except aidcalc.InputFileError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("read without an error")
+    return time.perf_counter() - start, message
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "header"),
+    [
+        ("lambda p: read_crs(p, columns=['Year', 'USD_Disbursement', 'LongDescription'])", None),
+        ("lambda p: list(iter_crs(p, chunksize=500))", None),
+        ("lambda p: read_table(p)", "donor|a|b|amount|c\\n"),
+        ("lambda p: read_kiel(p)", "giver|a|b|verdi_eur|c\\n"),
+    ],
+    ids=["read_crs", "iter_crs", "read_table", "read_kiel"],
+)
+def test_stray_quote_is_linear_and_named(call, header):
+    """The quote near the end: the whole file is scanned. 4x the size takes < 8x the time."""
+    outcome = run(
+        SCALING
+        + f"""
+call = {call}
+small = make("small.txt", 2, 0.9, {header!r})
+large = make("large.txt", 8, 0.9, {header!r})
+timed(call, small)  # warm up (imports, caches)
+t_small, _ = min(timed(call, small), timed(call, small))
+t_large, message = timed(call, large)
+result = (t_small, t_large, message)
+""",
+        timeout=90,
+    )
+    assert outcome.ok, outcome.describe()
+    t_small, t_large, message = eval(outcome.result)  # our own repr of a tuple
+    assert t_large < 8 * max(t_small, 0.05), (t_small, t_large)
+    assert "never closes" in message or "line" in message, message
+    assert "line" in message, message
+
+
+def test_stray_quote_error_names_its_line():
+    outcome = run(
+        """
+text = "Year|DonorName|PurposeCode|USD_Disbursement\\n" + "2022|Japan|15250|1.5\\n" * 20
+text += '2022|"Japan|15250|1.5\\n' + "2022|Japan|15250|1.5\\n" * 20
+path = tmp / "stray.txt"
+path.write_text(text)
+result = read_crs(path)
+"""
+    )
+    assert_clear_error(outcome, "InputFileError", mentions=("line 22", "never closes", "stray"))
+
+
+def test_stray_quote_early_in_a_large_file_stops_at_the_row_limit():
+    outcome = run(SCALING + "result = read_crs(make('big.txt', 24, 0.01))", timeout=90)
+    assert_clear_error(outcome, "InputFileError", mentions=("quoted field", "MAX_ROW_BYTES"))
+    assert outcome.seconds < 20
+
+
+# --- inputs that are not files or hold nothing -----------------------------------------------
+
+NOT_FILES = {
+    "None": ("path = None", "InputTypeError", ("path", "NoneType")),
+    "int": ("path = 42", "InputTypeError", ("path", "int")),
+    "DataFrame": (
+        "path = __import__('pandas').DataFrame({'a': [1]})",
+        "InputTypeError",
+        ("DataFrame", "pledges"),
+    ),
+    "bytes": ("path = b'Year|DonorName'", "InputTypeError", ("bytes", "BytesIO")),
+    "text-mode file": ("path = open(os.devnull)", "InputTypeError", ("text mode", "rb")),
+    "/dev/null": ("path = '/dev/null'", "InputFileError", ("/dev/null", "not a regular file")),
+    "folder": ("path = str(tmp)", "InputFileError", ("is a folder",)),
+    "missing": ("path = str(tmp / 'nope.csv')", "InputFileError", ("no such file",)),
+    "empty": (
+        "path = tmp / 'e.csv'\npath.write_bytes(b'')",
+        "InputFileError",
+        ("e.csv", "empty file"),
+    ),
+    "empty stream": ("path = io.BytesIO(b'')", "InputFileError", ("<stream>", "empty file")),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_FILES), ids=list(NOT_FILES))
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+def test_not_a_file(case, reader):
+    value, kind, words = NOT_FILES[case]
+    outcome = run(f"{value}\nresult = {READERS[reader]}", timeout=30)
+    assert_clear_error(outcome, kind, mentions=words)
+    if kind == "InputTypeError":
+        assert "TypeError" in outcome.mro  # also a TypeError, as the wrong type is
+
+
+@pytest.mark.parametrize("reader", ["read_crs", "iter_crs", "read_any", "read_table", "read_kiel"])
+@pytest.mark.parametrize(
+    "content", [b"\r", b"\r\r\r\r", b"\n\n", b"\xef\xbb\xbf", b"   \r\n  "], ids=repr
+)
+def test_blank_files(reader, content):
+    outcome = run(
+        f"path = tmp / 'blank.txt'\npath.write_bytes({content!r})\nresult = {READERS[reader]}",
+        timeout=30,
+    )
+    assert_clear_error(outcome, "InputFileError")
+    assert any(w in outcome.message for w in ("no header", "not an OECD CRS")), outcome.message
