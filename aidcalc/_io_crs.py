@@ -24,6 +24,7 @@ import pandas as pd
 
 from ._errors import InputFileError, ValidationError
 from ._io_common import (
+    NS_RANGE,
     ZIP_ERRORS,
     Prepended,
     ReadResult,
@@ -34,6 +35,7 @@ from ._io_common import (
     damaged_member,
     data_member,
     donor_codes_or_na,
+    in_ns_range,
     open_member,
     open_source,
     open_zip,
@@ -219,13 +221,14 @@ def _check_options(
     member: Any,
     max_uncompressed: Any,
     max_ratio: Any,
-) -> ZipLimits:
-    if columns is not None and (
-        isinstance(columns, (str, bytes))
-        or not isinstance(columns, Iterable)
-        or not all(isinstance(c, str) for c in columns)
-        or not list(columns)
-    ):
+) -> tuple[list[str] | None, ZipLimits]:
+    """(the columns as a list, the archive limits), or ValidationError naming the option."""
+    names = (
+        list(columns)
+        if isinstance(columns, Iterable) and not isinstance(columns, (str, bytes))
+        else None
+    )
+    if columns is not None and (not names or not all(isinstance(c, str) for c in names)):
         raise ValidationError(
             f"columns={columns!r} is not accepted; use a list of CRS column names "
             "such as ['Year', 'DonorName', 'USD_Disbursement'], or None for the defaults",
@@ -244,7 +247,7 @@ def _check_options(
             accepted="str or None",
             problems=pd.DataFrame(),
         )
-    return ZipLimits(max_uncompressed, max_ratio).checked()
+    return names, ZipLimits(max_uncompressed, max_ratio).checked()
 
 
 def iter_crs(
@@ -281,7 +284,9 @@ def iter_crs(
     >>> chunk.attrs["rejected"][["row", "value", "reason"]].to_numpy().tolist()
     [[3, 'inf', 'USD_Disbursement: not a finite number: left empty']]
     """
-    limits = _check_options(columns, chunksize, progress, member, max_uncompressed, max_ratio)
+    columns, limits = _check_options(
+        columns, chunksize, progress, member, max_uncompressed, max_ratio
+    )
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
     src = stack.enter_context(open_source(path))
@@ -754,7 +759,9 @@ def read_crs(
     'USD (CRS millions x 1,000,000)'
     """
     check_choice("amount", amount, ("commitment", "disbursement"))
-    limits = _check_options(columns, chunksize, progress, member, max_uncompressed, max_ratio)
+    columns, limits = _check_options(
+        columns, chunksize, progress, member, max_uncompressed, max_ratio
+    )
     with open_source(path) as src:
         plan = _plan(src, columns, limits, member)
         parts = list(_chunks(ExitStack(), src, plan, chunksize, progress, limits, member))
@@ -798,6 +805,20 @@ def read_crs(
                     "column": "CommitmentDate",
                     "value": frame.loc[bad, "commitment_date"].iloc[0],
                     "reason": "CommitmentDate is not a YYYY-MM-DD date: announced left empty",
+                    "kept": True,
+                }
+            )
+        lead["announced"], outside = in_ns_range(lead["announced"])
+        if outside.any():  # 9999-12-31 is refused, never wrapped
+            problems.append(
+                {
+                    "source": source,
+                    "row": f"lines {(frame.index[outside] + 2).tolist()[:5]}",
+                    "column": "CommitmentDate",
+                    "value": frame.loc[outside, "commitment_date"].iloc[0],
+                    "reason": f"{int(outside.sum())} CommitmentDate values are outside the "
+                    f"dates aidcalc can hold ({NS_RANGE[0].date()} to {NS_RANGE[1].date()}): "
+                    "announced left empty",
                     "kept": True,
                 }
             )

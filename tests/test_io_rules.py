@@ -1,0 +1,456 @@
+"""The rules every file reader keeps (read_crs, iter_crs, read_kiel, read_table, read_any).
+
+1. one input gate: a path or a binary file object; anything else, a device, a folder or an
+   empty file is a clear aidcalc error;
+2. one safe archive opener: limits checked before decompressing, damaged members named,
+   several data members never read silently;
+3. CSV text in linear time (quotes follow CSV rules; a quote that never closes is named);
+4. numbers: never inf as money, never a rounded year, never a wrapped date;
+5. options checked at the call, named with what is accepted;
+6. what is not read is said (rejected report or error).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import aidcalc
+from aidcalc import _io_crs
+from aidcalc._io_common import MAX_RATIO, InputTypeError, ZipLimits, open_zip
+from aidcalc.io import iter_crs, read_any, read_crs, read_kiel, read_table
+
+FIXTURES = Path(__file__).parent / "fixtures" / "io"
+CRS_SAMPLE = FIXTURES / "crs_2023_ukraine_sample.txt"
+KIEL_SAMPLE = FIXTURES / "kiel_processed_sample.csv"
+CRS_HEADER = "Year|DonorName|PurposeCode|USD_Disbursement\n"
+TABLE = "donor,date,amount,currency\nJPN,2024-02-19,15.8e9,JPY\nCAN,2024-02-24,3.02e9,CAD\n"
+KIEL = "giver,dato,kategori,maal,verdi_eur\nJapan,2024-02-19,Financial,Commitment,1e9\n"
+
+READERS = {
+    "read_crs": read_crs,
+    "iter_crs": lambda p, **kw: list(iter_crs(p, **kw)),
+    "read_kiel": read_kiel,
+    "read_table": read_table,
+    "read_any": read_any,
+}
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+# --- rule 1: the input gate -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize(
+    "value", [None, 3, 2.5, b"a.csv", ["a.csv"], pd.DataFrame({"a": [1]})], ids=repr
+)
+def test_values_that_are_not_files_are_type_errors(reader, value):
+    with pytest.raises(
+        InputTypeError, match=r"path must be a path or a binary file object"
+    ) as info:
+        READERS[reader](value)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, aidcalc.InputFileError)
+    assert info.value.argument == "path" and info.value.got == type(value).__name__
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_text_mode_file_is_named(tmp_path, reader):
+    path = _write(tmp_path / "t.csv", TABLE)
+    with path.open() as fh, pytest.raises(InputTypeError, match=r"text mode.*'rb'"):
+        READERS[reader](fh)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_not_regular_files(tmp_path, reader):
+    with pytest.raises(aidcalc.InputFileError, match="/dev/null: not a regular file"):
+        READERS[reader]("/dev/null")
+    with pytest.raises(aidcalc.InputFileError, match="is a folder"):
+        READERS[reader](tmp_path)
+    with pytest.raises(aidcalc.InputFileError, match="empty file"):
+        READERS[reader](_write(tmp_path / "empty.txt", b""))
+    with pytest.raises(aidcalc.InputFileError, match="empty file"):
+        READERS[reader](io.BytesIO())
+    with pytest.raises(aidcalc.InputFileError, match="no such file"):
+        READERS[reader](tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    ("reader", "content", "expected"),
+    [
+        ("read_crs", CRS_HEADER + "2022|Japan|15250|1.5\n", [1_500_000.0]),
+        ("read_table", TABLE, [15.8e9, 3.02e9]),
+        ("read_kiel", KIEL, [1e9]),
+        ("read_any", CRS_HEADER + "2022|Japan|15250|1.5\n", [1_500_000.0]),
+        ("read_any", TABLE, [15.8e9, 3.02e9]),
+    ],
+)
+def test_binary_file_objects_read_like_paths(tmp_path, reader, content, expected):
+    path = _write(tmp_path / "data.csv", content)
+    by_path = READERS[reader](path)
+    with path.open("rb") as fh:
+        by_file = READERS[reader](fh)
+    by_bytes = READERS[reader](io.BytesIO(content.encode()))
+    for got in (by_path, by_file, by_bytes):
+        assert got[0]["amount"].tolist() == expected
+    pd.testing.assert_frame_equal(by_file[0], by_path[0])
+    assert by_file[0].attrs["source"] == str(path)  # named by the file object's name
+    assert by_bytes[0].attrs["source"] == "<stream>"
+
+
+def test_iter_crs_checks_at_the_call_not_at_the_first_chunk(tmp_path):
+    with pytest.raises(aidcalc.InputFileError, match="no such file"):
+        iter_crs(tmp_path / "missing.txt")  # no next() needed
+    with pytest.raises(aidcalc.InputFileError, match="not an OECD CRS file"):
+        iter_crs(_write(tmp_path / "t.csv", TABLE))
+
+
+# --- header only, blank files: an empty frame or a clear error, never a raw one ---------------
+
+
+def test_header_only_crs_is_an_empty_frame_with_the_columns(tmp_path):
+    one, _ = read_crs(_write(tmp_path / "one.txt", CRS_HEADER + "2022|Japan|15250|1.5\n"))
+    none, rejected = read_crs(_write(tmp_path / "none.txt", CRS_HEADER))
+    assert len(none) == 0 and len(rejected) == 0
+    assert list(none.columns) == list(one.columns)
+    assert none["year"].dtype == one["year"].dtype and none["amount"].dtype == one["amount"].dtype
+    assert [len(c) for c in iter_crs(tmp_path / "none.txt")] == [0]
+    for crlf in (b"\r\n", b"\r"):
+        frame, _ = read_crs(_write(tmp_path / "h.txt", CRS_HEADER.encode().replace(b"\n", crlf)))
+        assert len(frame) == 0
+
+
+@pytest.mark.parametrize(
+    ("reader", "header"),
+    [("read_table", "donor,date,amount,currency\n"), ("read_kiel", KIEL.splitlines()[0] + "\n")],
+)
+def test_header_only_tables(tmp_path, reader, header):
+    frame, rejected = READERS[reader](_write(tmp_path / "h.csv", header))
+    assert len(frame) == 0 and len(rejected) == 0
+
+
+@pytest.mark.parametrize("content", [b"\r", b"\r\r\r", b"\n\n", b"\xef\xbb\xbf", b" \r\n "])
+@pytest.mark.parametrize("reader", list(READERS))
+def test_blank_files_are_clear_errors(tmp_path, reader, content):
+    with pytest.raises(aidcalc.InputFileError, match=r"no header line|not an OECD CRS file"):
+        READERS[reader](_write(tmp_path / "blank.txt", content))
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_crs_line_ends(tmp_path, eol):
+    text = (CRS_HEADER + "2022|Japan|15250|1.5\n2023|France|72010|2\n").encode()
+    frame, _ = read_crs(_write(tmp_path / "crs.txt", text.replace(b"\n", eol)))
+    assert frame["amount"].tolist() == [1_500_000.0, 2_000_000.0]
+    assert frame["year"].tolist() == [2022, 2023]
+
+
+# --- rule 2: archives -----------------------------------------------------------------------
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_members_that_are_not_data_are_reported(tmp_path):
+    path = _zip(
+        tmp_path / "crs.zip",
+        {
+            "readme.md": b"about",
+            "CRS 2023 data.txt": CRS_SAMPLE.read_bytes(),
+            "__MACOSX/._CRS 2023 data.txt": b"\x00\x05resource fork",
+        },
+    )
+    frame, rejected = read_crs(path)
+    assert len(frame) == 5
+    skipped = rejected[rejected["value"] == "readme.md"]
+    assert len(skipped) == 1 and not skipped["kept"].iloc[0]
+    assert "not read" in skipped["reason"].iloc[0]
+    assert read_any(path)[0]["amount"].tolist() == frame["amount"].tolist()
+
+
+def test_several_data_members_need_member(tmp_path):
+    path = _zip(
+        tmp_path / "two.zip",
+        {"a.txt": (CRS_HEADER + "2022|Japan|1|1\n").encode(), "b.txt": CRS_SAMPLE.read_bytes()},
+    )
+    for reader in READERS.values():
+        with pytest.raises(aidcalc.InputFileError, match=r"2 data files \('a.txt', 'b.txt'\)"):
+            reader(path)
+    frame, rejected = read_crs(path, member="b.txt")
+    assert len(frame) == 5 and "a.txt" in rejected["value"].tolist()
+    with pytest.raises(aidcalc.InputFileError, match=r"no member 'c\.txt'.*'a\.txt', 'b\.txt'"):
+        read_crs(path, member="c.txt")
+    with pytest.raises(aidcalc.ValidationError, match=r"member='a\.txt' is only for zip"):
+        read_crs(CRS_SAMPLE, member="a.txt")
+
+
+def test_read_table_zip_with_other_files_is_refused_unless_chosen(tmp_path):
+    path = _zip(tmp_path / "t.zip", {"pledges.csv": TABLE.encode(), "notes.md": b"x"})
+    with pytest.raises(aidcalc.InputFileError, match=r"also holds \['notes.md'\].*member="):
+        read_table(path)
+    frame, rejected = read_table(path, member="pledges.csv")
+    assert frame["amount"].tolist() == [15.8e9, 3.02e9]
+    assert frame.attrs["not_read"] == rejected.attrs["not_read"] == ["notes.md"]
+    alone = _zip(tmp_path / "alone.zip", {"pledges.csv": TABLE.encode()})
+    assert read_table(alone)[0]["amount"].tolist() == [15.8e9, 3.02e9]
+
+
+def test_limits_are_named_and_raisable(tmp_path):
+    zeros = _zip(tmp_path / "z.zip", {"CRS.txt": CRS_HEADER.encode() + b"0" * (8 << 20)})
+    with pytest.raises(aidcalc.InputFileError, match=f"above the limit of {MAX_RATIO:,.0f}:1"):
+        read_crs(zeros)
+    with pytest.raises(aidcalc.InputFileError, match=r"8\.4 MB uncompressed.*max_uncompressed"):
+        read_crs(zeros, max_ratio=1e6, max_uncompressed=1 << 20)
+    with open_zip(zeros, "z.zip", ZipLimits(max_ratio=2000)) as zf:  # checked, then open
+        assert zf.namelist() == ["CRS.txt"]
+
+
+def test_the_sniffer_never_reads_a_whole_member(tmp_path, monkeypatch):
+    """Only a bounded prefix of a member is read to tell the format."""
+    import aidcalc._io_common as common
+
+    path = _zip(tmp_path / "crs.zip", {"CRS.txt": CRS_SAMPLE.read_bytes() * 50})
+    sizes: list[int] = []
+    real = common.read_prefix
+
+    def spy(zf, member, label, size=65536):
+        sizes.append(size)
+        return real(zf, member, label, size)
+
+    monkeypatch.setattr("aidcalc._io_sniff.read_prefix", spy)
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda *a, **k: pytest.fail("whole read"))
+    assert aidcalc._io_sniff.sniff(path) == "crs"
+    assert sizes and max(sizes) <= 1 << 20
+
+
+# --- rule 3: CSV quoting --------------------------------------------------------------------
+
+
+def test_a_quote_that_never_closes_is_named_by_line(tmp_path):
+    rows = ["2022|Japan|15250|1.5\n"] * 30
+    rows[16] = '2022|"Japan|15250|1.5\n'
+    path = _write(tmp_path / "stray.txt", CRS_HEADER + "".join(rows))
+    for chunksize in (5, 200_000):
+        with pytest.raises(aidcalc.InputFileError, match="line 18: a quoted field opens here"):
+            read_crs(path, chunksize=chunksize)
+
+
+def test_quotes_inside_a_field_are_text(tmp_path):
+    path = _write(
+        tmp_path / "q.txt",
+        CRS_HEADER.replace("\n", "|ProjectTitle\n")
+        + '2022|Japan|15250|1.5|The "Hope" project\n'
+        + '2022|Japan|15250|2|"Quoted | with pipe and ""quotes"""\n'
+        + '2022|Japan|15250|3|"two\nlines"\n',
+    )
+    frame, _ = read_crs(path, chunksize=1)
+    assert frame["title"].tolist() == [
+        'The "Hope" project',
+        'Quoted | with pipe and "quotes"',
+        "two\nlines",
+    ]
+
+
+FIELD = st.text(alphabet=st.sampled_from(["a", " ", '"', "|", ",", "\n", "é"]), max_size=12)
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.integers(1990, 2030), FIELD, st.integers(0, 10**6)), max_size=30))
+def test_quoted_values_survive_every_block_cut(tmp_path_factory, rows):
+    """Whatever the quotes, pipes and line ends inside values (written as CSV quotes them),
+    reading in blocks of any size gives the rows pandas reads."""
+    table = pd.DataFrame(rows, columns=["Year", "ProjectTitle", "USD_Disbursement"])
+    table.insert(1, "DonorName", "Japan")
+    path = tmp_path_factory.mktemp("q") / "crs.txt"
+    table.to_csv(path, sep="|", index=False)
+    columns = ["Year", "DonorName", "ProjectTitle", "USD_Disbursement"]
+    whole, _ = read_crs(path, columns=columns)
+    small, _ = read_crs(path, columns=columns, chunksize=1)
+    pd.testing.assert_frame_equal(small, whole)
+    assert whole["year"].tolist() == table["Year"].tolist()
+    assert whole["amount"].tolist() == (table["USD_Disbursement"] * 1e6).tolist()
+    titles = table["ProjectTitle"].str.strip().replace("", np.nan)
+    assert whole["title"].fillna("").tolist() == titles.fillna("").tolist()
+
+
+@pytest.mark.parametrize("reader", ["read_table", "read_kiel"])
+def test_rows_with_more_fields_than_the_header_are_named(tmp_path, reader):
+    """pandas would take the extra leading fields as an index and shift the row."""
+    header = TABLE.splitlines()[0] if reader == "read_table" else KIEL.splitlines()[0]
+    width = header.count(",") + 1
+    path = _write(tmp_path / "ragged.csv", f"{header}\n" + ",".join(["x"] * (width + 2)) + "\n")
+    with pytest.raises(aidcalc.InputFileError, match=f"Expected {width} fields in line 2, saw"):
+        READERS[reader](path)
+
+
+# --- rule 4: numbers, years, dates ----------------------------------------------------------
+
+BAD_AMOUNTS = ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-1e309", "n/a", "1,5", "0x10"]
+
+
+@pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
+def test_crs_amounts_that_are_not_finite_numbers_are_reported(tmp_path, monkeypatch, arrow):
+    if not arrow:
+        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+    body = "".join(f"2022|Japan|15250|{v}\n" for v in ["1.5", *BAD_AMOUNTS, "1e303", ""])
+    frame, rejected = read_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body))
+    amounts = frame["amount"].to_numpy()
+    assert amounts[0] == 1_500_000.0 and np.isnan(amounts[1:]).all()
+    assert not np.isinf(amounts).any()
+    cells = rejected[rejected["column"] == "USD_Disbursement"]
+    cells = cells[cells["reason"].str.contains("not a finite number")]
+    # 1e303 millions is inf in units: refused too; the empty cell is not a bad value
+    assert cells["value"].tolist() == [*BAD_AMOUNTS, "1e303"]
+    assert cells["row"].tolist() == list(range(3, 3 + len(BAD_AMOUNTS) + 1))
+    assert cells["kept"].all() and len(frame) == len(BAD_AMOUNTS) + 3
+
+
+@pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
+def test_crs_years_are_whole_four_digit_years_never_rounded(tmp_path, monkeypatch, arrow):
+    if not arrow:
+        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+    years = ["2022", "2022.0", "2022.7", "-2022", "99999", "inf", "1e20", "twenty"]
+    body = "".join(f"{y}|Japan|15250|1\n" for y in years)
+    frame, rejected = read_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body))
+    assert frame["year"].tolist()[:2] == [2022, 2022]
+    assert frame["year"].iloc[2:].isna().all()  # never 2023
+    bad = rejected[rejected["column"] == "Year"]
+    assert bad["value"].tolist() == years[2:]
+    assert bad["reason"].str.contains("not a whole year from 1000 to 9999").all()
+
+
+@pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
+def test_iter_crs_chunks_carry_their_report(tmp_path, monkeypatch, arrow):
+    if not arrow:
+        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+    body = "2022|Japan|15250|1\n" * 7 + "2022|Japan|15250|inf\n" + "2022|Japan|15250|1\n" * 5
+    chunks = list(iter_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body), chunksize=4))
+    reports = pd.concat([c.attrs["rejected"] for c in chunks])
+    assert reports["row"].tolist() == [9] and reports["value"].tolist() == ["inf"]
+    assert sum(len(c) for c in chunks) == 13
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity", "1e400", "-1e309"])
+def test_table_amounts_never_inf(tmp_path, value):
+    path = _write(tmp_path / "t.csv", TABLE + f"USA,2024-04-24,{value},USD\n")
+    frame, rejected = read_table(path)
+    assert frame["donor"].tolist() == ["JPN", "CAN"]
+    assert rejected["amount"].tolist() == [value]
+    assert f"amount: not a finite number ('{value}')" in rejected["reason"].iloc[0]
+
+
+def test_numeric_inf_from_parquet_and_xlsx_is_refused(tmp_path):
+    table = pd.DataFrame(
+        {"donor": ["JPN", "USA"], "amount": [1.0, np.inf], "currency": ["JPY", "USD"]}
+    )
+    table.to_parquet(tmp_path / "t.parquet")
+    frame, rejected = read_table(tmp_path / "t.parquet")
+    assert (
+        frame["donor"].tolist() == ["JPN"] and "not a finite number" in rejected["reason"].iloc[0]
+    )
+
+
+def test_kiel_amounts_never_inf(tmp_path):
+    path = _write(tmp_path / "k.csv", KIEL + "Germany,2024-02-20,Military,Commitment,inf\n")
+    frame, rejected = read_kiel(path)
+    assert frame["amount"].tolist()[0] == 1e9 and np.isnan(frame["amount"].iloc[1])
+    assert rejected["reason"].tolist() == ["amount: not a finite number: left empty"]
+    assert rejected["row"].tolist() == [3] and rejected["value"].tolist() == ["inf"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2262-04-12", "1677-09-20", "1200-01-01"])
+def test_dates_outside_datetime64_ns_are_refused_never_wrapped(tmp_path, day):
+    table = _write(tmp_path / "t.csv", TABLE + f"USA,{day},6.1e10,USD\n")
+    frame, rejected = read_table(table)
+    assert frame["announced"].dt.year.between(2024, 2024).all()
+    assert rejected["date"].tolist() == [day]
+    assert "outside the dates aidcalc can hold" in rejected["reason"].iloc[0]
+    kiel = _write(tmp_path / "k.csv", KIEL + f"Germany,{day},Military,Commitment,1\n")
+    frame, rejected = read_kiel(kiel)
+    assert pd.isna(frame["announced"].iloc[1]) and frame["announced"].dtype == "datetime64[ns]"
+    assert "outside the dates" in rejected["reason"].iloc[0]
+    crs = _write(
+        tmp_path / "c.txt",
+        CRS_HEADER.replace("\n", "|CommitmentDate\n") + f"2022|Japan|1|1|{day}\n",
+    )
+    frame, rejected = read_crs(crs)
+    assert pd.isna(frame["announced"].iloc[0]) and frame["announced"].dtype == "datetime64[ns]"
+    assert rejected["reason"].str.contains("outside the dates").any()
+
+
+def test_dates_at_the_edges_of_the_range_are_read(tmp_path):
+    frame, rejected = read_table(
+        _write(tmp_path / "t.csv", TABLE + "USA,2262-04-11,1,USD\nCAN,1677-09-22,1,CAD\n")
+    )
+    assert frame["announced"].iloc[-1] == pd.Timestamp("1677-09-22")
+    # read, then refused by aidcalc.pledges as a date in the future: not as out of range
+    assert rejected["reason"].tolist() == [
+        "announced: announced in the future (Timestamp('2262-04-11 00:00:00'))"
+    ]
+
+
+# --- rule 5: options ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reader", "options", "named"),
+    [
+        ("read_crs", {"amount": "bogus"}, "amount='bogus'"),
+        ("read_crs", {"amount": None}, "amount=None"),
+        ("read_crs", {"chunksize": 0}, "chunksize=0"),
+        ("iter_crs", {"chunksize": 0}, "chunksize=0"),
+        ("iter_crs", {"chunksize": -5}, "chunksize=-5"),
+        ("iter_crs", {"chunksize": 2.5}, "chunksize=2.5"),
+        ("iter_crs", {"chunksize": "100"}, "chunksize='100'"),
+        ("iter_crs", {"chunksize": True}, "chunksize=True"),
+        ("read_crs", {"columns": "Year"}, "columns='Year'"),
+        ("read_crs", {"columns": []}, "columns=[]"),
+        ("read_crs", {"columns": [1]}, "columns=[1]"),
+        ("read_crs", {"progress": "yes"}, "progress='yes'"),
+        ("read_crs", {"member": 3}, "member=3"),
+        ("read_crs", {"max_ratio": 0}, "max_ratio=0"),
+        ("read_crs", {"max_ratio": float("inf")}, "max_ratio=inf"),
+        ("read_crs", {"max_uncompressed": -1}, "max_uncompressed=-1"),
+        ("read_table", {"sheet": True}, "sheet=True"),
+        ("read_table", {"sheet": 1.5}, "sheet=1.5"),
+        ("read_table", {"mapping": ["Land"]}, "mapping=['Land']"),
+        ("read_table", {"max_ratio": "high"}, "max_ratio='high'"),
+        ("read_kiel", {"sheet": 0}, "sheet=0"),
+        ("read_kiel", {"mapping": "giver"}, "mapping='giver'"),
+        ("read_any", {"bogus": 1}, "['bogus'] is not an option of read_crs"),
+        ("read_any", {"max_ratio": -3}, "max_ratio=-3"),
+    ],
+)
+def test_bad_options_are_named_before_any_work(tmp_path, reader, options, named):
+    """Even with a missing file: the options are checked first."""
+    missing = CRS_SAMPLE if reader == "read_any" else tmp_path / "missing.txt"
+    with pytest.raises(aidcalc.ValidationError) as info:
+        READERS[reader](missing, **options)
+    message = str(info.value)
+    assert named in message and ("use" in message or "takes" in message)
+    assert isinstance(info.value, ValueError)
+    assert info.value.option == next(iter(options))
+
+
+def test_read_any_passes_the_archive_options_on(tmp_path):
+    path = _zip(
+        tmp_path / "two.zip",
+        {"a.txt": (CRS_HEADER + "2022|Japan|1|1\n").encode(), "b.txt": CRS_SAMPLE.read_bytes()},
+    )
+    frame, _ = read_any(path, member="b.txt", max_ratio=500)
+    assert len(frame) == 5
+    iati = FIXTURES / "iati_203_ukraine.xml"
+    assert len(read_any(iati, max_ratio=500)[0]) == 6  # archive options: not for XML, harmless
