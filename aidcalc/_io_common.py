@@ -18,6 +18,7 @@ Every reader goes through the same gate before it does any work:
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import shutil
@@ -705,8 +706,8 @@ def _sheet_rows(
 def open_text(
     src: Source, limits: ZipLimits | None = None, member: str | None = None
 ) -> Iterator[tuple[IO[bytes], str, list[str]]]:
-    """(binary stream, label, zip members not read) of a text file or of the one data member
-    of a zip archive (checked by :func:`open_zip` first)."""
+    """(UTF-8 stream, label, zip members not read) of a text file or of the one data member
+    of a zip archive (checked by :func:`open_zip` first); UTF-16 text is transcoded."""
     with src.path.open("rb") as raw:
         if raw.read(4) != b"PK\x03\x04":
             raw.seek(0)
@@ -718,12 +719,12 @@ def open_text(
                     accepted="None for a file that is not a zip",
                     problems=pd.DataFrame(),
                 )
-            yield raw, src.label, []
+            yield utf8_stream(raw), src.label, []
             return
         with open_zip(src.path, src.label, limits) as zf:
             chosen, skipped = data_member(zf, src.label, member)
             with open_member(zf, chosen, src.label) as stream:
-                yield stream, f"{src.label} (member {chosen!r})", skipped
+                yield utf8_stream(stream), f"{src.label} (member {chosen!r})", skipped
 
 
 def read_delimited(
@@ -804,6 +805,49 @@ def _column_names(header: list[Any]) -> list[str]:
             seen[name] = 0
         names.append(name)
     return names
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf8_stream(stream: IO[bytes]) -> IO[bytes]:
+    """``stream`` as UTF-8 bytes: UTF-16 text (with its byte-order mark, as Excel's "Unicode
+    Text" saves it) is transcoded as it is read (linear, bounded memory); other bytes pass.
+
+    Examples
+    --------
+    >>> utf8_stream(io.BytesIO("a;b\\nü;2\\n".encode("utf-16"))).read()
+    b'a;b\\n\\xc3\\xbc;2\\n'
+    """
+    head = stream.read(2)
+    joined = Prepended(head, stream)
+    if head in _UTF16_BOMS:
+        return io.BufferedReader(_Transcoded(io.BufferedReader(joined), "utf-16"), 1 << 16)
+    return io.BufferedReader(joined, 1 << 16)
+
+
+class _Transcoded(io.RawIOBase):
+    """Text in ``encoding`` read as UTF-8 bytes (undecodable bytes: U+FFFD)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._buffer = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._buffer and not self._done:
+            raw = self._stream.read(1 << 16)
+            self._done = not raw
+            self._buffer = self._decoder.decode(raw, final=self._done).encode("utf-8")
+        n = min(len(buffer), len(self._buffer))
+        buffer[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
 
 
 class Prepended(io.RawIOBase):

@@ -41,6 +41,7 @@ from ._io_common import (
     open_zip,
     rejected_frame,
     skipped_members,
+    utf8_stream,
 )
 from ._io_sniff import header_fields, sniff
 
@@ -204,6 +205,7 @@ def _open_text(src: Source, limits: ZipLimits, member: str | None) -> Iterator[_
                     problems=pd.DataFrame(),
                 )
         label = src.label if chosen is None else f"{src.label} (member {chosen!r})"
+        stream = utf8_stream(stream)  # UTF-16 text (Excel's "Unicode Text") as UTF-8
         header, eol, head = _read_header(stream, label)
         sep, fields = header_fields(header)
         yield _Text(stream, raw, size, sep, fields, eol, head, chosen, skipped)

@@ -81,6 +81,9 @@ def header_fields(head: bytes) -> tuple[str, list[str]]:
 
 
 def _text_kind(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text, with its byte-order mark
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        return _text_kind(text.encode("utf-8"))
     stripped = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if stripped.startswith(b"<"):
         if re.search(rb"<iati-(activities|activity)\b", head[:65536]):

@@ -454,3 +454,18 @@ def test_read_any_passes_the_archive_options_on(tmp_path):
     assert len(frame) == 5
     iati = FIXTURES / "iati_203_ukraine.xml"
     assert len(read_any(iati, max_ratio=500)[0]) == 6  # archive options: not for XML, harmless
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_is_read_as_text(tmp_path, encoding):
+    """Excel's "Unicode Text" (UTF-16 with a byte-order mark, tab-separated): not binary."""
+    bom = "\ufeff".encode(encoding)
+    crs = (CRS_HEADER + "2022|Côte d'Ivoire|15250|1.5\n").replace("\n", "\r\n")
+    frame, _ = read_crs(_write(tmp_path / "crs.txt", bom + crs.encode(encoding)))
+    assert frame["amount"].tolist() == [1_500_000.0]
+    assert frame["donor_name"].tolist() == ["Côte d'Ivoire"]
+    table = bom + TABLE.replace(",", "\t").encode(encoding)
+    frame, _ = read_any(_write(tmp_path / "t.txt", table))
+    assert frame["amount"].tolist() == [15.8e9, 3.02e9] and frame.attrs["format"] == "CSV table"
+    kiel, _ = read_kiel(_write(tmp_path / "k.txt", bom + KIEL.encode(encoding)))
+    assert kiel["donor"].tolist() == ["JPN"]
