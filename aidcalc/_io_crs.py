@@ -376,7 +376,13 @@ def _chunks(
                 reason="unreadable CRS",
             ) from None
         except ZIP_ERRORS as exc:
-            raise damaged_member(label, text.member or "?", exc) from None
+            if text.member is not None:
+                raise damaged_member(label, text.member, exc) from None
+            raise InputFileError(
+                f"{label}: the file cannot be read ({type(exc).__name__}: {exc})",
+                path=label,
+                reason="unreadable file",
+            ) from None
         bar.update(text.size, rows, final=True)
 
 

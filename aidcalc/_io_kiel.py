@@ -89,7 +89,7 @@ def _layout(headers: list[Any]) -> str | None:
     return None
 
 
-def _find_header(raw: pd.DataFrame, path: str, sheet: str) -> int:
+def _find_header(raw: pd.DataFrame, path: str, sheet: str | int) -> int:
     for i in range(min(len(raw), 40)):
         if _layout(raw.iloc[i].tolist()):
             return i
@@ -102,7 +102,7 @@ def _find_header(raw: pd.DataFrame, path: str, sheet: str) -> int:
     )
 
 
-def _read_xlsx(src: Source, sheet: str, limits: ZipLimits) -> pd.DataFrame:
+def _read_xlsx(src: Source, sheet: str | int, limits: ZipLimits) -> pd.DataFrame:
     rows = read_workbook(src, sheet, limits)
     raw = pd.DataFrame(rows, dtype=object)
     header = _find_header(raw, src.label, sheet)
@@ -125,7 +125,7 @@ def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.Da
 def read_kiel(
     path: str | PathLike[str] | IO[bytes],
     *,
-    sheet: str = DEFAULT_SHEET,
+    sheet: str | int = DEFAULT_SHEET,
     mapping: Mapping[str, str] | None = None,
     member: str | None = None,
     max_uncompressed: int | None = None,
@@ -139,7 +139,7 @@ def read_kiel(
         The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers), as a path
         or a file object opened in binary mode; a zip holding the CSV is read too.
     sheet
-        Workbook sheet to read (ignored for CSV).
+        Workbook sheet to read, by name or number (ignored for CSV).
     mapping
         Extra ``{file column: output column}`` renames, applied after the built-in ones
         (see :func:`kiel_columns`), for releases that rename a column.
@@ -357,7 +357,12 @@ def read_kiel(
 
 def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
     checks = (
-        ("sheet", sheet, isinstance(sheet, str), "the name of a sheet (str)"),
+        (
+            "sheet",
+            sheet,
+            isinstance(sheet, (str, int)) and not isinstance(sheet, bool),
+            "the name (str) or number (int, 0 is the first) of a sheet",
+        ),
         (
             "mapping",
             mapping,

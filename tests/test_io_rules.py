@@ -428,7 +428,7 @@ def test_dates_at_the_edges_of_the_range_are_read(tmp_path):
         ("read_table", {"sheet": 1.5}, "sheet=1.5"),
         ("read_table", {"mapping": ["Land"]}, "mapping=['Land']"),
         ("read_table", {"max_ratio": "high"}, "max_ratio='high'"),
-        ("read_kiel", {"sheet": 0}, "sheet=0"),
+        ("read_kiel", {"sheet": 1.5}, "sheet=1.5"),
         ("read_kiel", {"mapping": "giver"}, "mapping='giver'"),
         ("read_any", {"bogus": 1}, "['bogus'] is not an option of read_crs"),
         ("read_any", {"max_ratio": -3}, "max_ratio=-3"),
@@ -469,3 +469,21 @@ def test_utf16_text_is_read_as_text(tmp_path, encoding):
     assert frame["amount"].tolist() == [15.8e9, 3.02e9] and frame.attrs["format"] == "CSV table"
     kiel, _ = read_kiel(_write(tmp_path / "k.txt", bom + KIEL.encode(encoding)))
     assert kiel["donor"].tolist() == ["JPN"]
+
+
+def test_workbook_sheets_by_name_or_number(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "notes"
+    sheet = book.create_sheet("Bilateral Assistance, MAIN DATA")
+    sheet.append(
+        ["donor", "announcement_date", "aid_type_general", "measure", "tot_sub_activity_value_EUR"]
+    )
+    sheet.append(["Japan", "2024-02-19", "Financial", "Commitment", 1e9])
+    book.save(tmp_path / "kiel.xlsx")
+    by_name, _ = read_kiel(tmp_path / "kiel.xlsx")
+    by_number, _ = read_kiel(tmp_path / "kiel.xlsx", sheet=1)
+    pd.testing.assert_frame_equal(by_name, by_number)
+    with pytest.raises(aidcalc.InputFileError, match=r"no sheet number 5; the workbook has"):
+        read_kiel(tmp_path / "kiel.xlsx", sheet=5)
