@@ -185,12 +185,13 @@ def _type_error(obj: Any, argument: str) -> InputTypeError:
     )
 
 
-def check_path(path: Any, *, argument: str = "path") -> Path:
-    """Return ``path`` as a Path if it is a readable, non-empty regular file.
+def check_path(path: Any, *, argument: str = "path", regular: bool = False) -> Path:
+    """Return ``path`` as a Path if it exists and is not a folder.
 
     Raises :class:`InputTypeError` for anything that is not a path, and
-    :class:`aidcalc.InputFileError` for a missing file, a folder, a device or pipe, or an
-    empty file.
+    :class:`aidcalc.InputFileError` for a missing file or a folder; with ``regular=True``
+    (every reader but IATI, which guards a stream's bytes itself) also for a device or pipe
+    (``/dev/null``, ``/dev/zero``, a FIFO: never read) and an empty file.
 
     Examples
     --------
@@ -227,6 +228,8 @@ def check_path(path: Any, *, argument: str = "path") -> Path:
         raise InputFileError(
             f"{p}: is a folder, expected a file", path=str(p), reason="is a folder"
         )
+    if not regular:
+        return p
     if not stat.S_ISREG(info.st_mode):
         raise InputFileError(
             f"{p}: not a regular file (a device, pipe or socket); save the data to a file "
@@ -263,7 +266,7 @@ def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
         yield source
         return
     if isinstance(source, (str, os.PathLike)) and not isinstance(source, (bytes, bytearray)):
-        p = check_path(source, argument=argument)
+        p = check_path(source, argument=argument, regular=True)
         yield Source(p, str(p))
         return
     if not _is_binary_reader(source):

@@ -65,7 +65,7 @@ def read_frame(
         Land        Betrag
     0  Japan  1.250.000,50
     """
-    src = path if isinstance(path, Source) else Source(check_path(path), str(path))
+    src = path if isinstance(path, Source) else Source(check_path(path, regular=True), str(path))
     frame, _ = _read_frame(src, sheet=sheet, member=member, limits=limits)
     return frame
 

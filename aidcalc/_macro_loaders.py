@@ -35,7 +35,7 @@ def _path(path: str | Path) -> Path:
     # the readers' one input check: a path to a non-empty regular file, else a clear error
     from ._io_common import check_path
 
-    return check_path(path)
+    return check_path(path, regular=True)
 
 
 def _text(p: Path) -> str:
