@@ -487,3 +487,41 @@ def test_workbook_sheets_by_name_or_number(tmp_path):
     pd.testing.assert_frame_equal(by_name, by_number)
     with pytest.raises(aidcalc.InputFileError, match=r"no sheet number 5; the workbook has"):
         read_kiel(tmp_path / "kiel.xlsx", sheet=5)
+
+
+def _reference_cut(data: bytes, sep: bytes, eol: bytes) -> tuple[int, int]:
+    """CSV rules byte by byte: a quote opens a value only at the start of a field, ``""``
+    inside is a quote; (end of the last complete row, start of a value still open or -1)."""
+    i, end, inside, at_start, open_at = 0, 0, False, True, -1
+    while i < len(data):
+        c = data[i : i + 1]
+        if inside:
+            if c == b'"':
+                if data[i + 1 : i + 2] == b'"':
+                    i += 2
+                    continue
+                inside = False
+            i += 1
+            continue
+        if c == b'"' and at_start:
+            inside, open_at, at_start = True, i, False
+        elif c == eol:
+            end, at_start = i + 1, True
+        else:
+            at_start = c in (sep, b"\r", b"\n")
+        i += 1
+    return end, open_at if inside else -1
+
+
+@settings(max_examples=300)
+@given(
+    st.binary(max_size=60).map(
+        lambda b: bytes(b'a"|\n\r,'[x % 6] for x in b)  # only the bytes that matter
+    ),
+    st.sampled_from([b"\n", b"\r"]),
+    st.sampled_from(["|", ","]),
+)
+def test_block_cuts_follow_csv_quoting(data, eol, sep):
+    """The linear-time cut of CRS blocks agrees with a byte-by-byte CSV reading."""
+    cut, open_at, _ = _io_crs._cut(data, eol, sep)
+    assert (cut, open_at) == _reference_cut(data, sep.encode(), eol)
