@@ -911,22 +911,21 @@ def check_parquet(src: Source, limits: ZipLimits | None = None) -> None:
         )
 
 
-#: The dates a ``datetime64[ns]`` column can hold.
-NS_RANGE = (pd.Timestamp.min, pd.Timestamp.max)
-
-
-def in_ns_range(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(the dates as ``datetime64[ns]``, mask of those outside its range, now NaT): a date
-    such as 9999-12-31 is refused, never wrapped or silently shifted.
+def in_window(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the dates as ``datetime64[ns]``, mask of those outside aidcalc's date window, now NaT):
+    the one window of :mod:`aidcalc._dates` (1900-01-01 .. 2100-12-31), checked in the
+    dates' own unit before any conversion, so ``9999-12-31`` is refused, never wrapped.
 
     Examples
     --------
-    >>> got, outside = in_ns_range(pd.Series(pd.to_datetime(["2024-01-02", "9999-12-31"])))
+    >>> got, outside = in_window(pd.Series(pd.to_datetime(["2024-01-02", "9999-12-31"])))
     >>> got.tolist(), outside.tolist()
     ([Timestamp('2024-01-02 00:00:00'), NaT], [False, True])
     """
+    from ._dates import outside_window
+
     dates = pd.to_datetime(dates)
-    outside = dates.notna() & ((dates < NS_RANGE[0]) | (dates > NS_RANGE[1]))
+    outside = pd.Series(outside_window(dates.to_numpy()), index=dates.index)
     return dates.where(~outside).astype("datetime64[ns]"), outside
 
 

@@ -22,9 +22,9 @@ from typing import IO, Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._dates import WINDOW_TEXT, YEAR_MAX, YEAR_MIN
 from ._errors import InputFileError, ValidationError
 from ._io_common import (
-    NS_RANGE,
     ZIP_ERRORS,
     Prepended,
     ReadResult,
@@ -35,7 +35,7 @@ from ._io_common import (
     damaged_member,
     data_member,
     donor_codes_or_na,
-    in_ns_range,
+    in_window,
     open_member,
     open_source,
     open_zip,
@@ -97,8 +97,9 @@ _BLOCK_ROWS = 10_000
 MAX_ROW_BYTES = 8 * 2**20
 #: Largest block parsed at a time (the estimate from the first rows can be far off).
 _MAX_BLOCK = 32 * 2**20
-#: Years taken from the ``Year`` column: whole four-digit years (never rounded).
-YEARS = (1000, 9999)
+#: Years taken from the ``Year`` column: whole years in aidcalc's date window (never
+#: rounded; :data:`aidcalc._dates.YEAR_MIN` .. :data:`~aidcalc._dates.YEAR_MAX`).
+YEARS = (YEAR_MIN, YEAR_MAX)
 _MILLIONS = (
     "USD_Commitment",
     "USD_Disbursement",
@@ -267,7 +268,7 @@ def iter_crs(
     Each chunk has the output columns of :func:`read_crs` (money in plain units), without the
     donor/recipient codes and categories, which :func:`read_crs` adds once at the end. Cells
     that could not be taken (an amount that is not a finite number, a year that is not a
-    whole four-digit year) are left empty and listed in ``chunk.attrs["rejected"]`` (the
+    whole year from 1900 to 2100) are left empty and listed in ``chunk.attrs["rejected"]`` (the
     rejected-rows report of that chunk; ``row`` is the line in the file, counting the header
     as line 1). Options are checked (and the file's layout and archive) before the first
     chunk is read. Parameters as in :func:`read_crs`.
@@ -506,7 +507,7 @@ def _blocks(text: _Text, chunksize: int, label: str) -> Iterator[tuple[memoryvie
 
 def _acceptable(values: np.ndarray, is_year: bool) -> np.ndarray:
     """Which numbers can be taken: finite money that stays finite in units (x 1e6); whole
-    four-digit years (:data:`YEARS`; never rounded)."""
+    years in the date window (:data:`YEARS`; never rounded)."""
     with np.errstate(over="ignore", invalid="ignore"):
         if is_year:
             ok = np.isfinite(values) & (values == np.floor(values))
@@ -816,7 +817,7 @@ def read_crs(
                     "kept": True,
                 }
             )
-        lead["announced"], outside = in_ns_range(lead["announced"])
+        lead["announced"], outside = in_window(lead["announced"])
         if outside.any():  # 9999-12-31 is refused, never wrapped
             problems.append(
                 {
@@ -824,8 +825,7 @@ def read_crs(
                     "row": f"lines {(frame.index[outside] + 2).tolist()[:5]}",
                     "column": "CommitmentDate",
                     "value": frame.loc[outside, "commitment_date"].iloc[0],
-                    "reason": f"{int(outside.sum())} CommitmentDate values are outside the "
-                    f"dates aidcalc can hold ({NS_RANGE[0].date()} to {NS_RANGE[1].date()}): "
+                    "reason": f"{int(outside.sum())} CommitmentDate values: {WINDOW_TEXT}: "
                     "announced left empty",
                     "kept": True,
                 }

@@ -30,14 +30,14 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from ._dates import WINDOW_TEXT
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._io_common import (
-    NS_RANGE,
     ReadResult,
     Source,
     ZipLimits,
     donor_codes_or_na,
-    in_ns_range,
+    in_window,
     open_source,
     read_delimited,
     read_workbook,
@@ -161,7 +161,7 @@ def read_kiel(
         ``category``, ``measure``, ``status``, ``source``, the other mapped columns, and any
         unmapped file columns unchanged. ``rejected`` lists problems in rows that are kept
         (unknown donor name, a value that is not a finite number such as ``inf``, a date
-        that is not a date or is outside 1677-2262, which ``datetime64[ns]`` cannot hold),
+        that is not a date or is outside aidcalc's date window 1900-2100: never wrapped),
         and zip members not read; its ``row`` is the line in the CSV or the row number in
         the sheet. A header without rows gives an empty frame.
 
@@ -286,14 +286,9 @@ def read_kiel(
         bad = dates.isna() & text.notna() & (text != "")
         if bad.any():
             report(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
-        dates, outside = in_ns_range(dates)
+        dates, outside = in_window(dates)
         if outside.any():
-            report(
-                outside,
-                "announced",
-                f"announced: outside the dates aidcalc can hold ({NS_RANGE[0].date()} to "
-                f"{NS_RANGE[1].date()}): left empty",
-            )
+            report(outside, "announced", f"announced: {WINDOW_TEXT}: left empty")
         frame["announced"] = dates
     frame["currency"] = "EUR"
     if "measure" in frame.columns:

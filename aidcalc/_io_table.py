@@ -23,10 +23,9 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._dates import parse_dates
+from ._dates import WINDOW_TEXT, outside_window, parse_dates
 from ._errors import InputFileError, ValidationError
 from ._io_common import (
-    NS_RANGE,
     Source,
     ZipLimits,
     check_parquet,
@@ -125,33 +124,20 @@ def _from_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
 
 def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.Series]:
     """(datetime64[ns] series, reason series: "" where fine), aligned with ``raw``; read by
-    the strict reader :func:`aidcalc._dates.parse_dates` (nothing guessed). Read in days, so
-    a date outside what ``datetime64[ns]`` holds (1677-09-21 to 2262-04-11) is refused with
-    its reason, never wrapped."""
+    the strict reader :func:`aidcalc._dates.parse_dates` (nothing guessed; a date outside
+    its window 1900-2100 is refused with the reason, never wrapped). Read in days and
+    checked against the window again here, before the cast to nanoseconds."""
     got = parse_dates(raw, locale=locale_id, mixed_offsets=False, unit="D")
     reasons = pd.Series("", index=raw.index, dtype=object)
     bad = pd.Series(got.bad, index=raw.index)
+    outside = pd.Series(outside_window(got.values), index=raw.index) & ~bad
+    if outside.any():  # a guard: parse_dates refuses these itself
+        bad |= outside
     if bad.any():
-        why = got.reasons[bad]
+        why = got.reasons[bad].fillna(WINDOW_TEXT)
         reasons[bad] = "announced: " + why + " (" + raw[bad].astype(str).map(repr) + ")"
     days = pd.Series(got.values, index=raw.index)
-    lowest, highest = (np.datetime64(t.date(), "D") for t in NS_RANGE)
-    with np.errstate(invalid="ignore"):
-        outside = (
-            pd.Series(
-                ~np.isnat(got.values) & ((got.values < lowest) | (got.values > highest)),
-                index=raw.index,
-            )
-            & ~bad
-        )
-    if outside.any():
-        reasons[outside] = (
-            f"announced: outside the dates aidcalc can hold ({lowest} to {highest}) ("
-            + raw[outside].astype(str).map(repr)
-            + ")"
-        )
-    dates = days.where(~outside).astype("datetime64[ns]")
-    return dates, reasons
+    return days.where(~bad).astype("datetime64[ns]"), reasons
 
 
 def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series]:
@@ -221,8 +207,8 @@ def read_table(
         ``(frame, rejected)`` exactly as :func:`aidcalc.pledges` returns it: ``rejected`` holds
         the rows as they are in the file plus a ``reason``; ``len(frame) + len(rejected)`` is
         the number of data rows. Amounts that are not finite numbers (``inf``, ``NaN``,
-        ``1e400``) and dates outside 1677-2262 (what ``datetime64[ns]`` holds) are rejected
-        with the reason, never taken. A header without rows gives empty frames.
+        ``1e400``) and dates outside aidcalc's window 1900-2100 are rejected with the reason,
+        never taken (never wrapped). A header without rows gives empty frames.
 
     Raises
     ------
