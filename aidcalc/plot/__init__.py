@@ -25,19 +25,43 @@ from __future__ import annotations
 from ._categories import categories
 from ._donors import donors, share_of_gdp
 from ._pipeline import pipeline, stage_totals
-from ._style import FontWarning, category_colour, donor_colour, get_label, status_colour
+from ._style import (
+    LANGUAGES,
+    FontWarning,
+    TranslationWarning,
+    category_colour,
+    donor_colour,
+    get_label,
+    status_colour,
+)
+from ._tables import (
+    LEFT_OUT,
+    categories_table,
+    donors_table,
+    pipeline_table,
+    share_of_gdp_table,
+    timeline_table,
+)
 from ._timeline import timeline
 
 __all__ = [
+    "LANGUAGES",
+    "LEFT_OUT",
     "FontWarning",
+    "TranslationWarning",
     "categories",
+    "categories_table",
     "category_colour",
     "donor_colour",
     "donors",
+    "donors_table",
     "get_label",
     "pipeline",
+    "pipeline_table",
     "share_of_gdp",
+    "share_of_gdp_table",
     "stage_totals",
     "status_colour",
     "timeline",
+    "timeline_table",
 ]
