@@ -495,7 +495,7 @@ def _en_fragments() -> list[str]:
                 "OECD-DAC-Deflatoren (DAC1, veröffentlicht bis 2024-12-02)",
                 "Wechselkurse: Euro-Referenzkurse der EZB", "am Tag der Ankündigung"]),
         ("ja", ["価格：2024年基準の実質価格（EUR）。", "OECD DACデフレーター（DAC1、2024-12-02までの公表値）",
-                "為替レート：欧州中央銀行（ECB）のユーロ参照レート", "表明日のレート"]),
+                "為替レート：欧州中央銀行（ECB）のユーロ参照レート", "表明日"]),
     ],
 )
 def test_chart_footnotes_are_in_the_chart_language(normalised, locale, expected, request):

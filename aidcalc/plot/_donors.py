@@ -264,8 +264,8 @@ def share_of_gdp(
     >>> ax = aidcalc.plot.share_of_gdp(df, value="amount_USD_2024")
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['United States', 'Estonia']
-    >>> [float(p.get_width()) for p in ax.patches]
-    [0.2, 2.5]
+    >>> [float(p.get_width()) for p in ax.patches]  # top to bottom
+    [2.5, 0.2]
     """
     table = share_of_gdp_table(
         data, value=value, share=share, donor=donor, unit=unit, gdp_year=gdp_year,
