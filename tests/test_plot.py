@@ -494,7 +494,8 @@ def _en_fragments() -> list[str]:
         ("de", ["Preise: konstante Preise von 2024, EUR.",
                 "OECD-DAC-Deflatoren (DAC1, veröffentlicht bis 2024-12-02)",
                 "Wechselkurse: Euro-Referenzkurse der EZB", "am Tag der Ankündigung"]),
-        ("ja", ["価格：2024年基準の実質価格（EUR）。", "OECD DACデフレーター（DAC1、2024-12-02までの公表値）",
+        ("ja", ["価格：2024年基準の実質価格（EUR）。",
+                "OECD DACデフレーター（DAC1、2024-12-02までの公表値）",
                 "為替レート：欧州中央銀行（ECB）のユーロ参照レート", "表明日"]),
     ],
 )

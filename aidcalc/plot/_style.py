@@ -11,7 +11,7 @@ import contextlib
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._errors import AggregationError, ValidationError, join_values
 from .._locale import LocaleLike, resolve_locale
 
 if TYPE_CHECKING:

@@ -667,12 +667,13 @@ def pipeline_table(
     sums = _sum(prep, [donor, status], value)
     grid = sums.pivot_table(index=donor, columns=status, values=[value, ROWS], aggfunc="sum",
                             fill_value=0, sort=False)
-    amounts = grid[value].reindex(columns=list(STATUS_ORDER), fill_value=0.0).astype("float64")
-    counts = grid[ROWS].reindex(columns=list(STATUS_ORDER), fill_value=0).astype("int64")
+    amounts = pd.DataFrame(grid[value]).reindex(columns=list(STATUS_ORDER), fill_value=0.0)
+    counts = pd.DataFrame(grid[ROWS]).reindex(columns=list(STATUS_ORDER), fill_value=0)
+    amounts, counts = amounts.astype("float64"), counts.astype("int64")
     if cumulative:
         amounts = amounts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
         counts = counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
-    totals = amounts.max(axis=1) if len(amounts) else pd.Series(dtype="float64")
+    totals: pd.Series = amounts.max(axis=1) if len(amounts) else pd.Series(dtype="float64")
     names = _donor_order(totals, donors_)
     amounts = amounts.reindex(index=names, fill_value=0.0)[shown]
     counts = counts.reindex(index=names, fill_value=0)[shown]
