@@ -227,7 +227,7 @@ def timeline(
     hi = max(end, marks["date"].max()) if len(marks) else end
     pad = max((hi - lo) * 0.02, pd.Timedelta(days=5))
     ax.set_xlim(lo - pad, hi + pad)
-    _date_axis(ax, theme.locale, (hi - lo).days)
+    _date_axis(ax, theme.locale, (hi - lo + 2 * pad).days)
     set_value_axis(ax, money_ticks(unit_, theme.locale), "y")
     finish(
         ax,
