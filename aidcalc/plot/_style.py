@@ -268,23 +268,47 @@ class Theme:
         return get_label(key, self.locale)
 
     def apply_fonts(self, *owners: Any) -> None:
-        """Give every text of ``owners`` (Axes or Figures) the families this chart needs;
-        nothing when it needs none (the user's rcParams decide)."""
-        if not self.families:
-            return
+        """Finish the texts aidcalc wrote on ``owners`` (Axes or Figures): shown literally
+        (a "$" of "CA$ ... $" never starts mathtext) and, when this chart needs them, in its
+        font families (the user's rcParams decide otherwise)."""
         from matplotlib.axes import Axes as _Axes
-        from matplotlib.text import Text
 
         families = list(self.families)
         for owner in owners:
-            for text in owner.findobj(Text):
-                text.set_fontfamily(families)
-            if isinstance(owner, _Axes):
+            for text in own_texts(owner):
+                text.set_parse_math(False)
+                if families:
+                    text.set_fontfamily(families)
+            if families and isinstance(owner, _Axes):
                 owner.tick_params(axis="both", labelfontfamily=families)
 
     def apply_ticks(self, ax: Axes) -> None:
         """Tick labels in this chart's fonts (kept for callers of the older name)."""
         self.apply_fonts(ax)
+
+
+_OWN_GIDS = frozenset({"aidcalc-footnote", "aidcalc-value", "event"})
+
+
+def own_texts(owner: Any) -> list[Any]:
+    """The texts an aidcalc chart function writes on an Axes or a Figure (titles, axis
+    labels, legend, value labels, footnote, event marks), not the user's own."""
+    from matplotlib.axes import Axes as _Axes
+
+    texts: list[Any] = []
+    if isinstance(owner, _Axes):
+        texts += [owner.title, owner._left_title, owner._right_title]
+        texts += [owner.xaxis.label, owner.yaxis.label]
+        texts += [t for t in owner.texts if t.get_gid() in _OWN_GIDS]
+        texts += owner.get_yticklabels()
+        legend = owner.get_legend()
+    else:
+        texts += [t for t in owner.texts if t.get_gid() in _OWN_GIDS]
+        texts += [t for t in (owner._suptitle, owner._supxlabel) if t is not None]
+        legend = None
+    if legend is not None:
+        texts += list(legend.get_texts())
+    return texts
 
 
 def make_theme(locale: LocaleLike, extra_texts: Iterable[str] = ()) -> Theme:
