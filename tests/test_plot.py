@@ -188,9 +188,9 @@ def test_missing_values_raise_or_are_dropped_with_a_note(pledges):
     ax = P.donors(df, value="amount_EUR_2024")  # default: left out, and said
     assert widths_by_gid(ax)["JPN|energy"] == 3.0e9
     assert not any("demining" in gid for gid in widths_by_gid(ax))
-    assert "Left out of this chart: 1 rows, amount unknown (no value)." in texts(ax, FOOT)[0]
+    assert "Left out of this chart: 1 row, amount unknown (no value)." in texts(ax, FOOT)[0]
     ax = P.donors(df, value="amount_EUR_2024", locale="de")
-    assert "Nicht in dieser Grafik: 1 Zeilen, Betrag unbekannt (ohne Wert)." in texts(ax, FOOT)[0]
+    assert "Nicht in dieser Grafik: 1 Zeile, Betrag unbekannt (ohne Wert)." in texts(ax, FOOT)[0]
 
 
 def test_missing_column_and_non_numbers(pledges):

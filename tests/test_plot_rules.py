@@ -251,9 +251,9 @@ def test_tables_conserve_money_drawn_plus_left_out(rows):
 def test_rows_outside_the_group_are_counted_and_summed_in_the_footnote(frame, name):
     extra = pd.concat([frame, frame.iloc[[0]].assign(donor="NOR", v=5e8)])
     ax = CHARTS[name](extra, members="G7")
-    assert "Left out of this chart: 1 rows, €500M (donor not among G7)." in footnote(ax)
+    assert "Left out of this chart: 1 row, €500M (donor not among G7)." in footnote(ax)
     ax = CHARTS[name](extra, members="G7", locale="de", footnote=False)
-    assert footnote(ax) == "Nicht in dieser Grafik: 1 Zeilen, 500 Mio. € (Geber nicht unter G7)."
+    assert footnote(ax) == "Nicht in dieser Grafik: 1 Zeile, 500 Mio. € (Geber nicht unter G7)."
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
@@ -288,22 +288,52 @@ def test_undated_rows_and_rows_without_share_are_said(frame):
     df = frame.copy()
     df.loc[15, "announced"] = pd.NaT
     ax = P.timeline(df, value="v")
-    assert "1 rows, €250M (no date)" in footnote(ax)
+    assert "1 row, €250M (no date)" in footnote(ax)
     with pytest.raises(aidcalc.AggregationError, match="index 15"):
         P.timeline(df, value="v", missing="raise")
     df = frame.copy()
     df.loc[13, "pct_of_gdp"] = np.nan
     ax = P.share_of_gdp(df, value="v", locale="fr")
-    assert "Absentes de ce graphique : 1 lignes, 2,5 Md €" in footnote(ax)
+    assert "Absentes de ce graphique : 1 ligne, 2,5 Md €" in footnote(ax)
     assert "(sans part du PIB)" in footnote(ax)
     assert "DEU" not in widths(ax)
+
+
+EDGE_CASES = {
+    "empty": lambda f: f.iloc[:0],
+    "all missing": lambda f: f.assign(v=np.nan),
+    "nullable ints": lambda f: f.assign(v=pd.array([1, None, 3, 4, 5, 6], dtype="Int64")),
+    "infinite": lambda f: f.assign(v=[1e9, np.inf, 2e9, -np.inf, 1e8, 5e8]),
+    "categorical keys": lambda f: f.astype({"donor": "category", "category": "category"}),
+    "duplicate index": lambda f: f.set_axis([0, 0, 1, 1, 2, 2]),
+    "negative": lambda f: f.assign(v=-f["v"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_edge_inputs_draw_what_is_there_and_say_the_rest(frame, name, case):
+    df = EDGE_CASES[case](frame)
+    before = df.copy()
+    table = TABLES[name](df, value="v", unit="EUR")
+    ax = CHARTS[name](df, unit="EUR") if name != "categories" else P.categories(
+        df, value="v", unit="EUR")
+    left = table.attrs["left_out"]
+    if name != "pipeline":  # the pipeline counts a row at every stage it reached
+        assert int(table["rows"].sum()) + sum(r["rows"] for r in left) == len(df)
+    if left:
+        owner = ax[0].figure if isinstance(ax, np.ndarray) and len(ax) else getattr(
+            ax, "figure", None)
+        if owner is not None:
+            assert "Left out of this chart" in " ".join(t.get_text() for t in owner.findobj(Text))
+    pd.testing.assert_frame_equal(df, before)
 
 
 def test_caller_footnote_keeps_the_left_out_note(frame):
     df = frame.copy()
     df.loc[12, "v"] = np.nan
     foot = footnote(P.donors(df, value="v", footnote="My source."))
-    assert foot == "My source. Left out of this chart: 1 rows, amount unknown (no value)."
+    assert foot == "My source. Left out of this chart: 1 row, amount unknown (no value)."
 
 
 # --- 3. ticks ------------------------------------------------------------------------------------
@@ -605,7 +635,7 @@ def test_order_and_hue_order_place_the_artists(frame):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Demining", "Energy"]
     assert "DEU|energy" not in widths(ax)
     foot = footnote(ax)
-    assert "1 rows, €2.5B (not among the levels asked for with order)" in foot
+    assert "1 row, €2.5B (not among the levels asked for with order)" in foot
     assert "2 rows, €750M (not among the levels asked for with hue_order)" in foot
     lefts = {p.get_gid(): p.get_x() for p in ax.patches}
     assert lefts["JPN|energy"] == pytest.approx(1e9)  # demining first, energy stacked on it

@@ -148,7 +148,7 @@ def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | 
     >>> rec = {"reason": "not_converted", "params": {}, "rows": 1, "amount": float("nan"),
     ...        "as_announced": {"JPY": 1.9e12}}
     >>> print(left_out_note([rec], make_theme("en"), Unit("EUR", 2024)))
-    Left out of this chart: 1 rows, ¥1.9T as announced (no amount in constant 2024 EUR, reason in the error column).
+    Left out of this chart: 1 row, ¥1.9T as announced (no amount in constant 2024 EUR, reason in the error column).
     """  # noqa: E501
     if not records:
         return ""
@@ -182,10 +182,12 @@ def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | 
             )
         else:
             money = theme.label("amount_unknown")
+        count = int(rec["rows"])
+        form = theme.locale.plural_form(count)
+        key = f"rows_{form}" if f"rows_{form}" in _labels() else "rows_other"
+        rows = theme.label(key).format(n=format_decimal(count, locale=theme.locale))
         parts.append(
-            theme.label("note_left_out").format(
-                n=format_decimal(int(rec["rows"]), locale=theme.locale), amount=money, reason=why
-            )
+            theme.label("note_left_out").format(rows=rows, amount=money, reason=why)
         )
     return join_sentences(parts)
 

@@ -238,8 +238,12 @@ def cjk_font() -> str | None:
         if Path(path).is_file():
             with contextlib.suppress(Exception):
                 font_manager.fontManager.addfont(path)
+    import matplotlib as mpl
+
+    family = list(mpl.rcParams["font.family"])
     with contextlib.suppress(ImportError):
         import matplotlib_fontja  # noqa: F401
+    mpl.rcParams["font.family"] = family  # its import may set font.family: not ours to change
     known = {f.name for f in font_manager.fontManager.ttflist}
     for name in _CJK_FONT_NAMES:
         if name in known:

@@ -665,10 +665,14 @@ def pipeline_table(
         kept, stages, rank = kept.loc[~off], stages[~off], rank[~off]
     prep.kept = kept.assign(**{status: stages.to_numpy()})
     sums = _sum(prep, [donor, status], value)
-    grid = sums.pivot_table(index=donor, columns=status, values=[value, ROWS], aggfunc="sum",
-                            fill_value=0, sort=False)
-    amounts = pd.DataFrame(grid[value]).reindex(columns=list(STATUS_ORDER), fill_value=0.0)
-    counts = pd.DataFrame(grid[ROWS]).reindex(columns=list(STATUS_ORDER), fill_value=0)
+    if len(sums):
+        grid = sums.pivot_table(index=donor, columns=status, values=[value, ROWS],
+                                aggfunc="sum", fill_value=0, sort=False)
+        amounts = pd.DataFrame(grid[value]).reindex(columns=list(STATUS_ORDER), fill_value=0.0)
+        counts = pd.DataFrame(grid[ROWS]).reindex(columns=list(STATUS_ORDER), fill_value=0)
+    else:  # nothing kept: no donor, no bar (what was left out is in attrs)
+        amounts = pd.DataFrame(0.0, index=pd.Index([], name=donor), columns=list(STATUS_ORDER))
+        counts = pd.DataFrame(0, index=pd.Index([], name=donor), columns=list(STATUS_ORDER))
     amounts, counts = amounts.astype("float64"), counts.astype("int64")
     if cumulative:
         amounts = amounts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
