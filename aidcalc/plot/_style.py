@@ -301,7 +301,9 @@ def own_texts(owner: Any) -> list[Any]:
 
     texts: list[Any] = []
     if isinstance(owner, _Axes):
-        texts += [owner.title, owner._left_title, owner._right_title]
+        texts += [owner.title]
+        texts += [getattr(owner, name) for name in ("_left_title", "_right_title")
+                  if hasattr(owner, name)]  # the left/right titles (private in matplotlib)
         texts += [owner.xaxis.label, owner.yaxis.label]
         texts += [t for t in owner.texts if t.get_gid() in _OWN_GIDS]
         texts += owner.get_yticklabels()
