@@ -9,6 +9,7 @@ can be started here.
 from __future__ import annotations
 
 import contextlib
+import os
 
 import pytest
 
@@ -48,7 +49,10 @@ def test_every_chart_displays_in_a_fresh_kernel(tmp_path, magic):
         nb, timeout=180, kernel_name="python3", allow_errors=True,
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    kernel = client.setup_kernel()
+    # a fresh Jupyter's environment: no backend forced by other tests (docs/conf.py sets
+    # MPLBACKEND=Agg in this process), so the kernel chooses matplotlib-inline itself
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    kernel = client.setup_kernel(env=env)
     try:
         kernel.__enter__()
     except Exception as err:  # no kernelspec, no ZMQ, sandbox without sockets, ...
