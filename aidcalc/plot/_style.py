@@ -542,21 +542,56 @@ _KNOWN_SOURCES = (
 )
 
 
+_POLICY_RE = re.compile(r"^(monthly|yearly) average of daily rates, (.*)$")
+_ANNUAL_MEAN_RE = re.compile(r"\s*\(annual mean \d{4}\)$")
+_DAC_RATE_RE = re.compile(r"^OECD DAC annual averages?(?: \d{4})?(?:,| \()\s*(.*?)\)?$")
+_PUBLISHED_RE = re.compile(r"([^\s(]+) published by (\d{4}-\d{2}-\d{2})")
+_DAC_DEFLATOR_RE = re.compile(r"^OECD DAC deflators?\b")
+_CPI_RE = re.compile(r"^(?:World Bank WDI FP\.CPI|CPI\b)")
+
+
 def localise_source(text: str, locale: LocaleLike = "en") -> str:
-    """A provenance string with aidcalc's own English phrase at its start in ``locale``;
-    names of tables, files and versions after it stay as they are.
+    """A provenance string in ``locale``: aidcalc's own English phrases (the rate source, a
+    monthly or annual averaging, OECD DAC annual rates and their vintage) translated; names
+    of tables, files and versions stay as they are.
 
     Examples
     --------
     >>> localise_source("ECB euro reference rates (eurofxref-hist)", "de")
     'Euro-Referenzkurse der EZB (eurofxref-hist)'
+    >>> localise_source("yearly average of daily rates, ECB euro reference rates (x) "
+    ...     "(annual mean 2024)", "it")
+    "tassi di riferimento dell'euro della BCE (x), medie annuali"
+    >>> localise_source("OECD DAC annual average 2023 (DAC1 published by 2024-12-02)", "de")
+    'OECD-DAC-Jahresdurchschnitte (DAC1, veröffentlicht bis 2024-12-02)'
     >>> localise_source("World Bank WDI", "ja")
     'World Bank WDI'
     """
+    return _describe_rate(text, locale, spot=False)
+
+
+def _prefix(text: str, locale: LocaleLike) -> str:
     for phrase, key in _KNOWN_SOURCES:
         if text.startswith(phrase):
             return get_label(key, locale) + text[len(phrase) :]
     return text
+
+
+def _describe_rate(text: str, locale: LocaleLike, *, spot: bool) -> str:
+    """One rate provenance string in ``locale``; ``spot``: a string without an averaging
+    phrase is a rate of the announcement day and says so."""
+    text = text.strip()
+    if _DAC_RATE_RE.match(text):
+        vintage = _vintage(text, locale)
+        return get_label("rate_dac", locale) + (f" ({vintage})" if vintage else "")
+    policy = "rate_spot" if spot else None
+    if m := _POLICY_RE.match(text):
+        policy = "rate_month" if m.group(1) == "monthly" else "rate_year"
+        text = m.group(2)
+    text = _prefix(_ANNUAL_MEAN_RE.sub("", text), locale)
+    if policy is None:
+        return text
+    return get_label("rate_policy", locale).format(source=text, policy=get_label(policy, locale))
 
 
 def summarise_sources(
@@ -598,12 +633,6 @@ def summarise_sources(
     return f"{head} ... ({variants}{tail})"
 
 
-_POLICY_RE = re.compile(r"^(monthly|yearly) average of daily rates, (.*)$")
-_ANNUAL_MEAN_RE = re.compile(r"\s*\(annual mean \d{4}\)$")
-_DAC_RATE_RE = re.compile(r"^OECD DAC annual averages?(?: \d{4})?(?:,| \()\s*(.*?)\)?$")
-_PUBLISHED_RE = re.compile(r"([^\s(]+) published by (\d{4}-\d{2}-\d{2})")
-_DAC_DEFLATOR_RE = re.compile(r"^OECD DAC deflators?\b")
-_CPI_RE = re.compile(r"^(?:World Bank WDI FP\.CPI|CPI\b)")
 
 
 def _vintage(text: str, locale: LocaleLike) -> str:
@@ -635,18 +664,7 @@ def describe_rates(values: Iterable[str], locale: LocaleLike = "en") -> str:
         text = raw.strip()
         if not text or text.lower().startswith("identity") or text.lower().startswith("none"):
             continue
-        if m := _DAC_RATE_RE.match(text):
-            vintage = _vintage(text, locale)
-            phrase = get_label("rate_dac", locale) + (f" ({vintage})" if vintage else "")
-        else:
-            policy = "rate_spot"
-            if m := _POLICY_RE.match(text):
-                policy = "rate_month" if m.group(1) == "monthly" else "rate_year"
-                text = m.group(2)
-            text = _ANNUAL_MEAN_RE.sub("", text)
-            phrase = get_label("rate_policy", locale).format(
-                source=localise_source(text, locale), policy=get_label(policy, locale)
-            )
+        phrase = _describe_rate(text, locale, spot=True)
         if phrase not in parts:
             parts.append(phrase)
     return get_label("list_sep", locale).join(parts) if len(parts) <= 3 else (
