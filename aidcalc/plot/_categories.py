@@ -13,24 +13,23 @@ from .._locale import LocaleLike
 from ._common import (
     footnote_for,
     highlighted,
-    keep_members,
+    resolve_palette,
     style_donor_ticks,
-    sum_by,
     value_label,
 )
 from ._style import (
     CATEGORY_ORDER,
+    Unit,
     add_figure_footnote,
     amount_formatter,
     category_colour,
-    chart,
-    check_frame,
     donor_colour,
-    infer_unit,
     make_theme,
+    money_ticks,
     ordered,
     set_value_axis,
 )
+from ._tables import LEFT_OUT, UNIT, categories_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -48,12 +47,15 @@ def categories(
     locale: LocaleLike = "en",
     members: str | Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+    palette: Any = None,
     col_wrap: int = 3,
     sharex: bool = False,
     title: str | None = None,
     source: str | None = None,
     footnote: bool | str = True,
-    missing: str = "raise",
+    missing: str = "drop",
     fig: Figure | None = None,
     **kwargs: Any,
 ) -> np.ndarray:
@@ -68,6 +70,12 @@ def categories(
         Pledges in one unit with a category column.
     by
         The column that makes the panels.
+    order, col_order
+        Donors (top to bottom, the same in every panel) and categories (one panel each) to
+        draw, as in seaborn's ``catplot``; rows of other levels are left out and the footnote
+        says so. The numbers drawn are :func:`aidcalc.plot.categories_table`.
+    palette
+        Donor colours: a matplotlib colormap name, a list of colours or a dict keyed by donor.
     col_wrap
         Panels per row.
     sharex
@@ -79,7 +87,7 @@ def categories(
     fig
         The figure to draw in (its existing content is kept); a new one when None.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.barh`.
+        Passed to :meth:`matplotlib.axes.Axes.barh` (they win over aidcalc's settings).
 
     Returns
     -------
@@ -97,71 +105,91 @@ def categories(
     >>> [ax.get_title(loc="left") for ax in axes]
     ['Energie', 'Minenräumung']
     """
-    frame, dropped = check_frame(data, [donor, by], value=value, missing=missing)
+    table = categories_table(
+        data, value=value, donor=donor, by=by, unit=unit, members=members, order=order,
+        col_order=col_order, missing=missing,
+    )
     theme = make_theme(locale)
-    unit_ = infer_unit(frame, value, unit)
-    frame = keep_members(frame, donor, members)
-    table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)  # type: ignore[arg-type]  # pandas-stubs omit float fill values
-    totals = table.sum(axis=1).sort_values(ascending=True, kind="stable")
-    table = table.loc[totals.index, ordered([str(c) for c in table.columns], CATEGORY_ORDER)]
-    names = [str(d) for d in table.index]
+    unit_ = Unit.parse(table.attrs[UNIT])
+    panels = (
+        [str(c) for c in col_order]
+        if col_order is not None
+        else ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
+    )
+    names = (
+        [str(d) for d in order]
+        if order is not None
+        else [str(d) for d in dict.fromkeys(_donor_rank(table, donor, value))]
+    )
     strong = highlighted(names, highlight)
+    colours = resolve_palette(palette, names, donor_colour)
     fmt = amount_formatter(unit_, theme.locale)
-    ticks = amount_formatter(unit_, theme.locale, tight=True)  # small panels
-    n = table.shape[1]
+    n = len(panels)
     ncols = max(1, min(col_wrap, n))
-    nrows = math.ceil(n / ncols)
-    y = np.arange(len(names), dtype=float)
-    with chart(theme):
-        if fig is None:
-            import matplotlib.pyplot as plt
+    nrows = max(1, math.ceil(n / ncols))
+    y = np.arange(len(names), dtype=float)[::-1]  # first on top
+    ypos = dict(zip(names, y, strict=True))
+    if fig is None:
+        import matplotlib.pyplot as plt
 
-            fig = plt.figure(
-                figsize=(4.3 * ncols + 1.2, (0.32 * len(names) + 1.1) * nrows + 0.9),
-                layout="constrained",
-            )
-        grid = fig.subplots(nrows, ncols, sharex="all" if sharex else "none", sharey=True,
-                            squeeze=False)
-        flat = grid.ravel()
-        for extra in flat[n:]:
-            extra.remove()
-        axes = flat[:n]
-        top = float(table.to_numpy().max()) if table.size else 1.0
-        for ax, cat in zip(axes, table.columns, strict=True):
-            widths = table[cat].to_numpy()
-            bars = ax.barh(
-                y, widths, height=0.7, color=[donor_colour(d) for d in names], **kwargs
-            )
-            for patch, code in zip(bars.patches, names, strict=True):
-                patch.set_gid(f"{code}|{cat}")
-                if code not in strong:
-                    patch.set_alpha(0.3)
-            for yi, width in zip(y, widths, strict=True):
-                if width != 0:
-                    value_label(ax, width, yi, fmt(width), size=7.5)
-            ax.set_title(theme.label(str(cat)), fontsize=10.5, loc="left", color=category_colour(
-                str(cat)) if str(cat) != "other" else "#555555")
-            set_value_axis(ax, ticks, "x")
-            ax.xaxis.get_major_locator().set_params(nbins=3)
-            ax.tick_params(axis="x", labelbottom=True)
-            panel_top = top if sharex else float(widths.max() or 1.0)
-            ax.set_xlim(0.0, (panel_top or 1.0) * 1.35)
-            if ax.get_subplotspec().is_first_col():
-                style_donor_ticks(ax, y, names, theme, strong)
-            else:
-                ax.tick_params(axis="y", length=0)
-            theme.apply_ticks(ax)
-        fig.suptitle(
-            theme.label("title_categories") if title is None else title,
-            x=0.01,
-            ha="left",
-            fontsize=12,
-            fontweight="bold",
+        fig = plt.figure(
+            figsize=(4.3 * ncols + 1.2, (0.32 * len(names) + 1.1) * nrows + 0.9),
+            layout="constrained",
         )
-        fig.supxlabel(unit_.describe(theme.locale), fontsize=9.5)
-        extra = None if sharex else theme.label("note_own_scale")
-        text = footnote_for(
-            footnote, frame, theme, unit_, source=source, dropped=dropped, extra=extra
-        )
-        add_figure_footnote(fig, text)
+    grid = fig.subplots(nrows, ncols, sharex="all" if sharex else "none", sharey=True,
+                        squeeze=False)
+    flat = grid.ravel()
+    for spare in flat[n:]:
+        spare.remove()
+    axes = flat[:n]
+    top = float(table[value].max()) if len(table) else 1.0
+    for ax, cat in zip(axes, panels, strict=True):
+        rows = table[table[by].astype(str) == cat]
+        codes = [str(d) for d in rows[donor]]
+        widths = rows[value].to_numpy(dtype="float64")
+        style: dict[str, Any] = {
+            "height": 0.7, "color": [colours[d] for d in codes], **kwargs
+        }
+        bars = ax.barh([ypos[d] for d in codes], widths, **style)
+        for patch, code in zip(bars.patches, codes, strict=True):
+            patch.set_gid(f"{code}|{cat}")
+            if code not in strong:
+                patch.set_alpha(0.3)
+        for code, width in list(zip(codes, widths, strict=True))[::-1]:  # bottom to top
+            value_label(ax, width, ypos[code], fmt(width), size=7.5)
+        ax.set_title(theme.label(cat), fontsize=10.5, loc="left", color=category_colour(
+            cat) if cat != "other" else "#555555")
+        set_value_axis(ax, money_ticks(unit_, theme.locale, tight=True), "x")
+        ax.xaxis.get_major_locator().set_params(nbins=3)
+        ax.tick_params(axis="x", labelbottom=True)
+        panel_top = top if sharex else float(widths.max()) if len(widths) else 1.0
+        ax.set_xlim(min(0.0, float(widths.min()) if len(widths) else 0.0),
+                    (panel_top or 1.0) * 1.35)
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        if ax.get_subplotspec().is_first_col():
+            style_donor_ticks(ax, y, names, theme, strong)
+        else:
+            ax.tick_params(axis="y", length=0)
+    fig.suptitle(
+        theme.label("title_categories") if title is None else title,
+        x=0.01,
+        ha="left",
+        fontsize=12,
+        fontweight="bold",
+    )
+    fig.supxlabel(unit_.describe(theme.locale), fontsize=9.5)
+    extra = None if sharex else theme.label("note_own_scale")
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
+    text = footnote_for(
+        footnote, frame, theme, unit_, source=source, left_out=table.attrs[LEFT_OUT],
+        extra=extra,
+    )
+    add_figure_footnote(fig, text)
+    theme.apply_fonts(fig, *axes)
     return np.asarray(axes, dtype=object)
+
+
+def _donor_rank(table: pd.DataFrame, donor: str, value: str) -> list[str]:
+    """Donors by total over all panels, largest first."""
+    totals = table.groupby(donor, sort=False)[value].sum()
+    return [str(d) for d in totals.sort_values(ascending=False, kind="stable").index]

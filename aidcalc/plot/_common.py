@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, join_values
+from .._errors import AggregationError, ValidationError, join_values
 from ._style import (
     VALUE_LABEL_GID,
     Theme,
     Unit,
+    _labels,
     add_footnote,
+    amount_formatter,
     donor_label,
     footnote_text,
     join_sentences,
@@ -48,16 +50,14 @@ def highlighted(donors: Sequence[str], highlight: str | Sequence[str] | None) ->
     return set(donors) if codes is None else set(codes) & set(donors)
 
 
-def sum_by(frame: pd.DataFrame, keys: list[str], value: str) -> pd.Series:
-    """``value`` summed per ``keys`` (observed groups only), as float."""
-    return frame.groupby(keys, sort=False, observed=True)[value].sum().astype("float64")
-
-
 def style_donor_ticks(
     ax: Axes, positions: np.ndarray, donors: Sequence[str], theme: Theme, strong: set[str]
 ) -> None:
-    """Donor names (localised) as y tick labels; donors not highlighted in grey."""
-    ax.set_yticks(positions, labels=[donor_label(d, theme.locale) for d in donors])
+    """Donor names (localised) as y tick labels, bottom to top; donors not highlighted in
+    grey."""
+    pairs = sorted(zip(np.asarray(positions, dtype=float).tolist(), donors, strict=True))
+    donors = [d for _y, d in pairs]
+    ax.set_yticks([y for y, _d in pairs], labels=[donor_label(d, theme.locale) for d in donors])
     for tick, code in zip(ax.get_yticklabels(), donors, strict=False):
         if code not in strong:
             tick.set_color("#888888")
@@ -92,19 +92,19 @@ def finish(
     ylabel: str | None = None,
     source: str | None,
     footnote: bool | str,
-    dropped: int,
+    left_out: Sequence[dict[str, Any]] = (),
     extra: str | None = None,
     title_pad: float = 10,
 ) -> None:
-    """Title, axis labels, tick fonts and footnote."""
+    """Title, axis labels and footnote (with what the chart leaves out)."""
     ax.set_title(theme.label(title_key) if title is None else title, loc="left", pad=title_pad)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
-    theme.apply_ticks(ax)
     add_footnote(
-        ax, footnote_for(footnote, data, theme, unit, source=source, dropped=dropped, extra=extra)
+        ax,
+        footnote_for(footnote, data, theme, unit, source=source, left_out=left_out, extra=extra),
     )
 
 
@@ -115,15 +115,143 @@ def footnote_for(
     unit: Unit | None,
     *,
     source: str | None,
-    dropped: int,
+    left_out: Sequence[dict[str, Any]] = (),
     extra: str | None = None,
 ) -> str:
-    """The footnote text: built from the data (``True``), the caller's own text, or none."""
+    """The footnote text: built from the data (``True``), the caller's own text, or none
+    (``False``); what the chart leaves out is said in every case."""
+    note = left_out_note(left_out, theme, unit)
     if footnote is True:
-        return footnote_text(data, theme, unit, source=source, dropped=dropped, extra=extra)
+        return footnote_text(data, theme, unit, source=source, left_out=note, extra=extra)
     if footnote:
-        return join_sentences([str(footnote), extra or ""])
-    return ""
+        return join_sentences([str(footnote), note, extra or ""])
+    return note
+
+
+def _column_name(column: str, theme: Theme) -> str:
+    key = f"col_{column}"
+    return theme.label(key) if key in _labels() else column
+
+
+def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | None) -> str:
+    """One sentence per reason rows were left out: how many rows, how much money (in the
+    chart's unit and locale; the amounts as announced when the value itself is missing)
+    and why, in the chart's language.
+
+    Examples
+    --------
+    >>> from aidcalc.plot._style import make_theme
+    >>> rec = {"reason": "outside", "params": {"members": "G7"}, "rows": 2,
+    ...        "amount": 1.5e9, "as_announced": {}}
+    >>> left_out_note([rec], make_theme("de"), Unit("EUR", 2024))
+    'Nicht in dieser Grafik: 2 Zeilen, 1,5 Mrd. € (Geber nicht unter G7).'
+    >>> rec = {"reason": "not_converted", "params": {}, "rows": 1, "amount": float("nan"),
+    ...        "as_announced": {"JPY": 1.9e12}}
+    >>> print(left_out_note([rec], make_theme("en"), Unit("EUR", 2024)))
+    Left out of this chart: 1 row, ¥1.9T as announced (no amount in constant 2024 EUR, reason in the error column).
+    """  # noqa: E501
+    if not records:
+        return ""
+    from babel.numbers import format_decimal
+
+    from .._formatting import format_amount
+
+    fmt = amount_formatter(unit, theme.locale) if unit is not None else None
+    sep = theme.label("list_sep")
+    parts = []
+    for rec in records:
+        params = dict(rec.get("params") or {})
+        reason = str(rec["reason"])
+        if reason == "no_key":
+            params["columns"] = " / ".join(
+                _column_name(c, theme) for c in params.get("columns", [])
+            )
+        if reason == "not_converted":
+            params["unit"] = unit.prices(theme.locale) if unit is not None else ""
+        why = theme.label(f"reason_{reason}").format(**params)
+        amount = float(rec.get("amount", float("nan")))
+        announced = rec.get("as_announced") or {}
+        if np.isfinite(amount) and fmt is not None:
+            money = fmt(amount)
+        elif announced:
+            money = theme.label("amount_as_announced").format(
+                amounts=sep.join(
+                    format_amount(v, currency=c, locale=theme.locale)
+                    for c, v in announced.items()
+                )
+            )
+        else:
+            money = theme.label("amount_unknown")
+        count = int(rec["rows"])
+        form = theme.locale.plural_form(count)
+        key = f"rows_{form}" if f"rows_{form}" in _labels() else "rows_other"
+        rows = theme.label(key).format(n=format_decimal(count, locale=theme.locale))
+        parts.append(
+            theme.label("note_left_out").format(rows=rows, amount=money, reason=why)
+        )
+    return join_sentences(parts)
+
+
+def resolve_palette(
+    palette: Any, levels: Sequence[str], default: Callable[[str], str], *, option: str = "palette"
+) -> dict[str, str]:
+    """A colour per level, the seaborn way: ``None`` (aidcalc's fixed colours), the name of
+    a matplotlib colormap, a list of colours (used in turn) or a dict keyed by level.
+
+    Examples
+    --------
+    >>> resolve_palette(["red", "#00ff00"], ["a", "b", "c"], str)
+    {'a': '#ff0000', 'b': '#00ff00', 'c': '#ff0000'}
+    >>> resolve_palette({"a": "blue"}, ["a"], str)
+    {'a': '#0000ff'}
+    >>> resolve_palette("tab10", ["a", "b"], str)
+    {'a': '#1f77b4', 'b': '#ff7f0e'}
+    """
+    from matplotlib.colors import ListedColormap, to_hex
+
+    levels = [str(v) for v in levels]
+
+    def colour(value: Any, what: str) -> str:
+        try:
+            return to_hex(value)
+        except (ValueError, TypeError):
+            raise ValidationError(
+                f"{option}: {value!r} ({what}) is not a colour matplotlib knows", problems=None
+            ) from None
+
+    if palette is None:
+        return {lvl: default(lvl) for lvl in levels}
+    if isinstance(palette, Mapping):
+        given = {str(k): v for k, v in palette.items()}
+        lacking = [lvl for lvl in levels if lvl not in given]
+        if lacking:
+            raise ValidationError(
+                f"{option} has no colour for {join_values(lacking)} (it has "
+                f"{join_values(list(given))}): give every level one",
+                problems=None,
+            )
+        return {lvl: colour(given[lvl], lvl) for lvl in levels}
+    if isinstance(palette, str):
+        import matplotlib as mpl
+
+        try:
+            cmap = mpl.colormaps[palette]
+        except KeyError:
+            raise ValidationError(
+                f"{option}={palette!r} is not the name of a matplotlib colormap (e.g. "
+                f"'tab10', 'viridis'); pass a list of colours or a dict keyed by level",
+                problems=None,
+            ) from None
+        n = len(levels)
+        if isinstance(cmap, ListedColormap) and cmap.N <= 20:
+            colours = [cmap(i % cmap.N) for i in range(n)]
+        else:
+            colours = [cmap(x) for x in (np.linspace(0, 1, n) if n > 1 else [0.5] * n)]
+        return {lvl: colour(c, lvl) for lvl, c in zip(levels, colours, strict=True)}
+    colours = list(palette)
+    if not colours:
+        raise ValidationError(f"{option} is an empty list of colours", problems=None)
+    return {lvl: colour(colours[i % len(colours)], lvl) for i, lvl in enumerate(levels)}
 
 
 def legend_outside(ax: Axes, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,27 +12,27 @@ from .._locale import LocaleLike
 from ._common import (
     finish,
     highlighted,
-    keep_members,
     legend_outside,
+    resolve_palette,
     style_donor_ticks,
-    sum_by,
     value_label,
 )
 from ._style import (
     CATEGORY_ORDER,
+    Unit,
     amount_formatter,
     category_colour,
-    chart,
-    check_frame,
     donor_colour,
-    infer_unit,
     make_theme,
+    money_ticks,
     new_axes,
     ordered,
     percent_digits,
     percent_formatter,
     set_value_axis,
 )
+from ._tables import LEFT_OUT, UNIT, donors_table, share_of_gdp_table
+from ._ticks import PercentFormatter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,11 +50,14 @@ def donors(
     locale: LocaleLike = "en",
     members: str | Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    palette: Any = None,
     totals: bool = True,
     title: str | None = None,
     source: str | None = None,
     footnote: bool | str = True,
-    missing: str = "raise",
+    missing: str = "drop",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -79,20 +82,29 @@ def donors(
         a list of codes.
     highlight
         Draw only these donors (group name or codes) in full colour, the others faded.
+    order, hue_order
+        Donors (top to bottom) and ``by`` levels (left to right) to draw, as in seaborn;
+        rows of other levels are left out and the footnote says so (see
+        :func:`aidcalc.plot.donors_table`, the numbers this chart draws).
+    palette
+        Colours of the ``by`` levels (of the donors when ``by`` is None): the name of a
+        matplotlib colormap, a list of colours or a dict keyed by level; default aidcalc's
+        fixed colour-blind-safe colours.
     totals
         Write each donor's total at the end of its bar.
     title, source
         Chart title (default: a localised generic title) and the data source for the footnote.
     footnote
         ``True``: source, price base, deflators and exchange rates (read from the provenance
-        columns); a string: that text; ``False``: none.
+        columns); a string: that text; ``False``: none. Rows and money the chart leaves out
+        are always said, with their count, amount and reason.
     missing
-        ``"raise"`` (default) when rows lack a value, donor or category; ``"drop"`` leaves them
-        out and says so in the footnote.
+        ``"drop"`` (default): rows without a value, donor or category are left out and the
+        footnote says how many, how much and why; ``"raise"``: they raise.
     ax
         Axes to draw on; a new figure when None.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.barh`.
+        Passed to :meth:`matplotlib.axes.Axes.barh` (they win over aidcalc's settings).
 
     Returns
     -------
@@ -118,64 +130,82 @@ def donors(
     >>> ax.get_xlabel()
     'Euros, constant 2024 prices'
     """
-    keys = [donor] if by is None else [donor, by]
-    frame, dropped = check_frame(data, keys, value=value, missing=missing)
+    table = donors_table(
+        data, value=value, donor=donor, by=by, unit=unit, members=members, order=order,
+        hue_order=hue_order, missing=missing,
+    )
     theme = make_theme(locale)
-    unit_ = infer_unit(frame, value, unit)
-    frame = keep_members(frame, donor, members)
-    if by is None:
-        table = sum_by(frame, [donor], value).to_frame("all")
-    else:
-        table = sum_by(frame, [donor, by], value).unstack(fill_value=0.0)  # type: ignore[arg-type]  # pandas-stubs omit float fill values
-    totals_ = table.sum(axis=1).sort_values(ascending=True, kind="stable")
-    table = table.loc[totals_.index, ordered(table.columns, CATEGORY_ORDER)]
-    names = [str(d) for d in table.index]
+    unit_ = Unit.parse(table.attrs[UNIT])
+    names = [str(d) for d in dict.fromkeys(table[donor])]
+    n = len(names)
+    ypos = {d: float(n - 1 - i) for i, d in enumerate(names)}  # first on top
     strong = highlighted(names, highlight)
     fmt = amount_formatter(unit_, theme.locale)
-    y = np.arange(len(table), dtype=float)
-    with chart(theme):
-        ax = new_axes(ax, (9.0, 0.45 * len(table) + 2.2))
-        left = np.zeros(len(table))
-        for cat in table.columns:
-            widths = table[cat].to_numpy()
-            bars = ax.barh(
-                y,
-                widths,
-                left=left,
-                height=0.72,
-                color=category_colour(str(cat)),
-                edgecolor="white",
-                linewidth=0.6,
-                label=theme.label(str(cat)) if by is not None else None,
-                **kwargs,
-            )
-            for patch, code in zip(bars.patches, names, strict=True):
-                patch.set_gid(f"{code}|{cat}")
-                if code not in strong:
-                    patch.set_alpha(0.3)
-            left = left + widths
-        if totals:
-            for yi, total in zip(y, totals_.to_numpy(), strict=True):
-                value_label(ax, total, yi, fmt(total))
-        style_donor_ticks(ax, y, names, theme, strong)
-        set_value_axis(ax, fmt, "x")
-        top = float(max(totals_.max(), 0.0)) if len(totals_) else 1.0
-        ax.set_xlim(min(0.0, float(table.min().min())), (top or 1.0) * (1.18 if totals else 1.03))
-        ax.set_ylim(-0.6, len(table) - 0.4)
-        finish(
-            ax,
-            theme,
-            data=frame,
-            unit=unit_,
-            title=title,
-            title_key="title_donors",
-            xlabel=unit_.describe(theme.locale),
-            source=source,
-            footnote=footnote,
-            dropped=dropped,
+    if by is None:
+        levels = ["all"]
+        colours = resolve_palette(palette, names, lambda _d: category_colour("all"))
+    else:
+        levels = (
+            [str(h) for h in hue_order]
+            if hue_order is not None
+            else ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
         )
-        if by is not None:
-            legend_outside(ax)
+        colours = resolve_palette(palette, levels, category_colour)
+    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
+    ends = dict.fromkeys(names, 0.0)
+    lowest = 0.0
+    for level in levels:
+        rows = table if by is None else table[table[by].astype(str) == level]
+        if rows.empty and by is not None:
+            ax.barh([], [], color=colours[level], label=theme.label(level))  # legend only
+            continue
+        codes = [str(d) for d in rows[donor]]
+        widths = rows[value].to_numpy(dtype="float64")
+        lefts = np.array([ends[d] for d in codes])
+        style: dict[str, Any] = {
+            "height": 0.72,
+            "color": [colours[d] for d in codes] if by is None else colours[level],
+            "edgecolor": "white",
+            "linewidth": 0.6,
+            "label": theme.label(level) if by is not None else None,
+            **kwargs,
+        }
+        bars = ax.barh([ypos[d] for d in codes], widths, left=lefts, **style)
+        for patch, code, x0, width in zip(bars.patches, codes, lefts, widths, strict=True):
+            # matplotlib measures every width from the first bar's left edge, which loses
+            # the digits of small segments after a large one: set the exact numbers
+            patch.set_x(float(x0))
+            patch.set_width(float(width))
+            patch.set_gid(f"{code}|{level}")
+            if code not in strong:
+                patch.set_alpha(0.3)
+        for code, width in zip(codes, widths, strict=True):
+            ends[code] += width
+            lowest = min(lowest, ends[code], ends[code] - width)
+    if totals:
+        for code in reversed(names):  # bottom to top
+            value_label(ax, ends[code], ypos[code], fmt(ends[code]))
+    style_donor_ticks(ax, np.array([ypos[d] for d in names]), names, theme, strong)
+    set_value_axis(ax, money_ticks(unit_, theme.locale), "x")
+    top = max([*ends.values(), 0.0])
+    ax.set_xlim(lowest, (top or 1.0) * (1.18 if totals else 1.03))
+    ax.set_ylim(-0.6, n - 0.4)
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
+    finish(
+        ax,
+        theme,
+        data=frame,
+        unit=unit_,
+        title=title,
+        title_key="title_donors",
+        xlabel=unit_.describe(theme.locale),
+        source=source,
+        footnote=footnote,
+        left_out=table.attrs[LEFT_OUT],
+    )
+    if by is not None:
+        legend_outside(ax)
+    theme.apply_fonts(ax)
     return ax
 
 
@@ -190,10 +220,12 @@ def share_of_gdp(
     locale: LocaleLike = "en",
     members: str | Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    palette: Any = None,
     title: str | None = None,
     source: str | None = None,
     footnote: bool | str = True,
-    missing: str = "raise",
+    missing: str = "drop",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -210,8 +242,12 @@ def share_of_gdp(
         The amount column (summed per donor for the labels and ranks).
     share
         The column of percentages of GDP (summed per donor: shares of one donor's GDP add up).
+    order, palette
+        Donors to draw, top to bottom, and their colours (as in :func:`donors`; the palette
+        is keyed by donor).
     donor, unit, locale, members, highlight, title, source, footnote, missing, ax
-        As in :func:`donors`.
+        As in :func:`donors`. The numbers drawn are :func:`aidcalc.plot.share_of_gdp_table`;
+        rows without a share of GDP are left out and the footnote says so.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.barh`.
 
@@ -228,64 +264,53 @@ def share_of_gdp(
     >>> ax = aidcalc.plot.share_of_gdp(df, value="amount_USD_2024")
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['United States', 'Estonia']
-    >>> [float(p.get_width()) for p in ax.patches]
-    [0.2, 2.5]
+    >>> [float(p.get_width()) for p in ax.patches]  # top to bottom
+    [2.5, 0.2]
     """
-    frame, dropped = check_frame(data, [donor], value=value, missing=missing)
-    theme = make_theme(locale)
-    unit_ = infer_unit(frame, value, unit)
-    frame = keep_members(frame, donor, members)
-    if share not in frame.columns:
-        from .._relative import share_of_gdp as compute_share
-
-        frame = compute_share(frame, value=value, donor=donor, gdp_year=gdp_year, out=share)
-    frame, dropped_share = check_frame(frame, [donor], value=share, missing=missing)
-    dropped += dropped_share
-    table = pd.DataFrame(
-        {"value": sum_by(frame, [donor], value), "share": sum_by(frame, [donor], share)}
+    table = share_of_gdp_table(
+        data, value=value, share=share, donor=donor, unit=unit, gdp_year=gdp_year,
+        members=members, order=order, missing=missing,
     )
-    table["rank"] = table["value"].rank(ascending=False, method="min").astype(int)
-    table = table.sort_values("share", ascending=True, kind="stable")
-    names = [str(d) for d in table.index]
+    theme = make_theme(locale)
+    unit_ = Unit.parse(table.attrs[UNIT])
+    names = [str(d) for d in table[donor]]
+    n = len(names)
+    y = np.arange(n, dtype=float)[::-1]  # first on top
     strong = highlighted(names, highlight)
     fmt = amount_formatter(unit_, theme.locale)
-    pct = percent_formatter(theme.locale, percent_digits(table["share"]))
-    y = np.arange(len(table), dtype=float)
+    shares = table[share].to_numpy(dtype="float64")
+    pct = percent_formatter(theme.locale, percent_digits(shares))
     template = theme.label("share_rank")
-    with chart(theme):
-        ax = new_axes(ax, (9.0, 0.45 * len(table) + 2.2))
-        bars = ax.barh(
-            y,
-            table["share"].to_numpy(),
-            height=0.72,
-            color=[donor_colour(d) for d in names],
-            **kwargs,
-        )
-        for patch, code in zip(bars.patches, names, strict=True):
-            patch.set_gid(code)
-            if code not in strong:
-                patch.set_alpha(0.3)
-        for yi, row in zip(y, table.itertuples(), strict=True):
-            row_share = cast(float, row.share)  # float columns of `table`
-            row_value = cast(float, row.value)
-            text = template.format(share=pct(row_share), amount=fmt(row_value), rank=row.rank)
-            value_label(ax, row_share, yi, text)
-        style_donor_ticks(ax, y, names, theme, strong)
-        top = float(table["share"].max()) if len(table) else 1.0
-        tick_digits = int(np.clip(np.ceil(-np.log10((top or 1.0) / 5)), 0, 4))
-        set_value_axis(ax, percent_formatter(theme.locale, tick_digits), "x")
-        ax.set_xlim(0.0, (top or 1.0) * 1.75)
-        ax.set_ylim(-0.6, len(table) - 0.4)
-        finish(
-            ax,
-            theme,
-            data=frame,
-            unit=unit_,
-            title=title,
-            title_key="title_share_of_gdp",
-            xlabel=theme.label("unit_share"),
-            source=source,
-            footnote=footnote,
-            dropped=dropped,
-        )
+    colours = resolve_palette(palette, names, donor_colour)
+    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
+    style: dict[str, Any] = {"height": 0.72, "color": [colours[d] for d in names], **kwargs}
+    bars = ax.barh(y, shares, **style)
+    for patch, code in zip(bars.patches, names, strict=True):
+        patch.set_gid(code)
+        if code not in strong:
+            patch.set_alpha(0.3)
+    for yi, row_share, row_value, rank in list(zip(
+        y, shares, table[value].to_numpy(dtype="float64"), table["rank"], strict=True
+    ))[::-1]:  # bottom to top
+        text = template.format(share=pct(row_share), amount=fmt(row_value), rank=int(rank))
+        value_label(ax, row_share, yi, text)
+    style_donor_ticks(ax, y, names, theme, strong)
+    top = float(shares.max()) if n else 1.0
+    set_value_axis(ax, PercentFormatter(theme.locale), "x")
+    ax.set_xlim(min(0.0, float(shares.min()) if n else 0.0), (top or 1.0) * 1.75)
+    ax.set_ylim(-0.6, n - 0.4)
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
+    finish(
+        ax,
+        theme,
+        data=frame,
+        unit=unit_,
+        title=title,
+        title_key="title_share_of_gdp",
+        xlabel=theme.label("unit_share"),
+        source=source,
+        footnote=footnote,
+        left_out=table.attrs[LEFT_OUT],
+    )
+    theme.apply_fonts(ax)
     return ax

@@ -11,7 +11,7 @@ import contextlib
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._errors import AggregationError, ValidationError, join_values
 from .._locale import LocaleLike, resolve_locale
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "FontWarning",
+    "TranslationWarning",
     "Unit",
     "category_colour",
     "donor_colour",
@@ -99,11 +99,56 @@ def _labels() -> dict[str, dict[str, str]]:
     return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for _, row in table.iterrows()}
 
 
+class TranslationWarning(UserWarning):
+    """The chart language has no translations in aidcalc's label catalogue: its texts are
+    drawn in English (numbers, dates and names are still written the locale's way).
+    Warned once per locale and process."""
+
+
+_WARNED: set[str] = set()
+
+
+@cache
+def _catalogue_language(identifier: str) -> str | None:
+    from babel import negotiate_locale
+
+    return negotiate_locale([identifier], list(LANGUAGES), sep="_")
+
+
+def catalogue_language(locale: LocaleLike) -> str:
+    """The catalogue language used for ``locale``: babel's best match among
+    :data:`LANGUAGES` (``de_AT`` -> ``de``, ``ja_JP`` -> ``ja``), else English with one
+    :class:`TranslationWarning` per locale and process.
+
+    Examples
+    --------
+    >>> catalogue_language("de_AT"), catalogue_language("fr-CA"), catalogue_language("ja")
+    ('de', 'fr', 'ja')
+    """
+    loc = resolve_locale(locale)
+    identifier = str(loc)
+    lang = _catalogue_language(identifier)
+    if lang is None:
+        lang = _catalogue_language(str(loc.language)) or "en"
+        if lang == "en" and loc.language != "en" and identifier not in _WARNED:
+            _WARNED.add(identifier)
+            warnings.warn(
+                f"aidcalc has no chart texts in {loc.get_display_name('en')} ({identifier!r}); "
+                f"titles, labels and notes are in English (numbers, dates and names are "
+                f"still written the {identifier!r} way). Languages with texts: "
+                f"{', '.join(LANGUAGES)}",
+                TranslationWarning,
+                stacklevel=3,
+            )
+    return lang
+
+
 def get_label(key: str, locale: LocaleLike = "en") -> str:
     """The label for ``key`` (a category, a lifecycle stage or a chart text) in ``locale``.
 
-    Unknown keys come back readable (underscores as spaces, first letter upper case); languages
-    without a translation fall back to English.
+    Unknown keys come back readable (underscores as spaces, first letter upper case); a
+    regional locale uses its language (``de_AT`` -> German); a language without texts falls
+    back to English with one :class:`TranslationWarning` per locale.
 
     Examples
     --------
@@ -111,17 +156,16 @@ def get_label(key: str, locale: LocaleLike = "en") -> str:
     'Minenräumung'
     >>> get_label("energy", "ja")
     'エネルギー'
-    >>> get_label("budget_support", "pt")
-    'Budget support'
+    >>> get_label("reconstruction", "de_AT")
+    'Wiederaufbau'
     >>> get_label("water_supply")
     'Water supply'
     """
-    lang = resolve_locale(locale).language
     entry = _labels().get(key)
     if entry is None:
         text = str(key).replace("_", " ")
         return text[:1].upper() + text[1:]
-    return entry.get(lang) or entry["en"]
+    return entry.get(catalogue_language(locale)) or entry["en"]
 
 
 def category_colour(category: str) -> str:
@@ -194,8 +238,12 @@ def cjk_font() -> str | None:
         if Path(path).is_file():
             with contextlib.suppress(Exception):
                 font_manager.fontManager.addfont(path)
+    import matplotlib as mpl
+
+    family = list(mpl.rcParams["font.family"])
     with contextlib.suppress(ImportError):
         import matplotlib_fontja  # noqa: F401
+    mpl.rcParams["font.family"] = family  # its import may set font.family: not ours to change
     known = {f.name for f in font_manager.fontManager.ttflist}
     for name in _CJK_FONT_NAMES:
         if name in known:
@@ -210,7 +258,8 @@ def needs_cjk(texts: Iterable[str]) -> bool:
 
 @dataclass(frozen=True)
 class Theme:
-    """The resolved locale and font families of one chart."""
+    """The resolved locale of one chart and the font families it needs (empty: the user's
+    own ``font.family``; a CJK font first for Japanese, Chinese and Korean)."""
 
     locale: Any  # babel.Locale
     families: tuple[str, ...]
@@ -222,30 +271,59 @@ class Theme:
     def label(self, key: str) -> str:
         return get_label(key, self.locale)
 
-    def rc(self) -> dict[RcKeyType, Any]:
-        return {
-            "font.family": list(self.families),
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
-            "axes.titlelocation": "left",
-            "axes.labelsize": 9.5,
-            "xtick.labelsize": 9,
-            "ytick.labelsize": 9.5,
-            "legend.fontsize": 8.5,
-            "legend.frameon": False,
-            "svg.fonttype": "path",
-        }
+    def apply_fonts(self, *owners: Any) -> None:
+        """Finish the texts aidcalc wrote on ``owners`` (Axes or Figures): shown literally
+        (a "$" of "CA$ ... $" never starts mathtext) and, when this chart needs them, in its
+        font families (the user's rcParams decide otherwise)."""
+        from matplotlib.axes import Axes as _Axes
+
+        families = list(self.families)
+        for owner in owners:
+            for text in own_texts(owner):
+                text.set_parse_math(False)
+                if families:
+                    text.set_fontfamily(families)
+            if families and isinstance(owner, _Axes):
+                owner.tick_params(axis="both", labelfontfamily=families)
 
     def apply_ticks(self, ax: Axes) -> None:
-        ax.tick_params(axis="both", labelfontfamily=list(self.families))
+        """Tick labels in this chart's fonts (kept for callers of the older name)."""
+        self.apply_fonts(ax)
+
+
+_OWN_GIDS = frozenset({"aidcalc-footnote", "aidcalc-value", "event"})
+
+
+def own_texts(owner: Any) -> list[Any]:
+    """The texts an aidcalc chart function writes on an Axes or a Figure (titles, axis
+    labels, legend, value labels, footnote, event marks), not the user's own."""
+    from matplotlib.axes import Axes as _Axes
+
+    texts: list[Any] = []
+    if isinstance(owner, _Axes):
+        texts += [owner.title]
+        texts += [getattr(owner, name) for name in ("_left_title", "_right_title")
+                  if hasattr(owner, name)]  # the left/right titles (private in matplotlib)
+        texts += [owner.xaxis.label, owner.yaxis.label]
+        texts += [t for t in owner.texts if t.get_gid() in _OWN_GIDS]
+        texts += owner.get_yticklabels()
+        legend = owner.get_legend()
+    else:
+        texts += [t for t in owner.texts if t.get_gid() in _OWN_GIDS]
+        texts += [t for t in (owner._suptitle, owner._supxlabel) if t is not None]
+        legend = None
+    if legend is not None:
+        texts += list(legend.get_texts())
+    return texts
 
 
 def make_theme(locale: LocaleLike, extra_texts: Iterable[str] = ()) -> Theme:
-    """Resolve ``locale`` and choose fonts; without a CJK font, warn and fall back to English."""
+    """Resolve ``locale`` and choose fonts; without a CJK font, warn and fall back to English.
+
+    The user's ``font.family`` is kept; a CJK font goes first where the texts need one.
+    """
     loc = resolve_locale(locale)
-    base = ("DejaVu Sans",)
+    catalogue_language(loc)  # warn once now if the language has no texts
     if loc.language in CJK_LANGUAGES or needs_cjk(extra_texts):
         font = cjk_font()
         if font is None:
@@ -256,22 +334,17 @@ def make_theme(locale: LocaleLike, extra_texts: Iterable[str] = ()) -> Theme:
                 FontWarning,
                 stacklevel=3,
             )
-            return Theme(resolve_locale("en"), base)
-        return Theme(loc, (font, *base))
-    return Theme(loc, base)
+            return Theme(resolve_locale("en"), ())
+        import matplotlib as mpl
 
-
-@contextlib.contextmanager
-def chart(theme: Theme) -> Iterator[None]:
-    """Matplotlib settings for the duration of one chart function."""
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context(theme.rc()):
-        yield
+        user = [f for f in mpl.rcParams["font.family"] if f != font]
+        return Theme(loc, (font, *user))
+    return Theme(loc, ())
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """``ax`` itself, or the Axes of a new figure of ``figsize`` inches."""
+    """``ax`` itself, or the Axes of a new figure of ``figsize`` inches (a pyplot figure, so
+    notebooks display it; nothing global is changed)."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -341,43 +414,6 @@ class Unit:
         return f"current {self.currency}" if self.year is None else (
             f"constant {self.year} {self.currency}"
         )
-
-
-def infer_unit(
-    data: pd.DataFrame, value: str, unit: str | None, *, currency: str = "currency"
-) -> Unit:
-    """The unit of ``data[value]``: ``unit`` if given, else ``price_base``, the column name or
-    a single currency; mixed units raise :class:`AggregationError`."""
-    if unit is not None:
-        return Unit.parse(unit)
-    if "price_base" in data.columns:
-        bases = data["price_base"].dropna().astype(str).unique().tolist()
-        if len(bases) > 1:
-            raise AggregationError(
-                f"{value!r} mixes price bases ({join_values(bases)}), which cannot be summed: "
-                f"normalise every row to one currency and base year first",
-                bases=bases,
-            )
-        if bases:
-            return Unit.parse(bases[0])
-    if m := _COLUMN_RE.search(value):
-        return Unit(m.group(1), int(m.group(2)))
-    if currency in data.columns:
-        codes = data[currency].dropna().astype(str).unique().tolist()
-        if len(codes) == 1:
-            return Unit(codes[0])
-        if len(codes) > 1:
-            raise AggregationError(
-                f"{value!r} holds amounts in {len(codes)} currencies ({join_values(sorted(codes))})"
-                f", which cannot be summed: convert them first, e.g. "
-                f"aidcalc.normalise(frame, to='EUR'), and plot the new column",
-                currencies=sorted(codes),
-            )
-    raise ValidationError(
-        f"cannot tell what unit {value!r} is in: pass unit='constant 2024 EUR' (or 'current "
-        f"USD', or a currency code)",
-        problems=None,
-    )
 
 
 def amount_formatter(unit: Unit, locale: Any, *, tight: bool = False) -> Callable[[float], str]:
@@ -455,79 +491,31 @@ def percent_digits(values: Any) -> int:
     return int(np.clip(np.ceil(-np.log10(arr.min())) + 1, 2, 4))
 
 
-def set_value_axis(
-    ax: Axes, fmt: Callable[[float], str], axis: Literal["x", "y"] = "x"
-) -> None:
-    """Format the value axis of ``ax`` with ``fmt`` and a light grid."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def set_value_axis(ax: Axes, formatter: Any, axis: Literal["x", "y"] = "x") -> None:
+    """Format the value axis of ``ax`` with ``formatter`` (a matplotlib ``Formatter`` that
+    chooses its decimals from the ticks, see :mod:`aidcalc.plot._ticks`) and a light grid."""
+    from matplotlib.ticker import MaxNLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
-    target.set_major_formatter(FuncFormatter(lambda x, _pos: fmt(x)))
+    target.set_major_formatter(formatter)
     ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
     ax.set_axisbelow(True)
 
 
+def money_ticks(unit: Unit, locale: Any, *, tight: bool = False) -> Any:
+    """The tick formatter of a money axis: the compact style of :func:`amount_formatter`,
+    each tick written exactly."""
+    from ._ticks import MoneyFormatter
+
+    loc = resolve_locale(locale)
+    style: Literal["name", "short"] = (
+        "name" if loc.language in CJK_LANGUAGES and not tight else "short"
+    )
+    return MoneyFormatter(unit.currency, loc, style=style)
+
+
 # --- data checks ---------------------------------------------------------------------------------
-
-
-def check_frame(
-    data: Any,
-    columns: Sequence[str],
-    *,
-    value: str,
-    missing: str = "raise",
-    kind: str = "kind",
-) -> tuple[pd.DataFrame, int]:
-    """Validate ``data`` for charting; returns the rows to plot and how many were dropped.
-
-    Raises a :class:`ValidationError` for a missing column or a non-numeric value column, and an
-    :class:`AggregationError` for rows that must not be summed (several ``kind`` values, values
-    missing under ``missing="raise"``).
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise ValidationError(
-            f"data must be a pandas DataFrame, not {type(data).__name__}", problems=None
-        )
-    if missing not in ("raise", "drop"):
-        raise ValueError(f"missing must be 'raise' or 'drop', not {missing!r}")
-    absent = [c for c in dict.fromkeys([value, *columns]) if c not in data.columns]
-    if absent:
-        raise ValidationError(
-            f"data has no column {join_values(absent)}; it has {join_values(list(data.columns))}"
-            f" (name yours with the keyword options, e.g. value=..., donor=...)",
-            problems=pd.DataFrame({"column": absent}),
-        )
-    values = data[value]
-    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        raise ValidationError(
-            f"column {value!r} must hold numbers, not {values.dtype}: parse it first "
-            f"(aidcalc.parse_amounts)",
-            problems=pd.DataFrame({"column": [value]}),
-        )
-    if kind in data.columns:
-        kinds = data[kind].dropna().astype(str).unique().tolist()
-        if len(kinds) > 1:
-            raise AggregationError(
-                f"data mixes kinds of rows ({join_values(sorted(kinds))}); only individual "
-                f"pledges may be summed, totals-to-date and restatements repeat money already "
-                f"counted: plot data[data[{kind!r}] == 'pledge']",
-                kinds=sorted(kinds),
-            )
-    na = values.isna() | ~np.isfinite(values.astype("float64").fillna(0.0))
-    keys_na = data[list(columns)].isna().any(axis=1) if columns else pd.Series(False, data.index)
-    bad = na | keys_na
-    if bad.any():
-        if missing == "raise":
-            raise AggregationError(
-                f"{describe_rows(data.index[bad])} have no {value!r} or no "
-                f"{join_values(list(columns))} to place them by; a chart would silently leave "
-                f"them out: fix them, or pass missing='drop' (the footnote then says how many "
-                f"were left out)",
-                rows=list(data.index[bad]),
-            )
-        return data.loc[~bad], int(bad.sum())
-    return data, 0
 
 
 def ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
@@ -554,21 +542,56 @@ _KNOWN_SOURCES = (
 )
 
 
+_POLICY_RE = re.compile(r"^(monthly|yearly) average of daily rates, (.*)$")
+_ANNUAL_MEAN_RE = re.compile(r"\s*\(annual mean \d{4}\)$")
+_DAC_RATE_RE = re.compile(r"^OECD DAC annual averages?(?: \d{4})?(?:,| \()\s*(.*?)\)?$")
+_PUBLISHED_RE = re.compile(r"([^\s(]+) published by (\d{4}-\d{2}-\d{2})")
+_DAC_DEFLATOR_RE = re.compile(r"^OECD DAC deflators?\b")
+_CPI_RE = re.compile(r"^(?:World Bank WDI FP\.CPI|CPI\b)")
+
+
 def localise_source(text: str, locale: LocaleLike = "en") -> str:
-    """A provenance string with aidcalc's own English phrase at its start in ``locale``;
-    names of tables, files and versions after it stay as they are.
+    """A provenance string in ``locale``: aidcalc's own English phrases (the rate source, a
+    monthly or annual averaging, OECD DAC annual rates and their vintage) translated; names
+    of tables, files and versions stay as they are.
 
     Examples
     --------
     >>> localise_source("ECB euro reference rates (eurofxref-hist)", "de")
     'Euro-Referenzkurse der EZB (eurofxref-hist)'
+    >>> localise_source("yearly average of daily rates, ECB euro reference rates (x) "
+    ...     "(annual mean 2024)", "it")
+    "tassi di riferimento dell'euro della BCE (x), medie annuali"
+    >>> localise_source("OECD DAC annual average 2023 (DAC1 published by 2024-12-02)", "de")
+    'OECD-DAC-Jahresdurchschnitte (DAC1, veröffentlicht bis 2024-12-02)'
     >>> localise_source("World Bank WDI", "ja")
     'World Bank WDI'
     """
+    return _describe_rate(text, locale, spot=False)
+
+
+def _prefix(text: str, locale: LocaleLike) -> str:
     for phrase, key in _KNOWN_SOURCES:
         if text.startswith(phrase):
             return get_label(key, locale) + text[len(phrase) :]
     return text
+
+
+def _describe_rate(text: str, locale: LocaleLike, *, spot: bool) -> str:
+    """One rate provenance string in ``locale``; ``spot``: a string without an averaging
+    phrase is a rate of the announcement day and says so."""
+    text = text.strip()
+    if _DAC_RATE_RE.match(text):
+        vintage = _vintage(text, locale)
+        return get_label("rate_dac", locale) + (f" ({vintage})" if vintage else "")
+    policy = "rate_spot" if spot else None
+    if m := _POLICY_RE.match(text):
+        policy = "rate_month" if m.group(1) == "monthly" else "rate_year"
+        text = m.group(2)
+    text = _prefix(_ANNUAL_MEAN_RE.sub("", text), locale)
+    if policy is None:
+        return text
+    return get_label("rate_policy", locale).format(source=text, policy=get_label(policy, locale))
 
 
 def summarise_sources(
@@ -610,16 +633,98 @@ def summarise_sources(
     return f"{head} ... ({variants}{tail})"
 
 
+
+
+def _vintage(text: str, locale: LocaleLike) -> str:
+    """'DAC1 published by 2024-12-02' in ``locale`` (other text as it is: names, versions)."""
+    m = _PUBLISHED_RE.search(text)
+    if m is None:
+        return ""
+    return get_label("vintage_published", locale).format(table=m.group(1), date=m.group(2))
+
+
+def describe_rates(values: Iterable[str], locale: LocaleLike = "en") -> str:
+    """The exchange-rate provenance of a chart in ``locale``: each rate source (aidcalc's own
+    phrases translated, table names and versions as they are) with its policy (rate of the
+    announcement day, monthly, annual or OECD DAC annual averages).
+
+    Examples
+    --------
+    >>> describe_rates(["yearly average of daily rates, ECB euro reference rates (x 1.0) "
+    ...     "(annual mean 2024)", "identity (same currency)"], "de")
+    'Euro-Referenzkurse der EZB (x 1.0), Jahresdurchschnitte'
+    >>> print(describe_rates(["OECD DAC annual average 2023 (DAC1 published by 2024-12-02)"],
+    ...     "fr"))
+    moyennes annuelles du CAD de l'OCDE (DAC1, publié au 2024-12-02)
+    >>> describe_rates(["ECB euro reference rates (x 1.0)"])
+    'ECB euro reference rates (x 1.0), on the announcement day'
+    """
+    parts: list[str] = []
+    for raw in dict.fromkeys(str(v) for v in values if isinstance(v, str) and v):
+        text = raw.strip()
+        if not text or text.lower().startswith("identity") or text.lower().startswith("none"):
+            continue
+        phrase = _describe_rate(text, locale, spot=True)
+        if phrase not in parts:
+            parts.append(phrase)
+    return get_label("list_sep", locale).join(parts) if len(parts) <= 3 else (
+        get_label("list_sep", locale).join(parts[:3]) + " ..."
+    )
+
+
+def describe_deflators(values: Iterable[str], locale: LocaleLike = "en") -> str:
+    """The deflators of a chart in ``locale`` (OECD DAC deflators with their vintage,
+    consumer price indices, other tables by name), and whether any factor was carried
+    forward beyond the published years.
+
+    Examples
+    --------
+    >>> describe_deflators(["OECD DAC deflator of JPN, 2025 rebased to 2024=100 (DAC1 "
+    ...     "published by 2024-12-02); 2025 beyond coverage: 2023 factor carried forward "
+    ...     "(extend='last')"], "de")
+    'OECD-DAC-Deflatoren (DAC1, veröffentlicht bis 2024-12-02); einige Faktoren über die veröffentlichten Jahre hinaus fortgeschrieben'
+    >>> describe_deflators(["none (current prices)"])
+    ''
+    """  # noqa: E501
+    parts: list[str] = []
+    extended = False
+    for raw in dict.fromkeys(str(v) for v in values if isinstance(v, str) and v):
+        text = raw.strip()
+        if not text or text.lower().startswith("none") or text.lower().startswith("identity"):
+            continue
+        extended = extended or "carried forward" in text or "extend=" in text
+        if _DAC_DEFLATOR_RE.match(text):
+            vintage = _vintage(text, locale)
+            phrase = (
+                get_label("foot_dac", locale).format(vintage=vintage)
+                if vintage
+                else get_label("foot_dac_short", locale)
+            )
+        elif _CPI_RE.match(text):
+            phrase = get_label("foot_cpi", locale)
+        else:
+            phrase = text.split(";")[0]
+        if phrase not in parts:
+            parts.append(phrase)
+    if not parts:
+        return ""
+    shown = get_label("list_sep", locale).join(parts[:3]) + (" ..." if len(parts) > 3 else "")
+    if extended:
+        shown += "; " + get_label("sources_extended", locale)
+    return shown
+
+
 def footnote_text(
     data: pd.DataFrame,
     theme: Theme,
     unit: Unit | None,
     *,
     source: str | None,
-    dropped: int = 0,
+    left_out: str = "",
     extra: str | None = None,
 ) -> str:
-    """The footnote: source and vintage, price base, deflators and exchange rates used."""
+    """The footnote: source, price base, deflators and exchange rates used (every phrase in
+    the chart's language), then what the chart leaves out and ``extra``."""
     parts: list[str] = []
 
     def item(key: str, text: str) -> None:
@@ -629,17 +734,14 @@ def footnote_text(
         item("source", source.rstrip("."))
     if unit is not None:
         item("prices", unit.prices(theme.locale))
-    deflators = summarise_sources(
-        _unique_text(data, "deflator_source"), "deflator_source", locale=theme.locale
-    )
+    deflators = describe_deflators(_unique_text(data, "deflator_source"), theme.locale)
     if deflators:
         item("deflators", deflators)
-    fx = [f for f in _unique_text(data, "fx_source") if not f.lower().startswith("identity")]
-    rates = summarise_sources(fx, "fx_source", locale=theme.locale)
+    rates = describe_rates(_unique_text(data, "fx_source"), theme.locale)
     if rates:
         item("rates", rates)
-    if dropped:
-        parts.append(theme.label("note_dropped").format(n=dropped))
+    if left_out:
+        parts.append(left_out)
     if extra:
         parts.append(extra)
     return join_sentences(parts)

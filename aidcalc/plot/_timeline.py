@@ -5,23 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from .._errors import ValidationError
 from .._locale import LocaleLike
-from ._common import finish, highlighted, keep_members, sum_by
+from ._common import finish, highlighted, resolve_palette
 from ._style import (
+    Unit,
     amount_formatter,
-    chart,
-    check_frame,
     donor_colour,
     donor_label,
-    infer_unit,
     make_theme,
+    money_ticks,
     new_axes,
     set_value_axis,
 )
+from ._tables import LEFT_OUT, UNIT, timeline_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -62,26 +61,32 @@ def _event_date_format(locale: Any) -> Any:
 
 
 def _date_axis(ax: Axes, locale: Any, span_days: float) -> None:
-    """Localised date ticks: years for long spans, months for shorter ones."""
-    from babel.dates import format_skeleton
-    from matplotlib.dates import AutoDateLocator, MonthLocator, YearLocator, num2date
-    from matplotlib.ticker import FuncFormatter
+    """Localised date ticks on whole years, months or days (at most about 8 of them), each
+    labelled distinctly (see :class:`aidcalc.plot._ticks.DateFormatter`)."""
+    import math
 
+    from matplotlib.dates import DayLocator, MonthLocator, YearLocator
+
+    from ._ticks import DateFormatter
+
+    locator: Any
     if span_days > 2 * 366:
-        locator: Any = YearLocator()
-        skeleton = "y"
+        years = span_days / 365.25
+        base = next(
+            (b for b in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if years / b <= 8), 1000
+        )
+        locator, skeleton = YearLocator(base=base), "y"
     elif span_days > 120:
-        locator = MonthLocator(bymonth=(1, 4, 7, 10) if span_days > 366 else range(1, 13, 2))
-        skeleton = "yMMM"
+        months = span_days / 30.44
+        step = next((m for m in (1, 2, 3, 4, 6) if months / m <= 8), 12)
+        locator, skeleton = MonthLocator(bymonth=range(1, 13, step)), "yMMM"
+    elif span_days > 45:
+        locator, skeleton = MonthLocator(), "yMMMd"
     else:
-        locator = AutoDateLocator(maxticks=6)
-        skeleton = "yMMMd"
-
-    def fmt(x: float, _pos: Any) -> str:
-        return format_skeleton(skeleton, num2date(x).date(), locale=locale)
-
+        step = max(1, math.ceil(span_days / 7))
+        locator, skeleton = DayLocator(interval=step), "yMMMd"
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.xaxis.set_major_formatter(DateFormatter(locale, skeleton))
 
 
 def timeline(
@@ -95,10 +100,12 @@ def timeline(
     members: str | Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
     events: EventsLike = None,
+    hue_order: Sequence[str] | None = None,
+    palette: Any = None,
     title: str | None = None,
     source: str | None = None,
     footnote: bool | str = True,
-    missing: str = "raise",
+    missing: str = "drop",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -120,10 +127,16 @@ def timeline(
         Dates to mark with a dotted line, numbered at the top and listed in a second legend:
         a frame with ``date`` and ``label`` columns, a mapping ``{date: label}`` or a list of
         ``(date, label)`` pairs.
+    hue_order, palette
+        Donors to draw (legend order) and their colours (a colormap name, a list, or a dict
+        keyed by donor), as in seaborn; rows of other donors are left out and the footnote
+        says so.
     unit, locale, members, highlight, title, source, footnote, missing, ax
-        As in :func:`aidcalc.plot.donors`.
+        As in :func:`aidcalc.plot.donors`; rows without a date are left out under
+        ``missing="drop"`` (the default) and the footnote says so. The numbers drawn are
+        :func:`aidcalc.plot.timeline_table`.
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.step`.
+        Passed to :meth:`matplotlib.axes.Axes.step` (they win over aidcalc's settings).
 
     Returns
     -------
@@ -143,113 +156,98 @@ def timeline(
     >>> next(l for l in ax.lines if l.get_gid() == "CAN").get_ydata().tolist()
     [0.0, 500000000.0, 500000000.0]
     """
-    frame, dropped = check_frame(data, [donor, date], value=value, missing=missing)
+    table = timeline_table(
+        data, value=value, donor=donor, date=date, unit=unit, members=members,
+        hue_order=hue_order, missing=missing,
+    )
     theme = make_theme(locale)
-    unit_ = infer_unit(frame, value, unit)
-    frame = keep_members(frame, donor, members)
-    when = frame[date]
-    if not pd.api.types.is_datetime64_any_dtype(when.dtype):
-        when = pd.to_datetime(when, errors="coerce", format="mixed")
-    if when.isna().any():
-        bad = frame.loc[when.isna(), date]
-        raise ValidationError(
-            f"column {date!r} has values that are not dates: {bad.astype(str).tolist()[:5]}",
-            problems=bad.to_frame(),
-        )
-    frame = frame.assign(**{date: when.to_numpy()})
-    daily = sum_by(frame, [donor, date], value).sort_index()
-    cumulative = daily.groupby(level=0, sort=False).cumsum()
-    finals = cumulative.groupby(level=0, sort=False).last().sort_values(ascending=False)
-    names = [str(d) for d in finals.index]
+    unit_ = Unit.parse(table.attrs[UNIT])
+    names = [str(d) for d in dict.fromkeys(table[donor])]
     strong = highlighted(names, highlight)
-    end = frame[date].max()
-    start = frame[date].min()
+    colours = resolve_palette(palette, names, donor_colour)
+    if len(table):
+        start, end = table[date].min(), table[date].max()
+    else:
+        start = end = pd.Timestamp("today").normalize()
     marks = _events(events)
     fmt = amount_formatter(unit_, theme.locale)
-    with chart(theme):
-        ax = new_axes(ax, (9.0, 5.0))
-        for code, total in finals.items():
-            series = cumulative.xs(code, level=0)
-            xs = series.index.to_numpy()
-            ys = series.to_numpy()
-            if xs[0] > start:  # every line starts from zero on the first date of the data
-                xs = np.insert(xs, 0, start.to_datetime64())
-                ys = np.insert(ys, 0, 0.0)
-            if xs[-1] < end:
-                xs = np.append(xs, end.to_datetime64())
-                ys = np.append(ys, ys[-1])
-            label = theme.label("legend_total").format(
-                donor=donor_label(code, theme.locale), amount=fmt(float(total))
-            )
-            ax.step(
-                xs,
-                ys,
-                where="post",
-                color=donor_colour(str(code)),
-                linewidth=2.2 if str(code) in strong else 1.2,
-                alpha=1.0 if str(code) in strong else 0.4,
-                label=label,
-                gid=str(code),
-                **kwargs,
-            )
-        top = float(finals.max()) if len(finals) else 1.0
-        ax.set_ylim(0.0, (top or 1.0) * 1.12)
-        from matplotlib.lines import Line2D
-
-        event_handles = []
-        date_fmt = _event_date_format(theme.locale)
-        for number, row in enumerate(marks.sort_values("date").itertuples(index=False), 1):
-            # a Timestamp is valid: matplotlib converts dates; its stubs say float
-            ax.axvline(
-                row.date,  # type: ignore[arg-type]
-                color="#777777",
-                linestyle=":",
-                linewidth=1.0,
-                gid="event",
-            )
-            ax.annotate(
-                str(number),
-                xy=(row.date, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=7.5,
-                color="#333333",
-                gid="event",
-                bbox={"boxstyle": "circle,pad=0.2", "facecolor": "white", "edgecolor": "#777777",
-                      "linewidth": 0.8},
-                annotation_clip=False,
-            )
-            event_handles.append(
-                Line2D([], [], color="#777777", linestyle=":", linewidth=1.0,
-                       label=f"{number}  {row.label} ({date_fmt(row.date)})")
-            )
-        lo = min(start, marks["date"].min()) if len(marks) else start
-        hi = max(end, marks["date"].max()) if len(marks) else end
-        pad = max((hi - lo) * 0.02, pd.Timedelta(days=5))
-        ax.set_xlim(lo - pad, hi + pad)
-        _date_axis(ax, theme.locale, (hi - lo).days)
-        set_value_axis(ax, fmt, "y")
-        finish(
-            ax,
-            theme,
-            data=frame,
-            unit=unit_,
-            title=title,
-            title_key="title_timeline",
-            title_pad=20 if len(marks) else 10,
-            xlabel=theme.label("date"),
-            ylabel=unit_.describe(theme.locale),
-            source=source,
-            footnote=footnote,
-            dropped=dropped,
+    ax = new_axes(ax, (9.0, 5.0))
+    finals = table.groupby(donor, sort=False)[value].last()
+    for code in names:
+        line = table[table[donor].astype(str) == code]
+        total = float(finals[code])
+        label = theme.label("legend_total").format(
+            donor=donor_label(code, theme.locale), amount=fmt(total)
         )
-        handles, labels = ax.get_legend_handles_labels()
-        if event_handles:  # one legend (a second one would be left out of the layout)
-            spacer = Line2D([], [], linestyle="none")
-            handles += [spacer, *event_handles]
-            labels += ["", *(h.get_label() for h in event_handles)]
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        style: dict[str, Any] = {
+            "where": "post",
+            "color": colours[code],
+            "linewidth": 2.2 if code in strong else 1.2,
+            "alpha": 1.0 if code in strong else 0.4,
+            "label": label,
+            "gid": code,
+            **kwargs,
+        }
+        ax.step(line[date].to_numpy(), line[value].to_numpy(dtype="float64"), **style)
+    top = float(finals.max()) if len(finals) else 1.0
+    ax.set_ylim(0.0, (top or 1.0) * 1.12)
+    from matplotlib.lines import Line2D
+
+    event_handles = []
+    date_fmt = _event_date_format(theme.locale)
+    for number, row in enumerate(marks.sort_values("date").itertuples(index=False), 1):
+        # a Timestamp is valid: matplotlib converts dates; its stubs say float
+        ax.axvline(
+            row.date,  # type: ignore[arg-type]
+            color="#777777",
+            linestyle=":",
+            linewidth=1.0,
+            gid="event",
+        )
+        ax.annotate(
+            str(number),
+            xy=(row.date, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="#333333",
+            gid="event",
+            bbox={"boxstyle": "circle,pad=0.2", "facecolor": "white", "edgecolor": "#777777",
+                  "linewidth": 0.8},
+            annotation_clip=False,
+        )
+        event_handles.append(
+            Line2D([], [], color="#777777", linestyle=":", linewidth=1.0,
+                   label=f"{number}  {row.label} ({date_fmt(row.date)})")
+        )
+    lo = min(start, marks["date"].min()) if len(marks) else start
+    hi = max(end, marks["date"].max()) if len(marks) else end
+    pad = max((hi - lo) * 0.02, pd.Timedelta(days=5))
+    ax.set_xlim(lo - pad, hi + pad)
+    _date_axis(ax, theme.locale, (hi - lo + 2 * pad).days)
+    set_value_axis(ax, money_ticks(unit_, theme.locale), "y")
+    finish(
+        ax,
+        theme,
+        data=data if isinstance(data, pd.DataFrame) else pd.DataFrame(),
+        unit=unit_,
+        title=title,
+        title_key="title_timeline",
+        title_pad=20 if len(marks) else 10,
+        xlabel=theme.label("date"),
+        ylabel=unit_.describe(theme.locale),
+        source=source,
+        footnote=footnote,
+        left_out=table.attrs[LEFT_OUT],
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    if event_handles:  # one legend (a second one would be left out of the layout)
+        spacer = Line2D([], [], linestyle="none")
+        handles += [spacer, *event_handles]
+        labels += ["", *(h.get_label() for h in event_handles)]
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    theme.apply_fonts(ax)
     return ax
