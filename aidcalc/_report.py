@@ -56,6 +56,8 @@ class Report:
     """The footnote under every chart (source, prices, exchange rates), in the language."""
     stage: str = "all"
     """The lifecycle stage the totals count (``"all"``: every row), see :func:`default_stage`."""
+    coverage: str = ""
+    """For the embedded dataset: its coverage per donor and category (HTML, method section)."""
 
     @property
     def index(self) -> Path:
@@ -649,6 +651,10 @@ def build_report(
         everything, theme, source=source, prices=prices, fx=fx, price_base=report.price_base
     )
     report.footnote = foot
+    if data is None:  # the embedded dataset: say how complete each donor's rows are
+        from ._coverage import coverage_html
+
+        report.coverage = coverage_html(theme.locale)
     common = {"value": value, "locale": theme.locale, "footnote": foot}
     events = _event_labels(normalised, "announced", lang)
     drawers: dict[str, Callable[[], Any]] = {
@@ -834,6 +840,7 @@ def _html(
     stages = sep.join(label(s, loc) for s in STATUS_ORDER)
     key = "note_pipeline_stages" if cumulative else "note_pipeline_measures"
     parts.append(f"<li>{_esc(label(key, loc).format(stages=stages))}</li></ul>")
+    parts.append(report.coverage)  # empty unless the input is the embedded dataset
     listing = datasets()
     head = "".join(
         f"<th>{_esc(label(f'col_{c}', loc))}</th>"

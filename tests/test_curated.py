@@ -40,12 +40,11 @@ def test_sidecar_has_every_required_key():
 
 
 def test_loads_as_a_valid_pledge_frame(g7):
-    assert len(g7) == 89
+    assert len(g7) == _stated_rows()  # the sidecar and the README say how many rows there are
     assert pd.api.types.is_datetime64_any_dtype(g7["announced"])
     assert aidcalc.validate(g7).empty
     assert set(g7["donor"]) == G7_AND_EU  # EU rows are EU institutions, no 'EUU'
     assert (g7["recipient"] == "UKR").all()
-    assert g7["source_url"].notna().sum() == 87  # the two Yomiuri rows cite title and date
     assert g7["source_title"].notna().all() and g7["source_date"].notna().all()
     assert set(g7["kind"]) == {"pledge", "component", "restatement", "total_to_date"}
     assert (g7["categories"] == g7["category"]).all()
@@ -81,9 +80,21 @@ def test_amount_text_reads_back_to_amount_and_currency(g7):
     assert (parsed.loc[ok, "amount"] == g7.loc[ok, "amount"]).all()
     stated = ok & g7["currency_stated"] & parsed["currency"].notna()
     assert (parsed.loc[stated, "currency"] == g7.loc[stated, "currency"]).all()
-    # where the currency is inferred, the text alone does not say it (or says '$')
-    inferred = g7.loc[~g7["currency_stated"], "amount_text"].tolist()
-    assert inferred == ["10 milioni", "$115 million", "nearly $22 billion", "$20 million"]
+
+
+def test_inferred_currencies_are_only_where_the_text_does_not_say(g7):
+    # currency_stated=False: the text names no currency, or only a bare '$' that the row's
+    # locale (en_CA) reads as the announcing government's dollar
+    inferred = g7[~g7["currency_stated"]]
+    assert len(inferred) >= 4
+    for row in inferred.itertuples():
+        text = row.amount_text
+        if "$" in text:
+            assert row.locale == "en_CA" and row.currency == "CAD", row.pledge_id
+            assert not any(w in text for w in ("US", "C$", "CAD", "Canadian")), row.pledge_id
+        else:
+            assert aidcalc.parse_amounts(pd.Series([text]), locale=row.locale,
+                                         errors="coerce")["currency"].isna().all()
 
 
 def test_qualifiers_match_the_text(g7):
@@ -132,8 +143,12 @@ def test_pledges_sum_by_donor_and_category(g7):
     pledges = g7[g7["kind"] == "pledge"]
     out = aidcalc.aggregate(pledges, by=("donor", "currency", "category"))
     assert out["amount"].sum() == pytest.approx(pledges["amount"].sum(), rel=1e-12)
+    by_hand = pledges.groupby(["donor", "currency", "category"])["amount"].sum()
+    got = out.set_index(["donor", "currency", "category"])["amount"]
+    pd.testing.assert_series_equal(got.sort_index(), by_hand.sort_index(), check_names=False)
     italy_energy = out[(out["donor"] == "ITA") & (out["category"] == "energy")]
-    assert italy_energy["amount"].item() == 23e6  # EUR 13m + EUR 10m, by hand
+    rows = pledges[(pledges["donor"] == "ITA") & (pledges["category"] == "energy")]
+    assert italy_energy["amount"].sum() == rows["amount"].sum() >= 23e6  # EUR 13m + EUR 10m
 
 
 @pytest.mark.slow
@@ -147,10 +162,8 @@ def test_dual_currency_pairs_agree_with_convert_within_6_percent(g7):
         for label, value in done[f"amount_{base['currency']}"].items():
             rows.append((pair, label, value / base["amount"] - 1))
     result = pd.DataFrame(rows, columns=["pair", "row", "deviation"])
-    assert len(result) == 20
-    assert result["deviation"].abs().max() < 0.06
-    worst = result.loc[result["deviation"].abs().idxmax()]
-    assert worst["pair"] == "P14"  # C$60m reported as 'nearly $45 million' (+5.2%)
+    assert len(result) == g7["pair_id"].notna().sum() - g7["pair_id"].nunique()
+    assert result["deviation"].abs().max() < 0.06, result.loc[result["deviation"].abs().idxmax()]
 
 
 # --- QA E17: every amount_text reads back with its own row's locale -------------------------
@@ -179,3 +192,181 @@ def test_canadian_dollar_texts_say_en_CA(g7):
     dollar_cad = g7[(g7["currency"] == "CAD") & g7["amount_text"].str.contains("$", regex=False)]
     assert len(dollar_cad) >= 3  # "$115 million", "nearly $22 billion", "$20 million", ...
     assert (dollar_cad["locale"] == "en_CA").all()
+
+
+# --- issue 14: complete enough that the comparison is fair, and says how complete ------------
+
+BUILD = data_dir().parent / "datasets" / "build" / "coverage.py"
+
+
+def _build_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_coverage_build", BUILD)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stated_rows() -> int:
+    meta = json.loads((data_dir() / "g7_ukraine_pledges.json").read_text(encoding="utf-8"))
+    return int(meta["description"].split(" rows:", 1)[0])
+
+
+# rows whose source gives no URL (the newspaper's print edition): title and date only
+NO_URL = {"G088", "G089"}
+
+
+def test_every_row_cites_a_url_title_and_date(g7):
+    missing = set(g7.loc[g7["source_url"].isna(), "pledge_id"])
+    assert missing == NO_URL
+    urls = g7["source_url"].dropna()
+    assert urls.str.match(r"^https?://[^\s/]+\.[^\s/]+").all()
+    assert pd.to_datetime(g7["source_date"].str.slice(0, 7), format="%Y-%m").notna().all()
+    assert not g7["source_title"].str.strip().eq("").any()
+    assert g7["pledge_id"].is_unique
+
+
+def test_counts_stated_in_readmes_and_sidecar_are_current():
+    # README.md, datasets/README.md (row count and coverage table) and the sidecar description
+    assert _build_module().main(["--check"]) == 0
+
+
+# The same money announced twice is one pledge row: a second announcement of it is a
+# restatement (pair_id) or a component (part_of). Two pledge rows of one donor with the same
+# amount and currency within half a year are taken as a repeat unless listed here with why.
+DISTINCT_REPEATS: dict[frozenset[str], str] = {}
+
+
+def test_no_pledge_is_counted_twice(g7):
+    pledges = g7[g7["kind"] == "pledge"]
+    pairs = pledges.merge(pledges, on=["donor", "currency", "amount"])
+    pairs = pairs[pairs["pledge_id_x"] < pairs["pledge_id_y"]]
+    close = (pairs["announced_x"] - pairs["announced_y"]).abs() <= pd.Timedelta(days=183)
+    repeats = {frozenset(p) for p in zip(pairs.loc[close, "pledge_id_x"],
+                                         pairs.loc[close, "pledge_id_y"], strict=True)}
+    assert repeats <= set(DISTINCT_REPEATS), repeats - set(DISTINCT_REPEATS)
+    # one source stating the same amount twice for one donor is one row (or linked rows)
+    same = pledges.duplicated(["donor", "source_url", "amount", "currency"], keep=False)
+    assert not (same & pledges["source_url"].notna()).any(), pledges.loc[same, "pledge_id"]
+    # a restatement is never counted: every pair has at most one pledge leg
+    paired = g7[g7["pair_id"].notna()]
+    legs = paired.groupby("pair_id")["kind"].apply(lambda k: k.eq("pledge").sum())
+    assert legs.le(1).all()
+
+
+# Hand-set categories that aidcalc.categorise(description) does not give, and why. The issue's
+# taxonomy: energy = power generation, grid, heating, gas; demining = mine action, survey,
+# clearance, equipment, debris removal; reconstruction = housing, transport, water, schools,
+# hospitals, recovery funds and guarantees.
+CATEGORY_OVERRIDES = {
+    "G006": "reconstruction: demining, transport and recovery package, not split by the source",
+    "G009": "reconstruction: mine action, infrastructure and agriculture, not split",
+    "G032": "other: energy repairs and humanitarian help, not split by the source",
+    "G050": "reconstruction: development ministry recovery programme (BMZ), per its source",
+    "G064": "reconstruction: water and wastewater systems",
+    "G128": "reconstruction: multi-sector recovery envelope; energy named as one priority",
+    "G145": "other: mine clearance, economic reform and justice advice, not split",
+    "G146": "reconstruction: heating, water and social infrastructure, not split",
+    "G147": "reconstruction: heating, hospitals, water and shelters, not split",
+}
+
+
+def test_every_category_is_the_categorisers_or_an_explained_override(g7):
+    own = g7[g7["kind"].isin(["pledge", "component"])]
+    text = aidcalc.categorise(own[["description"]], text="description")["category"]
+    differs = set(own.loc[text != own["category"], "pledge_id"])
+    assert differs == set(CATEGORY_OVERRIDES), (
+        differs ^ set(CATEGORY_OVERRIDES),
+        own.set_index("pledge_id").loc[sorted(differs - set(CATEGORY_OVERRIDES)), "description"],
+    )
+    for pid, why in CATEGORY_OVERRIDES.items():
+        assert why.split(":")[0] == own.set_index("pledge_id").loc[pid, "category"], pid
+    # restatements carry their pledge's category; 'all' is only for headline totals
+    ids = g7.set_index("pledge_id")
+    for pair, legs in g7[g7["pair_id"].notna()].groupby("pair_id"):
+        assert legs["category"].nunique() == 1, pair
+    assert (g7.loc[g7["category"] == "all", "kind"] == "total_to_date").all()
+    for row in g7[g7["kind"] == "component"].itertuples():
+        assert ids.loc[row.part_of, "kind"] in ("pledge", "component"), row.pledge_id
+
+
+def test_every_headline_says_what_it_covers(g7):
+    totals = g7["kind"] == "total_to_date"
+    scopes = ["everything", "civilian", "sector", "programme"]
+    assert g7.loc[totals, "total_scope"].isin(scopes).all()
+    assert g7.loc[~totals, "total_scope"].isna().all()
+    # a donor-wide headline is category 'all'; a sector headline names its sector
+    wide = g7["total_scope"].isin(["everything", "civilian"])
+    assert (g7.loc[wide, "category"] == "all").all()
+    assert (g7.loc[g7["total_scope"] == "sector", "category"] != "all").all()
+
+
+def test_coverage_table_accounts_for_every_pledge_row(g7):
+    from aidcalc._coverage import COVERAGE_COLUMNS, coverage_table
+
+    table = coverage_table(g7)
+    assert tuple(table.columns) == COVERAGE_COLUMNS
+    pledges = g7[g7["kind"] == "pledge"]
+    donors = table[table["category"] == "all"].set_index("donor")
+    cats = table[table["category"] != "all"]
+    # every pledge row is in exactly one category row, and in its donor's row
+    assert cats["rows"].sum() == donors["rows"].sum() == len(pledges)
+    assert donors["rows"].to_dict() == pledges["donor"].value_counts().to_dict()
+    eur = aidcalc.convert(pledges, "EUR", date="announced")["amount_EUR"]
+    assert donors["sum_eur"].sum() == pytest.approx(eur.sum(), rel=1e-12)
+    assert cats.groupby("donor")["sum_eur"].sum().to_dict() == pytest.approx(
+        donors["sum_eur"].to_dict(), rel=1e-12
+    )
+    # the share is the rows dated up to the headline over the headline, both in EUR
+    has = table["share"].notna()
+    assert (table.loc[has, "share"] == table.loc[has, "sum_to_headline_eur"]
+            / table.loc[has, "headline_eur"]).all()
+    assert (table.loc[has, "rows_to_headline"] <= table.loc[has, "rows"]).all()
+    assert table.loc[has, "headline_scope"].isin(["everything", "civilian", "sector"]).all()
+    assert (table.loc[~has, "share_bound"] == "").all()
+    # Japan's headline: the Yomiuri/Jiji figure of June 2024
+    jpn = donors.loc["JPN"]
+    assert jpn["headline_text"] in ("$12.1 billion", "12.1 billion dollars")
+    assert g7.equals(aidcalc.load_dataset("g7_ukraine_pledges"))  # the input is not modified
+
+
+def test_coverage_table_rules_on_a_small_frame():
+    from aidcalc._coverage import coverage_table
+
+    frame = pd.DataFrame({
+        "pledge_id": ["a", "b", "c", "t1", "t2", "t3"],
+        "donor": ["ITA", "ITA", "ITA", "ITA", "ITA", "ITA"],
+        "announced": pd.to_datetime(["2023-01-01", "2024-01-01", "2025-01-01", "2024-06-01",
+                                     "2024-06-01", "2022-01-01"]),
+        "amount": [10.0, 20.0, 40.0, 100.0, 500.0, 1.0],
+        "currency": ["EUR"] * 6,
+        "category": ["energy", "energy", "energy", "energy", "all", "energy"],
+        "kind": ["pledge"] * 3 + ["total_to_date"] * 3,
+        "total_scope": [None, None, None, "sector", "everything", "programme"],
+        "qualifier": ["exact"] * 3 + ["more_than", "about", "exact"],
+        "amount_text": ["10", "20", "40", "more than 100", "about 500", "1"],
+    })
+    table = coverage_table(frame).set_index("category")
+    energy = table.loc["energy"]
+    assert (energy["rows"], energy["rows_to_headline"]) == (3, 2)  # the 2025 row is later
+    assert energy["share"] == pytest.approx(0.3)
+    assert energy["share_bound"] == "at_most"  # 'more than 100': the share is at most 30%
+    everything = table.loc["all"]
+    assert everything["share"] == pytest.approx(30 / 500) and everything["share_bound"] == "about"
+    # a programme-only total is never a headline
+    only_programme = frame[frame["total_scope"] != "sector"]
+    assert pd.isna(coverage_table(only_programme).set_index("category").loc["energy", "share"])
+
+
+def test_report_method_section_shows_the_coverage(tmp_path):
+    from aidcalc._coverage import coverage_html, coverage_table
+
+    table = coverage_table()
+    block = coverage_html("en", table=table)
+    assert block.count("<tr") == len(table) + 1
+    jpn = table[(table["donor"] == "JPN") & (table["category"] == "all")].iloc[0]
+    assert f"{jpn['share'] * 100:.1f}%" in block
+    assert "Abdeckung" in coverage_html("de", table=table)
+    assert "網羅度" in coverage_html("ja", table=table)
