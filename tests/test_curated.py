@@ -270,6 +270,7 @@ CATEGORY_OVERRIDES = {
     "G145": "other: mine clearance, economic reform and justice advice, not split",
     "G146": "reconstruction: heating, water and social infrastructure, not split",
     "G147": "reconstruction: heating, hospitals, water and shelters, not split",
+    "G166": "reconstruction: energy grids, transport and municipal services, not split",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
