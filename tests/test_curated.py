@@ -271,6 +271,9 @@ CATEGORY_OVERRIDES = {
     "G146": "reconstruction: heating, water and social infrastructure, not split",
     "G147": "reconstruction: heating, hospitals, water and shelters, not split",
     "G166": "reconstruction: energy grids, transport and municipal services, not split",
+    "G198": "reconstruction: school repairs, classroom equipment and school bomb shelters",
+    "G199": "reconstruction: school buses (transport to rebuilt schools)",
+    "G200": "reconstruction: shelters built at schools (schools are reconstruction)",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
