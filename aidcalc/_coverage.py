@@ -20,8 +20,8 @@ Rules
   category row the latest ``sector`` headline of that category.
 * The share counts the pledge rows announced on or before the headline's date (the headline
   is cumulative to its date). A headline written "more than"/"at least" is a lower bound, so
-  the share is an upper bound (``share_bound == "at_most"``); "nearly"/"about" make it
-  approximate.
+  the share is an upper bound (``share_bound == "at_most"``); one written "up to" makes it
+  a lower bound (``"at_least"``); "nearly"/"about" make it approximate.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ FOCUS = ("energy", "demining", "reconstruction")
 HEADLINE_SCOPES = {"all": ("everything", "civilian"), "sector": ("sector",)}
 SCOPES = ("everything", "civilian", "sector", "programme")
 LOWER_BOUNDS = ("more_than", "at_least")
+UPPER_BOUNDS = ("up_to",)
 COVERAGE_COLUMNS = (
     "donor",
     "category",
@@ -85,7 +86,8 @@ def coverage_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
         (``rows_to_headline``, ``sum_to_headline_eur``), ``share`` (their sum over the
         headline; NaN where the donor published no headline of that scope) and
         ``share_bound`` (``"at_most"`` when the headline is a lower bound, ``"about"`` when
-        it is approximate, ``"exact"`` otherwise, empty without a headline).
+        it is approximate, ``"at_least"`` when it is an upper bound ("up to"), ``"exact"``
+        otherwise, empty without a headline).
 
     Examples
     --------
@@ -157,6 +159,8 @@ def _row(donor: str, cat: str, part: pd.DataFrame, head: pd.DataFrame) -> dict[s
         share_bound=(
             "at_most"
             if qualifier in LOWER_BOUNDS
+            else "at_least"
+            if qualifier in UPPER_BOUNDS
             else ("exact" if qualifier in ("exact", "nan", "None") else "about")
         ),
     )
@@ -201,6 +205,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "Donor|Category|Rows|Sum (EUR m)|First|Last|Headline|Share",
         "none": "no headline published",
         "at_most": "at most ",
+        "at_least": "at least ",
         "about": "about ",
         "all": "all categories",
         "everything": "all aid incl. military",
@@ -218,6 +223,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "Geber|Kategorie|Zeilen|Summe (Mio. EUR)|Erste|Letzte|Gesamtsumme|Anteil",
         "none": "keine Gesamtsumme veröffentlicht",
         "at_most": "höchstens ",
+        "at_least": "mindestens ",
         "about": "etwa ",
         "all": "alle Kategorien",
         "everything": "alle Hilfe inkl. Militär",
@@ -235,6 +241,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "Donateur|Catégorie|Lignes|Somme (M EUR)|Première|Dernière|Total publié|Part",
         "none": "aucun total publié",
         "at_most": "au plus ",
+        "at_least": "au moins ",
         "about": "environ ",
         "all": "toutes catégories",
         "everything": "toute l'aide, militaire comprise",
@@ -252,6 +259,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "Donatore|Categoria|Righe|Somma (mln EUR)|Prima|Ultima|Totale dichiarato|Quota",
         "none": "nessun totale pubblicato",
         "at_most": "al massimo ",
+        "at_least": "almeno ",
         "about": "circa ",
         "all": "tutte le categorie",
         "everything": "tutti gli aiuti, militari compresi",
@@ -268,6 +276,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "援助国|分野|行数|合計（百万ユーロ）|最初|最後|公表累計額|割合",
         "none": "累計額の公表なし",
         "at_most": "最大",
+        "at_least": "最低",
         "about": "約",
         "all": "全分野",
         "everything": "軍事を含む全支援",
@@ -285,6 +294,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cols": "Донор|Категорія|Рядки|Сума (млн EUR)|Перший|Останній|Підсумок донора|Частка",
         "none": "підсумок не опубліковано",
         "at_most": "щонайбільше ",
+        "at_least": "щонайменше ",
         "about": "близько ",
         "all": "усі категорії",
         "everything": "уся допомога з військовою",

@@ -237,7 +237,7 @@ def test_counts_stated_in_readmes_and_sidecar_are_current():
 # restatement (pair_id) or a component (part_of). Two pledge rows of one donor with the same
 # amount and currency within half a year are taken as a repeat unless listed here with why.
 DISTINCT_REPEATS: dict[frozenset[str], str] = {
-    frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024) and an Ukrenergo grant via KfW (Jun 2024)",
+    frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
 }
 
 
@@ -276,6 +276,7 @@ CATEGORY_OVERRIDES = {
     "G198": "reconstruction: school repairs, classroom equipment and school bomb shelters",
     "G199": "reconstruction: school buses (transport to rebuilt schools)",
     "G200": "reconstruction: shelters built at schools (schools are reconstruction)",
+    "G213": "other: BII funding for demining, disaster relief, reforms and energy, not split",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 

@@ -32,7 +32,7 @@ SCOPE_WORDS = {
     "civilian": "all civilian aid",
     "sector": "sector total",
 }
-BOUND_WORDS = {"at_most": "≤ ", "about": "~", "exact": ""}
+BOUND_WORDS = {"at_most": "≤ ", "at_least": "≥ ", "about": "~", "exact": ""}
 
 
 def render(table: pd.DataFrame, counts: dict[str, int]) -> str:
@@ -49,7 +49,8 @@ def render(table: pd.DataFrame, counts: dict[str, int]) -> str:
         "account for. Headlines are `total_to_date` rows whose `total_scope` is `everything` "
         "or `civilian` (donor rows) or `sector` (category rows); fund- or agency-only totals "
         "(`programme`) are not used. `≤` marks a headline written as a lower bound (\"more "
-        "than\"), `~` an approximate one. A low share means the charts understate that donor.",
+        "than\"), `≥` one written as an upper bound (\"up to\"), `~` an approximate one. "
+        "A low share means the charts understate that donor.",
         "",
         "| donor | category | rows | sum (EUR m) | first | last | headline (date, scope) "
         "| share |",
