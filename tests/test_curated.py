@@ -277,6 +277,7 @@ CATEGORY_OVERRIDES = {
     "G199": "reconstruction: school buses (transport to rebuilt schools)",
     "G200": "reconstruction: shelters built at schools (schools are reconstruction)",
     "G213": "other: BII funding for demining, disaster relief, reforms and energy, not split",
+    "G220": "other: peace and stabilization programme, demining among other uses",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
