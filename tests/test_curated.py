@@ -242,7 +242,7 @@ def test_counts_stated_in_readmes_and_sidecar_are_current():
 # amount and currency within half a year are taken as a repeat unless listed here with why.
 DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
-    frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water-systems loan and children's hospital credit",
+    frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water loan, children's hospital credit",
 }
 
 
