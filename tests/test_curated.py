@@ -283,6 +283,7 @@ CATEGORY_OVERRIDES = {
     "G200": "reconstruction: shelters built at schools (schools are reconstruction)",
     "G213": "other: BII funding for demining, disaster relief, reforms and energy, not split",
     "G220": "other: peace and stabilization programme, demining among other uses",
+    "G231": "reconstruction: grant to the Fund for Ukraine (several sectors), part for energy",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
