@@ -72,15 +72,18 @@ def test_motivating_figure_is_a_linked_total(g7):
 
 def test_amount_text_reads_back_to_amount_and_currency(g7):
     parsed = aidcalc.parse_amounts(g7["amount_text"], locale=g7["locale"], errors="coerce")
+    documented = g7["pledge_id"].isin(UNPARSEABLE)  # the exceptions listed below, with why
     words = g7["amount_text"].isin(NUMBER_WORDS)  # a number in words: not parseable
-    assert parsed.loc[words, "amount"].isna().all()
-    no_currency = parsed["currency"].isna() & ~words
-    assert g7.loc[no_currency, "amount_text"].tolist() == ["10 milioni", "30 milioni"]
+    assert parsed.loc[words, "amount"].isna().all() and (words <= documented).all()
+    # every documented exception really fails, in the way its reason says
+    failed = parsed["amount"].isna() | parsed["currency"].isna()
+    assert failed[documented].all()
     again = aidcalc.parse_amount("10 milioni", locale="it", default_currency="EUR")
     assert (again.value, again.currency) == (10e6, "EUR")
-    ok = ~words & ~no_currency
+    ok = ~documented
     assert (parsed.loc[ok, "amount"] == g7.loc[ok, "amount"]).all()
-    stated = ok & g7["currency_stated"] & parsed["currency"].notna()
+    assert parsed.loc[ok, "currency"].notna().all()
+    stated = ok & g7["currency_stated"]
     assert (parsed.loc[stated, "currency"] == g7.loc[stated, "currency"]).all()
 
 
@@ -174,6 +177,7 @@ def test_dual_currency_pairs_agree_with_convert_within_6_percent(g7):
 UNPARSEABLE = {
     "G058": "number in words ('deux milliards de dollars')",
     "G221": "number in words ('un miliardo di euro')",
+    "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
 }
@@ -284,6 +288,7 @@ CATEGORY_OVERRIDES = {
     "G213": "other: BII funding for demining, disaster relief, reforms and energy, not split",
     "G220": "other: peace and stabilization programme, demining among other uses",
     "G231": "reconstruction: grant to the Fund for Ukraine (several sectors), part for energy",
+    "G233": "reconstruction: hospital modernisation; energy efficiency is one element",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
