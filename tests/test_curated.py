@@ -289,6 +289,9 @@ CATEGORY_OVERRIDES = {
     "G220": "other: peace and stabilization programme, demining among other uses",
     "G231": "reconstruction: grant to the Fund for Ukraine (several sectors), part for energy",
     "G233": "reconstruction: hospital modernisation; energy efficiency is one element",
+    "G244": "other: humanitarian aid and energy repairs; the energy part is component G245",
+    "G246": "other: humanitarian aid to frontline communities, heating and water repairs included",
+    "G249": "reconstruction: export-credit insurance guarantees for projects in Ukraine",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
