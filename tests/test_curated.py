@@ -247,6 +247,7 @@ def test_counts_stated_in_readmes_and_sidecar_are_current():
 DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
     frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water loan, children's hospital credit",
+    frozenset({"G090", "G254"}): "Germany: Energy Support Fund (Oct 2025), heating aid (Jan 2026)",
 }
 
 
@@ -292,6 +293,8 @@ CATEGORY_OVERRIDES = {
     "G244": "other: humanitarian aid and energy repairs; the energy part is component G245",
     "G246": "other: humanitarian aid to frontline communities, heating and water repairs included",
     "G249": "reconstruction: export-credit insurance guarantees for projects in Ukraine",
+    "G251": "humanitarian: winter aid (heating and home repairs, generators, blankets)",
+    "G253": "other: backup equipment for critical infrastructure, sector not stated",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
