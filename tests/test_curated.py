@@ -296,6 +296,7 @@ CATEGORY_OVERRIDES = {
     "G251": "humanitarian: winter aid (heating and home repairs, generators, blankets)",
     "G253": "other: backup equipment for critical infrastructure, sector not stated",
     "G260": "reconstruction: loan guarantees for recovery investment (the issue's guarantees)",
+    "G265": "humanitarian: winterization items (reflective materials, heat packs) for police",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
