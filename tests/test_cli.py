@@ -73,7 +73,7 @@ def test_spreadsheet_without_the_needed_columns(capsys, tmp_path):
         (["report", "--locale", "xx"], "unknown locale 'xx'"),
         (["report", "--to", "EURO"], "not a currency code"),
         (["report", "--stage", "promised"], "invalid choice: 'promised'"),
-        (["report", "--stage", "disbursed"], "has no disbursed rows (its stages: committed, "),
+        (["report", "--stage", "allocated"], "has no allocated rows (its stages: committed, "),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
