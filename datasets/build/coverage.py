@@ -33,10 +33,18 @@ SCOPE_WORDS = {
     "sector": "sector total",
 }
 BOUND_WORDS = {"at_most": "≤ ", "at_least": "≥ ", "about": "~", "exact": ""}
+# Rows and pledge rows per donor in the first release of the dataset (89 rows, 47 pledges),
+# so the README can say what issue 14's completion work added.
+FIRST_RELEASE = {
+    "USA": (11, 6), "JPN": (19, 7), "DEU": (11, 7), "FRA": (7, 3),
+    "ITA": (7, 7), "GBR": (12, 7), "CAN": (14, 6), "EUI": (8, 4),
+}
 
 
-def render(table: pd.DataFrame, counts: dict[str, int]) -> str:
-    """The README section: a sentence with the row counts, then the Markdown table."""
+def render(table: pd.DataFrame, counts: dict[str, int],
+           per_donor: dict[str, int] | None = None) -> str:
+    """The README section: a sentence with the row counts, the Markdown table, and per donor
+    the rows added since the first release and the share of its headline covered."""
     lines = [
         START,
         "",
@@ -71,6 +79,26 @@ def render(table: pd.DataFrame, counts: dict[str, int]) -> str:
             f"| {pd.Timestamp(row.first):%Y-%m-%d} | {pd.Timestamp(row.last):%Y-%m-%d} "
             f"| {headline} | {share} |"
         )
+    if per_donor:
+        lines += [
+            "",
+            "Per donor since the first release (89 rows, 47 pledges): rows now (all kinds) and "
+            "added, pledge rows now and added, and the share of the donor's latest overall "
+            "headline that its pledge rows account for.",
+            "",
+            "| donor | rows | added | pledge rows | added | share of headline |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        alls = table[table["category"] == "all"].set_index("donor")
+        for donor, rows in per_donor.items():
+            seed_rows, seed_pledges = FIRST_RELEASE.get(donor, (0, 0))
+            pledges = int(alls.loc[donor, "rows"]) if donor in alls.index else 0
+            share = alls.loc[donor, "share"] if donor in alls.index else float("nan")
+            bound = str(alls.loc[donor, "share_bound"]) if donor in alls.index else ""
+            text = "none published" if pd.isna(share) else (
+                f"{BOUND_WORDS.get(bound, '')}{share * 100:.1f}%")
+            lines.append(f"| {donor} | {rows} | {rows - seed_rows} | {pledges} "
+                         f"| {pledges - seed_pledges} | {text} |")
     lines += ["", END]
     return "\n".join(lines)
 
@@ -93,7 +121,11 @@ def section(n: dict[str, int]) -> str:
     import aidcalc
     from aidcalc._coverage import coverage_table
 
-    return render(coverage_table(aidcalc.load_dataset("g7_ukraine_pledges")), n)
+    data = aidcalc.load_dataset("g7_ukraine_pledges")
+    table = coverage_table(data)
+    order = list(dict.fromkeys(table["donor"]))
+    sizes = data["donor"].value_counts()
+    return render(table, n, {d: int(sizes.get(d, 0)) for d in order})
 
 
 def updated(text: str, new: str) -> str:
