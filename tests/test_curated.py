@@ -297,6 +297,7 @@ CATEGORY_OVERRIDES = {
     "G253": "other: backup equipment for critical infrastructure, sector not stated",
     "G260": "reconstruction: loan guarantees for recovery investment (the issue's guarantees)",
     "G265": "humanitarian: winterization items (reflective materials, heat packs) for police",
+    "G266": "humanitarian: winter humanitarian aid (shelter, home repairs, heating points)",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
 }
 
