@@ -28,6 +28,7 @@ from ._prices import (
     overflow_problems,
     unknown_donor_error,
 )
+from ._weo import source_label
 
 __all__ = ["per_capita", "share_of_gdp"]
 
@@ -174,13 +175,13 @@ def _relative(
         kidx = np.where((kidx >= 0) & (ckey >= 0), kidx + len(keys) * ckey, -1)
     valid = ~problems.mask & (years >= 0)
     pc, pairs = _per_pair(kidx, _expand(keys, pair_currency), years, valid)
-    found, _ = lookup(table, [k.split("|")[0] for k, _ in pairs], [y for _, y in pairs])
+    found, found_pos = lookup(table, [k.split("|")[0] for k, _ in pairs], [y for _, y in pairs])
     labels = []
     missing = []
     for i, (k, y) in enumerate(pairs):
         if y >= 0 and not np.isfinite(found[i]):
             missing.append((k.split("|")[0], y))
-        labels.append(f"{what} {k.split('|')[0]} {y}")
+        labels.append(source_label(table, int(found_pos[i]), what, k.split("|")[0], y))
     factor = np.ones(len(pairs))
     if per_pair_extra is not None:
         ok = [i for i, (k, y) in enumerate(pairs) if y >= 0]
@@ -351,8 +352,8 @@ def share_of_gdp(
         years=years,
         table=table,
         what=src,
-        fix="pass gdp= a table that covers it (aidcalc.io.read_wdi), choose another gdp_year, "
-        "or use errors='coerce'",
+        fix="download current data (`aidcalc update --source weo`), pass gdp= a table that "
+        "covers it (aidcalc.io.read_wdi), choose another gdp_year, or use errors='coerce'",
         problems=problems,
         per_pair_extra=convert_pairs,
         pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
@@ -442,8 +443,9 @@ def per_capita(
         years=years,
         table=table,
         what=src,
-        fix="pass population= a table that covers it (aidcalc.io.read_wdi), choose another "
-        "population_year, or use errors='coerce'",
+        fix="download current data (`aidcalc update --source weo`), pass population= a table "
+        "that covers it (aidcalc.io.read_wdi), choose another population_year, or use "
+        "errors='coerce'",
         problems=problems,
         per_pair_extra=None,
         func="per_capita",
