@@ -480,7 +480,8 @@ def _coverage_error(
     return DataCoverageError(
         f"the {dataset} do not cover {join_values(sorted(set(missing)))} "
         f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Download current data "
-        "(`aidcalc update --source dac` or `--source weo`), pass extend='last' to carry "
+        "(`aidcalc update --source dac`, `aidcalc update --source weo`), pass extend='last' "
+        "to carry "
         "the last available factor forward (flagged in deflator_source), supply a later "
         "vintage (deflators=/cpi=, e.g. from aidcalc.io.read_dac_deflators or read_wdi), "
         "choose a base_year inside the coverage, or use errors='coerce'"
