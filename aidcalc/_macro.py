@@ -322,7 +322,9 @@ def annual_usd_rates(
 
     The OECD DAC annual exchange rate where the DAC table has the currency and year (USD, JPY,
     GBP, CAD, EUR via the EU-institutions row), else the mean of the ECB daily cross rates of
-    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``). Raises
+    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``), else (years after
+    both, e.g. a 2026 base year) the IMF WEO rate implied by GDP in national currency over GDP
+    in USD, with the IMF's actual/estimate flag in the source text. Raises
     :class:`DataCoverageError` when neither has the pair (``strict=False``: NaN instead).
 
     Examples
@@ -366,7 +368,13 @@ def annual_usd_rates(
                 out[i] = rate
                 sources[i] = f"{got_source[i]} (annual mean {years[i]})"
             else:
-                missing.append((currencies[i], years[i]))
+                from ._weo import implied_rate
+
+                rate, text = implied_rate(currencies[i], years[i])
+                if np.isfinite(rate) and rate > 0:
+                    out[i], sources[i] = rate, text
+                else:
+                    missing.append((currencies[i], years[i]))
         if missing and strict:
             raise DataCoverageError(
                 f"no annual average exchange rate for {join_values(missing)}: neither the OECD "

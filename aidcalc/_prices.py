@@ -43,7 +43,7 @@ from ._macro import (
     lookup,
     vintage_label,
 )
-from ._weo import extend_if_needed, extension_texts, weo_price_text
+from ._weo import extend_if_needed, extension_texts, fill_implied_rates, weo_price_text
 
 __all__ = ["normalise"]
 
@@ -1109,7 +1109,9 @@ def _annual_rates(
         f"daily rates {y}" if np.isfinite(v) and v > 0 else ""
         for s, y, v in zip(got[C.FX_SOURCE].astype(object).tolist(), years, values, strict=True)
     ]
-    return np.where(values > 0, values, np.nan), sources
+    values = np.where(values > 0, values, np.nan)
+    fill_implied_rates(to, years, values, sources)  # after the rate table: IMF WEO, flagged
+    return values, sources
 
 
 def _in_currency_terms(

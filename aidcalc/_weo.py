@@ -34,6 +34,8 @@ __all__ = [
     "extend_levels",
     "extension_text",
     "extension_texts",
+    "fill_implied_rates",
+    "implied_rate",
     "status_text",
     "weo_edition",
     "weo_levels",
@@ -399,3 +401,70 @@ def weo_price_text(used: list[str]) -> str:
         f"; after the last OECD year: {', '.join(used)}, estimates/projections flagged in "
         "deflator_source"
     )
+
+
+#: the WEO economy whose implied exchange rate stands for a currency (the euro: Germany's,
+#: the same for every euro-area member)
+RATE_ECONOMY = {
+    "USD": "USA", "JPY": "JPN", "GBP": "GBR", "CAD": "CAN", "EUR": "DEU", "AUD": "AUS",
+    "NZD": "NZL", "NOK": "NOR", "SEK": "SWE", "DKK": "DNK", "CHF": "CHE", "ISK": "ISL",
+    "KRW": "KOR", "PLN": "POL", "CZK": "CZE", "HUF": "HUN",
+}
+
+
+def implied_rate(currency: str, year: int, vintage: VintageSpec = None) -> tuple[float, str]:
+    """Units of ``currency`` per USD implied by the WEO (NGDP / NGDPD), with its source text,
+    for a DAC member's currency in a year after its last OECD DAC annual rate;
+    ``(nan, "")`` otherwise (other currencies, earlier years, or no WEO pair).
+
+    Examples
+    --------
+    >>> rate, text = implied_rate("EUR", 2026)
+    >>> print(round(rate, 2), text)
+    0.86 IMF WEO October 2025 rate implied by NGDP/NGDPD of DEU 2026 (IMF estimate/projection)
+    >>> implied_rate("XYZ", 2026), implied_rate("EUR", 2022), implied_rate("UAH", 2026)
+    ((nan, ''), (nan, ''), (nan, ''))
+    """
+    from ._macro import DAC_RATE_ROW, _dac_rates
+
+    economy = RATE_ECONOMY.get(currency)
+    row = DAC_RATE_ROW.get(currency)
+    if economy is None or row is None:
+        return float("nan"), ""
+    dac_years = _dac_rates().loc[lambda t: t["iso3"] == row, "year"]
+    if len(dac_years) and year <= int(dac_years.max()):
+        return float("nan"), ""  # inside the OECD's years: never replace a published rate
+    name = resolve("weo", vintage)
+    usd, us = _wide(name, "NGDPD")
+    lcu, ls = _wide(name, "NGDP")
+    try:
+        rate = float(lcu.at[economy, year]) / float(usd.at[economy, year])  # type: ignore[arg-type]
+        flag = _worst(ls.at[economy, year], us.at[economy, year])
+    except (KeyError, ValueError, ZeroDivisionError):
+        return float("nan"), ""
+    if not np.isfinite(rate) or rate <= 0:
+        return float("nan"), ""
+    edition = dataset_info(name).vintage
+    return rate, (
+        f"{edition} rate implied by NGDP/NGDPD of {economy} {year} ({status_text(flag)})"
+    )
+
+
+def fill_implied_rates(
+    currency: str, years: list[int], values: np.ndarray, sources: list[str]
+) -> None:
+    """Fill, in place, the missing (NaN) annual rates of ``currency`` per USD with the WEO's
+    implied rate (:func:`implied_rate`), and their source texts.
+
+    Examples
+    --------
+    >>> v, s = np.array([np.nan]), [""]
+    >>> fill_implied_rates("NOK", [2027], v, s)
+    >>> bool(v[0] > 5), s[0][:20]
+    (True, 'IMF WEO October 2025')
+    """
+    for i, year in enumerate(years):
+        if not np.isfinite(values[i]):
+            rate, text = implied_rate(currency, int(year))
+            if np.isfinite(rate):
+                values[i], sources[i] = rate, text
