@@ -226,6 +226,7 @@ def share_of_gdp(
     gdp: pd.DataFrame | None = None,
     rates: Any = None,
     errors: Literal["raise", "coerce"] = "raise",
+    vintage: Any = None,
 ) -> pd.DataFrame:
     """Aid as a percent of the donor's GDP.
 
@@ -266,6 +267,11 @@ def share_of_gdp(
         Rate table for currencies the DAC table lacks (default ECB).
     errors
         ``"raise"`` or ``"coerce"`` (NaN with the reason in ``error``).
+    vintage
+        Pin the data vintage (``"embedded"``, or ``{"wdi_gdp": ..., "weo": ...}``; see
+        :func:`aidcalc.datasets`). After the World Bank's last year (and for economies it
+        lacks, e.g. Taiwan) GDP is the IMF WEO's ``NGDPD``, named with its actual/estimate flag
+        in ``gdp_source``.
 
     Returns
     -------
@@ -312,7 +318,7 @@ def share_of_gdp(
             "nor an ISO 4217 code such as 'EUR'",
             problems=None,
         )
-    table = gdp_table(gdp)
+    table = gdp_table(gdp, vintage=vintage)
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
 
     def convert_pairs(pairs: list[tuple[str, int]]) -> tuple[np.ndarray, list[str]]:
@@ -389,6 +395,7 @@ def per_capita(
     scale: float = 1.0,
     population: pd.DataFrame | None = None,
     errors: Literal["raise", "coerce"] = "raise",
+    vintage: Any = None,
 ) -> pd.DataFrame:
     """Aid per person of the donor's population.
 
@@ -417,6 +424,9 @@ def per_capita(
         A population table (tidy ``iso3, year, value``) instead of the embedded one.
     errors
         ``"raise"`` or ``"coerce"``.
+    vintage
+        Pin the data vintage, as for :func:`share_of_gdp`; after the World Bank's last year
+        the population is the IMF WEO's ``LP``, flagged in ``population_source``.
 
     Returns
     -------
@@ -434,7 +444,7 @@ def per_capita(
     _check(frame, errors, scale, "per_capita")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, population_year, "population_year", problems)
-    table = population_table(population)
+    table = population_table(population, vintage=vintage)
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
         frame,

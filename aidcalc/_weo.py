@@ -100,31 +100,34 @@ def _usd_growth(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     lcu, ls = _wide(name, "NGDP")
     keys = d.index.union(usd.index).union(lcu.index)
     years = d.columns.union(usd.columns).union(lcu.columns)
+    order = sorted(_RANK, key=_RANK.__getitem__)  # flag names by rank
 
-    def grid(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.reindex(index=keys, columns=years)
+    def grid(frame: pd.DataFrame) -> np.ndarray:
+        return frame.reindex(index=keys, columns=years).to_numpy()
 
-    rate = grid(usd) / grid(lcu)  # USD per unit of national currency
-    rank = {v: k for k, v in enumerate(sorted(_RANK, key=_RANK.__getitem__))}
-    names = sorted(_RANK, key=_RANK.__getitem__)
+    def ranks(frame: pd.DataFrame) -> np.ndarray:
+        flat = grid(frame).ravel()
+        codes = pd.Categorical(flat, categories=order).codes.astype("float64")
+        codes[codes < 0] = np.nan
+        return codes.reshape(len(keys), len(years))
 
-    def ranks(frame: pd.DataFrame) -> pd.DataFrame:
-        return grid(frame).apply(lambda col: col.map(rank)).astype("float64")
-
-    price_rank, usd_rank, lcu_rank = ranks(ds), ranks(us), ranks(ls)
-    out_v: dict[str, pd.Series] = {}
-    out_f: dict[str, pd.Series] = {}
-    prices = grid(d)
-    for key in [*(str(k) for k in keys), *WEO_PROXY]:
-        price_key, rate_key = WEO_PROXY.get(key, (key, key))
-        if price_key not in keys or rate_key not in keys:
-            continue
-        out_v[key] = pd.Series(prices.loc[price_key] * rate.loc[rate_key])
-        worst: pd.Series = pd.concat(
-            [price_rank.loc[price_key], usd_rank.loc[rate_key], lcu_rank.loc[rate_key]], axis=1
-        ).max(axis=1)
-        out_f[key] = worst.map(lambda r: names[int(r)] if r == r else "nometa")
-    return pd.DataFrame(out_v).T, pd.DataFrame(out_f).T
+    prices = grid(d).astype("float64")
+    rate = grid(usd).astype("float64") / grid(lcu).astype("float64")  # USD per national unit
+    position = {str(k): i for i, k in enumerate(keys)}
+    out_keys = [str(k) for k in keys] + [k for k in WEO_PROXY if k not in position]
+    pairs = [WEO_PROXY.get(k, (k, k)) for k in out_keys]
+    ok = [i for i, (pk, rk) in enumerate(pairs) if pk in position and rk in position]
+    out_keys = [out_keys[i] for i in ok]
+    price_rows = np.array([position[pairs[i][0]] for i in ok], dtype="int64")
+    rate_rows = np.array([position[pairs[i][1]] for i in ok], dtype="int64")
+    growth = prices[price_rows] * rate[rate_rows]
+    worst = np.fmax(np.fmax(ranks(ds)[price_rows], ranks(us)[rate_rows]), ranks(ls)[rate_rows])
+    names = np.array([*order, "nometa"], dtype=object)
+    flags = names[np.where(np.isnan(worst), len(order), worst).astype("int64")]
+    return (
+        pd.DataFrame(growth, index=out_keys, columns=years),
+        pd.DataFrame(flags, index=out_keys, columns=years),
+    )
 
 
 def _extend(

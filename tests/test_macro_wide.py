@@ -250,3 +250,15 @@ def test_listing_names_vintages_and_what_is_in_use():
     assert bool(listing.loc["dac_deflators", "in_use"])
     assert not bool(listing.loc["dac_deflators@2025-04", "in_use"])
     assert (listing["origin"] == "embedded").all()
+
+
+def test_vintage_on_share_of_gdp_and_per_capita():
+    f = pd.DataFrame({"donor": ["Norway"], "v": [1e9]})
+    r = aidcalc.share_of_gdp(f, value="v", currency="USD", gdp_year=2026,
+                             vintage={"weo": "2025-04"})
+    assert str(r["gdp_source"].item()).startswith("IMF WEO April 2025 GDP")
+    weo = read_dataset("weo@2025-04").set_index(["iso3", "indicator", "year"])["value"]
+    assert r["gdp"].item() == pytest.approx(weo[("NOR", "NGDPD", 2026)] * 1e9)
+    p = aidcalc.per_capita(f, value="v", population_year=2026, vintage={"weo": "2025-04"})
+    assert p["population"].item() == pytest.approx(weo[("NOR", "LP", 2026)] * 1e6)
+    assert aidcalc.pin_vintages is pin_vintages
