@@ -42,6 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -72,6 +73,8 @@ ENDPOINTS = {
 SOURCES = tuple(ENDPOINTS)
 #: largest accepted change of a value against the vintage in use (a factor, either way)
 MAX_JUMP = 3.0
+#: largest accepted uncompressed CSV in the ECB archive (the real one is about 15 MB)
+MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
 _USER_AGENT = "aidcalc (https://github.com/aidcalc; macro data update)"
 
 
@@ -287,7 +290,13 @@ def _fetch_ecb(client: _Client, base_url: str | None, start: int) -> dict[str, p
             names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
             if len(names) != 1:
                 raise _bad("ecb", url, "a zip with one CSV file")
-            text = archive.read(names[0]).decode("utf-8")
+            if archive.getinfo(names[0]).file_size > MAX_ARCHIVE_BYTES:
+                raise _bad("ecb", url, f"a CSV of at most {MAX_ARCHIVE_BYTES} bytes")
+            with archive.open(names[0]) as member:  # never more than the cap, whatever it says
+                raw = member.read(MAX_ARCHIVE_BYTES + 1)
+            if len(raw) > MAX_ARCHIVE_BYTES:
+                raise _bad("ecb", url, f"a CSV of at most {MAX_ARCHIVE_BYTES} bytes")
+            text = raw.decode("utf-8")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, UnicodeDecodeError):
         raise UpdateError(
             f"ecb: the archive from {url} is corrupt or not a zip file; nothing was changed",
@@ -340,7 +349,8 @@ _META = {
             "https://data.imf.org/en/datasets/IMF.RES:WEO",
             "IMF copyright and usage terms (attribution: IMF, World Economic Outlook)",
             {"source": "IMF WEO"}),
-    "ecb_eurofxref": ("European Central Bank", "Euro foreign exchange reference rates",
+    "ecb_eurofxref": ("European Central Bank",
+                      "Euro foreign exchange reference rates (used by aidcalc.get_rates)",
                       "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip",
                       "ECB: free reuse with attribution",
                       {"unit": "currency per EUR", "source": "ECB"}),
@@ -601,3 +611,22 @@ def dataset_listing_text() -> str:
                  "aidcalc.pin_vintages; download current data with `aidcalc update`)")
     return "\n".join(lines) + "\n"
 
+
+
+@cache
+def ecb_rate_table(name: str) -> Any:
+    """A :class:`~aidcalc.RateTable` from a downloaded ``ecb_eurofxref`` vintage (used by
+    :func:`aidcalc.get_rates` when that vintage is current)."""
+    from ._datasets import dataset_info
+    from ._rates import RateTable
+
+    long = read_dataset(name, copy=False)
+    wide = long.pivot(index="date", columns="currency", values="value").sort_index()
+    dates = pd.to_datetime(wide.index, format="%Y-%m-%d").to_numpy()
+    return RateTable(
+        dates,
+        [str(c) for c in wide.columns],
+        wide.to_numpy(dtype="float64"),
+        base="EUR",
+        source=f"ECB euro reference rates (eurofxref-hist, {dataset_info(name).vintage})",
+    )

@@ -251,6 +251,24 @@ def test_update_all_sources_end_to_end(server, cache):
 
 
 @pytest.mark.reference
+def test_downloaded_ecb_rates_are_the_rates_in_use(server, cache):
+    _pub, base = server
+    shipped = aidcalc.get_rates()
+    update("ecb", base_url=base, **FAST)
+    rates = aidcalc.get_rates()
+    assert "downloaded dl-" in rates.source and rates is not shipped
+    assert float(rates.rate("USD", "2024-06-07")) == 1.0898  # the ECB fixing of that day
+    f = pd.DataFrame({"amount": [100.0], "currency": ["EUR"], "date": ["2024-06-07"]})
+    got = aidcalc.convert(f, "USD")
+    assert "downloaded" in str(got["fx_source"].item())
+    try:
+        aidcalc._datasets.pin_vintages("embedded")
+        assert aidcalc.get_rates() is shipped
+    finally:
+        aidcalc._datasets.pin_vintages()
+
+
+@pytest.mark.reference
 def test_429_then_success_with_backoff(server, cache):
     pub, base = server
     pub.script["/stats/eurofxref/eurofxref-hist.zip"] = ["429", "503"]
@@ -382,4 +400,12 @@ def test_ecb_archive_must_be_a_zip_with_one_csv(cache, monkeypatch):
         z.writestr("b.csv", "Date,USD\n2024-01-02,1.1\n")
     monkeypatch.setattr(_Client, "get", lambda self, url, source: buf.getvalue())
     with pytest.raises(UpdateError, match="a zip with one CSV"):
+        _update._fetch_ecb(_Client(), None, 2000)
+    # a highly compressed member larger than the cap (a zip bomb) is refused before reading
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("eurofxref-hist.csv", "Date,USD\n" + "2024-01-02,1.1\n" * 10_000)
+    monkeypatch.setattr(_Client, "get", lambda self, url, source: bomb.getvalue())
+    monkeypatch.setattr(_update, "MAX_ARCHIVE_BYTES", 1000)
+    with pytest.raises(UpdateError, match="at most 1000 bytes"):
         _update._fetch_ecb(_Client(), None, 2000)
