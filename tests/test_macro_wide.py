@@ -108,15 +108,21 @@ def test_weo_extension_of_2024_is_close_to_the_oecds_preliminary_2024(reference)
 
 
 def test_base_2026_works_for_every_member_without_options_and_flags_projections():
-    f = _frame(MEMBERS + MEMBERS, [2021] * 32 + [2026] * 32)
+    years = [2021, 2024, 2025, 2026]
+    f = _frame(MEMBERS * len(years), [y for y in years for _ in MEMBERS])
     r = normalise(f, "USD", 2026)
     assert r["amount_USD_2026"].notna().all()
-    assert (r["amount_USD_2026"].iloc[32:] == 1e6).all()  # base-year rows keep their value
+    assert (r["amount_USD_2026"].iloc[-32:] == 1e6).all()  # base-year rows keep their value
     src = r["deflator_source"].astype(str)
     assert not src.str.contains("DAC countries total").any()
+    for k, s in zip(f["donor"], src, strict=True):
+        assert s.startswith(f"OECD DAC deflator of {k}, "), s
     assert src.iloc[:32].str.contains(
         "base 2026 extended from 2023 with IMF WEO October 2025").all()
     assert src.str.contains(r"\(2026: IMF estimate/projection\)").all()
+    # 2024 is an IMF actual for most members, 2025 an estimate for all
+    assert src.iloc[32:64].str.contains(r"\(2024: IMF actual\)").sum() >= 25
+    assert src.iloc[64:96].str.contains(r"\(2025: IMF estimate/projection\)").all()
     assert "IMF WEO October 2025" in str(r["price_base"].iloc[0])
     assert "extend='last'" not in "".join(src)
 
@@ -262,3 +268,16 @@ def test_vintage_on_share_of_gdp_and_per_capita():
     p = aidcalc.per_capita(f, value="v", population_year=2026, vintage={"weo": "2025-04"})
     assert p["population"].item() == pytest.approx(weo[("NOR", "LP", 2026)] * 1e6)
     assert aidcalc.pin_vintages is pin_vintages
+
+
+@pytest.mark.slow
+def test_report_base_year_2026_runs_without_extend_and_names_the_weo(tmp_path):
+    from aidcalc._cli import main
+
+    out = tmp_path / "r2026"
+    assert main(["report", "--base-year", "2026", "--out", str(out)]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "IMF WEO October 2025" in page
+    assert "carried forward" not in page  # no extend='last' anywhere
+    svg = (out / "donors.svg").read_text(encoding="utf-8")
+    assert "IMF WEO October 2025" in svg  # the chart's footnote names the edition
