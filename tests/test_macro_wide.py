@@ -120,8 +120,8 @@ def test_base_2026_works_for_every_member_without_options_and_flags_projections(
     assert src.iloc[:32].str.contains(
         "base 2026 extended from 2023 with IMF WEO October 2025").all()
     assert src.str.contains(r"\(2026: IMF estimate/projection\)").all()
-    # 2024 is an IMF actual for most members, 2025 an estimate for all
-    assert src.iloc[32:64].str.contains(r"\(2024: IMF actual\)").sum() >= 25
+    # 2024 is an IMF actual for every member in WEO Oct 2025, 2025 an estimate for all
+    assert src.iloc[32:64].str.contains(r"\(2024: IMF actual\)").all()
     assert src.iloc[64:96].str.contains(r"\(2025: IMF estimate/projection\)").all()
     assert "IMF WEO October 2025" in str(r["price_base"].iloc[0])
     assert "extend='last'" not in "".join(src)
