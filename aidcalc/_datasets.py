@@ -233,7 +233,9 @@ def resolve(table: str, vintage: VintageSpec = None) -> str:
 
     Order: ``vintage`` (a vintage id, a dataset name, ``"embedded"``, or a mapping
     table -> vintage), then the process-wide pin, then the current download
-    (``aidcalc update``), then the embedded default.
+    (``aidcalc update``), then the embedded default. A vintage named for this table that does
+    not exist is an error; a process-wide pin of one id for every table
+    (``pin_vintages("2025-04")``) applies to the tables that have that vintage.
 
     Examples
     --------
@@ -246,15 +248,20 @@ def resolve(table: str, vintage: VintageSpec = None) -> str:
     ...
     aidcalc._datasets.DatasetNotFoundError: no vintage '1999-01' of table 'dac_deflators'; ...
     """
+    options = vintages_of(table)
+    ids = {i.vintage_id for i in options} | {i.name for i in options} | {"embedded"}
     wanted: str | None = None
     for spec in (vintage, _PINNED, _env_pins()):
         if isinstance(spec, str):
             wanted = spec
         elif isinstance(spec, Mapping):
-            wanted = spec.get(table, spec.get("*"))
+            wanted = spec.get(table)
+            star = spec.get("*")
+            # a process-wide pin of one vintage id applies to the tables that have it
+            if not wanted and star and star in ids:
+                wanted = star
         if wanted:
             break
-    options = vintages_of(table)
     if not wanted:
         current = _current().get(table)
         if current and any(i.name == current for i in options):

@@ -815,7 +815,10 @@ def normalise(
 
     base_fx: Any = 1.0
     base_source = _categorical(np.zeros(n, dtype="int64"), ["identity (USD)"], index)
+    # a vintage id pins the deflator table (and "embedded" every table); a mapping is per table
     pinned = vintage
+    if isinstance(vintage, str) and vintage != "embedded":
+        pinned = {"dac_deflators": vintage}
     need_year = max(base_year, int(years[valid].max())) if valid.any() else base_year
     if prices == "dac":
         table = deflator_table(deflators, vintage=pinned)

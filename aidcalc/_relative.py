@@ -318,7 +318,7 @@ def share_of_gdp(
             "nor an ISO 4217 code such as 'EUR'",
             problems=None,
         )
-    table = gdp_table(gdp, vintage=vintage)
+    table = gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp"))
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
 
     def convert_pairs(pairs: list[tuple[str, int]]) -> tuple[np.ndarray, list[str]]:
@@ -376,6 +376,13 @@ def share_of_gdp(
         C.GDP_SOURCE: source,
     }
     return _finish(frame, cols, problems, errors)
+
+
+def _per_table(vintage: Any, table: str) -> Any:
+    """A vintage id pins ``table`` (and ``"embedded"`` every table); a mapping is per table."""
+    if isinstance(vintage, str) and vintage != "embedded":
+        return {table: vintage}
+    return vintage
 
 
 def _upper(series: pd.Series) -> np.ndarray:
@@ -444,7 +451,7 @@ def per_capita(
     _check(frame, errors, scale, "per_capita")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, population_year, "population_year", problems)
-    table = population_table(population, vintage=vintage)
+    table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
         frame,

@@ -281,3 +281,25 @@ def test_report_base_year_2026_runs_without_extend_and_names_the_weo(tmp_path):
     assert "carried forward" not in page  # no extend='last' anywhere
     svg = (out / "donors.svg").read_text(encoding="utf-8")
     assert "IMF WEO October 2025" in svg  # the chart's footnote names the edition
+
+
+def test_a_vintage_id_pins_its_own_table_and_a_global_pin_the_tables_that_have_it():
+    # vintage="2024-12" pins the deflators; the WEO extension keeps its own default edition
+    f = _frame(["Japan"], [2025])
+    r = normalise(f, "USD", 2022, vintage="2024-12")
+    src = str(r["deflator_source"].item())
+    assert "DAC1 published by 2024-12-02" in src and "IMF WEO October 2025" in src
+    # a mapping pins each table
+    r = normalise(f, "USD", 2022, vintage={"dac_deflators": "2024-12", "weo": "2025-04"})
+    assert "IMF WEO April 2025" in str(r["deflator_source"].item())
+    with pytest.raises(LookupError, match="no vintage '2024-12' of table 'weo'"):
+        normalise(f, "USD", 2022, vintage={"weo": "2024-12"})
+    try:
+        pin_vintages("2025-04")
+        assert resolve("dac_deflators") == "dac_deflators@2025-04"
+        assert resolve("weo") == "weo@2025-04"
+        assert resolve("wdi_gdp") == "wdi_gdp"  # no such vintage: its default
+        aidcalc.convert(pd.DataFrame({"amount": [1.0], "currency": ["EUR"],
+                                      "date": ["2024-06-07"]}), "USD")
+    finally:
+        pin_vintages()
