@@ -73,6 +73,8 @@ ENDPOINTS = {
 SOURCES = tuple(ENDPOINTS)
 #: largest accepted change of a value against the vintage in use (a factor, either way)
 MAX_JUMP = 3.0
+#: largest accepted answer body (the largest real one, the WEO, is a few tens of MB)
+MAX_BODY_BYTES = 512 * 1024 * 1024
 #: largest accepted uncompressed CSV in the ECB archive (the real one is about 15 MB)
 MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
 _USER_AGENT = "aidcalc (https://github.com/aidcalc; macro data update)"
@@ -102,9 +104,16 @@ class _Client:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     expected = response.headers.get("Content-Length")
                     try:
-                        body = response.read()
+                        body = response.read(MAX_BODY_BYTES + 1)
                     except http.client.IncompleteRead as short:  # fewer bytes than announced
                         body = short.partial
+                    if len(body) > MAX_BODY_BYTES:
+                        raise UpdateError(
+                            f"{source}: the answer from {url} is larger than "
+                            f"{MAX_BODY_BYTES} bytes; refused, nothing was changed",
+                            source=source,
+                            reason="too large",
+                        )
             except urllib.error.HTTPError as err:
                 if (err.code == 429 or err.code >= 500) and attempt < self.retries:
                     self.sleep(self._delay(attempt, err.headers.get("Retry-After")))
@@ -116,6 +125,8 @@ class _Client:
                     source=source,
                     reason=f"HTTP {err.code}",
                 ) from None
+            except UpdateError:
+                raise  # our own verdict (an OSError too): never retried
             except (TimeoutError, urllib.error.URLError, OSError) as err:
                 if attempt < self.retries:
                     self.sleep(self._delay(attempt, None))

@@ -409,3 +409,14 @@ def test_ecb_archive_must_be_a_zip_with_one_csv(cache, monkeypatch):
     monkeypatch.setattr(_update, "MAX_ARCHIVE_BYTES", 1000)
     with pytest.raises(UpdateError, match="at most 1000 bytes"):
         _update._fetch_ecb(_Client(), None, 2000)
+
+
+@pytest.mark.reference
+def test_an_oversized_answer_is_refused(server, cache, monkeypatch):
+    from aidcalc import _update
+
+    _pub, base = server
+    monkeypatch.setattr(_update, "MAX_BODY_BYTES", 1000)
+    with pytest.raises(UpdateError, match="larger than 1000 bytes"):
+        update("ecb", base_url=base, **FAST)
+    assert _visible(cache) == []
