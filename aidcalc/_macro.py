@@ -317,14 +317,16 @@ def annual_usd_rates(
     *,
     rates: RatesLike = None,
     strict: bool = True,
+    implied: bool = False,
 ) -> tuple[np.ndarray, list[str]]:
     """Annual average rates, units of each currency per 1 USD, with their source text.
 
     The OECD DAC annual exchange rate where the DAC table has the currency and year (USD, JPY,
     GBP, CAD, EUR via the EU-institutions row), else the mean of the ECB daily cross rates of
-    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``), else (years after
-    both, e.g. a 2026 base year) the IMF WEO rate implied by GDP in national currency over GDP
-    in USD, with the IMF's actual/estimate flag in the source text. Raises
+    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``), else, with
+    ``implied=True`` (a base year after both, e.g. 2026, with ``extend="weo"``), the IMF WEO
+    rate implied by GDP in national currency over GDP in USD, with the IMF's actual/estimate
+    flag in the source text. Raises
     :class:`DataCoverageError` when neither has the pair (``strict=False``: NaN instead).
 
     Examples
@@ -368,9 +370,11 @@ def annual_usd_rates(
                 out[i] = rate
                 sources[i] = f"{got_source[i]} (annual mean {years[i]})"
             else:
-                from ._weo import implied_rate
+                rate, text = np.nan, ""
+                if implied:
+                    from ._weo import implied_rate
 
-                rate, text = implied_rate(currencies[i], years[i])
+                    rate, text = implied_rate(currencies[i], years[i])
                 if np.isfinite(rate) and rate > 0:
                     out[i], sources[i] = rate, text
                 else:

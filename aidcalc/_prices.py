@@ -880,7 +880,9 @@ def normalise(
         terms = f" in {to} terms"
         term_rates: dict[int, tuple[float, str]] = {}
         if own.any():  # the same deflators expressed in `to`: D[k, y] * R_to(y)
-            table, term_rates = _in_currency_terms(table, to, fx, rates, terms)
+            table, term_rates = _in_currency_terms(
+                table, to, fx, rates, terms, implied=extend == "weo"
+            )
             keys_per_row = np.where(own, keys_per_row + len(ulabels), keys_per_row)
             ulabels = ulabels + [f"{k.split('|', 1)[0]}{terms}|{k.split('|', 1)[1]}"
                                  for k in ulabels]
@@ -1031,7 +1033,7 @@ def _base_rate(
     """The base year's annual rate, ``to`` per USD, the year it is of and its source; with
     ``extend="last"`` and no rate for ``base_year`` the latest earlier year's (flagged). NaN
     when there is none."""
-    rr, ss = _annual_rates(to, [base_year], fx, rates)
+    rr, ss = _annual_rates(to, [base_year], fx, rates, implied=extend == "weo")
     if np.isfinite(rr[0]) or extend != "last":
         return float(rr[0]), base_year, ss[0]
     back = list(range(base_year - 1, base_year - 31, -1))
@@ -1091,15 +1093,18 @@ _RATE_KIND = {
 
 
 def _annual_rates(
-    to: str, years: list[int], fx: str, rates: Any
+    to: str, years: list[int], fx: str, rates: Any, *, implied: bool = False
 ) -> tuple[np.ndarray, list[str]]:
     """Annual average rates, units of ``to`` per USD, from the source step 1 uses: the OECD
     DAC annual rate for ``fx="dac"`` (ECB/rate-table yearly mean for currencies the DAC table
     lacks), else the calendar-year mean of the daily cross rates of the rate table (the ECB
-    by default). NaN (and an empty source) where there is none."""
+    by default). ``implied=True`` (``extend="weo"``): a DAC currency's year after both takes
+    the IMF WEO's implied rate (flagged). NaN (and an empty source) where there is none."""
     years = [int(y) for y in years]
     if fx == "dac":
-        return annual_usd_rates([to] * len(years), years, rates=rates, strict=False)
+        return annual_usd_rates(
+            [to] * len(years), years, rates=rates, strict=False, implied=implied
+        )
     if to == "USD":
         return np.ones(len(years)), ["identity (USD)"] * len(years)
     from ._convert import lookup_rates
@@ -1113,19 +1118,20 @@ def _annual_rates(
         for s, y, v in zip(got[C.FX_SOURCE].astype(object).tolist(), years, values, strict=True)
     ]
     values = np.where(values > 0, values, np.nan)
-    fill_implied_rates(to, years, values, sources)  # after the rate table: IMF WEO, flagged
+    if implied:
+        fill_implied_rates(to, years, values, sources)  # after the rate table: IMF WEO, flagged
     return values, sources
 
 
 def _in_currency_terms(
-    table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str
+    table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str, *, implied: bool = False
 ) -> tuple[pd.DataFrame, dict[int, tuple[float, str]]]:
     """``table`` plus the same deflators in ``to`` terms (keys ``"<iso3><suffix>"``):
     ``D[k, y] * R_to(y)`` with ``R_to`` from :func:`_annual_rates`, and per year the rate and
     its source (so each row can name the rates of its own years); years without a rate are
     left out (so they are outside coverage, never guessed)."""
     years = sorted(int(y) for y in table["year"].unique())
-    values, sources = _annual_rates(to, years, fx, rates)
+    values, sources = _annual_rates(to, years, fx, rates, implied=implied)
     per_year = {
         y: (float(v), src) for y, v, src in zip(years, values, sources, strict=True)
         if np.isfinite(v)
