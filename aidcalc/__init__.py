@@ -59,6 +59,8 @@ _LAZY: dict[str, str] = {
     # embedded data
     "datasets": "._datasets",
     "load_dataset": "._datasets",
+    "pin_vintages": "._datasets",
+    "update": "._update",
     # pledges
     "validate": "._frame",
     "pledges": "._frame",
@@ -107,7 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._categories import categorise
     from ._chunks import aggregate_chunks
     from ._convert import convert, convert_amount
-    from ._datasets import datasets, load_dataset
+    from ._datasets import datasets, load_dataset, pin_vintages
     from ._donors import donor_code, donor_codes, donor_name
     from ._formatting import format_amount
     from ._frame import pledges, validate
@@ -118,3 +120,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._rates import RateTable, get_rates, read_rates
     from ._relative import per_capita, share_of_gdp
     from ._units import fx_context, get_registry, money
+    from ._update import update

@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true",
         help="show the full traceback when something fails, e.g. --debug",
     )
+    from ._update_cli import add_commands  # `aidcalc update`, `aidcalc datasets`
+
+    add_commands(sub)
     return parser
 
 
@@ -146,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command in ("update", "datasets"):
+        from ._update_cli import run
+
+        return run(args)
     tty = sys.stderr.isatty()
     from ._errors import AidcalcError
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._datasets import dataset_info, read_dataset
+from ._datasets import VintageSpec, dataset_info, read_dataset, resolve
 from ._errors import DataCoverageError, ValidationError, join_values
 
 if TYPE_CHECKING:
@@ -42,13 +42,25 @@ CURRENCY_ECONOMY: dict[str, str] = {
     "EUR": "EMU",
     "UAH": "UKR",
 }
-#: the row of the OECD DAC exchange-rate table that quotes a currency per USD
+#: the row of the OECD DAC exchange-rate table that quotes a currency per USD (the DAC
+#: members' own currencies; the euro through the EU-institutions row)
 DAC_RATE_ROW: dict[str, str] = {
     "USD": "USA",
     "JPY": "JPN",
     "GBP": "GBR",
     "CAD": "CAN",
     "EUR": "EUI",
+    "AUD": "AUS",
+    "NZD": "NZL",
+    "NOK": "NOR",
+    "SEK": "SWE",
+    "DKK": "DNK",
+    "CHF": "CHE",
+    "ISK": "ISL",
+    "KRW": "KOR",
+    "PLN": "POL",
+    "CZK": "CZE",
+    "HUF": "HUN",
 }
 
 _COLUMNS = ("iso3", "year", "value", "source", "vintage", "note")
@@ -130,45 +142,100 @@ def _embedded(name: str, scale: float = 1.0) -> pd.DataFrame:
     return out
 
 
-def deflator_table(deflators: pd.DataFrame | None = None) -> pd.DataFrame:
+def deflator_table(
+    deflators: pd.DataFrame | None = None,
+    *,
+    vintage: VintageSpec = None,
+    extend: bool = False,
+) -> pd.DataFrame:
     """OECD DAC deflators (USD terms), embedded or user-supplied (one vintage only).
+
+    ``vintage`` selects the embedded vintage (``"2025-04"``, see :func:`aidcalc.datasets`);
+    ``extend=True`` adds the IMF WEO extension after each donor's last DAC year
+    (:mod:`aidcalc._weo`), every such row flagged in ``source`` and ``note``.
 
     Examples
     --------
     >>> t = deflator_table()
     >>> float(t.query("iso3 == 'JPN' and year == 2015")["value"].iloc[0])
-    106.4965
+    106.496506
+    >>> t = deflator_table(extend=True)
+    >>> t.query("iso3 == 'POL' and year == 2026")["source"].item()
+    'IMF WEO October 2025'
     """
     if deflators is None:
-        return _embedded("dac_deflators")
-    return check_table(deflators, "DAC deflator", single_vintage=True)
+        table = _embedded(resolve("dac_deflators", vintage))
+    else:
+        table = check_table(deflators, "DAC deflator", single_vintage=True)
+    if extend:
+        return _extended_deflators(table, vintage)
+    return table
 
 
-def gdp_table(gdp: pd.DataFrame | None = None) -> pd.DataFrame:
-    """GDP in current USD (the embedded table is stored in USD millions and scaled here).
+def _extended_deflators(table: pd.DataFrame, vintage: VintageSpec) -> pd.DataFrame:
+    from ._weo import extend_deflators
+
+    key = (id(table), resolve("weo", vintage))
+    hit = _EXTENDED.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    out = extend_deflators(table, vintage)
+    if id(table) in _EMBEDDED:
+        _EMBEDDED.add(id(out))
+        _EXTENDED[key] = (table, out)
+    return out
+
+
+_EXTENDED: dict[tuple[int, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _levels(name: str, indicator: str, supplied: pd.DataFrame | None, what: str,
+            vintage: VintageSpec, extend: bool) -> pd.DataFrame:
+    if supplied is not None:
+        return check_table(supplied, what, single_vintage=True)
+    table = _embedded(resolve(name, vintage))
+    if not extend:
+        return table
+    key = (id(table), f"{resolve('weo', vintage)}:{indicator}")
+    hit = _EXTENDED.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    from ._weo import extend_levels
+
+    out = extend_levels(table, indicator, vintage)
+    _EMBEDDED.add(id(out))
+    _EXTENDED[key] = (table, out)
+    return out
+
+
+def gdp_table(
+    gdp: pd.DataFrame | None = None, *, vintage: VintageSpec = None, extend: bool = True
+) -> pd.DataFrame:
+    """GDP in current USD: World Bank WDI, then IMF WEO ``NGDPD`` after the World Bank's last
+    year (and for economies it lacks), each WEO row flagged (``extend=False``: WDI only).
 
     Examples
     --------
     >>> t = gdp_table()
     >>> float(t.query("iso3 == 'USA' and year == 2021")["value"].iloc[0])
     23594031000000.0
+    >>> t.query("iso3 == 'NOR' and year == 2025")[["source", "note"]].values.tolist()
+    [['IMF WEO October 2025 GDP, current USD (NGDPD)', 'IMF estimate/projection']]
     """
-    if gdp is None:
-        return _embedded("wdi_gdp", 1e6)
-    return check_table(gdp, "GDP", single_vintage=True)
+    return _levels("wdi_gdp", "NGDPD", gdp, "GDP", vintage, extend)
 
 
-def population_table(population: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Population, persons.
+def population_table(
+    population: pd.DataFrame | None = None, *, vintage: VintageSpec = None, extend: bool = True
+) -> pd.DataFrame:
+    """Population, persons: World Bank WDI, then IMF WEO ``LP`` after its last year (flagged).
 
     Examples
     --------
     >>> int(population_table().query("iso3 == 'JPN' and year == 2024")["value"].iloc[0])
     123975371
     """
-    if population is None:
-        return _embedded("wdi_population")
-    return check_table(population, "population", single_vintage=True)
+    return _levels("wdi_population", "LP", population, "population", vintage, extend)
 
 
 def cpi_table(cpi: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -188,20 +255,21 @@ def cpi_table(cpi: pd.DataFrame | None = None) -> pd.DataFrame:
     return check_table(cpi, "CPI")
 
 
-@cache
 def _dac_rates() -> pd.DataFrame:
-    return _embedded("dac_exchange_rates")
+    return _embedded(resolve("dac_exchange_rates"))
 
 
-def vintage_label(name: str) -> str:
+def vintage_label(name: str, vintage: VintageSpec = None) -> str:
     """Short vintage text of an embedded dataset, for provenance.
 
     Examples
     --------
     >>> vintage_label("dac_deflators")
+    'DAC1 as cached 2025-02-20'
+    >>> vintage_label("dac_deflators", "2024-12")
     'DAC1 published by 2024-12-02'
     """
-    return dataset_info(name).vintage
+    return dataset_info(resolve(name, vintage)).vintage
 
 
 def lookup(
@@ -213,9 +281,9 @@ def lookup(
 
     Examples
     --------
-    >>> v, pos = lookup(deflator_table(), ["JPN", "JPN", "XXX"], [2015, 1990, 2015])
+    >>> v, pos = lookup(deflator_table(), ["JPN", "JPN", "XXX"], [2015, 1950, 2015])
     >>> v.tolist()[0], pos.tolist()[1:]
-    (106.4965, [-1, -1])
+    (106.496506, [-1, -1])
     """
     positions = _positions(table)
     pos = np.fromiter(
@@ -249,19 +317,23 @@ def annual_usd_rates(
     *,
     rates: RatesLike = None,
     strict: bool = True,
+    implied: bool = False,
 ) -> tuple[np.ndarray, list[str]]:
     """Annual average rates, units of each currency per 1 USD, with their source text.
 
     The OECD DAC annual exchange rate where the DAC table has the currency and year (USD, JPY,
     GBP, CAD, EUR via the EU-institutions row), else the mean of the ECB daily cross rates of
-    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``). Raises
+    that calendar year (``aidcalc._convert.lookup_rates(policy="year")``), else, with
+    ``implied=True`` (a base year after both, e.g. 2026, with ``extend="weo"``), the IMF WEO
+    rate implied by GDP in national currency over GDP in USD, with the IMF's actual/estimate
+    flag in the source text. Raises
     :class:`DataCoverageError` when neither has the pair (``strict=False``: NaN instead).
 
     Examples
     --------
     >>> r, s = annual_usd_rates(["JPY", "USD"], [2015, 2015])
     >>> r.tolist(), s[0]
-    ([121.002, 1.0], 'OECD DAC annual average 2015 (DAC1 published by 2024-12-02)')
+    ([121.0023, 1.0], 'OECD DAC annual average 2015 (DAC1 as cached 2025-02-20)')
     """
     currencies = [str(c) for c in currencies]
     years = [int(y) for y in years]
@@ -298,7 +370,15 @@ def annual_usd_rates(
                 out[i] = rate
                 sources[i] = f"{got_source[i]} (annual mean {years[i]})"
             else:
-                missing.append((currencies[i], years[i]))
+                rate, text = np.nan, ""
+                if implied:
+                    from ._weo import implied_rate
+
+                    rate, text = implied_rate(currencies[i], years[i])
+                if np.isfinite(rate) and rate > 0:
+                    out[i], sources[i] = rate, text
+                else:
+                    missing.append((currencies[i], years[i]))
         if missing and strict:
             raise DataCoverageError(
                 f"no annual average exchange rate for {join_values(missing)}: neither the OECD "

@@ -43,6 +43,7 @@ from ._macro import (
     lookup,
     vintage_label,
 )
+from ._weo import extend_if_needed, extension_texts, fill_implied_rates, weo_price_text
 
 __all__ = ["normalise"]
 
@@ -130,8 +131,10 @@ def _check_args(
         )
     if errors not in ("raise", "coerce"):
         raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
-    if extend not in (None, "last"):
-        raise ValidationError(f"extend must be None or 'last', got {extend!r}", problems=None)
+    if extend not in (None, "last", "weo"):
+        raise ValidationError(
+            f"extend must be 'weo', 'last' or None, got {extend!r}", problems=None
+        )
 
 
 def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
@@ -476,7 +479,9 @@ def _coverage_error(
         spans.append(f"{k} {ys.min()}-{ys.max()}" if len(ys) else f"{k} none")
     return DataCoverageError(
         f"the {dataset} do not cover {join_values(sorted(set(missing)))} "
-        f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Pass extend='last' to carry "
+        f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Download current data "
+        "(`aidcalc update --source dac`, `aidcalc update --source weo`), pass extend='last' "
+        "to carry "
         "the last available factor forward (flagged in deflator_source), supply a later "
         "vintage (deflators=/cpi=, e.g. from aidcalc.io.read_dac_deflators or read_wdi), "
         "choose a base_year inside the coverage, or use errors='coerce'"
@@ -563,11 +568,12 @@ def normalise(
     prices: Literal["dac", "cpi", "none", "current"] | None = "dac",
     errors: Literal["raise", "coerce"] = "raise",
     out: str | None = None,
-    extend: Literal["last"] | None = None,
+    extend: Literal["weo", "last"] | None = "weo",
     rates: Any = None,
     deflators: pd.DataFrame | None = None,
     cpi: pd.DataFrame | None = None,
     locale: Any = None,
+    vintage: Any = None,
 ) -> pd.DataFrame:
     """Express amounts in currency ``to`` at constant ``base_year`` prices, showing every factor.
 
@@ -598,7 +604,8 @@ def normalise(
         Result column; default ``f"{amount}_{to}_{base_year}"`` (``f"{amount}_{to}"`` for
         current prices).
     extend
-        ``None`` or ``"last"`` (see Notes).
+        ``"weo"`` (default), ``"last"`` or ``None``: years after the table's last one (see
+        Notes).
     rates
         A :class:`~aidcalc.RateTable` (default: ECB reference rates).
     deflators
@@ -611,6 +618,12 @@ def normalise(
         Day/month order of numeric dates such as ``07/06/2024`` (``de``, ``fr``, ``en_GB``:
         day-first; ``en_US``: month-first); without it only dates that read one way are
         accepted (where only the year is used, any order is fine).
+    vintage
+        Pin the data vintage so an analysis reproduces exactly: a ``vintage_id`` of the DAC
+        deflators (``"2025-04"``), ``"embedded"``, or a mapping such as
+        ``{"dac_deflators": "2025-02", "weo": "2025-04"}``; :func:`aidcalc.datasets` lists
+        them. Default: the process-wide pin (``aidcalc.pin_vintages``), else the current
+        download (``aidcalc update``), else the embedded data.
 
     Returns
     -------
@@ -688,11 +701,17 @@ def normalise(
     ``07/06/2024`` (7 June or July 6?) raises :class:`~aidcalc.ValidationError` where the day
     or month matters, never a guess. The year of a row is the year of its date.
 
-    A year (or ``base_year``) outside the table's coverage raises
-    :class:`~aidcalc.DataCoverageError`; ``extend="last"`` carries the last published factor
+    Years after a donor's last DAC year (and a later ``base_year``) are, by default
+    (``extend="weo"``), extended with the IMF World Economic Outlook: the donor's GDP deflator
+    growth in USD terms since its last DAC year (:mod:`aidcalc._weo`; also for
+    ``prices="cpi"``, with WEO CPI growth). ``deflator_source`` names the WEO edition and
+    whether the IMF's figure for the year is actual or an estimate/projection; ``price_base``
+    says that the WEO was used. ``extend="last"`` instead carries the last published factor
     forward (for rule 2: the last year with both a deflator and an annual rate), flagged in
     ``deflator_source``, and likewise the last annual rate ``R`` before a base year without
-    one (flagged in ``base_fx_source``). Nothing is extrapolated silently.
+    one (flagged in ``base_fx_source``); ``extend=None`` allows no extension. A year still
+    outside coverage raises :class:`~aidcalc.DataCoverageError` naming the fix. Nothing is
+    extrapolated silently.
 
     Provenance is exact per row: ``price_base`` names ``to`` and the method, one text for
     every row of the call (``"constant 2026 EUR (OECD DAC deflators, ...)"``, never another
@@ -711,16 +730,16 @@ def normalise(
 
     Examples
     --------
-    $1,000,000 of Japanese aid in 2015 in constant 2022 USD (1e6 * 100 / 106.4965):
+    $1,000,000 of Japanese aid in 2015 in constant 2022 USD (1e6 * D[2022] / D[2015]):
 
     >>> import pandas as pd
     >>> f = pd.DataFrame({"donor": ["JPN"], "amount": [1e6], "currency": ["USD"],
     ...                   "date": ["2015-06-30"]})
     >>> r = normalise(f, "USD", 2022)
     >>> print(f"{r.loc[0, 'amount_USD_2022']:,.2f} (deflator {r.loc[0, 'deflator']:.6f})")
-    938,997.99 (deflator 1.064965)
+    938,997.94 (deflator 1.064965)
     >>> print(r.loc[0, "price_base"])
-    constant 2022 USD (OECD DAC deflators, DAC1 published by 2024-12-02)
+    constant 2022 USD (OECD DAC deflators, DAC1 as cached 2025-02-20)
 
     An amount already in ``to``, in the base year, keeps its value exactly (rule 2):
 
@@ -729,15 +748,23 @@ def normalise(
     >>> float(normalise(e, "EUR", 2022).loc[0, "amount_EUR_2022"])
     1000000.0
 
-    A donor without its own deflator uses the DAC total:
+    Every DAC member has its own deflator; a donor without one uses the DAC total:
 
     >>> r = normalise(f.assign(donor="Poland"), "USD", 2022)
     >>> print(r.loc[0, "deflator_source"])
-    OECD DAC deflator of DAC countries total (DAC; POL has none), 2015 rebased to 2022=100 ...
+    OECD DAC deflator of POL, 2015 rebased to 2022=100 (DAC1 as cached 2025-02-20)
+    >>> r = normalise(f.assign(donor="Brazil"), "USD", 2022)
+    >>> print(r.loc[0, "deflator_source"])
+    OECD DAC deflator of DAC countries total (DAC; BRA has none), 2015 rebased to 2022=100 ...
 
-    Outside coverage is an error unless extended explicitly:
+    After the OECD's last year, the IMF WEO extends the donor's deflator, flagged:
 
-    >>> normalise(f.assign(date="2025-03-01"), "USD", 2022)
+    >>> r = normalise(f.assign(date="2025-03-01"), "USD", 2026)
+    >>> print(r.loc[0, "deflator_source"])  # doctest: +ELLIPSIS
+    OECD DAC deflator of JPN, ...; 2025 extended from 2023 with IMF WEO October 2025 ...
+    >>> print(r.loc[0, "price_base"])  # doctest: +ELLIPSIS
+    constant 2026 USD (OECD DAC deflators, DAC1 as cached 2025-02-20; after ... IMF WEO ...)
+    >>> normalise(f.assign(date="2025-03-01"), "USD", 2022, extend=None)
     Traceback (most recent call last):
     ...
     aidcalc.DataCoverageError: the OECD DAC deflators do not cover ('JPN', 2025) ...
@@ -788,10 +815,15 @@ def normalise(
 
     base_fx: Any = 1.0
     base_source = _categorical(np.zeros(n, dtype="int64"), ["identity (USD)"], index)
+    # a vintage id pins the deflator table (and "embedded" every table); a mapping is per table
+    pinned = vintage
+    if isinstance(vintage, str) and vintage != "embedded":
+        pinned = {"dac_deflators": vintage}
+    need_year = max(base_year, int(years[valid].max())) if valid.any() else base_year
     if prices == "dac":
-        table = deflator_table(deflators)
+        table = deflator_table(deflators, vintage=pinned)
         vintage = (
-            vintage_label("dac_deflators")
+            vintage_label("dac_deflators", pinned)
             if deflators is None
             else (", ".join(sorted(set(table["vintage"]) - {""})) or "user-supplied")
         )
@@ -843,10 +875,14 @@ def normalise(
         ulabels = list(dict.fromkeys(label_keys))
         remap = np.array([ulabels.index(x) for x in label_keys], dtype="int64")
         keys_per_row = remap[donor_idx]
+        if extend == "weo":
+            table = extend_if_needed(table, key_labels, need_year, pinned)
         terms = f" in {to} terms"
         term_rates: dict[int, tuple[float, str]] = {}
         if own.any():  # the same deflators expressed in `to`: D[k, y] * R_to(y)
-            table, term_rates = _in_currency_terms(table, to, fx, rates, terms)
+            table, term_rates = _in_currency_terms(
+                table, to, fx, rates, terms, implied=extend == "weo"
+            )
             keys_per_row = np.where(own, keys_per_row + len(ulabels), keys_per_row)
             ulabels = ulabels + [f"{k.split('|', 1)[0]}{terms}|{k.split('|', 1)[1]}"
                                  for k in ulabels]
@@ -876,14 +912,18 @@ def normalise(
                 text += f"; {y} beyond coverage: {uy} factor carried forward (extend='last')"
             if eb:
                 text += f"; base {base_year} beyond coverage: {ub} used (extend='last')"
-            return text
+            return text + extension_texts(table, key, y, base_year, used_weo)
 
+        used_weo: list[str] = []
         factor, defl_source = _deflate(
             keys_per_row, ulabels, years, base_year, table, "OECD DAC deflators",
             describe, extend, valid, index, problems,
         )
         # one price base for every row (aggregate adds rows of one base only): it names `to`
-        price_text = f"constant {base_year} {to} (OECD DAC deflators, {vintage})"
+        price_text = (
+            f"constant {base_year} {to} (OECD DAC deflators, {vintage}"
+            f"{weo_price_text(used_weo)})"
+        )
         if to != "USD":
             base_fx, base_year_used, base_src = _base_rate(to, base_year, fx, rates, extend)
             if not np.isfinite(base_fx) and (~own & ~problems.mask).any():
@@ -913,6 +953,8 @@ def normalise(
     elif prices == "cpi":
         table = cpi_table(cpi)
         economy = CURRENCY_ECONOMY.get(to, to)
+        if extend == "weo":
+            table = extend_if_needed(table, [economy], need_year, pinned, cpi=True)
         if economy not in set(table["iso3"]):
             err = DataCoverageError(
                 f"no consumer price index for {to} (economy {economy}); embedded CPIs cover "
@@ -936,13 +978,16 @@ def normalise(
                 text += f"; {y} beyond coverage: {uy} index carried forward (extend='last')"
             if eb:
                 text += f"; base {base_year} beyond coverage: {ub} used (extend='last')"
-            return text
+            return text + extension_texts(table, k, y, base_year, used_weo)
 
+        used_weo = []
         factor, defl_source = _deflate(
             np.zeros(n, dtype="int64"), [economy], years, base_year, table, "consumer price index",
             describe, extend, valid, index, problems,
         )
-        price_text = f"constant {base_year} {to} (CPI of {economy}, {src})"
+        price_text = (
+            f"constant {base_year} {to} (CPI of {economy}, {src}{weo_price_text(used_weo)})"
+        )
     else:
         factor = np.ones(n)
         defl_source = _categorical(np.zeros(n, dtype="int64"), ["none (current prices)"], index)
@@ -988,7 +1033,7 @@ def _base_rate(
     """The base year's annual rate, ``to`` per USD, the year it is of and its source; with
     ``extend="last"`` and no rate for ``base_year`` the latest earlier year's (flagged). NaN
     when there is none."""
-    rr, ss = _annual_rates(to, [base_year], fx, rates)
+    rr, ss = _annual_rates(to, [base_year], fx, rates, implied=extend == "weo")
     if np.isfinite(rr[0]) or extend != "last":
         return float(rr[0]), base_year, ss[0]
     back = list(range(base_year - 1, base_year - 31, -1))
@@ -1048,15 +1093,18 @@ _RATE_KIND = {
 
 
 def _annual_rates(
-    to: str, years: list[int], fx: str, rates: Any
+    to: str, years: list[int], fx: str, rates: Any, *, implied: bool = False
 ) -> tuple[np.ndarray, list[str]]:
     """Annual average rates, units of ``to`` per USD, from the source step 1 uses: the OECD
     DAC annual rate for ``fx="dac"`` (ECB/rate-table yearly mean for currencies the DAC table
     lacks), else the calendar-year mean of the daily cross rates of the rate table (the ECB
-    by default). NaN (and an empty source) where there is none."""
+    by default). ``implied=True`` (``extend="weo"``): a DAC currency's year after both takes
+    the IMF WEO's implied rate (flagged). NaN (and an empty source) where there is none."""
     years = [int(y) for y in years]
     if fx == "dac":
-        return annual_usd_rates([to] * len(years), years, rates=rates, strict=False)
+        return annual_usd_rates(
+            [to] * len(years), years, rates=rates, strict=False, implied=implied
+        )
     if to == "USD":
         return np.ones(len(years)), ["identity (USD)"] * len(years)
     from ._convert import lookup_rates
@@ -1069,18 +1117,21 @@ def _annual_rates(
         f"daily rates {y}" if np.isfinite(v) and v > 0 else ""
         for s, y, v in zip(got[C.FX_SOURCE].astype(object).tolist(), years, values, strict=True)
     ]
-    return np.where(values > 0, values, np.nan), sources
+    values = np.where(values > 0, values, np.nan)
+    if implied:
+        fill_implied_rates(to, years, values, sources)  # after the rate table: IMF WEO, flagged
+    return values, sources
 
 
 def _in_currency_terms(
-    table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str
+    table: pd.DataFrame, to: str, fx: str, rates: Any, suffix: str, *, implied: bool = False
 ) -> tuple[pd.DataFrame, dict[int, tuple[float, str]]]:
     """``table`` plus the same deflators in ``to`` terms (keys ``"<iso3><suffix>"``):
     ``D[k, y] * R_to(y)`` with ``R_to`` from :func:`_annual_rates`, and per year the rate and
     its source (so each row can name the rates of its own years); years without a rate are
     left out (so they are outside coverage, never guessed)."""
     years = sorted(int(y) for y in table["year"].unique())
-    values, sources = _annual_rates(to, years, fx, rates)
+    values, sources = _annual_rates(to, years, fx, rates, implied=implied)
     per_year = {
         y: (float(v), src) for y, v, src in zip(years, values, sources, strict=True)
         if np.isfinite(v)

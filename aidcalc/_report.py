@@ -34,6 +34,12 @@ _FX = ("spot", "month", "year", "dac")
 STAGES = ("pledged", "committed", "allocated", "disbursed", "all")
 _HERE = Path(__file__).resolve().parent
 _PUBLISHED_RE = re.compile(r"^(.*?)\s*published by (\d{4}-\d{2}-\d{2})$")
+_WEO_RE = re.compile(r"IMF WEO \w+ \d{4}")
+
+
+def _weo_editions(deflators: list[str]) -> list[str]:
+    """The IMF WEO editions that extended deflators beyond the last published year."""
+    return sorted({m.group(0) for d in deflators for m in _WEO_RE.finditer(d)})
 
 
 @dataclass
@@ -280,7 +286,7 @@ def _normalise(
         date="announced",
         fx=cast(Literal["spot", "month", "year", "dac"], fx),  # checked by _check_options
         prices=price_arg,  # type: ignore[arg-type]
-        extend="last" if price_arg else None,
+        extend="weo" if price_arg else None,  # IMF WEO after the last published year
         out=out,
         errors="coerce",
     )
@@ -302,12 +308,14 @@ def _normalise(
     )
     if price_arg:
         deflators = _unique(result, "deflator_source")
-        extended = [d for d in deflators if "extend" in d.lower() or "last" in d.lower()]
+        extended = [d for d in deflators if "extend='last'" in d]
         notes.append(
             label("note_constant").format(year=base_year, method=_method(prices, label))
         )
         if extended:
             notes.append(label("note_extended"))
+        if editions := _weo_editions(deflators):
+            notes.append(label("note_weo").format(edition=", ".join(editions)))
     else:
         notes.append(label("note_current").format(to=to))
     return result, out, left_out
@@ -402,8 +410,12 @@ def _footnote(
     if prices in ("dac", "cpi"):
         prices_text += label("list_sep") + _method(prices, label)
     deflators = _unique(frame, "deflator_source")
-    if any("extend" in d.lower() or "carried forward" in d.lower() for d in deflators):
+    if any("extend='last'" in d or "carried forward" in d.lower() for d in deflators):
         prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_extended")
+    if editions := _weo_editions(deflators):
+        prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_weo").format(
+            edition=", ".join(editions)
+        )
     item("prices", prices_text)
     item("rates", _fx_sources(frame, theme.locale) + lang_sep + label(f"rate_{fx}"))
     if stage != "all":

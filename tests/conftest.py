@@ -11,6 +11,13 @@ from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
 
+# never read or write the user's real download cache (aidcalc update) from tests
+if "AIDCALC_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["AIDCALC_CACHE_DIR"] = tempfile.mkdtemp(prefix="aidcalc-test-cache-")
+os.environ.pop("AIDCALC_VINTAGES", None)
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = Path(os.environ.get("AIDCALC_REFERENCE", ROOT.parent / "shared" / "reference"))
 

@@ -1,7 +1,8 @@
 """normalise: constant prices with the OECD DAC method and with CPIs, every factor visible.
 
-Expected values are computed here by hand from the published tables quoted in issue 3 (DAC
-deflators 2022=100 and DAC exchange rates, vintage 2024-12-02; World Bank CPI and inflation),
+Expected values are computed here by hand from the published tables (DAC deflators 2022=100
+and DAC exchange rates, DAC1 as cached 2025-02-20, the embedded default; World Bank CPI and
+inflation),
 not from the code under test.
 """
 
@@ -18,13 +19,14 @@ from hypothesis import strategies as st
 import aidcalc
 from aidcalc._prices import normalise
 
-# published figures (issue 3 tables)
+# published figures (embedded default vintage: OECD DAC1 as cached 2025-02-20)
 DEFL = {
-    ("JPN", 2015): 106.4965, ("JPN", 2023): 96.8208, ("JPN", 2022): 100.0,
-    ("DAC", 2016): 90.2637, ("DEU", 2019): 96.3509, ("USA", 2023): 103.7634,
-    ("EUI", 2021): 107.4992,
+    ("JPN", 2015): 106.496506, ("JPN", 2023): 96.820782, ("JPN", 2022): 100.0,
+    ("DAC", 2016): 90.26366, ("DEU", 2019): 96.350939, ("USA", 2023): 103.763436,
+    ("EUI", 2021): 107.499248,
 }
-DAC_XR = {("EUR", 2019): 0.8933, ("EUR", 2022): 0.9509, ("JPY", 2015): 121.002}
+JPN_2015_IN_2022 = 1e6 * DEFL[("JPN", 2022)] / DEFL[("JPN", 2015)]
+DAC_XR = {("EUR", 2019): 0.8933, ("EUR", 2022): 0.9509, ("JPY", 2015): 121.0023}
 CPI_USA = {2015: 108.6957, 2021: 124.2664}
 INFL_USA_2022 = 8.0028
 INFL_EMU = {2016: 0.1660, 2017: 1.3750, 2018: 1.6892, 2019: 1.4412, 2020: 0.1869,
@@ -40,12 +42,14 @@ def frame(**cols):
 def test_japan_2015_in_constant_2022_usd():
     r = aidcalc.normalise(frame(), "USD", 2022)
     assert r["amount_USD_2022"].item() == pytest.approx(938_998, abs=1)
-    assert r["amount_USD_2022"].item() == pytest.approx(1e6 * 100 / 106.4965, rel=1e-12)
-    assert r["deflator"].item() == pytest.approx(106.4965 / 100, rel=1e-12)
+    assert r["amount_USD_2022"].item() == pytest.approx(JPN_2015_IN_2022, rel=1e-12)
+    assert r["deflator"].item() == pytest.approx(
+        DEFL[("JPN", 2015)] / DEFL[("JPN", 2022)], rel=1e-12
+    )
     assert r["fx_rate"].item() == 1.0
     assert "JPN" in r["deflator_source"].item()
     assert r["price_base"].item() == (
-        "constant 2022 USD (OECD DAC deflators, DAC1 published by 2024-12-02)"
+        "constant 2022 USD (OECD DAC deflators, DAC1 as cached 2025-02-20)"
     )
 
 
@@ -57,10 +61,14 @@ def test_2015_in_constant_2023_usd_uses_the_2023_to_2015_ratio():
 
 def test_donor_names_and_dac_total_fallback():
     r = normalise(frame(donor=["Japan"]), "USD", 2022)
-    assert r["amount_USD_2022"].item() == pytest.approx(1e6 * 100 / 106.4965, rel=1e-12)
-    r = normalise(frame(donor=["Poland"], date=["2016-03-01"]), "USD", 2022)
+    assert r["amount_USD_2022"].item() == pytest.approx(JPN_2015_IN_2022, rel=1e-12)
+    # a provider without its own DAC deflator (Brazil) uses the DAC total, and says so
+    r = normalise(frame(donor=["Brazil"], date=["2016-03-01"]), "USD", 2022)
     assert r["amount_USD_2022"].item() == pytest.approx(1e6 * 100 / DEFL[("DAC", 2016)])
-    assert "DAC countries total (DAC; POL has none)" in r["deflator_source"].item()
+    assert "DAC countries total (DAC; BRA has none)" in r["deflator_source"].item()
+    # every DAC member has its own (issue 11): Poland is no longer deflated with the DAC total
+    r = normalise(frame(donor=["Poland"], date=["2016-03-01"]), "USD", 2022)
+    assert r["deflator_source"].item().startswith("OECD DAC deflator of POL, 2016")
     r = normalise(frame(donor=[None], date=["2016-03-01"]), "USD", 2022)
     assert "no donor given" in r["deflator_source"].item()
     r = normalise(frame(date=["2016-03-01"]), "USD", 2022, donor=None)
@@ -146,7 +154,7 @@ def test_own_currency_rows_beyond_coverage_extend_in_their_terms():
     f = frame(donor=["DEU", "DEU"], currency=["EUR", "EUR"], date=["2025-03-01", "2024-02-01"],
               amount=[1e6, 1e6])
     with pytest.raises(aidcalc.DataCoverageError, match="DEU in EUR terms"):
-        normalise(f, "EUR", 2022)
+        normalise(f, "EUR", 2022, extend=None)
     r = normalise(f, "EUR", 2022, extend="last")
     assert "(extend='last')" in r["deflator_source"].iloc[0]
     # the 2023 factor in EUR terms is carried forward for both rows
@@ -215,15 +223,16 @@ def test_current_prices():
 
 
 def test_years_outside_coverage_raise_unless_extended():
-    f = frame(donor=["JPN", "Poland"], amount=[1.0, 2.0], currency=["USD", "USD"],
+    f = frame(donor=["JPN", "Brazil"], amount=[1.0, 2.0], currency=["USD", "USD"],
               date=["2025-03-01", "2024-01-01"])
     with pytest.raises(aidcalc.DataCoverageError) as info:
-        normalise(f, "USD", 2022)
+        normalise(f, "USD", 2022, extend=None)
     err = info.value
     assert isinstance(err, LookupError)
     msg = str(err)
     assert "('DAC', 2024)" in msg and "('JPN', 2025)" in msg
-    assert "JPN 2000-2023" in msg and "extend='last'" in msg and "2 rows (index 0, 1)" in msg
+    assert "JPN 1960-2023" in msg and "extend='last'" in msg and "2 rows (index 0, 1)" in msg
+    assert "aidcalc update --source dac" in msg
     assert err.missing == [("DAC", 2024), ("JPN", 2025)]
     r = normalise(f, "USD", 2022, extend="last")
     assert r["amount_USD_2022"].iloc[0] == pytest.approx(1 * 100 / DEFL[("JPN", 2023)] / 1)
@@ -232,9 +241,11 @@ def test_years_outside_coverage_raise_unless_extended():
 
 def test_base_year_outside_coverage():
     with pytest.raises(aidcalc.DataCoverageError, match=r"\('JPN', 2024\)"):
-        normalise(frame(), "USD", 2024)
+        normalise(frame(), "USD", 2024, extend=None)
     r = normalise(frame(), "USD", 2024, extend="last")
-    assert r["amount_USD_2024"].item() == pytest.approx(1e6 * DEFL[("JPN", 2023)] / 106.4965)
+    assert r["amount_USD_2024"].item() == pytest.approx(
+        1e6 * DEFL[("JPN", 2023)] / DEFL[("JPN", 2015)]
+    )
     assert "base 2024 beyond coverage: 2023 used" in r["deflator_source"].item()
     with pytest.raises(aidcalc.DataCoverageError, match="consumer price index"):
         normalise(frame(currency=["EUR"]), "EUR", 2024, prices="cpi")
@@ -251,14 +262,14 @@ def test_coerce_gives_nan_and_reasons_and_keeps_good_rows():
             "donor": ["JPN", "JPN", "Atlantis", "JPN", "JPN"],
             "amount": [1e6, 5.0, 1.0, "lots", 2.0],
             "currency": ["USD", "XYZ", "USD", "USD", "USD"],
-            "date": ["2015-06-30", "2015-06-30", "2015-06-30", "2015-06-30", "1990-01-01"],
+            "date": ["2015-06-30", "2015-06-30", "2015-06-30", "2015-06-30", "1950-01-01"],
         },
         index=[4, 4, 2, 1, 0],
     )
     r = normalise(f, "USD", 2022, errors="coerce")
     assert r.index.tolist() == [4, 4, 2, 1, 0]
     val = r["amount_USD_2022"]
-    assert val.iloc[0] == pytest.approx(1e6 * 100 / 106.4965)
+    assert val.iloc[0] == pytest.approx(1e6 * 100 / DEFL[("JPN", 2015)])
     assert val.iloc[1:].isna().all()
     err = r["error"].tolist()
     assert pd.isna(err[0])
@@ -469,7 +480,9 @@ def test_dac_rates_missing_for_one_currency_only_hits_its_rows():
     f = pd.DataFrame({"donor": ["JPN", "USA"], "amount": [1.0, 2.0], "currency": ["JPY", "XYZ"],
                       "date": [2015, 2016]})
     r = normalise(f, "USD", 2022, fx="dac", errors="coerce")
-    assert r["amount_USD_2022"].iloc[0] == pytest.approx(1 / 121.002 * 100 / 106.4965)
+    assert r["amount_USD_2022"].iloc[0] == pytest.approx(
+        1 / DAC_XR[("JPY", 2015)] * 100 / DEFL[("JPN", 2015)]
+    )
     assert np.isnan(r["amount_USD_2022"].iloc[1])
     assert r["error"].iloc[1] == "no annual average exchange rate"
     with pytest.raises(aidcalc.DataCoverageError, match=r"\('XYZ', 2016\) in 1 row \(index 1\)"):

@@ -12,10 +12,10 @@ import aidcalc
 from aidcalc._relative import per_capita, share_of_gdp
 
 G7 = ["United States", "Japan", "Germany", "France", "Italy", "United Kingdom", "Canada"]
-# issue 3 tables: GDP current USD millions, DAC annual rates, population
-GDP_2021 = {"JPN": 5034621, "DEU": 4278504, "EUU": 17315127}
-GDP_2015_GBR = 2927911
-DAC_XR_2021 = {"JPY": 109.765, "EUR": 0.8456}
+# embedded tables: GDP current USD millions (WDI 2024-10), DAC annual rates (DAC1 2025-02-20)
+GDP_2021 = {"JPN": 5034620.785, "DEU": 4278503.935, "EUU": 17315127.12}
+GDP_2015_GBR = 2927911.141
+DAC_XR_2021 = {"JPY": 109.7653, "EUR": 0.8456}
 DAC_XR_2015_GBP = 0.6545
 POP_2024 = {"JPN": 123975371, "EUU": 450228188}
 POP_2019_DEU = 83092962
@@ -84,11 +84,11 @@ def test_per_capita_by_hand_with_year_column():
 
 
 def test_currency_not_in_dac_table_uses_ecb_annual_mean():
-    f = pd.DataFrame({"donor": ["DEU"], "chf": [1e9]})
-    r = share_of_gdp(f, value="chf", currency="CHF", gdp_year=2021)
-    # Fed H.10 2021 annual average 0.9143 CHF per USD; the ECB cross mean is close
+    f = pd.DataFrame({"donor": ["DEU"], "cny": [1e9]})
+    r = share_of_gdp(f, value="cny", currency="CNY", gdp_year=2021)
+    # Fed H.10 2021 annual average 6.4508 CNY per USD; the ECB cross mean is close
     implied = r["gdp"].item() / (GDP_2021["DEU"] * 1e6)
-    assert implied == pytest.approx(0.9143, rel=0.01)
+    assert implied == pytest.approx(6.4508, rel=0.01)
     assert "ECB" in r["gdp_source"].item()
 
 
@@ -121,14 +121,16 @@ def test_bad_currency_scale_and_columns():
 
 
 def test_missing_gdp_raises_or_coerces():
-    f = pd.DataFrame({"donor": ["Poland", "DEU", "Atlantis"], "v": [1.0, 2.0, 3.0]},
+    # the Holy See (VAT): neither the World Bank nor the IMF WEO publishes its GDP or population
+    f = pd.DataFrame({"donor": ["Vatican", "DEU", "Atlantis"], "v": [1.0, 2.0, 3.0]},
                      index=["a", "b", "c"])
     with pytest.raises(aidcalc.DataCoverageError) as info:
         share_of_gdp(f.iloc[:2], value="v", currency="EUR", gdp_year=2021)
     msg = str(info.value)
-    assert "('POL', 2021)" in msg and "1 row (index a)" in msg and "gdp=" in msg
-    with pytest.raises(aidcalc.DataCoverageError, match=r"\('DEU', 2030\).*DEU 2000-2023"):
-        share_of_gdp(f.iloc[1:2], value="v", currency="EUR", gdp_year=2030)
+    assert "('VAT', 2021)" in msg and "1 row (index a)" in msg and "gdp=" in msg
+    assert "aidcalc update --source weo" in msg
+    with pytest.raises(aidcalc.DataCoverageError, match=r"\('DEU', 2031\).*DEU 2000-2030"):
+        share_of_gdp(f.iloc[1:2], value="v", currency="EUR", gdp_year=2031)
     with pytest.raises(aidcalc.UnknownDonorError, match="'Atlantis'"):
         per_capita(f, value="v", population_year=2024)
     r = share_of_gdp(f, value="v", currency="EUR", gdp_year=2021, errors="coerce")

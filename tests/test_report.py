@@ -99,7 +99,7 @@ def test_index_html_references_every_chart_and_table(report_dir):
     assert not re.search(r'src="(?!data:)', page)
     for heading in ("Method", "Sources"):
         assert f"<h2>{heading}</h2>" in page
-    assert "carried forward" in page  # the DAC deflator extension is stated
+    assert "IMF WEO October 2025" in page  # the WEO extension of DAC deflators is stated
     assert "OECD DAC deflators" in page and "ECB" in page
     assert "https://koshursamachar.com/" in page  # a source of the data
 
@@ -256,7 +256,8 @@ def test_japanese_page_and_footnote_have_no_english_sentences(japanese):
     assert notes[0] == f"入力：組み込みデータセットg7_ukraine_pledges（{len(g7)}行）。"
     assert any(n.startswith(f"個別の表明{kinds['pledge']}件を合計しています。") for n in notes)
     assert f"別通貨での再表明{kinds['restatement']}行" in notes[1]
-    assert any("最後に公表された係数を据え置き" in n for n in notes)  # deflators carried forward
+    # deflators extended with the IMF WEO after the last OECD year (issue 11), stated in Japanese
+    assert any("IMF WEO October 2025" in n and "デフレーター" in n for n in notes)
     assert "価格基準：ユーロ（2024年基準の実質価格）。" in notes
     foot = japanese.footnote
     assert foot.startswith("出典：G7とEUによるウクライナ支援の表明")
