@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._amount import Amount
+from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
 from ._columns import AMOUNT, APPROX, CURRENCY, ERROR
 from ._errors import ParseError, describe_rows
 from ._locale import LocaleLike, resolve_locale
@@ -63,23 +63,38 @@ __all__ = ["parse_amount", "parse_amounts"]
 # zero-width space, BOM) removed, runs of white space collapsed, ends trimmed. The same rules are
 # applied per string (pure Python) or vectorised (pyarrow), from these definitions.
 _APOSTROPHES = "’‘ʼ´`"
-_BRACKETS = "[]()\x1f"
+_BRACKETS = "[]\x1f"  # parentheses are kept: "($5 million)" may be an accounting negative
 _INVISIBLE = "\u200b\u200e\u200f\u061c\u2066\u2067\u2068\u2069\ufeff"
 _WHITE = " \t\n\r\f\v"
+#: every Unicode decimal digit (category Nd: Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+#: full-width...) -> its ASCII digit; NFKC maps only some of them
+_DIGITS: dict[int, str] = {
+    cp: str(unicodedata.decimal(chr(cp)))
+    for cp in range(0x80, 0x110000)
+    if unicodedata.category(chr(cp)) == "Nd"
+}
+#: the Arabic decimal separator and the grouping symbols CLDR uses besides ',' '.' ' ' "'":
+#: Arabic thousands separator, Arabic comma, reversed comma
+_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u060c": ",", "\u2e41": ","}
 _TRANSLATE = str.maketrans(
     {
         **dict.fromkeys(_APOSTROPHES, "'"),
         **dict.fromkeys(_BRACKETS, " "),
         **dict.fromkeys(_INVISIBLE),
         **dict.fromkeys(_WHITE[1:], " "),
+        **{chr(k): v for k, v in _DIGITS.items()},
+        **_SEPARATORS,
     }
 )
+#: the longest text parse_amount reads, and the longest cell parse_amounts reads: an amount
+#: is a few words; a longer text is refused at once instead of being scanned
+MAX_TEXT = 1000
 _SPACES = re.compile(" {2,}")
 # prefix, first number, suffix (ASCII digits only, so Python's re and RE2 agree)
 _SPLIT = r"(?s)^(?P<pre>[^0-9]*?)(?P<num>[0-9](?:[0-9.,' ]*[0-9])?)(?P<post>.*)$"
 _SPLIT_RE = re.compile(_SPLIT)
 _UPPER3 = re.compile(r"(?<![^\W\d_])[A-Z]{3}(?![^\W\d_])")
-_GAP_CHARS = " .,:;/'\"*"
+_GAP_CHARS = " .,:;/'\"*()"
 _GAP_OK = set(_GAP_CHARS)
 _CJK_START = "\u2e80"
 
@@ -92,9 +107,65 @@ def _normalise(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_TRANSLATE)).strip(" ")
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(phrase: str) -> str:
     """The form a phrase is matched in: NFKC, one apostrophe, single spaces, lower case."""
     return _normalise(phrase).lower()
+
+
+def _is_letter(ch: str) -> bool:
+    """A word character that is not a digit: what the regex ``[^\\W\\d_]`` matches."""
+    return ch.isalnum() and not ch.isdecimal()
+
+
+class _Matcher:
+    """Leftmost-longest search for known phrases, with word boundaries for (non-CJK) words.
+
+    The same matches as a regular expression alternating all phrases longest first, but built
+    from a set in microseconds instead of compiling a regex of thousands of alternatives per
+    locale. Linear in the text: at most one dictionary probe per phrase length per position.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = frozenset(p for p in phrases if p)
+        by_first: dict[str, set[int]] = {}
+        for phrase in self.phrases:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in by_first.items()}
+
+    def match(self, text: str, i: int) -> int:
+        """End of the longest phrase starting at ``i`` (with its word boundaries), or -1."""
+        lengths = self.lengths.get(text[i : i + 1])
+        if not lengths:
+            return -1
+        n = len(text)
+        for size in lengths:
+            end = i + size
+            if end > n:
+                continue
+            phrase = text[i:end]
+            if phrase not in self.phrases:
+                continue
+            first, last = phrase[0], phrase[-1]
+            if first.isalpha() and first < _CJK_START and i > 0 and _is_letter(text[i - 1]):
+                continue
+            if last.isalpha() and last < _CJK_START and end < n and _is_letter(text[end]):
+                continue
+            return end
+        return -1
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of the non-overlapping matches, left to right."""
+        out = []
+        i, n = 0, len(text)
+        while i < n:
+            end = self.match(text, i)
+            if end > i:
+                out.append((i, end, text[i:end]))
+                i = end
+            else:
+                i += 1
+        return out
 
 
 class _Fail(Exception):
@@ -154,11 +225,12 @@ def _words() -> pd.DataFrame:
     return read_dataset("parse_words", copy=False)
 
 
-@cache
-def _iso_codes() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
+@lru_cache(maxsize=256)
+def _words_for(language: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, phrase, value) rows of ``parse_words`` for one language and for every language."""
+    words = _words()
+    mine = words[words["language"].isin([language, "*"])]
+    return tuple(zip(mine["kind"], mine["phrase"], mine["value"], strict=True))
 
 
 @cache
@@ -174,29 +246,32 @@ def _active_codes() -> frozenset[str]:
 
 
 def _check_currency(code: Any, what: str) -> str:
-    if not isinstance(code, str) or code not in _iso_codes():
-        raise ParseError(
-            f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}",
-            text=str(code),
-            reason="unknown currency code",
-        )
-    return code
+    return check_currency(code, what)
 
 
 # --- the per-locale lexicon ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Lexicon:
     locale: str
+    language: str
     decimal: str
     group: str
     number_pattern: str
     number_re: re.Pattern[str]
     phrases: dict[str, tuple[str, str]]  # matched form -> (kind, value)
-    token_re: re.Pattern[str]
-    scale_re: re.Pattern[str]
+    matcher: _Matcher
+    scales: _Matcher
     own_symbols: dict[str, frozenset[str]]  # this locale's symbols -> codes
     scale_words: tuple[str, ...]
     number_words: frozenset[str]
+    territory_currency: str | None  # the current currency of the locale's territory
+
+    def match_scale(self, text: str, pos: int) -> tuple[str, int] | None:
+        """A scale word at ``pos`` after optional white space: (word, end), else None."""
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        end = self.scales.match(text, pos)
+        return (text[pos:end], end) if end > pos else None
 
 
 def _bounded(phrase: str) -> str:
@@ -211,6 +286,17 @@ def _bounded(phrase: str) -> str:
 
 def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(_bounded(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
+
+
+@lru_cache(maxsize=2048)
+def _territory_currency(territory: str | None) -> str | None:
+    """The one current legal-tender currency of a territory (None when none or several)."""
+    if not territory:
+        return None
+    from babel.numbers import get_territory_currencies
+
+    found = get_territory_currencies(territory, tender=True)
+    return found[0] if len(found) == 1 else None
 
 
 def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
@@ -240,10 +326,14 @@ def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
 def _lexicon(locale_id: str) -> _Lexicon:
     from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
+    from babel import Locale
+
     loc = resolve_locale(locale_id)
     lang = loc.language
     decimal = _normalise(get_decimal_symbol(loc)) or "."
     group = _normalise(get_group_symbol(loc)) or " "
+    if group == decimal:  # pragma: no cover - no CLDR locale does this
+        raise ParseError(f"locale {locale_id}: same decimal and group symbol", text="", reason="")
     d, g = re.escape(decimal), re.escape(group)
     primary, secondary = loc.decimal_formats[None].grouping  # (3, 3); (3, 2) in en_IN
     number_pattern = (
@@ -251,8 +341,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
         rf"|[0-9]+(?:{d}[0-9]+)?"
     )
 
-    words = _words()
-    mine = words[words["language"].isin([lang, "*"])]
+    mine = _words_for(lang)
     phrases: dict[str, tuple[str, str]] = {}
 
     def add(phrase: str, kind: str, value: str) -> None:
@@ -263,11 +352,16 @@ def _lexicon(locale_id: str) -> _Lexicon:
     add("-", "sign", "")
     add("\u2212", "sign", "")  # minus sign
     add(get_minus_sign_symbol(loc), "sign", "")  # the locale's ("\u200e\u2212" in fa: "\u2212")
-    for kind in ("filler", "hedge"):
-        for phrase in mine.loc[mine["kind"] == kind, "phrase"]:
-            add(phrase, kind, "")
+    for want in ("filler", "hedge"):
+        for kind, phrase, _ in mine:
+            if kind == want:
+                add(phrase, kind, "")
     scales = _cldr_scales(loc)
-    for phrase, kind, value in zip(mine["phrase"], mine["kind"], mine["value"], strict=True):
+    if str(loc) != lang:  # en_IN also reads the million/billion of en (its own words first)
+        with suppress(Exception):
+            for word, power in _cldr_scales(Locale.parse(lang)).items():
+                scales.setdefault(word, power)
+    for kind, phrase, value in mine:
         if kind == "scale":
             scales.setdefault(_key(phrase), int(value))
     for word, power in {**_cldr_scales(loc, alone=True), **scales}.items():
@@ -285,7 +379,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
         current = codes & active if len(codes) > 1 else codes
         if len(current) == 1:
             add(name, "code", next(iter(current)))
-    for phrase, kind, value in zip(mine["phrase"], mine["kind"], mine["value"], strict=True):
+    for kind, phrase, value in mine:
         if kind == "word":
             if re.fullmatch("[A-Z]{3}", value):
                 add(phrase, "code", value)
@@ -299,7 +393,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
             own.setdefault(sym, set()).add(code)
     for sym in own:
         add(sym, "symbol", sym)
-    for phrase, kind in zip(mine["phrase"], mine["kind"], strict=True):
+    for kind, phrase, _ in mine:
         if kind == "symbol":
             add(phrase, "symbol", _key(phrase))
     for sym in _global_symbols():  # letters-only symbols elsewhere ("den", "Le") are words here
@@ -309,31 +403,37 @@ def _lexicon(locale_id: str) -> _Lexicon:
     scale_words = tuple(sorted(w for w, (k, _) in phrases.items() if k == "scale"))
     return _Lexicon(
         locale=locale_id,
+        language=lang,
         decimal=decimal,
         group=group,
         number_pattern=number_pattern,
         number_re=re.compile(number_pattern),
         phrases=phrases,
-        token_re=re.compile(_alternation(phrases)),
-        scale_re=re.compile(r"\s*(" + _alternation(scale_words) + ")"),
+        matcher=_Matcher(phrases),
+        scales=_Matcher(scale_words),
         own_symbols={k: frozenset(v) for k, v in own.items()},
         scale_words=scale_words,
         number_words=frozenset(_cldr_scales(loc, alone=True)),
+        territory_currency=_territory_currency(loc.territory),
     )
 
 
 # --- reading the words around the number ---------------------------------------------------------
-def _press_symbols() -> dict[str, str]:
-    words = _words()
-    sel = words[(words["kind"] == "symbol") & (words["language"] == "*")]
-    return {_key(p): v for p, v in zip(sel["phrase"], sel["value"], strict=True)}
+@lru_cache(maxsize=256)
+def _press_symbols(language: str) -> dict[str, str]:
+    """Press symbols of ``parse_words``: the language's own first ("Rs" INR in English)."""
+    out: dict[str, str] = {}
+    for kind, phrase, value in sorted(_words_for(language), key=lambda r: r[0] == "*"):
+        if kind == "symbol":
+            out.setdefault(_key(phrase), value)
+    return out
 
 
 @lru_cache(maxsize=4096)
 def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str, bool]:
     """(code, explicit) for a symbol key; explicit means it can stand for one currency only."""
     lex = _lexicon(locale_id)
-    press = _press_symbols()
+    press = _press_symbols(lex.language)
     candidates = set(_global_symbols().get(sym, ())) | set(lex.own_symbols.get(sym, ()))
     if sym in press:
         candidates.add(press[sym])
@@ -342,6 +442,8 @@ def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str,
     own = lex.own_symbols.get(sym, frozenset())
     if len(own) == 1:
         return next(iter(own)), False
+    if lex.territory_currency in candidates:  # "Rs" in en_IN: the territory's rupee
+        return str(lex.territory_currency), False
     if sym in press:
         return press[sym], False
     if default is not None and default in candidates:
@@ -367,22 +469,24 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
             chars[m.start() : m.end()] = " " * 3
         elif word.lower() not in lex.phrases:
             if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
-                spans = [t.span() for t in lex.token_re.finditer(affix.lower())]
+                spans = [(a, b) for a, b, _ in lex.matcher.finditer(affix.lower())]
             if any(a <= m.start() and m.end() <= b for a, b in spans):
                 continue
-            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code)")
+            sugg = currency_suggestions(word)
+            hint = f": did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code){hint}")
     low = "".join(chars).lower()
     tokens: list[tuple[str, str, str]] = []
     unknown: tuple[str, bool] | None = None
     pos = 0
-    for tok in [*lex.token_re.finditer(low), None]:
-        gap = low[pos : tok.start()] if tok is not None else low[pos:]
+    for tok in [*lex.matcher.finditer(low), None]:
+        gap = low[pos : tok[0]] if tok is not None else low[pos:]
         if unknown is None and not set(gap) <= _GAP_OK:
             unknown = (gap.strip(_GAP_CHARS), not tokens)
         if tok is not None:
-            kind, value = lex.phrases[tok.group()]
-            tokens.append((kind, value, tok.group()))
-            pos = tok.end()
+            kind, value = lex.phrases[tok[2]]
+            tokens.append((kind, value, tok[2]))
+            pos = tok[1]
     if unknown is not None:
         word, leading = unknown
         scale_slot = where == "post" and leading and not any(k == "scale" for k, _, _ in tokens)
@@ -390,6 +494,8 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
         if cands:  # a letters-only symbol of other locales ("kr"): only with a fitting default
             if default is not None and default in cands:
                 return [*codes, *tokens, ("code", default, word)]
+            if lex.territory_currency in cands:  # or the locale's own ("Rs" in en_IN)
+                return [*codes, *tokens, ("code", str(lex.territory_currency), word)]
             if not scale_slot:
                 raise _Fail(
                     f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
@@ -568,6 +674,57 @@ def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
     return template.format(num=num, value=value, whole=whole)
 
 
+def _too_long(length: int) -> str:
+    return (
+        f"text of {length:,} characters is longer than the cap of {MAX_TEXT:,} characters "
+        "(MAX_TEXT) for one amount: pass the amount alone, not the document around it"
+    )
+
+
+def _single(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """One number with its words, in Python (the per-row path of the vectorised engine)."""
+    if any(c in "0123456789" for c in post):
+        return _compound(num, pre, post, lex, default)
+    if not lex.number_re.fullmatch(num):
+        raise _Fail(_malformed(num, lex))
+    power, code, approx, negative = _read_affixes(pre, post, lex.locale, default)
+    if power == 0 and _fraction_digits(num, lex.decimal) > _minor_units(code):
+        raise _Fail(_ambiguous(num, code, lex))
+    value = _to_decimal(num, lex).scaleb(power)
+    return -value if negative else value, code, approx
+
+
+def _leading(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """A number right after a separator: "$.5 billion", "USD .75 million", ",75 Mrd. €" (de).
+
+    The separator is never dropped (that made "$.5 billion" 5 billion, 10x too much): it ends
+    an abbreviation ("Rs.5", "ca.5"), starts a fraction when it is the locale's decimal
+    separator (0.5), or the text is refused.
+    """
+    sep, before = pre[-1], pre[:-1]
+    low = pre.lower()
+    tokens = lex.matcher.finditer(low)
+    if tokens and tokens[-1][1] == len(low) and tokens[-1][1] - tokens[-1][0] > 1:
+        return _single(num, pre, post, lex, default)  # "Rs.5": the dot is the abbreviation's
+    if before and _is_letter(before[-1]):
+        word = before.split(" ")[-1]
+        raise _Fail(
+            f"separator {sep!r} between {word!r} and the number {num!r}: write a space, or "
+            f"0{lex.decimal}{num} if a fraction is meant"
+        )
+    if sep == lex.decimal:
+        return _single(f"0{sep}{num}", before, post, lex, default)
+    raise _Fail(
+        f"the number starts with {sep!r}, which is not the decimal separator in locale "
+        f"{lex.locale} ({lex.decimal!r}): write 0{lex.decimal}{num} for a fraction, or pass the "
+        "locale the text is written in"
+    )
+
+
 _NUM_RE = re.compile(r" ?([0-9](?:[0-9.,' ]*[0-9])?)")
 
 
@@ -583,16 +740,15 @@ def _compound(
         if not lex.number_re.fullmatch(num):
             raise _Fail(_malformed(num, lex))
         value = _to_decimal(num, lex)
-        m = lex.scale_re.match(post, pos)
+        m = lex.match_scale(post, pos)
         if not m:
             if word and word[0] < _CJK_START:  # only 1万5000円 may end without a scale word
                 raise _Fail("more than one number (write one amount per text)")
             parts.append((value, 0))
             units.append(num)
             break
-        word = m.group(1)
+        word, pos = m
         parts.append((value, int(lex.phrases[word][1])))
-        pos = m.end()
         n = _NUM_RE.match(post, pos)
         if not n:
             break
@@ -675,6 +831,18 @@ class _PythonStrings:
     def post_has_digit(self) -> np.ndarray:
         return np.array([any(c in "0123456789" for c in v) for v in self.post], dtype=bool)
 
+    def leading_separator(self) -> np.ndarray:
+        """The number follows a separator directly: "$.5 billion", "USD .75", ",75 Mrd."."""
+        return np.array([p[-1:] in (".", ",") for p in self.pre], dtype=bool)
+
+    def in_parentheses(self) -> np.ndarray:
+        """The number is inside parentheses: "($5 million)" (an accounting negative?)."""
+        return np.array(
+            [_OPEN_RE.search(p) is not None and _CLOSE_RE.match(q) is not None
+             for p, q in zip(self.pre, self.post, strict=True)],
+            dtype=bool,
+        )  # fmt: skip
+
     def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
         out = [_ambiguous(self.num[i], c, lex) for i, c in zip(idx, codes, strict=True)]
         return np.array(out, dtype=object)
@@ -749,6 +917,18 @@ class _ArrowStrings:
         hit = _arrow().match_substring_regex(self._post, "[0-9]")
         return hit.fill_null(False).to_numpy(zero_copy_only=False)
 
+    def leading_separator(self) -> np.ndarray:
+        hit = _arrow().match_substring_regex(self._pre, "[.,]$")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def in_parentheses(self) -> np.ndarray:
+        pc = _arrow()
+        hit = pc.and_(
+            pc.match_substring_regex(self._pre, _OPEN_RE.pattern),
+            pc.match_substring_regex(self._post, "^" + _CLOSE_RE.pattern),
+        )
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
     def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
         """The messages of :func:`_ambiguous`, built by template groups (code, 3 decimals)."""
         pc = _arrow()
@@ -808,6 +988,10 @@ class _ArrowStrings:
         return pc.cast(literal, pa.float64()).to_numpy(zero_copy_only=False)
 
 
+_OPEN_RE = re.compile(r"\([^)]*$")  # an unclosed "(" before the number
+_CLOSE_RE = re.compile(r"[^(]*\)")  # closed after it
+
+
 class _Taken:
     """Per-row strings taken from a few distinct ones (signs, exponents), built on demand."""
 
@@ -856,8 +1040,20 @@ def _engine(
     lex = _lexicon(locale_id)
     n = len(texts)
     use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
+    # texts beyond the cap are refused before any scanning (O(1) each)
+    if isinstance(texts, np.ndarray):
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = np.where(too_long, "", texts).astype(object)
+    else:
+        pc = _arrow()
+        lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = pc.if_else(too_long, "", texts)
     strings = _ArrowStrings(texts) if use_arrow else _PythonStrings(texts)
-    matched, empty = strings.matched, strings.empty
+    matched, empty = strings.matched.copy(), strings.empty
     power = np.zeros(n, dtype=np.int64)
     negative = np.zeros(n, dtype=bool)
     currency = np.full(n, None, dtype=object)
@@ -867,11 +1063,33 @@ def _engine(
     error = np.full(n, None, dtype=object)
     error[empty] = "empty text"
     error[~empty & ~matched] = "no number"
+    for i in np.flatnonzero(too_long):
+        error[i] = _too_long(int(lengths[i]))
+        matched[i] = False
     for i in np.flatnonzero(~empty & ~matched):
         if lex.number_words:
             with suppress(_Fail):
                 exact[i], currency[i], approx[i] = _number_word(strings.text(i), lex, default)
                 amount[i], error[i] = float(exact[i]), None
+    parens = matched & strings.in_parentheses()
+    for i in np.flatnonzero(parens):
+        error[i] = (
+            "the amount is in parentheses, which in accounting means a negative number: "
+            "write a minus sign (-5 million) for a negative amount, or drop the parentheses"
+        )
+    matched = matched & ~parens
+    # a separator right before the number ("$.5 billion"): read per row, never dropped
+    lead = matched & strings.leading_separator()
+    for i in np.flatnonzero(lead):
+        try:
+            exact[i], currency[i], approx[i] = _leading(
+                strings.num[i], strings.pre[i], strings.post[i], lex, default
+            )
+        except _Fail as fail:
+            error[i] = fail.reason
+            continue
+        amount[i] = float(exact[i])
+    matched = matched & ~lead
     compound = matched & strings.post_has_digit()
     valid = matched & strings.valid_number(lex.number_pattern)
     for i in np.flatnonzero(matched & ~valid & ~compound):
@@ -928,6 +1146,16 @@ def _engine(
             continue
         exact[i] = value
         amount[i] = float(value)
+
+    # beyond any real sum of money (or overflowing to inf): a misread number, never money
+    with np.errstate(invalid="ignore"):
+        huge = (error == None) & ~(np.abs(amount) <= MAX_AMOUNT)  # noqa: E711
+    for i in np.flatnonzero(huge):
+        error[i] = (
+            f"{strings.num[i]!r} reads as {amount[i]:.3g}, beyond the largest amount aidcalc "
+            "reads (1e18 in any currency): check the number and its scale word"
+        )
+        amount[i] = np.nan
 
     failed = error != None  # noqa: E711
     currency[failed] = None
@@ -1030,11 +1258,18 @@ def parse_amount(
     (Decimal('1250'), Decimal('1250'))
     """
     if not isinstance(text, str):
+        shown = repr(text)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
         raise ParseError(
-            f"parse_amount needs a str, got {type(text).__name__} {text!r}; for a Series use "
+            f"parse_amount needs a str, got {type(text).__name__} {shown}; for a Series use "
             "parse_amounts",
-            text=str(text),
+            text=shown,
             reason="not text",
+        )
+    if len(text) > MAX_TEXT:
+        reason = _too_long(len(text))
+        raise ParseError(
+            f"cannot read {text[:40]!r}... as an amount: {reason}", text=text[:100], reason=reason
         )
     locale_id = _locale_id(locale)
     default = (
@@ -1043,7 +1278,10 @@ def parse_amount(
     out = _engine(np.array([text], dtype=object), locale_id, default)
     if out["error"][0] is not None:
         reason = out["error"][0]
-        raise ParseError(f"cannot read {text!r} as an amount: {reason}", text=text, reason=reason)
+        hint = _locale_hint(text, locale_id, default)
+        raise ParseError(
+            f"cannot read {text!r} as an amount: {reason}{hint}", text=text, reason=reason
+        )
     if out["exact"][0] is not None:
         value = out["exact"][0]
     else:
@@ -1051,6 +1289,53 @@ def parse_amount(
         if out["negative"][0]:
             value = -value
     return Amount(value, out["currency"][0], approx=bool(out["approx"][0]), text=text)
+
+
+#: where a text that fails in its locale is tried, by the script of its letters, to suggest the
+#: locale it is written in ("1兆9000億円" without locale="ja")
+_HINT_LOCALES = {
+    "cjk": ("ja", "zh", "zh_Hant", "ko"),
+    "cyrillic": ("uk", "ru"),
+    "latin": ("en", "de", "fr", "it", "es", "pt", "nl", "pl", "sv", "hu"),
+}
+
+
+def _script(text: str) -> str | None:
+    for ch in text:
+        if ch.isalpha():
+            if ch >= _CJK_START:
+                return "cjk"
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                return "cyrillic"
+    return "latin" if any(ch.isalpha() for ch in text) else None
+
+
+def _locale_hint(text: str, locale_id: str, default: str | None) -> str:
+    """How the text reads in the locales of its script where it does read ("pass locale=")."""
+    script = _script(text)
+    if script is None:
+        return ""
+    found: dict[tuple[Decimal, str], list[str]] = {}
+    for cand in _HINT_LOCALES[script]:
+        if cand == locale_id:
+            continue
+        try:
+            out = _engine(np.array([text], dtype=object), cand, default)
+        except Exception:  # noqa: BLE001 - a hint must never mask the real error
+            continue
+        if out["error"][0] is None:
+            exact = out["exact"][0]
+            if exact is None:
+                exact = _to_decimal(out["num"][0], _lexicon(cand)).scaleb(int(out["power"][0]))
+                exact = -exact if out["negative"][0] else exact
+            found.setdefault((exact, out["currency"][0]), []).append(cand)
+    if not found:
+        return ""
+    shown = "; ".join(
+        f"{value:,f} {code} with locale={cands[0]!r}" for (value, code), cands in found.items()
+    )
+    return f" (it reads as {shown}: pass the locale the text is written in)"
 
 
 def _per_row(values: Any, series: pd.Series, what: str, check: Any) -> tuple[np.ndarray, list[Any]]:
@@ -1070,6 +1355,59 @@ def _per_row(values: Any, series: pd.Series, what: str, check: Any) -> tuple[np.
         checked.append(check(None))
         codes = np.where(codes < 0, len(checked) - 1, codes)
     return codes.astype(np.int64), checked
+
+
+def _short(value: Any) -> Any:
+    return value[:100] + "..." if isinstance(value, str) and len(value) > 100 else value
+
+
+def _short_repr(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown):,} characters)"
+
+
+def _as_series(values: Any) -> pd.Series:
+    """The texts as a Series; a DataFrame, a 2-D array, a lone str or a mapping is refused."""
+    if isinstance(values, pd.Series):
+        return values
+    what = type(values).__name__
+    if isinstance(values, pd.DataFrame):
+        raise ParseError(
+            f"parse_amounts takes one column of texts (a Series), got a DataFrame with columns "
+            f"{list(values.columns)[:5]}: pass frame['column']",
+            text=what,
+            reason="not one column",
+        )
+    if isinstance(values, (str, bytes)):
+        raise ParseError(
+            f"parse_amounts takes a column of texts, got one {what} {_short_repr(values)}: use "
+            "parse_amount for a single text, or wrap it in a list",
+            text=_short(str(values)),
+            reason="not a column",
+        )
+    if isinstance(values, (dict, set, frozenset)) or not isinstance(values, Iterable):
+        raise ParseError(
+            f"parse_amounts takes a Series or a list of texts, got {what}"
+            + (": pass pd.Series(mapping)" if isinstance(values, dict) else ""),
+            text=what,
+            reason="not a column",
+        )
+    ndim = getattr(values, "ndim", 1)
+    if ndim != 1:
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got a {ndim}-D {what} of shape "
+            f"{getattr(values, 'shape', '?')}",
+            text=what,
+            reason="not one column",
+        )
+    items = list(values)
+    if any(isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in items[:1000]):
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got nested sequences in a {what}",
+            text=what,
+            reason="not one column",
+        )
+    return pd.Series(items, dtype=object)
 
 
 def _check_locale(value: Any) -> str:
@@ -1135,8 +1473,7 @@ def parse_amounts(
     """
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
-    if not isinstance(series, pd.Series):
-        series = pd.Series(list(series), dtype=object)
+    series = _as_series(series)
     n = len(series)
     loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
     def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
@@ -1198,14 +1535,15 @@ def parse_amounts(
         where = np.flatnonzero(failed)
         labels = series.index[where]
         shown = "; ".join(
-            f"index {series.index[i]}: {series.iloc[i]!r} ({error[i]})" for i in where[:5]
+            f"index {series.index[i]}: {_short_repr(series.iloc[i])} ({error[i]})"
+            for i in where[:5]
         )
         more = f"; ... and {len(where) - 5} more" if len(where) > 5 else ""
         raise ParseError(
             f"cannot read {describe_rows(labels)} as amounts: {shown}{more}. Fix the text, pass "
             "locale=/default_currency=, or use errors='coerce' to get NaN with the reason in an "
             "'error' column",
-            text=[series.iloc[i] for i in where],
+            text=[_short(series.iloc[i]) for i in where],
             reason=[error[i] for i in where],
             rows=list(labels),
         )
