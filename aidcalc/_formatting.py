@@ -7,7 +7,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
-from ._amount import Amount
+from ._amount import Amount, check_currency
 from ._errors import ParseError
 from ._locale import LocaleLike, resolve_locale
 
@@ -20,6 +20,8 @@ _LEADING_NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,'’]*")
 
 
 def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
+    if currency is not None:
+        currency = check_currency(currency, "currency")
     if isinstance(amount, Amount):
         if currency is not None and currency != amount.currency:
             raise ParseError(
@@ -33,6 +35,7 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
         if len(amount) != 2:
             raise TypeError(f"expected a (number, 'CUR') pair, got a {len(amount)}-tuple")
         number, code = amount
+        code = check_currency(code, "currency")
         if currency is not None and currency != code:
             raise ParseError(
                 f"currency={currency!r} contradicts the pair's currency {code!r}",
@@ -47,16 +50,50 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
             text=repr(amount),
             reason="no currency",
         )
-    try:
-        if isinstance(amount, float) and not math.isfinite(amount):
-            raise ValueError
-        return Amount(amount, currency).value, currency
-    except (ValueError, TypeError):
+    if isinstance(amount, float) and not math.isfinite(amount):
         raise ParseError(
             f"cannot format {amount!r} as money: it is not a finite number",
             text=repr(amount),
             reason="not a finite number",
-        ) from None
+        )
+    return Amount(amount, currency).value, currency
+
+
+def _scaled(value: Decimal, formats: Any) -> bool:
+    """Whether babel writes ``value`` with a compact scale (``K``, ``Mio.``) in ``formats``.
+
+    The same choice as babel's ``_get_compact_format``: the largest magnitude not above the
+    value; its pattern ``0`` means "no abbreviation" (German has none for thousands).
+    """
+    from babel.numbers import parse_pattern
+
+    for magnitude in sorted((int(m) for m in formats["other"]), reverse=True):
+        if abs(value) >= magnitude:
+            return parse_pattern(formats["other"][str(magnitude)]).pattern != "0"
+    return False
+
+
+def _regroup(text: str, loc: Any) -> str:
+    """Group the integer digits of an ungrouped number in ``text`` the locale's way.
+
+    babel strips apostrophes in pairs from its output (as pattern quotes), so the Swiss
+    grouping ``39'103'900'000.00`` came out as ``39103900'000.00``; the number is formatted
+    without grouping and grouped here.
+    """
+    from babel.numbers import get_group_symbol
+
+    match = re.search(r"\d+", text)
+    if match is None:  # pragma: no cover - a formatted amount has digits
+        return text
+    digits = match.group()
+    primary, secondary = loc.decimal_formats[None].grouping
+    symbol = get_group_symbol(loc)
+    groups = [digits[-primary:]] if len(digits) > primary else [digits]
+    rest = digits[:-primary] if len(digits) > primary else ""
+    while rest:
+        groups.insert(0, rest[-secondary:])
+        rest = rest[:-secondary]
+    return text[: match.start()] + symbol.join(groups) + text[match.end() :]
 
 
 def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
@@ -174,6 +211,8 @@ def format_amount(
         list_currencies,
     )
 
+    from babel.numbers import get_group_symbol
+
     if style not in _STYLES:
         raise ValueError(f"style must be one of {', '.join(_STYLES)}, got {style!r}")
     if not isinstance(digits, int) or isinstance(digits, bool) or not 0 <= digits <= 12:
@@ -186,13 +225,12 @@ def format_amount(
             reason="unknown currency code",
         )
     loc = resolve_locale(locale)
-    if style != "standard" and abs(value) < 1000:
-        # CLDR has no compact pattern below 1000, so babel would print every decimal: round to
-        # what the style promises and the currency has (¥123.4567 -> ¥123, $0.456 -> $0.5)
-        places = min(digits, get_currency_precision(code))
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    value = _rounded(value, code, loc, style, digits)
     if style == "standard":
-        out = format_currency(value, code, locale=loc)
+        if "'" in get_group_symbol(loc):  # babel drops apostrophes in pairs
+            out = _regroup(format_currency(value, code, locale=loc, group_separator=False), loc)
+        else:
+            out = format_currency(value, code, locale=loc)
     elif style == "name":
         out = _name_style(value, code, loc, digits)
     elif style == "short":
@@ -212,6 +250,98 @@ def format_amount(
         if suffix and suffix[0].isalpha() and number[-1:].isdigit():
             suffix = "\xa0" + suffix
         out = prefix + number + suffix
+    if style in ("short", "long"):
+        out = _space_symbol(out, get_currency_symbol(code, loc))
+    _check_readable(out, value, code, loc, style, digits)
     if not nbsp:
         out = out.replace("\xa0", " ").replace("\u202f", " ")
     return out
+
+
+def promised_error(value: Decimal, code: str, style: str, digits: int) -> Decimal:
+    """How far the amount a formatted text stands for may be from the (minor-unit) value.
+
+    ``"standard"``: 0 (every digit, to the currency's minor units). Compact styles: half a
+    unit in the last shown place, ``|value| * 5e-(digits+1)`` (the scale word's power is at
+    most the value), and below any scale half a unit of ``min(digits, minor units)``
+    decimals.
+    """
+    from babel.numbers import get_currency_precision
+
+    if style == "standard":
+        return Decimal(0)
+    places = min(digits, int(get_currency_precision(code)))
+    return max(abs(value) * 5 / Decimal(10) ** (digits + 1), Decimal(5) / 10 ** (places + 1))
+
+
+def _check_readable(
+    out: str, value: Decimal, code: str, loc: Any, style: str, digits: int
+) -> None:
+    """Refuse to write what :func:`aidcalc.parse_amount` would not read back as the amount.
+
+    A few CLDR locales have compact patterns that cannot be read (sw_CD writes 999.96 as
+    "elfu 10"; my_MM combines two scale words): writing them would put a wrong or unreadable
+    figure on a chart.
+    """
+    from ._parsing import parse_amount
+
+    try:
+        back = parse_amount(out, locale=loc)
+    except ParseError as err:
+        why = f"it does not read back: {err.reason}"
+    else:
+        if back.currency == code and abs(back.value - value) <= promised_error(
+            value, code, style, digits
+        ):
+            return
+        why = f"it reads back as {back.value} {back.currency}"
+    raise ParseError(
+        f"format_amount: locale {loc}'s CLDR {style!r} pattern writes {out!r} for {value} "
+        f"{code}, but {why}; use another style (e.g. style='standard') or locale",
+        text=out,
+        reason="unreadable format",
+    )
+
+
+def _space_symbol(out: str, symbol: str) -> str:
+    """A no-break space where a letter of the symbol would touch a letter of the scale word.
+
+    Compact patterns glue the symbol to the scale ("1.9TUS$", "1KKWD" in twq): readers (and
+    the parser) would see a word "TUS" or "KKWD". CLDR's currency spacing rule, applied to
+    letters as well as digits.
+    """
+    at = out.find(symbol) if symbol else -1
+    if at < 0:
+        return out
+    end = at + len(symbol)
+    if end < len(out) and symbol[-1].isalpha() and out[end].isalpha():
+        out = out[:end] + "\xa0" + out[end:]
+    if at > 0 and symbol[0].isalpha() and out[at - 1].isalpha():
+        out = out[:at] + "\xa0" + out[at:]
+    return out
+
+
+def _rounded(value: Decimal, code: str, loc: Any, style: str, digits: int) -> Decimal:
+    """The value as the text will show it, before babel scales it.
+
+    Always rounded (half to even) to the currency's minor units (JPY none, KWD three), so no
+    float noise is ever written. A compact style without a scale for this value (below
+    1000, or German thousands, which CLDR writes in full) shows at most ``digits`` decimals
+    (and never more than the currency has); with a scale, babel rounds the scaled number to
+    ``digits`` decimals.
+    """
+    from babel.numbers import get_currency_precision
+
+    minor = int(get_currency_precision(code))
+    value = value.quantize(Decimal(1).scaleb(-minor), rounding=ROUND_HALF_EVEN)
+    if style == "standard":
+        return value
+    formats = (
+        loc.compact_currency_formats["short"]
+        if style == "short"
+        else loc.compact_decimal_formats["long"]
+    )
+    if not _scaled(value, formats):
+        places = min(digits, minor)
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    return value

@@ -265,6 +265,8 @@ class _Lexicon:
     scale_words: tuple[str, ...]
     number_words: frozenset[str]
     territory_currency: str | None  # the current currency of the locale's territory
+    prefix_scales: frozenset[str]  # scale words CLDR writes before the number (ha "Dubu 1")
+    trailing_minus: bool  # CLDR writes the minus after the number (fy "2.500,00-")
 
     def match_scale(self, text: str, pos: int) -> tuple[str, int] | None:
         """A scale word at ``pos`` after optional white space: (word, end), else None."""
@@ -305,20 +307,44 @@ def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
     With ``alone=True``: the patterns that are a whole number by themselves (French and
     Italian "mille" = 1000).
     """
-    out: dict[str, int] = {}
-    formats = loc._data["compact_decimal_formats"]
-    for style in ("long", "short"):
+    return {w: p for w, (p, _) in _cldr_scale_info(loc, alone=alone).items()}
+
+
+def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int, bool]]:
+    """word -> (power of ten, written before the number) from CLDR compact formats.
+
+    The compact *currency* formats come first: money is written with them, and where a
+    locale's two tables disagree (``M`` is 10^6 in bew's currency formats, 10^9 in its
+    decimal ones) the money meaning wins. Some locales put the word before the number
+    (ha "Dubu 1", ee "biliɔn 2.5").
+    """
+    out: dict[str, tuple[int, bool]] = {}
+    tables = [("compact_currency_formats", "short"), ("compact_decimal_formats", "long"),
+              ("compact_decimal_formats", "short")]  # fmt: skip
+    for table, style in tables:
+        formats = loc._data[table] if table in loc._data else {}
         for plural in formats.get(style, {}):
             for magnitude, pattern in dict(formats[style][plural]).items():
                 text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+                text = text.split(";")[0].replace("'", "").replace("\u00a4", "")
                 zeros = text.count("0")
-                word = _key(text.replace("'", "").replace("0", ""))
+                word = _key(text.replace("0", ""))
                 if not word or not magnitude.isdigit() or alone != (zeros == 0):
                     continue
                 power = len(magnitude) - 1 - max(zeros - 1, 0)
-                out.setdefault(word, power)
-                if word.endswith(".") and len(word) > 2:
-                    out.setdefault(word[:-1], power)
+                before = zeros > 0 and bool(_key(text[: text.find("0")]))
+                for w in (word, word[:-1]) if word.endswith(".") and len(word) > 2 else (word,):
+                    old = out.get(w)
+                    out[w] = (power, before) if old is None else (old[0], old[1] or before)
+    return out
+
+
+def _unit_pattern_words(loc: Locale) -> set[str]:
+    """Words of CLDR's currency unit patterns besides number and name (ro "{0} de {1}")."""
+    out: set[str] = set()
+    for pattern in dict(loc._data.get("currency_unit_patterns", {})).values():
+        rest = re.sub(r"\{[01]\}", " ", str(pattern))
+        out.update(w for w in _key(rest).split(" ") if w and not any(c.isdigit() for c in w))
     return out
 
 
@@ -335,10 +361,20 @@ def _lexicon(locale_id: str) -> _Lexicon:
     if group == decimal:  # pragma: no cover - no CLDR locale does this
         raise ParseError(f"locale {locale_id}: same decimal and group symbol", text="", reason="")
     d, g = re.escape(decimal), re.escape(group)
-    primary, secondary = loc.decimal_formats[None].grouping  # (3, 3); (3, 2) in en_IN
-    number_pattern = (
+    # (3, 3); (3, 2) in en_IN; the currency pattern may group otherwise (mr_IN)
+    groupings = {loc.decimal_formats[None].grouping}
+    with suppress(KeyError):
+        groupings.add(loc.currency_formats["standard"].grouping)
+    number_pattern = "|".join(
         rf"[0-9]{{1,{secondary}}}(?:{g}[0-9]{{{secondary}}})*{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
-        rf"|[0-9]+(?:{d}[0-9]+)?"
+        for primary, secondary in sorted(groupings)
+    ) + rf"|[0-9]+(?:{d}[0-9]+)?"
+    # a minus after the number where CLDR writes it so (fy "2.500,00-")
+    negatives = [loc.decimal_formats[None].suffix[1]]
+    with suppress(KeyError):
+        negatives.append(loc.currency_formats["standard"].suffix[1])
+    trailing_minus = any(
+        "-" in _normalise(sfx) or "\u2212" in _normalise(sfx) for sfx in negatives
     )
 
     mine = _words_for(lang)
@@ -356,7 +392,11 @@ def _lexicon(locale_id: str) -> _Lexicon:
         for kind, phrase, _ in mine:
             if kind == want:
                 add(phrase, kind, "")
-    scales = _cldr_scales(loc)
+    info = _cldr_scale_info(loc)
+    for word in _unit_pattern_words(loc):
+        if word not in info:
+            add(word, "filler", "")
+    scales = {w: p for w, (p, _) in info.items()}
     if str(loc) != lang:  # en_IN also reads the million/billion of en (its own words first)
         with suppress(Exception):
             for word, power in _cldr_scales(Locale.parse(lang)).items():
@@ -369,8 +409,8 @@ def _lexicon(locale_id: str) -> _Lexicon:
     # currency display names (singular and every plural form) in the locale's language
     names: dict[str, set[str]] = {}
     plural = loc._data["currency_names_plural"]
-    for code, name in loc.currencies.items():
-        forms = {name, *dict(plural.get(code, {})).values()}
+    for code in {*loc.currencies, *plural}:
+        forms = {loc.currencies.get(code), *dict(plural.get(code, {})).values()}
         for form in forms:
             if form and not any(ch.isdigit() for ch in form):
                 names.setdefault(_key(form), set()).add(code)
@@ -415,6 +455,8 @@ def _lexicon(locale_id: str) -> _Lexicon:
         scale_words=scale_words,
         number_words=frozenset(_cldr_scales(loc, alone=True)),
         territory_currency=_territory_currency(loc.territory),
+        prefix_scales=frozenset(w for w, (_, before) in info.items() if before),
+        trailing_minus=trailing_minus,
     )
 
 
@@ -541,11 +583,11 @@ def _read_affixes(
         if kind == "hedge":
             approx = True
         elif kind == "sign":
-            if where == "post" or negative:
+            if (where == "post" and not lex.trailing_minus) or negative:
                 raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
             negative = True
         elif kind == "scale":
-            if where == "pre":
+            if where == "pre" and phrase not in lex.prefix_scales:
                 raise _Fail(f"scale word {phrase!r} before the number")
             if scale_phrase is not None:
                 raise _Fail(f"two scale words {scale_phrase!r} and {phrase!r}")
@@ -896,6 +938,10 @@ class _ArrowStrings:
             sub = pc.utf8_normalize(arr.filter(mask), "NFKC")
             sub = pc.replace_substring_regex(sub, f"[{_APOSTROPHES}]", "'")
             sub = pc.replace_substring_regex(sub, f"[{_INVISIBLE}]", "")
+            for digit, chars in _digit_classes().items():
+                sub = pc.replace_substring_regex(sub, f"[{chars}]", digit)
+            for char, plain in _SEPARATORS.items():
+                sub = pc.replace_substring(sub, char, plain)
             arr = pc.replace_with_mask(arr, mask, sub)
         odd = f"[{re.escape(_BRACKETS)}\t\n\r\f\v]"
         messy = pc.match_substring_regex(arr, f"{odd}|  |^ | $")
@@ -1015,6 +1061,15 @@ def _workers() -> int:
     import os
 
     return max(1, min(4, os.cpu_count() or 1))
+
+
+@cache
+def _digit_classes() -> dict[str, str]:
+    """ASCII digit -> the other Unicode decimal digits of that value (for RE2 classes)."""
+    out: dict[str, list[str]] = {}
+    for cp, digit in _DIGITS.items():
+        out.setdefault(digit, []).append(chr(cp))
+    return {d: "".join(chars) for d, chars in sorted(out.items())}
 
 
 class _Lazy:
@@ -1152,7 +1207,8 @@ def _engine(
         huge = (error == None) & ~(np.abs(amount) <= MAX_AMOUNT)  # noqa: E711
     for i in np.flatnonzero(huge):
         error[i] = (
-            f"{strings.num[i]!r} reads as {amount[i]:.3g}, beyond the largest amount aidcalc "
+            f"{_short_repr(strings.num[i])} reads as {amount[i]:.3g}, beyond the largest amount "
+            "aidcalc "
             "reads (1e18 in any currency): check the number and its scale word"
         )
         amount[i] = np.nan
