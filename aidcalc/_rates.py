@@ -122,7 +122,7 @@ class RateTable:
         source: str,
         sources: dict[str, str] | None = None,
     ) -> None:
-        base = _check_code(base, "base")
+        base = _check_base(base, "base")
         codes = [_check_code(c, "currency") for c in currencies]
         if len(set(codes)) != len(codes):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
@@ -500,6 +500,22 @@ def _check_code(code: Any, what: str) -> str:
     return code.strip().upper()
 
 
+def _check_base(code: Any, what: str = "base") -> str:
+    """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
+    from ._amount import _iso_codes, currency_suggestions
+
+    norm = _check_code(code, what)
+    if norm not in _iso_codes():
+        sugg = currency_suggestions(norm)
+        hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+        raise ValueError(
+            f"{what}={code!r} is not an ISO 4217 currency code.{hint} Valid codes are ISO 4217 "
+            "codes such as 'EUR', 'USD', 'JPY', 'GBP', 'CHF', 'UAH' (babel.numbers."
+            "list_currencies() lists all)"
+        )
+    return norm
+
+
 # --- the embedded ECB table --------------------------------------------------------------------
 def _ecb_zip() -> tuple[Path, str]:
     import importlib.metadata
@@ -647,7 +663,10 @@ def read_rates(
         raise TypeError(f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}")
     if quote not in ("per_base", "base_per_unit"):
         raise ValueError(f"quote must be 'per_base' or 'base_per_unit', got {quote!r}")
-    base = _check_code(base, "base")
+    try:
+        base = _check_base(base, "base")
+    except ValueError as exc:
+        raise InputFileError(f"rates in {where}: {exc}", path=where, reason=str(exc)) from None
 
     def fail(msg: str, rows: Any = None) -> InputFileError:
         return InputFileError(f"rates in {where}: {msg}", path=where, reason=msg, rows=rows)
