@@ -64,7 +64,7 @@ def check_magnitude(values: Any, currency: str | None = None, *, what: str = "am
     aidcalc._amount.AmountRangeError: converting 1e308 USD: inf JPY is beyond the largest ...
     """
     if isinstance(values, Decimal):
-        if not values.is_finite() or abs(values) > MAX_AMOUNT:
+        if not values.is_finite() or values.copy_abs() > MAX_AMOUNT:
             raise _range_error(values, currency, what)
         return
     if isinstance(values, (int, float)) and not isinstance(values, bool):
@@ -216,7 +216,7 @@ def _to_decimal(value: Any) -> Decimal:
             currency=None,
             reason="not finite",
         )
-    if abs(out) > MAX_AMOUNT:
+    if out.copy_abs() > MAX_AMOUNT:
         raise _range_error(out, None, "Amount value")
     # show whole numbers without an exponent: Decimal('1.21E+10') -> Decimal('12100000000')
     if out == out.to_integral_value():
