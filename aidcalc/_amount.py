@@ -13,7 +13,7 @@ import numpy as np
 
 from ._errors import ParseError, ValidationError
 
-__all__ = ["Amount", "AmountRangeError", "AmountTypeError", "MAX_AMOUNT", "check_magnitude"]
+__all__ = ["MAX_AMOUNT", "Amount", "AmountRangeError", "AmountTypeError", "check_magnitude"]
 
 #: The largest absolute amount aidcalc reads, writes or converts to, in any currency: 10**18.
 #: World GDP is about 1e14 USD and the largest pledges in the weakest currencies stay far

@@ -206,12 +206,10 @@ def format_amount(
         format_compact_currency,
         format_compact_decimal,
         format_currency,
-        get_currency_precision,
         get_currency_symbol,
+        get_group_symbol,
         list_currencies,
     )
-
-    from babel.numbers import get_group_symbol
 
     if style not in _STYLES:
         raise ValueError(f"style must be one of {', '.join(_STYLES)}, got {style!r}")

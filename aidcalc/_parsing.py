@@ -322,7 +322,7 @@ def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int
     tables = [("compact_currency_formats", "short"), ("compact_decimal_formats", "long"),
               ("compact_decimal_formats", "short")]  # fmt: skip
     for table, style in tables:
-        formats = loc._data[table] if table in loc._data else {}
+        formats = loc._data.get(table, {})
         for plural in formats.get(style, {}):
             for magnitude, pattern in dict(formats[style][plural]).items():
                 text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
@@ -350,9 +350,8 @@ def _unit_pattern_words(loc: Locale) -> set[str]:
 
 @lru_cache(maxsize=64)
 def _lexicon(locale_id: str) -> _Lexicon:
-    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
-
     from babel import Locale
+    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
     loc = resolve_locale(locale_id)
     lang = loc.language
@@ -1378,7 +1377,7 @@ def _locale_hint(text: str, locale_id: str, default: str | None) -> str:
             continue
         try:
             out = _engine(np.array([text], dtype=object), cand, default)
-        except Exception:  # noqa: BLE001 - a hint must never mask the real error
+        except Exception:
             continue
         if out["error"][0] is None:
             exact = out["exact"][0]

@@ -210,7 +210,7 @@ def fx_context(
             reason="not a date",
         )
     try:
-        when = pd.Timestamp(on)
+        when: Any = pd.Timestamp(on)
     except (ValueError, TypeError, OverflowError):
         when = pd.NaT
     if pd.isna(when):
