@@ -125,9 +125,15 @@ def currency_suggestions(word: str) -> list[str]:
             out.append(_resolve_symbol(value, "en", None)[0])
     from ._parsing import _active_codes
 
-    active = sorted(_active_codes())
-    out += difflib.get_close_matches(key.upper(), active, n=3, cutoff=0.6)
-    return list(dict.fromkeys(out))
+    if out:  # a name or symbol says it
+        return out
+    word = key.upper()
+    close = difflib.get_close_matches(word, sorted(_active_codes()), n=6, cutoff=0.6)
+
+    def prefix(code: str) -> int:
+        return next((i for i, (a, b) in enumerate(zip(code, word, strict=False)) if a != b), 3)
+
+    return sorted(close, key=lambda c: -prefix(c))[:3]
 
 
 def check_currency(code: Any, what: str = "currency") -> str:
@@ -265,7 +271,7 @@ class Amount:
     >>> Amount(1e19, "USD")
     Traceback (most recent call last):
     ...
-    aidcalc._amount.AmountRangeError: Amount value: 10000000000000000000 is beyond the largest ...
+    aidcalc._amount.AmountRangeError: Amount value: 1E+19 is beyond the largest ...
     """
 
     value: Decimal

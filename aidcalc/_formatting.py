@@ -170,6 +170,18 @@ def format_amount(
     Returns
     -------
     str
+        Text that :func:`aidcalc.parse_amount` reads back in the same locale: ``"standard"``
+        as the amount rounded (half to even) to the currency's minor units (JPY none, KWD
+        three); the compact styles within :func:`promised_error` of it (half a unit in the
+        last shown place). Float noise is never written.
+
+    Raises
+    ------
+    ParseError
+        For a value that is not a finite number (``None``, a bool, NaN, inf), beyond 1e18
+        (``AmountRangeError``), an unknown currency, or a locale whose CLDR pattern for this
+        amount would not read back (a handful of patterns in sw_CD, my_MM, wo ...; reason
+        ``"unreadable format"``): then use another style.
 
     Examples
     --------
@@ -201,6 +213,10 @@ def format_amount(
     '$500M'
     >>> format_amount((123.4567, "JPY")), format_amount((0.456, "USD"))
     ('¥123', '$0.5')
+    >>> format_amount((936646.5525956864, "EUR"), locale="de")  # no abbreviation for 10^3
+    '936646,6 €'
+    >>> format_amount((39103900000, "CHF"), locale="de_CH", style="standard")
+    "CHF 39'103'900'000.00"
     """
     from babel.numbers import (
         format_compact_currency,

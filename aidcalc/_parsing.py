@@ -29,7 +29,18 @@ JPY, 3 for KWD) and no scale word after it is refused as an *ambiguous separator
 1.25 dollars by English rules but most likely 1,250 written in German style, a 1000x error when
 the locale is wrong. ``1.250.000 €`` (de), ``€1,50`` (de), ``$12.125 billion`` and ``1,250``
 (en) are unaffected. Lower-case ISO codes (``usd``) are not read as codes (``all``, ``top`` and
-``cup`` are words too); the error suggests the upper-case code.
+``cup`` are words too); the error suggests the upper-case code. (Currency *arguments* such as
+``default_currency="usd"`` are codes whatever their case.)
+
+Digits of every Unicode decimal digit system (Arabic-Indic ``٥``, Persian ``۵``, Devanagari,
+Bengali, full-width...) and the Arabic separators ``٫`` ``٬`` are read. English locales read
+the English scale words (``million`` in ``en_IN``) besides their own (``lakh``, ``crore``).
+
+Nothing is dropped silently: a number right after a separator (``$.5 billion``) is a fraction
+when the separator is the locale's decimal one, else the text is refused; an amount in
+parentheses (an accounting negative?) is refused. Bounds: a text longer than ``MAX_TEXT``
+(1,000 characters; per cell in :func:`parse_amounts`) is refused before it is scanned, and an
+amount beyond 1e18 (or overflowing to inf) is refused as a misread number.
 """
 
 from __future__ import annotations
@@ -1095,6 +1106,10 @@ def _engine(
     n = len(texts)
     use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
     # texts beyond the cap are refused before any scanning (O(1) each)
+    if use_arrow and isinstance(texts, np.ndarray):
+        import pyarrow as pa
+
+        texts = pa.array(texts, type=pa.string())
     if isinstance(texts, np.ndarray):
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
         too_long = lengths > MAX_TEXT
@@ -1286,7 +1301,10 @@ def parse_amount(
         With ``text`` and ``reason``: empty text, no number, malformed number, no currency and
         no default, unknown ISO code, unknown scale word, ambiguous symbol, conflicting
         currencies, ambiguous separator (more decimals than the currency has and no scale
-        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``).
+        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``), a separator
+        before the number that is not the decimal one, an amount in parentheses, a text
+        longer than 1,000 characters, an amount beyond 1e18. When the text reads in another
+        locale of its script, the message says which (``"1兆9000億円"``: ``locale='ja'``).
 
     Examples
     --------
@@ -1311,6 +1329,10 @@ def parse_amount(
     aidcalc.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
     >>> parse_amount("$1,250").value, parse_amount("1.250 €", locale="de").value
     (Decimal('1250'), Decimal('1250'))
+    >>> parse_amount("$.5 billion").value, parse_amount("₹5 million", locale="en_IN").value
+    (Decimal('500000000'), Decimal('5000000'))
+    >>> parse_amount("٥٫٥ مليون USD", locale="ar").value
+    Decimal('5500000')
     """
     if not isinstance(text, str):
         shown = repr(text)
@@ -1487,8 +1509,9 @@ def parse_amounts(
     Parameters
     ----------
     series
-        Texts such as ``"$12.1 billion"`` (a Series; any other iterable gets a RangeIndex).
-        The caller's Series is not modified.
+        Texts such as ``"$12.1 billion"`` (a Series; a list, tuple, 1-D array or other 1-D
+        iterable gets a RangeIndex). The caller's Series is not modified. A DataFrame, a
+        2-D array, a lone str or a mapping is refused (:class:`~aidcalc.ParseError`).
     locale
         One locale for all rows, or a Series of locale identifiers with the same index as
         ``series`` (one language per row, e.g. a pledges file mixing Italian and German).
