@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from ._amount import Amount, check_currency
@@ -288,6 +289,18 @@ def promised_error(value: Decimal, code: str, style: str, digits: int) -> Decima
     return max(abs(value) * 5 / Decimal(10) ** (digits + 1), Decimal(5) / 10 ** (places + 1))
 
 
+@lru_cache(maxsize=4096)
+def _read_back(text: str, locale_id: str) -> tuple[Decimal, str] | str:
+    """(value, currency) as :func:`aidcalc.parse_amount` reads ``text``, or why it cannot."""
+    from ._parsing import parse_amount
+
+    try:
+        back = parse_amount(text, locale=locale_id)
+    except ParseError as err:
+        return str(err.reason)
+    return back.value, back.currency
+
+
 def _check_readable(
     out: str, value: Decimal, code: str, loc: Any, style: str, digits: int
 ) -> None:
@@ -297,18 +310,13 @@ def _check_readable(
     "elfu 10"; my_MM combines two scale words): writing them would put a wrong or unreadable
     figure on a chart.
     """
-    from ._parsing import parse_amount
-
-    try:
-        back = parse_amount(out, locale=loc)
-    except ParseError as err:
-        why = f"it does not read back: {err.reason}"
+    back = _read_back(out, str(loc))
+    if isinstance(back, str):
+        why = f"it does not read back: {back}"
     else:
-        if back.currency == code and abs(back.value - value) <= promised_error(
-            value, code, style, digits
-        ):
+        if back[1] == code and abs(back[0] - value) <= promised_error(value, code, style, digits):
             return
-        why = f"it reads back as {back.value} {back.currency}"
+        why = f"it reads back as {back[0]} {back[1]}"
     raise ParseError(
         f"format_amount: locale {loc}'s CLDR {style!r} pattern writes {out!r} for {value} "
         f"{code}, but {why}; use another style (e.g. style='standard') or locale",

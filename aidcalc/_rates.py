@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._errors import InputFileError, RateNotFoundError, describe_rows, join_values
+from ._errors import InputFileError, ParseError, RateNotFoundError, describe_rows, join_values
 
 __all__ = ["RateTable", "get_rates", "read_rates"]
 
@@ -508,10 +508,12 @@ def _check_base(code: Any, what: str = "base") -> str:
     if norm not in _iso_codes():
         sugg = currency_suggestions(norm)
         hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-        raise ValueError(
+        raise ParseError(
             f"{what}={code!r} is not an ISO 4217 currency code.{hint} Valid codes are ISO 4217 "
             "codes such as 'EUR', 'USD', 'JPY', 'GBP', 'CHF', 'UAH' (babel.numbers."
-            "list_currencies() lists all)"
+            "list_currencies() lists all)",
+            text=str(code),
+            reason="unknown currency code",
         )
     return norm
 
