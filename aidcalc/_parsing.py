@@ -762,7 +762,14 @@ def _leading(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) 
     tokens = lex.matcher.finditer(low)
     if tokens and tokens[-1][1] == len(low) and tokens[-1][1] - tokens[-1][0] > 1:
         return _single(num, pre, post, lex, default)  # "Rs.5": the dot is the abbreviation's
-    if before and _is_letter(before[-1]):
+    prev = before[-1:]
+    fraction_ok = (
+        not prev
+        or prev == " "
+        or unicodedata.category(prev) == "Sc"  # "$.5", "€ ,5"
+        or lex.phrases.get(prev, ("",))[0] == "sign"  # "-.5"
+    )
+    if not fraction_ok:  # "USD.75", "Fr.5", "S/.5" (the old sol symbol): not a fraction
         word = before.split(" ")[-1]
         raise _Fail(
             f"separator {sep!r} between {word!r} and the number {num!r}: write a space, or "

@@ -176,6 +176,8 @@ def test_native_digits_and_separators(text, locale, value):
         ("€ ,5 Mio.", "de", Decimal("5e5")),
         ("about $.5bn", "en", Decimal("5e8")),
         ("Rs.5 lakh", "en_IN", Decimal("5e5")),  # the dot is the abbreviation's
+        ("kr.5", "da", Decimal("5")),
+        ("US$.5 million", "en", Decimal("5e5")),
         ("ca.5 million dollars", "en", Decimal("5e6")),
         ("$5. million", "en", Decimal("5e6")),  # trailing: no digit lost
         ("$1,000,000.", "en", Decimal("1e6")),
@@ -193,6 +195,8 @@ def test_leading_separator_reads_as_a_fraction(text, locale, value):
         ("$,5 billion", "en", "not the decimal separator"),
         (".75 Mrd. €", "de", "not the decimal separator"),
         ("USD.75 million", "en", "separator '.' between 'USD'"),
+        ("S/.5 millones", "es_PE", "separator '.' between 'S/'"),  # the old sol symbol "S/."
+        ("Fr.5", "de_CH", "separator '.' between 'Fr'"),
         ("($5 million)", "en", "parentheses"),
         ("(1.250.000 €)", "de", "parentheses"),
     ],
