@@ -1414,8 +1414,8 @@ def _locale_hint(text: str, locale_id: str, default: str | None) -> str:
                 exact = _to_decimal(out["num"][0], _lexicon(cand)).scaleb(int(out["power"][0]))
                 exact = -exact if out["negative"][0] else exact
             found.setdefault((exact, out["currency"][0]), []).append(cand)
-    if not found:
-        return ""
+    if not found or (script == "latin" and sum(len(c) for c in found.values()) > 1):
+        return ""  # Latin script: only when one language reads it (no "billion" guessing)
     shown = "; ".join(
         f"{value:,f} {code} with locale={cands[0]!r}" for (value, code), cands in found.items()
     )
