@@ -127,7 +127,12 @@ class RateTable:
         if len(set(codes)) != len(codes):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             raise ValueError(f"RateTable: currencies {join_values(dupes)} appear twice")
-        vals = np.array(values, dtype="float64", copy=True)
+        raw = np.asarray(values)
+        if raw.dtype == bool or (
+            raw.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in raw.flat)
+        ):
+            raise ValueError("RateTable: rates must be numbers, not True/False")
+        vals = np.array(raw, dtype="float64", copy=True)
         days = to_days(np.asarray(dates, dtype="datetime64[D]"))
         if vals.ndim != 2 or vals.shape != (len(days), len(codes)):
             raise ValueError(
@@ -698,7 +703,20 @@ def read_rates(
             f"{join_values(frame[currency][bad].tolist())}",
             idx[bad],
         )
-    values = pd.to_numeric(frame[rate], errors="coerce").to_numpy(dtype="float64")
+    raw = frame[rate]
+    is_bool = (
+        np.ones(len(raw), dtype=bool)
+        if pd.api.types.is_bool_dtype(raw.dtype)
+        else raw.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        if raw.dtype == object
+        else np.zeros(len(raw), dtype=bool)
+    )
+    if is_bool.any():
+        raise fail(
+            f"rates must be numbers, not True/False; {describe_rows(idx[is_bool])} are bools",
+            idx[is_bool],
+        )
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
     bad = ~(values > 0) | np.isinf(values)
     if bad.any():
         raise fail(

@@ -203,7 +203,9 @@ def fx_context(
 
     from ._convert import _check_options
 
-    if isinstance(on, (bool, list, tuple, dict, set)) or on is None:
+    import numbers
+
+    if isinstance(on, (bool, list, tuple, dict, set, numbers.Number)) or on is None:
         raise ParseError(
             f"fx_context needs one date such as '2024-06-07', got {type(on).__name__} {on!r}",
             text=repr(on),

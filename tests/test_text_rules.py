@@ -407,7 +407,9 @@ def test_fx_context_is_per_thread():
         ureg.Quantity(1, "EUR").to("USD")
 
 
-@pytest.mark.parametrize("on", ["garbage", None, True, "2024-13-45", ["2024-01-01"]])
+@pytest.mark.parametrize(
+    "on", ["garbage", None, True, "2024-13-45", ["2024-01-01"], 20240607, 2024.5, float("nan")]
+)
 def test_fx_context_checks_its_date_at_the_call(on):
     with pytest.raises(ParseError, match="fx_context needs"):
         aidcalc.fx_context(on)
@@ -439,3 +441,14 @@ def test_currency_arguments_take_any_case_and_suggest_on_typos(call):
         call(code)  # accepted, as upper case
     with pytest.raises(ParseError, match="did you mean 'JPY'"):
         call("YEN")
+
+
+@pytest.mark.parametrize(
+    "rates", [[True], pd.array([True], dtype="boolean"), pd.Series([True], dtype=object)]
+)
+def test_rates_that_are_bools_are_refused(rates):
+    frame = pd.DataFrame({"date": ["2024-01-02"], "currency": ["USD"], "rate": rates})
+    with pytest.raises(aidcalc.InputFileError, match="not True/False"):
+        aidcalc.read_rates(frame, base="EUR", source="test")
+    with pytest.raises(ValueError, match="not True/False"):
+        aidcalc.RateTable(["2024-01-02"], ["USD"], [[True]], base="EUR", source="test")
