@@ -199,11 +199,11 @@ def fx_context(
     ...
     pint.errors.DimensionalityError: Cannot convert from 'EUR' ([currency_EUR]) to 'USD' ...
     """
+    import numbers
+
     import pandas as pd
 
     from ._convert import _check_options
-
-    import numbers
 
     if isinstance(on, (bool, list, tuple, dict, set, numbers.Number)) or on is None:
         raise ParseError(
