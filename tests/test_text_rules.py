@@ -452,3 +452,29 @@ def test_rates_that_are_bools_are_refused(rates):
         aidcalc.read_rates(frame, base="EUR", source="test")
     with pytest.raises(ValueError, match="not True/False"):
         aidcalc.RateTable(["2024-01-02"], ["USD"], [[True]], base="EUR", source="test")
+
+
+def _press_rows():
+    from aidcalc._datasets import read_dataset
+
+    words = read_dataset("parse_words")
+    return [tuple(r) for r in words[words["language"] != "*"][["language", "kind", "phrase", "value"]]
+            .itertuples(index=False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "kind", "phrase", "value"), _press_rows())
+def test_press_words_of_parse_words_are_read_in_their_language(language, kind, phrase, value):
+    """Every word of datasets/parse_words.csv works in its language (and its regions)."""
+    regions = [loc for loc in ALL_LOCALES if loc.split("_")[0] == language]
+    for locale in [language, *regions[:: max(1, len(regions) // 4)]]:
+        if kind == "scale":
+            got = parse_amount(f"USD 5 {phrase}", locale=locale)
+            assert got.value == 5 * 10 ** int(value), locale
+        elif kind == "hedge":
+            assert parse_amount(f"{phrase} USD 5", locale=locale).approx, locale
+        elif kind == "filler":
+            assert parse_amount(f"5 {phrase} USD", locale=locale).value == 5, locale
+        elif kind == "word" and len(value) == 3:
+            assert parse_amount(f"5 {phrase}", locale=locale).currency == value, locale
+        elif kind == "symbol" and locale == language:  # a region's own symbol wins (en_PK Rs)
+            assert parse_amount(f"{phrase}5", locale=locale).currency == value, locale
