@@ -458,8 +458,8 @@ def _press_rows():
     from aidcalc._datasets import read_dataset
 
     words = read_dataset("parse_words")
-    return [tuple(r) for r in words[words["language"] != "*"][["language", "kind", "phrase", "value"]]
-            .itertuples(index=False)]  # fmt: skip
+    rows = words.loc[words["language"] != "*", ["language", "kind", "phrase", "value"]]
+    return [tuple(r) for r in rows.itertuples(index=False)]
 
 
 @pytest.mark.parametrize(("language", "kind", "phrase", "value"), _press_rows())
