@@ -254,11 +254,21 @@ def _fx_context(
         ctx.add_transformation(
             currency_dimension(base), currency_dimension(code), _times(back, f"{base}->{code}")
         )
+    from pint.facets.context.objects import ContextChain
+
+    # a fresh chain for this block, set in this thread's (task's) context variable only: a
+    # task or asyncio.to_thread worker that copied the caller's context shares no mutable chain
+    reg: Any = ureg
+    previous = reg._active_ctx
+    fresh = ContextChain()
+    fresh.contexts, fresh.maps = list(previous.contexts), list(previous.maps)
+    reg._active_ctx = fresh
     ureg.enable_contexts(ctx)
     try:
         yield ureg
     finally:
         ureg.disable_contexts(1)
+        reg._active_ctx = previous
 
 
 def _times(factor: pint.Quantity, leg: str) -> Transformation:

@@ -478,3 +478,26 @@ def test_press_words_of_parse_words_are_read_in_their_language(language, kind, p
             assert parse_amount(f"5 {phrase}", locale=locale).currency == value, locale
         elif kind == "symbol" and locale == language:  # a region's own symbol wins (en_PK Rs)
             assert parse_amount(f"{phrase}5", locale=locale).currency == value, locale
+
+
+def test_fx_context_in_asyncio_workers_that_copy_the_callers_context():
+    """asyncio.to_thread copies the caller's context: each worker still gets its own rates."""
+    import asyncio
+
+    rates = aidcalc.get_rates()
+    ureg = aidcalc.get_registry()
+    days = list(pd.bdate_range("2024-01-02", periods=20)) * 4
+
+    def convert(day):
+        with aidcalc.fx_context(day):
+            return ureg.Quantity(1, "EUR").to("USD").magnitude
+
+    async def main():
+        with aidcalc.fx_context("2023-01-05"):
+            got = await asyncio.gather(*[asyncio.to_thread(convert, d) for d in days])
+            outer = ureg.Quantity(1, "EUR").to("USD").magnitude
+        return got, outer
+
+    got, outer = asyncio.run(main())
+    assert got == [pytest.approx(rates.rate("USD", d), rel=1e-12) for d in days]
+    assert outer == pytest.approx(rates.rate("USD", "2023-01-05"), rel=1e-12)
