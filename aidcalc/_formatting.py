@@ -60,6 +60,68 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
     return Amount(amount, currency).value, currency
 
 
+class _Positive(str):
+    """The positive subpattern of a CLDR compact pattern, remembering the whole pattern."""
+
+    original: Any
+
+
+def _positive_only(formats: Any) -> dict[str, dict[str, _Positive]]:
+    """Compact formats with only their positive subpatterns, for choosing the scale.
+
+    babel counts the zeros of both subpatterns of ``"elfu 0;elfu -0"`` (Swahili thousands)
+    when it divides, so 1,000 came out as "elfu 10" (10x) and 12,345,678 as "milioni 1234.6";
+    and its fallback kept both subpatterns ("US$ 0US$ 0" for 0.01). With the positive
+    subpattern the division is right; the whole pattern (with its own minus) is then applied.
+    """
+    out: dict[str, dict[str, _Positive]] = {}
+    for plural in formats:
+        out[plural] = {}
+        for magnitude, pattern in dict(formats[plural]).items():
+            text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+            positive = _Positive(text.split(";")[0])
+            positive.original = pattern
+            out[plural][magnitude] = positive
+    return out
+
+
+def _compact_number(value: Decimal, formats: Any, loc: Any, digits: int) -> tuple[Decimal, Any]:
+    """(scaled number, pattern to apply), by babel's rules on the positive subpatterns."""
+    from babel.numbers import _get_compact_format
+
+    number, chosen = _get_compact_format(value, _positive_only(formats), loc, digits)
+    return number, getattr(chosen, "original", chosen)
+
+
+def _compact_currency(value: Decimal, code: str, loc: Any, digits: int) -> str:
+    """babel's ``format_compact_currency`` (short), with the scale chosen as it should be."""
+    from babel.numbers import parse_pattern
+
+    formats = loc.compact_currency_formats["short"]
+    number, pattern = _compact_number(value, formats, loc, digits)
+    if pattern is None or "\u00a4" not in str(getattr(pattern, "pattern", pattern)):
+        # no scale: the first currency pattern reduced to symbol, zeros and spaces
+        for candidate in _positive_only(formats)["other"].values():
+            if "\u00a4" in candidate:
+                pattern = re.sub(r"(\s)\s+", r"\1", re.sub(r"[^0\s\u00a4]", "", candidate)).strip()
+                break
+    return str(
+        parse_pattern(pattern).apply(
+            number, loc, currency=code, currency_digits=False, decimal_quantization=False
+        )
+    )
+
+
+def _compact_decimal(value: Decimal, loc: Any, digits: int) -> str:
+    """babel's ``format_compact_decimal`` (long), with the scale chosen as it should be."""
+    from babel.numbers import parse_pattern
+
+    number, pattern = _compact_number(value, loc.compact_decimal_formats["long"], loc, digits)
+    if pattern is None:
+        pattern = loc.decimal_formats[None]
+    return str(parse_pattern(pattern).apply(number, loc, decimal_quantization=False))
+
+
 def _scaled(value: Decimal, formats: Any) -> bool:
     """Whether babel writes ``value`` with a compact scale (``K``, ``Mio.``) in ``formats``.
 
@@ -70,7 +132,7 @@ def _scaled(value: Decimal, formats: Any) -> bool:
 
     for magnitude in sorted((int(m) for m in formats["other"]), reverse=True):
         if abs(value) >= magnitude:
-            return parse_pattern(formats["other"][str(magnitude)]).pattern != "0"
+            return parse_pattern(_positive_only(formats)["other"][str(magnitude)]).pattern != "0"
     return False
 
 
@@ -120,13 +182,9 @@ def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
 
 def _name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
     """Compact long number + the currency's display name, in the locale's unit pattern."""
-    from babel.numbers import (
-        format_compact_decimal,
-        get_currency_name,
-        get_currency_unit_pattern,
-    )
+    from babel.numbers import get_currency_name, get_currency_unit_pattern
 
-    number = format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=digits)
+    number = _compact_decimal(value, loc, digits)
     count = _shown_value(number, abs(value), loc)
     name = get_currency_name(code, count=count, locale=loc)
     pattern = get_currency_unit_pattern(code, count=count, locale=loc)
@@ -220,8 +278,6 @@ def format_amount(
     "CHF 39'103'900'000.00"
     """
     from babel.numbers import (
-        format_compact_currency,
-        format_compact_decimal,
         format_currency,
         get_currency_symbol,
         get_group_symbol,
@@ -249,11 +305,9 @@ def format_amount(
     elif style == "name":
         out = _name_style(value, code, loc, digits)
     elif style == "short":
-        out = format_compact_currency(value, code, locale=loc, fraction_digits=digits)
+        out = _compact_currency(value, code, loc, digits)
     else:
-        number = format_compact_decimal(
-            abs(value), format_type="long", locale=loc, fraction_digits=digits
-        )
+        number = _compact_decimal(abs(value), loc, digits)
         pattern = loc.currency_formats["standard"]
         sign = 1 if value < 0 else 0
         symbol = get_currency_symbol(code, loc)

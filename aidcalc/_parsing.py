@@ -327,13 +327,22 @@ def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int
     The compact *currency* formats come first: money is written with them, and where a
     locale's two tables disagree (``M`` is 10^6 in bew's currency formats, 10^9 in its
     decimal ones) the money meaning wins. Some locales put the word before the number
-    (ha "Dubu 1", ee "biliɔn 2.5").
+    (ha "Dubu 1", ee "biliɔn 2.5"). Two spellings that one table uses for two powers of ten
+    and that differ only in case (to: ``m`` 10^4 and ``M`` 10^6) get power -1: refused as
+    ambiguous. One spelling at two powers (bn ``কো``: 10^7, and once 10^11) means the power
+    most of its patterns give (:func:`aidcalc.format_amount` refuses to write the outlier).
     """
+    from collections import Counter
+
     out: dict[str, tuple[int, bool]] = {}
+    ambiguous: set[str] = set()
+    votes: dict[str, Counter[int]] = {}
+    owner: dict[str, str] = {}  # the table that first has the word decides its power
     tables = [("compact_currency_formats", "short"), ("compact_decimal_formats", "long"),
               ("compact_decimal_formats", "short")]  # fmt: skip
     for table, style in tables:
         formats = loc._data.get(table, {})
+        seen: dict[str, tuple[int, str]] = {}
         for plural in formats.get(style, {}):
             for magnitude, pattern in dict(formats[style][plural]).items():
                 text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
@@ -344,9 +353,20 @@ def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int
                     continue
                 power = len(magnitude) - 1 - max(zeros - 1, 0)
                 before = zeros > 0 and bool(_key(text[: text.find("0")]))
+                raw = " ".join(text.replace("0", " ").split())
                 for w in (word, word[:-1]) if word.endswith(".") and len(word) > 2 else (word,):
+                    first = seen.setdefault(w, (power, raw))
+                    if first[0] != power and first[1] != raw:
+                        ambiguous.add(w)
+                    if owner.setdefault(w, table + style) == table + style:
+                        votes.setdefault(w, Counter())[power] += 1
                     old = out.get(w)
                     out[w] = (power, before) if old is None else (old[0], old[1] or before)
+    for w, count in votes.items():
+        if len(count) > 1 and w not in ambiguous:  # the majority power, per the first table
+            out[w] = (count.most_common(1)[0][0], out[w][1])
+    for w in ambiguous:
+        out[w] = (-1, out[w][1])
     return out
 
 
@@ -597,6 +617,8 @@ def _read_affixes(
                 raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
             negative = True
         elif kind == "scale":
+            if int(value) < 0:
+                raise _Fail(_ambiguous_scale(phrase, lex))
             if where == "pre" and phrase not in lex.prefix_scales:
                 raise _Fail(f"scale word {phrase!r} before the number")
             if scale_phrase is not None:
@@ -726,6 +748,14 @@ def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
     return template.format(num=num, value=value, whole=whole)
 
 
+def _ambiguous_scale(word: str, lex: _Lexicon) -> str:
+    return (
+        f"ambiguous scale word {word!r} in locale {lex.locale}: its CLDR data uses it for two "
+        "powers of ten once upper and lower case are not told apart (m 10^4, M 10^6 in 'to'): "
+        "write the number in full, or the scale word in English with locale='en'"
+    )
+
+
 def _too_long(length: int) -> str:
     return (
         f"text of {length:,} characters is longer than the cap of {MAX_TEXT:,} characters "
@@ -807,6 +837,8 @@ def _compound(
             units.append(num)
             break
         word, pos = m
+        if int(lex.phrases[word][1]) < 0:
+            raise _Fail(_ambiguous_scale(word, lex))
         parts.append((value, int(lex.phrases[word][1])))
         n = _NUM_RE.match(post, pos)
         if not n:
