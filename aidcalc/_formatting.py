@@ -89,7 +89,8 @@ def _compact_number(value: Decimal, formats: Any, loc: Any, digits: int) -> tupl
     """(scaled number, pattern to apply), by babel's rules on the positive subpatterns."""
     from babel.numbers import _get_compact_format
 
-    number, chosen = _get_compact_format(value, _positive_only(formats), loc, digits)
+    positive: Any = _positive_only(formats)  # plain dicts serve as babel's LocaleDataDict
+    number, chosen = _get_compact_format(value, positive, loc, digits)
     return number, getattr(chosen, "original", chosen)
 
 
