@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
-from ._amount import Amount
+from ._amount import Amount, check_currency
 from ._errors import ParseError
 from ._locale import LocaleLike, resolve_locale
 
@@ -20,6 +21,8 @@ _LEADING_NUMBER = re.compile(r"\d[\d\s\u00a0\u202f.,'’]*")
 
 
 def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
+    if currency is not None:
+        currency = check_currency(currency, "currency")
     if isinstance(amount, Amount):
         if currency is not None and currency != amount.currency:
             raise ParseError(
@@ -33,6 +36,7 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
         if len(amount) != 2:
             raise TypeError(f"expected a (number, 'CUR') pair, got a {len(amount)}-tuple")
         number, code = amount
+        code = check_currency(code, "currency")
         if currency is not None and currency != code:
             raise ParseError(
                 f"currency={currency!r} contradicts the pair's currency {code!r}",
@@ -47,16 +51,113 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
             text=repr(amount),
             reason="no currency",
         )
-    try:
-        if isinstance(amount, float) and not math.isfinite(amount):
-            raise ValueError
-        return Amount(amount, currency).value, currency
-    except (ValueError, TypeError):
+    if isinstance(amount, float) and not math.isfinite(amount):
         raise ParseError(
             f"cannot format {amount!r} as money: it is not a finite number",
             text=repr(amount),
             reason="not a finite number",
-        ) from None
+        )
+    return Amount(amount, currency).value, currency
+
+
+class _Positive(str):
+    """The positive subpattern of a CLDR compact pattern, remembering the whole pattern."""
+
+    original: Any
+
+
+def _positive_only(formats: Any) -> dict[str, dict[str, _Positive]]:
+    """Compact formats with only their positive subpatterns, for choosing the scale.
+
+    babel counts the zeros of both subpatterns of ``"elfu 0;elfu -0"`` (Swahili thousands)
+    when it divides, so 1,000 came out as "elfu 10" (10x) and 12,345,678 as "milioni 1234.6";
+    and its fallback kept both subpatterns ("US$ 0US$ 0" for 0.01). With the positive
+    subpattern the division is right; the whole pattern (with its own minus) is then applied.
+    """
+    out: dict[str, dict[str, _Positive]] = {}
+    for plural in formats:
+        out[plural] = {}
+        for magnitude, pattern in dict(formats[plural]).items():
+            text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+            positive = _Positive(text.split(";")[0])
+            positive.original = pattern
+            out[plural][magnitude] = positive
+    return out
+
+
+def _compact_number(value: Decimal, formats: Any, loc: Any, digits: int) -> tuple[Decimal, Any]:
+    """(scaled number, pattern to apply), by babel's rules on the positive subpatterns."""
+    from babel.numbers import _get_compact_format
+
+    positive: Any = _positive_only(formats)  # plain dicts serve as babel's LocaleDataDict
+    number, chosen = _get_compact_format(value, positive, loc, digits)
+    return number, getattr(chosen, "original", chosen)
+
+
+def _compact_currency(value: Decimal, code: str, loc: Any, digits: int) -> str:
+    """babel's ``format_compact_currency`` (short), with the scale chosen as it should be."""
+    from babel.numbers import parse_pattern
+
+    formats = loc.compact_currency_formats["short"]
+    number, pattern = _compact_number(value, formats, loc, digits)
+    if pattern is None or "\u00a4" not in str(getattr(pattern, "pattern", pattern)):
+        # no scale: the first currency pattern reduced to symbol, zeros and spaces
+        for candidate in _positive_only(formats)["other"].values():
+            if "\u00a4" in candidate:
+                pattern = re.sub(r"(\s)\s+", r"\1", re.sub(r"[^0\s\u00a4]", "", candidate)).strip()
+                break
+    return str(
+        parse_pattern(pattern).apply(
+            number, loc, currency=code, currency_digits=False, decimal_quantization=False
+        )
+    )
+
+
+def _compact_decimal(value: Decimal, loc: Any, digits: int) -> str:
+    """babel's ``format_compact_decimal`` (long), with the scale chosen as it should be."""
+    from babel.numbers import parse_pattern
+
+    number, pattern = _compact_number(value, loc.compact_decimal_formats["long"], loc, digits)
+    if pattern is None:
+        pattern = loc.decimal_formats[None]
+    return str(parse_pattern(pattern).apply(number, loc, decimal_quantization=False))
+
+
+def _scaled(value: Decimal, formats: Any) -> bool:
+    """Whether babel writes ``value`` with a compact scale (``K``, ``Mio.``) in ``formats``.
+
+    The same choice as babel's ``_get_compact_format``: the largest magnitude not above the
+    value; its pattern ``0`` means "no abbreviation" (German has none for thousands).
+    """
+    from babel.numbers import parse_pattern
+
+    for magnitude in sorted((int(m) for m in formats["other"]), reverse=True):
+        if abs(value) >= magnitude:
+            return parse_pattern(_positive_only(formats)["other"][str(magnitude)]).pattern != "0"
+    return False
+
+
+def _regroup(text: str, loc: Any) -> str:
+    """Group the integer digits of an ungrouped number in ``text`` the locale's way.
+
+    babel strips apostrophes in pairs from its output (as pattern quotes), so the Swiss
+    grouping ``39'103'900'000.00`` came out as ``39103900'000.00``; the number is formatted
+    without grouping and grouped here.
+    """
+    from babel.numbers import get_group_symbol
+
+    match = re.search(r"\d+", text)
+    if match is None:  # pragma: no cover - a formatted amount has digits
+        return text
+    digits = match.group()
+    primary, secondary = loc.decimal_formats[None].grouping
+    symbol = get_group_symbol(loc)
+    groups = [digits[-primary:]] if len(digits) > primary else [digits]
+    rest = digits[:-primary] if len(digits) > primary else ""
+    while rest:
+        groups.insert(0, rest[-secondary:])
+        rest = rest[:-secondary]
+    return text[: match.start()] + symbol.join(groups) + text[match.end() :]
 
 
 def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
@@ -82,13 +183,9 @@ def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
 
 def _name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
     """Compact long number + the currency's display name, in the locale's unit pattern."""
-    from babel.numbers import (
-        format_compact_decimal,
-        get_currency_name,
-        get_currency_unit_pattern,
-    )
+    from babel.numbers import get_currency_name, get_currency_unit_pattern
 
-    number = format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=digits)
+    number = _compact_decimal(value, loc, digits)
     count = _shown_value(number, abs(value), loc)
     name = get_currency_name(code, count=count, locale=loc)
     pattern = get_currency_unit_pattern(code, count=count, locale=loc)
@@ -133,6 +230,18 @@ def format_amount(
     Returns
     -------
     str
+        Text that :func:`aidcalc.parse_amount` reads back in the same locale: ``"standard"``
+        as the amount rounded (half to even) to the currency's minor units (JPY none, KWD
+        three); the compact styles within :func:`promised_error` of it (half a unit in the
+        last shown place). Float noise is never written.
+
+    Raises
+    ------
+    ParseError
+        For a value that is not a finite number (``None``, a bool, NaN, inf), beyond 1e18
+        (``AmountRangeError``), an unknown currency, or a locale whose CLDR pattern for this
+        amount would not read back (a handful of patterns in sw_CD, my_MM, wo ...; reason
+        ``"unreadable format"``): then use another style.
 
     Examples
     --------
@@ -164,13 +273,15 @@ def format_amount(
     '$500M'
     >>> format_amount((123.4567, "JPY")), format_amount((0.456, "USD"))
     ('¥123', '$0.5')
+    >>> format_amount((936646.5525956864, "EUR"), locale="de")  # no abbreviation for 10^3
+    '936646,6 €'
+    >>> format_amount((39103900000, "CHF"), locale="de_CH", style="standard")
+    "CHF 39'103'900'000.00"
     """
     from babel.numbers import (
-        format_compact_currency,
-        format_compact_decimal,
         format_currency,
-        get_currency_precision,
         get_currency_symbol,
+        get_group_symbol,
         list_currencies,
     )
 
@@ -186,21 +297,18 @@ def format_amount(
             reason="unknown currency code",
         )
     loc = resolve_locale(locale)
-    if style != "standard" and abs(value) < 1000:
-        # CLDR has no compact pattern below 1000, so babel would print every decimal: round to
-        # what the style promises and the currency has (¥123.4567 -> ¥123, $0.456 -> $0.5)
-        places = min(digits, get_currency_precision(code))
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    value = _rounded(value, code, loc, style, digits)
     if style == "standard":
-        out = format_currency(value, code, locale=loc)
+        if "'" in get_group_symbol(loc):  # babel drops apostrophes in pairs
+            out = _regroup(format_currency(value, code, locale=loc, group_separator=False), loc)
+        else:
+            out = format_currency(value, code, locale=loc)
     elif style == "name":
         out = _name_style(value, code, loc, digits)
     elif style == "short":
-        out = format_compact_currency(value, code, locale=loc, fraction_digits=digits)
+        out = _compact_currency(value, code, loc, digits)
     else:
-        number = format_compact_decimal(
-            abs(value), format_type="long", locale=loc, fraction_digits=digits
-        )
+        number = _compact_decimal(abs(value), loc, digits)
         pattern = loc.currency_formats["standard"]
         sign = 1 if value < 0 else 0
         symbol = get_currency_symbol(code, loc)
@@ -212,6 +320,105 @@ def format_amount(
         if suffix and suffix[0].isalpha() and number[-1:].isdigit():
             suffix = "\xa0" + suffix
         out = prefix + number + suffix
+    if style in ("short", "long"):
+        out = _space_symbol(out, get_currency_symbol(code, loc))
+    _check_readable(out, value, code, loc, style, digits)
     if not nbsp:
         out = out.replace("\xa0", " ").replace("\u202f", " ")
     return out
+
+
+def promised_error(value: Decimal, code: str, style: str, digits: int) -> Decimal:
+    """How far the amount a formatted text stands for may be from the (minor-unit) value.
+
+    ``"standard"``: 0 (every digit, to the currency's minor units). Compact styles: half a
+    unit in the last shown place, ``|value| * 5e-(digits+1)`` (the scale word's power is at
+    most the value), and below any scale half a unit of ``min(digits, minor units)``
+    decimals.
+    """
+    from babel.numbers import get_currency_precision
+
+    if style == "standard":
+        return Decimal(0)
+    places = min(digits, int(get_currency_precision(code)))
+    return max(abs(value) * 5 / Decimal(10) ** (digits + 1), Decimal(5) / 10 ** (places + 1))
+
+
+@lru_cache(maxsize=4096)
+def _read_back(text: str, locale_id: str) -> tuple[Decimal, str] | str:
+    """(value, currency) as :func:`aidcalc.parse_amount` reads ``text``, or why it cannot."""
+    from ._parsing import parse_amount
+
+    try:
+        back = parse_amount(text, locale=locale_id)
+    except ParseError as err:
+        return str(err.reason)
+    return back.value, back.currency
+
+
+def _check_readable(
+    out: str, value: Decimal, code: str, loc: Any, style: str, digits: int
+) -> None:
+    """Refuse to write what :func:`aidcalc.parse_amount` would not read back as the amount.
+
+    A few CLDR locales have compact patterns that cannot be read (sw_CD writes 999.96 as
+    "elfu 10"; my_MM combines two scale words): writing them would put a wrong or unreadable
+    figure on a chart.
+    """
+    back = _read_back(out, str(loc))
+    if isinstance(back, str):
+        why = f"it does not read back: {back}"
+    else:
+        if back[1] == code and abs(back[0] - value) <= promised_error(value, code, style, digits):
+            return
+        why = f"it reads back as {back[0]} {back[1]}"
+    raise ParseError(
+        f"format_amount: locale {loc}'s CLDR {style!r} pattern writes {out!r} for {value} "
+        f"{code}, but {why}; use another style (e.g. style='standard') or locale",
+        text=out,
+        reason="unreadable format",
+    )
+
+
+def _space_symbol(out: str, symbol: str) -> str:
+    """A no-break space where a letter of the symbol would touch a letter of the scale word.
+
+    Compact patterns glue the symbol to the scale ("1.9TUS$", "1KKWD" in twq): readers (and
+    the parser) would see a word "TUS" or "KKWD". CLDR's currency spacing rule, applied to
+    letters as well as digits.
+    """
+    at = out.find(symbol) if symbol else -1
+    if at < 0:
+        return out
+    end = at + len(symbol)
+    if end < len(out) and symbol[-1].isalpha() and out[end].isalpha():
+        out = out[:end] + "\xa0" + out[end:]
+    if at > 0 and symbol[0].isalpha() and out[at - 1].isalpha():
+        out = out[:at] + "\xa0" + out[at:]
+    return out
+
+
+def _rounded(value: Decimal, code: str, loc: Any, style: str, digits: int) -> Decimal:
+    """The value as the text will show it, before babel scales it.
+
+    Always rounded (half to even) to the currency's minor units (JPY none, KWD three), so no
+    float noise is ever written. A compact style without a scale for this value (below
+    1000, or German thousands, which CLDR writes in full) shows at most ``digits`` decimals
+    (and never more than the currency has); with a scale, babel rounds the scaled number to
+    ``digits`` decimals.
+    """
+    from babel.numbers import get_currency_precision
+
+    minor = int(get_currency_precision(code))
+    value = value.quantize(Decimal(1).scaleb(-minor), rounding=ROUND_HALF_EVEN)
+    if style == "standard":
+        return value
+    formats = (
+        loc.compact_currency_formats["short"]
+        if style == "short"
+        else loc.compact_decimal_formats["long"]
+    )
+    if not _scaled(value, formats):
+        places = min(digits, minor)
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    return value

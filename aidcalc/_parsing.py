@@ -29,7 +29,18 @@ JPY, 3 for KWD) and no scale word after it is refused as an *ambiguous separator
 1.25 dollars by English rules but most likely 1,250 written in German style, a 1000x error when
 the locale is wrong. ``1.250.000 €`` (de), ``€1,50`` (de), ``$12.125 billion`` and ``1,250``
 (en) are unaffected. Lower-case ISO codes (``usd``) are not read as codes (``all``, ``top`` and
-``cup`` are words too); the error suggests the upper-case code.
+``cup`` are words too); the error suggests the upper-case code. (Currency *arguments* such as
+``default_currency="usd"`` are codes whatever their case.)
+
+Digits of every Unicode decimal digit system (Arabic-Indic ``٥``, Persian ``۵``, Devanagari,
+Bengali, full-width...) and the Arabic separators ``٫`` ``٬`` are read. English locales read
+the English scale words (``million`` in ``en_IN``) besides their own (``lakh``, ``crore``).
+
+Nothing is dropped silently: a number right after a separator (``$.5 billion``) is a fraction
+when the separator is the locale's decimal one, else the text is refused; an amount in
+parentheses (an accounting negative?) is refused. Bounds: a text longer than ``MAX_TEXT``
+(1,000 characters; per cell in :func:`parse_amounts`) is refused before it is scanned, and an
+amount beyond 1e18 (or overflowing to inf) is refused as a misread number.
 """
 
 from __future__ import annotations
@@ -47,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._amount import Amount
+from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
 from ._columns import AMOUNT, APPROX, CURRENCY, ERROR
 from ._errors import ParseError, describe_rows
 from ._locale import LocaleLike, resolve_locale
@@ -63,23 +74,38 @@ __all__ = ["parse_amount", "parse_amounts"]
 # zero-width space, BOM) removed, runs of white space collapsed, ends trimmed. The same rules are
 # applied per string (pure Python) or vectorised (pyarrow), from these definitions.
 _APOSTROPHES = "’‘ʼ´`"
-_BRACKETS = "[]()\x1f"
+_BRACKETS = "[]\x1f"  # parentheses are kept: "($5 million)" may be an accounting negative
 _INVISIBLE = "\u200b\u200e\u200f\u061c\u2066\u2067\u2068\u2069\ufeff"
 _WHITE = " \t\n\r\f\v"
+#: every Unicode decimal digit (category Nd: Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+#: full-width...) -> its ASCII digit; NFKC maps only some of them
+_DIGITS: dict[int, str] = {
+    cp: str(unicodedata.decimal(chr(cp)))
+    for cp in range(0x80, 0x110000)
+    if unicodedata.category(chr(cp)) == "Nd"
+}
+#: the Arabic decimal separator and the grouping symbols CLDR uses besides ',' '.' ' ' "'":
+#: Arabic thousands separator, Arabic comma, reversed comma
+_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u060c": ",", "\u2e41": ","}
 _TRANSLATE = str.maketrans(
     {
         **dict.fromkeys(_APOSTROPHES, "'"),
         **dict.fromkeys(_BRACKETS, " "),
         **dict.fromkeys(_INVISIBLE),
         **dict.fromkeys(_WHITE[1:], " "),
+        **{chr(k): v for k, v in _DIGITS.items()},
+        **_SEPARATORS,
     }
 )
+#: the longest text parse_amount reads, and the longest cell parse_amounts reads: an amount
+#: is a few words; a longer text is refused at once instead of being scanned
+MAX_TEXT = 1000
 _SPACES = re.compile(" {2,}")
 # prefix, first number, suffix (ASCII digits only, so Python's re and RE2 agree)
 _SPLIT = r"(?s)^(?P<pre>[^0-9]*?)(?P<num>[0-9](?:[0-9.,' ]*[0-9])?)(?P<post>.*)$"
 _SPLIT_RE = re.compile(_SPLIT)
 _UPPER3 = re.compile(r"(?<![^\W\d_])[A-Z]{3}(?![^\W\d_])")
-_GAP_CHARS = " .,:;/'\"*"
+_GAP_CHARS = " .,:;/'\"*()"
 _GAP_OK = set(_GAP_CHARS)
 _CJK_START = "\u2e80"
 
@@ -92,9 +118,65 @@ def _normalise(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_TRANSLATE)).strip(" ")
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(phrase: str) -> str:
     """The form a phrase is matched in: NFKC, one apostrophe, single spaces, lower case."""
     return _normalise(phrase).lower()
+
+
+def _is_letter(ch: str) -> bool:
+    """A word character that is not a digit: what the regex ``[^\\W\\d_]`` matches."""
+    return ch.isalnum() and not ch.isdecimal()
+
+
+class _Matcher:
+    """Leftmost-longest search for known phrases, with word boundaries for (non-CJK) words.
+
+    The same matches as a regular expression alternating all phrases longest first, but built
+    from a set in microseconds instead of compiling a regex of thousands of alternatives per
+    locale. Linear in the text: at most one dictionary probe per phrase length per position.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = frozenset(p for p in phrases if p)
+        by_first: dict[str, set[int]] = {}
+        for phrase in self.phrases:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in by_first.items()}
+
+    def match(self, text: str, i: int) -> int:
+        """End of the longest phrase starting at ``i`` (with its word boundaries), or -1."""
+        lengths = self.lengths.get(text[i : i + 1])
+        if not lengths:
+            return -1
+        n = len(text)
+        for size in lengths:
+            end = i + size
+            if end > n:
+                continue
+            phrase = text[i:end]
+            if phrase not in self.phrases:
+                continue
+            first, last = phrase[0], phrase[-1]
+            if first.isalpha() and first < _CJK_START and i > 0 and _is_letter(text[i - 1]):
+                continue
+            if last.isalpha() and last < _CJK_START and end < n and _is_letter(text[end]):
+                continue
+            return end
+        return -1
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of the non-overlapping matches, left to right."""
+        out = []
+        i, n = 0, len(text)
+        while i < n:
+            end = self.match(text, i)
+            if end > i:
+                out.append((i, end, text[i:end]))
+                i = end
+            else:
+                i += 1
+        return out
 
 
 class _Fail(Exception):
@@ -154,11 +236,12 @@ def _words() -> pd.DataFrame:
     return read_dataset("parse_words", copy=False)
 
 
-@cache
-def _iso_codes() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
+@lru_cache(maxsize=256)
+def _words_for(language: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, phrase, value) rows of ``parse_words`` for one language and for every language."""
+    words = _words()
+    mine = words[words["language"].isin([language, "*"])]
+    return tuple(zip(mine["kind"], mine["phrase"], mine["value"], strict=True))
 
 
 @cache
@@ -174,29 +257,34 @@ def _active_codes() -> frozenset[str]:
 
 
 def _check_currency(code: Any, what: str) -> str:
-    if not isinstance(code, str) or code not in _iso_codes():
-        raise ParseError(
-            f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}",
-            text=str(code),
-            reason="unknown currency code",
-        )
-    return code
+    return check_currency(code, what)
 
 
 # --- the per-locale lexicon ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Lexicon:
     locale: str
+    language: str
     decimal: str
     group: str
     number_pattern: str
     number_re: re.Pattern[str]
     phrases: dict[str, tuple[str, str]]  # matched form -> (kind, value)
-    token_re: re.Pattern[str]
-    scale_re: re.Pattern[str]
+    matcher: _Matcher
+    scales: _Matcher
     own_symbols: dict[str, frozenset[str]]  # this locale's symbols -> codes
     scale_words: tuple[str, ...]
     number_words: frozenset[str]
+    territory_currency: str | None  # the current currency of the locale's territory
+    prefix_scales: frozenset[str]  # scale words CLDR writes before the number (ha "Dubu 1")
+    trailing_minus: bool  # CLDR writes the minus after the number (fy "2.500,00-")
+
+    def match_scale(self, text: str, pos: int) -> tuple[str, int] | None:
+        """A scale word at ``pos`` after optional white space: (word, end), else None."""
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        end = self.scales.match(text, pos)
+        return (text[pos:end], end) if end > pos else None
 
 
 def _bounded(phrase: str) -> str:
@@ -213,46 +301,113 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(_bounded(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
 
 
+@lru_cache(maxsize=2048)
+def _territory_currency(territory: str | None) -> str | None:
+    """The one current legal-tender currency of a territory (None when none or several)."""
+    if not territory:
+        return None
+    from babel.numbers import get_territory_currencies
+
+    found = get_territory_currencies(territory, tender=True)
+    return found[0] if len(found) == 1 else None
+
+
 def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
     """Scale words from CLDR compact decimal formats (short and long): word -> power of ten.
 
     With ``alone=True``: the patterns that are a whole number by themselves (French and
     Italian "mille" = 1000).
     """
-    out: dict[str, int] = {}
-    formats = loc._data["compact_decimal_formats"]
-    for style in ("long", "short"):
+    return {w: p for w, (p, _) in _cldr_scale_info(loc, alone=alone).items()}
+
+
+def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int, bool]]:
+    """word -> (power of ten, written before the number) from CLDR compact formats.
+
+    The compact *currency* formats come first: money is written with them, and where a
+    locale's two tables disagree (``M`` is 10^6 in bew's currency formats, 10^9 in its
+    decimal ones) the money meaning wins. Some locales put the word before the number
+    (ha "Dubu 1", ee "biliɔn 2.5"). Two spellings that one table uses for two powers of ten
+    and that differ only in case (to: ``m`` 10^4 and ``M`` 10^6) get power -1: refused as
+    ambiguous. One spelling at two powers (bn ``কো``: 10^7, and once 10^11) means the power
+    most of its patterns give (:func:`aidcalc.format_amount` refuses to write the outlier).
+    """
+    from collections import Counter
+
+    out: dict[str, tuple[int, bool]] = {}
+    ambiguous: set[str] = set()
+    votes: dict[str, Counter[int]] = {}
+    owner: dict[str, str] = {}  # the table that first has the word decides its power
+    tables = [("compact_currency_formats", "short"), ("compact_decimal_formats", "long"),
+              ("compact_decimal_formats", "short")]  # fmt: skip
+    for table, style in tables:
+        formats = loc._data.get(table, {})
+        seen: dict[str, tuple[int, str]] = {}
         for plural in formats.get(style, {}):
             for magnitude, pattern in dict(formats[style][plural]).items():
                 text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+                text = text.split(";")[0].replace("'", "").replace("\u00a4", "")
                 zeros = text.count("0")
-                word = _key(text.replace("'", "").replace("0", ""))
+                word = _key(text.replace("0", ""))
                 if not word or not magnitude.isdigit() or alone != (zeros == 0):
                     continue
                 power = len(magnitude) - 1 - max(zeros - 1, 0)
-                out.setdefault(word, power)
-                if word.endswith(".") and len(word) > 2:
-                    out.setdefault(word[:-1], power)
+                before = zeros > 0 and bool(_key(text[: text.find("0")]))
+                raw = " ".join(text.replace("0", " ").split())
+                for w in (word, word[:-1]) if word.endswith(".") and len(word) > 2 else (word,):
+                    first = seen.setdefault(w, (power, raw))
+                    if first[0] != power and first[1] != raw:
+                        ambiguous.add(w)
+                    if owner.setdefault(w, table + style) == table + style:
+                        votes.setdefault(w, Counter())[power] += 1
+                    old = out.get(w)
+                    out[w] = (power, before) if old is None else (old[0], old[1] or before)
+    for w, count in votes.items():
+        if len(count) > 1 and w not in ambiguous:  # the majority power, per the first table
+            out[w] = (count.most_common(1)[0][0], out[w][1])
+    for w in ambiguous:
+        out[w] = (-1, out[w][1])
+    return out
+
+
+def _unit_pattern_words(loc: Locale) -> set[str]:
+    """Words of CLDR's currency unit patterns besides number and name (ro "{0} de {1}")."""
+    out: set[str] = set()
+    for pattern in dict(loc._data.get("currency_unit_patterns", {})).values():
+        rest = re.sub(r"\{[01]\}", " ", str(pattern))
+        out.update(w for w in _key(rest).split(" ") if w and not any(c.isdigit() for c in w))
     return out
 
 
 @lru_cache(maxsize=64)
 def _lexicon(locale_id: str) -> _Lexicon:
+    from babel import Locale
     from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
     loc = resolve_locale(locale_id)
     lang = loc.language
     decimal = _normalise(get_decimal_symbol(loc)) or "."
     group = _normalise(get_group_symbol(loc)) or " "
+    if group == decimal:  # pragma: no cover - no CLDR locale does this
+        raise ParseError(f"locale {locale_id}: same decimal and group symbol", text="", reason="")
     d, g = re.escape(decimal), re.escape(group)
-    primary, secondary = loc.decimal_formats[None].grouping  # (3, 3); (3, 2) in en_IN
-    number_pattern = (
+    # (3, 3); (3, 2) in en_IN; the currency pattern may group otherwise (mr_IN)
+    groupings = {loc.decimal_formats[None].grouping}
+    with suppress(KeyError):
+        groupings.add(loc.currency_formats["standard"].grouping)
+    number_pattern = "|".join(
         rf"[0-9]{{1,{secondary}}}(?:{g}[0-9]{{{secondary}}})*{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
-        rf"|[0-9]+(?:{d}[0-9]+)?"
+        for primary, secondary in sorted(groupings)
+    ) + rf"|[0-9]+(?:{d}[0-9]+)?"
+    # a minus after the number where CLDR writes it so (fy "2.500,00-")
+    negatives = [loc.decimal_formats[None].suffix[1]]
+    with suppress(KeyError):
+        negatives.append(loc.currency_formats["standard"].suffix[1])
+    trailing_minus = any(
+        "-" in _normalise(sfx) or "\u2212" in _normalise(sfx) for sfx in negatives
     )
 
-    words = _words()
-    mine = words[words["language"].isin([lang, "*"])]
+    mine = _words_for(lang)
     phrases: dict[str, tuple[str, str]] = {}
 
     def add(phrase: str, kind: str, value: str) -> None:
@@ -263,11 +418,20 @@ def _lexicon(locale_id: str) -> _Lexicon:
     add("-", "sign", "")
     add("\u2212", "sign", "")  # minus sign
     add(get_minus_sign_symbol(loc), "sign", "")  # the locale's ("\u200e\u2212" in fa: "\u2212")
-    for kind in ("filler", "hedge"):
-        for phrase in mine.loc[mine["kind"] == kind, "phrase"]:
-            add(phrase, kind, "")
-    scales = _cldr_scales(loc)
-    for phrase, kind, value in zip(mine["phrase"], mine["kind"], mine["value"], strict=True):
+    for want in ("filler", "hedge"):
+        for kind, phrase, _ in mine:
+            if kind == want:
+                add(phrase, kind, "")
+    info = _cldr_scale_info(loc)
+    for word in _unit_pattern_words(loc):
+        if word not in info:
+            add(word, "filler", "")
+    scales = {w: p for w, (p, _) in info.items()}
+    if str(loc) != lang:  # en_IN also reads the million/billion of en (its own words first)
+        with suppress(Exception):
+            for word, power in _cldr_scales(Locale.parse(lang)).items():
+                scales.setdefault(word, power)
+    for kind, phrase, value in mine:
         if kind == "scale":
             scales.setdefault(_key(phrase), int(value))
     for word, power in {**_cldr_scales(loc, alone=True), **scales}.items():
@@ -275,8 +439,8 @@ def _lexicon(locale_id: str) -> _Lexicon:
     # currency display names (singular and every plural form) in the locale's language
     names: dict[str, set[str]] = {}
     plural = loc._data["currency_names_plural"]
-    for code, name in loc.currencies.items():
-        forms = {name, *dict(plural.get(code, {})).values()}
+    for code in {*loc.currencies, *plural}:
+        forms = {loc.currencies.get(code), *dict(plural.get(code, {})).values()}
         for form in forms:
             if form and not any(ch.isdigit() for ch in form):
                 names.setdefault(_key(form), set()).add(code)
@@ -285,7 +449,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
         current = codes & active if len(codes) > 1 else codes
         if len(current) == 1:
             add(name, "code", next(iter(current)))
-    for phrase, kind, value in zip(mine["phrase"], mine["kind"], mine["value"], strict=True):
+    for kind, phrase, value in mine:
         if kind == "word":
             if re.fullmatch("[A-Z]{3}", value):
                 add(phrase, "code", value)
@@ -299,7 +463,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
             own.setdefault(sym, set()).add(code)
     for sym in own:
         add(sym, "symbol", sym)
-    for phrase, kind in zip(mine["phrase"], mine["kind"], strict=True):
+    for kind, phrase, _ in mine:
         if kind == "symbol":
             add(phrase, "symbol", _key(phrase))
     for sym in _global_symbols():  # letters-only symbols elsewhere ("den", "Le") are words here
@@ -309,31 +473,39 @@ def _lexicon(locale_id: str) -> _Lexicon:
     scale_words = tuple(sorted(w for w, (k, _) in phrases.items() if k == "scale"))
     return _Lexicon(
         locale=locale_id,
+        language=lang,
         decimal=decimal,
         group=group,
         number_pattern=number_pattern,
         number_re=re.compile(number_pattern),
         phrases=phrases,
-        token_re=re.compile(_alternation(phrases)),
-        scale_re=re.compile(r"\s*(" + _alternation(scale_words) + ")"),
+        matcher=_Matcher(phrases),
+        scales=_Matcher(scale_words),
         own_symbols={k: frozenset(v) for k, v in own.items()},
         scale_words=scale_words,
         number_words=frozenset(_cldr_scales(loc, alone=True)),
+        territory_currency=_territory_currency(loc.territory),
+        prefix_scales=frozenset(w for w, (_, before) in info.items() if before),
+        trailing_minus=trailing_minus,
     )
 
 
 # --- reading the words around the number ---------------------------------------------------------
-def _press_symbols() -> dict[str, str]:
-    words = _words()
-    sel = words[(words["kind"] == "symbol") & (words["language"] == "*")]
-    return {_key(p): v for p, v in zip(sel["phrase"], sel["value"], strict=True)}
+@lru_cache(maxsize=256)
+def _press_symbols(language: str) -> dict[str, str]:
+    """Press symbols of ``parse_words``: the language's own first ("Rs" INR in English)."""
+    out: dict[str, str] = {}
+    for kind, phrase, value in sorted(_words_for(language), key=lambda r: r[0] == "*"):
+        if kind == "symbol":
+            out.setdefault(_key(phrase), value)
+    return out
 
 
 @lru_cache(maxsize=4096)
 def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str, bool]:
     """(code, explicit) for a symbol key; explicit means it can stand for one currency only."""
     lex = _lexicon(locale_id)
-    press = _press_symbols()
+    press = _press_symbols(lex.language)
     candidates = set(_global_symbols().get(sym, ())) | set(lex.own_symbols.get(sym, ()))
     if sym in press:
         candidates.add(press[sym])
@@ -342,6 +514,8 @@ def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str,
     own = lex.own_symbols.get(sym, frozenset())
     if len(own) == 1:
         return next(iter(own)), False
+    if lex.territory_currency in candidates:  # "Rs" in en_IN: the territory's rupee
+        return str(lex.territory_currency), False
     if sym in press:
         return press[sym], False
     if default is not None and default in candidates:
@@ -367,22 +541,24 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
             chars[m.start() : m.end()] = " " * 3
         elif word.lower() not in lex.phrases:
             if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
-                spans = [t.span() for t in lex.token_re.finditer(affix.lower())]
+                spans = [(a, b) for a, b, _ in lex.matcher.finditer(affix.lower())]
             if any(a <= m.start() and m.end() <= b for a, b in spans):
                 continue
-            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code)")
+            sugg = currency_suggestions(word)
+            hint = f": did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code){hint}")
     low = "".join(chars).lower()
     tokens: list[tuple[str, str, str]] = []
     unknown: tuple[str, bool] | None = None
     pos = 0
-    for tok in [*lex.token_re.finditer(low), None]:
-        gap = low[pos : tok.start()] if tok is not None else low[pos:]
+    for tok in [*lex.matcher.finditer(low), None]:
+        gap = low[pos : tok[0]] if tok is not None else low[pos:]
         if unknown is None and not set(gap) <= _GAP_OK:
             unknown = (gap.strip(_GAP_CHARS), not tokens)
         if tok is not None:
-            kind, value = lex.phrases[tok.group()]
-            tokens.append((kind, value, tok.group()))
-            pos = tok.end()
+            kind, value = lex.phrases[tok[2]]
+            tokens.append((kind, value, tok[2]))
+            pos = tok[1]
     if unknown is not None:
         word, leading = unknown
         scale_slot = where == "post" and leading and not any(k == "scale" for k, _, _ in tokens)
@@ -390,6 +566,8 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
         if cands:  # a letters-only symbol of other locales ("kr"): only with a fitting default
             if default is not None and default in cands:
                 return [*codes, *tokens, ("code", default, word)]
+            if lex.territory_currency in cands:  # or the locale's own ("Rs" in en_IN)
+                return [*codes, *tokens, ("code", str(lex.territory_currency), word)]
             if not scale_slot:
                 raise _Fail(
                     f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
@@ -435,11 +613,13 @@ def _read_affixes(
         if kind == "hedge":
             approx = True
         elif kind == "sign":
-            if where == "post" or negative:
+            if (where == "post" and not lex.trailing_minus) or negative:
                 raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
             negative = True
         elif kind == "scale":
-            if where == "pre":
+            if int(value) < 0:
+                raise _Fail(_ambiguous_scale(phrase, lex))
+            if where == "pre" and phrase not in lex.prefix_scales:
                 raise _Fail(f"scale word {phrase!r} before the number")
             if scale_phrase is not None:
                 raise _Fail(f"two scale words {scale_phrase!r} and {phrase!r}")
@@ -568,6 +748,72 @@ def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
     return template.format(num=num, value=value, whole=whole)
 
 
+def _ambiguous_scale(word: str, lex: _Lexicon) -> str:
+    return (
+        f"ambiguous scale word {word!r} in locale {lex.locale}: its CLDR data uses it for two "
+        "powers of ten once upper and lower case are not told apart (m 10^4, M 10^6 in 'to'): "
+        "write the number in full, or the scale word in English with locale='en'"
+    )
+
+
+def _too_long(length: int) -> str:
+    return (
+        f"text of {length:,} characters is longer than the cap of {MAX_TEXT:,} characters "
+        "(MAX_TEXT) for one amount: pass the amount alone, not the document around it"
+    )
+
+
+def _single(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """One number with its words, in Python (the per-row path of the vectorised engine)."""
+    if any(c in "0123456789" for c in post):
+        return _compound(num, pre, post, lex, default)
+    if not lex.number_re.fullmatch(num):
+        raise _Fail(_malformed(num, lex))
+    power, code, approx, negative = _read_affixes(pre, post, lex.locale, default)
+    if power == 0 and _fraction_digits(num, lex.decimal) > _minor_units(code):
+        raise _Fail(_ambiguous(num, code, lex))
+    value = _to_decimal(num, lex).scaleb(power)
+    return -value if negative else value, code, approx
+
+
+def _leading(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """A number right after a separator: "$.5 billion", "USD .75 million", ",75 Mrd. €" (de).
+
+    The separator is never dropped (that made "$.5 billion" 5 billion, 10x too much): it ends
+    an abbreviation ("Rs.5", "ca.5"), starts a fraction when it is the locale's decimal
+    separator (0.5), or the text is refused.
+    """
+    sep, before = pre[-1], pre[:-1]
+    low = pre.lower()
+    tokens = lex.matcher.finditer(low)
+    if tokens and tokens[-1][1] == len(low) and tokens[-1][1] - tokens[-1][0] > 1:
+        return _single(num, pre, post, lex, default)  # "Rs.5": the dot is the abbreviation's
+    prev = before[-1:]
+    fraction_ok = (
+        not prev
+        or prev == " "
+        or unicodedata.category(prev) == "Sc"  # "$.5", "€ ,5"
+        or lex.phrases.get(prev, ("",))[0] == "sign"  # "-.5"
+    )
+    if not fraction_ok:  # "USD.75", "Fr.5", "S/.5" (the old sol symbol): not a fraction
+        word = before.split(" ")[-1]
+        raise _Fail(
+            f"separator {sep!r} between {word!r} and the number {num!r}: write a space, or "
+            f"0{lex.decimal}{num} if a fraction is meant"
+        )
+    if sep == lex.decimal:
+        return _single(f"0{sep}{num}", before, post, lex, default)
+    raise _Fail(
+        f"the number starts with {sep!r}, which is not the decimal separator in locale "
+        f"{lex.locale} ({lex.decimal!r}): write 0{lex.decimal}{num} for a fraction, or pass the "
+        "locale the text is written in"
+    )
+
+
 _NUM_RE = re.compile(r" ?([0-9](?:[0-9.,' ]*[0-9])?)")
 
 
@@ -583,16 +829,17 @@ def _compound(
         if not lex.number_re.fullmatch(num):
             raise _Fail(_malformed(num, lex))
         value = _to_decimal(num, lex)
-        m = lex.scale_re.match(post, pos)
+        m = lex.match_scale(post, pos)
         if not m:
             if word and word[0] < _CJK_START:  # only 1万5000円 may end without a scale word
                 raise _Fail("more than one number (write one amount per text)")
             parts.append((value, 0))
             units.append(num)
             break
-        word = m.group(1)
+        word, pos = m
+        if int(lex.phrases[word][1]) < 0:
+            raise _Fail(_ambiguous_scale(word, lex))
         parts.append((value, int(lex.phrases[word][1])))
-        pos = m.end()
         n = _NUM_RE.match(post, pos)
         if not n:
             break
@@ -675,6 +922,18 @@ class _PythonStrings:
     def post_has_digit(self) -> np.ndarray:
         return np.array([any(c in "0123456789" for c in v) for v in self.post], dtype=bool)
 
+    def leading_separator(self) -> np.ndarray:
+        """The number follows a separator directly: "$.5 billion", "USD .75", ",75 Mrd."."""
+        return np.array([p[-1:] in (".", ",") for p in self.pre], dtype=bool)
+
+    def in_parentheses(self) -> np.ndarray:
+        """The number is inside parentheses: "($5 million)" (an accounting negative?)."""
+        return np.array(
+            [_OPEN_RE.search(p) is not None and _CLOSE_RE.match(q) is not None
+             for p, q in zip(self.pre, self.post, strict=True)],
+            dtype=bool,
+        )  # fmt: skip
+
     def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
         out = [_ambiguous(self.num[i], c, lex) for i, c in zip(idx, codes, strict=True)]
         return np.array(out, dtype=object)
@@ -728,6 +987,10 @@ class _ArrowStrings:
             sub = pc.utf8_normalize(arr.filter(mask), "NFKC")
             sub = pc.replace_substring_regex(sub, f"[{_APOSTROPHES}]", "'")
             sub = pc.replace_substring_regex(sub, f"[{_INVISIBLE}]", "")
+            for digit, chars in _digit_classes().items():
+                sub = pc.replace_substring_regex(sub, f"[{chars}]", digit)
+            for char, plain in _SEPARATORS.items():
+                sub = pc.replace_substring(sub, char, plain)
             arr = pc.replace_with_mask(arr, mask, sub)
         odd = f"[{re.escape(_BRACKETS)}\t\n\r\f\v]"
         messy = pc.match_substring_regex(arr, f"{odd}|  |^ | $")
@@ -747,6 +1010,18 @@ class _ArrowStrings:
 
     def post_has_digit(self) -> np.ndarray:
         hit = _arrow().match_substring_regex(self._post, "[0-9]")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def leading_separator(self) -> np.ndarray:
+        hit = _arrow().match_substring_regex(self._pre, "[.,]$")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def in_parentheses(self) -> np.ndarray:
+        pc = _arrow()
+        hit = pc.and_(
+            pc.match_substring_regex(self._pre, _OPEN_RE.pattern),
+            pc.match_substring_regex(self._post, "^" + _CLOSE_RE.pattern),
+        )
         return hit.fill_null(False).to_numpy(zero_copy_only=False)
 
     def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
@@ -808,6 +1083,10 @@ class _ArrowStrings:
         return pc.cast(literal, pa.float64()).to_numpy(zero_copy_only=False)
 
 
+_OPEN_RE = re.compile(r"\([^)]*$")  # an unclosed "(" before the number
+_CLOSE_RE = re.compile(r"[^(]*\)")  # closed after it
+
+
 class _Taken:
     """Per-row strings taken from a few distinct ones (signs, exponents), built on demand."""
 
@@ -833,6 +1112,15 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+@cache
+def _digit_classes() -> dict[str, str]:
+    """ASCII digit -> the other Unicode decimal digits of that value (for RE2 classes)."""
+    out: dict[str, list[str]] = {}
+    for cp, digit in _DIGITS.items():
+        out.setdefault(digit, []).append(chr(cp))
+    return {d: "".join(chars) for d, chars in sorted(out.items())}
+
+
 class _Lazy:
     """Row access to an arrow string array, for the few rows handled in Python."""
 
@@ -856,8 +1144,24 @@ def _engine(
     lex = _lexicon(locale_id)
     n = len(texts)
     use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
+    # texts beyond the cap are refused before any scanning (O(1) each)
+    if use_arrow and isinstance(texts, np.ndarray):
+        import pyarrow as pa
+
+        texts = pa.array(texts, type=pa.string())
+    if isinstance(texts, np.ndarray):
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = np.where(too_long, "", texts).astype(object)
+    else:
+        pc = _arrow()
+        lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = pc.if_else(too_long, "", texts)
     strings = _ArrowStrings(texts) if use_arrow else _PythonStrings(texts)
-    matched, empty = strings.matched, strings.empty
+    matched, empty = strings.matched.copy(), strings.empty
     power = np.zeros(n, dtype=np.int64)
     negative = np.zeros(n, dtype=bool)
     currency = np.full(n, None, dtype=object)
@@ -867,11 +1171,33 @@ def _engine(
     error = np.full(n, None, dtype=object)
     error[empty] = "empty text"
     error[~empty & ~matched] = "no number"
+    for i in np.flatnonzero(too_long):
+        error[i] = _too_long(int(lengths[i]))
+        matched[i] = False
     for i in np.flatnonzero(~empty & ~matched):
         if lex.number_words:
             with suppress(_Fail):
                 exact[i], currency[i], approx[i] = _number_word(strings.text(i), lex, default)
                 amount[i], error[i] = float(exact[i]), None
+    parens = matched & strings.in_parentheses()
+    for i in np.flatnonzero(parens):
+        error[i] = (
+            "the amount is in parentheses, which in accounting means a negative number: "
+            "write a minus sign (-5 million) for a negative amount, or drop the parentheses"
+        )
+    matched = matched & ~parens
+    # a separator right before the number ("$.5 billion"): read per row, never dropped
+    lead = matched & strings.leading_separator()
+    for i in np.flatnonzero(lead):
+        try:
+            exact[i], currency[i], approx[i] = _leading(
+                strings.num[i], strings.pre[i], strings.post[i], lex, default
+            )
+        except _Fail as fail:
+            error[i] = fail.reason
+            continue
+        amount[i] = float(exact[i])
+    matched = matched & ~lead
     compound = matched & strings.post_has_digit()
     valid = matched & strings.valid_number(lex.number_pattern)
     for i in np.flatnonzero(matched & ~valid & ~compound):
@@ -928,6 +1254,17 @@ def _engine(
             continue
         exact[i] = value
         amount[i] = float(value)
+
+    # beyond any real sum of money (or overflowing to inf): a misread number, never money
+    with np.errstate(invalid="ignore"):
+        huge = (error == None) & ~(np.abs(amount) <= MAX_AMOUNT)  # noqa: E711
+    for i in np.flatnonzero(huge):
+        error[i] = (
+            f"{_short_repr(strings.num[i])} reads as {amount[i]:.3g}, beyond the largest amount "
+            "aidcalc "
+            "reads (1e18 in any currency): check the number and its scale word"
+        )
+        amount[i] = np.nan
 
     failed = error != None  # noqa: E711
     currency[failed] = None
@@ -1003,7 +1340,10 @@ def parse_amount(
         With ``text`` and ``reason``: empty text, no number, malformed number, no currency and
         no default, unknown ISO code, unknown scale word, ambiguous symbol, conflicting
         currencies, ambiguous separator (more decimals than the currency has and no scale
-        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``).
+        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``), a separator
+        before the number that is not the decimal one, an amount in parentheses, a text
+        longer than 1,000 characters, an amount beyond 1e18. When the text reads in another
+        locale of its script, the message says which (``"1兆9000億円"``: ``locale='ja'``).
 
     Examples
     --------
@@ -1028,13 +1368,24 @@ def parse_amount(
     aidcalc.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
     >>> parse_amount("$1,250").value, parse_amount("1.250 €", locale="de").value
     (Decimal('1250'), Decimal('1250'))
+    >>> parse_amount("$.5 billion").value, parse_amount("₹5 million", locale="en_IN").value
+    (Decimal('500000000'), Decimal('5000000'))
+    >>> parse_amount("٥٫٥ مليون USD", locale="ar").value
+    Decimal('5500000')
     """
     if not isinstance(text, str):
+        shown = repr(text)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
         raise ParseError(
-            f"parse_amount needs a str, got {type(text).__name__} {text!r}; for a Series use "
+            f"parse_amount needs a str, got {type(text).__name__} {shown}; for a Series use "
             "parse_amounts",
-            text=str(text),
+            text=shown,
             reason="not text",
+        )
+    if len(text) > MAX_TEXT:
+        reason = _too_long(len(text))
+        raise ParseError(
+            f"cannot read {text[:40]!r}... as an amount: {reason}", text=text[:100], reason=reason
         )
     locale_id = _locale_id(locale)
     default = (
@@ -1043,7 +1394,10 @@ def parse_amount(
     out = _engine(np.array([text], dtype=object), locale_id, default)
     if out["error"][0] is not None:
         reason = out["error"][0]
-        raise ParseError(f"cannot read {text!r} as an amount: {reason}", text=text, reason=reason)
+        hint = _locale_hint(text, locale_id, default)
+        raise ParseError(
+            f"cannot read {text!r} as an amount: {reason}{hint}", text=text, reason=reason
+        )
     if out["exact"][0] is not None:
         value = out["exact"][0]
     else:
@@ -1051,6 +1405,53 @@ def parse_amount(
         if out["negative"][0]:
             value = -value
     return Amount(value, out["currency"][0], approx=bool(out["approx"][0]), text=text)
+
+
+#: where a text that fails in its locale is tried, by the script of its letters, to suggest the
+#: locale it is written in ("1兆9000億円" without locale="ja")
+_HINT_LOCALES = {
+    "cjk": ("ja", "zh", "zh_Hant", "ko"),
+    "cyrillic": ("uk", "ru"),
+    "latin": ("en", "de", "fr", "it", "es", "pt", "nl", "pl", "sv", "hu"),
+}
+
+
+def _script(text: str) -> str | None:
+    for ch in text:
+        if ch.isalpha():
+            if ch >= _CJK_START:
+                return "cjk"
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                return "cyrillic"
+    return "latin" if any(ch.isalpha() for ch in text) else None
+
+
+def _locale_hint(text: str, locale_id: str, default: str | None) -> str:
+    """How the text reads in the locales of its script where it does read ("pass locale=")."""
+    script = _script(text)
+    if script is None:
+        return ""
+    found: dict[tuple[Decimal, str], list[str]] = {}
+    for cand in _HINT_LOCALES[script]:
+        if cand == locale_id:
+            continue
+        try:
+            out = _engine(np.array([text], dtype=object), cand, default)
+        except Exception:
+            continue
+        if out["error"][0] is None:
+            exact = out["exact"][0]
+            if exact is None:
+                exact = _to_decimal(out["num"][0], _lexicon(cand)).scaleb(int(out["power"][0]))
+                exact = -exact if out["negative"][0] else exact
+            found.setdefault((exact, out["currency"][0]), []).append(cand)
+    if not found or (script == "latin" and sum(len(c) for c in found.values()) > 1):
+        return ""  # Latin script: only when one language reads it (no "billion" guessing)
+    shown = "; ".join(
+        f"{value:,f} {code} with locale={cands[0]!r}" for (value, code), cands in found.items()
+    )
+    return f" (it reads as {shown}: pass the locale the text is written in)"
 
 
 def _per_row(values: Any, series: pd.Series, what: str, check: Any) -> tuple[np.ndarray, list[Any]]:
@@ -1070,6 +1471,59 @@ def _per_row(values: Any, series: pd.Series, what: str, check: Any) -> tuple[np.
         checked.append(check(None))
         codes = np.where(codes < 0, len(checked) - 1, codes)
     return codes.astype(np.int64), checked
+
+
+def _short(value: Any) -> Any:
+    return value[:100] + "..." if isinstance(value, str) and len(value) > 100 else value
+
+
+def _short_repr(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown):,} characters)"
+
+
+def _as_series(values: Any) -> pd.Series:
+    """The texts as a Series; a DataFrame, a 2-D array, a lone str or a mapping is refused."""
+    if isinstance(values, pd.Series):
+        return values
+    what = type(values).__name__
+    if isinstance(values, pd.DataFrame):
+        raise ParseError(
+            f"parse_amounts takes one column of texts (a Series), got a DataFrame with columns "
+            f"{list(values.columns)[:5]}: pass frame['column']",
+            text=what,
+            reason="not one column",
+        )
+    if isinstance(values, (str, bytes)):
+        raise ParseError(
+            f"parse_amounts takes a column of texts, got one {what} {_short_repr(values)}: use "
+            "parse_amount for a single text, or wrap it in a list",
+            text=_short(str(values)),
+            reason="not a column",
+        )
+    if isinstance(values, (dict, set, frozenset)) or not isinstance(values, Iterable):
+        raise ParseError(
+            f"parse_amounts takes a Series or a list of texts, got {what}"
+            + (": pass pd.Series(mapping)" if isinstance(values, dict) else ""),
+            text=what,
+            reason="not a column",
+        )
+    ndim = getattr(values, "ndim", 1)
+    if ndim != 1:
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got a {ndim}-D {what} of shape "
+            f"{getattr(values, 'shape', '?')}",
+            text=what,
+            reason="not one column",
+        )
+    items = list(values)
+    if any(isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in items[:1000]):
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got nested sequences in a {what}",
+            text=what,
+            reason="not one column",
+        )
+    return pd.Series(items, dtype=object)
 
 
 def _check_locale(value: Any) -> str:
@@ -1094,8 +1548,9 @@ def parse_amounts(
     Parameters
     ----------
     series
-        Texts such as ``"$12.1 billion"`` (a Series; any other iterable gets a RangeIndex).
-        The caller's Series is not modified.
+        Texts such as ``"$12.1 billion"`` (a Series; a list, tuple, 1-D array or other 1-D
+        iterable gets a RangeIndex). The caller's Series is not modified. A DataFrame, a
+        2-D array, a lone str or a mapping is refused (:class:`~aidcalc.ParseError`).
     locale
         One locale for all rows, or a Series of locale identifiers with the same index as
         ``series`` (one language per row, e.g. a pledges file mixing Italian and German).
@@ -1135,8 +1590,7 @@ def parse_amounts(
     """
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
-    if not isinstance(series, pd.Series):
-        series = pd.Series(list(series), dtype=object)
+    series = _as_series(series)
     n = len(series)
     loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
     def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
@@ -1198,14 +1652,15 @@ def parse_amounts(
         where = np.flatnonzero(failed)
         labels = series.index[where]
         shown = "; ".join(
-            f"index {series.index[i]}: {series.iloc[i]!r} ({error[i]})" for i in where[:5]
+            f"index {series.index[i]}: {_short_repr(series.iloc[i])} ({error[i]})"
+            for i in where[:5]
         )
         more = f"; ... and {len(where) - 5} more" if len(where) > 5 else ""
         raise ParseError(
             f"cannot read {describe_rows(labels)} as amounts: {shown}{more}. Fix the text, pass "
             "locale=/default_currency=, or use errors='coerce' to get NaN with the reason in an "
             "'error' column",
-            text=[series.iloc[i] for i in where],
+            text=[_short(series.iloc[i]) for i in where],
             reason=[error[i] for i in where],
             rows=list(labels),
         )

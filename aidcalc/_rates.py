@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._errors import InputFileError, RateNotFoundError, describe_rows, join_values
+from ._errors import InputFileError, ParseError, RateNotFoundError, describe_rows, join_values
 
 __all__ = ["RateTable", "get_rates", "read_rates"]
 
@@ -122,12 +122,17 @@ class RateTable:
         source: str,
         sources: dict[str, str] | None = None,
     ) -> None:
-        base = _check_code(base, "base")
+        base = _check_base(base, "base")
         codes = [_check_code(c, "currency") for c in currencies]
         if len(set(codes)) != len(codes):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             raise ValueError(f"RateTable: currencies {join_values(dupes)} appear twice")
-        vals = np.array(values, dtype="float64", copy=True)
+        raw = np.asarray(values)
+        if raw.dtype == bool or (
+            raw.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in raw.flat)
+        ):
+            raise ValueError("RateTable: rates must be numbers, not True/False")
+        vals = np.array(raw, dtype="float64", copy=True)
         days = to_days(np.asarray(dates, dtype="datetime64[D]"))
         if vals.ndim != 2 or vals.shape != (len(days), len(codes)):
             raise ValueError(
@@ -500,6 +505,24 @@ def _check_code(code: Any, what: str) -> str:
     return code.strip().upper()
 
 
+def _check_base(code: Any, what: str = "base") -> str:
+    """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
+    from ._amount import _iso_codes, currency_suggestions
+
+    norm = _check_code(code, what)
+    if norm not in _iso_codes():
+        sugg = currency_suggestions(norm)
+        hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+        raise ParseError(
+            f"{what}={code!r} is not an ISO 4217 currency code.{hint} Valid codes are ISO 4217 "
+            "codes such as 'EUR', 'USD', 'JPY', 'GBP', 'CHF', 'UAH' (babel.numbers."
+            "list_currencies() lists all)",
+            text=str(code),
+            reason="unknown currency code",
+        )
+    return norm
+
+
 # --- the embedded ECB table --------------------------------------------------------------------
 def _ecb_zip() -> tuple[Path, str]:
     import importlib.metadata
@@ -647,7 +670,10 @@ def read_rates(
         raise TypeError(f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}")
     if quote not in ("per_base", "base_per_unit"):
         raise ValueError(f"quote must be 'per_base' or 'base_per_unit', got {quote!r}")
-    base = _check_code(base, "base")
+    try:
+        base = _check_base(base, "base")
+    except ValueError as exc:
+        raise InputFileError(f"rates in {where}: {exc}", path=where, reason=str(exc)) from None
 
     def fail(msg: str, rows: Any = None) -> InputFileError:
         return InputFileError(f"rates in {where}: {msg}", path=where, reason=msg, rows=rows)
@@ -677,7 +703,20 @@ def read_rates(
             f"{join_values(frame[currency][bad].tolist())}",
             idx[bad],
         )
-    values = pd.to_numeric(frame[rate], errors="coerce").to_numpy(dtype="float64")
+    raw = frame[rate]
+    is_bool = (
+        np.ones(len(raw), dtype=bool)
+        if pd.api.types.is_bool_dtype(raw.dtype)
+        else raw.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        if raw.dtype == object
+        else np.zeros(len(raw), dtype=bool)
+    )
+    if is_bool.any():
+        raise fail(
+            f"rates must be numbers, not True/False; {describe_rows(idx[is_bool])} are bools",
+            idx[is_bool],
+        )
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
     bad = ~(values > 0) | np.isinf(values)
     if bad.any():
         raise fail(

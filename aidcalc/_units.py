@@ -11,19 +11,25 @@ between the currency dimensions), built from a :class:`aidcalc.RateTable` for on
 ...     round(money(Amount("12.1e9", "USD")).to("JPY").magnitude / 1e12, 4)
 1.8822
 
-pint is imported inside these functions, so ``import aidcalc`` stays light. The registry is
-global state: do not enter FX contexts from several threads at once.
+pint is imported inside these functions, so ``import aidcalc`` stays light. There is one
+registry, created once even when many threads ask for it first; the FX context of a ``with
+fx_context(...)`` block is active in that thread (and asyncio task) only, so threads converting
+at different dates at the same time each get their own day's rates.
 """
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ._amount import check_magnitude
+from ._errors import ParseError
 
 if TYPE_CHECKING:
     import pint
@@ -36,9 +42,39 @@ __all__ = ["currency_dimension", "fx_context", "get_registry", "money"]
 
 UNITS_FILE = Path(__file__).with_name("units.txt")
 _counter = itertools.count()
+_lock = threading.Lock()
+_registry: pint.UnitRegistry | None = None
 
 
-@cache
+def _thread_local_contexts(ureg: Any) -> None:
+    """Make the registry's active context chain per thread (and per asyncio task).
+
+    pint keeps the enabled contexts in one attribute, ``_active_ctx``, of the registry; with
+    one registry shared by all threads, a ``with fx_context(day)`` in one thread changed the
+    rates another thread converted at. aidcalc's contexts redefine no units, so the chain is
+    the only state that differs between contexts: it is moved into a context variable. A new
+    thread starts with no context enabled.
+    """
+    from pint.facets.context.objects import ContextChain
+
+    chain: contextvars.ContextVar[Any] = contextvars.ContextVar(f"aidcalc_ctx_{id(ureg)}")
+
+    def get(self: Any) -> Any:
+        try:
+            return chain.get()
+        except LookupError:
+            value = ContextChain()
+            chain.set(value)
+            return value
+
+    def set_(self: Any, value: Any) -> None:
+        chain.set(value)
+
+    cls = type(ureg)
+    local = type(cls.__name__, (cls,), {"_active_ctx": property(get, set_)})
+    ureg.__class__ = local
+
+
 def get_registry() -> pint.UnitRegistry:
     """The aidcalc :class:`pint.UnitRegistry`, built on first call from pint's defaults and
     ``aidcalc/units.txt``.
@@ -61,11 +97,18 @@ def get_registry() -> pint.UnitRegistry:
     ...
     pint.errors.DimensionalityError: Cannot convert from 'USD' ([currency_USD]) to 'JPY' ...
     """
-    import pint
+    global _registry
+    if _registry is not None:
+        return _registry
+    with _lock:  # double-checked: exactly one registry under concurrent first use
+        if _registry is None:
+            import pint
 
-    ureg: pint.UnitRegistry = pint.UnitRegistry()
-    ureg.load_definitions(str(UNITS_FILE))
-    return ureg
+            ureg: pint.UnitRegistry = pint.UnitRegistry()
+            ureg.load_definitions(str(UNITS_FILE))
+            _thread_local_contexts(ureg)
+            _registry = ureg
+    return _registry
 
 
 def currency_dimension(code: str) -> str:
@@ -88,6 +131,15 @@ def money(amount: Amount) -> pint.Quantity:
     >>> money(Amount("1.5e9", "EUR"))
     <Quantity(1500000000.0, 'EUR')>
     """
+    from ._amount import Amount, AmountTypeError
+
+    if not isinstance(amount, Amount):
+        raise AmountTypeError(
+            f"money() takes an aidcalc.Amount, got {type(amount).__name__} {str(amount)[:40]!r}: "
+            "build one with Amount(value, 'USD') or parse_amount(text)",
+            text=str(amount)[:100],
+            reason="not an Amount",
+        )
     ureg = get_registry()
     try:
         return ureg.Quantity(float(amount.value), amount.currency)
@@ -98,14 +150,13 @@ def money(amount: Amount) -> pint.Quantity:
         ) from None
 
 
-@contextmanager
 def fx_context(
     on: Any,
     *,
     policy: Policy = "spot",
     rates: RatesLike = None,
     max_days_back: int = 7,
-) -> Iterator[pint.UnitRegistry]:
+) -> Any:
     """Enable currency conversions at the rates of one date (a pint context), then disable.
 
     Every currency of the rate table with a rate on ``on`` (under ``policy``) gets a
@@ -124,10 +175,18 @@ def fx_context(
     policy, rates, max_days_back
         As in :func:`aidcalc.convert`.
 
-    Yields
+    Returns
+    -------
+    contextlib.AbstractContextManager[pint.UnitRegistry]
+        Entering it yields the aidcalc registry with the context active, in this thread
+        only. The date and options are checked at the call.
+
+    Raises
     ------
-    pint.UnitRegistry
-        The aidcalc registry, with the context active.
+    ParseError
+        When ``on`` is not a date (checked at the call, not when the block is entered).
+    aidcalc.AmountRangeError
+        Inside the block, when a conversion overflows (beyond 1e18 or to inf).
 
     Examples
     --------
@@ -140,6 +199,36 @@ def fx_context(
     ...
     pint.errors.DimensionalityError: Cannot convert from 'EUR' ([currency_EUR]) to 'USD' ...
     """
+    import numbers
+
+    import pandas as pd
+
+    from ._convert import _check_options
+
+    if isinstance(on, (bool, list, tuple, dict, set, numbers.Number)) or on is None:
+        raise ParseError(
+            f"fx_context needs one date such as '2024-06-07', got {type(on).__name__} {on!r}",
+            text=repr(on),
+            reason="not a date",
+        )
+    try:
+        when: Any = pd.Timestamp(on)
+    except (ValueError, TypeError, OverflowError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise ParseError(
+            f"fx_context needs a date such as '2024-06-07', got {on!r}",
+            text=repr(on)[:100],
+            reason="not a date",
+        )
+    _check_options(policy, "raise", max_days_back)
+    return _fx_context(when, policy, rates, max_days_back)
+
+
+@contextmanager
+def _fx_context(
+    on: Any, policy: Policy, rates: RatesLike, max_days_back: int
+) -> Iterator[pint.UnitRegistry]:
     import pint
 
     from ._convert import _resolve_rates, lookup_rates
@@ -159,19 +248,42 @@ def fx_context(
         unit = ureg.Unit(code)
         fwd = rate * base_unit / unit  # base per unit of code
         back = (1.0 / rate) * unit / base_unit
-        ctx.add_transformation(currency_dimension(code), currency_dimension(base), _times(fwd))
-        ctx.add_transformation(currency_dimension(base), currency_dimension(code), _times(back))
+        ctx.add_transformation(
+            currency_dimension(code), currency_dimension(base), _times(fwd, f"{code}->{base}")
+        )
+        ctx.add_transformation(
+            currency_dimension(base), currency_dimension(code), _times(back, f"{base}->{code}")
+        )
+    from pint.facets.context.objects import ContextChain
+
+    # a fresh chain for this block, set in this thread's (task's) context variable only: a
+    # task or asyncio.to_thread worker that copied the caller's context shares no mutable chain
+    reg: Any = ureg
+    previous = reg._active_ctx
+    fresh = ContextChain()
+    fresh.contexts, fresh.maps = list(previous.contexts), list(previous.maps)
+    reg._active_ctx = fresh
     ureg.enable_contexts(ctx)
     try:
         yield ureg
     finally:
         ureg.disable_contexts(1)
+        reg._active_ctx = previous
 
 
-def _times(factor: pint.Quantity) -> Transformation:
-    """A pint context transformation multiplying by ``factor`` (bound now, not late)."""
+def _times(factor: pint.Quantity, leg: str) -> Transformation:
+    """A pint context transformation multiplying by ``factor`` (bound now, not late).
+
+    A result beyond 1e18 or infinite (1e308 USD to JPY) raises
+    :class:`aidcalc.AmountRangeError` instead of becoming inf.
+    """
 
     def transform(ureg: Any, value: Any, **kwargs: Any) -> Any:
-        return value * factor
+        out = value * factor
+        check_magnitude(
+            getattr(out, "magnitude", out), str(getattr(out, "units", "")),
+            what=f"converting {getattr(value, 'magnitude', value)!r} ({leg})",
+        )  # fmt: skip
+        return out
 
     return transform

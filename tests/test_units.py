@@ -79,7 +79,7 @@ def test_fx_context_outside_coverage_leaves_currencies_apart(ureg):
 def test_money_from_amount(ureg):
     q = money(Amount("12.1e9", "USD"))
     assert q.units == ureg.Unit("USD") and q.magnitude == 12.1e9
-    with pytest.raises(ValueError, match="not an ISO 4217 currency"):
+    with pytest.raises(ValueError, match="must be an ISO 4217 code"):
         money(Amount(1, "XXQ"))
 
 
