@@ -116,7 +116,7 @@ def crafted(tmp_path_factory) -> Path:
     frame.loc[first, "source_url"] = "javascript:alert(1)"
     frame.loc[frame.index[1], "announced"] = pd.NaT  # cannot be converted: listed, not summed
     out = tmp_path_factory.mktemp("crafted")
-    with pytest.warns(UserWarning, match="1 row could not be converted to USD"):
+    with pytest.warns(UserWarning, match=r"left out of the report: 1 row \(¥15.8B\): no date"):
         _BUILT["de"] = build_report(frame, out=out, to="USD", prices="none", locale="de")
     return out
 
@@ -177,7 +177,8 @@ def test_input_file_rows_that_cannot_be_read_are_reported(tmp_path):
         "France,2024-06-11,a lot of money,energy,pledged\n",
         encoding="utf-8",
     )
-    with pytest.warns(UserWarning, match=r"1 row of .*pledges.csv could not be read and is not"):
+    with pytest.warns(UserWarning, match=r"pledges.csv: left out of the report: 1 row \(amount "
+                                         r"unknown\): could not be read"):
         report = build_report(source, out=tmp_path / "out", prices="none")
     rejected = pd.read_csv(tmp_path / "out" / "rejected.csv")
     assert rejected["donor"].tolist() == ["France"]
@@ -274,11 +275,14 @@ def test_german_page_and_footnote_have_no_english_sentences(crafted):
     prose = _prose(page)
     _assert_not_english([*prose, report.footnote, *report.notes])
     assert "Eingabe: die übergebene Tabelle, 12 Zeilen." in report.notes
-    assert any(n.startswith("Zeilen, die nicht in USD umgerechnet werden konnten") for n in
-               report.notes)
+    assert ("Nicht in den Summen dieses Berichts: 1 Zeile (15,8 Mrd. ¥): kein Datum für den "
+            "nötigen Kurs oder Deflator; jede Zeile steht mit ihrem Grund in rejected.csv."
+            in report.notes)
     assert report.footnote.startswith("Preise: jeweilige Preise, USD. Wechselkurse: "
                                       "Euro-Referenzkurse der EZB")
-    assert report.footnote.endswith(", am Tag der Ankündigung.")
+    assert report.footnote.endswith(", am Tag der Ankündigung. Ausgelassen: 1 Zeile "
+                                    "(15,8 Mrd. ¥): kein Datum für den nötigen Kurs oder "
+                                    "Deflator.")
 
 
 def test_english_page_keeps_the_english_notes(report_dir):
