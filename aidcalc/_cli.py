@@ -18,6 +18,15 @@ examples:
   aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
   aidcalc report --prices none                    current prices, no deflators
   aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
+
+exit status:
+  0  the report was written; each 'aidcalc: warning:' line on stderr says what it leaves out
+     (rows, amount, reason: also in every chart's footnote, on the page and in rejected.csv),
+     a chart it could not draw, or a language without translations (English is used)
+  1  no report: the error line says why and which option or file fix to use (e.g. a base year
+     after what the rates and deflators cover, a missing column, no chart that can be drawn,
+     an --out that is empty or holds symbolic links); nothing is written for input problems
+  2  the command line itself is wrong (unknown option or value)
 """
 
 

