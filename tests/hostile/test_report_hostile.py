@@ -103,8 +103,8 @@ import pandas as pd
 from openpyxl import load_workbook
 from aidcalc._report import build_report
 f = frame()
-payloads = ["=HYPERLINK(\\"http://evil.example\\",\\"x\\")", "Aid\\r@SUM(1+1)", "+cmd|' /C calc'!A0",
-            "ok\\n-2+3"]
+payloads = ["=HYPERLINK(\\"http://evil.example\\",\\"x\\")", "Aid\\r@SUM(1+1)",
+            "+cmd|' /C calc'!A0", "ok\\n-2+3"]
 f["description"] = pd.Categorical(payloads)
 f["source_title"] = pd.Categorical(payloads[::-1])
 f["donor_name"] = pd.Categorical(["@x", "=y", "fine", "-z"])
@@ -137,7 +137,7 @@ result = (bad, cells > 0, sorted(pledges["description"]))
         timeout=120,
     )
     assert outcome.ok, outcome.describe()
-    bad, had_cells, descriptions = eval(outcome.result)  # noqa: S307 - our own repr
+    bad, had_cells, descriptions = eval(outcome.result)  # our own repr
     assert had_cells and bad == []
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in descriptions
     assert "Aid\r'@SUM(1+1)" in descriptions or "Aid\n'@SUM(1+1)" in descriptions
