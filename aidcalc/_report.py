@@ -462,7 +462,7 @@ def _fixable(
     the base year is after the data's coverage): ``("--base-year 2025", n)``, or None."""
     tries: list[tuple[str, int, str]] = []
     if prices != "none":
-        tries += [("--base-year", year, fx) for year in range(base_year - 1, base_year - 4, -1)]
+        tries += [("--base-year", year, fx) for year in range(base_year - 1, base_year - 9, -1)]
     tries += [("--fx", 0, other) for other in _FX if other != fx]
     for _option, year, policy in tries:
         try:
@@ -1103,6 +1103,13 @@ def build_report(
             )
     normalised = everything
     per_chart: dict[str, list[str]] = {c: [] for c in CHARTS}
+    row_notes = pd.Series("", index=everything.index, dtype=object)
+
+    def mark(index: pd.Index, text: str | pd.Series) -> None:
+        """Say in pledges.csv (column ``left_out_of``) which chart leaves a row out, and why."""
+        row_notes.loc[index] = (row_notes.loc[index] + "; ").where(
+            row_notes.loc[index] != "", "") + text
+
     if stage != "all":
         at_stage = everything["status"].astype("string").str.strip().str.lower().eq(stage)
         at = at_stage.fillna(False).astype(bool).to_numpy()
@@ -1112,6 +1119,8 @@ def build_report(
                 f"no {stage} row of {cli_name} could be converted to {to}", option="stage"
             )
         if (~at).any():
+            mark(everything.index[~at], f"not in the {stage} totals (status "
+                 f"{'/'.join(_unique(everything.loc[~at], 'status'))}): pipeline chart only")
             text = entry_text(_Entry("stage", everything.loc[~at]), value, unit, label,
                               theme.locale)
             for chart in CHARTS:
@@ -1123,6 +1132,7 @@ def build_report(
     dated_mask = pd.to_datetime(normalised["announced"], errors="coerce").notna().to_numpy()
     dated = normalised.loc[dated_mask]
     if (~dated_mask).any():
+        mark(normalised.index[~dated_mask], "timeline: no date to place it in time")
         per_chart["timeline"].append(entry_text(
             _Entry("undated", normalised.loc[~dated_mask]), value, unit, label, theme.locale))
 
@@ -1135,6 +1145,8 @@ def build_report(
         ok = share_all["pct_of_gdp"].notna().to_numpy()
         missing_gdp = normalised.loc[~ok]
         if (~ok).any():
+            mark(missing_gdp.index, "share_of_gdp: " + share_all.loc[~ok, "error"].fillna(
+                "no GDP for the donor").astype(str))
             per_chart["share_of_gdp"].append(entry_text(
                 _Entry("no_gdp", missing_gdp), value, unit, label, theme.locale))
         if ok.any():
@@ -1213,7 +1225,8 @@ def build_report(
         dated=dated,
     )
     report.tables["rejected"] = report.left_out
-    report.tables["pledges"] = everything
+    report.tables["pledges"] = everything.assign(
+        left_out_of=row_notes.where(row_notes != "", None).astype(object))
     for name, table in report.tables.items():
         output.write(f"{name}.csv", partial(_write_csv_to, write_csv, table))
         if xlsx:
@@ -1376,6 +1389,11 @@ def _html(
         if f"{name}.xlsx" in (files if files is not None else set()):
             links += f' · <a href="{name}.xlsx">XLSX</a>'
         parts.append(f"<h3>{_esc(label(f'table_{name}', loc))} ({links})</h3>")
+        chart = "donors" if name == "donors_by_category" else name
+        if chart_extra := report.chart_left_out.get(chart):
+            said = label("note_chart_left_out", loc).format(
+                chart=label(f"table_{name}", loc), what="; ".join(chart_extra))
+            parts.append(f'<p class="note">{_esc(said)}</p>')
         if name == "rejected":  # the rows are in rejected.csv; the page says how many and why
             parts.append(f'<p class="note" id="left-out">{_esc(report.left_out_note)}</p>')
         elif name == "pledges":

@@ -478,6 +478,8 @@ def _check_conservation(report, frame, to, base_year, prices, fx):
     by_cat = report.tables["donors_by_category"][value].sum()
     at = pledges if report.stage == "all" else pledges[pledges["status"] == report.stage]
     assert by_cat == pytest.approx(float(at[value].sum()))
+    others = pledges.loc[~pledges.index.isin(at.index), "left_out_of"]
+    assert others.str.contains("pipeline chart only").all()  # each row says where it is left out
     # labels name the target currency, from the rows' own provenance
     from aidcalc.plot._style import Unit
 
@@ -700,3 +702,20 @@ def test_stale_outputs_are_removed_and_others_kept(quick_charts, tmp_path):
     rejected = pd.read_csv(out / "rejected.csv")  # rewritten: this run left nothing out
     assert len(rejected) == 0 and list(rejected.columns[:2]) == ["left_out", "reason"]
     assert {p.name for p in second.files} <= {p.name for p in out.iterdir()}
+
+
+def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypatch, tmp_path):
+    from aidcalc import plot
+    from aidcalc._errors import AggregationError
+    from aidcalc._report import ReportError
+
+    def broken(*_args, **_kwargs):
+        raise AggregationError("cannot draw this", rows=[])
+
+    for name in ("donors", "share_of_gdp", "timeline", "pipeline", "categories"):
+        monkeypatch.setattr(plot, name, broken)
+    with pytest.raises(ReportError, match="no chart could be drawn: donors: the chart failed"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build_report(_kiel_frame(), out=tmp_path / "x", prices="none")
+    assert not (tmp_path / "x").exists()
