@@ -714,8 +714,8 @@ def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypat
 
     for name in ("donors", "share_of_gdp", "timeline", "pipeline", "categories"):
         monkeypatch.setattr(plot, name, broken)
-    with pytest.raises(ReportError, match="no chart could be drawn: donors: the chart failed"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            build_report(_kiel_frame(), out=tmp_path / "x", prices="none")
+    with (pytest.raises(ReportError, match="no chart could be drawn: donors: the chart failed"),
+          warnings.catch_warnings()):
+        warnings.simplefilter("ignore")
+        build_report(_kiel_frame(), out=tmp_path / "x", prices="none")
     assert not (tmp_path / "x").exists()
