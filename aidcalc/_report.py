@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import html
 import importlib.util
 import os
@@ -462,7 +463,11 @@ def _fixable(
     the base year is after the data's coverage): ``("--base-year 2025", n)``, or None."""
     tries: list[tuple[str, int, str]] = []
     if prices != "none":
-        tries += [("--base-year", year, fx) for year in range(base_year - 1, base_year - 9, -1)]
+        # earlier base years, and (for a base year in the future) the years up to this one
+        latest = min(base_year, datetime.date.today().year + 1)
+        years = sorted({*range(base_year - 1, base_year - 9, -1), *range(latest - 1, latest - 9,
+                                                                          -1)}, reverse=True)
+        tries += [("--base-year", year, fx) for year in years]
     tries += [("--fx", 0, other) for other in _FX if other != fx]
     for _option, year, policy in tries:
         try:
