@@ -301,6 +301,16 @@ class Label:
     def __init__(self, locale: Any) -> None:
         self.locale = locale
 
+    def plural(self, key: str, n: int) -> str:
+        """``key`` in the plural form the language uses for ``n`` (CLDR: ``key_one``,
+        ``key_few``, ... where the table has one for this language), else ``key``."""
+        lang = getattr(self.locale, "language", "en")
+        form = getattr(self.locale, "plural_form", lambda _n: "other")(abs(n))
+        own = _report_labels().get(f"{key}_{form}")
+        if own is not None and own.get(lang):
+            return own[lang]
+        return self(key)
+
     def __call__(self, key: str) -> str:
         own = _report_labels().get(key)
         if own is not None:
@@ -401,17 +411,16 @@ def _money(rows: pd.DataFrame, value: str, unit: Any, loc: Any, label: Label) ->
             parts.append(label("as_announced").format(amount=text) if parts else text)
         unknown = int((~ok).sum())
     if unknown:
-        parts.append(label("amount_unknown") if not parts else
-                     f"{label('amount_unknown')} ({label('rows_count').format(n=unknown)})")
+        count = label.plural("rows_count", unknown).format(n=unknown)
+        parts.append(f"{label('amount_unknown')} ({count})" if parts else label("amount_unknown"))
     return " + ".join(parts)
 
 
 def entry_text(entry: _Entry, value: str, unit: Any, label: Label, loc: Any) -> str:
     """One left-out entry in words: ``"26 rows (€3.2B): no exchange rate to EUR"``."""
     reason = label(f"reason_{entry.key}").format(to=unit.currency, **entry.fields)
-    key = "left_out_entry_one" if len(entry.rows) == 1 else "left_out_entry"
-    return label(key).format(n=len(entry.rows), amount=_money(entry.rows, value, unit, loc, label),
-                             reason=reason)
+    return label.plural("left_out_entry", len(entry.rows)).format(
+        n=len(entry.rows), amount=_money(entry.rows, value, unit, loc, label), reason=reason)
 
 
 def _classify(error: pd.Series) -> pd.Series:
@@ -581,7 +590,7 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Label) -> str:
         return none
     if len(converted) == 1:
         return next(iter(converted))
-    return "; ".join(f"{k} ({label('rows_count').format(n=n)})"
+    return "; ".join(f"{k} ({label.plural('rows_count', n).format(n=n)})"
                      for k, n in sorted(converted.items(), key=lambda kv: -kv[1]))
 
 
