@@ -423,17 +423,19 @@ def entry_text(entry: _Entry, value: str, unit: Any, label: Label, loc: Any) -> 
         n=len(entry.rows), amount=_money(entry.rows, value, unit, loc, label), reason=reason)
 
 
-def _classify(error: pd.Series) -> pd.Series:
-    """A reason key for each conversion error message (the message itself goes to
+def _classify(error: pd.Series, amount: pd.Series) -> pd.Series:
+    """A reason key for each row that could not be converted (the message itself goes to
     rejected.csv; the key is said on the page in its language)."""
     text = error.astype("string").str.lower().fillna("")
     key = pd.Series("convert", index=error.index, dtype=object)
-    key[text.str.contains("rate", regex=False)] = "no_rate"
-    key[text.str.contains("deflator", regex=False)] = "no_deflator"
-    key[text.str.contains(r"\bno amount|amount is|not a number|nan amount", regex=True)] = (
-        "no_amount"
+    key[text.str.contains(r"fixing|\brates?\b", regex=True).to_numpy()] = "no_rate"
+    key[text.str.contains(r"deflator|consumer price|\bcpi\b", regex=True).to_numpy()] = (
+        "no_deflator"
     )
-    key[text.str.contains(r"\bdate|undated|no year", regex=True)] = "no_date"
+    key[text.str.contains(r"(?:missing|unreadable|no) date|undated|date is missing",
+                          regex=True).to_numpy()] = "no_date"
+    values = pd.to_numeric(amount, errors="coerce")
+    key[(values.isna() | ~np.isfinite(values.fillna(0.0))).to_numpy()] = "no_amount"
     return key
 
 
@@ -1074,7 +1076,9 @@ def build_report(
             )
         if fix is not None:  # another --fx converts them: said with each row and in the warning
             errors = errors.where(~failed, errors + f" ({fix[0]} converts it)")
-        kinds_of = _classify(result["error"].astype("string"))
+        kinds_of = _classify(errors, result["amount"])
+        errors = errors.where(errors.notna(), kinds_of.map(
+            {"no_amount": "no amount (empty or not a number)"}).fillna("could not be converted"))
         for key in ("no_amount", "no_date", "no_rate", "no_deflator", "convert"):
             leave(failed & kinds_of.eq(key).to_numpy(), key, errors)
     everything = result.loc[keep].drop(columns="error")

@@ -737,3 +737,30 @@ def test_left_out_counts_use_the_language_plural(lang, n, want):
     loc = resolve_locale(lang)
     text = entry_text(_Entry("no_gdp", rows), "amount_EUR", Unit("EUR"), Label(loc), loc)
     assert want in text
+
+
+def test_each_kind_of_unconvertible_row_is_said_with_its_reason(quick_charts, tmp_path):
+    frame = _kiel_frame().head(4).copy()
+    frame["amount"] = frame["amount"].astype(float)
+    extra = pd.DataFrame({
+        "donor": ["DEU", "USA", "JPN", "CAN", "GBR"],
+        "announced": pd.to_datetime(["2024-01-05", "2024-05-01", None, "2024-02-01",
+                                     "2024-03-01"]),
+        "amount": [None, 3e6, 4e6, 5e6, 6e6],
+        "currency": ["EUR", "RUB", "JPY", "XXX", "GBP"],
+        "category": "energy", "measure": "Allocation", "recipient": "UKR",
+        "status": "allocated",
+    })
+    frame = pd.concat([frame, extra], ignore_index=True)
+    with pytest.warns(UserWarning, match="left out of the report"):
+        report = build_report(frame, out=tmp_path, prices="none", fx="spot")
+    rejected = report.tables["rejected"].set_index("donor")
+    assert rejected["left_out"].to_dict() == {"DEU": "no_amount", "USA": "no_rate",
+                                              "JPN": "no_date", "CAN": "no_rate"}
+    assert rejected.loc["DEU", "reason"] == "no amount (empty or not a number)"
+    assert "RUB" in rejected.loc["USA", "reason"]
+    note = report.left_out_note
+    assert "1 row (amount unknown): no amount" in note
+    assert "2 rows (RUB3M + ¤5M): no exchange rate to EUR" in note
+    assert "1 row (¥4M): no date for the rate or deflator they need" in note
+    _check_conservation(report, frame, "EUR", 2024, "none", "spot")
