@@ -764,3 +764,39 @@ def test_each_kind_of_unconvertible_row_is_said_with_its_reason(quick_charts, tm
     assert "2 rows (RUB3M + ¤5M): no exchange rate to EUR" in note
     assert "1 row (¥4M): no date for the rate or deflator they need" in note
     _check_conservation(report, frame, "EUR", 2024, "none", "spot")
+
+
+def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_path):
+    """When conversion needs no date (EUR rows at current prices, as normalise converts them
+    once a row needs a date only for a rate or deflator), undated rows are in the totals and
+    only the timeline leaves them out, saying so; drawn for real."""
+    import aidcalc._report as rep
+
+    real = rep._convert
+
+    def convert(frame, to, base_year, prices, fx):
+        result = real(frame, to, base_year, prices, fx)
+        same = (frame["currency"] == to) & result[f"amount_{to}"].isna() & (prices == "none")
+        result.loc[same, f"amount_{to}"] = frame.loc[same, "amount"]
+        for column, text in (("fx_to", to), ("price_base", f"current {to}"),
+                             ("fx_source", "identity (same currency)")):
+            if column in result:
+                result[column] = result[column].astype(object)
+                result.loc[same, column] = text
+        result.loc[same, "error"] = pd.NA
+        return result
+
+    monkeypatch.setattr(rep, "_convert", convert)
+    frame = _kiel_undated()
+    report = build_report(frame, out=tmp_path, prices="none", fx="year", group="all")
+    _check_conservation(report, frame, "EUR", 2024, "none", "year")
+    assert len(report.tables["rejected"]) == 0
+    assert "3 rows (€6B): no date to place them in time" in report.footnotes["timeline"]
+    assert "no date" not in report.footnotes["donors"]
+    timeline = report.tables["timeline"]
+    assert timeline[report.value].sum() == pytest.approx(15e6 + 20e6 + 7e6)
+    pledges = report.tables["pledges"]
+    assert pledges["left_out_of"].str.contains("timeline: no date").sum() == 3
+    page = report.index.read_text(encoding="utf-8")
+    assert ("Cumulative pledges over time: also left out 3 rows (€59M): at other stages, shown "
+            "only in the pipeline chart; 3 rows (€6B): no date to place them in time.") in page
