@@ -1093,7 +1093,8 @@ def build_report(
         )
     unit = next(iter(units))
     ledger.unit = unit
-    notes.extend(_price_note(everything, to, base_year, prices, fx, label))
+    notes.extend(_price_note(everything, unit.currency, unit.year or base_year, prices, fx,
+                             label))  # the unit the rows name, not the options
     left_out_texts = ledger.texts(theme.locale)
     left_note = (label("note_left_out").format(what="; ".join(left_out_texts))
                  if ledger.entries else label("note_nothing_left_out"))
