@@ -521,7 +521,10 @@ def _share(
 
     best: tuple[int, pd.DataFrame, int] | None = None
     failure: Exception | None = None
-    for year in range(base_year, base_year - 4, -1):
+    latest = min(base_year, datetime.date.today().year)  # GDP is published after the year
+    years = sorted({*range(base_year, base_year - 4, -1), *range(latest, latest - 4, -1)},
+                   reverse=True)
+    for year in years:
         try:
             result = share_of_gdp(frame, value="amount", currency="currency", gdp_year=year,
                                   out="pct_of_gdp", errors="coerce")

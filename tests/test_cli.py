@@ -148,9 +148,9 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
 
 
 def test_base_year_after_coverage_exits_1_naming_the_fix(capsys, tmp_path):
-    assert main(["report", "--base-year", "2026", "--out", str(tmp_path / "o")]) == 1
+    assert main(["report", "--base-year", "2100", "--out", str(tmp_path / "o")]) == 1
     line = one_error_line(capsys.readouterr().err)
-    assert "--base-year 2026 is after what the rates and deflators cover" in line
+    assert "--base-year 2100 is after what the rates and deflators cover" in line
     assert "use --base-year 202" in line
     assert not (tmp_path / "o").exists()
 

@@ -569,11 +569,11 @@ def test_undated_eur_rows_are_accounted_for(quick_charts, tmp_path, prices, fx):
 def test_base_year_after_coverage_is_an_error_naming_the_fix(tmp_path):
     from aidcalc._report import ReportError
 
-    with pytest.raises(ReportError, match=r"--base-year 2026 is after what the rates and "
-                                          r"deflators cover.*use --base-year 202[345]"):
-        build_report(out=tmp_path / "x", base_year=2026)
-    with pytest.raises(ReportError, match=r"--base-year 2026.*JPY"):
-        build_report(out=tmp_path / "x", base_year=2026, to="JPY")
+    with pytest.raises(ReportError, match=r"--base-year 2100 is after what the rates and "
+                                          r"deflators cover.*use --base-year 20\d\d"):
+        build_report(out=tmp_path / "x", base_year=2100)
+    with pytest.raises(ReportError, match=r"--base-year 2100.*JPY"):
+        build_report(out=tmp_path / "x", base_year=2100, to="JPY")
     assert not (tmp_path / "x").exists()
 
 
@@ -800,3 +800,18 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
     page = report.index.read_text(encoding="utf-8")
     assert ("Cumulative pledges over time: also left out 3 rows (€59M): at other stages, shown "
             "only in the pipeline chart; 3 rows (€6B): no date to place them in time.") in page
+
+
+@pytest.mark.parametrize("base_year", [2026, 2031])
+def test_base_years_after_the_last_data_year_keep_every_chart_and_pledge(quick_charts, tmp_path,
+                                                                         base_year):
+    from aidcalc import load_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=UserWarning)  # nothing left out, nothing undrawn
+        warnings.filterwarnings("ignore", message=".*sum to 0")
+        report = build_report(out=tmp_path, base_year=base_year)
+    assert report.not_drawn == {}
+    assert set(report.tables["rejected"]["left_out"]) == {"kind"}  # restatements/totals only
+    _check_conservation(report, load_dataset("g7_ukraine_pledges"), "EUR", base_year, "dac",
+                        "spot")
