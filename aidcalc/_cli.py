@@ -104,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--out", default="aidcalc-report", metavar="DIR",
-        help="output folder, e.g. --out report-de (default: ./aidcalc-report)",
+        help="output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
+        "never written through a symbolic link; files an earlier report wrote there and this "
+        "one does not are removed, other files are left alone",
     )
     rep.add_argument(
         "--debug", action="store_true",

@@ -689,11 +689,6 @@ def _footnote(
     return join_sentences(parts)
 
 
-def _draw(fig_of: Callable[[], Any]) -> Any:
-    ax = fig_of()
-    return ax.figure
-
-
 def _save(fig: Any, out: _Output, name: str) -> None:
     """PNG and SVG of ``fig``: the layout is computed once, then both files are drawn."""
     fig.set_facecolor("white")
