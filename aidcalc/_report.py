@@ -78,6 +78,8 @@ class Report:
     """The footnote under every chart (source, prices, exchange rates), in the language."""
     stage: str = "all"
     """The lifecycle stage the totals count (``"all"``: every row), see :func:`default_stage`."""
+    coverage: str = ""
+    """For the embedded dataset: its coverage per donor and category (HTML, method section)."""
     footnotes: dict[str, str] = field(default_factory=dict)
     """Each chart's own footnote (the common one plus what that chart leaves out), by chart."""
     not_drawn: dict[str, str] = field(default_factory=dict)
@@ -458,7 +460,7 @@ def _convert(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str)
         date="announced",
         fx=cast(Literal["spot", "month", "year", "dac"], fx),  # checked by _check_options
         prices=price_arg,  # type: ignore[arg-type]
-        extend="last" if price_arg else None,
+        extend="weo" if price_arg else None,  # IMF WEO after the last published year
         out=_value_column(to, base_year, prices),
         errors="coerce",
     )
@@ -499,7 +501,7 @@ def _price_note(
         notes.append(label("note_constant").format(year=base_year, method=_method(prices, label)))
         if any(_is_extended(d) for d in _unique(result, "deflator_source")):
             notes.append(label("note_extended"))
-        if editions := _weo_editions(deflators):
+        if editions := _weo_editions(_unique(result, "deflator_source")):
             notes.append(label("note_weo").format(edition=", ".join(editions)))
     else:
         notes.append(label("note_current").format(to=to))
@@ -507,8 +509,7 @@ def _price_note(
 
 
 def _is_extended(deflator_source: str) -> bool:
-    text = deflator_source.lower()
-    return "extend" in text or "carried forward" in text or "last" in text
+    return "extend='last'" in deflator_source or "carried forward" in deflator_source.lower()
 
 
 def _share(
@@ -676,7 +677,7 @@ def _footnote(
         prices_text += label("list_sep") + _method(prices, label)
     if any(_is_extended(d) for d in _unique(frame, "deflator_source")):
         prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_extended")
-    if editions := _weo_editions(deflators):
+    if editions := _weo_editions(_unique(frame, "deflator_source")):
         prices_text += ("; " if lang_sep == ", " else lang_sep) + label("foot_weo").format(
             edition=", ".join(editions)
         )
@@ -1049,16 +1050,10 @@ def build_report(
     _at_stage(result.loc[keep], stage, cli_name, notes, label)  # checked before going on
 
     failed = result[value].isna().to_numpy() & keep
-    if failed.all() or failed[keep].all():
-        reason = str(result.loc[failed, "error"].dropna().astype(str).iloc[0]) if (
-            result.loc[failed, "error"].notna().any()) else "?"
-        fix = _fixable(frame.loc[failed], to, base_year, prices, fx)
-        hint = f"; use {fix[0]}" if fix else ""
-        raise ReportError(f"no row of {cli_name} could be converted to {to}: {reason}{hint}",
-                          reason=reason)
     if failed.any():
         fix = _fixable(frame.loc[failed], to, base_year, prices, fx)
         errors = result["error"].astype("string")
+        example = errors[failed].dropna().iloc[0] if errors[failed].notna().any() else "?"
         if fix is not None and fix[0].startswith("--base-year"):
             option, n_fixed = fix
             amount = _money(result.loc[failed], value, ledger.unit, Label(resolve_locale("en")),
@@ -1066,12 +1061,15 @@ def build_report(
             raise ReportError(
                 f"--base-year {base_year} is after what the rates and deflators cover: "
                 f"{int(failed.sum())} row{'s' if failed.sum() != 1 else ''} of {cli_name} "
-                f"({amount}) cannot be expressed in {base_year} {to} (e.g. "
-                f"{errors[failed].dropna().iloc[0] if errors[failed].notna().any() else '?'})"
+                f"({amount}) cannot be expressed in {base_year} {to} (e.g. {example})"
                 f"; with {option} {n_fixed} of them can: use {option} (or --prices none), so "
                 f"that no money is left out",
                 option="base_year", fix=option,
             )
+        if failed[keep].all():
+            hint = f"; use {fix[0]}" if fix else ""
+            raise ReportError(f"no row of {cli_name} could be converted to {to}: {example}{hint}",
+                              reason=str(example))
         if fix is not None:  # another --fx converts them: said with each row and in the warning
             errors = errors.where(~failed, errors + f" ({fix[0]} converts it)")
         kinds_of = _classify(errors, result["amount"])
@@ -1194,6 +1192,10 @@ def build_report(
     report.footnote = _footnote(normalised, theme, source=source, prices=prices, fx=fx, to=to,
                                 price_base=unit.code, stage=stage, left_out=global_left)
     report.footnotes = footnotes
+    if data is None:  # the embedded dataset: say how complete each donor's rows are
+        from ._coverage import coverage_html
+
+        report.coverage = coverage_html(theme.locale)
     common = {"value": value, "locale": theme.locale, "unit": unit.code}
     events = _event_labels(dated, "announced", lang) if not dated.empty else None
     drawers: dict[str, Callable[[], Any]] = {

