@@ -18,6 +18,15 @@ examples:
   aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
   aidcalc report --prices none                    current prices, no deflators
   aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
+
+exit status:
+  0  the report was written; each 'aidcalc: warning:' line on stderr says what it leaves out
+     (rows, amount, reason: also in every chart's footnote, on the page and in rejected.csv),
+     a chart it could not draw, or a language without translations (English is used)
+  1  no report: the error line says why and which option or file fix to use (e.g. a base year
+     after what the rates and deflators cover, a missing column, no chart that can be drawn,
+     an --out that is empty or holds symbolic links); nothing is written for input problems
+  2  the command line itself is wrong (unknown option or value)
 """
 
 
@@ -95,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--out", default="aidcalc-report", metavar="DIR",
-        help="output folder, e.g. --out report-de (default: ./aidcalc-report)",
+        help="output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
+        "never written through a symbolic link; files an earlier report wrote there and this "
+        "one does not are removed, other files are left alone",
     )
     rep.add_argument(
         "--debug", action="store_true",

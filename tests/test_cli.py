@@ -145,3 +145,41 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
     assert seen == {"data": "in.csv", "out": "o", "to": "jpy", "base_year": 2023,
                     "prices": "none", "fx": "month", "locale": "ja", "group": "all",
                     "stage": "committed", "progress": seen["progress"]}
+
+
+def test_base_year_after_coverage_exits_1_naming_the_fix(capsys, tmp_path):
+    assert main(["report", "--base-year", "2100", "--out", str(tmp_path / "o")]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "--base-year 2100 is after what the rates and deflators cover" in line
+    assert "use --base-year 202" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_file_without_category_fails_before_writing_with_a_cli_hint(capsys, tmp_path):
+    src = tmp_path / "pledges.csv"
+    src.write_text("donor,announced,amount_text,status\nJapan,2024-02-19,¥15.8 billion,pledged\n",
+                   encoding="utf-8")
+    assert main(["report", str(src), "--out", str(tmp_path / "o")]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "pledges.csv has no category column" in line
+    assert "add it to the file (category: one of energy, demining" in line
+    assert "aidcalc." not in line and "normalise(" not in line  # no Python hint
+    assert not (tmp_path / "o").exists()
+
+
+def test_warnings_for_left_out_rows_and_an_unknown_language(capsys, tmp_path):
+    src = tmp_path / "pledges.csv"
+    src.write_text(
+        "donor,announced,amount_text,category,status\n"
+        "Japan,2024-02-19,¥15.8 billion,reconstruction,pledged\n"
+        "Canada,2023-06-21,CAD 30 million,demining,committed\n"
+        "Germany,,EUR 5 million,energy,pledged\n",
+        encoding="utf-8",
+    )
+    code = main(["report", str(src), "--locale", "pl", "--out", str(tmp_path / "o")])
+    assert code == 0
+    err = capsys.readouterr().err.splitlines()
+    assert sum("'pl' has no translations" in line for line in err) == 1
+    left = [line for line in err if "left out of the report" in line]
+    assert len(left) == 1 and left[0].startswith("aidcalc: warning: ")
+    assert "1 row (" in left[0] and "no date for the rate or deflator they need" in left[0]

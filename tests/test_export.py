@@ -1,21 +1,102 @@
-"""Exported tables cannot become spreadsheet formulas."""
+"""Exported tables cannot become spreadsheet formulas: no cell, and no line of a cell, starts
+with a formula character, in any text column kind, in names and the index, in CSV and XLSX."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidcalc._export import FORMULA_PREFIXES, neutralise_formulas, write_csv, write_xlsx
+from aidcalc._export import (
+    FORMULA_PREFIXES,
+    LINE_BREAKS,
+    is_formula_risk,
+    neutralise_formulas,
+    neutralise_text,
+    write_csv,
+    write_xlsx,
+)
+
+#: what a line of a cell may not start with, once exported
+_LINE_START = ("=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_BREAK_RE = re.compile("[" + re.escape(LINE_BREAKS) + "]")
+
+#: text that hits the rule often: formula characters, line breaks and plain letters mixed
+_risky_text = st.text(
+    alphabet=st.sampled_from([*"=+-@\t\r\n\v\x85\u2028 aZ1'(),\"", "\uff1d"]),
+    max_size=12,
+)
+_texts = st.one_of(st.text(max_size=12), _risky_text)
 
 
-@given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
-def test_no_text_cell_starts_with_a_formula_prefix(texts):
+def _lines(cell: str) -> list[str]:
+    return _BREAK_RE.split(cell)
+
+
+def _assert_safe(cell: str) -> None:
+    assert not cell.startswith(FORMULA_PREFIXES), repr(cell)
+    for line in _lines(cell)[1:]:
+        assert not line.startswith(_LINE_START), repr(cell)
+
+
+@given(st.lists(_texts, min_size=1, max_size=20))
+def test_no_line_of_a_text_cell_starts_with_a_formula_prefix(texts):
     out = neutralise_formulas(pd.DataFrame({"t": texts}))
     assert len(out) == len(texts)
     for before, after in zip(texts, out["t"], strict=True):
-        assert not after.startswith(FORMULA_PREFIXES)
-        assert after in (before, "'" + before)
+        _assert_safe(after)
+        if is_formula_risk(before):
+            assert after != before and after.replace("'", "") == before.replace("'", "")
+        else:
+            assert after == before  # safe text round-trips unchanged
+
+
+@given(st.lists(_texts, min_size=1, max_size=12))
+def test_every_text_column_kind_is_protected(texts):
+    frame = pd.DataFrame({
+        "object": pd.Series(texts, dtype=object),
+        "string": pd.array(texts, dtype="string[pyarrow]"),
+        "str": pd.Series(texts, dtype="str"),
+        "category": pd.Categorical(texts),
+    })
+    out = neutralise_formulas(frame)
+    for column in out.columns:
+        for before, after in zip(texts, out[column], strict=True):
+            _assert_safe(after)
+            assert after == (neutralise_text(before))
+
+
+@given(st.lists(_texts, min_size=1, max_size=8), _texts)
+def test_csv_parsed_back_has_no_formula_cell(tmp_path_factory, texts, name):
+    frame = pd.DataFrame({"a": texts, f"{name}|c": pd.Categorical(texts)},
+                         index=pd.Index(texts, name="=idx"))
+    path = write_csv(frame, tmp_path_factory.mktemp("csv") / "t.csv", index=True)
+    raw = path.read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    assert len(rows) == len(texts) + 1  # a line break inside a cell never starts a row
+    for row in rows:
+        for cell in row:
+            _assert_safe(cell)
+    # cells that were safe come back as they were
+    for row, text in zip(rows[1:], texts, strict=True):
+        if not is_formula_risk(text):
+            assert row[1] == text and row[2] == text
+
+
+def test_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
+    frame = pd.DataFrame({"t": ["Aid\r@SUM(1+1)*cmd|' /C calc'!A0", "x\n=1+1", "ok"]})
+    path = write_csv(frame, tmp_path / "t.csv")
+    raw = path.read_bytes().decode("utf-8")
+    # read as a careless program would: every CR or LF starts a new line
+    for line in re.split(r"\r\n|\r|\n", raw):
+        assert not line.lstrip('"').startswith(("=", "@", "+", "-")), repr(line)
+    assert pd.read_csv(path)["t"].tolist() == ["Aid\r'@SUM(1+1)*cmd|' /C calc'!A0",
+                                                "x\n'=1+1", "ok"]
 
 
 def test_caller_frame_untouched_and_numbers_kept():
@@ -26,17 +107,30 @@ def test_caller_frame_untouched_and_numbers_kept():
     assert list(out.columns) == ["t", "n", "'=bad"]
 
 
-def test_xlsx_has_no_formula_cells(tmp_path):
-    import openpyxl
-
-    df = pd.DataFrame({"t": ["=cmd|' /C calc'!A0", "+1", "@x", "ok"], "n": [1, -2, 3, 4]})
-    path = write_xlsx(df, tmp_path / "t.xlsx")
+@given(st.lists(_texts, min_size=1, max_size=8))
+def test_xlsx_has_no_formula_cells(tmp_path_factory, texts):
+    openpyxl = pytest.importorskip("openpyxl")
+    df = pd.DataFrame({"t": texts, "c": pd.Categorical(texts), "n": range(len(texts))})
+    path = write_xlsx(df, tmp_path_factory.mktemp("x") / "t.xlsx")
     ws = openpyxl.load_workbook(path).active
     cells = [c for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
-    texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert not any(t.startswith(("=", "+", "@")) for t in texts)
-    assert [c.value for c in ws["B"]][1:] == [1, -2, 3, 4]
+    for cell in cells:
+        if isinstance(cell.value, str):
+            _assert_safe(cell.value)
+    assert [c.value for c in ws["C"]][1:] == list(range(len(texts)))
+
+
+def test_xlsx_known_payloads(tmp_path):
+    import openpyxl
+
+    df = pd.DataFrame({"t": ["=cmd|' /C calc'!A0", "+1", "@x", "ok", "a\x1cb"],
+                       "n": [1, -2, 3, 4, 5]})
+    path = write_xlsx(df, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws["A"]][1:] == ["'=cmd|' /C calc'!A0", "'+1", "'@x", "ok",
+                                               "a\ufffdb"]
+    assert [c.value for c in ws["B"]][1:] == [1, -2, 3, 4, 5]
 
 
 def test_csv_round_trip(tmp_path):

