@@ -48,6 +48,7 @@ from ._dask import dask_aware
 from ._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame, money_values
+from ._frame_units import aggregate_units, column_units, plain, restore
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -183,7 +184,8 @@ def aggregate(
     if cumulative and period is None:
         raise ValueError("cumulative=True needs a period ('year', 'quarter' or 'month')")
 
-    money = money_values(frame[value], value, "aggregate")
+    units = column_units(frame[value], value, "aggregate")  # a pint-pandas column: its unit
+    money = money_values(plain(frame[value]), value, "aggregate")
     for mask, what in ((money.not_number, "not numbers"), (money.infinite, "not finite")):
         if mask.any():
             raise AggregationError(
@@ -198,6 +200,10 @@ def aggregate(
         used += [year, PLEDGE_ROW]
     work = frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy()
     work[value] = values.astype("float64")
+    converted = (FX_RATE in work.columns or FX_TO in work.columns) and value != AMOUNT
+    work = aggregate_units(
+        work, units, value=value, keys=keys, currency=currency, converted=converted
+    )  # a currency dtype is checked against the currency column; MW etc. are not money
 
     if merges is not None:
         work[donor] = apply_merges(work[donor], merges)
@@ -266,6 +272,8 @@ def aggregate(
                 out[value] = out[value].cumsum(skipna=False)
         out = out.reset_index(drop=True)
         _check_finite_sums(out, value, keys, "running total")
+    if units is not None:
+        out[value] = restore(out[value], units)  # the sums keep the column's unit
     return out
 
 

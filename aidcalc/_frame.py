@@ -58,6 +58,7 @@ from ._columns import (
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
+from ._frame_units import money_with_currency
 from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
@@ -487,6 +488,9 @@ def pledges(
 
     if recipient is not None and RECIPIENT not in out.columns:
         out[RECIPIENT] = recipient
+    money = money_with_currency(out, AMOUNT, CURRENCY, "pledges")  # pint[USD]: amounts in USD
+    if money is not None:  # the pledge frame's amount is a float in each row's currency
+        out[AMOUNT], out[CURRENCY] = money.values, money.currencies
 
     if len(out) == 0:  # no rows: the schema's columns decide (as validate says)
         return _empty_pledges(table, out)
