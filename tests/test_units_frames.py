@@ -13,6 +13,7 @@ import math
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -129,9 +130,7 @@ def test_without_pint_pandas_plain_frames_are_unchanged() -> None:
 
 
 def test_units_extra_is_declared_and_tested() -> None:
-    import tomllib
-    from pathlib import Path
-
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     meta = tomllib.loads(
         (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     )
