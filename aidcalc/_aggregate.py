@@ -16,6 +16,11 @@ Safety rules (each raises :class:`aidcalc.AggregationError` saying which group a
   a requested EU group with ``EUU`` rows outside it raises (see ``groups``).
 * **dates are read, not guessed.** With ``period``, unreadable dates and strings mixing UTC
   offsets raise; missing dates form a ``NaT`` period.
+* **units are kept and checked** (pint-pandas columns, see :func:`aidcalc.use_pint_pandas`):
+  a ``pint[...]`` value column is summed in its unit and the result keeps its dtype. A
+  currency dtype (``pint[USD]``) must agree with the ``currency`` column (``fx_to`` for a
+  converted column) on every row where that is filled; any other unit (``pint[MW]``,
+  ``pint[hectare]``) is not money: the currency and price-base checks are skipped for it.
 * **missing values are not zero.** A group containing a missing value gets a missing total;
   the ``missing`` column counts them.
 

@@ -746,7 +746,11 @@ def convert(
         ISO 4217 code of the target currency.
     amount, currency, date
         Column names (amounts numeric; currencies ISO codes; dates datetime64, ISO strings,
-        ``datetime.date`` or integer years).
+        ``datetime.date`` or integer years). A pint-pandas amount in a currency
+        (``pint[USD]``, see :func:`aidcalc.use_pint_pandas`) gives the currency itself: the
+        ``currency`` column is then optional, and one that names another currency for a row
+        raises :class:`aidcalc.ValidationError`; the converted column is ``pint[to]``. Any
+        other unit (``pint[MW]``) is not money and raises.
     policy
         ``"spot"``: the fixing of that day, or the latest earlier one at most
         ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the

@@ -123,6 +123,11 @@ def spread(
       value's last binary digit: every part and every partial sum is then exactly
       representable, so the parts sum back to the whole bit for bit in any order.
 
+    A pint-pandas money column (``pint[USD]``, or the ``pint[EUR]`` column
+    :func:`aidcalc.convert` makes) is split the same way in its unit and keeps its dtype; an
+    in-kind unit column (``pint[MW]``, ``pint[hectare]``) is carried through unchanged unless
+    named in ``money=`` (then it is split too).
+
     Rows without a period, or with ``start == end``, stay one row with their values untouched.
     Every other column (rates, provenance, text) is carried through unchanged; ``link`` holds
     the index label of the original row and ``year`` the year (for single-year rows: ``end``,

@@ -590,6 +590,9 @@ def normalise(
         Column names. ``date`` may hold dates (strings, datetimes) or, for ``fx="year"`` /
         ``fx="dac"``, integer years. ``donor`` holds codes or names (mapped with
         :func:`aidcalc._donors.donor_codes`); ``donor=None`` uses the DAC total for every row.
+        A pint-pandas ``amount`` in a currency (``pint[USD]``) gives the currency as in
+        :func:`aidcalc.convert` (a contradicting ``currency`` column raises, a non-money unit
+        raises) and the result column is ``pint[to]``; ``price_base`` says at which prices.
     fx
         ``"spot"`` (the day's ECB fixing, or the last one within 7 days before it),
         ``"month"``/``"year"`` (mean of the daily cross rates of the month / calendar year),
