@@ -43,6 +43,7 @@ __all__ = [
     "is_pint",
     "money_with_currency",
     "plain",
+    "plain_frame",
     "restore",
     "use_pint_pandas",
     "with_currency_unit",
@@ -312,3 +313,31 @@ def aggregate_units(
     work = work.copy()
     work[col] = units.currency
     return work
+
+
+def plain_frame(
+    frame: pd.DataFrame, value: str, func: str, currency: str = "currency"
+) -> pd.DataFrame:
+    """``frame`` with its pint ``value`` column as plain numbers, for code that draws floats
+    (the charts): aggregate's unit checks first (a contradicting currency column raises), a
+    currency unit read in its currency (``pint[kUSD]``: thousands of USD become USD), and a
+    currency column added from the dtype when the frame has none. Other frames unchanged.
+    """
+    if value not in frame.columns:
+        return frame
+    units = column_units(frame[value], value, func)
+    if units is None:
+        return frame
+    from ._columns import AMOUNT, FX_RATE, FX_TO
+
+    converted = (FX_RATE in frame.columns or FX_TO in frame.columns) and value != AMOUNT
+    aggregate_units(frame, units, value=value, keys=[], currency=currency, converted=converted)
+    values = plain(frame[value])
+    if units.currency is not None and units.factor != 1.0:
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = values * units.factor
+    out = frame.assign(**{value: values})
+    if units.currency is not None and currency not in out.columns and not converted:
+        out[currency] = units.currency
+    return out
+

@@ -471,3 +471,40 @@ def test_validate_reports_a_contradicting_currency_and_reads_magnitudes() -> Non
     clash = got[got["problem"].str.contains("contradicts")]
     assert clash["row"].tolist() == [1] and clash["value"].tolist() == ["EUR"]
     assert got.loc[got["problem"] == "amount not finite", "row"].tolist() == [2]
+
+
+# --- charts -------------------------------------------------------------------------------------
+@pytest.fixture
+def converted() -> pd.DataFrame:
+    f = pd.DataFrame({
+        "donor": ["JPN", "JPN", "DEU"], "category": ["energy", "humanitarian", "energy"],
+        "amount": pd.array([1e9, 2e9, 3e9], dtype="pint[USD]"),
+        "date": ["2024-06-07"] * 3, "status": "committed",
+        "announced": pd.to_datetime(["2024-06-07", "2024-06-20", "2024-07-01"]),
+    })  # fmt: skip
+    return aidcalc.convert(f, "EUR")
+
+
+@pytest.mark.parametrize("chart", ["donors", "categories", "timeline", "pipeline"])
+def test_charts_draw_pint_columns_as_their_numbers(converted, chart) -> None:
+    """The tables and bars of a pint[EUR] column are those of its float magnitudes."""
+    table = getattr(aidcalc.plot, f"{chart}_table")
+    got = table(converted, value="amount_EUR")
+    want = table(_stripped(converted), value="amount_EUR")
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs["unit"] == want.attrs["unit"]
+    getattr(aidcalc.plot, chart)(converted, value="amount_EUR")  # draws
+
+
+def test_charts_read_a_prefixed_currency_in_the_currency_and_check_contradictions() -> None:
+    f = pd.DataFrame({"donor": ["JPN", "DEU"], "category": "energy",
+                      "amount": pd.array([1.5, 2.0], dtype="pint[GUSD]")})  # fmt: skip
+    ax = aidcalc.plot.donors(f, value="amount")
+    assert sorted(widths_by_gid(ax).values()) == [1.5e9, 2.0e9]  # billions of USD, as USD
+    assert aidcalc.plot.donors_table(f, value="amount").attrs["unit"] == "current USD"
+    with pytest.raises(aidcalc.AggregationError, match=r"'JPY'.*index 1"):
+        aidcalc.plot.donors(f.assign(currency=["USD", "JPY"]), value="amount")
+
+
+def widths_by_gid(ax) -> dict[str, float]:
+    return {p.get_gid(): p.get_width() for p in ax.patches}
