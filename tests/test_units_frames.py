@@ -508,3 +508,14 @@ def test_charts_read_a_prefixed_currency_in_the_currency_and_check_contradiction
 
 def widths_by_gid(ax) -> dict[str, float]:
     return {p.get_gid(): p.get_width() for p in ax.patches}
+
+
+def test_aggregate_chunks_keeps_the_unit_and_equals_one_aggregate(aid) -> None:
+    chunks = [aid.iloc[:2], aid.iloc[2:4], aid.iloc[4:]]
+    for value in ("generators", "demined", "amount"):
+        got = aidcalc.aggregate_chunks(chunks, by="donor", value=value)
+        want = aidcalc.aggregate(aid, by="donor", value=value)
+        assert got[value].dtype == aid[value].dtype
+        assert np.array_equal(got[value].pint.magnitude, want[value].pint.magnitude,
+                              equal_nan=True)  # fmt: skip
+        assert got["rows"].tolist() == want["rows"].tolist()
