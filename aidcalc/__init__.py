@@ -49,6 +49,7 @@ _LAZY: dict[str, str] = {
     "get_registry": "._units",
     "money": "._units",
     "fx_context": "._units",
+    "use_pint_pandas": "._frame_units",
     # real values
     "normalise": "._prices",
     "share_of_gdp": "._relative",
@@ -113,6 +114,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._donors import donor_code, donor_codes, donor_name
     from ._formatting import format_amount
     from ._frame import pledges, validate
+    from ._frame_units import use_pint_pandas
     from ._groups import get_groups
     from ._lifecycle import spread
     from ._parsing import parse_amount, parse_amounts

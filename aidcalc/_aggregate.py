@@ -16,6 +16,11 @@ Safety rules (each raises :class:`aidcalc.AggregationError` saying which group a
   a requested EU group with ``EUU`` rows outside it raises (see ``groups``).
 * **dates are read, not guessed.** With ``period``, unreadable dates and strings mixing UTC
   offsets raise; missing dates form a ``NaT`` period.
+* **units are kept and checked** (pint-pandas columns, see :func:`aidcalc.use_pint_pandas`):
+  a ``pint[...]`` value column is summed in its unit and the result keeps its dtype. A
+  currency dtype (``pint[USD]``) must agree with the ``currency`` column (``fx_to`` for a
+  converted column) on every row where that is filled; any other unit (``pint[MW]``,
+  ``pint[hectare]``) is not money: the currency and price-base checks are skipped for it.
 * **missing values are not zero.** A group containing a missing value gets a missing total;
   the ``missing`` column counts them.
 
@@ -48,6 +53,7 @@ from ._dask import dask_aware
 from ._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame, money_values
+from ._frame_units import aggregate_units, column_units, plain, restore
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -183,7 +189,8 @@ def aggregate(
     if cumulative and period is None:
         raise ValueError("cumulative=True needs a period ('year', 'quarter' or 'month')")
 
-    money = money_values(frame[value], value, "aggregate")
+    units = column_units(frame[value], value, "aggregate")  # a pint-pandas column: its unit
+    money = money_values(plain(frame[value]), value, "aggregate")
     for mask, what in ((money.not_number, "not numbers"), (money.infinite, "not finite")):
         if mask.any():
             raise AggregationError(
@@ -198,6 +205,10 @@ def aggregate(
         used += [year, PLEDGE_ROW]
     work = frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy()
     work[value] = values.astype("float64")
+    converted = (FX_RATE in work.columns or FX_TO in work.columns) and value != AMOUNT
+    work = aggregate_units(
+        work, units, value=value, keys=keys, currency=currency, converted=converted
+    )  # a currency dtype is checked against the currency column; MW etc. are not money
 
     if merges is not None:
         work[donor] = apply_merges(work[donor], merges)
@@ -266,6 +277,8 @@ def aggregate(
                 out[value] = out[value].cumsum(skipna=False)
         out = out.reset_index(drop=True)
         _check_finite_sums(out, value, keys, "running total")
+    if units is not None:
+        out[value] = restore(out[value], units)  # the sums keep the column's unit
     return out
 
 

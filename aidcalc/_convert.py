@@ -52,6 +52,7 @@ from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame, money_values, overflowed
+from ._frame_units import money_with_currency, with_currency_unit
 from ._rates import NO_DAY, RateTable, get_rates
 
 if TYPE_CHECKING:
@@ -745,7 +746,11 @@ def convert(
         ISO 4217 code of the target currency.
     amount, currency, date
         Column names (amounts numeric; currencies ISO codes; dates datetime64, ISO strings,
-        ``datetime.date`` or integer years).
+        ``datetime.date`` or integer years). A pint-pandas amount in a currency
+        (``pint[USD]``, see :func:`aidcalc.use_pint_pandas`) gives the currency itself: the
+        ``currency`` column is then optional, and one that names another currency for a row
+        raises :class:`aidcalc.ValidationError`; the converted column is ``pint[to]``. Any
+        other unit (``pint[MW]``) is not money and raises.
     policy
         ``"spot"``: the fixing of that day, or the latest earlier one at most
         ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the
@@ -794,7 +799,10 @@ def convert(
     check_frame(frame, "convert")
     to = _check_target(to)
     _check_options(policy, errors, max_days_back)
-    missing = [c for c in (amount, currency, date) if c not in frame.columns]
+    # a pint-pandas currency amount (pint[USD]) gives the currency; no currency column needed
+    units = money_with_currency(frame, amount, currency, "convert")
+    needed = (amount, currency, date) if units is None else (amount, date)
+    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValidationError(
             f"convert: column(s) {join_values(missing)} not found; the frame has "
@@ -802,7 +810,8 @@ def convert(
             problems=pd.DataFrame({"column": missing, "problem": "missing"}),
         )
     table = _resolve_rates(rates)
-    money = money_values(frame[amount], amount, "convert")
+    amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
+    money = money_values(amounts, amount, "convert")
     values, not_number, infinite = money
     if money.bad.any() and errors == "raise":
         bad = money.bad
@@ -815,7 +824,7 @@ def convert(
             "errors='coerce'",
             problems=pd.DataFrame({"row": frame.index[bad], "value": shown}),
         )
-    codes, uniq = _factorize_currencies(frame[currency])
+    codes, uniq = _factorize_currencies(currencies)
     parsed = _read_dates(frame[date], policy, locale)
     days, unreadable = _days(parsed), parsed.bad
     res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
@@ -855,11 +864,11 @@ def convert(
     if errors == "raise":
         _raise(
             res, codes, frame.index, frame[date], policy, max_days_back, "convert", parsed,
-            frame[currency],
+            currencies,
         )  # fmt: skip
     index = frame.index
     new = {
-        out or f"{amount}_{to}": converted,
+        out or f"{amount}_{to}": with_currency_unit(converted, to, units),
         FX_RATE: res.rate,
         FX_DATE: res.seconds.view("datetime64[s]"),
         FX_SOURCE: pd.Categorical.from_codes(

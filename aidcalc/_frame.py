@@ -58,6 +58,7 @@ from ._columns import (
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
+from ._frame_units import Units, column_units, contradicting, money_with_currency, plain
 from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
@@ -235,7 +236,8 @@ def validate(
         )
         check(col, shaped & ~codes.isin(known_codes), f"unknown {role} code")
     if AMOUNT in frame.columns:
-        raw_amount = frame[AMOUNT]
+        raw_amount = plain(frame[AMOUNT])  # a pint-pandas amount: its magnitudes, unit below
+        _check_amount_unit(frame, column_units(frame[AMOUNT], AMOUNT, "validate"), check)
         if pd.api.types.is_bool_dtype(raw_amount.dtype):
             is_bool = raw_amount.notna().to_numpy()
         elif raw_amount.dtype == object:
@@ -396,6 +398,18 @@ _ROLE_ALIASES: Final[dict[str, str]] = {
 }
 
 
+def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> None:
+    """validate's rule for a pint-pandas amount: a currency unit must agree with ``currency``
+    (a missing code is the dtype's); any other unit is not money."""
+    if units is None:
+        return
+    if units.currency is None:
+        check(AMOUNT, np.ones(len(frame), bool), f"amount is in {units.unit!r}, not money")
+    elif CURRENCY in frame.columns:
+        bad = contradicting(frame[CURRENCY], units.currency)
+        check(CURRENCY, bad, f"contradicts the unit of amount ({units.currency})")
+
+
 def pledges(
     frame_or_path: pd.DataFrame | str | PathLike[str],
     *,
@@ -487,6 +501,9 @@ def pledges(
 
     if recipient is not None and RECIPIENT not in out.columns:
         out[RECIPIENT] = recipient
+    money = money_with_currency(out, AMOUNT, CURRENCY, "pledges")  # pint[USD]: amounts in USD
+    if money is not None:  # the pledge frame's amount is a float in each row's currency
+        out[AMOUNT], out[CURRENCY] = money.values, money.currencies
 
     if len(out) == 0:  # no rows: the schema's columns decide (as validate says)
         return _empty_pledges(table, out)

@@ -28,6 +28,7 @@ from ._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
 from ._dates import YEAR_MAX, YEAR_MIN
 from ._errors import ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame, money_values
+from ._frame_units import is_pint, plain, restore
 
 __all__ = [
     "MAX_SPAN_YEARS",
@@ -121,6 +122,11 @@ def spread(
     * any other column (converted values carry sub-cent digits) is split in units of its
       value's last binary digit: every part and every partial sum is then exactly
       representable, so the parts sum back to the whole bit for bit in any order.
+
+    A pint-pandas money column (``pint[USD]``, or the ``pint[EUR]`` column
+    :func:`aidcalc.convert` makes) is split the same way in its unit and keeps its dtype; an
+    in-kind unit column (``pint[MW]``, ``pint[hectare]``) is carried through unchanged unless
+    named in ``money=`` (then it is split too).
 
     Rows without a period, or with ``start == end``, stay one row with their values untouched.
     Every other column (rates, provenance, text) is carried through unchanged; ``link`` holds
@@ -218,7 +224,7 @@ def spread(
             )
     n_years = (last - first + 1).fillna(1).to_numpy(dtype="int64")
     multi = n_years > 1
-    got = money_values(frame[amount], amount, "spread")
+    got = money_values(plain(frame[amount]), amount, "spread")  # pint: split the magnitudes
     values = got.values
     bad_amount = got.bad | (multi & np.isnan(values))
     if bad_amount.any():
@@ -237,7 +243,7 @@ def spread(
     years = pd.array(np.where(np.isnan(base_year), np.nan, base_year + offset), dtype="Int64")
     for col in columns:
         col_values = values if col == amount else _numeric(frame, col)
-        out[col] = _split(col_values, multi, n_years, pos, offset)
+        out[col] = restore(_split(col_values, multi, n_years, pos, offset), frame[col])
     out[year] = years
     out[link] = frame.index.to_numpy()[pos]
     return out.reset_index(drop=True)
@@ -252,7 +258,7 @@ def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None
             for c in frame.columns
             if isinstance(c, str)
             and c.startswith(prefix)
-            and pd.api.types.is_float_dtype(frame[c].dtype)
+            and (pd.api.types.is_float_dtype(frame[c].dtype) or is_pint(frame[c].dtype))
         ]
     else:
         if isinstance(money, str):
@@ -270,7 +276,7 @@ def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None
 
 def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
     raw = frame[col]
-    money = money_values(raw, col, "spread")
+    money = money_values(plain(raw), col, "spread")
     bad = money.bad
     if bad.any():
         idx = frame.index[bad]

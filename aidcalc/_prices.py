@@ -35,6 +35,7 @@ from ._errors import (
     join_values,
 )
 from ._frame_checks import check_frame, money_values, overflowed
+from ._frame_units import money_with_currency, with_currency_unit
 from ._macro import (
     CURRENCY_ECONOMY,
     annual_usd_rates,
@@ -589,6 +590,9 @@ def normalise(
         Column names. ``date`` may hold dates (strings, datetimes) or, for ``fx="year"`` /
         ``fx="dac"``, integer years. ``donor`` holds codes or names (mapped with
         :func:`aidcalc._donors.donor_codes`); ``donor=None`` uses the DAC total for every row.
+        A pint-pandas ``amount`` in a currency (``pint[USD]``) gives the currency as in
+        :func:`aidcalc.convert` (a contradicting ``currency`` column raises, a non-money unit
+        raises) and the result column is ``pint[to]``; ``price_base`` says at which prices.
     fx
         ``"spot"`` (the day's ECB fixing, or the last one within 7 days before it),
         ``"month"``/``"year"`` (mean of the daily cross rates of the month / calendar year),
@@ -782,11 +786,14 @@ def normalise(
     if out is None:
         out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"
     amount_col = _column(frame, amount, "amount")
-    cur = _column(frame, currency, "currency")
+    units = money_with_currency(frame, amount, currency, "normalise")  # pint[USD]: the currency
+    amount_col, cur = (amount_col, _column(frame, currency, "currency")) if not units else units[:2]
     date_col = _column(frame, date, "date")
     donors = _column(frame, donor, "donor") if (prices == "dac" and donor is not None) else None
     if n == 0:
-        return _empty(frame, out, prices, errors)
+        return _empty(frame, out, prices, errors).assign(
+            **{out: lambda e: with_currency_unit(e[out], to, units)}
+        )
 
     values = _amounts(amount_col, amount, problems, "normalise")
     ccodes, cuniq = _factorize(cur)
@@ -1008,7 +1015,7 @@ def normalise(
         rate_date = np.where(bad, np.datetime64("NaT"), rate_date)
         factor = np.where(bad, np.nan, factor)
     cols: dict[str, Any] = {
-        out: pd.Series(result, index=index, copy=False),
+        out: with_currency_unit(pd.Series(result, index=index, copy=False), to, units),
         C.FX_RATE: pd.Series(rate, index=index, copy=False),
         C.FX_DATE: pd.Series(rate_date, index=index, copy=False),
         C.FX_SOURCE: fx_source,

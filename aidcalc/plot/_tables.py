@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._frame_checks import check_frame
+from .._frame_units import plain_frame
 from ._style import (
     CATEGORY_ORDER,
     STATUS_ORDER,
@@ -132,6 +133,7 @@ def prepare(
     from .._aggregate import aggregate
 
     frame = check_frame(data, f"aidcalc.plot.{func}")
+    frame = plain_frame(frame, value, f"aidcalc.plot.{func}")  # pint columns: drawn as numbers
     if missing not in ("raise", "drop"):
         raise ValueError(f"missing must be 'raise' or 'drop', not {missing!r}")
     needed = [value, *keys, *([date] if date else [])]
