@@ -281,7 +281,9 @@ def timed(call, path):
     ids=["read_crs", "iter_crs", "read_table", "read_kiel"],
 )
 def test_stray_quote_is_linear_and_named(call, header):
-    """The quote near the end: the whole file is scanned. 4x the size takes < 8x the time."""
+    """The quote near the end: the whole file is scanned. 4x the size takes < 12x the time
+    (quadratic would be 16x; min of two runs each, so a load spike on a shared machine does not
+    decide it)."""
     outcome = run(
         SCALING
         + f"""
@@ -290,14 +292,14 @@ small = make("small.txt", 2, 0.9, {header!r})
 large = make("large.txt", 8, 0.9, {header!r})
 timed(call, small)  # warm up (imports, caches)
 t_small, _ = min(timed(call, small), timed(call, small))
-t_large, message = timed(call, large)
+t_large, message = min(timed(call, large), timed(call, large))
 result = (t_small, t_large, message)
 """,
         timeout=90,
     )
     assert outcome.ok, outcome.describe()
     t_small, t_large, message = eval(outcome.result)  # our own repr of a tuple
-    assert t_large < 8 * max(t_small, 0.05), (t_small, t_large)
+    assert t_large < 12 * max(t_small, 0.1), (t_small, t_large)
     assert "never closes" in message or "line" in message, message
     assert "line" in message, message
 
