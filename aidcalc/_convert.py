@@ -937,7 +937,9 @@ def convert_amount(
 
     Text is read with :func:`aidcalc.parse_amount` in ``locale``. The result keeps ``approx``;
     its value is the exact decimal product of the amount and the rate as printed
-    (``repr`` of the float rate).
+    (``repr`` of the float rate). The result carries its provenance: ``fx_rate``,
+    ``fx_date`` (the fixing used), ``fx_source`` and ``converted_from`` (the original
+    amount); ``str()`` and the notebook displays show them.
 
     Raises
     ------
@@ -949,6 +951,10 @@ def convert_amount(
     >>> yen = convert_amount("$12.1 billion", "JPY", on="2024-06-07")  # 155.5515 JPY/USD
     >>> yen.currency, round(float(yen.value) / 1e12, 4)
     ('JPY', 1.8822)
+    >>> yen.fx_date, yen.converted_from.text
+    (datetime.date(2024, 6, 7), '$12.1 billion')
+    >>> print(yen.provenance())  # doctest: +ELLIPSIS
+    from USD 12,100,000,000.00 at 155.55... JPY/USD on 2024-06-07 (...)
     """
     from ._amount import Amount
 
@@ -967,4 +973,10 @@ def convert_amount(
         errors="raise",
     )  # fmt: skip
     rate = float(got[FX_RATE].iloc[0])
-    return Amount(amount.value * Decimal(repr(rate)), _check_target(to), approx=amount.approx)
+    day = got[FX_DATE].iloc[0]
+    source = got[FX_SOURCE].iloc[0]
+    return Amount(
+        amount.value * Decimal(repr(rate)), _check_target(to), approx=amount.approx,
+        fx_rate=rate, fx_date=None if pd.isna(day) else day,
+        fx_source=None if pd.isna(source) else str(source), converted_from=amount,
+    )  # fmt: skip
