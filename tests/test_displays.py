@@ -120,3 +120,44 @@ def test_bad_provenance_is_refused(kwargs: dict, error: type[Exception]) -> None
 def test_fx_date_is_normalised_to_a_date() -> None:
     a = Amount(1, "USD", fx_rate=1.5, fx_date="2024-06-07T00:00:00")
     assert a.fx_date == datetime.date(2024, 6, 7)
+
+
+# --- RateTable ---------------------------------------------------------------------------------
+def _table(n_dates: int, codes: list[str], source: str, start: str = "2024-01-01") -> RateTable:
+    import numpy as np
+
+    dates = np.arange(np.datetime64(start), np.datetime64(start) + n_dates)
+    values = np.full((n_dates, len(codes)), 2.0)
+    values[0, -1] = np.nan  # one missing fixing
+    return RateTable(dates, codes, values, base="EUR", source=source)
+
+
+def test_rate_table_summaries_count_fixings_and_name_sources() -> None:
+    table = _table(400, ["USD", "JPY", "GBP"], "bank A")
+    assert table.n_fixings == 400 * 3 - 1  # the base's column of ones is not a fixing
+    text = repr(table)
+    for piece in ("base='EUR'", "currencies=4", "EUR, USD, JPY, GBP", "2024-01-01..2025-02-03",
+                  "dates=400", "fixings=1,199", "source='bank A'"):  # fmt: skip
+        assert piece in text, (piece, text)
+    html = table._repr_html_()
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty(table)
+    for shown in (html, pretty):
+        assert "bank A" in shown and "1,199" in shown and "2025-02-03" in shown
+    assert "2.0" not in html + pretty  # a summary, not the rates themselves
+
+
+def test_rate_table_summary_is_bounded_and_lists_each_source() -> None:
+    import numpy as np
+
+    big = _table(5000, ["USD", "JPY", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
+                        "AUD", "CAD", "NZD", "ZAR"], "bank A")  # fmt: skip
+    other = RateTable(["2024-06-03"], ["UAH"], [[44.0]], base="EUR", source="bank B")
+    both = big.combine(other)
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty(both)
+    for shown in (repr(both), both._repr_html_(), pretty):
+        assert "bank A" in shown and "bank B" in shown
+        assert "(+" in shown  # the long list of codes is cut
+        assert len(shown) < 2000
+    lines = pretty.splitlines()
+    assert any("bank B" in line and "UAH" in line and "1 fixings" in line for line in lines)
+    assert np.isnan(big.to_frame().iloc[0, -1])  # the display did not touch the table
