@@ -19,7 +19,9 @@ __all__ = [
     "Amount",
     "AmountRangeError",
     "AmountTypeError",
+    "check_currency",
     "check_magnitude",
+    "code_hint",
     "minor_units",
 ]
 
@@ -142,6 +144,26 @@ def currency_suggestions(word: str) -> list[str]:
         return next((i for i, (a, b) in enumerate(zip(code, word, strict=False)) if a != b), 3)
 
     return sorted(close, key=lambda c: -prefix(c))[:3]
+
+
+def code_hint(code: Any) -> str:
+    """A hint for a currency code a table lacks: empty for real ISO 4217 codes, else a fix.
+
+    Used by every message that names a code found in data (a frame's currency column, a
+    rate lookup), so a typo such as ``"YEN"`` is named the same way everywhere.
+
+    Examples
+    --------
+    >>> code_hint("YEN")
+    " ('YEN' is not an ISO 4217 code; did you mean 'JPY'?)"
+    >>> code_hint("usd"), code_hint("UAH")
+    ('', '')
+    """
+    if not isinstance(code, str) or code.strip().upper() in _iso_codes():
+        return ""
+    sugg = currency_suggestions(code) if code.strip() else []
+    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
 
 
 def check_currency(code: Any, what: str = "currency") -> str:

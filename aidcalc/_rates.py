@@ -346,12 +346,14 @@ class RateTable:
 
     # --- internals used by _convert ------------------------------------------------------------
     def _column(self, currency: str) -> tuple[str, int]:
+        from ._amount import code_hint
+
         code = str(currency).strip().upper()
         try:
             return code, self._col[code]
         except KeyError:
             raise RateNotFoundError(
-                f"no {code} rates in {self.source}; the table has "
+                f"no {code} rates in {self.source}{code_hint(code)}; the table has "
                 f"{', '.join(self._currencies)}. Add them with read_rates() and combine()",
                 currency=code,
                 dates=[],
@@ -594,8 +596,10 @@ def _check_base(code: Any, what: str = "base") -> str:
     """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
     from ._amount import _iso_codes, currency_suggestions
 
-    norm = _check_code(code, what)
+    norm = code.strip().upper() if isinstance(code, str) else ""
     if norm not in _iso_codes():
+        if not norm:
+            _check_code(code, what)  # not text at all: the plain shape error
         sugg = currency_suggestions(norm)
         hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
         raise ParseError(
@@ -786,6 +790,17 @@ def read_rates(
         raise fail(
             f"currency codes that are not 3-letter ISO codes in {describe_rows(idx[bad])}: "
             f"{join_values(frame[currency][bad].tolist())}",
+            idx[bad],
+        )
+    from ._amount import _iso_codes, code_hint
+
+    uniq = codes.unique()  # the ISO check runs on the distinct codes, not per row
+    unknown = [str(u) for u in uniq if str(u) not in _iso_codes()]
+    if unknown:
+        bad = codes.isin(unknown).to_numpy(dtype=bool)
+        raise fail(
+            f"currency codes that are not ISO 4217 codes in {describe_rows(idx[bad])}: "
+            f"{join_values(unknown)}{''.join(code_hint(u) for u in unknown[:5])}",
             idx[bad],
         )
     raw = frame[rate]
