@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ParseError, ValidationError
+from ._errors import AmountRangeError, AmountTypeError, ParseError
 
 __all__ = [
     "MAX_AMOUNT",
@@ -29,17 +29,6 @@ __all__ = [
 #: World GDP is about 1e14 USD and the largest pledges in the weakest currencies stay far
 #: below; anything beyond is a misread number (a dropped separator, a unit slip, an overflow).
 MAX_AMOUNT = 10**18
-
-
-class AmountTypeError(ParseError, TypeError):
-    """An amount of the wrong type (``None``, ``bool``, a list...): also a ``TypeError``."""
-
-
-class AmountRangeError(ParseError, ValidationError):
-    """An amount that is not finite or beyond :data:`MAX_AMOUNT` (also a ``ValueError``).
-
-    Fields: ``value`` (as text), ``currency``, ``reason``.
-    """
 
 
 def _range_error(value: Any, currency: str | None, what: str) -> AmountRangeError:
@@ -71,7 +60,7 @@ def check_magnitude(values: Any, currency: str | None = None, *, what: str = "am
     >>> check_magnitude(float("inf"), "JPY", what="converting 1e308 USD")
     Traceback (most recent call last):
     ...
-    aidcalc._amount.AmountRangeError: converting 1e308 USD: inf JPY is beyond the largest ...
+    aidcalc.AmountRangeError: converting 1e308 USD: inf JPY is beyond the largest ...
     """
     if isinstance(values, Decimal):
         if not values.is_finite() or values.copy_abs() > MAX_AMOUNT:
@@ -328,7 +317,7 @@ class Amount:
     >>> Amount(1e19, "USD")
     Traceback (most recent call last):
     ...
-    aidcalc._amount.AmountRangeError: Amount value: 1E+19 is beyond the largest ...
+    aidcalc.AmountRangeError: Amount value: 1E+19 is beyond the largest ...
     """
 
     value: Decimal
