@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ._errors import (
     AggregationError,
     AidcalcError,
+    AmountRangeError,
+    AmountTypeError,
     DataCoverageError,
     FrameTypeError,
     InputFileError,
@@ -76,6 +78,8 @@ _SUBMODULES = ("plot", "io")
 __all__ = [
     "AggregationError",
     "AidcalcError",
+    "AmountRangeError",
+    "AmountTypeError",
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",

@@ -36,6 +36,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from ._amount import code_hint
 from ._columns import (
     AMOUNT,
     ANNOUNCED,
@@ -357,8 +358,9 @@ def _check_single(
     extra = f" ({len(bad)} groups in all)" if len(bad) > 1 else ""
     rows = work.loc[mask]
     found = list(dict.fromkeys(rows[col].tolist()))
+    typo = "".join(dict.fromkeys(code_hint(v) for v in found)) if col == currency else ""
     raise AggregationError(
-        f"cannot sum {value!r} across {what}: {where} mixes {join_values(found)} "
+        f"cannot sum {value!r} across {what}: {where} mixes {join_values(found)}{typo} "
         f"({describe_rows(rows.index.unique())}){extra}. {fix}",
         column=col,
         values=found,

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from contextlib import suppress
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from ._errors import ParseError, ValidationError
+from ._errors import AmountRangeError, AmountTypeError, ParseError
 
-__all__ = ["MAX_AMOUNT", "Amount", "AmountRangeError", "AmountTypeError", "check_magnitude"]
+__all__ = [
+    "MAX_AMOUNT",
+    "Amount",
+    "AmountRangeError",
+    "AmountTypeError",
+    "check_currency",
+    "check_magnitude",
+    "code_hint",
+    "minor_units",
+]
 
 #: The largest absolute amount aidcalc reads, writes or converts to, in any currency: 10**18.
 #: World GDP is about 1e14 USD and the largest pledges in the weakest currencies stay far
 #: below; anything beyond is a misread number (a dropped separator, a unit slip, an overflow).
 MAX_AMOUNT = 10**18
-
-
-class AmountTypeError(ParseError, TypeError):
-    """An amount of the wrong type (``None``, ``bool``, a list...): also a ``TypeError``."""
-
-
-class AmountRangeError(ParseError, ValidationError):
-    """An amount that is not finite or beyond :data:`MAX_AMOUNT` (also a ``ValueError``).
-
-    Fields: ``value`` (as text), ``currency``, ``reason``.
-    """
 
 
 def _range_error(value: Any, currency: str | None, what: str) -> AmountRangeError:
@@ -61,7 +60,7 @@ def check_magnitude(values: Any, currency: str | None = None, *, what: str = "am
     >>> check_magnitude(float("inf"), "JPY", what="converting 1e308 USD")
     Traceback (most recent call last):
     ...
-    aidcalc._amount.AmountRangeError: converting 1e308 USD: inf JPY is beyond the largest ...
+    aidcalc.AmountRangeError: converting 1e308 USD: inf JPY is beyond the largest ...
     """
     if isinstance(values, Decimal):
         if not values.is_finite() or values.copy_abs() > MAX_AMOUNT:
@@ -134,6 +133,26 @@ def currency_suggestions(word: str) -> list[str]:
         return next((i for i, (a, b) in enumerate(zip(code, word, strict=False)) if a != b), 3)
 
     return sorted(close, key=lambda c: -prefix(c))[:3]
+
+
+def code_hint(code: Any) -> str:
+    """A hint for a currency code a table lacks: empty for real ISO 4217 codes, else a fix.
+
+    Used by every message that names a code found in data (a frame's currency column, a
+    rate lookup), so a typo such as ``"YEN"`` is named the same way everywhere.
+
+    Examples
+    --------
+    >>> code_hint("YEN")
+    " ('YEN' is not an ISO 4217 code; did you mean 'JPY'?)"
+    >>> code_hint("usd"), code_hint("UAH")
+    ('', '')
+    """
+    if not isinstance(code, str) or code.strip().upper() in _iso_codes():
+        return ""
+    sugg = currency_suggestions(code) if code.strip() else []
+    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
 
 
 def check_currency(code: Any, what: str = "currency") -> str:
@@ -234,6 +253,19 @@ def _to_decimal(value: Any) -> Decimal:
     return out
 
 
+def minor_units(code: str) -> int:
+    """The number of decimals a currency is written with (ISO 4217 / CLDR): JPY 0, KWD 3.
+
+    Examples
+    --------
+    >>> minor_units("JPY"), minor_units("USD"), minor_units("KWD")
+    (0, 2, 3)
+    """
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))
+
+
 @dataclass(frozen=True)
 class Amount:
     """A sum of money: an exact decimal value in one ISO 4217 currency.
@@ -250,6 +282,18 @@ class Amount:
     text
         The text the amount was read from, if any (kept for provenance; equality and hashing
         ignore it).
+    fx_rate, fx_date, fx_source, converted_from
+        Keyword-only provenance of a converted amount (set by :func:`aidcalc.convert_amount`):
+        the rate used (units of ``currency`` per unit of the original currency), the date of
+        that fixing, where the rate came from, and the original :class:`Amount`. ``None``
+        when the amount was not converted. Like ``text``, equality and hashing ignore them.
+
+    Notes
+    -----
+    ``str()``, and the rich displays of IPython (``_repr_pretty_``) and Jupyter
+    (``_repr_html_``), write the value with the currency's minor units (a yen amount has no
+    decimals, a dinar three) and, for a converted amount, the rate, date and source. The
+    value itself stays exact.
 
     Examples
     --------
@@ -257,9 +301,11 @@ class Amount:
     >>> a
     Amount(value=Decimal('12100000000'), currency='USD', approx=False, text=None)
     >>> str(a)
-    'USD 12,100,000,000'
+    'USD 12,100,000,000.00'
     >>> str(Amount("1.5", "EUR", approx=True))
-    '~EUR 1.5'
+    '~EUR 1.50'
+    >>> str(Amount("1882173150000.5", "JPY")), str(Amount("1.5", "KWD"))
+    ('JPY 1,882,173,150,000', 'KWD 1.500')
     >>> Amount("12.1e9", "USD", text="$12.1 billion") == a  # the source text is not compared
     True
     >>> Amount(1, "usd").currency
@@ -271,21 +317,140 @@ class Amount:
     >>> Amount(1e19, "USD")
     Traceback (most recent call last):
     ...
-    aidcalc._amount.AmountRangeError: Amount value: 1E+19 is beyond the largest ...
+    aidcalc.AmountRangeError: Amount value: 1E+19 is beyond the largest ...
     """
 
     value: Decimal
     currency: str
     approx: bool = False
     text: str | None = field(default=None, compare=False)  # provenance, not part of the value
+    # provenance of a converted amount (convert_amount); not part of the value either
+    fx_rate: float | None = field(default=None, compare=False, repr=False, kw_only=True)
+    fx_date: _dt.date | None = field(default=None, compare=False, repr=False, kw_only=True)
+    fx_source: str | None = field(default=None, compare=False, repr=False, kw_only=True)
+    converted_from: Amount | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", _to_decimal(self.value))
         object.__setattr__(self, "currency", check_currency(self.currency, "Amount currency"))
         object.__setattr__(self, "approx", bool(self.approx))
+        if self.converted_from is not None and not isinstance(self.converted_from, Amount):
+            raise AmountTypeError(
+                f"converted_from must be the original aidcalc.Amount, not "
+                f"{type(self.converted_from).__name__}",
+                text=str(self.converted_from)[:100],
+                reason="not an Amount",
+            )
+        if self.fx_rate is not None:
+            rate = float(self.fx_rate)
+            if not (math.isfinite(rate) and rate > 0):
+                raise AmountRangeError(
+                    f"fx_rate must be a positive finite rate, got {self.fx_rate!r}",
+                    text=str(self.fx_rate),
+                    value=str(self.fx_rate),
+                    currency=self.currency,
+                    reason="bad rate",
+                )
+            object.__setattr__(self, "fx_rate", rate)
+        if self.fx_date is not None:
+            import pandas as pd
+
+            day: Any
+            try:
+                day = pd.Timestamp(self.fx_date)
+            except (TypeError, ValueError):
+                day = pd.NaT
+            if pd.isna(day):
+                raise ParseError(
+                    f"fx_date must be a date, got {self.fx_date!r}",
+                    text=str(self.fx_date)[:100],
+                    reason="not a date",
+                )
+            object.__setattr__(self, "fx_date", day.date())
+
+    # --- display -------------------------------------------------------------------------------
+    @property
+    def converted(self) -> bool:
+        """True when the amount carries conversion provenance (see ``fx_rate``)."""
+        return self.fx_rate is not None or self.converted_from is not None
+
+    def _rounded(self) -> str:
+        """The value with the currency's minor units and thousands separators (display only)."""
+        places = minor_units(self.currency)
+        try:
+            shown = self.value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:  # beyond 28 significant digits: as it is
+            shown = self.value
+        return f"{shown:,}"
+
+    def provenance(self) -> str | None:
+        """One line saying how a converted amount was obtained, else ``None``.
+
+        Examples
+        --------
+        >>> import datetime
+        >>> usd = Amount("12.1e9", "USD")
+        >>> yen = Amount(
+        ...     "1882173150000", "JPY", fx_rate=155.5515, fx_date=datetime.date(2024, 6, 7),
+        ...     fx_source="ECB euro reference rates", converted_from=usd,
+        ... )
+        >>> yen.provenance()
+        'from USD 12,100,000,000.00 at 155.5515 JPY/USD on 2024-06-07 (ECB euro reference rates)'
+        >>> usd.provenance() is None
+        True
+        """
+        if not self.converted:
+            return None
+        parts = []
+        if self.converted_from is not None:
+            parts.append(f"from {self.converted_from}")
+        if self.fx_rate is not None:
+            per = self.converted_from.currency if self.converted_from is not None else "unit"
+            parts.append(f"at {self.fx_rate:.10g} {self.currency}/{per}")
+        if self.fx_date is not None:
+            parts.append(f"on {self.fx_date.isoformat()}")
+        if self.fx_source:
+            parts.append(f"({self.fx_source})")
+        return " ".join(parts)
 
     def __str__(self) -> str:
-        return f"{'~' if self.approx else ''}{self.currency} {self.value:,}"
+        return f"{'~' if self.approx else ''}{self.currency} {self._rounded()}"
+
+    def _formatted(self) -> str:
+        """The amount as the English press writes it: ``$12,100,000,000.00``, ``¥1,882,173``."""
+        from ._formatting import format_amount
+
+        try:
+            text = format_amount(self, style="standard")
+        except Exception:  # a display must never fail: fall back to str()
+            return str(self)
+        return f"~{text}" if self.approx else text
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's display: the formatted amount, its code, and the provenance line."""
+        if cycle:  # pragma: no cover - an Amount cannot contain itself
+            p.text("Amount(...)")
+            return
+        p.text(f"{self._formatted()} ({self.currency})")
+        line = self.provenance()
+        if line:
+            p.break_()
+            p.text(f"  {line}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the formatted amount, and the provenance for a converted one."""
+        from html import escape
+
+        body = (
+            f"<strong>{escape(self._formatted())}</strong> "
+            f"<span style='opacity:0.7'>{escape(self.currency)}</span>"
+        )
+        line = self.provenance()
+        if line:
+            body += f"<br><small>{escape(line)}</small>"
+        if self.text:
+            body += f"<br><small>read from: <q>{escape(self.text)}</q></small>"
+        return f"<div class='aidcalc-amount'>{body}</div>"
 
     def __float__(self) -> float:
         return float(self.value)

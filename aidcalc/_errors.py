@@ -8,6 +8,8 @@ from typing import Any
 __all__ = [
     "AggregationError",
     "AidcalcError",
+    "AmountRangeError",
+    "AmountTypeError",
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",
@@ -131,6 +133,17 @@ class AggregationError(AidcalcError, ValueError):
     """Values that must not be summed together (different currencies or price bases)."""
 
 
+class AmountTypeError(ParseError, TypeError):
+    """An amount of the wrong type (``None``, ``bool``, a list...): also a ``TypeError``."""
+
+
+class AmountRangeError(ParseError, ValidationError):
+    """An amount that is not finite or beyond ``aidcalc._amount.MAX_AMOUNT`` (1e18).
+
+    Also a ``ValueError``. Fields: ``value`` (as text), ``currency``, ``reason``.
+    """
+
+
 def join_values(values: Sequence[Any], limit: int = 8) -> str:
     """Quote a few values for an error message.
 
@@ -155,6 +168,8 @@ for _cls in (
     ValidationError,
     FrameTypeError,
     AggregationError,
+    AmountTypeError,
+    AmountRangeError,
 ):
     _cls.__module__ = "aidcalc"
 del _cls

@@ -352,12 +352,16 @@ def annual_usd_rates(
         else:
             rest.append(i)
     if rest:
+        from ._amount import code_hint
         from ._convert import lookup_rates
 
         got_rate: dict[int, float] = {}
         got_source: dict[int, str] = {}
         for cur in sorted({currencies[i] for i in rest}):  # loop over unique currencies only
             idx = [i for i in rest if currencies[i] == cur]
+            if code_hint(cur):  # not an ISO code (a typo in the data): no rate, rows named below
+                got_rate.update(dict.fromkeys(idx, np.nan))
+                continue
             dates = pd.to_datetime([f"{years[i]}-07-01" for i in idx])
             got = lookup_rates(["USD"] * len(idx), cur, dates, policy="year", rates=rates)
             for k, i in enumerate(idx):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as C
+from ._amount import check_currency
 from ._dask import dask_aware
 from ._dates import (
     AMBIGUOUS,
@@ -114,12 +115,10 @@ def unknown_donor_error(names: list[Any], rows: pd.Index) -> UnknownDonorError:
 
 def _check_args(
     frame: Any, to: Any, base_year: Any, fx: Any, prices: Any, errors: Any, extend: Any
-) -> None:
+) -> str:
+    """Check normalise's options; return ``to`` as a code (any case: "usd" is USD)."""
     check_frame(frame, "normalise")
-    if not (isinstance(to, str) and len(to) == 3 and to.isalpha() and to.isupper()):
-        raise ValidationError(
-            f"to must be an ISO 4217 code such as 'USD' or 'EUR', got {to!r}", problems=None
-        )
+    to = check_currency(to, "to")
     if isinstance(base_year, bool) or not isinstance(base_year, (int, np.integer)):
         raise ValidationError(
             f"base_year must be a year such as 2022, got {base_year!r}", problems=None
@@ -136,6 +135,7 @@ def _check_args(
         raise ValidationError(
             f"extend must be 'weo', 'last' or None, got {extend!r}", problems=None
         )
+    return to
 
 
 def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
@@ -778,7 +778,7 @@ def normalise(
     """
     if isinstance(prices, str) and prices.lower() in ("none", "current"):
         prices = None
-    _check_args(frame, to, base_year, fx, prices, errors, extend)
+    to = _check_args(frame, to, base_year, fx, prices, errors, extend)
     base_year = int(base_year)
     index = frame.index
     n = len(frame)

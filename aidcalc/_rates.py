@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -84,8 +85,9 @@ class RateTable:
     ...     ["2024-06-06", "2024-06-07"], ["USD", "JPY"], [[1.0889, 169.28], [1.0898, 169.52]],
     ...     base="EUR", source="two ECB fixings",
     ... )
-    >>> table
-    RateTable(base='EUR', currencies=3, 2024-06-06..2024-06-07, source='two ECB fixings')
+    >>> table  # doctest: +NORMALIZE_WHITESPACE
+    RateTable(base='EUR', currencies=3 [EUR, USD, JPY], 2024-06-06..2024-06-07, dates=2,
+              fixings=4, source='two ECB fixings')
     >>> table.currencies
     ('EUR', 'USD', 'JPY')
     >>> float(table.rate("JPY", "2024-06-07"))
@@ -209,10 +211,93 @@ class RateTable:
         """The provenance of one currency's rates (differs per currency after combine)."""
         return self._sources[self._column(currency)[0]]
 
+    # --- displays (a summary, never the full table) -------------------------------------------
+    def _by_source(self) -> list[tuple[str, list[str], int, _dt.date, _dt.date]]:
+        """Per source: its currencies (the base left out), fixings, first and last date."""
+        have: npt.NDArray[np.bool_] = ~np.isnan(self._values)
+        groups: dict[str, list[int]] = {}
+        for i, code in enumerate(self._currencies):
+            if code != self.base:
+                groups.setdefault(self._sources[code], []).append(i)
+        out = []
+        for src, cols in groups.items():
+            rows: npt.NDArray[np.bool_] = np.asarray(have[:, cols].any(axis=1))
+            first = int(self._days[np.argmax(rows)])
+            last = int(self._days[len(rows) - 1 - np.argmax(rows[::-1])])
+            out.append(
+                (
+                    src,
+                    [self._currencies[i] for i in cols],
+                    int(have[:, cols].sum()),
+                    _day_to_date(first),
+                    _day_to_date(last),
+                )
+            )
+        return out
+
+    @property
+    def n_fixings(self) -> int:
+        """The number of rates in the table (dates x currencies with a fixing, base left out).
+
+        Examples
+        --------
+        >>> RateTable(["2024-06-06", "2024-06-07"], ["USD", "JPY"], [[1.09, 169.3], [1.09, None]],
+        ...           base="EUR", source="test").n_fixings
+        3
+        """
+        have = ~np.isnan(self._values)
+        return int(have.sum() - have[:, self._col[self.base]].sum())
+
+    @staticmethod
+    def _codes_text(codes: Sequence[str], limit: int = 8) -> str:
+        shown = ", ".join(codes[:limit])
+        return shown + (f", ... (+{len(codes) - limit})" if len(codes) > limit else "")
+
     def __repr__(self) -> str:
+        groups = self._by_source()
+        srcs = (
+            f"source={self.source!r}"
+            if len(groups) <= 1
+            else "sources=" + repr([g[0] for g in groups])
+        )
         return (
-            f"RateTable(base={self.base!r}, currencies={len(self._currencies)}, "
-            f"{self.start}..{self.end}, source={self.source!r})"
+            f"RateTable(base={self.base!r}, currencies={len(self._currencies)} "
+            f"[{self._codes_text(self._currencies)}], {self.start}..{self.end}, "
+            f"dates={len(self._days):,}, fixings={self.n_fixings:,}, {srcs})"
+        )
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's display: a summary by source (never the full table)."""
+        p.text(
+            f"RateTable: {len(self._currencies)} currencies against {self.base}, "
+            f"{self.start}..{self.end}, {len(self._days):,} dates, {self.n_fixings:,} fixings"
+        )
+        for src, codes, n, first, last in self._by_source():
+            p.break_()
+            p.text(f"  {src}: {self._codes_text(codes)} ({n:,} fixings, {first}..{last})")
+        p.break_()
+        p.text("  .coverage() per currency, .to_frame() the rates")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: a summary line and one row per source (never the full table)."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(src)}</td><td>{len(codes)}</td>"
+            f"<td>{escape(self._codes_text(codes, 12))}</td><td>{first}</td><td>{last}</td>"
+            f"<td style='text-align:right'>{n:,}</td></tr>"
+            for src, codes, n, first, last in self._by_source()
+        )
+        return (
+            "<div class='aidcalc-ratetable'><p><strong>RateTable</strong>: "
+            f"{len(self._currencies)} currencies against {escape(self.base)}, "
+            f"{self.start} to {self.end}, {len(self._days):,} dates, "
+            f"{self.n_fixings:,} fixings</p>"
+            "<table><thead><tr><th>source</th><th>currencies</th><th>codes</th>"
+            "<th>first</th><th>last</th><th>fixings</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            "<p><small><code>.coverage()</code> per currency, <code>.to_frame()</code> the "
+            "rates</small></p></div>"
         )
 
     def __len__(self) -> int:
@@ -261,12 +346,14 @@ class RateTable:
 
     # --- internals used by _convert ------------------------------------------------------------
     def _column(self, currency: str) -> tuple[str, int]:
+        from ._amount import code_hint
+
         code = str(currency).strip().upper()
         try:
             return code, self._col[code]
         except KeyError:
             raise RateNotFoundError(
-                f"no {code} rates in {self.source}; the table has "
+                f"no {code} rates in {self.source}{code_hint(code)}; the table has "
                 f"{', '.join(self._currencies)}. Add them with read_rates() and combine()",
                 currency=code,
                 dates=[],
@@ -509,8 +596,10 @@ def _check_base(code: Any, what: str = "base") -> str:
     """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
     from ._amount import _iso_codes, currency_suggestions
 
-    norm = _check_code(code, what)
+    norm = code.strip().upper() if isinstance(code, str) else ""
     if norm not in _iso_codes():
+        if not norm:
+            _check_code(code, what)  # not text at all: the plain shape error
         sugg = currency_suggestions(norm)
         hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
         raise ParseError(
@@ -701,6 +790,17 @@ def read_rates(
         raise fail(
             f"currency codes that are not 3-letter ISO codes in {describe_rows(idx[bad])}: "
             f"{join_values(frame[currency][bad].tolist())}",
+            idx[bad],
+        )
+    from ._amount import _iso_codes, code_hint
+
+    uniq = codes.unique()  # the ISO check runs on the distinct codes, not per row
+    unknown = [str(u) for u in uniq if str(u) not in _iso_codes()]
+    if unknown:
+        bad = codes.isin(unknown).to_numpy(dtype=bool)
+        raise fail(
+            f"currency codes that are not ISO 4217 codes in {describe_rows(idx[bad])}: "
+            f"{join_values(unknown)}{''.join(code_hint(u) for u in unknown[:5])}",
             idx[bad],
         )
     raw = frame[rate]

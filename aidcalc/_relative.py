@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as C
+from ._amount import code_hint
 from ._errors import (
     AidcalcError,
     DataCoverageError,
@@ -339,7 +340,7 @@ def share_of_gdp(
 
     def no_rate_error(lacking: list[tuple[str, int]], rows: pd.Index) -> DataCoverageError:
         missing = sorted({(k.split("|")[1], y) for k, y in lacking})
-        shown = ", ".join(f"USD -> {c} in {y}" for c, y in missing[:8])
+        shown = ", ".join(f"USD -> {c}{code_hint(c)} in {y}" for c, y in missing[:8])
         return DataCoverageError(
             f"no annual average exchange rate ({shown}) to express GDP "
             f"(current USD) in the value's currency, for {describe_rows(rows)}: neither the "

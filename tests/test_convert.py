@@ -251,7 +251,7 @@ def test_coerce_gives_nan_and_reasons():
     assert len(got) == len(f)
     assert got["amount_GBP"].notna().tolist() == [True, False, False, False, False, False]
     assert got["error"].tolist()[1:] == [
-        f"no XYZ rates in {get_rates().source}",
+        f"no XYZ rates in {get_rates().source} ('XYZ' is not an ISO 4217 code)",
         "missing or invalid currency code",
         "missing date",
         "unreadable date",
@@ -285,7 +285,7 @@ def test_bad_arguments():
         convert(frame(), "EUR", policy="daily")
     with pytest.raises(ValueError, match="errors"):
         convert(frame(), "EUR", errors="ignore")
-    with pytest.raises(ValueError, match="3-letter"):
+    with pytest.raises(ValueError, match=r"ISO 4217 code.*did you mean 'EUR'"):
         convert(frame(), "euro")
     with pytest.raises(ValueError, match="max_days_back"):
         convert(frame(), "EUR", max_days_back=-1)

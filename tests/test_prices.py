@@ -373,7 +373,7 @@ def test_ambiguous_and_partial_dates():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"to": "usd"}, aidcalc.ValidationError, "ISO 4217 code"),
+        ({"to": "YEN"}, aidcalc.ParseError, r"ISO 4217 code.*did you mean 'JPY'"),
         ({"base_year": "2022"}, aidcalc.ValidationError, "base_year must be a year"),
         ({"fx": "daily"}, aidcalc.ValidationError, "fx must be one of"),
         ({"prices": "gdp"}, aidcalc.ValidationError, "prices must be"),
