@@ -564,6 +564,7 @@ class RateTable:
         age = o_days - ff_day[pos, pcol]
         piv = np.where((age >= 0) & (age <= max_days_back), ff_val[pos, pcol], np.nan)
         added = per_pivot * piv[:, None]
+        _check_crossed(new, per_pivot, added, other, pivot, self, max_days_back)
         all_days = np.union1d(self._days, other._days)
         vals = np.full((len(all_days), len(self._currencies) + len(new)), np.nan)
         vals[np.searchsorted(all_days, self._days), : len(self._currencies)] = self._values
@@ -580,6 +581,33 @@ class RateTable:
             source=f"{self.source} + {other.source} (crossed via {pivot})",
             sources=sources,
         )
+
+
+def _check_crossed(
+    new: list[str],
+    per_pivot: np.ndarray,
+    added: np.ndarray,
+    other: RateTable,
+    pivot: str,
+    table: RateTable,
+    max_days_back: int,
+) -> None:
+    """A currency whose rates all fall where this table has no pivot fixing is refused, not
+    added empty (it would then look unknown, and its rates would be lost without a word)."""
+    had = np.isfinite(per_pivot).any(axis=0)
+    kept = np.isfinite(added).any(axis=0)
+    lost = [c for c, h, k in zip(new, had, kept, strict=True) if h and not k]
+    if not lost:
+        return
+    first, last = _day_to_date(int(other._days[0])), _day_to_date(int(other._days[-1]))
+    lo, hi = _day_to_date(int(table._days[0])), _day_to_date(int(table._days[-1]))
+    raise RateNotFoundError(
+        f"cannot combine: {', '.join(lost)} ({first}..{last}) would be crossed via {pivot}, "
+        f"but this table has no {pivot} fixing within {max_days_back} days of any of those "
+        f"dates (it covers {lo}..{hi}). Add {pivot} rates for those dates to the other table "
+        "(then pass via=...), or use dates this table covers",
+        currency=lost[0],
+    )
 
 
 def _day_to_date(day: int) -> _dt.date:

@@ -360,3 +360,22 @@ def test_spot_lookup_matches_a_walk_back_oracle(cur, to, day, back):
     else:
         assert rate == pytest.approx(b[0] / a[0], rel=1e-15)
         assert fx_date.date() == min(a[1], b[1])
+
+
+def test_combine_refuses_a_currency_whose_dates_the_table_cannot_cross():
+    """UAH rates dated after the ECB data end cannot be crossed via EUR: refused, not dropped."""
+    import aidcalc
+
+    late = aidcalc.read_rates(
+        pd.DataFrame({"date": ["2030-01-02", "2030-01-02"], "currency": ["USD", "EUR"],
+                      "rate": [41.0, 45.0]}),
+        base="UAH", source="NBU official rates", quote="base_per_unit",
+    )
+    with pytest.raises(aidcalc.RateNotFoundError, match=r"UAH .*2030-01-02.*no EUR fixing"):
+        aidcalc.get_rates().combine(late)
+    # dates the table covers still combine
+    ok = aidcalc.read_rates(
+        pd.DataFrame({"date": ["2024-01-02"], "currency": ["EUR"], "rate": [41.9]}),
+        base="UAH", source="NBU official rates", quote="base_per_unit",
+    )
+    assert "UAH" in aidcalc.get_rates().combine(ok).currencies
