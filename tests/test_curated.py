@@ -248,6 +248,10 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
     frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water loan, children's hospital credit",
     frozenset({"G090", "G254"}): "Germany: Energy Support Fund (Oct 2025), heating aid (Jan 2026)",
+    frozenset({"G229", "G272"}): "France: AFD budget-support loan (Nov 2022), EBRD guarantees (Dec 2022)",
+    frozenset({"G160", "G274"}): "UK: Feb 2025 package (Lammy visit), May 2025 humanitarian funding",
+    frozenset({"G029", "G273"}): "UK: Energy Support Fund (Nov 2022), UK-Poland housing villages (Mar 2023)",
+    frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grant agreements (Jul 2025)",
 }
 
 
