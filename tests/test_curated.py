@@ -253,6 +253,7 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G029", "G273"}): "UK: Energy Support Fund (Nov 2022), UK-Poland housing villages (Mar 2023)",
     frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grant agreements (Jul 2025)",
     frozenset({"G029", "G281"}): "UK: Ukrainian Railways package (Aug 2022), Energy Support Fund (Nov 2022)",
+    frozenset({"G286", "G287"}): "Japan: first (11 Mar 2022) and additional (5 Apr 2022) humanitarian $100m",
 }
 
 
