@@ -11,7 +11,7 @@ import aidcalc
 from aidcalc._datasets import data_dir
 
 # amounts written with the number in words, which aidcalc.parse_amount does not read
-NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro")
+NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro")
 # pair_id -> the currency the donor announced in (the other legs are restatements)
 G7_AND_EU = {"USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI"}
 
@@ -177,6 +177,7 @@ def test_dual_currency_pairs_agree_with_convert_within_6_percent(g7):
 UNPARSEABLE = {
     "G058": "number in words ('deux milliards de dollars')",
     "G221": "number in words ('un miliardo di euro')",
+    "G290": "number in words ('due milioni di euro')",
     "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
