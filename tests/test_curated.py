@@ -249,12 +249,12 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
     frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water loan, children's hospital credit",
     frozenset({"G090", "G254"}): "Germany: Energy Support Fund (Oct 2025), heating aid (Jan 2026)",
-    frozenset({"G229", "G272"}): "France: AFD budget-support loan (Nov 2022), EBRD guarantees (Dec 2022)",
-    frozenset({"G160", "G274"}): "UK: Feb 2025 package (Lammy visit), May 2025 humanitarian funding",
-    frozenset({"G029", "G273"}): "UK: Energy Support Fund (Nov 2022), UK-Poland housing villages (Mar 2023)",
-    frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grant agreements (Jul 2025)",
-    frozenset({"G029", "G281"}): "UK: Ukrainian Railways package (Aug 2022), Energy Support Fund (Nov 2022)",
-    frozenset({"G286", "G287"}): "Japan: first (11 Mar 2022) and additional (5 Apr 2022) humanitarian $100m",
+    frozenset({"G229", "G272"}): "France: AFD budget loan (Nov 2022), EBRD guarantees (Dec 2022)",
+    frozenset({"G160", "G274"}): "UK: Feb 2025 Lammy package, May 2025 humanitarian funding",
+    frozenset({"G029", "G273"}): "UK: Energy Support Fund (Nov 2022), housing villages (Mar 2023)",
+    frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grants (Jul 2025)",
+    frozenset({"G029", "G281"}): "UK: rail repair (Aug 2022), Energy Support Fund (Nov 2022)",
+    frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
 }
 
 
