@@ -11,7 +11,7 @@ import aidcalc
 from aidcalc._datasets import data_dir
 
 # amounts written with the number in words, which aidcalc.parse_amount does not read
-NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro")
+NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro")
 # pair_id -> the currency the donor announced in (the other legs are restatements)
 G7_AND_EU = {"USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI"}
 
@@ -177,6 +177,7 @@ def test_dual_currency_pairs_agree_with_convert_within_6_percent(g7):
 UNPARSEABLE = {
     "G058": "number in words ('deux milliards de dollars')",
     "G221": "number in words ('un miliardo di euro')",
+    "G290": "number in words ('due milioni di euro')",
     "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
@@ -248,6 +249,12 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G200", "G207"}): "EU: school shelters (Jan 2024), Ukrenergo grant (Jun 2024)",
     frozenset({"G064", "G223"}): "Italy, Rome 2025: Odesa water loan, children's hospital credit",
     frozenset({"G090", "G254"}): "Germany: Energy Support Fund (Oct 2025), heating aid (Jan 2026)",
+    frozenset({"G229", "G272"}): "France: AFD budget loan (Nov 2022), EBRD guarantees (Dec 2022)",
+    frozenset({"G160", "G274"}): "UK: Feb 2025 Lammy package, May 2025 humanitarian funding",
+    frozenset({"G029", "G273"}): "UK: Energy Support Fund (Nov 2022), housing villages (Mar 2023)",
+    frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grants (Jul 2025)",
+    frozenset({"G029", "G281"}): "UK: rail repair (Aug 2022), Energy Support Fund (Nov 2022)",
+    frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
 }
 
 
