@@ -7,11 +7,12 @@ Prints, from the same run (minimum of ``--repeat`` calls each):
 * ``convert`` only (to USD, spot rates) and ``normalise`` to constant 2022 USD (issue 3's
   target: under 5 s for 10M rows);
 * ``normalise`` to constant 2023 EUR against a **hand-written numpy version that produces the
-  same columns** (the amount, ``fx_rate``, ``fx_date``, ``fx_source``, ``fx_to``,
-  ``deflator``, ``deflator_source``, ``base_fx_rate``, ``price_base``; equal to aidcalc's,
-  checked): dense (currency, day) and (donor, currency, year) tables, filled once outside the
-  timing from aidcalc's own result, then only gathers per row. It validates nothing, so it is
-  the floor of any implementation (issue 12 target: aidcalc <= 1.5x of it);
+  same columns** (the amount and every provenance column: ``fx_rate``, ``fx_date``,
+  ``fx_source``, ``fx_to``, ``deflator``, ``deflator_source``, ``base_fx_rate``,
+  ``base_fx_source``, ``price_base``; equal to aidcalc's, checked): dense (donor, currency,
+  day) tables filled once outside the timing from aidcalc's own result, then one gather per
+  column and ``amount * fx_rate / deflator``. It validates nothing, so it is the floor of any
+  implementation (issue 12 target: aidcalc <= 1.5x of it);
 * the peak resident memory growth of each, each in a fresh process, against the size of the
   columns the call adds (issue 12 target: aidcalc's peak <= 1.5x that output).
 """
@@ -61,8 +62,14 @@ def run_aidcalc(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def handwritten(frame: pd.DataFrame, ref: pd.DataFrame) -> Any:
-    """The numpy gathers producing ``ref``'s columns; tables filled from ``ref`` (not timed)."""
+    """The numpy gathers producing ``ref``'s columns; tables filled from ``ref`` (not timed).
+
+    Every provenance column of this frame is a function of (donor, currency, day): one dense
+    table per column over those cells, one gather per column, and ``amount * fx_rate /
+    deflator`` (normalise's formula) for the amount.
+    """
     out = f"amount_{TO}_{BASE}"
+    added = [c for c in ref.columns if c not in frame.columns]
     day_all = frame["date"].to_numpy().view("int64") // NS_PER_DAY
     d0 = int(day_all.min())
     nd = int(day_all.max()) - d0 + 1
@@ -70,72 +77,47 @@ def handwritten(frame: pd.DataFrame, ref: pd.DataFrame) -> Any:
     ndon = len(frame["donor"].cat.categories)
     cur = frame["currency"].cat.codes.to_numpy().astype(np.int64)
     don = frame["donor"].cat.codes.to_numpy().astype(np.int64)
-    year_of_day = (
-        np.arange(d0, d0 + nd).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-        + 1970
-    ).astype(np.int16)
-    y0 = int(year_of_day[0])
-    ny = int(year_of_day[-1]) - y0 + 1
-    fx_cell = cur * nd + (day_all - d0)
-    rate_t = np.full(ncur * nd, np.nan)
-    rate_t[fx_cell] = ref["fx_rate"].to_numpy()
-    rdate_t = np.full(ncur * nd, np.datetime64("NaT"), dtype="datetime64[ns]")
-    rdate_t[fx_cell] = ref["fx_date"].to_numpy()
-    fsrc = ref["fx_source"].cat
-    fsrc_t = np.full(ncur * nd, -1, dtype=fsrc.codes.dtype)
-    fsrc_t[fx_cell] = fsrc.codes.to_numpy()
-    d_cell = (don * ncur + cur) * ny + (year_of_day[day_all - d0] - y0)
-    defl_t = np.full(ndon * ncur * ny, np.nan)
-    defl_t[d_cell] = ref["deflator"].to_numpy()
-    dsrc = ref["deflator_source"].cat
-    dsrc_t = np.full(ndon * ncur * ny, -1, dtype=dsrc.codes.dtype)
-    dsrc_t[d_cell] = dsrc.codes.to_numpy()
-    bfx_t = np.full(ncur, np.nan)
-    bfx_t[cur] = ref["base_fx_rate"].to_numpy()
-    fx_to, price_base = ref["fx_to"], ref["price_base"]
-    del day_all, cur, don, fx_cell, d_cell
-
-    def categorical(codes: np.ndarray, like: pd.Series) -> pd.Series:
-        cat = pd.Categorical.from_codes(codes, dtype=like.dtype, validate=False)
-        return pd.Series(cat, index=frame.index, copy=False)
+    cell_all = (don * ncur + cur) * nd + (day_all - d0)
+    size = ndon * ncur * nd
+    tables: dict[str, np.ndarray] = {}
+    for col in added:
+        if col == out:
+            continue
+        values = ref[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            table = np.full(size, -1, dtype=codes.dtype)
+            table[cell_all] = codes
+        else:
+            arr = values.to_numpy()
+            table = np.zeros(size, dtype=arr.dtype)
+            table[cell_all] = arr
+        tables[col] = table
+    dtypes = {c: ref[c].dtype for c in added}
+    del day_all, cur, don, cell_all
 
     def run() -> pd.DataFrame:
         index = frame.index
-        day = frame["date"].to_numpy().view("int64") // NS_PER_DAY - d0
-        cur = frame["currency"].cat.codes.to_numpy()
-        cell = cur.astype(np.int64)
-        cell *= nd
-        cell += day
-        rate = rate_t[cell]
-        rate_date = rdate_t[cell]
-        fx_source = categorical(fsrc_t[cell], ref["fx_source"])
-        year = year_of_day[day]
-        cell[:] = frame["donor"].cat.codes.to_numpy()
+        cell = frame["donor"].cat.codes.to_numpy().astype(np.int64)
         cell *= ncur
-        cell += cur
-        cell *= ny
-        cell += year
-        cell -= y0
-        deflator = defl_t[cell]
-        deflator_source = categorical(dsrc_t[cell], ref["deflator_source"])
-        del cell, day, year
-        base_fx = bfx_t[cur]
-        amount = frame["amount"].to_numpy() * rate
-        amount /= deflator
-        amount *= base_fx
-        const = np.zeros(len(frame), dtype=fx_to.cat.codes.dtype)
-        cols = {
-            out: pd.Series(amount, index=index, copy=False),
-            "fx_rate": pd.Series(rate, index=index, copy=False),
-            "fx_date": pd.Series(rate_date, index=index, copy=False),
-            "fx_source": fx_source,
-            "fx_to": categorical(const, fx_to),
-            "deflator": pd.Series(deflator, index=index, copy=False),
-            "deflator_source": deflator_source,
-            "base_fx_rate": pd.Series(base_fx, index=index, copy=False),
-            "price_base": categorical(const, price_base),
-        }
-        return frame.copy(deep=False).assign(**cols)
+        cell += frame["currency"].cat.codes.to_numpy()
+        cell *= nd
+        day = frame["date"].to_numpy().view("int64") // NS_PER_DAY
+        day -= d0
+        cell += day
+        del day
+        cols: dict[str, pd.Series] = {}
+        for col, table in tables.items():
+            got = table[cell]
+            if isinstance(dtypes[col], pd.CategoricalDtype):
+                cat = pd.Categorical.from_codes(got, dtype=dtypes[col], validate=False)
+                cols[col] = pd.Series(cat, index=index, copy=False)
+            else:
+                cols[col] = pd.Series(got, index=index, copy=False)
+        amount = frame["amount"].to_numpy() * cols["fx_rate"].to_numpy()
+        amount /= cols["deflator"].to_numpy()
+        result = {out: pd.Series(amount, index=index, copy=False), **cols}
+        return frame.copy(deep=False).assign(**{c: result[c] for c in added})
 
     return run
 
