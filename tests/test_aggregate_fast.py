@@ -106,3 +106,22 @@ def test_ordinals_time_zone_aware_use_the_wall_time() -> None:
         got = _ordinals(dates, "Y")
     assert np.isnan(got[1])
     assert got[[0, 2]].tolist() == [2023 - 1970, 2024 - 1970]
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "s", "D"])
+def test_calendar_years_equal_numpy_calendar(unit: str) -> None:
+    """parse_dates(...).years (a day -> year table) equals numpy's calendar on every unit."""
+    from aidcalc._dates import calendar_years
+
+    rng = np.random.default_rng(11)
+    days = rng.integers(-25_567, 47_482, 5000)  # 1900..2100
+    values = days.astype("datetime64[D]").astype(f"datetime64[{unit}]")
+    if unit != "D":
+        values[1::5] += np.timedelta64(1, "D").astype(f"timedelta64[{unit}]") - np.timedelta64(
+            1, unit
+        )  # the last instant of the day
+    values[::9] = np.datetime64("NaT")
+    want = np.where(np.isnat(values), -1, values.astype("datetime64[Y]").astype("int64") + 1970)
+    assert (calendar_years(values) == want).all()
+    assert (calendar_years(values[:0]) == want[:0]).all()
+    assert (calendar_years(values[::9]) == -1).all()
