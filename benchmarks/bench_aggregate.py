@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of, load, verdict
+from _common import best_of_cpu, load, verdict
 
 DONORS = np.array(["USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI", "POL", "NLD"])
 CATS = np.array(["energy", "demining", "reconstruction", "humanitarian", "other"])
@@ -112,11 +112,14 @@ def main() -> None:
     lines = []
     for period in (False, True):
         same_output(run_aidcalc(frame, period), pandas_checked(frame, period), period)
-        ours = best_of(lambda period=period: run_aidcalc(frame, period), args.repeat)
-        bound = best_of(lambda period=period: pandas_checked(frame, period), args.repeat)
+        ours, ours_cpu = best_of_cpu(lambda period=period: run_aidcalc(frame, period), args.repeat)
+        bound, bound_cpu = best_of_cpu(
+            lambda period=period: pandas_checked(frame, period), args.repeat
+        )
         label = 'period="year"' if period else "no period"
-        print(f"  donor x category, {label:<14}: aidcalc {ours:7.3f} s | pandas groupby with "
-              f"the same checks {bound:7.3f} s")
+        print(f"  donor x category, {label:<14}: aidcalc {ours:7.3f} s ({ours_cpu:.3f} s CPU) | "
+              f"pandas groupby with the same checks {bound:7.3f} s ({bound_cpu:.3f} s CPU); "
+              f"CPU ratio {ours_cpu / bound_cpu:.2f}x")
         lines.append(verdict(f"aggregate {label}", ours / bound, 1.3,
                              "aidcalc / pandas groupby-sum with the same checks"))
     print(f"  {load()} (after)")

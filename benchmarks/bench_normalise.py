@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of, load, peak_growth, verdict
+from _common import best_of, best_of_cpu, load, peak_growth, verdict
 
 TO, BASE = "EUR", 2023
 NS_PER_DAY = 86_400 * 10**9
@@ -187,10 +187,11 @@ def main() -> None:
     hand = handwritten(frame, ref)
     pd.testing.assert_frame_equal(hand(), ref)  # the bound produces the same columns
     del ref
-    ours = best_of(lambda: run_aidcalc(frame), args.repeat)
-    bound = best_of(hand, args.repeat)
-    print(f"normalise to {TO} {BASE} (spot, dac): aidcalc {ours:7.3f} s | hand-written numpy, "
-          f"same columns {bound:7.3f} s")
+    ours, ours_cpu = best_of_cpu(lambda: run_aidcalc(frame), args.repeat)
+    bound, bound_cpu = best_of_cpu(hand, args.repeat)
+    print(f"normalise to {TO} {BASE} (spot, dac): aidcalc {ours:7.3f} s ({ours_cpu:.3f} s CPU) | "
+          f"hand-written numpy, same columns {bound:7.3f} s ({bound_cpu:.3f} s CPU); "
+          f"CPU ratio {ours_cpu / bound_cpu:.2f}x")
     del hand
     mem = {w: measure_peak(w, n) for w in ("aidcalc", "numpy")}
     out_mb = mem["aidcalc"]["output"] / 2**20
