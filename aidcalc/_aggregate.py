@@ -31,7 +31,7 @@ equals the sum over input rows for any ``by`` (nothing is dropped: missing keys 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -257,7 +257,8 @@ def aggregate(
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
         if keys:
             out = grouped[value].sum().to_frame(value)  # compensated summation
-            out.index = labels
+            if labels is not None:
+                out.index = labels
         else:
             out = pd.DataFrame({value: [work[value].sum()]})
     out[ROWS] = size if n else [0] * len(out)
@@ -482,13 +483,15 @@ def _period_labels(index: pd.Index, period: str | None) -> pd.Index:
         values = level.to_numpy(dtype="float64", na_value=np.nan)
         ords = np.where(np.isnan(values), _NAT, np.nan_to_num(values)).astype("int64")
         # PeriodIndex.from_ordinals exists since pandas 2.2; pandas-stubs do not declare it
-        return pd.PeriodIndex.from_ordinals(  # type: ignore[attr-defined,no-any-return]
+        return pd.PeriodIndex.from_ordinals(  # type: ignore[attr-defined]
             ords, freq=_FREQ[period], name=level.name
         )
 
     if isinstance(index, pd.MultiIndex):
         at = list(index.names).index(PERIOD)
-        return index.set_levels(periods(index.levels[at]), level=at, verify_integrity=False)
+        levels: list[Any] = list(index.levels)
+        levels[at] = periods(levels[at])
+        return index.set_levels(levels, verify_integrity=False)
     return periods(index)
 
 
