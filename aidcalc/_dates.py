@@ -194,9 +194,44 @@ class ParsedDates:
     @property
     def years(self) -> np.ndarray:
         """``int64`` calendar year per row (-1 where there is no date)."""
-        ok = ~np.isnat(self.values)
-        years = self.values.astype("datetime64[Y]").view("int64") + 1970
-        return np.where(ok, years, -1).astype("int64")
+        return calendar_years(self.values)
+
+
+_NAT_INT: Final = np.iinfo(np.int64).min
+_YEAR_TABLE_DAYS: Final = 1 << 22  # a day -> year table up to this many days
+
+
+def calendar_years(values: np.ndarray) -> np.ndarray:
+    """``int64`` calendar year of each ``datetime64`` value (-1 for NaT).
+
+    Whole days by a floor division, then a day -> year table over the span of days present:
+    a gather instead of numpy's calendar computation per row (``astype("datetime64[Y]")``
+    costs ten times as much on millions of rows).
+
+    Examples
+    --------
+    >>> calendar_years(np.array(["1969-12-31T23:59", "NaT", "2024-01-01"], "datetime64[m]"))
+    array([1969,   -1, 2024])
+    """
+    days = _as_unit(np.asarray(values), "D").view("int64")
+    nat = days == _NAT_INT
+    any_nat = bool(nat.any())
+    if not len(days) or (any_nat and nat.all()):
+        return np.full(len(days), -1, dtype="int64")
+    present = days[~nat] if any_nat else days
+    lo, hi = int(present.min()), int(present.max())
+    if hi - lo >= _YEAR_TABLE_DAYS:
+        years = days.astype("datetime64[D]").astype("datetime64[Y]").view("int64") + 1970
+    else:
+        table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]")
+        table = table.view("int64") + 1970
+        offset = days - lo
+        if any_nat:
+            offset[nat] = 0
+        years = table[offset]
+    if any_nat:
+        years[nat] = -1
+    return years
 
 
 def parse_dates(
@@ -306,7 +341,7 @@ def _as_unit(arr: np.ndarray, unit: str) -> np.ndarray:
         return arr.astype("datetime64[D]")
     nat = np.isnat(arr)
     days = arr.view("int64") // per_day
-    out = days.astype("datetime64[D]")
+    out = days.view("datetime64[D]")  # a fresh array: no copy needed
     if nat.any():
         out[nat] = np.datetime64("NaT")
     return out

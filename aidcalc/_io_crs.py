@@ -342,9 +342,17 @@ def _chunks(
     progress: bool | None,
     limits: ZipLimits,
     member: str | None,
-) -> Iterator[pd.DataFrame]:
+    *,
+    arrow: bool = False,
+) -> Iterator[Any]:
+    """Converted chunks (pandas, index and ``attrs["rejected"]`` set); with ``arrow`` (and
+    pyarrow installed) ``(pyarrow.Table, rejected frame or None)`` pairs instead, so that
+    :func:`read_crs` converts the whole file to pandas once rather than block by block."""
     show = sys.stderr.isatty() if progress is None else bool(progress)
-    engine = _arrow_batches if _has_arrow() else _pandas_batches
+    arrow = arrow and _has_arrow()
+    engine: Any = (
+        functools.partial(_arrow_batches, as_arrow=arrow) if _has_arrow() else _pandas_batches
+    )
     with stack:
         text = stack.enter_context(_open_text(src, limits, member))
         label = src.label
@@ -360,10 +368,14 @@ def _chunks(
                     problem["source"] = label
                     if isinstance(problem["row"], int):
                         problem["row"] += rows + 2  # position in chunk -> line in the file
-                chunk.index = pd.RangeIndex(rows, rows + len(chunk))
-                chunk.attrs["rejected"] = rejected_frame(problems)
-                rows += len(chunk)
-                yield chunk
+                size = len(chunk)
+                if arrow:
+                    yield chunk, (rejected_frame(problems) if problems else None)
+                else:
+                    chunk.index = pd.RangeIndex(rows, rows + size)
+                    chunk.attrs["rejected"] = rejected_frame(problems)
+                    yield chunk
+                rows += size
                 bar.update(text.raw.tell(), rows)
         except InputFileError:
             raise
@@ -542,8 +554,14 @@ def _number_problems(
 
 
 def _arrow_batches(
-    text: _Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
-) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
+    text: _Text,
+    wanted: list[str],
+    canonical: dict[str, str],
+    chunksize: int,
+    label: str,
+    *,
+    as_arrow: bool = False,
+) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
     """Chunks parsed by pyarrow (multi-threaded), memory bounded by the chunk.
 
     The text is cut into blocks of whole rows (:func:`_blocks`) and each block is parsed on
@@ -575,8 +593,9 @@ def _arrow_batches(
             ),
         }
 
-    def finish(table: Any, floats: dict[str, np.ndarray]) -> pd.DataFrame:
-        """The output columns, computed in arrow (millions x 1e6, trimmed text, int years)."""
+    def finish(table: Any, floats: dict[str, np.ndarray]) -> Any:
+        """The output columns, computed in arrow (millions x 1e6, trimmed text, int years);
+        a pandas frame, or the arrow table with ``as_arrow``."""
         columns = {}
         for name in wanted:
             c = canonical[name]
@@ -591,9 +610,8 @@ def _arrow_batches(
                 if c in _TEXT:
                     col = pc.utf8_trim_whitespace(col)
             columns[CRS_COLUMNS.get(c, c)] = col
-        return pa.table(columns).to_pandas(
-            types_mapper={pa.int64(): pd.Int64Dtype()}.get, self_destruct=True
-        )
+        out = pa.table(columns)
+        return out if as_arrow else _to_pandas(out)
 
     def typed_floats(table: Any) -> dict[str, np.ndarray] | None:
         """The number columns as floats, or None when a cell has to be reported."""
@@ -636,6 +654,13 @@ def _arrow_batches(
     if not produced:  # a header without rows: an empty chunk with the right columns
         empty = pa.table({name: pa.array([], pa.string()) for name in wanted})
         yield finish(empty, {name: np.array([], dtype=float) for name in numbers}), []
+
+
+def _to_pandas(table: Any) -> pd.DataFrame:
+    """An arrow table of output columns as the pandas frame (years as nullable Int64)."""
+    import pyarrow as pa
+
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, self_destruct=True)
 
 
 def _pandas_batches(
@@ -773,11 +798,24 @@ def read_crs(
     )
     with open_source(path) as src:
         plan = _plan(src, columns, limits, member)
-        parts = list(_chunks(ExitStack(), src, plan, chunksize, progress, limits, member))
-    cells = [part.attrs.pop("rejected") for part in parts]
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        # with pyarrow: the blocks' arrow tables, converted to pandas once (not per block)
+        parts = list(
+            _chunks(ExitStack(), src, plan, chunksize, progress, limits, member, arrow=True)
+        )
+    cells: list[pd.DataFrame]
+    if parts and isinstance(parts[0], tuple):
+        import pyarrow as pa
+
+        cells = [r for _, r in parts if r is not None]
+        tables = [t for t, _ in parts]
+        del parts
+        frame = _to_pandas(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+        del tables
+    else:
+        cells = [part.attrs.pop("rejected") for part in parts]
+        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        del parts
     frame.index = pd.RangeIndex(len(frame))
-    del parts
     source = src.label
     problems: list[dict[str, Any]] = []
     lead: dict[str, Any] = {}

@@ -959,15 +959,17 @@ class _ArrowStrings:
         import pyarrow as pa
 
         arr = pa.array(texts, type=pa.string()) if isinstance(texts, np.ndarray) else texts
-        # the kernels release the GIL: large inputs are cut in blocks run on all cores
-        blocks = [arr.slice(i, _BLOCK) for i in range(0, len(arr), _BLOCK)] or [arr]
-        if len(blocks) > 1:
+        # the kernels release the GIL: large inputs are cut in blocks run on the idle cores
+        # (none idle: one pass in this thread, not a pool whose threads wait for a core)
+        workers = _workers() if len(arr) > _BLOCK else 1
+        if workers > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=_workers()) as pool:
+            blocks = [arr.slice(i, _BLOCK) for i in range(0, len(arr), _BLOCK)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 done = list(pool.map(self._prepare, blocks))
         else:
-            done = [self._prepare(blocks[0])]
+            done = [self._prepare(arr)]
         self.arr, parts = (pa.concat_arrays([d[i] for d in done]) for i in range(2))
         pc = _arrow()
         self.empty = pc.equal(pc.utf8_length(self.arr), 0).to_numpy(zero_copy_only=False)
@@ -1105,11 +1107,20 @@ class _Taken:
 _BLOCK = 1 << 17
 
 
-@cache
 def _workers() -> int:
+    """Threads for the string kernels: the cores not busy with other work (at most 4).
+
+    Asked at each call: on a machine whose cores are taken by other processes, threads only
+    wait for a core (measured: slower than one thread), so there is no pool then.
+    """
     import os
 
-    return max(1, min(4, os.cpu_count() or 1))
+    cores = os.cpu_count() or 1
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)  # the load, less this process
+    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
+        others = 0.0
+    return max(1, min(4, int(cores - others + 0.5)))
 
 
 @cache
@@ -1526,6 +1537,29 @@ def _as_series(values: Any) -> pd.Series:
     return pd.Series(items, dtype=object)
 
 
+#: below this many rows texts are always deduplicated; above it only when a sample repeats
+_DEDUP_ALWAYS = 50_000
+_DEDUP_SAMPLE = 10_000
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes (-1 for missing) and distinct texts, as :func:`pandas.factorize` gives them;
+    when an even sample of a large column has (almost) no repeats, every present row is its
+    own text instead: hashing a million distinct strings only to find no duplicates costs
+    about as much as reading them. Parsing a text does not depend on the others, so the
+    result is the same either way (tested)."""
+    n = len(series)
+    if n > _DEDUP_ALWAYS:
+        sample = series.iloc[:: max(1, n // _DEDUP_SAMPLE)]
+        present = sample.dropna()
+        if len(present) and present.nunique() >= 0.95 * len(present):
+            valid = series.notna().to_numpy()
+            codes = np.full(n, -1, dtype=np.intp)
+            codes[valid] = np.arange(int(valid.sum()))
+            return codes, pd.Index(series[valid].array, dtype=series.dtype, copy=False)
+    return pd.factorize(series, use_na_sentinel=True)
+
+
 def _check_locale(value: Any) -> str:
     if value is None:
         raise ParseError("a locale is missing: fill the locale Series", text="", reason="no locale")
@@ -1595,7 +1629,7 @@ def parse_amounts(
     loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
     def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
     # every distinct (text, locale, default) combination is parsed once
-    text_codes, text_uniques = pd.factorize(series, use_na_sentinel=True)
+    text_codes, text_uniques = _distinct(series)
     uniques = _as_texts(text_uniques)
     if _is_text_dtype(series.dtype):
         is_str = None  # all str

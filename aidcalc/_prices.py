@@ -1024,7 +1024,9 @@ def normalise(
         C.DEFLATOR_SOURCE: defl_source,
     }
     if prices == "dac":
-        cols[C.BASE_FX_RATE] = pd.Series(np.where(bad, np.nan, base_fx), index=index)
+        if np.ndim(base_fx) == 0 or bad.any():  # else the column as it is: no copy
+            base_fx = np.where(bad, np.nan, base_fx)
+        cols[C.BASE_FX_RATE] = pd.Series(base_fx, index=index, copy=False)
         cols[C.BASE_FX_SOURCE] = base_source
     cols[C.PRICE_BASE] = _categorical(np.zeros(n, dtype="int64"), [price_text], index)
     if errors == "coerce":
@@ -1071,9 +1073,12 @@ def _with_base_leg(
     ``fx_date`` (that rate's year) and ``fx_source`` are the base year rate's, never an
     "identity"; other rows keep the source of their own rate (``base_fx_source`` names the
     second leg's)."""
-    rate = np.where(usd | other, rate * base_fx, rate)
-    start = np.datetime64(f"{rate_year:04d}-01-01", "ns")
-    rate_date = np.where(usd, start, rate_date.astype("datetime64[ns]"))
+    take = usd | other
+    rate = rate * base_fx if take.all() else np.where(take, rate * base_fx, rate)
+    rate_date = rate_date.astype("datetime64[ns]", copy=False)
+    if usd.any():
+        start = np.datetime64(f"{rate_year:04d}-01-01", "ns")
+        rate_date = np.where(usd, start, rate_date)
     return rate, rate_date, _relabel(source, usd, base_src)
 
 

@@ -10,6 +10,18 @@ Two runs on the same machine, same process:
   in English, ``1.234,56 €`` in German), so every row goes through the check that a number has
   no more decimals than its currency (``$1.250`` is refused as an ambiguous separator).
 
+* **simple English** (issue 12): 1M all-distinct amounts of the forms a single regular
+  expression reads (``$1,234.56``, ``US$12.34 million``, ``€3,000.12 billion``, ``£2.50bn``,
+  ``EUR 1,000.55 million``, ``USD 12.34``) against a **vectorised regex + numpy parser** of
+  exactly that subset (pyarrow's RE2 ``extract_regex``, a table for symbols and scale words, the
+  decimals-vs-currency check, one cast to float): identical output, checked. Target: aidcalc
+  <= 1.5x of it.
+* **multilingual mix against today's code** (issue 12: "no slower than today"): the mixed and
+  unique scenarios run, each in a fresh process, on this tree and on ``--against`` (default
+  ``main``: its ``aidcalc/`` extracted with ``git archive`` to a temporary folder). Target:
+  ratio <= 1.0 (within the noise of a loaded machine: the figure is printed, read it with
+  the load line).
+
 Baseline printed alongside: the bare cost of ``pandas.Series.str.extract`` with the same split
 regex plus ``pandas.to_numeric`` on the number (no validation, no words), i.e. the floor of any
 regex-based parser in pandas.
@@ -18,19 +30,44 @@ Run::
 
     .venv/bin/python benchmarks/bench_parse.py          # 1,000,000 strings
     .venv/bin/python benchmarks/bench_parse.py --quick  # 100,000 strings
+    .venv/bin/python benchmarks/bench_parse.py --against <git rev>  # "today" = that commit
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import aidcalc
-from aidcalc._parsing import _SPLIT
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import load, verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+#: the simple subset: symbol or code, a grouped number with decimals, an optional scale word
+SIMPLE_FORMS = [
+    ("${n}", "USD"),
+    ("${n} million", "USD"),
+    ("US${n} million", "USD"),
+    ("€{n} billion", "EUR"),
+    ("£{n}bn", "GBP"),
+    ("EUR {n} million", "EUR"),
+    ("USD {n}", "USD"),
+]
+SIMPLE_RX = (
+    r"^(?P<sym>US\$|\$|€|£|EUR |USD )(?P<num>[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?)"
+    r"(?P<scale>| million| billion|bn)$"
+)
 
 TEMPLATES = [  # (format with {n} = a number written in the locale, locale)
     ("${n} billion", "en"),
@@ -86,6 +123,115 @@ def _make_plain(n: int) -> tuple[pd.Series, pd.Series]:
     return texts, pd.Series(np.where(german, "de", "en"), dtype=object)
 
 
+def _make_simple(n: int) -> tuple[pd.Series, pd.Series]:
+    """1M distinct simple English amounts (two decimals, grouped), several forms."""
+    cents = np.arange(n, dtype=np.int64) * 7 + 100
+    num = pd.Series(cents // 100).map("{:,}".format) + "." + pd.Series(cents % 100).map(
+        "{:02d}".format
+    )
+    which = np.arange(n) % len(SIMPLE_FORMS)
+    texts = np.empty(n, dtype=object)
+    for t, (form, _) in enumerate(SIMPLE_FORMS):
+        head, _, tail = form.partition("{n}")
+        sel = which == t
+        texts[sel] = (head + num[sel] + tail).to_numpy()
+    return pd.Series(texts), pd.Series(["en"] * n, dtype=object)
+
+
+def regex_parser(texts: pd.Series) -> pd.DataFrame:
+    """A vectorised regex + numpy parser of the simple subset, same output as aidcalc's."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts.to_numpy(dtype=object), type=pa.string())
+    parts = pc.extract_regex(arr, SIMPLE_RX)
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+    sym = pc.fill_null(parts.field("sym"), "").dictionary_encode()
+    symbols = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "EUR ": "EUR", "USD ": "USD"}
+    cur = np.array([symbols.get(s) for s in sym.dictionary.to_pylist()], dtype=object)
+    cur = cur[sym.indices.to_numpy(zero_copy_only=False)]
+    scale = pc.fill_null(parts.field("scale"), "").dictionary_encode()
+    exps = {"": "", " million": "e6", " billion": "e9", "bn": "e9"}
+    exp_u = [exps[s] for s in scale.dictionary.to_pylist()]
+    num = pc.replace_substring(pc.fill_null(parts.field("num"), "0"), ",", "")
+    literal = pc.binary_join_element_wise(num, pa.array(exp_u).take(scale.indices), "")
+    amount = pc.cast(literal, pa.float64()).to_numpy(zero_copy_only=False).copy()
+    # no scale word: at most the currency's 2 decimals, else an ambiguous separator
+    dot = pc.find_substring(num, ".").to_numpy(zero_copy_only=False)
+    size = pc.binary_length(num).to_numpy(zero_copy_only=False)
+    no_scale = np.array([e == "" for e in exp_u])[scale.indices.to_numpy(zero_copy_only=False)]
+    ambiguous = no_scale & (dot >= 0) & (size - dot - 1 > 2)
+    error = np.where(~matched, "not simple", np.where(ambiguous, "ambiguous separator", None))
+    failed = error != None  # noqa: E711
+    amount[failed] = np.nan
+    cur = np.where(failed, np.nan, cur)
+    return pd.DataFrame(
+        {
+            "amount": pd.Series(amount, index=texts.index, dtype="float64"),
+            "currency": pd.Series(cur, index=texts.index, dtype=object),
+            "approx": pd.Series(np.zeros(len(texts), bool), index=texts.index),
+            "error": pd.Series(np.where(failed, error, np.nan), index=texts.index, dtype=object),
+        },
+        index=texts.index,
+    )
+
+
+def _mix_times(n: int, repeat: int) -> dict[str, float]:
+    """Seconds (best of ``repeat``) of the multilingual scenarios with the importable aidcalc."""
+    import aidcalc
+
+    aidcalc.parse_amounts(["$1 billion"])
+    for loc in ("en", "de", "fr", "it", "ja"):
+        aidcalc.parse_amount("1 EUR", locale=loc)
+    out = {}
+    for label, unique in (("mixed", False), ("unique", True)):
+        texts, locales = _make(n, unique=unique)
+        out[label] = _time(
+            lambda t=texts, lo=locales: aidcalc.parse_amounts(t, locale=lo, errors="coerce"),
+            repeat,
+        )[0]
+    return out
+
+
+def _mix_in_process(code_dir: Path | None, n: int, repeat: int) -> dict[str, float]:
+    env = dict(os.environ)
+    if code_dir is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(code_dir), env.get("PYTHONPATH", "")])
+    got = subprocess.run(
+        [sys.executable, __file__, "--mix-json", str(n), "--repeat", str(repeat)],
+        capture_output=True, text=True, check=True, env=env, cwd=code_dir or ROOT,
+    )
+    return json.loads(got.stdout.strip().splitlines()[-1])
+
+
+def compare_with(rev: str, n: int, repeat: int) -> list[str]:
+    """The multilingual mix on this tree and on ``rev``'s aidcalc, fresh processes, in turn."""
+    try:
+        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "aidcalc", "datasets"],
+                                 capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"  (no comparison with {rev!r}: {err})")
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        import io
+
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        before = _mix_in_process(Path(tmp), n, repeat)
+        now = _mix_in_process(None, n, repeat)
+        before2 = _mix_in_process(Path(tmp), n, repeat)  # again: the load drifts
+    lines = []
+    for label in now:
+        old = min(before[label], before2[label])
+        print(f"  multilingual {label:<7} {n:>9,} strings: this tree {now[label]:6.2f} s | "
+              f"{rev} ({sha}) {old:6.2f} s")
+        lines.append(verdict(f"parse_amounts multilingual {label}", now[label] / old, 1.0,
+                             f"this tree / {rev} {sha}, fresh processes"))
+    return lines
+
+
 def _time(fn, repeat: int) -> tuple[float, float]:
     """Best wall-clock seconds and the CPU seconds of that run (all threads)."""
     best, cpu = float("inf"), float("inf")
@@ -102,8 +248,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 strings instead of 1M")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--against", default="main", help="git revision that is 'today'")
+    parser.add_argument("--mix-json", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.mix_json:
+        print(json.dumps(_mix_times(args.mix_json, args.repeat)))
+        return
     n = 100_000 if args.quick else 1_000_000
+    from aidcalc._parsing import _SPLIT
 
     aidcalc.parse_amounts(["$1 billion"])  # warm: babel data, lexicons
     for loc in ("en", "de", "fr", "it", "ja"):
@@ -137,8 +289,22 @@ def main() -> None:
             f"{b_cpu:5.2f} s CPU (ratio {t / b:.2f}x); target < {target:.1f} s: "
             f"{'OK' if t < target else 'MISSED'}"
         )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"  machine: {os.cpu_count()} cores, load average {load:.1f} during the run")
+    print(f"  {load()}")
+
+    texts, _ = _make_simple(n)
+    ours_out = aidcalc.parse_amounts(texts, errors="coerce")
+    pd.testing.assert_frame_equal(ours_out, regex_parser(texts))  # identical output
+    assert ours_out["error"].isna().all()
+    ours, _ = _time(lambda: aidcalc.parse_amounts(texts, errors="coerce"), args.repeat + 1)
+    bound, _ = _time(lambda: regex_parser(texts), args.repeat + 1)
+    print(f"  simple English, all distinct {n:>9,}: aidcalc {ours:6.2f} s | vectorised regex + "
+          f"numpy parser of the subset {bound:6.2f} s")
+    lines = [verdict("parse_amounts simple subset", ours / bound, 1.5,
+                     "aidcalc / vectorised regex parser, identical output")]
+    lines += compare_with(args.against, n, args.repeat)
+    print(f"  {load()} (after)")
+    for line in lines:
+        print(line)
 
 
 if __name__ == "__main__":
