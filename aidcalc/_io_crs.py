@@ -259,46 +259,97 @@ def iter_crs(
     columns: Sequence[str] | None = None,
     chunksize: int = 200_000,
     progress: bool | None = None,
+    amount: Literal["commitment", "disbursement"] = "disbursement",
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
+    filters: Any = None,
 ) -> Iterator[pd.DataFrame]:
-    """Stream a CRS file as converted chunks of at most ``chunksize`` rows (bounded memory).
+    """Stream a CRS file as pledge frames of at most ``chunksize`` rows (bounded memory).
 
-    Each chunk has the output columns of :func:`read_crs` (money in plain units), without the
-    donor/recipient codes and categories, which :func:`read_crs` adds once at the end. Cells
+    Each chunk is a full pledge frame: the columns and dtypes :func:`read_crs` gives (donor
+    and recipient codes, ``year``, ``amount``, ``currency``, ``status``, ``category``, then the
+    CRS columns, money in plain units), and its index continues across chunks (a global
+    ``RangeIndex``), so ``pd.concat(iter_crs(path))`` equals ``read_crs(path).frame``. Cells
     that could not be taken (an amount that is not a finite number, a year that is not a
     whole year from 1900 to 2100) are left empty and listed in ``chunk.attrs["rejected"]`` (the
-    rejected-rows report of that chunk; ``row`` is the line in the file, counting the header
-    as line 1). Options are checked (and the file's layout and archive) before the first
-    chunk is read. Parameters as in :func:`read_crs`.
+    rejected-rows report of that chunk, as :func:`read_crs` reports it; ``row`` is the line in
+    the file, counting the header as line 1). Options are checked (and the file's layout and
+    archive) before the first chunk is read. Parameters as in :func:`read_crs`.
+
+    To total the whole CRS (100M rows, more than a laptop's memory), give the chunks to
+    :func:`aidcalc.aggregate_chunks`: it converts, normalises and categorises each chunk
+    (``prepare``), aggregates it and combines the partial sums exactly, holding one chunk at
+    a time (see the README section "The whole CRS").
 
     Examples
     --------
     >>> import tempfile, os
+    >>> import aidcalc
     >>> p = os.path.join(tempfile.mkdtemp(), "crs.txt")
-    >>> text = "Year|DonorName|USD_Disbursement\\n2022|Japan|1.5\\n2023|Japan|inf\\n"
+    >>> text = ("Year|DonorName|PurposeCode|USD_Disbursement\\n2022|Japan|15250|1.5\\n"
+    ...         "2023|Japan|15250|inf\\n2023|France|23630|2\\n")
     >>> _ = open(p, "w").write(text)
     >>> [list(c.columns) for c in iter_crs(p, columns=["Year", "USD_Disbursement"])]
-    [['year', 'usd_disbursement']]
+    [['year', 'amount', 'currency', 'status', 'usd_disbursement']]
     >>> chunk = next(iter_crs(p))
-    >>> chunk["usd_disbursement"].tolist()
-    [1500000.0, nan]
-    >>> chunk.attrs["rejected"][["row", "value", "reason"]].to_numpy().tolist()
-    [[3, 'inf', 'USD_Disbursement: not a finite number: left empty']]
+    >>> chunk[["donor", "year", "amount", "category"]]
+      donor  year     amount  category
+    0   JPN  2022  1500000.0  demining
+    1   JPN  2023        NaN  demining
+    2   FRA  2023  2000000.0    energy
+    >>> chunk.attrs["rejected"][["row", "value", "reason"]].to_numpy().tolist()[-1]
+    [3, 'inf', 'USD_Disbursement: not a finite number: left empty']
+
+    The streaming recipe: convert -> normalise -> categorise -> aggregate chunk by chunk,
+    combined exactly (here into constant 2023 EUR by donor, category and year):
+
+    >>> def prepare(chunk):
+    ...     return aidcalc.normalise(chunk, "EUR", 2023, date="year", fx="year",
+    ...                              errors="coerce")  # the empty amount stays empty
+    >>> totals = aidcalc.aggregate_chunks(
+    ...     iter_crs(p, chunksize=2), prepare=prepare,
+    ...     by=("donor", "category"), period="year", value="amount_EUR_2023")
+    >>> totals[["donor", "category", "period", "rows", "missing"]]
+      donor  category period  rows  missing
+    0   FRA    energy   2023     1        0
+    1   JPN  demining   2022     1        0
+    2   JPN  demining   2023     1        1
     """
+    check_choice("amount", amount, ("commitment", "disbursement"))
     columns, limits = _check_options(
         columns, chunksize, progress, member, max_uncompressed, max_ratio
     )
+    from ._io_parquet import is_parquet, parquet_chunks
+
+    if is_parquet(path):
+        return parquet_chunks(
+            path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
+        )
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
     src = stack.enter_context(open_source(path))
     try:
+        _no_csv_filters(filters, src.label)
         plan = _plan(src, columns, limits, member)
     except BaseException:
         stack.close()
         raise
-    return _chunks(stack, src, plan, chunksize, progress, limits, member)
+    chunks = _chunks(stack, src, plan, chunksize, progress, limits, member)
+    return _pledge_chunks(chunks, src.label, amount)
+
+
+def _no_csv_filters(filters: Any, label: str) -> None:
+    if filters is not None:
+        raise ValidationError(
+            f"filters= is for Parquet CRS files and datasets (pushed down through "
+            f"pyarrow.dataset); {label} is CSV text: read it with filters=None and select "
+            "rows from the frame, or convert it to Parquet once",
+            option="filters",
+            value=filters,
+            accepted="None for a CSV file",
+            problems=pd.DataFrame(),
+        )
 
 
 class _Plan(NamedTuple):
@@ -722,6 +773,7 @@ def read_crs(
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
+    filters: Any = None,
 ) -> ReadResult:
     """Read an OECD CRS bulk download into a pledge frame (USD in plain units).
 
@@ -751,6 +803,13 @@ def read_crs(
     max_uncompressed, max_ratio
         Raise the zip-bomb limits (:data:`aidcalc._io_common.MAX_UNCOMPRESSED`,
         :data:`~aidcalc._io_common.MAX_RATIO`) for a genuine archive that exceeds them.
+    filters
+        Parquet only: which rows to read, pushed down to the files through
+        :mod:`pyarrow.dataset` (row groups whose statistics exclude them are not read). A
+        dict of CRS column (or alias ``year``, ``donor``, ``recipient``, ``purpose``,
+        ``flow``) -> a value, a list/tuple/set/range of values, or a
+        ``pyarrow.compute.Expression``; or one expression. See
+        :func:`aidcalc._io_parquet.filter_expression`.
 
     Returns
     -------
@@ -796,7 +855,14 @@ def read_crs(
     columns, limits = _check_options(
         columns, chunksize, progress, member, max_uncompressed, max_ratio
     )
+    from ._io_parquet import is_parquet, read_parquet_crs
+
+    if is_parquet(path):
+        return read_parquet_crs(
+            path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
+        )
     with open_source(path) as src:
+        _no_csv_filters(filters, src.label)
         plan = _plan(src, columns, limits, member)
         # with pyarrow: the blocks' arrow tables, converted to pandas once (not per block)
         parts = list(
@@ -816,7 +882,18 @@ def read_crs(
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         del parts
     frame.index = pd.RangeIndex(len(frame))
-    source = src.label
+    out, problems = _pledge_frame(frame, src.label, amount)
+    reports = [rejected_frame(problems), *(c for c in cells if len(c))]
+    rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+    return ReadResult(out, rejected.astype(object))
+
+
+def _pledge_frame(
+    frame: pd.DataFrame, source: str, amount: str, *, first_line: int = 2, unit: str = "lines"
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """(the pledge frame, the problems) of converted CRS columns: donor and recipient codes,
+    year, amount, currency, status, category in front. ``frame.index + first_line`` is how
+    the report names a row (the line in a CSV file; the row of a Parquet dataset)."""
     problems: list[dict[str, Any]] = []
     lead: dict[str, Any] = {}
     if "donor_name" in frame.columns:
@@ -860,7 +937,7 @@ def read_crs(
             problems.append(
                 {
                     "source": source,
-                    "row": f"lines {(frame.index[outside] + 2).tolist()[:5]}",
+                    "row": f"{unit} {(frame.index[outside] + first_line).tolist()[:5]}",
                     "column": "CommitmentDate",
                     "value": frame.loc[outside, "commitment_date"].iloc[0],
                     "reason": f"{int(outside.sum())} CommitmentDate values: {WINDOW_TEXT}: "
@@ -876,11 +953,11 @@ def read_crs(
         lead["status"] = "disbursed" if amount == "disbursement" else "committed"
         empty = frame[money].isna()
         if empty.any():
-            rows = (frame.index[empty] + 2).tolist()
+            rows = (frame.index[empty] + first_line).tolist()
             problems.append(
                 {
                     "source": source,
-                    "row": f"lines {rows[:5]}{' ...' if len(rows) > 5 else ''}",
+                    "row": f"{unit} {rows[:5]}{' ...' if len(rows) > 5 else ''}",
                     "column": f"USD_{amount.capitalize()}",
                     "value": None,
                     "reason": f"{int(empty.sum())} rows have no USD {amount}: amount empty",
@@ -894,9 +971,22 @@ def read_crs(
     out.attrs["source"] = source
     out.attrs["format"] = "OECD CRS"
     out.attrs["units"] = "USD (CRS millions x 1,000,000)"
-    reports = [rejected_frame(problems), *(c for c in cells if len(c))]
-    rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    return ReadResult(out, rejected.astype(object))
+    return out, problems
+
+
+def _pledge_chunks(
+    chunks: Iterator[pd.DataFrame], source: str, amount: str, *, first_line: int = 2,
+    unit: str = "lines",
+) -> Iterator[pd.DataFrame]:
+    """Each converted chunk as a full pledge frame, its report in ``attrs["rejected"]``."""
+    for chunk in chunks:
+        cells = chunk.attrs.pop("rejected")
+        out, problems = _pledge_frame(chunk, source, amount, first_line=first_line, unit=unit)
+        del chunk
+        reports = [rejected_frame(problems), *([cells] if len(cells) else [])]
+        rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+        out.attrs["rejected"] = rejected.astype(object)
+        yield out
 
 
 def _codes(names: pd.Series) -> pd.Series:

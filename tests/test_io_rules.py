@@ -339,7 +339,10 @@ def test_iter_crs_chunks_carry_their_report(tmp_path, monkeypatch, arrow):
     body = "2022|Japan|15250|1\n" * 7 + "2022|Japan|15250|inf\n" + "2022|Japan|15250|1\n" * 5
     chunks = list(iter_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body), chunksize=4))
     reports = pd.concat([c.attrs["rejected"] for c in chunks])
-    assert reports["row"].tolist() == [9] and reports["value"].tolist() == ["inf"]
+    cells = reports[reports["value"].notna()]
+    assert cells["row"].tolist() == [9] and cells["value"].tolist() == ["inf"]
+    # the chunk's pledge report too: the amount left empty, by its line
+    assert reports["row"].tolist() == ["lines [9]", 9]
     assert sum(len(c) for c in chunks) == 13
 
 
