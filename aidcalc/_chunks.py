@@ -142,6 +142,10 @@ def combine_partials(
 ) -> pd.DataFrame:
     """Combine ``aggregate`` results of disjoint chunks into the result for all of them."""
     keys = result_keys(by=by, period=period, groups=groups, donor=donor)
+    # each part carries its chunk's attrs (e.g. the chunk's rejected rows): not the total's
+    parts = [part.copy(deep=False) for part in parts]
+    for part in parts:
+        part.attrs = {}
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
     carried = [
         c

@@ -600,6 +600,9 @@ def _read_table(obj: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame:
         raise InputFileError(f"no such file: {path}", path=str(path), reason="missing")
     suffix = path.suffix.lower()
     try:
+        with path.open("rb") as head:
+            if head.read(4) == b"PAR1":  # Parquet by its content, whatever the name
+                suffix = ".parquet"
         if suffix in (".csv", ".txt"):
             return pd.read_csv(path)
         if suffix in (".xlsx", ".xlsm"):

@@ -336,7 +336,7 @@ def iter_crs(
         stack.close()
         raise
     chunks = _chunks(stack, src, plan, chunksize, progress, limits, member)
-    return _pledge_chunks(chunks, src.label, amount)
+    return _pledge_chunks(chunks, src.label, amount, chunksize=chunksize)
 
 
 def _no_csv_filters(filters: Any, label: str) -> None:
@@ -948,8 +948,10 @@ def _pledge_frame(
     money = f"usd_{amount}"
     if money in frame.columns:
         lead["amount"] = frame[money]
-        # None as the fill is valid (object result); numpy's stubs only allow array-likes
-        lead["currency"] = np.where(frame[money].notna(), "USD", None)  # type: ignore[call-overload]
+        # one dtype whatever the rows (a chunk without empty amounts is not typed otherwise)
+        lead["currency"] = pd.Series("USD", index=frame.index, dtype="str").where(
+            frame[money].notna()
+        )
         lead["status"] = "disbursed" if amount == "disbursement" else "committed"
         empty = frame[money].isna()
         if empty.any():
@@ -974,19 +976,61 @@ def _pledge_frame(
     return out, problems
 
 
+class ChunkReport(pd.DataFrame):
+    """The rejected-rows report a chunk carries in ``chunk.attrs["rejected"]``: a DataFrame
+    that compares to another report as a whole (one bool), so that ``pd.concat`` of chunks
+    (which compares the chunks' ``attrs``) works; the concatenated frame carries no report."""
+
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, ChunkReport):
+            return self is other or bool(pd.DataFrame(self).equals(pd.DataFrame(other)))
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, ChunkReport):
+            return not self.__eq__(other)
+        return super().__ne__(other)
+
+    __hash__ = None
+
+    def __deepcopy__(self, memo: Any = None) -> ChunkReport:  # attrs are deep-copied
+        return ChunkReport(pd.DataFrame(self).copy(deep=True))
+
+    @property
+    def _constructor(self) -> Any:  # slices and copies are plain DataFrames
+        return pd.DataFrame
+
+
 def _pledge_chunks(
     chunks: Iterator[pd.DataFrame], source: str, amount: str, *, first_line: int = 2,
-    unit: str = "lines",
+    unit: str = "lines", chunksize: int | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Each converted chunk as a full pledge frame, its report in ``attrs["rejected"]``."""
+    """Each converted chunk as a full pledge frame of at most ``chunksize`` rows, its report
+    in ``attrs["rejected"]``."""
     for chunk in chunks:
         cells = chunk.attrs.pop("rejected")
-        out, problems = _pledge_frame(chunk, source, amount, first_line=first_line, unit=unit)
-        del chunk
-        reports = [rejected_frame(problems), *([cells] if len(cells) else [])]
-        rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-        out.attrs["rejected"] = rejected.astype(object)
-        yield out
+        for part, found in _split(chunk, cells, chunksize, first_line):
+            out, problems = _pledge_frame(part, source, amount, first_line=first_line, unit=unit)
+            reports = [rejected_frame(problems), *([found] if len(found) else [])]
+            rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+            out.attrs["rejected"] = ChunkReport(rejected.astype(object))
+            yield out
+
+
+def _split(
+    chunk: pd.DataFrame, cells: pd.DataFrame, size: int | None, first_line: int
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Slices of at most ``size`` rows (a parsed block can hold more), each with the cells
+    reported on its rows (a report not about one row goes with the first slice)."""
+    if size is None or len(chunk) <= size:
+        yield chunk, cells
+        return
+    at = pd.to_numeric(cells["row"], errors="coerce").to_numpy(dtype=float) - first_line
+    for start in range(0, len(chunk), size):
+        part = chunk.iloc[start : start + size]
+        lo, hi = part.index[0], part.index[-1]
+        pick = ((at >= lo) & (at <= hi)) | (np.isnan(at) & (start == 0))
+        yield part, cells[pick].reset_index(drop=True)
 
 
 def _codes(names: pd.Series) -> pd.Series:

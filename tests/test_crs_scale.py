@@ -1,0 +1,290 @@
+"""The whole CRS: streamed chunks, Parquet with pushdown, and dask give the in-memory results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+import aidcalc
+from aidcalc import _io_crs, _io_parquet
+from aidcalc.io import iter_crs, read_crs
+
+DONORS = ["Japan", "Germany", "United States", "France", "EU Institutions", "Canada",
+          "International Development Association"]
+RECIPIENTS = ["Ukraine", "Moldova", "Georgia", "Kenya"]
+PURPOSES = [15250, 23630, 73010, 72010, 12220, 99810]
+COLUMNS = ["Year", "DonorCode", "DonorName", "RecipientName", "PurposeCode", "FlowName",
+           "USD_Commitment", "USD_Disbursement", "ProjectTitle", "CommitmentDate"]
+
+
+def crs_table(n: int, seed: int = 0) -> pd.DataFrame:
+    """A CRS-shaped table (money in USD millions, as the OECD writes it)."""
+    rng = np.random.default_rng(seed)
+    year = rng.integers(2015, 2024, n)
+    table = pd.DataFrame(
+        {
+            "Year": year,
+            "DonorCode": rng.integers(1, 900, n),
+            "DonorName": rng.choice(DONORS, n),
+            "RecipientName": rng.choice(RECIPIENTS, n),
+            "PurposeCode": rng.choice(PURPOSES, n),
+            "FlowName": rng.choice(["ODA Grants", "ODA Loans"], n),
+            "USD_Commitment": np.round(rng.gamma(0.5, 2.0, n), 6),
+            "USD_Disbursement": np.round(rng.gamma(0.5, 1.5, n), 6),
+            "ProjectTitle": [f"Project {i}" for i in range(n)],
+            "CommitmentDate": [f"{y}-0{m}-1{d}" for y, m, d in
+                               zip(year, rng.integers(1, 10, n), rng.integers(0, 10, n),
+                                   strict=True)],
+        }
+    )
+    table.loc[table.index[::97], "USD_Disbursement"] = np.nan  # empty amounts are kept
+    return table
+
+
+def write_csv(table: pd.DataFrame, path) -> object:
+    table.to_csv(path, sep="|", index=False)
+    return path
+
+
+def write_parquet(table: pd.DataFrame, path, row_group_size: int = 500) -> object:
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path,
+                   row_group_size=row_group_size)
+    return path
+
+
+@pytest.fixture(scope="module")
+def table():
+    return crs_table(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def files(table, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crs")
+    return {
+        "csv": write_csv(table, folder / "crs.txt"),
+        "parquet": write_parquet(table, folder / "crs.parquet"),
+    }
+
+
+def _same_frames(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+# --- iter_crs chunks are pledge frames --------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunksize", [1, 7, 450, 10_000])
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_chunks_concatenate_to_read_crs(files, kind, chunksize):
+    path = files[kind]
+    if chunksize == 1:  # every chunk is one row: only the first 40 rows (speed)
+        chunks = []
+        for chunk in iter_crs(path, chunksize=1):
+            chunks.append(chunk)
+            if len(chunks) == 40:
+                break
+        whole, _ = read_crs(path)
+        _same_frames(pd.concat(chunks), whole.iloc[:40])
+        return
+    chunks = list(iter_crs(path, chunksize=chunksize))
+    assert all(len(c) <= chunksize for c in chunks)
+    whole, _ = read_crs(path)
+    got = pd.concat(chunks)
+    _same_frames(got, whole)  # same columns, dtypes, values and (global Range) index
+    assert isinstance(got.index, pd.RangeIndex) or got.index.equals(pd.RangeIndex(len(whole)))
+    for chunk in chunks:  # each chunk alone is a pledge frame with read_crs's dtypes
+        assert list(chunk.columns) == list(whole.columns)
+        assert (chunk.dtypes == whole.dtypes).all()
+    # every empty amount is reported in the chunk that holds it, by its line / row
+    empty = 0
+    for chunk in chunks:
+        counts = chunk.attrs["rejected"]["reason"].str.extract(r"^(\d+) rows? have no USD")[0]
+        empty += int(counts.dropna().astype(int).sum())
+    assert empty == int(whole["amount"].isna().sum()) > 0
+
+
+@pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
+def test_chunks_equal_read_crs_with_both_csv_engines(files, monkeypatch, arrow):
+    if not arrow:
+        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+    whole, _ = read_crs(files["csv"], amount="commitment")
+    got = pd.concat(iter_crs(files["csv"], chunksize=333, amount="commitment"))
+    _same_frames(got, whole)
+    assert (got["status"] == "committed").all()
+
+
+def _prepare(chunk: pd.DataFrame) -> pd.DataFrame:
+    """The documented recipe: USD -> EUR at the year's mean rate, 2023 prices, categories."""
+    real = aidcalc.normalise(chunk, "EUR", 2023, date="year", fx="year", errors="coerce")
+    return aidcalc.categorise(real.drop(columns="category"), purpose_code="purpose_code")
+
+
+OPTIONS = {"by": ("donor", "category"), "period": "year", "value": "amount_EUR_2023"}
+
+
+def _assert_cents(got: pd.DataFrame, want: pd.DataFrame, value: str) -> None:
+    assert list(got.columns) == list(want.columns)
+    keys = [c for c in want.columns if c != value]
+    pd.testing.assert_frame_equal(got[keys], want[keys], check_dtype=False)
+    assert got.index.equals(want.index)
+    assert np.allclose(got[value], want[value], rtol=0, atol=0.005, equal_nan=True)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_streaming_recipe_equals_in_memory_to_the_cent(files, kind):
+    frame, _ = read_crs(files[kind])
+    want = aidcalc.aggregate(_prepare(frame), **OPTIONS)
+    got = aidcalc.aggregate_chunks(iter_crs(files[kind], chunksize=401), prepare=_prepare,
+                                   **OPTIONS)
+    _assert_cents(got, want, "amount_EUR_2023")
+    assert got["rows"].sum() == len(frame)
+    assert got["missing"].sum() == frame["amount"].isna().sum() > 0
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def test_parquet_reads_as_the_csv_does(files):
+    csv, csv_rejected = read_crs(files["csv"])
+    par, par_rejected = read_crs(files["parquet"])
+    _same_frames(par, csv)
+    assert par.attrs["units"] == csv.attrs["units"]
+    assert len(par_rejected) == len(csv_rejected)
+
+
+def test_parquet_is_told_by_its_content_not_its_name(table, files, tmp_path):
+    named = tmp_path / "crs-download.dat"
+    named.write_bytes(files["parquet"].read_bytes())
+    csv_named_parquet = tmp_path / "crs.parquet"
+    csv_named_parquet.write_bytes(files["csv"].read_bytes())
+    want, _ = read_crs(files["csv"])
+    _same_frames(read_crs(named).frame, want)
+    _same_frames(read_crs(csv_named_parquet).frame, want)
+    with open(named, "rb") as f:  # a file object too
+        _same_frames(read_crs(f).frame, want)
+
+
+def test_a_parquet_dataset_directory(table, tmp_path):
+    folder = tmp_path / "crs"
+    folder.mkdir()
+    for i, start in enumerate(range(0, len(table), 1000)):
+        write_parquet(table.iloc[start : start + 1000], folder / f"part-{i}.parquet")
+    want, _ = read_crs(write_csv(table, tmp_path / "crs.txt"))
+    _same_frames(read_crs(folder).frame, want)
+    _same_frames(pd.concat(iter_crs(folder, chunksize=700)), want)
+
+
+def test_parquet_snake_case_columns_and_typed_codes(table, tmp_path):
+    """oda_reader-style snake-case names; codes stored as numbers read as the CSV text."""
+    snake = table.rename(columns={"USD_Disbursement": "usd_disbursement",
+                                  "DonorName": "donor_name", "PurposeCode": "purpose_code"})
+    snake["purpose_code"] = snake["purpose_code"].astype(float)
+    got, _ = read_crs(write_parquet(snake, tmp_path / "snake.parquet"))
+    want, _ = read_crs(write_csv(table, tmp_path / "crs.txt"))
+    _same_frames(got, want)
+
+
+def _filtered(want: pd.DataFrame, table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    out = want[mask].reset_index(drop=True)
+    return out
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"recipient": ["Ukraine"], "year": range(2020, 2023)},
+        {"RecipientName": "Ukraine", "donor": ["Japan", "France"]},
+        {"year": 2021, "purpose": [15250, 12220]},
+        {"year": pc.field("Year") >= 2021},
+    ],
+    ids=["recipient+years", "recipient+donors", "year+purposes", "expression"],
+)
+def test_parquet_filters_are_pushed_down(table, files, filters):
+    got, _ = read_crs(files["parquet"], filters=filters)
+    mask = np.ones(len(table), dtype=bool)
+    for key, value in filters.items():
+        column = table[_io_parquet.ALIASES.get(key, key)]
+        if isinstance(value, pc.Expression):
+            mask &= (column >= 2021).to_numpy()
+        elif isinstance(value, (list, range)):
+            mask &= column.isin(list(value)).to_numpy()
+        else:
+            mask &= (column == value).to_numpy()
+    assert 0 < mask.sum() < len(table)
+    want, _ = read_crs(files["csv"])
+    _same_frames(got, want[mask].reset_index(drop=True))
+
+
+def test_parquet_filter_skips_row_groups_and_columns(table, tmp_path):
+    """Pushdown: with the data sorted by year, row groups of other years are never read."""
+    path = write_parquet(table.sort_values("Year", kind="stable"), tmp_path / "sorted.parquet",
+                         row_group_size=200)
+    where = _io_parquet._plan(path, str(path), None, {"year": [2022]})
+    every = _io_parquet._plan(path, str(path), None, None)
+    read = _io_parquet.fragments(where)
+    assert 0 < len(read) < len(_io_parquet.fragments(every)) / 3
+    got, _ = read_crs(path, filters={"year": [2022]},
+                      columns=["Year", "DonorName", "USD_Disbursement"])
+    assert (got["year"] == 2022).all() and len(got) == (table["Year"] == 2022).sum()
+    assert "purpose_code" not in got.columns and "title" not in got.columns
+    assert sum(rg.num_rows for f in read for rg in f.row_groups) < len(table) / 3
+
+
+def test_parquet_bad_cells_are_left_empty_and_reported(tmp_path):
+    table = pd.DataFrame({"Year": [2022.0, 2022.5, 1800.0, 2023.0],
+                          "DonorName": ["Japan"] * 4, "PurposeCode": [15250] * 4,
+                          "USD_Disbursement": [1.5, 2.0, 3.0, np.inf]})
+    got, rejected = read_crs(write_parquet(table, tmp_path / "bad.parquet"))
+    assert got["year"].tolist() == [2022, pd.NA, pd.NA, 2023]
+    assert got["amount"].tolist()[:3] == [1_500_000.0, 2_000_000.0, 3_000_000.0]
+    assert np.isnan(got["amount"].iloc[3])
+    cells = rejected[rejected["column"].isin(["Year", "USD_Disbursement"])
+                     & rejected["value"].notna()]
+    assert cells["value"].tolist() == ["2022.5", "1800", "inf"]
+    assert cells["row"].tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"planet": ["Mars"]}, "planet"),
+        ({"year": ["not a year"]}, "cannot be compared"),
+        ("Year > 2020", "filters="),
+        ({}, "filters="),
+    ],
+)
+def test_bad_filters_are_named(files, filters, message):
+    with pytest.raises(aidcalc.ValidationError, match=message):
+        read_crs(files["parquet"], filters=filters)
+
+
+def test_filters_on_csv_are_refused_not_ignored(files):
+    with pytest.raises(aidcalc.ValidationError, match="filters= is for Parquet"):
+        read_crs(files["csv"], filters={"year": [2022]})
+    with pytest.raises(aidcalc.ValidationError, match="filters= is for Parquet"):
+        iter_crs(files["csv"], filters={"year": [2022]})
+
+
+def test_not_a_crs_parquet_is_refused(tmp_path):
+    path = write_parquet(pd.DataFrame({"a": [1], "b": [2]}), tmp_path / "other.parquet")
+    with pytest.raises(aidcalc.InputFileError, match="not an OECD CRS Parquet"):
+        read_crs(path)
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"PAR1" + b"\0" * 100)
+    with pytest.raises(aidcalc.InputFileError, match=r"broken\.parquet"):
+        read_crs(bad)
+
+
+def test_pledges_and_read_table_read_parquet_pledge_tables(tmp_path):
+    table = pd.DataFrame({"donor": ["JPN", "DEU"], "amount": [1.5, 2.0],
+                          "currency": ["JPY", "EUR"], "date": ["2024-01-02", "2024-02-03"]})
+    path = tmp_path / "pledges.bin"  # told by content
+    table.to_parquet(path)
+    frame, _ = aidcalc.io.read_table(path)
+    assert frame["amount"].tolist() == [1.5, 2.0]
+    got = aidcalc.pledges(path)
+    assert got.frame["donor"].tolist() == ["JPN", "DEU"]
