@@ -3,7 +3,9 @@
 * :func:`read_kiel`: the Kiel Institute's Ukraine Support Tracker (workbook, or the processed
   CSV with Norwegian headers);
 * :func:`read_crs`: OECD CRS bulk downloads (USD millions turned into plain USD), streamed;
-  :func:`iter_crs` yields the converted chunks for files too large to hold at once;
+  :func:`iter_crs` yields it as pledge frames of bounded size for files too large to hold at
+  once, and :func:`read_crs_dask` as a lazy dask DataFrame (CSV or Parquet, filters pushed
+  down for Parquet);
 * :func:`read_iati`: IATI activity XML, one row per transaction and category share, parsed
   safely (no entity expansion, no network);
 * :func:`read_table`: any CSV / XLSX / Parquet with a column mapping and locale-aware amounts
@@ -25,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ._errors import InputFileError
 from ._io_common import ReadResult
 from ._io_crs import iter_crs, read_crs
+from ._io_dask import read_crs_dask
 from ._io_iati import read_iati
 from ._io_kiel import read_kiel
 from ._io_sniff import sniff
@@ -39,6 +42,7 @@ __all__ = [
     "iter_crs",
     "read_any",
     "read_crs",
+    "read_crs_dask",
     "read_dac_deflators",
     "read_iati",
     "read_kiel",

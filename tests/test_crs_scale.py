@@ -288,3 +288,119 @@ def test_pledges_and_read_table_read_parquet_pledge_tables(tmp_path):
     assert frame["amount"].tolist() == [1.5, 2.0]
     got = aidcalc.pledges(path)
     assert got.frame["donor"].tolist() == ["JPN", "DEU"]
+
+
+# --- dask from aidcalc.io ---------------------------------------------------------------------
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values only: dask keeps text in its own string dtype (pd.NA for missing)."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _same_values(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.columns) == list(want.columns)
+    pd.testing.assert_frame_equal(_plain(got), _plain(want), check_exact=True)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_read_crs_dask_equals_read_crs(files, kind):
+    pytest.importorskip("dask.dataframe")
+    ddf = aidcalc.io.read_crs_dask(files[kind], blocksize=30_000)
+    assert type(ddf).__module__.startswith("dask") and ddf.npartitions > 2
+    want, _ = read_crs(files[kind])
+    assert list(ddf.columns) == list(want.columns)  # meta, before any row is parsed
+    _same_values(ddf.compute().reset_index(drop=True), want)
+
+
+def test_read_crs_dask_parquet_filters_and_columns(files):
+    pytest.importorskip("dask.dataframe")
+    filters = {"recipient": ["Ukraine", "Moldova"], "year": range(2019, 2022)}
+    cols = ["Year", "DonorName", "RecipientName", "PurposeCode", "USD_Disbursement"]
+    got = aidcalc.io.read_crs_dask(files["parquet"], filters=filters, columns=cols).compute()
+    want, _ = read_crs(files["parquet"], filters=filters, columns=cols)
+    _same_values(got.reset_index(drop=True), want)
+    assert "title" not in got.columns
+
+
+def test_read_crs_dask_never_splits_a_quoted_line_end(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    table = crs_table(800, seed=3)
+    table["LongDescription"] = np.where(np.arange(800) % 3 == 0, "grid\nrepair | a, b", "x")
+    path = write_csv(table, tmp_path / "crs.txt")
+    cols = [*COLUMNS, "LongDescription"]
+    ddf = aidcalc.io.read_crs_dask(path, columns=cols, blocksize=2_000)
+    assert ddf.npartitions > 1  # partition edges fall near quoted line ends
+    want, _ = read_crs(path, columns=cols)
+    _same_values(ddf.compute().reset_index(drop=True), want)
+
+
+def _dask_chain(frame, value: str = "amount_EUR_2023"):
+    """The whole chain, the same code for pandas and dask frames."""
+    eur = aidcalc.convert(frame, "EUR", date="year", policy="year", errors="coerce")
+    eur = eur[[*frame.columns, "amount_EUR"]]  # the converted amount rides along
+    real = aidcalc.normalise(eur, "EUR", 2023, date="year", fx="year", errors="coerce")
+    cats = aidcalc.categorise(real.drop(columns="category"), purpose_code="purpose_code")
+    return aidcalc.aggregate(cats, **{**OPTIONS, "value": value})
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize("value", ["amount_EUR_2023", "amount_EUR"])
+def test_dask_chain_from_io_equals_pandas(files, kind, value):
+    """read -> convert -> normalise -> categorise -> aggregate, lazily, equal to pandas."""
+    pytest.importorskip("dask.dataframe")
+    frame, _ = read_crs(files[kind])
+    want = _dask_chain(frame, value)
+    got = _dask_chain(aidcalc.io.read_crs_dask(files[kind], blocksize=40_000), value)
+    assert type(got).__module__.startswith("dask")
+    _assert_cents(got.compute(), want, value)
+
+
+def test_dask_io_on_a_local_distributed_cluster(files):
+    distributed = pytest.importorskip("distributed")
+    frame, _ = read_crs(files["parquet"])
+    want = _dask_chain(frame)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        host="127.0.0.1",
+    ) as cluster, distributed.Client(cluster):
+        got = _dask_chain(aidcalc.io.read_crs_dask(files["parquet"])).compute()
+        got_csv = _dask_chain(aidcalc.io.read_crs_dask(files["csv"], blocksize=40_000)).compute()
+    _assert_cents(got, want, "amount_EUR_2023")
+    _assert_cents(got_csv, want, "amount_EUR_2023")
+
+
+def test_read_crs_dask_refuses_what_it_cannot_split(files, tmp_path):
+    import zipfile
+
+    pytest.importorskip("dask.dataframe")
+    zipped = tmp_path / "crs.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.write(files["csv"], "crs.txt")
+    with pytest.raises(aidcalc.InputFileError, match="zip archive cannot be split"):
+        aidcalc.io.read_crs_dask(zipped)
+    with open(files["csv"], "rb") as f, pytest.raises(aidcalc.ValidationError, match="path"):
+        aidcalc.io.read_crs_dask(f)
+    with pytest.raises(aidcalc.ValidationError, match="filters= is for Parquet"):
+        aidcalc.io.read_crs_dask(files["csv"], filters={"year": 2022})
+
+
+def test_the_dask_extra_is_optional(files):
+    """Without dask: aidcalc and aidcalc.io import and read; read_crs_dask says what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.modules['dask'] = None  # as if not installed\n"
+        "import aidcalc, aidcalc.io\n"
+        f"frame, _ = aidcalc.io.read_crs({str(files['parquet'])!r})\n"
+        "assert len(frame) == 3000\n"
+        "try:\n"
+        f"    aidcalc.io.read_crs_dask({str(files['csv'])!r})\n"
+        "except aidcalc.ValidationError as exc:\n"
+        "    assert 'pip install' in str(exc), exc\n"
+        "else:\n"
+        "    raise SystemExit('no error')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
