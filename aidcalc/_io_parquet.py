@@ -293,8 +293,8 @@ def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
             columns=plan.wanted,
             filter=plan.expression,
             batch_size=min(chunksize, 1 << 20),
-            batch_readahead=2,
-            fragment_readahead=1,
+            batch_readahead=0,  # bounded memory: one batch in flight
+            fragment_readahead=0,
         )
         produced = False
         for batch in batches:
