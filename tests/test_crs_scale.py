@@ -404,3 +404,27 @@ def test_the_dask_extra_is_optional(files):
         "    raise SystemExit('no error')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_read_crs_dask_reads_no_row_until_compute(files, monkeypatch):
+    pytest.importorskip("dask.dataframe")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("a row group was read")
+
+    monkeypatch.setattr(_io_parquet, "convert_fragment", boom)
+    ddf = aidcalc.io.read_crs_dask(files["parquet"])  # schema and row groups from metadata
+    lazy = aidcalc.aggregate(aidcalc.normalise(ddf, "EUR", 2023, date="year", fx="year"),
+                             by="donor", value="amount_EUR_2023")
+    assert "amount_EUR_2023" in lazy.columns
+    with pytest.raises(RuntimeError, match="row group was read"):
+        lazy.compute(scheduler="sync")
+
+
+def test_read_crs_dask_refuses_utf16_text(table, tmp_path):
+    pytest.importorskip("dask.dataframe")
+    path = tmp_path / "crs16.txt"
+    path.write_bytes(table.head(20).to_csv(sep="\t", index=False).encode("utf-16"))
+    assert len(read_crs(path).frame) == 20  # read_crs transcodes it
+    with pytest.raises(aidcalc.InputFileError, match="UTF-16 text cannot be split"):
+        aidcalc.io.read_crs_dask(path)
