@@ -323,6 +323,7 @@ def iter_crs(
     from ._io_parquet import is_parquet, parquet_chunks
 
     if is_parquet(path):
+        _no_member(member, path)
         return parquet_chunks(
             path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
         )
@@ -337,6 +338,18 @@ def iter_crs(
         raise
     chunks = _chunks(stack, src, plan, chunksize, progress, limits, member)
     return _pledge_chunks(chunks, src.label, amount, chunksize=chunksize)
+
+
+def _no_member(member: str | None, path: Any) -> None:
+    if member is not None:
+        raise ValidationError(
+            f"member={member!r} is only for zip archives; {getattr(path, 'name', path)} is "
+            "Parquet",
+            option="member",
+            value=member,
+            accepted="None for Parquet",
+            problems=pd.DataFrame(),
+        )
 
 
 def _no_csv_filters(filters: Any, label: str) -> None:
@@ -858,6 +871,7 @@ def read_crs(
     from ._io_parquet import is_parquet, read_parquet_crs
 
     if is_parquet(path):
+        _no_member(member, path)
         return read_parquet_crs(
             path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
         )

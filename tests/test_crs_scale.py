@@ -269,6 +269,13 @@ def test_filters_on_csv_are_refused_not_ignored(files):
         iter_crs(files["csv"], filters={"year": [2022]})
 
 
+def test_member_is_refused_for_parquet(files):
+    with pytest.raises(aidcalc.ValidationError, match="member='x' is only for zip"):
+        read_crs(files["parquet"], member="x")
+    with pytest.raises(aidcalc.ValidationError, match="member='x' is only for zip"):
+        iter_crs(files["parquet"], member="x")
+
+
 def test_not_a_crs_parquet_is_refused(tmp_path):
     path = write_parquet(pd.DataFrame({"a": [1], "b": [2]}), tmp_path / "other.parquet")
     with pytest.raises(aidcalc.InputFileError, match="not an OECD CRS Parquet"):
