@@ -289,13 +289,7 @@ def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
         return frame
 
     try:
-        batches = plan.dataset.to_batches(
-            columns=plan.wanted,
-            filter=plan.expression,
-            batch_size=min(chunksize, 1 << 20),
-            batch_readahead=0,  # bounded memory: one batch in flight
-            fragment_readahead=0,
-        )
+        batches = _row_group_batches(plan, chunksize)
         produced = False
         for batch in batches:
             if not batch.num_rows:
@@ -317,6 +311,15 @@ def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
             path=plan.label,
             reason="unreadable Parquet",
         ) from None
+
+
+def _row_group_batches(plan: _Plan, chunksize: int) -> Iterator[Any]:
+    """The rows to read, one row group in memory at a time (the dataset scanner's own
+    readahead held hundreds of MB more, growing with the dataset)."""
+    for group in fragments(plan):
+        table = group.to_table(columns=plan.wanted, filter=plan.expression)
+        yield from table.to_batches(max_chunksize=chunksize)
+        del table
 
 
 def _opened(stack: ExitStack, path: Any) -> tuple[Path, str]:
