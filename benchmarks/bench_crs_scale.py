@@ -1,6 +1,6 @@
 """The whole CRS beyond memory: streaming and dask on a generated 30M-row CRS-shaped dataset.
 
-Usage: .venv/bin/python benchmarks/bench_crs_scale.py [--quick] [--workers N]
+Usage: .venv/bin/python benchmarks/bench_crs_scale.py [--quick] [--workers N] [--only stream|dask]
 
 Generates a Parquet dataset in the CRS bulk layout (the generator of
 ``benchmarks/bench_read_crs.py``; files of 1,000,000 rows, row groups of 250,000) with
@@ -157,6 +157,8 @@ def same(got: pd.DataFrame, want: pd.DataFrame, value: str = "amount_EUR_2023") 
 def main() -> None:
     quick = "--quick" in sys.argv
     workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 2
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    modes = [m for m in ("stream", "dask") if only in (None, m)]
     total = 3_000_000 if quick else 30_000_000
     piece = 1_000_000 if quick else 5_000_000
     with tempfile.TemporaryDirectory(prefix="aidcalc-bench-") as tmp:
@@ -179,19 +181,21 @@ def main() -> None:
             (f"stream {total:,}", "stream", "all"),
             (f"dask {total:,}", "dask", "all"),
         ):
+            if mode not in ("memory", *modes):
+                continue
             out = base / f"{mode}-{folder}.pkl"
             r = run(mode, base / folder, out, workers)
             results[(mode, folder)] = r
             print(f"{name:<26} {r['rows']:>12,} {r['seconds']:>8.1f} "
                   f"{r['rows'] / r['seconds']:>10,.0f} {r['peak_mb']:>12,.0f}", flush=True)
         want = pd.read_pickle(base / "memory-slice.pkl")
-        for mode in ("stream", "dask"):
+        for mode in modes:
             ok = same(pd.read_pickle(base / f"{mode}-slice.pkl"), want)
             print(f"{mode} result on the slice equals in-memory (groups, index, cents): {ok}")
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         print("\nextrapolated to 100,000,000 rows (time linear in rows; streaming memory is "
               "bounded by the chunk,\ndask's by the partitions in flight):")
-        for mode in ("stream", "dask"):
+        for mode in modes:
             r = results[(mode, "all")]
             hours = r["seconds"] * 100_000_000 / r["rows"] / 60
             print(f"  {mode:<7} ~{hours:,.0f} min, peak RSS ~{r['peak_mb']:,.0f} MB "
