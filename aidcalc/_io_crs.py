@@ -1050,7 +1050,7 @@ def _split(
 def _codes(names: pd.Series) -> pd.Series:
     codes, unique = pd.factorize(names)  # each distinct name is looked up once
     if not len(unique):
-        return pd.Series(pd.NA, index=names.index, dtype=object)
+        return pd.Series([None] * len(names), index=names.index, dtype=object)  # as when coded
     uniq = pd.Series(np.asarray(unique, dtype=object))
     coded = donor_codes_or_na(pd.Series(uniq.to_numpy(), index=uniq.to_numpy()))
     # code -1 (missing) -> None; numpy's stubs reject None, valid in an object array
