@@ -33,8 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from os import PathLike
-from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple, cast
+from typing import IO, Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -56,9 +55,10 @@ from ._columns import (
     STATUS,
 )
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
-from ._errors import InputFileError, ValidationError, describe_rows
+from ._errors import ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._frame_units import Units, column_units, contradicting, money_with_currency, plain
+from ._io_common import ReadResult, finish
 from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
@@ -115,13 +115,10 @@ def pledge_frame_from_dataset(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-class Pledges(NamedTuple):
-    """What :func:`pledges` returns: the pledge frame and the rows it could not accept."""
-
-    frame: pd.DataFrame
-    """The accepted rows as a pledge frame (original index labels kept)."""
-    rejected: pd.DataFrame
-    """The rejected rows, as given, with a ``reason`` column saying what to fix."""
+#: What :func:`pledges` returns with ``return_rejected=True``: the pledge frame (accepted
+#: rows, original index labels kept) and the rejected rows, as given, with a ``reason``
+#: column saying what to fix. The readers' pair type, :class:`aidcalc.io.ReadResult`.
+Pledges = ReadResult
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,15 +408,20 @@ def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> 
 
 
 def pledges(
-    frame_or_path: pd.DataFrame | str | PathLike[str],
+    frame_or_path: pd.DataFrame | str | PathLike[str] | IO[bytes],
     *,
     mapping: Mapping[str, str] | None = None,
     locale: LocaleLike | None = None,
     recipient: str | None = None,
-) -> Pledges:
+    sheet_name: str | int | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | Pledges:
     """Build a pledge frame from a user table whose columns are named differently.
 
-    Steps: read the table (a DataFrame, or a ``.csv``/``.xlsx``/``.parquet`` path); rename
+    Steps: read the table (a DataFrame, or a CSV / XLSX / Parquet file: a path, a URL or a
+    binary file object, read by content through the same safe reader as
+    :func:`aidcalc.io.read_table`, every cell as it is written); rename
     columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
     names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
     names to codes with :func:`aidcalc._donors.donor_codes` (codes such as ``JPN`` are kept);
@@ -430,12 +432,14 @@ def pledges(
     the row with the reason, never a guess); upper-case currency codes. A row that still
     breaks the schema (see :func:`validate`) is moved, unchanged, to ``rejected`` with a
     ``reason``: no row is dropped silently, and ``len(frame) + len(rejected)`` equals the
-    input length.
+    input length. By default the frame alone is returned (with one
+    :class:`aidcalc.RejectedRowsWarning` when rows were rejected, and the rejected rows on
+    ``frame.attrs["rejected"]``); ``return_rejected=True`` returns ``(frame, rejected)``.
 
     Parameters
     ----------
     frame_or_path
-        The user table or a path to it.
+        The user table, or a file holding it (path, URL or binary file object).
     mapping
         ``{user column: role}``; roles are the pledge-frame column names.
     locale
@@ -443,27 +447,44 @@ def pledges(
         ``"de"``.
     recipient
         Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
+    sheet_name
+        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the first).
+    storage_options
+        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
+    return_rejected
+        ``True``: return ``(frame, rejected)`` instead of the frame alone.
 
     Returns
     -------
-    Pledges
-        ``(frame, rejected)``, a named tuple.
+    DataFrame or Pledges
+        The accepted rows; with ``return_rejected=True`` the named tuple
+        ``(frame, rejected)``.
 
     Examples
     --------
     >>> table = pd.DataFrame({"Giver": ["JPN", "USA"], "Date": ["2024-02-19", "soon"],
     ...                       "Value": [15.8e9, 1e6], "Currency": ["jpy", "USD"]})
-    >>> ok, rejected = pledges(table, recipient="UKR")
+    >>> ok, rejected = pledges(table, recipient="UKR", return_rejected=True)
     >>> ok[["donor", "announced", "amount", "currency", "recipient"]]
       donor  announced        amount currency recipient
     0   JPN 2024-02-19  1.580000e+10      JPY       UKR
     >>> rejected["reason"].str.slice(0, 55).tolist()
     ["announced: not a date ('soon'): not a date in a known f"]
     >>> pledges(pd.DataFrame({"donor": ["DEU"], "announced": ["07.06.2024"], "amount": [1.0],
-    ...                       "currency": ["EUR"]}), locale="de").frame["announced"].iloc[0]
+    ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
     Timestamp('2024-06-07 00:00:00')
     """
-    table = _read_table(frame_or_path)
+    result = _pledges(_read_table(frame_or_path, sheet_name, storage_options), mapping, locale,
+                      recipient)
+    return finish(result, return_rejected, reader="pledges")
+
+
+def _pledges(
+    table: pd.DataFrame,
+    mapping: Mapping[str, str] | None,
+    locale: LocaleLike | None,
+    recipient: str | None,
+) -> Pledges:
     out = table.copy()
     out.index = pd.RangeIndex(len(out))  # work by position; the labels come back at the end
     renames: dict[str, str] = {}
@@ -590,31 +611,28 @@ def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
     return Pledges(frame, rejected)
 
 
-def _read_table(obj: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame:
+def _read_table(
+    obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
+) -> pd.DataFrame:
+    """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
+    Parquet, every cell as written) through the readers' input gate and safe reader."""
     if isinstance(obj, pd.DataFrame):
+        if storage_options is not None or sheet_name is not None:
+            raise ValidationError(
+                "sheet_name= and storage_options= are for files; this is a DataFrame",
+                option="storage_options" if storage_options is not None else "sheet_name",
+                value=storage_options if storage_options is not None else sheet_name,
+                accepted="None for a DataFrame",
+                problems=pd.DataFrame(),
+            )
         return check_frame(obj, "pledges")
-    if not isinstance(obj, (str, PathLike)):
+    if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
         check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
-    path = Path(obj)
-    if not path.is_file():
-        raise InputFileError(f"no such file: {path}", path=str(path), reason="missing")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path)
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(
-            f"could not read {path.name}: {exc}", path=str(path), reason=str(exc)
-        ) from None
-    raise InputFileError(
-        f"{path.name}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet",
-        path=str(path),
-        reason="file type",
-    )
+    from ._io_common import open_source
+    from ._io_table import read_frame
+
+    with open_source(obj, argument="frame_or_path", storage_options=storage_options) as src:
+        return read_frame(src, sheet=sheet_name)
 
 
 def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:

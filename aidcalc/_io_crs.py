@@ -14,7 +14,7 @@ import io
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from os import PathLike
 from typing import IO, Any, Literal, NamedTuple
@@ -35,6 +35,7 @@ from ._io_common import (
     damaged_member,
     data_member,
     donor_codes_or_na,
+    finish,
     in_window,
     open_member,
     open_source,
@@ -262,6 +263,7 @@ def iter_crs(
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Stream a CRS file as converted chunks of at most ``chunksize`` rows (bounded memory).
 
@@ -292,7 +294,7 @@ def iter_crs(
     )
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
-    src = stack.enter_context(open_source(path))
+    src = stack.enter_context(open_source(path, storage_options=storage_options))
     try:
         plan = _plan(src, columns, limits, member)
     except BaseException:
@@ -697,13 +699,16 @@ def read_crs(
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
-) -> ReadResult:
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | ReadResult:
     """Read an OECD CRS bulk download into a pledge frame (USD in plain units).
 
     Parameters
     ----------
     path
-        The CRS file (a path, or a file object opened in binary mode): ``|``-, tab- or
+        The CRS file (a path, an ``http(s)://`` or ``fsspec`` URL, or a file object opened
+        in binary mode): ``|``-, tab- or
         comma-separated text, UTF-8 with or without BOM, LF, CRLF or CR line ends, or a zip
         holding it (as downloaded from the OECD). Values may be quoted (``"a | b"``); a quote
         that never closes is an error naming its line, not a silent swallow of the rest.
@@ -726,11 +731,21 @@ def read_crs(
     max_uncompressed, max_ratio
         Raise the zip-bomb limits (:data:`aidcalc._io_common.MAX_UNCOMPRESSED`,
         :data:`~aidcalc._io_common.MAX_RATIO`) for a genuine archive that exceeds them.
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when the
+        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
+        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+        most but not all operations). ``True``: return ``(frame, rejected)``.
 
     Returns
     -------
-    ReadResult
-        ``(frame, rejected)``. ``frame`` has one row per CRS row, in order: ``donor`` (code
+    DataFrame or ReadResult
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``. ``frame`` has
+        one row per CRS row, in order: ``donor`` (code
         from ``DonorName``; multilateral agencies without a code are left empty),
         ``donor_name``, ``recipient`` (ISO3 from ``RecipientName``), ``year``, ``amount`` and
         ``currency`` (``USD``), ``status``, ``category`` (from ``PurposeCode`` via
@@ -760,7 +775,7 @@ def read_crs(
     >>> _ = open(p, "w", encoding="utf-8-sig").write(
     ...     "Year|DonorName|RecipientName|PurposeCode|USD_Commitment|USD_Disbursement\\n"
     ...     "2022|Japan|Ukraine|15250|2.5|1.25\\n")
-    >>> frame, rejected = read_crs(p)
+    >>> frame = read_crs(p)
     >>> frame[["donor", "recipient", "year", "amount", "currency", "category"]]
       donor recipient  year     amount currency  category
     0   JPN       UKR  2022  1250000.0      USD  demining
@@ -771,7 +786,7 @@ def read_crs(
     columns, limits = _check_options(
         columns, chunksize, progress, member, max_uncompressed, max_ratio
     )
-    with open_source(path) as src:
+    with open_source(path, storage_options=storage_options) as src:
         plan = _plan(src, columns, limits, member)
         parts = list(_chunks(ExitStack(), src, plan, chunksize, progress, limits, member))
     cells = [part.attrs.pop("rejected") for part in parts]
@@ -858,7 +873,7 @@ def read_crs(
     out.attrs["units"] = "USD (CRS millions x 1,000,000)"
     reports = [rejected_frame(problems), *(c for c in cells if len(c))]
     rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    return ReadResult(out, rejected.astype(object))
+    return finish(ReadResult(out, rejected.astype(object)), return_rejected, reader="read_crs")
 
 
 def _codes(names: pd.Series) -> pd.Series:

@@ -249,7 +249,7 @@ def _read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         raise InputFileError(f"{source} is a folder, not a file", path=str(source))
     from .io import read_any
 
-    result = read_any(source)
+    result = read_any(source, return_rejected=True)
     frame = getattr(result, "frame", result)
     rejected = getattr(result, "rejected", None)
     if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on aidcalc.io

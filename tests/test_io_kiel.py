@@ -174,13 +174,13 @@ def test_workbook_rows_and_kiel_values_kept(workbook):
 
 def test_workbook_missing_sheet_names_the_sheets(workbook):
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_kiel(workbook, sheet="Main")
+        read_kiel(workbook, sheet_name="Main")
     assert "no sheet 'Main'" in str(info.value) and "Country Summary (€)" in str(info.value)
 
 
 def test_workbook_without_kiel_header(workbook):
     with pytest.raises(aidcalc.InputFileError, match="no Kiel header row"):
-        read_kiel(workbook, sheet="Country Summary (€)")
+        read_kiel(workbook, sheet_name="Country Summary (€)")
 
 
 def test_unreadable_workbook(tmp_path):

@@ -57,7 +57,7 @@ def _write(path: Path, text: str | bytes) -> Path:
 )
 def test_values_that_are_not_files_are_type_errors(reader, value):
     with pytest.raises(
-        InputTypeError, match=r"path must be a path or a binary file object"
+        InputTypeError, match=r"path must be a path, a URL or a binary file object"
     ) as info:
         READERS[reader](value)
     assert isinstance(info.value, TypeError) and isinstance(info.value, aidcalc.InputFileError)
@@ -423,11 +423,11 @@ def test_dates_at_the_edges_of_the_window_are_read(tmp_path):
         ("read_crs", {"max_ratio": 0}, "max_ratio=0"),
         ("read_crs", {"max_ratio": float("inf")}, "max_ratio=inf"),
         ("read_crs", {"max_uncompressed": -1}, "max_uncompressed=-1"),
-        ("read_table", {"sheet": True}, "sheet=True"),
-        ("read_table", {"sheet": 1.5}, "sheet=1.5"),
+        ("read_table", {"sheet_name": True}, "sheet_name=True"),
+        ("read_table", {"sheet_name": 1.5}, "sheet_name=1.5"),
         ("read_table", {"mapping": ["Land"]}, "mapping=['Land']"),
         ("read_table", {"max_ratio": "high"}, "max_ratio='high'"),
-        ("read_kiel", {"sheet": 1.5}, "sheet=1.5"),
+        ("read_kiel", {"sheet_name": 1.5}, "sheet_name=1.5"),
         ("read_kiel", {"mapping": "giver"}, "mapping='giver'"),
         ("read_any", {"bogus": 1}, "['bogus'] is not an option of read_crs"),
         ("read_any", {"max_ratio": -3}, "max_ratio=-3"),
@@ -482,10 +482,10 @@ def test_workbook_sheets_by_name_or_number(tmp_path):
     sheet.append(["Japan", "2024-02-19", "Financial", "Commitment", 1e9])
     book.save(tmp_path / "kiel.xlsx")
     by_name, _ = read_kiel(tmp_path / "kiel.xlsx")
-    by_number, _ = read_kiel(tmp_path / "kiel.xlsx", sheet=1)
+    by_number, _ = read_kiel(tmp_path / "kiel.xlsx", sheet_name=1)
     pd.testing.assert_frame_equal(by_name, by_number)
     with pytest.raises(aidcalc.InputFileError, match=r"no sheet number 5; the workbook has"):
-        read_kiel(tmp_path / "kiel.xlsx", sheet=5)
+        read_kiel(tmp_path / "kiel.xlsx", sheet_name=5)
 
 
 def _reference_cut(data: bytes, sep: bytes, eol: bytes) -> tuple[int, int]:

@@ -118,17 +118,17 @@ def test_xlsx_sheet_and_parquet(tmp_path):
     ws.append(["Canada", "2024-02-24", "3,020,000,000", "CAD"])
     path = tmp_path / "p.xlsx"
     book.save(path)
-    frame, rejected = read_table(path, sheet="pledges", locale="en")
+    frame, rejected = read_table(path, sheet_name="pledges", locale="en")
     assert frame["donor"].tolist() == ["JPN", "CAN"]
     assert frame["amount"].tolist() == [15.8e9, 3.02e9]
     assert frame["announced"].tolist() == [pd.Timestamp("2024-02-19"), pd.Timestamp("2024-02-24")]
     assert len(rejected) == 0
-    same, _ = read_table(path, sheet=1, locale="en")
+    same, _ = read_table(path, sheet_name=1, locale="en")
     pd.testing.assert_frame_equal(same, frame)
     with pytest.raises(
         aidcalc.InputFileError, match=r"no sheet 'Tabelle1'.*\['notes', 'pledges'\]"
     ):
-        read_table(path, sheet="Tabelle1")
+        read_table(path, sheet_name="Tabelle1")
 
     parquet = tmp_path / "p.parquet"
     pd.DataFrame(
