@@ -55,7 +55,7 @@ from ._columns import (
     STATUS,
 )
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
-from ._errors import ValidationError, describe_rows
+from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._frame_units import Units, column_units, contradicting, money_with_currency, plain
 from ._io_common import ReadResult, finish
@@ -474,8 +474,15 @@ def pledges(
     ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
     Timestamp('2024-06-07 00:00:00')
     """
-    result = _pledges(_read_table(frame_or_path, sheet_name, storage_options), mapping, locale,
-                      recipient)
+    table, label = _read_table(frame_or_path, sheet_name, storage_options)
+    try:
+        result = _pledges(table, mapping, locale, recipient)
+    except ValidationError as exc:
+        if label is None:  # the caller's DataFrame: its own error
+            raise
+        raise InputFileError(
+            f"{label}: {exc.message}", path=label, reason="wrong layout"
+        ) from None
     return finish(result, return_rejected, reader="pledges")
 
 
@@ -613,7 +620,7 @@ def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
 
 def _read_table(
     obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, str | None]:
     """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
     Parquet, every cell as written) through the readers' input gate and safe reader."""
     if isinstance(obj, pd.DataFrame):
@@ -625,14 +632,14 @@ def _read_table(
                 accepted="None for a DataFrame",
                 problems=pd.DataFrame(),
             )
-        return check_frame(obj, "pledges")
+        return check_frame(obj, "pledges"), None
     if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
         check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
     from ._io_common import open_source
     from ._io_table import read_frame
 
     with open_source(obj, argument="frame_or_path", storage_options=storage_options) as src:
-        return read_frame(src, sheet=sheet_name)
+        return read_frame(src, sheet=sheet_name), src.label
 
 
 def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "REJECTED_COLUMNS",
     "InputTypeError",
     "ReadResult",
+    "RejectedRows",
     "Source",
     "ZipLimits",
     "check_choice",
@@ -203,27 +204,102 @@ def summary_text(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def summary_html(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
-    """:func:`summary_text` as a compact HTML table (reasons escaped)."""
+def _counts_html(rejected: pd.DataFrame) -> str:
     import html
 
-    head = f"{_plural(len(frame), 'row')} read"
-    if not len(rejected):
-        return f"<p>{head}; nothing rejected</p>"
-    counts = reason_counts(rejected).head(20)
-    cols = [c for c in ("rows", "left_out") if c in counts.columns]
+    counts = reason_counts(rejected)
+    shown = counts.head(20)
+    cols = [c for c in ("rows", "left_out") if c in shown.columns]
     header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols)
     body = "".join(
         "<tr>"
         + "".join(f"<td>{int(row[c]):,}</td>" for c in cols)
         + f"<td style='text-align:left'>{html.escape(str(row['reason']))}</td></tr>"
-        for _, row in counts.iterrows()
+        for _, row in shown.iterrows()
+    )
+    more = (
+        f"<p>... and {len(counts) - len(shown)} more reasons</p>"
+        if len(counts) > len(shown)
+        else ""
     )
     return (
-        f"<p>{head}; {len(rejected):,} in the rejected-rows report (<code>.rejected</code>)"
-        f"</p><table><thead><tr>{header}<th>reason</th></tr></thead><tbody>{body}"
-        "</tbody></table>"
+        f"<table><thead><tr>{header}<th>reason</th></tr></thead><tbody>{body}</tbody>"
+        f"</table>{more}"
     )
+
+
+def summary_html(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
+    """:func:`summary_text` as a compact HTML table (reasons escaped)."""
+    head = f"{_plural(len(frame), 'row')} read"
+    if not len(rejected):
+        return f"<p>{head}; nothing rejected</p>"
+    return (
+        f"<p>{head}; {len(rejected):,} in the rejected-rows report (<code>.rejected</code>)"
+        f"</p>{_counts_html(rejected)}"
+    )
+
+
+class RejectedRows(pd.DataFrame):
+    """The rejected-rows report: a DataFrame that displays, in Jupyter and IPython, its
+    rows counted by reason above the rows themselves.
+
+    It is what ``return_rejected=True`` returns as ``rejected`` and what the readers put on
+    ``frame.attrs["rejected"]``. Two things differ from a plain DataFrame so that it can
+    travel in ``attrs``: ``copy.deepcopy`` returns the report itself (pandas deep-copies
+    ``attrs`` on every operation; the report is shared, not copied), and ``==`` between two
+    reports is identity (pandas compares ``attrs`` with ``==`` when it concatenates frames;
+    compare contents with :meth:`pandas.DataFrame.equals`). Anything derived from it
+    (``rejected[rejected["kept"]]``, ``rejected.copy()``) is a plain DataFrame.
+
+    Examples
+    --------
+    >>> r = RejectedRows(rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    >>> r._repr_pretty_text().splitlines()[0]
+    '1 entry in the rejected-rows report, by reason:'
+    >>> type(r[["reason"]]).__name__
+    'DataFrame'
+    """
+
+    @property
+    def _constructor(self) -> Any:  # derived frames are plain DataFrames
+        return pd.DataFrame
+
+    def __deepcopy__(self, memo: Any = None) -> RejectedRows:
+        return self
+
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is other
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is not other
+        return super().__ne__(other)
+
+    __hash__ = None  # as a DataFrame
+
+    def _repr_pretty_text(self) -> str:
+        if not len(self):
+            return "empty rejected-rows report (nothing rejected)"
+        counts = reason_counts(self)
+        shown = counts.head(20)
+        entries = _plural(len(self), "entry").replace("entrys", "entries")
+        lines = [f"{entries} in the rejected-rows report, by reason:"]
+        pairs = zip(shown["reason"], shown["rows"], strict=True)
+        lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
+        if len(counts) > len(shown):
+            lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text("RejectedRows(...)" if cycle else f"{self._repr_pretty_text()}\n\n{self!r}")
+
+    def _repr_html_(self) -> str | None:  # Jupyter
+        table = super()._repr_html_()  # type: ignore[misc]
+        if not len(self):
+            return "<p>empty rejected-rows report (nothing rejected)</p>" + (table or "")
+        return _counts_html(self) + (table or "")
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -268,7 +344,10 @@ def finish(
     if not isinstance(return_rejected, bool):
         check_choice("return_rejected", return_rejected, (False, True))
     frame, rejected = result
-    out = ReadResult(frame, rejected) if type(result) is not ReadResult else result
+    if not isinstance(rejected, RejectedRows):
+        rejected = RejectedRows(rejected)
+        rejected.attrs = dict(result[1].attrs)
+    out = ReadResult(frame, rejected)
     frame.attrs["rejected"] = rejected
     if return_rejected:
         return out
