@@ -27,6 +27,7 @@ from ._errors import (
     InputFileError,
     ParseError,
     RateNotFoundError,
+    RejectedRowsWarning,
     UnknownDonorError,
     ValidationError,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "InputFileError",
     "ParseError",
     "RateNotFoundError",
+    "RejectedRowsWarning",
     "UnknownDonorError",
     "ValidationError",
     "__version__",
