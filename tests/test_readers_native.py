@@ -189,7 +189,7 @@ def server(tmp_path) -> Iterator[tuple[str, list[dict[str, str]]]]:
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(tmp_path), **kwargs)
 
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):  # the http.server API
             seen.append(dict(self.headers))
             super().do_GET()
 
@@ -262,13 +262,11 @@ def test_file_urls_are_local_paths(tmp_path):
 
 def test_other_schemes_need_fsspec_or_say_so(tmp_path):
     try:
-        import fsspec  # noqa: F401
+        import fsspec
     except ImportError:
         with pytest.raises(aidcalc.InputFileError, match="needs fsspec"):
             aio.read_crs("s3://bucket/crs.txt")
     else:  # fsspec's in-memory filesystem: no network
-        import fsspec
-
         with fsspec.open("memory://aidcalc/crs.txt", "wb") as fh:
             fh.write(CRS_CLEAN.encode())
         assert aio.read_crs("memory://aidcalc/crs.txt")["amount"].tolist() == [1_500_000.0]
