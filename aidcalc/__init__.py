@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._errors import (
@@ -33,6 +34,9 @@ from ._errors import (
 )
 
 __version__ = "0.1.0"
+
+# messages go to logging.getLogger("aidcalc"); silent unless the application configures it
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # public name -> private module that defines it (imported on first attribute access)
 _LAZY: dict[str, str] = {

@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import sys
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from os import PathLike
@@ -45,6 +43,7 @@ from ._io_common import (
     utf8_stream,
 )
 from ._io_sniff import header_fields, sniff
+from ._progress import progress_bar
 
 __all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "MAX_ROW_BYTES", "YEARS", "iter_crs", "read_crs"]
 
@@ -122,23 +121,23 @@ _TEXT = (
 
 
 class _Progress:
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, max(total, 1), enabled
-        self.last = 0.0
+    """Bytes of the file read, as a :func:`aidcalc._progress.progress_bar` (rows as postfix)."""
+
+    def __init__(self, label: str, total: int, progress: bool | None) -> None:
+        self.bar = progress_bar(total=max(total, 1), desc=label, unit="B", progress=progress)
+        self.done = 0
 
     def update(self, done: int, rows: int, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not final and now - self.last < 0.2:
-            return
-        self.last = now
-        frac = min(done / self.total, 1.0)
-        bar = "#" * int(frac * 30)
-        sys.stderr.write(f"\r{self.label}: [{bar:<30}] {frac:4.0%} {rows:,} rows")
+        done = min(done, int(self.bar.total or done)) if hasattr(self.bar, "total") else done
+        if done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+        self.bar.set_postfix_str(f"{rows:,} rows", refresh=final)
         if final:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            self.bar.close()
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 class _Text(NamedTuple):
@@ -345,12 +344,12 @@ def _chunks(
     limits: ZipLimits,
     member: str | None,
 ) -> Iterator[pd.DataFrame]:
-    show = sys.stderr.isatty() if progress is None else bool(progress)
     engine = _arrow_batches if _has_arrow() else _pandas_batches
     with stack:
         text = stack.enter_context(_open_text(src, limits, member))
         label = src.label
-        bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, show)
+        bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, progress)
+        stack.callback(bar.close)
         rows = 0
         first = True
         try:
@@ -720,7 +719,8 @@ def read_crs(
         (with pyarrow installed, blocks are further capped at 10,000 rows, which parse
         fastest).
     progress
-        Draw a progress bar on stderr: ``None`` (default) when stderr is a terminal.
+        Draw a progress bar (:mod:`tqdm.auto`, by bytes read) on stderr: ``None`` (default)
+        when stderr is a terminal or in Jupyter; ``True`` / ``False`` force it.
     amount
         Which CRS figure becomes ``amount``: ``"disbursement"`` (``USD_Disbursement``, status
         ``disbursed``) or ``"commitment"`` (``USD_Commitment``, status ``committed``). Both

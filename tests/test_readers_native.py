@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -307,3 +308,63 @@ def test_sheet_name_as_in_pandas_and_sheet_deprecated(tmp_path):
         assert aio.read_table(path, sheet="pledges")["amount"].tolist() == [5.0]
     with pytest.raises(aidcalc.ValidationError, match="sheet_name= only"):
         aio.read_table(path, sheet="pledges", sheet_name="pledges")
+
+
+# --- progress and logging -------------------------------------------------------------------
+
+
+def test_progress_off_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    from aidcalc._progress import progress_bar, show_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    path = tmp_path / "crs.txt"
+    path.write_text(CRS_CLEAN)
+    aio.read_crs(path)
+    list(aio.iter_crs(path))
+    bar = progress_bar(total=2, desc="x", unit="chart", progress=None)
+    bar.update(2)
+    bar.close()
+    assert capsys.readouterr().err == ""
+    assert show_progress(None) is False
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert show_progress(None) is True and show_progress(False) is False
+
+
+def test_progress_true_draws_a_tqdm_bar_by_bytes(tmp_path, capsys):
+    path = tmp_path / "crs.txt"
+    path.write_text(CRS_CLEAN)
+    aio.read_crs(path, progress=True)
+    err = capsys.readouterr().err
+    assert "crs.txt" in err and "100%" in err and "1 rows" in err
+
+
+def test_report_progress_by_chart_and_steps_logged(tmp_path, capsys, caplog):
+    import logging
+
+    from aidcalc._report import build_report
+
+    frame = pd.DataFrame(
+        {
+            "donor": ["DEU", "USA", "JPN"],
+            "announced": pd.to_datetime(["2023-01-05", "2023-02-01", "2023-03-01"]),
+            "amount": [10.0, 20.0, 5.0],
+            "currency": ["USD"] * 3,
+            "category": ["humanitarian", "military", "financial"],
+            "status": ["committed"] * 3,
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="aidcalc"):
+        report = build_report(frame, out=tmp_path / "out", prices="none", progress=True)
+    err = capsys.readouterr().err
+    assert "aidcalc report: charts" in err and "100%" in err
+    charts = sum(1 for f in report.files if f.suffix == ".svg")
+    assert f"{charts}/{charts}" in err
+    steps = [r.getMessage() for r in caplog.records if r.name == "aidcalc"]
+    assert "report: reading the data" in steps and "report: writing index.html" in steps
+
+
+def test_library_logger_is_silent_by_default():
+    import logging
+
+    handlers = logging.getLogger("aidcalc").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)
