@@ -35,7 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from ._errors import InputFileError, RejectedRowsWarning
+from ._errors import InputFileError
 from ._io_common import ReadResult, finish, open_source
 from ._io_crs import iter_crs, read_crs
 from ._io_iati import read_iati
@@ -49,7 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily below
 
 __all__ = [
     "ReadResult",
-    "RejectedRowsWarning",
     "iter_crs",
     "read_any",
     "read_crs",
