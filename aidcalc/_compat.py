@@ -124,13 +124,16 @@ def check_errors(value: Any, *, accepted: Collection[str] = ERRORS, func: str = 
     >>> check_errors("ignore", func="convert")
     Traceback (most recent call last):
     ...
-    aidcalc.ValidationError: convert: errors='ignore' is not accepted; use one of 'raise', 'coerce'
+    aidcalc.ValidationError: convert: errors must be 'raise' or 'coerce', got 'ignore'
     """
     if not (isinstance(value, str) and value in accepted):
         where = f"{func}: " if func else ""
+        choices = list(accepted)
+        listed = " or ".join(repr(a) for a in choices) if len(choices) <= 2 else join_values(
+            choices
+        )
         raise ValidationError(
-            f"{where}errors={value!r} is not accepted; use one of "
-            f"{join_values(list(accepted))}",
+            f"{where}errors must be {listed}, got {value!r}",
             option="errors",
             value=value,
             accepted=list(accepted),
