@@ -106,7 +106,9 @@ def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
                     DeprecationWarning,
                     stacklevel=_stacklevel(),
                 )
-                kwargs[new] = value
+                args = (value,)
+            elif new in kwargs and not args:
+                args = (kwargs.pop(new),)  # positional, as the dask dispatch looks for it
             return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

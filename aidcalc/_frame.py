@@ -31,6 +31,7 @@ conversions); a ``total_to_date`` is a headline cumulative figure. Summing anyth
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from os import PathLike
 from typing import IO, Any, Final, Literal, cast
@@ -54,11 +55,12 @@ from ._columns import (
     RECIPIENT,
     STATUS,
 )
+from ._compat import check_errors, renamed_argument
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._frame_units import Units, column_units, contradicting, money_with_currency, plain
-from ._io_common import ReadResult, finish
+from ._io_common import ReadResult, finish, outside_stacklevel
 from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
@@ -126,10 +128,11 @@ Pledges = ReadResult
 # --------------------------------------------------------------------------------------------
 
 
+@renamed_argument("frame")
 def validate(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
-    errors: Literal["report", "raise"] = "report",
+    errors: Literal["coerce", "raise", "report"] = "coerce",
     categories: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Check a pledge frame against the documented schema and report every problem.
@@ -149,11 +152,12 @@ def validate(
 
     Parameters
     ----------
-    frame
+    data
         The frame to check (not changed).
     errors
-        ``"report"`` returns the problems; ``"raise"`` raises :class:`ValidationError` (with
-        the problems as its ``problems`` attribute) when there is any.
+        As everywhere in aidcalc: ``"coerce"`` (default) returns the problems; ``"raise"``
+        raises :class:`ValidationError` (with the problems as its ``problems`` attribute)
+        when there is any. ``"report"`` is the deprecated name of ``"coerce"``.
     categories
         Allowed categories; default: the built-in taxonomy plus ``"all"`` (headline totals).
 
@@ -180,6 +184,7 @@ def validate(
     >>> validate(f.iloc[:1]).empty
     True
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "validate")
     if categories is None:
         from ._categories import TAXONOMY
@@ -335,8 +340,15 @@ def validate(
     else:
         problems = pd.DataFrame(columns=_PROBLEM_COLUMNS)
     problems = problems[_PROBLEM_COLUMNS]
-    if errors not in ("report", "raise"):
-        raise ValueError(f"errors={errors!r}: use 'report' or 'raise'")
+    if errors == "report":
+        warnings.warn(
+            "validate: errors='report' is now errors='coerce' (the same values as everywhere "
+            "in aidcalc); 'report' is deprecated",
+            DeprecationWarning,
+            stacklevel=outside_stacklevel(),
+        )
+    else:
+        check_errors(errors, func="validate")
     if errors == "raise" and (problems["severity"] == "error").any():
         raise ValidationError(_summarise(problems), problems=problems)
     return problems
@@ -407,8 +419,9 @@ def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> 
         check(CURRENCY, bad, f"contradicts the unit of amount ({units.currency})")
 
 
+@renamed_argument("frame_or_path")
 def pledges(
-    frame_or_path: pd.DataFrame | str | PathLike[str] | IO[bytes],
+    data: pd.DataFrame | str | PathLike[str] | IO[bytes],
     *,
     mapping: Mapping[str, str] | None = None,
     locale: LocaleLike | None = None,
@@ -438,7 +451,7 @@ def pledges(
 
     Parameters
     ----------
-    frame_or_path
+    data
         The user table, or a file holding it (path, URL or binary file object).
     mapping
         ``{user column: role}``; roles are the pledge-frame column names.
@@ -474,6 +487,7 @@ def pledges(
     ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
     Timestamp('2024-06-07 00:00:00')
     """
+    frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
     table, label = _read_table(frame_or_path, sheet_name, storage_options)
     try:
         result = _pledges(table, mapping, locale, recipient)

@@ -368,3 +368,97 @@ def test_library_logger_is_silent_by_default():
 
     handlers = logging.getLogger("aidcalc").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
+
+
+# --- one keyword vocabulary -------------------------------------------------------------------
+
+FRAME_FUNCTIONS = [
+    "convert", "normalise", "share_of_gdp", "per_capita", "categorise", "spread", "aggregate",
+    "validate", "pledges", "aggregate_chunks",
+]
+
+
+def _public_frame_functions():
+    import inspect
+
+    import aidcalc.plot
+
+    names = [(aidcalc, n) for n in FRAME_FUNCTIONS]
+    for n in aidcalc.plot.__all__:
+        obj = getattr(aidcalc.plot, n)
+        if inspect.isfunction(obj):
+            first = next(iter(inspect.signature(obj).parameters), None)
+            if first in ("data", "frame"):
+                names.append((aidcalc.plot, n))
+    return names
+
+
+def test_the_frame_argument_is_data_everywhere():
+    import inspect
+
+    found = _public_frame_functions()
+    assert len(found) >= len(FRAME_FUNCTIONS) + 5  # the charts and their tables too
+    for module, name in found:
+        first = next(iter(inspect.signature(getattr(module, name)).parameters))
+        assert first == "data", f"{module.__name__}.{name} takes {first!r} first"
+
+
+G7 = pd.DataFrame(
+    {"donor": ["JPN", "DEU"], "amount": [1e9, 2e9], "currency": ["USD", "USD"],
+     "announced": pd.to_datetime(["2023-01-05", "2023-02-01"]), "category": ["energy"] * 2}
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("convert", {"to": "EUR", "date": "announced"}),
+        ("categorise", {}),
+        ("spread", {}),
+        ("aggregate", {"by": "donor"}),
+        ("validate", {}),
+    ],
+)
+def test_old_frame_keyword_still_works_with_a_deprecation(name, kwargs):
+    func = getattr(aidcalc, name)
+    new = func(data=G7, **kwargs)
+    with pytest.warns(DeprecationWarning, match=rf"{name}: the argument frame= is now data="):
+        old = func(**{"frame": G7}, **kwargs)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(aidcalc.ValidationError, match="pass the frame once"):
+        func(G7, frame=G7, **kwargs)
+
+
+def test_old_pledges_keyword_still_works():
+    with pytest.warns(DeprecationWarning, match="frame_or_path= is now data="):
+        got = aidcalc.pledges(frame_or_path=G7)
+    assert len(got) == 2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: aidcalc.convert(G7, "EUR", date="announced", errors=e),
+        lambda e: aidcalc.normalise(G7, errors=e),
+        lambda e: aidcalc.share_of_gdp(G7, value="amount", errors=e),
+        lambda e: aidcalc.per_capita(G7, value="amount", errors=e),
+        lambda e: aidcalc.parse_amounts(["$1 million"], errors=e),
+        lambda e: aidcalc.donor_codes(["Japan"], errors=e),
+        lambda e: aidcalc.validate(G7, errors=e),
+    ],
+)
+@pytest.mark.parametrize("bad", ["ignore", "Raise", None, 1])
+def test_errors_takes_the_same_values_everywhere(call, bad):
+    with pytest.raises(aidcalc.ValidationError, match=r"errors must be 'raise' or 'coerce', got"):
+        call(bad)
+
+
+def test_validate_errors_coerce_reports_and_report_is_deprecated():
+    bad = G7.assign(currency=["XXQ", "USD"])
+    problems = aidcalc.validate(bad, errors="coerce")
+    assert (problems["column"] == "currency").any()
+    pd.testing.assert_frame_equal(aidcalc.validate(bad), problems)
+    with pytest.warns(DeprecationWarning, match="errors='report' is now errors='coerce'"):
+        pd.testing.assert_frame_equal(aidcalc.validate(bad, errors="report"), problems)
+    with pytest.raises(aidcalc.ValidationError):
+        aidcalc.validate(bad, errors="raise")
