@@ -652,7 +652,7 @@ def _read_table(
     from ._io_common import open_source
     from ._io_table import read_frame
 
-    with open_source(obj, argument="frame_or_path", storage_options=storage_options) as src:
+    with open_source(obj, argument="data", storage_options=storage_options) as src:
         return read_frame(src, sheet=sheet_name), src.label
 
 
