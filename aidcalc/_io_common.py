@@ -50,6 +50,7 @@ __all__ = [
     "check_path",
     "data_member",
     "finish",
+    "local_file_reader",
     "open_source",
     "open_zip",
     "reason_counts",
@@ -702,6 +703,25 @@ def open_source(
                 reason="empty file",
             )
         yield Source(target, label)
+
+
+def local_file_reader(func: Any) -> Any:
+    """Let a reader written for a local path take what :func:`open_source` takes (a binary
+    file object, a URL, with ``storage_options=``): those are copied to a temporary file
+    that lives while ``func`` reads it; a local path is passed through unchanged."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(
+        path: Any, *args: Any, storage_options: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        local = isinstance(path, (str, os.PathLike)) and url_scheme(path) in (None, "file")
+        if local and storage_options is None and url_scheme(path) is None:
+            return func(path, *args, **kwargs)
+        with open_source(path, storage_options=storage_options) as src:
+            return func(src.path, *args, **kwargs)
+
+    return wrapper
 
 
 # --- options --------------------------------------------------------------------------------

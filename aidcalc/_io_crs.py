@@ -26,6 +26,7 @@ from ._io_common import (
     ZIP_ERRORS,
     Prepended,
     ReadResult,
+    RejectedRows,
     Source,
     ZipLimits,
     check_choice,
@@ -362,7 +363,8 @@ def _chunks(
                     if isinstance(problem["row"], int):
                         problem["row"] += rows + 2  # position in chunk -> line in the file
                 chunk.index = pd.RangeIndex(rows, rows + len(chunk))
-                chunk.attrs["rejected"] = rejected_frame(problems)
+                # shared, identity-compared: pd.concat of the chunks works (see RejectedRows)
+                chunk.attrs["rejected"] = RejectedRows(rejected_frame(problems))
                 rows += len(chunk)
                 yield chunk
                 bar.update(text.raw.tell(), rows)

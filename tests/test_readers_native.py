@@ -462,3 +462,31 @@ def test_validate_errors_coerce_reports_and_report_is_deprecated():
         pd.testing.assert_frame_equal(aidcalc.validate(bad, errors="report"), problems)
     with pytest.raises(aidcalc.ValidationError):
         aidcalc.validate(bad, errors="raise")
+
+
+def test_iter_crs_chunks_concatenate(tmp_path):
+    path = tmp_path / "crs.txt"
+    path.write_text(CRS + "2024|Japan|Ukraine|15250|inf\n")
+    other = tmp_path / "other.txt"
+    other.write_text(CRS_CLEAN)
+    chunks = list(aio.iter_crs(path)) + list(aio.iter_crs(other))
+    assert len(chunks[0].attrs["rejected"]) == 1  # the inf, left empty and reported
+    whole = pd.concat(chunks)  # each chunk has its own report in attrs: no ambiguous compare
+    assert len(whole) == 4
+
+
+WDI = (
+    b'"Data Source","World Development Indicators",\n\n"Last Updated Date","2024-01-01",\n\n'
+    b'"Country Name","Country Code","Indicator Name","Indicator Code","2022",\n'
+    b'"Japan","JPN","GDP (current US$)","NY.GDP.MKTP.CD","4.2e12",\n'
+)
+
+
+def test_macro_readers_take_file_objects_and_urls(tmp_path, server):
+    base, _ = server
+    (tmp_path / "API_wdi.csv").write_bytes(WDI)
+    by_path = aio.read_wdi(tmp_path / "API_wdi.csv")
+    by_stream = aio.read_wdi(io.BytesIO(WDI))
+    by_url = aio.read_wdi(f"{base}/API_wdi.csv")
+    for got in (by_stream, by_url):
+        assert got["value"].tolist() == by_path["value"].tolist() == [4.2e12]
