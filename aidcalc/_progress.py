@@ -40,7 +40,18 @@ def show_progress(progress: bool | None) -> bool:
     (False, True)
     """
     if progress is not None:
-        return bool(progress)
+        if not isinstance(progress, bool):
+            from ._errors import ValidationError
+
+            raise ValidationError(
+                f"progress={progress!r} is not accepted; use None (on a terminal or in "
+                "Jupyter), True or False",
+                option="progress",
+                value=progress,
+                accepted=[None, True, False],
+                problems=None,
+            )
+        return progress
     if _in_jupyter():
         return True
     try:
