@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._errors import (
@@ -29,11 +30,15 @@ from ._errors import (
     InputFileError,
     ParseError,
     RateNotFoundError,
+    RejectedRowsWarning,
     UnknownDonorError,
     ValidationError,
 )
 
 __version__ = "0.1.0"
+
+# messages go to logging.getLogger("aidcalc"); silent unless the application configures it
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # public name -> private module that defines it (imported on first attribute access)
 _LAZY: dict[str, str] = {
@@ -85,6 +90,7 @@ __all__ = [
     "InputFileError",
     "ParseError",
     "RateNotFoundError",
+    "RejectedRowsWarning",
     "UnknownDonorError",
     "ValidationError",
     "__version__",

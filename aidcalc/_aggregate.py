@@ -50,6 +50,7 @@ from ._columns import (
     PRICE_BASE,
     YEAR,
 )
+from ._compat import renamed_argument
 from ._dask import dask_aware
 from ._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
@@ -65,9 +66,10 @@ MISSING: Final = "missing"
 _FREQ: Final = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
+@renamed_argument("frame")
 @dask_aware
 def aggregate(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = (DONOR, "category"),
     value: str = AMOUNT,
@@ -85,7 +87,7 @@ def aggregate(
 
     Parameters
     ----------
-    frame
+    data
         A pledge frame (not changed).
     by
         Columns to group by (default donor x category); ``None`` or ``()`` for a grand total.
@@ -171,6 +173,7 @@ def aggregate(
     aidcalc.AggregationError: cannot sum 'amount' across currencies: group donor='JPN',
     category='energy' mixes 'USD', 'EUR' (2 rows (index 0, 1)). Convert first ...
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "aggregate")
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     needed = [value, *keys]

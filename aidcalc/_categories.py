@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
+from ._compat import renamed_argument
 from ._dask import dask_aware
 from ._errors import ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
@@ -473,9 +474,10 @@ def _code_category(codes: pd.Series) -> pd.Series:
     return text.map(found).astype(object)
 
 
+@renamed_argument("frame")
 @dask_aware
 def categorise(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     text: str | Sequence[str] | None = None,
     purpose_code: str | None = None,
@@ -495,7 +497,7 @@ def categorise(
 
     Parameters
     ----------
-    frame
+    data
         A pledge frame (not changed).
     text
         Column(s) with free text (any of en, de, fr, it, ja, uk); default ``"description"``
@@ -559,6 +561,7 @@ def categorise(
     >>> categorise(hand, overwrite=True)["category"].tolist()
     ['energy', 'energy']
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "categorise")
     if text is None and DESCRIPTION in frame.columns:
         text = DESCRIPTION

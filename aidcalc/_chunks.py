@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import CURRENCY, DONOR, FX_TO, GROUP, KIND, PERIOD, PRICE_BASE
+from ._compat import renamed_argument
 from ._errors import AggregationError, ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame
 
@@ -27,8 +28,9 @@ ROWS: Final = "rows"
 MISSING: Final = "missing"
 
 
+@renamed_argument("chunks")
 def aggregate_chunks(
-    chunks: Iterable[pd.DataFrame],
+    data: Iterable[pd.DataFrame],
     *,
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     **aggregate_options: Any,
@@ -42,7 +44,7 @@ def aggregate_chunks(
 
     Parameters
     ----------
-    chunks
+    data
         Pledge frames, e.g. the chunks of ``aidcalc.io.iter_crs(path)``.
     prepare
         Applied to each chunk before it is aggregated, e.g. a function that converts,
@@ -74,6 +76,7 @@ def aggregate_chunks(
     0   DEU     6.0     2        0      EUR
     1   JPN    12.5     2        0      EUR
     """
+    chunks = data  # the argument is data= (as in seaborn); chunks= still works
     from ._aggregate import aggregate
 
     options = dict(aggregate_options)

@@ -49,6 +49,7 @@ import pandas as pd
 
 from ._amount import check_currency, code_hint
 from ._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
+from ._compat import check_errors, renamed_argument
 from ._dask import dask_aware
 from ._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from ._errors import ParseError, RateNotFoundError, ValidationError, describe_rows, join_values
@@ -100,8 +101,7 @@ def _combined(tables: tuple[RateTable, ...]) -> RateTable:
 def _check_options(policy: str, errors: str, max_days_back: int) -> None:
     if policy not in ("spot", "month", "year"):
         raise ValueError(f"policy must be 'spot', 'month' or 'year', got {policy!r}")
-    if errors not in ("raise", "coerce"):
-        raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
+    check_errors(errors, func="convert")
     if (
         isinstance(max_days_back, bool)
         or not isinstance(max_days_back, (int, np.integer))
@@ -721,9 +721,10 @@ def lookup_rates(
     )
 
 
+@renamed_argument("frame")
 @dask_aware
 def convert(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     to: str,
     *,
     amount: str = "amount",
@@ -740,7 +741,7 @@ def convert(
 
     Parameters
     ----------
-    frame
+    data
         The data; it is not modified.
     to
         ISO 4217 code of the target currency.
@@ -796,6 +797,7 @@ def convert(
     >>> convert(pledges, "USD", policy="year")["fx_rate"].round(4).tolist()
     [1.0, 0.0066, 1.0824]
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "convert")
     to = _check_target(to)
     _check_options(policy, errors, max_days_back)

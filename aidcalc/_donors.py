@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._compat import check_errors
 from ._datasets import read_dataset
 from ._errors import UnknownDonorError, describe_rows, join_values
 from ._locale import LocaleLike, resolve_locale
@@ -290,8 +291,7 @@ def donor_codes(
     >>> donor_codes(["Frankreich", "Atlantis"], locale="de", errors="coerce").tolist()
     ['FRA', nan]
     """
-    if errors not in ("raise", "coerce"):
-        raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
+    check_errors(errors, func="donor_codes")
     if not isinstance(series, pd.Series):
         series = pd.Series(list(series), dtype=object)
     locale_id = _locale_id(locale)

@@ -15,6 +15,7 @@ __all__ = [
     "InputFileError",
     "ParseError",
     "RateNotFoundError",
+    "RejectedRowsWarning",
     "UnknownDonorError",
     "ValidationError",
     "describe_rows",
@@ -173,3 +174,9 @@ for _cls in (
 ):
     _cls.__module__ = "aidcalc"
 del _cls
+
+
+class RejectedRowsWarning(UserWarning):
+    """A reader or :func:`aidcalc.pledges` left rows out (or took them with a problem) and the
+    caller did not ask for the report: pass ``return_rejected=True`` to get
+    ``(frame, rejected)``, or read ``frame.attrs["rejected"]``."""

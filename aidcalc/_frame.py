@@ -31,10 +31,10 @@ conversions); a ``total_to_date`` is a headline cumulative figure. Summing anyth
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from os import PathLike
-from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple, cast
+from typing import IO, Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -55,10 +55,12 @@ from ._columns import (
     RECIPIENT,
     STATUS,
 )
+from ._compat import check_errors, renamed_argument
 from ._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._frame_checks import check_frame
 from ._frame_units import Units, column_units, contradicting, money_with_currency, plain
+from ._io_common import ReadResult, finish, outside_stacklevel
 from ._lifecycle import STATUS_ORDER, period_problems
 from ._locale import LocaleLike
 
@@ -115,13 +117,10 @@ def pledge_frame_from_dataset(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-class Pledges(NamedTuple):
-    """What :func:`pledges` returns: the pledge frame and the rows it could not accept."""
-
-    frame: pd.DataFrame
-    """The accepted rows as a pledge frame (original index labels kept)."""
-    rejected: pd.DataFrame
-    """The rejected rows, as given, with a ``reason`` column saying what to fix."""
+#: What :func:`pledges` returns with ``return_rejected=True``: the pledge frame (accepted
+#: rows, original index labels kept) and the rejected rows, as given, with a ``reason``
+#: column saying what to fix. The readers' pair type, :class:`aidcalc.io.ReadResult`.
+Pledges = ReadResult
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,10 +128,11 @@ class Pledges(NamedTuple):
 # --------------------------------------------------------------------------------------------
 
 
+@renamed_argument("frame")
 def validate(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
-    errors: Literal["report", "raise"] = "report",
+    errors: Literal["coerce", "raise", "report"] = "coerce",
     categories: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Check a pledge frame against the documented schema and report every problem.
@@ -152,11 +152,12 @@ def validate(
 
     Parameters
     ----------
-    frame
+    data
         The frame to check (not changed).
     errors
-        ``"report"`` returns the problems; ``"raise"`` raises :class:`ValidationError` (with
-        the problems as its ``problems`` attribute) when there is any.
+        As everywhere in aidcalc: ``"coerce"`` (default) returns the problems; ``"raise"``
+        raises :class:`ValidationError` (with the problems as its ``problems`` attribute)
+        when there is any. ``"report"`` is the deprecated name of ``"coerce"``.
     categories
         Allowed categories; default: the built-in taxonomy plus ``"all"`` (headline totals).
 
@@ -183,6 +184,7 @@ def validate(
     >>> validate(f.iloc[:1]).empty
     True
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "validate")
     if categories is None:
         from ._categories import TAXONOMY
@@ -338,8 +340,15 @@ def validate(
     else:
         problems = pd.DataFrame(columns=_PROBLEM_COLUMNS)
     problems = problems[_PROBLEM_COLUMNS]
-    if errors not in ("report", "raise"):
-        raise ValueError(f"errors={errors!r}: use 'report' or 'raise'")
+    if errors == "report":
+        warnings.warn(
+            "validate: errors='report' is now errors='coerce' (the same values as everywhere "
+            "in aidcalc); 'report' is deprecated",
+            DeprecationWarning,
+            stacklevel=outside_stacklevel(),
+        )
+    else:
+        check_errors(errors, func="validate")
     if errors == "raise" and (problems["severity"] == "error").any():
         raise ValidationError(_summarise(problems), problems=problems)
     return problems
@@ -410,16 +419,22 @@ def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> 
         check(CURRENCY, bad, f"contradicts the unit of amount ({units.currency})")
 
 
+@renamed_argument("frame_or_path")
 def pledges(
-    frame_or_path: pd.DataFrame | str | PathLike[str],
+    data: pd.DataFrame | str | PathLike[str] | IO[bytes],
     *,
     mapping: Mapping[str, str] | None = None,
     locale: LocaleLike | None = None,
     recipient: str | None = None,
-) -> Pledges:
+    sheet_name: str | int | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | Pledges:
     """Build a pledge frame from a user table whose columns are named differently.
 
-    Steps: read the table (a DataFrame, or a ``.csv``/``.xlsx``/``.parquet`` path); rename
+    Steps: read the table (a DataFrame, or a CSV / XLSX / Parquet file: a path, a URL or a
+    binary file object, read by content through the same safe reader as
+    :func:`aidcalc.io.read_table`, every cell as it is written); rename
     columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
     names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
     names to codes with :func:`aidcalc._donors.donor_codes` (codes such as ``JPN`` are kept);
@@ -430,12 +445,14 @@ def pledges(
     the row with the reason, never a guess); upper-case currency codes. A row that still
     breaks the schema (see :func:`validate`) is moved, unchanged, to ``rejected`` with a
     ``reason``: no row is dropped silently, and ``len(frame) + len(rejected)`` equals the
-    input length.
+    input length. By default the frame alone is returned (with one
+    :class:`aidcalc.RejectedRowsWarning` when rows were rejected, and the rejected rows on
+    ``frame.attrs["rejected"]``); ``return_rejected=True`` returns ``(frame, rejected)``.
 
     Parameters
     ----------
-    frame_or_path
-        The user table or a path to it.
+    data
+        The user table, or a file holding it (path, URL or binary file object).
     mapping
         ``{user column: role}``; roles are the pledge-frame column names.
     locale
@@ -443,27 +460,52 @@ def pledges(
         ``"de"``.
     recipient
         Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
+    sheet_name
+        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the first).
+    storage_options
+        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
+    return_rejected
+        ``True``: return ``(frame, rejected)`` instead of the frame alone.
 
     Returns
     -------
-    Pledges
-        ``(frame, rejected)``, a named tuple.
+    DataFrame or Pledges
+        The accepted rows; with ``return_rejected=True`` the named tuple
+        ``(frame, rejected)``.
 
     Examples
     --------
     >>> table = pd.DataFrame({"Giver": ["JPN", "USA"], "Date": ["2024-02-19", "soon"],
     ...                       "Value": [15.8e9, 1e6], "Currency": ["jpy", "USD"]})
-    >>> ok, rejected = pledges(table, recipient="UKR")
+    >>> ok, rejected = pledges(table, recipient="UKR", return_rejected=True)
     >>> ok[["donor", "announced", "amount", "currency", "recipient"]]
       donor  announced        amount currency recipient
     0   JPN 2024-02-19  1.580000e+10      JPY       UKR
     >>> rejected["reason"].str.slice(0, 55).tolist()
     ["announced: not a date ('soon'): not a date in a known f"]
     >>> pledges(pd.DataFrame({"donor": ["DEU"], "announced": ["07.06.2024"], "amount": [1.0],
-    ...                       "currency": ["EUR"]}), locale="de").frame["announced"].iloc[0]
+    ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
     Timestamp('2024-06-07 00:00:00')
     """
-    table = _read_table(frame_or_path)
+    frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
+    table, label = _read_table(frame_or_path, sheet_name, storage_options)
+    try:
+        result = _pledges(table, mapping, locale, recipient)
+    except ValidationError as exc:
+        if label is None:  # the caller's DataFrame: its own error
+            raise
+        raise InputFileError(
+            f"{label}: {exc.message}", path=label, reason="wrong layout"
+        ) from None
+    return finish(result, return_rejected, reader="pledges")
+
+
+def _pledges(
+    table: pd.DataFrame,
+    mapping: Mapping[str, str] | None,
+    locale: LocaleLike | None,
+    recipient: str | None,
+) -> Pledges:
     out = table.copy()
     out.index = pd.RangeIndex(len(out))  # work by position; the labels come back at the end
     renames: dict[str, str] = {}
@@ -590,34 +632,28 @@ def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
     return Pledges(frame, rejected)
 
 
-def _read_table(obj: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame:
+def _read_table(
+    obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
+) -> tuple[pd.DataFrame, str | None]:
+    """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
+    Parquet, every cell as written) through the readers' input gate and safe reader."""
     if isinstance(obj, pd.DataFrame):
-        return check_frame(obj, "pledges")
-    if not isinstance(obj, (str, PathLike)):
+        if storage_options is not None or sheet_name is not None:
+            raise ValidationError(
+                "sheet_name= and storage_options= are for files; this is a DataFrame",
+                option="storage_options" if storage_options is not None else "sheet_name",
+                value=storage_options if storage_options is not None else sheet_name,
+                accepted="None for a DataFrame",
+                problems=pd.DataFrame(),
+            )
+        return check_frame(obj, "pledges"), None
+    if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
         check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
-    path = Path(obj)
-    if not path.is_file():
-        raise InputFileError(f"no such file: {path}", path=str(path), reason="missing")
-    suffix = path.suffix.lower()
-    try:
-        with path.open("rb") as head:
-            if head.read(4) == b"PAR1":  # Parquet by its content, whatever the name
-                suffix = ".parquet"
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path)
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(
-            f"could not read {path.name}: {exc}", path=str(path), reason=str(exc)
-        ) from None
-    raise InputFileError(
-        f"{path.name}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet",
-        path=str(path),
-        reason="file type",
-    )
+    from ._io_common import open_source
+    from ._io_table import read_frame
+
+    with open_source(obj, argument="data", storage_options=storage_options) as src:
+        return read_frame(src, sheet=sheet_name), src.label
 
 
 def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import shutil
+import re
 import stat
 import tempfile
 import zipfile
@@ -42,15 +42,20 @@ __all__ = [
     "REJECTED_COLUMNS",
     "InputTypeError",
     "ReadResult",
+    "RejectedRows",
     "Source",
     "ZipLimits",
     "check_choice",
     "check_count",
     "check_path",
     "data_member",
+    "finish",
+    "local_file_reader",
     "open_source",
     "open_zip",
+    "reason_counts",
     "rejected_frame",
+    "url_scheme",
 ]
 
 #: Columns of the rejected-rows report every importer returns.
@@ -107,10 +112,15 @@ class InputTypeError(InputFileError, TypeError):
 
 
 class ReadResult(NamedTuple):
-    """What an importer returns: the pledge frame and the report of what it did not take.
+    """The pair a reader returns with ``return_rejected=True``: the frame and the report of
+    what it did not take.
 
-    Unpack it (``frame, rejected = aidcalc.io.read_iati(path)``) or use the attributes.
-    ``len(frame)`` plus the rejected *rows* accounts for every input row.
+    By default every reader returns the frame alone (a :class:`pandas.DataFrame`, as
+    pandas' readers do); ``return_rejected=True`` gives this pair. Unpack it
+    (``frame, rejected = aidcalc.io.read_iati(path, return_rejected=True)``) or use the
+    attributes. ``len(frame)`` plus the rejected *rows* accounts for every input row. In
+    Jupyter (and IPython) the pair displays as a compact summary: rows read, and the
+    rejected rows counted by reason.
 
     Attributes
     ----------
@@ -122,6 +132,8 @@ class ReadResult(NamedTuple):
         ``value`` (as found), ``reason`` (what is wrong and what was done), ``kept``
         (``True`` when the row is in ``frame`` all the same, e.g. with an empty date;
         ``False`` when it was left out, e.g. a zip member that was not read).
+        (:func:`aidcalc.pledges` and :func:`aidcalc.io.read_table` list the rows as given,
+        plus ``reason``.)
 
     Examples
     --------
@@ -129,10 +141,236 @@ class ReadResult(NamedTuple):
     >>> frame, rejected = r
     >>> len(frame), list(rejected.columns)
     (1, ['source', 'row', 'column', 'value', 'reason', 'kept'])
+    >>> print(r._summary_text())
+    1 row read; nothing rejected
     """
 
     frame: pd.DataFrame
     rejected: pd.DataFrame
+
+    def _summary_text(self) -> str:
+        return summary_text(self.frame, self.rejected)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text("ReadResult(...)" if cycle else self._summary_text())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        return summary_html(self.frame, self.rejected)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def reason_counts(rejected: pd.DataFrame) -> pd.DataFrame:
+    """The rejected-rows report counted by reason (most frequent first): ``reason``,
+    ``rows`` and, for the readers' reports, ``left_out`` (entries whose row is not in the
+    frame).
+
+    Examples
+    --------
+    >>> reason_counts(rejected_frame([
+    ...     {"reason": "no amount", "kept": True}, {"reason": "no amount", "kept": True},
+    ...     {"reason": "zip member not read", "kept": False}]))
+                    reason  rows  left_out
+    0            no amount     2         0
+    1  zip member not read     1         1
+    """
+    if "reason" not in rejected.columns or not len(rejected):
+        return pd.DataFrame({"reason": pd.Series([], dtype=object), "rows": []}).astype(
+            {"rows": "int64"}
+        )
+    reasons = rejected["reason"].astype(object).where(rejected["reason"].notna(), "(no reason)")
+    counts = reasons.value_counts(sort=True)
+    out = pd.DataFrame({"reason": counts.index.astype(object), "rows": counts.to_numpy()})
+    if "kept" in rejected.columns:
+        left = (rejected["kept"] == False).groupby(reasons).sum()  # noqa: E712 - object column
+        out["left_out"] = out["reason"].map(left).fillna(0).astype("int64")
+    return out
+
+
+def summary_text(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
+    """One line for the frame, then the rejected rows counted by reason."""
+    head = f"{_plural(len(frame), 'row')} read"
+    if not len(rejected):
+        return head + "; nothing rejected"
+    counts = reason_counts(rejected)
+    entries = _plural(len(rejected), "entry").replace("entrys", "entries")
+    lines = [f"{head}; {entries} in the rejected-rows report (.rejected), by reason:"]
+    shown = counts.head(20)
+    pairs = zip(shown["reason"], shown["rows"], strict=True)
+    lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
+    if len(counts) > len(shown):
+        lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
+    return "\n".join(lines)
+
+
+def _counts_html(rejected: pd.DataFrame) -> str:
+    import html
+
+    counts = reason_counts(rejected)
+    shown = counts.head(20)
+    cols = [c for c in ("rows", "left_out") if c in shown.columns]
+    header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{int(row[c]):,}</td>" for c in cols)
+        + f"<td style='text-align:left'>{html.escape(str(row['reason']))}</td></tr>"
+        for _, row in shown.iterrows()
+    )
+    more = (
+        f"<p>... and {len(counts) - len(shown)} more reasons</p>"
+        if len(counts) > len(shown)
+        else ""
+    )
+    return (
+        f"<table><thead><tr>{header}<th>reason</th></tr></thead><tbody>{body}</tbody>"
+        f"</table>{more}"
+    )
+
+
+def summary_html(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
+    """:func:`summary_text` as a compact HTML table (reasons escaped)."""
+    head = f"{_plural(len(frame), 'row')} read"
+    if not len(rejected):
+        return f"<p>{head}; nothing rejected</p>"
+    return (
+        f"<p>{head}; {len(rejected):,} in the rejected-rows report (<code>.rejected</code>)"
+        f"</p>{_counts_html(rejected)}"
+    )
+
+
+class RejectedRows(pd.DataFrame):
+    """The rejected-rows report: a DataFrame that displays, in Jupyter and IPython, its
+    rows counted by reason above the rows themselves.
+
+    It is what ``return_rejected=True`` returns as ``rejected`` and what the readers put on
+    ``frame.attrs["rejected"]``. Two things differ from a plain DataFrame so that it can
+    travel in ``attrs``: ``copy.deepcopy`` returns the report itself (pandas deep-copies
+    ``attrs`` on every operation; the report is shared, not copied), and ``==`` between two
+    reports is identity (pandas compares ``attrs`` with ``==`` when it concatenates frames;
+    compare contents with :meth:`pandas.DataFrame.equals`). Anything derived from it
+    (``rejected[rejected["kept"]]``, ``rejected.copy()``) is a plain DataFrame.
+
+    Examples
+    --------
+    >>> r = RejectedRows(rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    >>> r._repr_pretty_text().splitlines()[0]
+    '1 entry in the rejected-rows report, by reason:'
+    >>> type(r[["reason"]]).__name__
+    'DataFrame'
+    """
+
+    @property
+    def _constructor(self) -> Any:  # derived frames are plain DataFrames
+        return pd.DataFrame
+
+    def __deepcopy__(self, memo: Any = None) -> RejectedRows:
+        return self
+
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is other
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is not other
+        return super().__ne__(other)
+
+    __hash__ = None  # as a DataFrame
+
+    def _repr_pretty_text(self) -> str:
+        if not len(self):
+            return "empty rejected-rows report (nothing rejected)"
+        counts = reason_counts(self)
+        shown = counts.head(20)
+        entries = _plural(len(self), "entry").replace("entrys", "entries")
+        lines = [f"{entries} in the rejected-rows report, by reason:"]
+        pairs = zip(shown["reason"], shown["rows"], strict=True)
+        lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
+        if len(counts) > len(shown):
+            lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text("RejectedRows(...)" if cycle else f"{self._repr_pretty_text()}\n\n{self!r}")
+
+    def _repr_html_(self) -> str | None:  # Jupyter
+        table = super()._repr_html_()  # type: ignore[misc]
+        if not len(self):
+            return "<p>empty rejected-rows report (nothing rejected)</p>" + (table or "")
+        return _counts_html(self) + (table or "")
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that points at the first caller outside
+    aidcalc (so a warning names the user's line, however deep the library called)."""
+    import sys
+
+    level = 1
+    f = sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
+        f = f.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def finish(
+    result: tuple[pd.DataFrame, pd.DataFrame], return_rejected: bool, *, reader: str
+) -> Any:
+    """What a public reader returns: the frame alone (default), with the report on
+    ``frame.attrs["rejected"]`` and ONE :class:`aidcalc.RejectedRowsWarning` when it is not
+    empty; or, with ``return_rejected=True``, the ``(frame, rejected)`` pair (no warning).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> pair = ReadResult(pd.DataFrame({"amount": [1.0]}),
+    ...                   rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     frame = finish(pair, False, reader="read_x")
+    >>> type(frame).__name__, len(frame.attrs["rejected"])
+    ('DataFrame', 1)
+    >>> print(str(seen[0].message).replace("; ", ";\\n"))
+    read_x: the rejected-rows report has 1 entry (1 left out of the frame, 0 kept with a problem);
+    pass return_rejected=True to get (frame, rejected), or see frame.attrs['rejected']
+    """
+    from ._errors import RejectedRowsWarning
+
+    if not isinstance(return_rejected, bool):
+        check_choice("return_rejected", return_rejected, (False, True))
+    frame, rejected = result
+    if not isinstance(rejected, RejectedRows):
+        rejected = RejectedRows(rejected)
+        rejected.attrs = dict(result[1].attrs)
+    out = ReadResult(frame, rejected)
+    frame.attrs["rejected"] = rejected
+    if return_rejected:
+        return out
+    if len(rejected):
+        import warnings
+
+        if "kept" in rejected.columns:
+            left = int((rejected["kept"] == False).sum())  # noqa: E712 - object column
+            entries = _plural(len(rejected), "entry").replace("entrys", "entries")
+            what = (
+                f"the rejected-rows report has {entries} ({left:,} left out of the frame, "
+                f"{len(rejected) - left:,} kept with a problem)"
+            )
+        else:
+            what = f"{_plural(len(rejected), 'row')} rejected (left out of the frame)"
+        warnings.warn(
+            f"{reader}: {what}; pass return_rejected=True to get (frame, rejected), "
+            "or see frame.attrs['rejected']",
+            RejectedRowsWarning,
+            stacklevel=outside_stacklevel(),
+        )
+    return frame
 
 
 def rejected_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -158,7 +396,7 @@ class Source(NamedTuple):
     label: str
 
 
-_ACCEPTED = "a path or a binary file object"
+_ACCEPTED = "a path, a URL or a binary file object"
 
 
 def _is_binary_reader(obj: Any) -> bool:
@@ -202,7 +440,7 @@ def check_path(path: Any, *, argument: str = "path", regular: bool = False) -> P
     >>> check_path(None)
     Traceback (most recent call last):
     ...
-    aidcalc._io_common.InputTypeError: path must be a path or a binary file object, not NoneType
+    aidcalc._io_common.InputTypeError: path must be a path, a URL or a binary ... not NoneType
     """
     if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
         raise _type_error(path, argument)
@@ -242,14 +480,158 @@ def check_path(path: Any, *, argument: str = "path", regular: bool = False) -> P
     return p
 
 
+#: Most bytes a URL may deliver before the download is refused (``aidcalc._io_common``
+#: ``MAX_DOWNLOAD``; raise it for a genuine larger file). The OECD's largest CRS zip is
+#: about 1 GB.
+MAX_DOWNLOAD = 4 * 2**30
+#: Seconds a URL may stay silent (connecting, or between blocks) before it is given up.
+URL_TIMEOUT = 60.0
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+#: Schemes read with urllib (as pandas does); others need fsspec.
+_URLLIB_SCHEMES = ("http", "https", "ftp")
+
+
+def url_scheme(source: Any) -> str | None:
+    """The scheme of a URL given as a string (``"https"``, ``"s3"``), or None.
+
+    Examples
+    --------
+    >>> url_scheme("https://example.org/crs.zip"), url_scheme("data/crs.zip")
+    ('https', None)
+    """
+    if not isinstance(source, str):
+        return None
+    found = _URL.match(source)
+    return found.group(1).lower() if found else None
+
+
+def _safe_label(url: str) -> str:
+    """A URL as messages name it: without a password in it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is not None:
+        host = parts.hostname or ""
+        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _copy(source: Any, target: Path, label: str, argument: str, cap: int | None) -> None:
+    """Copy a binary stream into ``target`` in blocks (at most ``cap`` bytes)."""
+    try:
+        with target.open("wb") as out:
+            first = source.read(0)
+            if not isinstance(first, (bytes, bytearray)):
+                raise _type_error(io.StringIO(), argument)
+            total = 0
+            while True:
+                block = source.read(1 << 20)
+                if not block:
+                    break
+                total += len(block)
+                if cap is not None and total > cap:
+                    raise InputFileError(
+                        f"{label}: the download is larger than {_size(cap)} "
+                        "(aidcalc._io_common.MAX_DOWNLOAD); download it yourself and read "
+                        "the file",
+                        path=label,
+                        reason="download too large",
+                    )
+                out.write(block)
+    except InputFileError:
+        raise
+    except (OSError, ValueError) as exc:  # closed or unreadable stream, a broken connection
+        raise InputFileError(
+            f"{label}: the {'download' if cap is not None else 'file object'} cannot be read "
+            f"({type(exc).__name__}: {exc})",
+            path=label,
+            reason="unreadable file",
+        ) from None
+
+
 @contextmanager
-def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
-    """The one input check of every reader: a path or a binary file object, as a file on disk.
+def _open_url(url: str, scheme: str, options: Mapping[str, Any] | None) -> Iterator[IO[bytes]]:
+    """A URL as a binary stream: ``http(s)``/``ftp`` by urllib (``storage_options`` become
+    headers, as in pandas), any other scheme by fsspec when it is installed."""
+    label = _safe_label(url)
+    if scheme in _URLLIB_SCHEMES:
+        import urllib.error
+        import urllib.request
+
+        headers = {str(k): str(v) for k, v in (options or {}).items()}
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            response = urllib.request.urlopen(request, timeout=URL_TIMEOUT)
+        except urllib.error.HTTPError as exc:
+            raise InputFileError(
+                f"{label}: HTTP {exc.code} {exc.reason}", path=label, reason="download failed"
+            ) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            why = getattr(exc, "reason", exc)
+            raise InputFileError(
+                f"{label}: cannot be downloaded ({why})", path=label, reason="download failed"
+            ) from None
+        with response:
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_DOWNLOAD:
+                raise InputFileError(
+                    f"{label}: the server announces {_size(int(declared))}, larger than "
+                    f"{_size(MAX_DOWNLOAD)} (aidcalc._io_common.MAX_DOWNLOAD); download it "
+                    "yourself and read the file",
+                    path=label,
+                    reason="download too large",
+                )
+            yield response
+        return
+    try:
+        import fsspec
+    except ImportError:
+        raise InputFileError(
+            f"{label}: reading {scheme}:// URLs needs fsspec (pip install fsspec and the "
+            f"package for {scheme}); http(s) URLs are read without it",
+            path=label,
+            reason="fsspec missing",
+        ) from None
+    try:
+        handle = fsspec.open(url, "rb", **dict(options or {}))
+        stream = handle.open()
+    except ImportError as exc:
+        raise InputFileError(
+            f"{label}: reading {scheme}:// URLs needs another package ({exc})",
+            path=label,
+            reason="fsspec backend missing",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{label}: cannot be opened ({type(exc).__name__}: {exc})",
+            path=label,
+            reason="download failed",
+        ) from None
+    with stream:
+        yield stream
+
+
+@contextmanager
+def open_source(
+    source: Any,
+    *,
+    argument: str = "path",
+    storage_options: Mapping[str, Any] | None = None,
+) -> Iterator[Source]:
+    """The one input check of every reader: a path, a URL or a binary file object, as a
+    file on disk.
 
     A path is checked with :func:`check_path` and used in place. A binary file object is
     copied (from its current position, in blocks) into a temporary file that is removed
     when the ``with`` block ends; messages name it by its ``name`` attribute, or
-    ``<stream>``.
+    ``<stream>``. A URL (``http(s)://`` and ``ftp://`` by urllib, with a timeout of
+    :data:`URL_TIMEOUT` seconds and at most :data:`MAX_DOWNLOAD` bytes; other schemes such as
+    ``s3://`` by ``fsspec`` when installed) is downloaded the same way, into a temporary
+    file, and then read with every check a local file gets. ``storage_options`` (as in
+    pandas) go to the URL: HTTP headers for urllib, the filesystem's options for fsspec;
+    with a local path or a file object they are refused. ``file://`` URLs are local paths.
 
     Examples
     --------
@@ -260,10 +642,47 @@ def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
     ...     pass
     Traceback (most recent call last):
     ...
-    aidcalc._io_common.InputTypeError: path_or_file must be a path or a binary file object, not int
+    aidcalc._io_common.InputTypeError: path_or_file must be a path, a URL or ... object, not int
     """
     if isinstance(source, Source):  # already checked (a reader calling another)
         yield source
+        return
+    if storage_options is not None and not isinstance(storage_options, Mapping):
+        raise ValidationError(
+            f"storage_options={storage_options!r} is not accepted; use a dict or None",
+            option="storage_options",
+            value=storage_options,
+            accepted="dict or None",
+            problems=pd.DataFrame(),
+        )
+    scheme = url_scheme(source)
+    if scheme == "file":
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname
+
+        source = url2pathname(urlsplit(source).path)
+        scheme = None
+    if storage_options and scheme is None:
+        raise ValidationError(
+            "storage_options are for URLs (http(s)://, s3://, ...); this input is a "
+            f"{'local path' if isinstance(source, (str, os.PathLike)) else 'file object'}",
+            option="storage_options",
+            value=storage_options,
+            accepted="None for a local path or a file object",
+            problems=pd.DataFrame(),
+        )
+    if scheme is not None:
+        label: str = _safe_label(source)
+        filename = Path(source.split("?", 1)[0].rstrip("/")).name or "download"
+        with tempfile.TemporaryDirectory(prefix="aidcalc-") as folder:
+            target = Path(folder) / filename
+            with _open_url(source, scheme, storage_options) as stream:
+                _copy(stream, target, label, argument, MAX_DOWNLOAD)
+            if target.stat().st_size == 0:
+                raise InputFileError(
+                    f"{label}: empty download (0 bytes)", path=label, reason="empty file"
+                )
+            yield Source(target, label)
         return
     if isinstance(source, (str, os.PathLike)) and not isinstance(source, (bytes, bytearray)):
         p = check_path(source, argument=argument, regular=True)
@@ -272,23 +691,11 @@ def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
     if not _is_binary_reader(source):
         raise _type_error(source, argument)
     name = getattr(source, "name", None)
-    label = name if isinstance(name, str) and name else "<stream>"
+    stream_label = name if isinstance(name, str) and name else "<stream>"
     with tempfile.TemporaryDirectory(prefix="aidcalc-") as folder:
+        label = stream_label
         target = Path(folder) / (Path(label).name if label != "<stream>" else "stream")
-        try:
-            with target.open("wb") as out:
-                first = source.read(0)
-                if not isinstance(first, (bytes, bytearray)):
-                    raise _type_error(io.StringIO(), argument)
-                shutil.copyfileobj(source, out, 1 << 20)
-        except InputFileError:
-            raise
-        except (OSError, ValueError) as exc:  # closed or unreadable stream
-            raise InputFileError(
-                f"{label}: the file object cannot be read ({type(exc).__name__}: {exc})",
-                path=label,
-                reason="unreadable file",
-            ) from None
+        _copy(source, target, label, argument, None)
         if target.stat().st_size == 0:
             raise InputFileError(
                 f"{label}: empty file (0 bytes left to read in the file object)",
@@ -296,6 +703,25 @@ def open_source(source: Any, *, argument: str = "path") -> Iterator[Source]:
                 reason="empty file",
             )
         yield Source(target, label)
+
+
+def local_file_reader(func: Any) -> Any:
+    """Let a reader written for a local path take what :func:`open_source` takes (a binary
+    file object, a URL, with ``storage_options=``): those are copied to a temporary file
+    that lives while ``func`` reads it; a local path is passed through unchanged."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(
+        path: Any, *args: Any, storage_options: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        local = isinstance(path, (str, os.PathLike)) and url_scheme(path) in (None, "file")
+        if local and storage_options is None and url_scheme(path) is None:
+            return func(path, *args, **kwargs)
+        with open_source(path, storage_options=storage_options) as src:
+            return func(src.path, *args, **kwargs)
+
+    return wrapper
 
 
 # --- options --------------------------------------------------------------------------------
@@ -688,7 +1114,7 @@ def _sheet_rows(
         else:
             raise InputFileError(
                 f"{label}: no sheet {sheet!r}; the workbook has {names}; "
-                "pass sheet= the name or number of another",
+                "pass sheet_name= the name or number of another",
                 path=label,
                 reason="missing sheet",
             )

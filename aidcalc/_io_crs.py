@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-import sys
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from os import PathLike
 from typing import IO, Any, Literal, NamedTuple
@@ -28,6 +26,7 @@ from ._io_common import (
     ZIP_ERRORS,
     Prepended,
     ReadResult,
+    RejectedRows,
     Source,
     ZipLimits,
     check_choice,
@@ -35,6 +34,7 @@ from ._io_common import (
     damaged_member,
     data_member,
     donor_codes_or_na,
+    finish,
     in_window,
     open_member,
     open_source,
@@ -44,6 +44,7 @@ from ._io_common import (
     utf8_stream,
 )
 from ._io_sniff import header_fields, sniff
+from ._progress import progress_bar
 
 __all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "MAX_ROW_BYTES", "YEARS", "iter_crs", "read_crs"]
 
@@ -121,23 +122,23 @@ _TEXT = (
 
 
 class _Progress:
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, max(total, 1), enabled
-        self.last = 0.0
+    """Bytes of the file read, as a :func:`aidcalc._progress.progress_bar` (rows as postfix)."""
+
+    def __init__(self, label: str, total: int, progress: bool | None) -> None:
+        self.bar = progress_bar(total=max(total, 1), desc=label, unit="B", progress=progress)
+        self.done = 0
 
     def update(self, done: int, rows: int, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not final and now - self.last < 0.2:
-            return
-        self.last = now
-        frac = min(done / self.total, 1.0)
-        bar = "#" * int(frac * 30)
-        sys.stderr.write(f"\r{self.label}: [{bar:<30}] {frac:4.0%} {rows:,} rows")
+        done = min(done, int(self.bar.total or done)) if hasattr(self.bar, "total") else done
+        if done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+        self.bar.set_postfix_str(f"{rows:,} rows", refresh=final)
         if final:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            self.bar.close()
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 class _Text(NamedTuple):
@@ -264,6 +265,7 @@ def iter_crs(
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
     filters: Any = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Stream a CRS file as pledge frames of at most ``chunksize`` rows (bounded memory).
 
@@ -322,14 +324,14 @@ def iter_crs(
     )
     from ._io_parquet import is_parquet, parquet_chunks
 
-    if is_parquet(path):
+    if storage_options is None and is_parquet(path):
         _no_member(member, path)
         return parquet_chunks(
             path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
         )
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
-    src = stack.enter_context(open_source(path))
+    src = stack.enter_context(open_source(path, storage_options=storage_options))
     try:
         _no_csv_filters(filters, src.label)
         plan = _plan(src, columns, limits, member)
@@ -412,7 +414,6 @@ def _chunks(
     """Converted chunks (pandas, index and ``attrs["rejected"]`` set); with ``arrow`` (and
     pyarrow installed) ``(pyarrow.Table, rejected frame or None)`` pairs instead, so that
     :func:`read_crs` converts the whole file to pandas once rather than block by block."""
-    show = sys.stderr.isatty() if progress is None else bool(progress)
     arrow = arrow and _has_arrow()
     engine: Any = (
         functools.partial(_arrow_batches, as_arrow=arrow) if _has_arrow() else _pandas_batches
@@ -420,7 +421,8 @@ def _chunks(
     with stack:
         text = stack.enter_context(_open_text(src, limits, member))
         label = src.label
-        bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, show)
+        bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, progress)
+        stack.callback(bar.close)
         rows = 0
         first = True
         try:
@@ -437,7 +439,8 @@ def _chunks(
                     yield chunk, (rejected_frame(problems) if problems else None)
                 else:
                     chunk.index = pd.RangeIndex(rows, rows + size)
-                    chunk.attrs["rejected"] = rejected_frame(problems)
+                    # shared, identity-compared: pd.concat of the chunks works (see RejectedRows)
+                    chunk.attrs["rejected"] = RejectedRows(rejected_frame(problems))
                     yield chunk
                 rows += size
                 bar.update(text.raw.tell(), rows)
@@ -787,13 +790,16 @@ def read_crs(
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
     filters: Any = None,
-) -> ReadResult:
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | ReadResult:
     """Read an OECD CRS bulk download into a pledge frame (USD in plain units).
 
     Parameters
     ----------
     path
-        The CRS file (a path, or a file object opened in binary mode): ``|``-, tab- or
+        The CRS file (a path, an ``http(s)://`` or ``fsspec`` URL, or a file object opened
+        in binary mode): ``|``-, tab- or
         comma-separated text, UTF-8 with or without BOM, LF, CRLF or CR line ends, or a zip
         holding it (as downloaded from the OECD). Values may be quoted (``"a | b"``); a quote
         that never closes is an error naming its line, not a silent swallow of the rest.
@@ -805,7 +811,8 @@ def read_crs(
         (with pyarrow installed, blocks are further capped at 10,000 rows, which parse
         fastest).
     progress
-        Draw a progress bar on stderr: ``None`` (default) when stderr is a terminal.
+        Draw a progress bar (:mod:`tqdm.auto`, by bytes read) on stderr: ``None`` (default)
+        when stderr is a terminal or in Jupyter; ``True`` / ``False`` force it.
     amount
         Which CRS figure becomes ``amount``: ``"disbursement"`` (``USD_Disbursement``, status
         ``disbursed``) or ``"commitment"`` (``USD_Commitment``, status ``committed``). Both
@@ -823,11 +830,21 @@ def read_crs(
         ``flow``) -> a value, a list/tuple/set/range of values, or a
         ``pyarrow.compute.Expression``; or one expression. See
         :func:`aidcalc._io_parquet.filter_expression`.
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when the
+        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
+        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+        most but not all operations). ``True``: return ``(frame, rejected)``.
 
     Returns
     -------
-    ReadResult
-        ``(frame, rejected)``. ``frame`` has one row per CRS row, in order: ``donor`` (code
+    DataFrame or ReadResult
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``. ``frame`` has
+        one row per CRS row, in order: ``donor`` (code
         from ``DonorName``; multilateral agencies without a code are left empty),
         ``donor_name``, ``recipient`` (ISO3 from ``RecipientName``), ``year``, ``amount`` and
         ``currency`` (``USD``), ``status``, ``category`` (from ``PurposeCode`` via
@@ -857,7 +874,7 @@ def read_crs(
     >>> _ = open(p, "w", encoding="utf-8-sig").write(
     ...     "Year|DonorName|RecipientName|PurposeCode|USD_Commitment|USD_Disbursement\\n"
     ...     "2022|Japan|Ukraine|15250|2.5|1.25\\n")
-    >>> frame, rejected = read_crs(p)
+    >>> frame = read_crs(p)
     >>> frame[["donor", "recipient", "year", "amount", "currency", "category"]]
       donor recipient  year     amount currency  category
     0   JPN       UKR  2022  1250000.0      USD  demining
@@ -870,12 +887,13 @@ def read_crs(
     )
     from ._io_parquet import is_parquet, read_parquet_crs
 
-    if is_parquet(path):
+    if storage_options is None and is_parquet(path):
         _no_member(member, path)
-        return read_parquet_crs(
+        parquet = read_parquet_crs(
             path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
         )
-    with open_source(path) as src:
+        return finish(parquet, return_rejected, reader="read_crs")
+    with open_source(path, storage_options=storage_options) as src:
         _no_csv_filters(filters, src.label)
         plan = _plan(src, columns, limits, member)
         # with pyarrow: the blocks' arrow tables, converted to pandas once (not per block)
@@ -899,7 +917,7 @@ def read_crs(
     out, problems = _pledge_frame(frame, src.label, amount)
     reports = [rejected_frame(problems), *(c for c in cells if len(c))]
     rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    return ReadResult(out, rejected.astype(object))
+    return finish(ReadResult(out, rejected.astype(object)), return_rejected, reader="read_crs")
 
 
 def _pledge_frame(

@@ -42,14 +42,23 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache, lru_cache
+from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import Element
 
 import pandas as pd
 
 from ._errors import InputFileError
-from ._io_common import ReadResult, check_path, donor_codes_or_na, rejected_frame
+from ._io_common import (
+    ReadResult,
+    check_path,
+    donor_codes_or_na,
+    finish,
+    open_source,
+    rejected_frame,
+    url_scheme,
+)
 from ._xml import BlockReader, iter_elements, local_name, parse_bytes, repair_text
 
 __all__ = ["read_iati"]
@@ -599,8 +608,8 @@ class _Reader:
             reason = "no readable <iati-activity> found: file skipped"
         self.problem(source, "line 1", None, None, reason, kept=False)
 
-    def strict(self, path: Path) -> None:
-        source = str(path)
+    def strict(self, path: Path, label: str | None = None) -> None:
+        source = label or str(path)
         roots: list[Element] = []
         found = 0
         for act, root in iter_elements(path, "iati-activity", roots=_ROOTS, on_root=roots.append):
@@ -609,8 +618,8 @@ class _Reader:
         if not found:
             self._no_activities(source, local_name(roots[0].tag) if roots else None)
 
-    def recovering(self, path: Path) -> None:
-        source = str(path)
+    def recovering(self, path: Path, label: str | None = None) -> None:
+        source = label or str(path)
         blocks = BlockReader(path, "iati-activity", name=source, roots=_ROOTS)
         if blocks.root_name == "iati-organisations":
             blocks.close()
@@ -833,11 +842,13 @@ def _explode(reader: _Reader) -> pd.DataFrame:
 
 
 def read_iati(
-    path_or_dir: str | Path,
+    path_or_dir: str | PathLike[str] | IO[bytes],
     *,
     recover: bool = False,
     donor: str | Mapping[str, str] | None = None,
-) -> ReadResult:
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | ReadResult:
     """Read IATI activity XML (one file, or every ``*.xml`` in a folder) into a pledge frame.
 
     Parameters
@@ -857,10 +868,21 @@ def read_iati(
         (``reporting-org/@ref`` or ``provider-org/@ref``) or reporting-org name to donor code
         or name (``{"XM-DAC-41114": "USA"}``). It wins over what the file says.
 
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when the
+        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
+        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+        most but not all operations). ``True``: return ``(frame, rejected)``.
+
     Returns
     -------
-    ReadResult
-        ``(frame, rejected)``. ``frame`` has one row per transaction and category share:
+    DataFrame or ReadResult
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``. ``frame`` has
+        one row per transaction and category share:
         ``donor``, ``donor_name``, ``donor_ref``, ``recipient`` (ISO3), ``recipient_country``
         (ISO2 as published), ``recipient_region``, ``announced`` (transaction date),
         ``value_date`` (the rate date), ``amount``, ``currency``, ``category``,
@@ -898,7 +920,7 @@ def read_iati(
     ... </iati-activity></iati-activities>'''
     >>> path = os.path.join(tempfile.mkdtemp(), "a.xml")
     >>> _ = open(path, "wb").write(xml)
-    >>> frame, rejected = read_iati(path)
+    >>> frame, rejected = read_iati(path, return_rejected=True)
     >>> frame[["donor", "recipient", "amount", "currency", "category", "status"]]
       donor recipient     amount currency    category     status
     0   DEU       UKR  600000.01      EUR    demining  committed
@@ -916,11 +938,28 @@ def read_iati(
     ...   <value value-date="2014-03-01">500000</value></transaction>
     ... </iati-activity></iati-activities>'''
     >>> _ = open(path, "wb").write(old)
-    >>> read_iati(path).frame[["donor", "amount", "category", "status"]]
+    >>> read_iati(path)[["donor", "amount", "category", "status"]]
       donor    amount      category     status
     0   CAN  500000.0  humanitarian  committed
     """
-    src = Path(path_or_dir)
+    local = isinstance(path_or_dir, (str, PathLike)) and url_scheme(path_or_dir) is None
+    if local and storage_options is None:  # a file or folder: read in place (streams guarded)
+        where = Path(path_or_dir)  # type: ignore[arg-type]  # str or PathLike here
+        if not where.is_dir():
+            where = check_path(path_or_dir)
+        return _read_iati(where, None, recover, donor, return_rejected)
+    # a URL or a file object: downloaded / copied to a temporary file, then read the same way
+    with open_source(path_or_dir, storage_options=storage_options) as s:
+        return _read_iati(s.path, s.label, recover, donor, return_rejected)
+
+
+def _read_iati(
+    src: Path,
+    label: str | None,
+    recover: bool,
+    donor: str | Mapping[str, str] | None,
+    return_rejected: bool,
+) -> pd.DataFrame | ReadResult:
     if src.is_dir():
         paths = sorted(p for p in src.iterdir() if p.suffix.lower() == ".xml" and p.is_file())
         if not paths:
@@ -932,9 +971,9 @@ def read_iati(
     reader = _Reader(_Donors(donor))
     for path in paths:
         if recover:
-            reader.recovering(path)
+            reader.recovering(path, label)
         else:
-            reader.strict(path)
+            reader.strict(path, label)
     frame = _explode(reader)
     for col in ("announced", "value_date"):
         text = frame[col].astype("string").str.slice(0, 10)
@@ -957,7 +996,7 @@ def read_iati(
     )
     frame.insert(3, "recipient", single.map(iso3).astype(object))
     frame = frame[list(COLUMNS)]
-    frame.attrs["source"] = ", ".join(str(p) for p in paths)
+    frame.attrs["source"] = label or ", ".join(str(p) for p in paths)
     frame.attrs["format"] = "IATI activity XML"
     rejected = rejected_frame(reader.problems).drop_duplicates(ignore_index=True)
-    return ReadResult(frame, rejected)
+    return finish(ReadResult(frame, rejected), return_rejected, reader="read_iati")

@@ -30,6 +30,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from ._compat import renamed_option
 from ._dates import WINDOW_TEXT
 from ._errors import InputFileError, ValidationError, describe_rows
 from ._io_common import (
@@ -37,6 +38,7 @@ from ._io_common import (
     Source,
     ZipLimits,
     donor_codes_or_na,
+    finish,
     in_window,
     open_source,
     read_delimited,
@@ -125,12 +127,15 @@ def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.Da
 def read_kiel(
     path: str | PathLike[str] | IO[bytes],
     *,
-    sheet: str | int = DEFAULT_SHEET,
+    sheet_name: str | int = DEFAULT_SHEET,
     mapping: Mapping[str, str] | None = None,
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
-) -> ReadResult:
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+    sheet: str | int | None = None,
+) -> pd.DataFrame | ReadResult:
     """Read the Kiel Ukraine Support Tracker (workbook or processed CSV) into a pledge frame.
 
     Parameters
@@ -138,8 +143,9 @@ def read_kiel(
     path
         The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers), as a path
         or a file object opened in binary mode; a zip holding the CSV is read too.
-    sheet
-        Workbook sheet to read, by name or number (ignored for CSV).
+    sheet_name
+        Workbook sheet to read, by name or number (ignored for CSV), as in
+        :func:`pandas.read_excel`.
     mapping
         Extra ``{file column: output column}`` renames, applied after the built-in ones
         (see :func:`kiel_columns`), for releases that rename a column.
@@ -149,11 +155,23 @@ def read_kiel(
         Raise the limits a workbook or zip is checked against before it is decompressed
         (:data:`aidcalc._io_common.MAX_WORKBOOK_UNCOMPRESSED`,
         :data:`~aidcalc._io_common.MAX_RATIO`), for a genuine file that exceeds them.
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when the
+        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
+        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+        most but not all operations). ``True``: return ``(frame, rejected)``.
+    sheet
+        Deprecated alias of ``sheet_name``.
 
     Returns
     -------
-    ReadResult
-        ``(frame, rejected)``. ``frame`` keeps every input row, in order: ``donor`` (code,
+    DataFrame or ReadResult
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``. ``frame``
+        keeps every input row, in order: ``donor`` (code,
         ``EUI`` for EU institutions), ``donor_name`` (as in Kiel), ``recipient`` (``UKR``),
         ``announced``, ``amount`` and ``currency`` (Kiel's EUR value), ``amount_redistr``,
         ``activity_amount``, ``delivered_amount`` (EUR), ``reported_amount`` and
@@ -181,15 +199,17 @@ def read_kiel(
     ...     "giver,dato,kategori,maal,verdi_eur,verdi_eur_redistr\\n"
     ...     "Japan,2024-02-19,Financial ,Commitment,1.0e9,1.0e9\\n"
     ...     "Germany,,Military,Allocation,2.5e8,2.5e8\\n")
-    >>> frame, rejected = read_kiel(path)
+    >>> frame, rejected = read_kiel(path, return_rejected=True)
     >>> frame[["donor", "announced", "amount", "currency", "aid_type", "status"]]
       donor  announced        amount currency   aid_type     status
     0   JPN 2024-02-19  1.000000e+09      EUR  Financial  committed
     1   DEU        NaT  2.500000e+08      EUR   Military  allocated
     """
+    old = renamed_option("read_kiel", "sheet", sheet, "sheet_name", None)
+    sheet = sheet_name if old is None else old
     _check_options(sheet, mapping, member)
     limits = ZipLimits(max_uncompressed, max_ratio).checked()
-    with open_source(path) as src:
+    with open_source(path, storage_options=storage_options) as src:
         kind = sniff(src.path, limits=limits, member=member, label=src.label)
         skipped: list[str] = []
         if kind in ("xlsx", "kiel_xlsx"):
@@ -321,6 +341,9 @@ def read_kiel(
             )
     frame["recipient"] = "UKR"
     frame["source"] = source
+    unmapped = [c for c in table.columns if c not in renames and c in frame.columns]
+    for col in unmapped:  # numbers as numbers, so .sum() adds instead of concatenating
+        frame[col] = numeric_if_numbers(frame[col])
     lead = [
         c
         for c in (
@@ -347,13 +370,15 @@ def read_kiel(
     frame.attrs["source"] = source
     frame.attrs["format"] = f"Kiel Ukraine Support Tracker ({layout or 'mapped'} layout)"
     frame.attrs["units"] = "amount, amount_redistr, activity_amount, delivered_amount: EUR"
-    return ReadResult(frame, rejected_frame(problems))
+    return finish(
+        ReadResult(frame, rejected_frame(problems)), return_rejected, reader="read_kiel"
+    )
 
 
 def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
     checks = (
         (
-            "sheet",
+            "sheet_name",
             sheet,
             isinstance(sheet, (str, int)) and not isinstance(sheet, bool),
             "the name (str) or number (int, 0 is the first) of a sheet",
@@ -379,3 +404,37 @@ def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
                 accepted=accepted,
                 problems=pd.DataFrame(),
             )
+
+
+_CODE_LIKE = r"^\s*[+-]?0\d"  # "007", "01234": codes, kept as text
+
+
+def numeric_if_numbers(col: pd.Series) -> pd.Series:
+    """``col`` as numbers when every non-empty cell is a finite number, else unchanged.
+
+    Empty cells become NaN; a column with a code-like value (``"007"``: a leading zero
+    would be lost), text, dates, ``inf`` or no value at all stays as it is.
+
+    Examples
+    --------
+    >>> numeric_if_numbers(pd.Series(["1", " 2.5", None, ""], dtype=object)).tolist()
+    [1.0, 2.5, nan, nan]
+    >>> numeric_if_numbers(pd.Series(["1", "two"], dtype=object)).tolist()
+    ['1', 'two']
+    >>> numeric_if_numbers(pd.Series(["007", "12"], dtype=object)).tolist()
+    ['007', '12']
+    """
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return col
+    text = col.astype("string").str.strip()
+    filled = text.notna() & (text != "")
+    if not filled.any() or text[filled].str.contains(_CODE_LIKE, regex=True).any():
+        return col
+    try:
+        num = pd.to_numeric(text.where(filled), errors="coerce")
+    except (TypeError, ValueError):  # pragma: no cover - coerce does not raise
+        return col
+    num = num.astype("Float64").astype(float) if num.dtype != "int64" else num
+    if (num.isna() & filled).any() or np.isinf(num.to_numpy(dtype=float, na_value=np.nan)).any():
+        return col
+    return pd.Series(num.to_numpy(), index=col.index, name=col.name)

@@ -18,18 +18,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
+from ._compat import renamed_option
 from ._dates import WINDOW_TEXT, outside_window, parse_dates
 from ._errors import InputFileError, ValidationError
 from ._io_common import (
+    ReadResult,
     Source,
     ZipLimits,
     check_parquet,
     check_path,
+    finish,
     open_source,
     read_delimited,
     read_workbook,
@@ -78,7 +81,7 @@ def _read_frame(
         if member is not None:
             raise ValidationError(
                 f"member={member!r} is only for zipped CSV files; {src.label} is a workbook "
-                "(use sheet= to choose a sheet)",
+                "(use sheet_name= to choose a sheet)",
                 option="member",
                 value=member,
                 accepted="None for a workbook",
@@ -171,12 +174,15 @@ def read_table(
     path: str | PathLike[str] | IO[bytes],
     *,
     mapping: Mapping[str, str] | None = None,
-    sheet: str | int | None = None,
+    sheet_name: str | int | None = None,
     locale: LocaleLike | None = None,
     member: str | None = None,
     max_uncompressed: int | None = None,
     max_ratio: float | None = None,
-) -> Pledges:
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+    sheet: str | int | None = None,
+) -> pd.DataFrame | Pledges:
     """Read a user's CSV / XLSX / Parquet table of pledges into a pledge frame.
 
     Parameters
@@ -189,8 +195,9 @@ def read_table(
         ``{file column: role}``, e.g. ``{"Land": "donor", "Betrag": "amount_text"}``; roles are
         the pledge-frame columns (``donor``, ``announced``, ``amount``, ``currency``,
         ``amount_text``, ...). Common names (``Date``, ``Value``, ``Currency``) need none.
-    sheet
-        Workbook sheet name or number (default: the first).
+    sheet_name
+        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the
+        first).
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
         ``03/04/2024`` are read, and the language of amount texts and donor names.
@@ -200,11 +207,23 @@ def read_table(
         Raise the limits a workbook, zip or Parquet file is checked against before it is
         decompressed (:data:`aidcalc._io_common.MAX_WORKBOOK_UNCOMPRESSED`,
         :data:`~aidcalc._io_common.MAX_RATIO`), for a genuine file that exceeds them.
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when rows were
+        rejected, one :class:`aidcalc.RejectedRowsWarning` says so (the rejected rows are
+        also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through most but not
+        all operations). ``True``: return ``(frame, rejected)``.
+    sheet
+        Deprecated alias of ``sheet_name``.
 
     Returns
     -------
-    Pledges
-        ``(frame, rejected)`` exactly as :func:`aidcalc.pledges` returns it: ``rejected`` holds
+    DataFrame or Pledges
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``, exactly as
+        :func:`aidcalc.pledges` returns them: ``rejected`` holds
         the rows as they are in the file plus a ``reason``; ``len(frame) + len(rejected)`` is
         the number of data rows. Amounts that are not finite numbers (``inf``, ``NaN``,
         ``1e400``) and dates outside aidcalc's window 1900-2100 are rejected with the reason,
@@ -229,7 +248,7 @@ def read_table(
     ...     "Japan;19.02.2024;1.250.000,50;JPY\\n"
     ...     "Deutschland;31.13.2024;5 Mrd. €;\\n")
     >>> roles = {"Land": "donor", "Datum": "announced", "Betrag": "amount", "Währung": "currency"}
-    >>> frame, rejected = read_table(p, locale="de", mapping=roles)
+    >>> frame, rejected = read_table(p, locale="de", mapping=roles, return_rejected=True)
     >>> frame[["donor", "announced", "amount", "currency"]]
       donor  announced     amount currency
     0   JPN 2024-02-19  1250000.5      JPY
@@ -238,10 +257,11 @@ def read_table(
     """
     from ._frame import _ROLE_ALIASES, pledges
 
-    _check_table_options(mapping, sheet, member)
+    sheet_name = renamed_option("read_table", "sheet", sheet, "sheet_name", sheet_name)
+    _check_table_options(mapping, sheet_name, member)
     limits = ZipLimits(max_uncompressed, max_ratio).checked()
-    with open_source(path) as src:
-        raw, skipped = _read_frame(src, sheet=sheet, member=member, limits=limits)
+    with open_source(path, storage_options=storage_options) as src:
+        raw, skipped = _read_frame(src, sheet=sheet_name, member=member, limits=limits)
     if skipped and member is None:
         raise InputFileError(
             f"{src.label}: the zip archive also holds {skipped}, which read_table does not "
@@ -303,13 +323,14 @@ def read_table(
     bad = reasons != ""
     try:
         if bad.all():  # nothing left to build a frame from (pledges() needs a row)
-            result = pledges(table.iloc[:0].astype(object), locale=locale)
+            result = pledges(table.iloc[:0].astype(object), locale=locale, return_rejected=True)
         else:
-            result = pledges(table.loc[~bad], locale=locale)
+            result = pledges(table.loc[~bad], locale=locale, return_rejected=True)
     except ValidationError as exc:
         raise InputFileError(f"{p}: {exc.message}", path=str(p), reason="wrong layout") from None
     mine = raw.loc[bad].copy()
     mine["reason"] = reasons[bad]
+    result = cast(ReadResult, result)
     theirs = raw.loc[result.rejected.index].copy()
     theirs["reason"] = result.rejected["reason"]
     rejected = pd.concat([mine, theirs]).sort_index() if len(mine) else theirs
@@ -317,7 +338,7 @@ def read_table(
     frame.attrs["source"] = str(p)
     if skipped:  # the caller chose member=: the other files of the archive, said
         frame.attrs["not_read"] = rejected.attrs["not_read"] = skipped
-    return type(result)(frame, rejected)
+    return finish(ReadResult(frame, rejected), return_rejected, reader="read_table")
 
 
 def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
@@ -335,9 +356,9 @@ def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
         )
     if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
         raise ValidationError(
-            f"sheet={sheet!r} is not accepted; use a sheet name (str), a sheet number (int, "
-            "0 is the first) or None for the first",
-            option="sheet",
+            f"sheet_name={sheet!r} is not accepted; use a sheet name (str), a sheet number "
+            "(int, 0 is the first) or None for the first",
+            option="sheet_name",
             value=sheet,
             accepted="str, int or None",
             problems=pd.DataFrame(),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
+from ._compat import renamed_argument
 from ._dates import YEAR_MAX, YEAR_MIN
 from ._errors import ValidationError, describe_rows, join_values
 from ._frame_checks import check_frame, money_values
@@ -95,8 +96,9 @@ def status_rank(status: pd.Series) -> pd.Series:
     return status.map(ranks).astype("Int64")
 
 
+@renamed_argument("frame")
 def spread(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     how: Literal["even"] = "even",
     start: str = PERIOD_START,
@@ -136,7 +138,7 @@ def spread(
 
     Parameters
     ----------
-    frame
+    data
         A pledge frame.
     how
         Only ``"even"`` (equal shares per year) is implemented.
@@ -184,6 +186,7 @@ def spread(
     >>> bool(parts.sum() == 108.123456789), [round(x, 6) for x in parts]
     (True, [36.041152, 36.041152, 36.041152])
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "spread")
     if how != "even":
         raise ValueError(f"how={how!r} is not supported: use how='even'")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputFileError, join_values
+from ._io_common import local_file_reader
 
 __all__ = ["read_dac_deflators", "read_wdi"]
 
@@ -50,13 +51,15 @@ def _text(p: Path) -> str:
     )
 
 
+@local_file_reader
 def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
     """Read a World Bank WDI CSV download into the tidy layout.
 
     Parameters
     ----------
     path
-        The CSV file (the ``API_...`` file of the zip the World Bank serves).
+        The CSV file (the ``API_...`` file of the zip the World Bank serves): a path, a
+        binary file object or a URL (``storage_options=`` as in pandas).
     indicator
         Indicator code to keep (e.g. ``"NY.GDP.MKTP.CD"``); required when the file holds
         several indicators.
@@ -167,9 +170,10 @@ def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
 
 
 def _dac_grid(p: Path) -> pd.DataFrame:
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        import zipfile
+    import zipfile
 
+    # by content too: a workbook given as a file object or URL may have no .xlsx name
+    if p.suffix.lower() in (".xlsx", ".xlsm") or zipfile.is_zipfile(p):
         from ._io_common import open_zip
 
         if zipfile.is_zipfile(p):
@@ -190,6 +194,7 @@ def _dac_grid(p: Path) -> pd.DataFrame:
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
+@local_file_reader
 def read_dac_deflators(
     path: str | Path, *, base_year: int | None = None, vintage: str | None = None
 ) -> pd.DataFrame:
@@ -203,7 +208,8 @@ def read_dac_deflators(
     Parameters
     ----------
     path
-        ``.xlsx`` or ``.csv`` file.
+        ``.xlsx`` or ``.csv`` file (told apart by content): a path, a binary file object or a
+        URL (``storage_options=`` as in pandas).
     base_year
         Needed only when the title does not state it.
     vintage

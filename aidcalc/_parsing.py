@@ -60,6 +60,7 @@ import pandas as pd
 
 from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
 from ._columns import AMOUNT, APPROX, CURRENCY, ERROR
+from ._compat import check_errors
 from ._errors import ParseError, describe_rows
 from ._locale import LocaleLike, resolve_locale
 
@@ -1622,8 +1623,7 @@ def parse_amounts(
     >>> parse_amounts(["¥1.9 trillion", "£2.5bn"])["amount"].tolist()
     [1900000000000.0, 2500000000.0]
     """
-    if errors not in ("raise", "coerce"):
-        raise ValueError(f"errors must be 'raise' or 'coerce', got {errors!r}")
+    check_errors(errors, func="parse_amounts")
     series = _as_series(series)
     n = len(series)
     loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import _columns as C
 from ._amount import check_currency
+from ._compat import check_errors, renamed_argument
 from ._dask import dask_aware
 from ._dates import (
     AMBIGUOUS,
@@ -129,8 +130,7 @@ def _check_args(
         raise ValidationError(
             f"prices must be 'dac', 'cpi' or None ('none'), got {prices!r}", problems=None
         )
-    if errors not in ("raise", "coerce"):
-        raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
+    check_errors(errors, func="normalise")
     if extend not in (None, "last", "weo"):
         raise ValidationError(
             f"extend must be 'weo', 'last' or None, got {extend!r}", problems=None
@@ -555,9 +555,10 @@ def _deflate(
     return factor, _categorical(pc, labels, index)
 
 
+@renamed_argument("frame")
 @dask_aware
 def normalise(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     to: str = "USD",
     base_year: int = 2022,
     *,
@@ -580,7 +581,7 @@ def normalise(
 
     Parameters
     ----------
-    frame
+    data
         Input rows; never modified.
     to
         ISO 4217 code of the result.
@@ -776,6 +777,7 @@ def normalise(
     >>> print(f"{r.loc[0, 'deflator']:.6f}", "extend='last'" in r.loc[0, "deflator_source"])
     0.968208 True
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     if isinstance(prices, str) and prices.lower() in ("none", "current"):
         prices = None
     to = _check_args(frame, to, base_year, fx, prices, errors, extend)

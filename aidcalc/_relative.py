@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import _columns as C
 from ._amount import code_hint
+from ._compat import check_errors, renamed_argument
 from ._errors import (
     AidcalcError,
     DataCoverageError,
@@ -41,8 +42,7 @@ _K = 1_000_000  # pair key = year * _K + key index
 
 def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
     check_frame(frame, func)
-    if errors not in ("raise", "coerce"):
-        raise ValidationError(f"errors must be 'raise' or 'coerce', got {errors!r}", problems=None)
+    check_errors(errors, func=func)
     if (
         not isinstance(scale, (int, float))
         or isinstance(scale, bool)
@@ -214,8 +214,9 @@ def _expand(keys: list[str], pair_currency: np.ndarray | None) -> list[str]:
     return [f"{k}|{c}" for c in uniq for k in keys]
 
 
+@renamed_argument("frame")
 def share_of_gdp(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     value: str,
     currency: str = C.CURRENCY,
@@ -243,7 +244,7 @@ def share_of_gdp(
 
     Parameters
     ----------
-    frame
+    data
         Input rows; never modified.
     value
         Column of amounts (current prices of the row's currency).
@@ -295,6 +296,7 @@ def share_of_gdp(
     ...
     aidcalc.ValidationError: say which year to compare with: year=<column ...
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     _check(frame, errors, scale, "share_of_gdp")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, gdp_year, "gdp_year", problems)
@@ -392,8 +394,9 @@ def _upper(series: pd.Series) -> np.ndarray:
     return look[np.where(codes < 0, len(uniq), codes)]
 
 
+@renamed_argument("frame")
 def per_capita(
-    frame: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     value: str,
     donor: str = C.DONOR,
@@ -415,7 +418,7 @@ def per_capita(
 
     Parameters
     ----------
-    frame
+    data
         Input rows; never modified.
     value
         Column of amounts.
@@ -449,6 +452,7 @@ def per_capita(
     >>> r["per_capita"].round(2).tolist()
     [89.03, 339.24]
     """
+    frame = data  # the argument is data= (as in seaborn); frame= still works
     _check(frame, errors, scale, "per_capita")
     problems = _Problems(frame.index, errors)
     years = _row_years(frame, year, population_year, "population_year", problems)

@@ -249,7 +249,7 @@ def _read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         raise InputFileError(f"{source} is a folder, not a file", path=str(source))
     from .io import read_any
 
-    result = read_any(source)
+    result = read_any(source, return_rejected=True)
     frame = getattr(result, "frame", result)
     rejected = getattr(result, "rejected", None)
     if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on aidcalc.io
@@ -857,7 +857,7 @@ def build_report(
     group: str | None = "G7",
     stage: str | None = None,
     source: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: bool | Callable[[str], None] | None = None,
 ) -> Report:
     """Write the G7 comparison report (charts, tables, ``index.html``) into ``out``.
 
@@ -902,7 +902,10 @@ def build_report(
     source
         Data source named in footnotes (default: the dataset's title and vintage, or the file).
     progress
-        Called with a short message at each step (the CLI shows them on a terminal).
+        A progress bar by chart (:mod:`tqdm.auto`, on stderr): ``None`` (default) when
+        stderr is a terminal or in Jupyter, ``True`` / ``False`` to force it. A callable is
+        called with a short message at each step instead (the CLI shows them on a
+        terminal). Each step is also logged (``logging.getLogger("aidcalc")``, INFO).
 
     Returns
     -------
@@ -930,9 +933,14 @@ def build_report(
     from . import plot
     from ._datasets import dataset_info, load_dataset
     from ._export import write_csv, write_xlsx
+    from ._progress import logger, progress_bar
     from .plot._style import STATUS_ORDER, Theme, Unit, make_theme
 
-    say = progress or (lambda _msg: None)
+    def say(message: str) -> None:
+        logger.info("report: %s", message)
+        if callable(progress):
+            progress(message)
+
     to = _check_options(to, base_year, prices, fx)
     if stage is not None and str(stage).strip().lower() not in STAGES:
         raise ReportError(
@@ -1211,14 +1219,24 @@ def build_report(
                                               footnote=footnotes["categories"])[0],
     }
     figures: dict[str, Any] = {}
-    for name in CHARTS:
-        if name in not_drawn:
-            continue
-        say(f"drawing {name}")
-        try:
-            figures[name] = drawers[name]().figure
-        except AidcalcError as err:
-            not_drawn[name] = label("not_drawn_error").format(error=err)
+    bar = progress_bar(
+        total=sum(1 for c in CHARTS if c not in not_drawn),
+        desc="aidcalc report: charts",
+        unit="chart",
+        progress=False if callable(progress) else progress,
+    )
+    try:
+        for name in CHARTS:
+            if name in not_drawn:
+                continue
+            say(f"drawing {name}")
+            try:
+                figures[name] = drawers[name]().figure
+            except AidcalcError as err:
+                not_drawn[name] = label("not_drawn_error").format(error=err)
+            bar.update(1)
+    finally:
+        bar.close()
     for name, why in not_drawn.items():
         warnings.warn(
             f"the {name} chart is not drawn: {why}" if lang == "en" else

@@ -52,6 +52,7 @@ import pandas as pd
 
 from ._datasets import cache_dir, read_dataset, refresh, resolve
 from ._errors import AidcalcError, ValidationError, join_values
+from ._progress import logger, progress_bar
 
 __all__ = ["SOURCES", "UpdateError", "update"]
 
@@ -516,6 +517,7 @@ def update(
     backoff: float = 1.0,
     min_interval: float = 1.0,
     start: int = 2000,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Download current macro data from the publishers into the user cache, as new vintages.
 
@@ -531,6 +533,10 @@ def update(
         seconds between two requests to one host.
     start
         First year requested.
+    progress
+        A progress bar by source (:mod:`tqdm.auto`, on stderr): ``None`` (default) when
+        stderr is a terminal or in Jupyter; ``True`` / ``False`` force it. Each download is
+        also logged (``logging.getLogger("aidcalc")``, INFO).
 
     Returns
     -------
@@ -571,11 +577,19 @@ def update(
     with _lock(root):
         folder.mkdir(parents=True, exist_ok=True)
         fetched: dict[str, pd.DataFrame] = {}
-        for src in wanted:  # download and validate everything before writing anything
-            got = _FETCH[src](client, base_url, start)
-            for table, frame in got.items():
-                _validate(table, frame, src)
-            fetched.update(got)
+        bar = progress_bar(
+            total=len(wanted), desc="aidcalc update", unit="source", progress=progress
+        )
+        try:
+            for src in wanted:  # download and validate everything before writing anything
+                logger.info("update: downloading %s", src)
+                got = _FETCH[src](client, base_url, start)
+                for table, frame in got.items():
+                    _validate(table, frame, src)
+                fetched.update(got)
+                bar.update(1)
+        finally:
+            bar.close()
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%S%fZ")
         vintage_id = f"dl-{stamp}"
         current_path = root / "current.json"

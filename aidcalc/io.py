@@ -14,18 +14,31 @@
 * :func:`read_wdi`, :func:`read_dac_deflators`: the World Bank WDI and OECD DAC deflator
   downloads (see :mod:`aidcalc._macro_loaders`).
 
-Every reader returns ``(frame, rejected)``: no row is dropped silently; what was not taken (or
-was taken with a problem) is listed in ``rejected`` with the reason.
+Every reader returns a :class:`pandas.DataFrame`, as pandas' readers do. No row is dropped
+silently: what was not taken (or was taken with a problem) is listed in the rejected-rows
+report, with the reason. ``return_rejected=True`` returns ``(frame, rejected)`` (a
+:class:`ReadResult`); without it, a non-empty report raises one
+:class:`aidcalc.RejectedRowsWarning` with the count, and stays on ``frame.attrs["rejected"]``
+(pandas carries ``attrs`` through most operations, but not all: keep the report with
+``return_rejected=True`` when it matters).
+
+Inputs, as in pandas: a path (``str`` or ``os.PathLike``), an open binary file object
+(``io.BytesIO`` too), or a URL: ``http(s)://`` and ``ftp://`` are downloaded with urllib
+(``storage_options`` become HTTP headers), other schemes (``s3://``...) through ``fsspec``
+when it is installed, with ``storage_options`` as its options.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from os import PathLike
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
+
+import pandas as pd
 
 from ._errors import InputFileError
-from ._io_common import ReadResult
+from ._io_common import ReadResult, finish, open_source
 from ._io_crs import iter_crs, read_crs
 from ._io_dask import read_crs_dask
 from ._io_iati import read_iati
@@ -66,7 +79,13 @@ def __getattr__(name: str) -> Any:
 _ARCHIVE_OPTIONS = ("member", "max_uncompressed", "max_ratio")
 
 
-def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult | Pledges:
+def read_any(
+    path: str | PathLike[str] | IO[bytes],
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+    **kwargs: Any,
+) -> pd.DataFrame | ReadResult | Pledges:
     """Read any supported file, choosing the reader from the content (not the extension).
 
     Zip archives are told apart (an XLSX workbook, a Kiel workbook, a zipped CRS CSV),
@@ -78,7 +97,13 @@ def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult
     Parameters
     ----------
     path
-        The file: a path, or a file object opened in binary mode.
+        The file: a path, a URL, or a file object opened in binary mode.
+    storage_options
+        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
+    return_rejected
+        ``True``: return ``(frame, rejected)``; ``False`` (default): the frame alone, with
+        one :class:`aidcalc.RejectedRowsWarning` when the report is not empty (it is also on
+        ``frame.attrs["rejected"]``).
     **kwargs
         Passed to the chosen reader (e.g. ``recover=True`` for IATI, ``locale="de"`` for a
         table, ``member=`` / ``max_uncompressed=`` / ``max_ratio=`` for archives). An option
@@ -86,9 +111,9 @@ def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult
 
     Returns
     -------
-    ReadResult or Pledges
-        ``(frame, rejected)`` from :func:`read_iati`, :func:`read_crs`, :func:`read_kiel` or
-        :func:`read_table`; ``frame.attrs["format"]`` names the format.
+    DataFrame or ReadResult
+        What :func:`read_iati`, :func:`read_crs`, :func:`read_kiel` or :func:`read_table`
+        returns; ``frame.attrs["format"]`` names the format.
 
     Raises
     ------
@@ -105,11 +130,11 @@ def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult
     >>> p = os.path.join(tempfile.mkdtemp(), "download.dat")
     >>> text = "Year|DonorName|PurposeCode|USD_Disbursement\\n2022|Japan|15250|2\\n"
     >>> _ = open(p, "w").write(text)
-    >>> frame, rejected = read_any(p)
+    >>> frame = read_any(p)
     >>> frame.attrs["format"], frame["amount"].tolist()
     ('OECD CRS', [2000000.0])
     """
-    from ._io_common import ZipLimits, open_source
+    from ._io_common import ZipLimits
 
     archive = {k: kwargs.get(k) for k in _ARCHIVE_OPTIONS}
     limits = ZipLimits(archive["max_uncompressed"], archive["max_ratio"]).checked()
@@ -124,37 +149,43 @@ def read_any(path: str | PathLike[str] | IO[bytes], **kwargs: Any) -> ReadResult
             accepted="str or None",
             problems=None,
         )
-    with open_source(path) as src:
-        kind = sniff(src.path, limits=limits, member=member, label=src.label)
-        checked: Any = src  # the readers take the checked source as it is (not re-copied)
-        if kind == "iati":
-            with src.path.open("rb") as fh:
-                zipped = fh.read(4) == b"PK\x03\x04"
-            if zipped:
-                raise InputFileError(
-                    f"{src.label}: IATI XML inside a zip archive; extract it and read the XML file",
-                    path=src.label,
-                    reason="zipped IATI",
-                )
-            # the archive options served the sniffing; an XML file has no members
-            options = {k: v for k, v in kwargs.items() if k not in _ARCHIVE_OPTIONS}
-            _check_kwargs("read_iati", read_iati, options)
-            return read_iati(src.path, **options)
-        if kind == "crs":
-            _check_kwargs("read_crs", read_crs, kwargs)
-            return read_crs(checked, **kwargs)
-        if kind in ("kiel_csv", "kiel_xlsx"):
-            _check_kwargs("read_kiel", read_kiel, kwargs)
-            return read_kiel(checked, **kwargs)
-        if kind in ("csv", "xlsx", "parquet"):
-            _check_kwargs("read_table", read_table, kwargs)
-            result = read_table(checked, **kwargs)
-            result.frame.attrs["format"] = {
-                "csv": "CSV table",
-                "xlsx": "XLSX table",
-                "parquet": "Parquet table",
-            }[kind]
-            return result
+    with open_source(path, storage_options=storage_options) as src:
+        result = _read_any(src, limits, member, kwargs)
+    return finish(result, return_rejected, reader="read_any")
+
+
+def _read_any(src: Any, limits: Any, member: str | None, kwargs: dict[str, Any]) -> Any:
+    """The chosen reader's ``(frame, rejected)`` for a checked source."""
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
+    checked: Any = src  # the readers take the checked source as it is (not re-copied)
+    if kind == "iati":
+        with src.path.open("rb") as fh:
+            zipped = fh.read(4) == b"PK\x03\x04"
+        if zipped:
+            raise InputFileError(
+                f"{src.label}: IATI XML inside a zip archive; extract it and read the XML file",
+                path=src.label,
+                reason="zipped IATI",
+            )
+        # the archive options served the sniffing; an XML file has no members
+        options = {k: v for k, v in kwargs.items() if k not in _ARCHIVE_OPTIONS}
+        _check_kwargs("read_iati", read_iati, options)
+        return read_iati(checked, return_rejected=True, **options)
+    if kind == "crs":
+        _check_kwargs("read_crs", read_crs, kwargs)
+        return read_crs(checked, return_rejected=True, **kwargs)
+    if kind in ("kiel_csv", "kiel_xlsx"):
+        _check_kwargs("read_kiel", read_kiel, kwargs)
+        return read_kiel(checked, return_rejected=True, **kwargs)
+    if kind in ("csv", "xlsx", "parquet"):
+        _check_kwargs("read_table", read_table, kwargs)
+        result = cast(ReadResult, read_table(checked, return_rejected=True, **kwargs))
+        result.frame.attrs["format"] = {
+            "csv": "CSV table",
+            "xlsx": "XLSX table",
+            "parquet": "Parquet table",
+        }[kind]
+        return result
     reasons = {
         "xml": "XML that is not IATI activity data",
         "zip": "a zip archive without a CSV or workbook inside",
@@ -178,6 +209,7 @@ def _check_kwargs(name: str, reader: Any, kwargs: dict[str, Any]) -> None:
         p.name
         for p in inspect.signature(reader).parameters.values()
         if p.kind is inspect.Parameter.KEYWORD_ONLY
+        and p.name not in ("return_rejected", "storage_options")  # read_any's own
     ]
     unknown = [k for k in kwargs if k not in accepted]
     if unknown:

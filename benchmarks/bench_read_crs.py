@@ -131,7 +131,7 @@ thread = threading.Thread(target=sample, daemon=True)
 thread.start()
 t, c = time.perf_counter(), time.process_time()
 if mode == "read_crs":
-    frame, rejected = aidcalc.io.read_crs(path, chunksize=chunk, progress=False)
+    frame = aidcalc.io.read_crs(path, chunksize=chunk, progress=False)
     rows, kept = len(frame), frame.memory_usage(deep=True).sum() / 2**20
 elif mode == "iter_crs":
     rows, kept = sum(len(c) for c in iter_crs(path, chunksize=chunk, progress=False)), 0.0

@@ -67,7 +67,7 @@ def test_negative_amounts_are_warnings_not_errors():
     problems = aidcalc.validate(f)
     assert problems[["row", "column", "severity"]].values.tolist() == [[1, "amount", "warning"]]
     aidcalc.validate(f, errors="raise")  # warnings do not raise
-    ok, rejected = aidcalc.pledges(f)
+    ok, rejected = aidcalc.pledges(f, return_rejected=True)
     assert len(ok) == 2 and rejected.empty
 
 
@@ -131,7 +131,7 @@ def test_pledges_maps_names_parses_text_and_rejects_with_reasons():
             "Datum": "announced",
             "Wert": "amount",
             "Währung": "currency",
-        },
+        }, return_rejected=True,
     )
     assert len(ok) + len(rejected) == len(table)
     assert ok.index.tolist() == ["a", "b", "e"]
@@ -154,7 +154,7 @@ def test_pledges_recognises_common_column_names():
         pd.DataFrame(
             {"Donor": ["USA"], "Date": ["2023-01-18"], "Value": [125e6], "Currency": ["usd"]}
         )
-    )
+    , return_rejected=True)
     assert rejected.empty
     assert ok.columns.tolist() == ["donor", "announced", "amount", "currency"]
 
@@ -162,21 +162,23 @@ def test_pledges_recognises_common_column_names():
 def test_pledges_reads_files_and_reports_bad_paths(tmp_path):
     path = tmp_path / "pledges.csv"
     pd.DataFrame({"donor": ["CAN"], "amount_text": ["C$15 million"]}).to_csv(path, index=False)
-    ok, _ = aidcalc.pledges(path)
+    ok, _ = aidcalc.pledges(path, return_rejected=True)
     assert ok[["donor", "amount", "currency"]].values.tolist() == [["CAN", 15e6, "CAD"]]
     with pytest.raises(aidcalc.InputFileError, match="no such file"):
-        aidcalc.pledges(tmp_path / "missing.csv")
+        aidcalc.pledges(tmp_path / "missing.csv", return_rejected=True)
     other = tmp_path / "pledges.json"
     other.write_text("{}")
-    with pytest.raises(aidcalc.InputFileError, match=r"unsupported file type '\.json'"):
-        aidcalc.pledges(other)
+    with pytest.raises(aidcalc.InputFileError, match=r"pledges\.json: the table has no column"):
+        aidcalc.pledges(other, return_rejected=True)
 
 
 def test_pledges_needs_required_columns_and_valid_mapping():
     with pytest.raises(aidcalc.ValidationError, match=r"no column for \['currency'\]"):
-        aidcalc.pledges(pd.DataFrame({"donor": ["JPN"], "amount": [1.0]}))
+        aidcalc.pledges(pd.DataFrame({"donor": ["JPN"], "amount": [1.0]}), return_rejected=True)
     with pytest.raises(aidcalc.ValidationError, match="mapping names columns that are not"):
-        aidcalc.pledges(pd.DataFrame({"donor": ["JPN"]}), mapping={"Land": "donor"})
+        aidcalc.pledges(
+            pd.DataFrame({"donor": ["JPN"]}), mapping={"Land": "donor"}, return_rejected=True
+        )
 
 
 def test_pledges_keeps_duplicate_index_labels_and_order():
@@ -184,7 +186,7 @@ def test_pledges_keeps_duplicate_index_labels_and_order():
         {"donor": ["JPN", "XX1", "USA"], "amount": [1.0, 2.0, 3.0], "currency": ["JPY"] * 3},
         index=[5, 5, 4],
     )
-    ok, rejected = aidcalc.pledges(table)
+    ok, rejected = aidcalc.pledges(table, return_rejected=True)
     assert ok.index.tolist() == [5, 4] and ok["amount"].tolist() == [1.0, 3.0]
     assert rejected.index.tolist() == [5] and rejected["donor"].tolist() == ["XX1"]
     assert rejected["reason"].item().startswith("donor: unknown name (XX1)")
@@ -202,7 +204,7 @@ def _dates(values, **kw):
             "currency": ["EUR"] * len(values),
         }
     )
-    return aidcalc.pledges(table, **kw)
+    return aidcalc.pledges(table, **kw, return_rejected=True)
 
 
 @pytest.mark.parametrize("locale", ["de", "fr", "it", "en_GB", "de_AT"])
@@ -267,7 +269,7 @@ def test_validate_reports_missing_and_future_dates():
     assert problems.loc[1, "severity"] == "warning"
     assert problems.loc[2, "problem"] == "announced in the future"
     assert problems.loc[2, "severity"] == "error"
-    ok, rejected = aidcalc.pledges(f)
+    ok, rejected = aidcalc.pledges(f, return_rejected=True)
     assert ok.index.tolist() == [0, 1]  # a missing date is legal, a future one is not
     assert rejected["reason"].item().startswith("announced: announced in the future")
 
@@ -277,7 +279,7 @@ def test_validate_reports_missing_and_future_dates():
 
 def test_wrong_types_and_duplicate_columns_are_clear():
     with pytest.raises(TypeError, match="pledges expects a pandas DataFrame, got dict"):
-        aidcalc.pledges({"donor": ["JPN"]})
+        aidcalc.pledges({"donor": ["JPN"]}, return_rejected=True)
     with pytest.raises(aidcalc.AidcalcError, match="validate expects a pandas DataFrame"):
         aidcalc.validate([1])
     dup = pd.DataFrame(

@@ -20,7 +20,7 @@ SAMPLE = FIXTURES / "crs_2023_ukraine_sample.txt"  # pipe-separated, BOM, CRLF, 
 
 @pytest.fixture(scope="module")
 def sample():
-    return read_crs(SAMPLE)
+    return read_crs(SAMPLE, return_rejected=True)
 
 
 def test_millions_become_units(sample):
@@ -76,24 +76,26 @@ def test_commitment_date_is_the_only_announced_date(sample):
         pd.NaT,
         pd.Timestamp("2023-06-30"),
     ]
-    without, _ = read_crs(SAMPLE, columns=["Year", "DonorName", "USD_Disbursement"])
+    without, _ = read_crs(
+        SAMPLE, columns=["Year", "DonorName", "USD_Disbursement"], return_rejected=True
+    )
     assert "announced" not in without.columns  # a year is not a day: no date is invented
 
 
 def test_commitment_as_amount():
-    frame, rejected = read_crs(SAMPLE, amount="commitment")
+    frame, rejected = read_crs(SAMPLE, amount="commitment", return_rejected=True)
     assert (frame["status"] == "committed").all()
     assert np.isnan(frame["amount"].iloc[1]) and pd.isna(frame["currency"].iloc[1])
     assert frame["amount"].iloc[2] == 1.5e9
     assert rejected["reason"].str.contains("1 rows have no USD commitment").any()
     with pytest.raises(ValueError, match="commitment"):
-        read_crs(SAMPLE, amount="received")
+        read_crs(SAMPLE, amount="received", return_rejected=True)
 
 
 def test_only_requested_columns(sample):
     frame, _ = read_crs(
         SAMPLE, columns=["year", "DonorName", "USD_Disbursement", "LongDescription"]
-    )
+    , return_rejected=True)
     assert list(frame.columns) == [
         "donor",
         "donor_name",
@@ -106,7 +108,7 @@ def test_only_requested_columns(sample):
     ]
     assert frame["description"].iloc[3] == "Відбудова: salaries of civil servants"
     with pytest.raises(aidcalc.InputFileError, match=r"\['Sector'\] are not in the file"):
-        read_crs(SAMPLE, columns=["Year", "Sector"])
+        read_crs(SAMPLE, columns=["Year", "Sector"], return_rejected=True)
 
 
 def test_zipped_and_comma_separated_give_the_same_frame(tmp_path, sample):
@@ -120,7 +122,7 @@ def test_zipped_and_comma_separated_give_the_same_frame(tmp_path, sample):
     )  # quotes the descriptions that contain commas
     expected = sample.frame.drop(columns=[])
     for path in (zipped, commas):
-        got, _ = read_crs(path)
+        got, _ = read_crs(path, return_rejected=True)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
@@ -138,16 +140,18 @@ def test_chunks_and_engines_agree(tmp_path, monkeypatch):
     )
     path = tmp_path / "crs.txt"
     table.to_csv(path, sep="|", index=False)
-    whole, _ = read_crs(path, chunksize=1_000_000, columns=list(table.columns))
+    whole, _ = read_crs(
+        path, chunksize=1_000_000, columns=list(table.columns), return_rejected=True
+    )
     assert len(whole) == n  # quoted newlines did not split rows
     assert (whole["description"].fillna("") == table["LongDescription"]).all()
     chunks = list(iter_crs(path, chunksize=200, columns=list(table.columns)))
     assert len(chunks) > 2  # really streamed in pieces
-    parts, _ = read_crs(path, chunksize=200, columns=list(table.columns))
+    parts, _ = read_crs(path, chunksize=200, columns=list(table.columns), return_rejected=True)
     pd.testing.assert_frame_equal(parts, whole)
     assert parts["amount"].sum() == pytest.approx(table["USD_Disbursement"].sum() * 1e6)
     monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)  # pandas' own parser
-    plain, _ = read_crs(path, chunksize=300, columns=list(table.columns))
+    plain, _ = read_crs(path, chunksize=300, columns=list(table.columns), return_rejected=True)
     pd.testing.assert_frame_equal(plain, whole, check_dtype=False)
 
 
@@ -157,28 +161,28 @@ def test_bytes_that_are_not_utf8_do_not_stop_the_read(tmp_path):
         b"Year|DonorName|PurposeCode|USD_Disbursement\n2022|Japan|15250|1.5\n"
         b"2022|C\xf4te d'Ivoire|72010|2\n"  # latin-1 byte in a UTF-8 file
     )
-    frame, _ = read_crs(path)
+    frame, _ = read_crs(path, return_rejected=True)
     assert frame["amount"].tolist() == [1_500_000.0, 2_000_000.0]
     assert frame["donor_name"].iloc[1] == "C\ufffdte d'Ivoire"
 
 
 def test_progress_only_when_asked_or_on_a_terminal(capsys):
-    read_crs(SAMPLE)  # pytest's stderr is not a terminal: silent
+    read_crs(SAMPLE, return_rejected=True)  # pytest's stderr is not a terminal: silent
     assert capsys.readouterr().err == ""
-    read_crs(SAMPLE, progress=True)
+    read_crs(SAMPLE, progress=True, return_rejected=True)
     err = capsys.readouterr().err
     assert "100%" in err and "5 rows" in err and SAMPLE.name in err
 
 
 def test_errors(tmp_path):
     with pytest.raises(aidcalc.InputFileError, match="no such file"):
-        read_crs(tmp_path / "nope.txt")
+        read_crs(tmp_path / "nope.txt", return_rejected=True)
     other = tmp_path / "pledges.csv"
     other.write_text("donor,amount\nJPN,1\n", encoding="utf-8")
     with pytest.raises(aidcalc.InputFileError, match="not an OECD CRS file"):
-        read_crs(other)
+        read_crs(other, return_rejected=True)
     ragged = tmp_path / "ragged.txt"
     ragged.write_text("Year|DonorName|PurposeCode|USD_Disbursement\n2022|Japan|15250|1|9|9\n")
     with pytest.raises(aidcalc.InputFileError, match="unreadable CRS data") as info:
-        read_crs(ragged)
+        read_crs(ragged, return_rejected=True)
     assert "\n" not in str(info.value)

@@ -45,7 +45,7 @@ def crs_text(draw: st.DrawFn) -> str:
 def test_read_crs_equals_its_chunks(tmp_path: Path, text: str, chunksize: int) -> None:
     path = tmp_path / "crs.txt"
     path.write_text(text, encoding="utf-8")
-    frame, rejected = read_crs(path, chunksize=chunksize, progress=False)
+    frame, rejected = read_crs(path, chunksize=chunksize, progress=False, return_rejected=True)
     chunks = list(iter_crs(path, chunksize=chunksize, progress=False))
     whole = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     for col in whole.columns:
@@ -69,6 +69,6 @@ def test_read_crs_equals_its_chunks(tmp_path: Path, text: str, chunksize: int) -
 def test_read_crs_empty_and_one_block(tmp_path: Path, chunksize: int) -> None:
     path = tmp_path / "crs.txt"
     path.write_text(HEADER + "\n", encoding="utf-8")
-    frame, _ = read_crs(path, chunksize=chunksize, progress=False)
+    frame = read_crs(path, chunksize=chunksize, progress=False)
     assert len(frame) == 0
     assert str(frame["year"].dtype) == "Int64"

@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "io"
 # --- the fixture written for the tests ------------------------------------------------------
 @pytest.fixture(scope="module")
 def ukraine():
-    return read_iati(FIXTURES / "iati_203_ukraine.xml")
+    return read_iati(FIXTURES / "iati_203_ukraine.xml", return_rejected=True)
 
 
 def test_one_row_per_transaction_and_category(ukraine):
@@ -99,7 +99,7 @@ def test_value_that_is_not_a_decimal_is_rejected(tmp_path):
     doc = doc.replace(">250000<", ">250,5<").replace(">125000.50<", "> 125000.50 <")
     path = tmp_path / "a.xml"
     path.write_text(doc, encoding="utf-8")
-    frame, rejected = read_iati(path)
+    frame, rejected = read_iati(path, return_rejected=True)
     # "250,5" could be 250.5 or 2505: rejected, never guessed; spaces around a number are fine
     assert "UA-2023-001-D1" not in set(frame["transaction_ref"])
     row = rejected[rejected["value"] == "250,5"].iloc[0]
@@ -110,7 +110,7 @@ def test_value_that_is_not_a_decimal_is_rejected(tmp_path):
 def test_folder_reads_every_file(tmp_path):
     for name in ("a.xml", "b.xml"):
         (tmp_path / name).write_bytes((FIXTURES / "iati_203_ukraine.xml").read_bytes())
-    frame, _ = read_iati(tmp_path)
+    frame, _ = read_iati(tmp_path, return_rejected=True)
     assert len(frame) == 12
     assert frame["source"].str.endswith("a.xml").sum() == 6
 
@@ -134,7 +134,7 @@ def test_split_conserves_every_cent(cents, weights):
 def test_not_wellformed_names_file_line_and_column():
     path = FIXTURES / "iati_broken.xml"
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_iati(path)
+        read_iati(path, return_rejected=True)
     err = info.value
     assert err.line == 9 and err.column is not None
     assert str(path) in str(err) and "line 9" in str(err) and "recover=True" in str(err)
@@ -142,7 +142,7 @@ def test_not_wellformed_names_file_line_and_column():
 
 
 def test_recover_reads_what_it_can_and_lists_what_it_skipped():
-    frame, rejected = read_iati(FIXTURES / "iati_broken.xml", recover=True)
+    frame, rejected = read_iati(FIXTURES / "iati_broken.xml", recover=True, return_rejected=True)
     assert frame["activity_id"].tolist() == ["XI-IATI-EC_DEVCO-TEST-1", "GB-GOV-1-TEST-3"]
     assert frame["amount"].tolist() == [28_000_000.0, 2_500_000.0]
     assert frame["currency"].tolist() == ["EUR", "GBP"]
@@ -158,9 +158,9 @@ def test_recover_reads_what_it_can_and_lists_what_it_skipped():
 
 def test_missing_file_and_empty_folder(tmp_path):
     with pytest.raises(aidcalc.InputFileError, match="no such file"):
-        read_iati(tmp_path / "nope.xml")
+        read_iati(tmp_path / "nope.xml", return_rejected=True)
     with pytest.raises(aidcalc.InputFileError, match=r"no \*\.xml files"):
-        read_iati(tmp_path)
+        read_iati(tmp_path, return_rejected=True)
 
 
 # --- the real files -------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_missing_file_and_empty_folder(tmp_path):
 def test_official_203_example(reference):
     frame, rejected = read_iati(
         reference / "iati" / "iati-activity-standard-example-annotated-2.03.xml"
-    )
+    , return_rejected=True)
     # the example has one transaction: incoming funds of EUR 1000 valued on 2012-01-01
     # (the activity's default currency is USD: the value's own @currency wins)
     assert len(frame) == 1
@@ -192,11 +192,11 @@ def test_official_203_example(reference):
 def test_real_not_wellformed_record(reference):
     path = reference / "iati" / "iati_real_ec_devco_aware_2.02_NOT_WELLFORMED.xml"
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_iati(path)
+        read_iati(path, return_rejected=True)
     assert (info.value.line, info.value.column) == (12, 96)
     assert path.name in str(info.value)
 
-    frame, problems = read_iati(path, recover=True)
+    frame, problems = read_iati(path, recover=True, return_rejected=True)
     assert len(frame) == 1
     row = frame.iloc[0]
     assert (row["amount"], row["currency"], row["status"]) == (28_000_000.0, "EUR", "committed")
@@ -293,7 +293,7 @@ def _read(tmp_path, text: str | bytes, name: str = "a.xml", **kwargs):
         path.write_text(text, encoding="utf-8")
     else:
         path.write_bytes(text)
-    return read_iati(path, **kwargs)
+    return read_iati(path, **kwargs, return_rejected=True)
 
 
 def _both(tmp_path, text: str | bytes, **kwargs):
@@ -715,7 +715,7 @@ def test_any_truncation_reads_or_counts_every_started_activity(cut):
         path = Path(tmp) / "t.xml"
         path.write_text(text, encoding="utf-8")
         try:
-            frame, rejected = read_iati(path, recover=True)
+            frame, rejected = read_iati(path, recover=True, return_rejected=True)
         except aidcalc.InputFileError as err:  # cut inside the root's start tag
             assert "root element" in str(err)
             return
@@ -791,10 +791,13 @@ def test_encodings_python_knows_are_read(tmp_path, encoding):
 def test_real_files_read_the_same_streaming(reference):
     """The streaming recovery gives what the strict reader gives on a well-formed real file."""
     path = reference / "iati" / "iati-activity-standard-example-annotated-2.03.xml"
-    strict, recovered = read_iati(path), read_iati(path, recover=True)
+    strict, recovered = (
+        read_iati(path, return_rejected=True),
+        read_iati(path, recover=True, return_rejected=True),
+    )
     pd.testing.assert_frame_equal(strict.frame, recovered.frame)
     pd.testing.assert_frame_equal(strict.rejected, recovered.rejected)
     ec = reference / "iati" / "iati_real_ec_devco_aware_2.02_NOT_WELLFORMED.xml"
-    frame, problems = read_iati(ec, recover=True)
+    frame, problems = read_iati(ec, recover=True, return_rejected=True)
     assert frame["donor"].tolist() == ["EUI"]  # XI-IATI-EC_DEVCO
     assert not (problems["column"] == "reporting-org/@ref").any()

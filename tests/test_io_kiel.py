@@ -137,7 +137,7 @@ def workbook(tmp_path_factory) -> Path:
 
 
 def test_workbook_rows_and_kiel_values_kept(workbook):
-    frame, rejected = read_kiel(workbook)
+    frame, rejected = read_kiel(workbook, return_rejected=True)
     assert len(frame) == 4  # 4 sub-activities in, 4 rows out, same order
     assert frame["donor"].tolist() == ["JPN", "DEU", "USA", "EUI"]
     assert frame["donor_name"].tolist()[3] == "EU (Commission and Council)"
@@ -174,13 +174,13 @@ def test_workbook_rows_and_kiel_values_kept(workbook):
 
 def test_workbook_missing_sheet_names_the_sheets(workbook):
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_kiel(workbook, sheet="Main")
+        read_kiel(workbook, sheet_name="Main", return_rejected=True)
     assert "no sheet 'Main'" in str(info.value) and "Country Summary (€)" in str(info.value)
 
 
 def test_workbook_without_kiel_header(workbook):
     with pytest.raises(aidcalc.InputFileError, match="no Kiel header row"):
-        read_kiel(workbook, sheet="Country Summary (€)")
+        read_kiel(workbook, sheet_name="Country Summary (€)", return_rejected=True)
 
 
 def test_unreadable_workbook(tmp_path):
@@ -190,11 +190,11 @@ def test_unreadable_workbook(tmp_path):
     with zipfile.ZipFile(broken, "w") as zf:  # a zip that claims to be a workbook
         zf.writestr("xl/workbook.xml", "<workbook><garbage")
     with pytest.raises(aidcalc.InputFileError, match="unreadable spreadsheet"):
-        read_kiel(broken)
+        read_kiel(broken, return_rejected=True)
 
 
 def test_processed_csv_fixture():
-    frame, rejected = read_kiel(FIXTURES / "kiel_processed_sample.csv")
+    frame, rejected = read_kiel(FIXTURES / "kiel_processed_sample.csv", return_rejected=True)
     assert len(frame) == 7 and len(rejected) == 0
     assert frame["donor"].tolist() == ["JPN", "JPN", "DEU", "DEU", "EUI", "EIB", "USA"]
     assert frame["aid_type"].iloc[1] == "Financial"  # "Financial " stripped
@@ -202,16 +202,16 @@ def test_processed_csv_fixture():
         92e6 + 4.4e9 + 2.7e9 + 15e6 + 50e9 + 668e6 + 2850000000.5, rel=0, abs=1e-3
     )
     assert pd.isna(frame["announced"].iloc[3])  # undated row kept
-    assert frame["verdi_eur_mrd"].iloc[0] == "0.092"  # unmapped column carried through as is
+    assert frame["verdi_eur_mrd"].iloc[0] == 0.092  # unmapped numbers come back as numbers
 
 
 def test_wrong_layout_and_missing_file(tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(aidcalc.InputFileError, match="not the Kiel tracker layout"):
-        read_kiel(other)
+        read_kiel(other, return_rejected=True)
     with pytest.raises(aidcalc.InputFileError, match="no such file"):
-        read_kiel(tmp_path / "missing.xlsx")
+        read_kiel(tmp_path / "missing.xlsx", return_rejected=True)
 
 
 def test_unknown_donor_and_bad_values_reported_with_lines(tmp_path):
@@ -223,7 +223,7 @@ def test_unknown_donor_and_bad_values_reported_with_lines(tmp_path):
         "Japan,2024-13-01,Military,Pledge,seven\n",
         encoding="utf-8",
     )
-    frame, rejected = read_kiel(path)
+    frame, rejected = read_kiel(path, return_rejected=True)
     assert len(frame) == 3  # nothing dropped
     assert pd.isna(frame["donor"].iloc[1]) and frame["donor_name"].iloc[1] == "Atlantis"
     assert pd.isna(frame["amount"].iloc[2]) and pd.isna(frame["announced"].iloc[2])
@@ -244,7 +244,7 @@ def test_mapping_for_a_renamed_column(tmp_path):
         "giver,dato,kategori,maal,verdi_eur,note_x\nJapan,2024-01-01,Military,Allocation,5,a\n",
         encoding="utf-8",
     )
-    frame, _ = read_kiel(path, mapping={"note_x": "description"})
+    frame, _ = read_kiel(path, mapping={"note_x": "description"}, return_rejected=True)
     assert frame["description"].tolist() == ["a"]
 
 
@@ -252,7 +252,7 @@ def test_mapping_for_a_renamed_column(tmp_path):
 def test_real_release_28_csv(reference):
     path = reference / "kiel" / "kiel_r28_bilateral_activities.csv"
     raw = pd.read_csv(path)  # independent read of the same file
-    frame, rejected = read_kiel(path)
+    frame, rejected = read_kiel(path, return_rejected=True)
     assert len(frame) == len(raw) == 5565
     assert len(rejected) == 0
     assert frame["amount"].sum() == pytest.approx(raw["verdi_eur"].sum(), rel=1e-12)

@@ -57,7 +57,7 @@ def _write(path: Path, text: str | bytes) -> Path:
 )
 def test_values_that_are_not_files_are_type_errors(reader, value):
     with pytest.raises(
-        InputTypeError, match=r"path must be a path or a binary file object"
+        InputTypeError, match=r"path must be a path, a URL or a binary file object"
     ) as info:
         READERS[reader](value)
     assert isinstance(info.value, TypeError) and isinstance(info.value, aidcalc.InputFileError)
@@ -101,11 +101,12 @@ def test_binary_file_objects_read_like_paths(tmp_path, reader, content, expected
     with path.open("rb") as fh:
         by_file = READERS[reader](fh)
     by_bytes = READERS[reader](io.BytesIO(content.encode()))
-    for got in (by_path, by_file, by_bytes):
-        assert got[0]["amount"].tolist() == expected
-    pd.testing.assert_frame_equal(by_file[0], by_path[0])
-    assert by_file[0].attrs["source"] == str(path)  # named by the file object's name
-    assert by_bytes[0].attrs["source"] == "<stream>"
+    for got in (by_path, by_file, by_bytes):  # a DataFrame, as pandas' readers return
+        assert isinstance(got, pd.DataFrame)
+        assert got["amount"].tolist() == expected
+    pd.testing.assert_frame_equal(by_file, by_path)
+    assert by_file.attrs["source"] == str(path)  # named by the file object's name
+    assert by_bytes.attrs["source"] == "<stream>"
 
 
 def test_iter_crs_checks_at_the_call_not_at_the_first_chunk(tmp_path):
@@ -119,14 +120,19 @@ def test_iter_crs_checks_at_the_call_not_at_the_first_chunk(tmp_path):
 
 
 def test_header_only_crs_is_an_empty_frame_with_the_columns(tmp_path):
-    one, _ = read_crs(_write(tmp_path / "one.txt", CRS_HEADER + "2022|Japan|15250|1.5\n"))
-    none, rejected = read_crs(_write(tmp_path / "none.txt", CRS_HEADER))
+    one, _ = read_crs(
+        _write(tmp_path / "one.txt", CRS_HEADER + "2022|Japan|15250|1.5\n"), return_rejected=True
+    )
+    none, rejected = read_crs(_write(tmp_path / "none.txt", CRS_HEADER), return_rejected=True)
     assert len(none) == 0 and len(rejected) == 0
     assert list(none.columns) == list(one.columns)
     assert none["year"].dtype == one["year"].dtype and none["amount"].dtype == one["amount"].dtype
     assert [len(c) for c in iter_crs(tmp_path / "none.txt")] == [0]
     for crlf in (b"\r\n", b"\r"):
-        frame, _ = read_crs(_write(tmp_path / "h.txt", CRS_HEADER.encode().replace(b"\n", crlf)))
+        frame, _ = read_crs(
+            _write(tmp_path / "h.txt", CRS_HEADER.encode().replace(b"\n", crlf)),
+            return_rejected=True,
+        )
         assert len(frame) == 0
 
 
@@ -135,7 +141,7 @@ def test_header_only_crs_is_an_empty_frame_with_the_columns(tmp_path):
     [("read_table", "donor,date,amount,currency\n"), ("read_kiel", KIEL.splitlines()[0] + "\n")],
 )
 def test_header_only_tables(tmp_path, reader, header):
-    frame, rejected = READERS[reader](_write(tmp_path / "h.csv", header))
+    frame, rejected = READERS[reader](_write(tmp_path / "h.csv", header), return_rejected=True)
     assert len(frame) == 0 and len(rejected) == 0
 
 
@@ -149,7 +155,9 @@ def test_blank_files_are_clear_errors(tmp_path, reader, content):
 @pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
 def test_crs_line_ends(tmp_path, eol):
     text = (CRS_HEADER + "2022|Japan|15250|1.5\n2023|France|72010|2\n").encode()
-    frame, _ = read_crs(_write(tmp_path / "crs.txt", text.replace(b"\n", eol)))
+    frame, _ = read_crs(
+        _write(tmp_path / "crs.txt", text.replace(b"\n", eol)), return_rejected=True
+    )
     assert frame["amount"].tolist() == [1_500_000.0, 2_000_000.0]
     assert frame["year"].tolist() == [2022, 2023]
 
@@ -173,12 +181,12 @@ def test_members_that_are_not_data_are_reported(tmp_path):
             "__MACOSX/._CRS 2023 data.txt": b"\x00\x05resource fork",
         },
     )
-    frame, rejected = read_crs(path)
+    frame, rejected = read_crs(path, return_rejected=True)
     assert len(frame) == 5
     skipped = rejected[rejected["value"] == "readme.md"]
     assert len(skipped) == 1 and not skipped["kept"].iloc[0]
     assert "not read" in skipped["reason"].iloc[0]
-    assert read_any(path)[0]["amount"].tolist() == frame["amount"].tolist()
+    assert read_any(path, return_rejected=True)[0]["amount"].tolist() == frame["amount"].tolist()
 
 
 def test_several_data_members_need_member(tmp_path):
@@ -189,31 +197,31 @@ def test_several_data_members_need_member(tmp_path):
     for reader in READERS.values():
         with pytest.raises(aidcalc.InputFileError, match=r"2 data files \('a.txt', 'b.txt'\)"):
             reader(path)
-    frame, rejected = read_crs(path, member="b.txt")
+    frame, rejected = read_crs(path, member="b.txt", return_rejected=True)
     assert len(frame) == 5 and "a.txt" in rejected["value"].tolist()
     with pytest.raises(aidcalc.InputFileError, match=r"no member 'c\.txt'.*'a\.txt', 'b\.txt'"):
-        read_crs(path, member="c.txt")
+        read_crs(path, member="c.txt", return_rejected=True)
     with pytest.raises(aidcalc.ValidationError, match=r"member='a\.txt' is only for zip"):
-        read_crs(CRS_SAMPLE, member="a.txt")
+        read_crs(CRS_SAMPLE, member="a.txt", return_rejected=True)
 
 
 def test_read_table_zip_with_other_files_is_refused_unless_chosen(tmp_path):
     path = _zip(tmp_path / "t.zip", {"pledges.csv": TABLE.encode(), "notes.md": b"x"})
     with pytest.raises(aidcalc.InputFileError, match=r"also holds \['notes.md'\].*member="):
-        read_table(path)
-    frame, rejected = read_table(path, member="pledges.csv")
+        read_table(path, return_rejected=True)
+    frame, rejected = read_table(path, member="pledges.csv", return_rejected=True)
     assert frame["amount"].tolist() == [15.8e9, 3.02e9]
     assert frame.attrs["not_read"] == rejected.attrs["not_read"] == ["notes.md"]
     alone = _zip(tmp_path / "alone.zip", {"pledges.csv": TABLE.encode()})
-    assert read_table(alone)[0]["amount"].tolist() == [15.8e9, 3.02e9]
+    assert read_table(alone, return_rejected=True)[0]["amount"].tolist() == [15.8e9, 3.02e9]
 
 
 def test_limits_are_named_and_raisable(tmp_path):
     zeros = _zip(tmp_path / "z.zip", {"CRS.txt": CRS_HEADER.encode() + b"0" * (8 << 20)})
     with pytest.raises(aidcalc.InputFileError, match=f"above the limit of {MAX_RATIO:,.0f}:1"):
-        read_crs(zeros)
+        read_crs(zeros, return_rejected=True)
     with pytest.raises(aidcalc.InputFileError, match=r"8\.4 MB uncompressed.*max_uncompressed"):
-        read_crs(zeros, max_ratio=1e6, max_uncompressed=1 << 20)
+        read_crs(zeros, max_ratio=1e6, max_uncompressed=1 << 20, return_rejected=True)
     with open_zip(zeros, "z.zip", ZipLimits(max_ratio=2000)) as zf:  # checked, then open
         assert zf.namelist() == ["CRS.txt"]
 
@@ -245,7 +253,7 @@ def test_a_quote_that_never_closes_is_named_by_line(tmp_path):
     path = _write(tmp_path / "stray.txt", CRS_HEADER + "".join(rows))
     for chunksize in (5, 200_000):
         with pytest.raises(aidcalc.InputFileError, match="line 18: a quoted field opens here"):
-            read_crs(path, chunksize=chunksize)
+            read_crs(path, chunksize=chunksize, return_rejected=True)
 
 
 def test_quotes_inside_a_field_are_text(tmp_path):
@@ -256,7 +264,7 @@ def test_quotes_inside_a_field_are_text(tmp_path):
         + '2022|Japan|15250|2|"Quoted | with pipe and ""quotes"""\n'
         + '2022|Japan|15250|3|"two\nlines"\n',
     )
-    frame, _ = read_crs(path, chunksize=1)
+    frame, _ = read_crs(path, chunksize=1, return_rejected=True)
     assert frame["title"].tolist() == [
         'The "Hope" project',
         'Quoted | with pipe and "quotes"',
@@ -277,8 +285,8 @@ def test_quoted_values_survive_every_block_cut(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("q") / "crs.txt"
     table.to_csv(path, sep="|", index=False)
     columns = ["Year", "DonorName", "ProjectTitle", "USD_Disbursement"]
-    whole, _ = read_crs(path, columns=columns)
-    small, _ = read_crs(path, columns=columns, chunksize=1)
+    whole, _ = read_crs(path, columns=columns, return_rejected=True)
+    small, _ = read_crs(path, columns=columns, chunksize=1, return_rejected=True)
     pd.testing.assert_frame_equal(small, whole)
     assert whole["year"].tolist() == table["Year"].tolist()
     assert whole["amount"].tolist() == (table["USD_Disbursement"] * 1e6).tolist()
@@ -306,7 +314,9 @@ def test_crs_amounts_that_are_not_finite_numbers_are_reported(tmp_path, monkeypa
     if not arrow:
         monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
     body = "".join(f"2022|Japan|15250|{v}\n" for v in ["1.5", *BAD_AMOUNTS, "1e303", ""])
-    frame, rejected = read_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body))
+    frame, rejected = read_crs(
+        _write(tmp_path / "crs.txt", CRS_HEADER + body), return_rejected=True
+    )
     amounts = frame["amount"].to_numpy()
     assert amounts[0] == 1_500_000.0 and np.isnan(amounts[1:]).all()
     assert not np.isinf(amounts).any()
@@ -324,7 +334,9 @@ def test_crs_years_are_whole_years_in_the_window_never_rounded(tmp_path, monkeyp
         monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
     years = ["2022", "2022.0", "2022.7", "-2022", "1899", "2101", "99999", "inf", "1e20", "x"]
     body = "".join(f"{y}|Japan|15250|1\n" for y in years)
-    frame, rejected = read_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body))
+    frame, rejected = read_crs(
+        _write(tmp_path / "crs.txt", CRS_HEADER + body), return_rejected=True
+    )
     assert frame["year"].tolist()[:2] == [2022, 2022]
     assert frame["year"].iloc[2:].isna().all()  # never 2023
     bad = rejected[rejected["column"] == "Year"]
@@ -349,7 +361,7 @@ def test_iter_crs_chunks_carry_their_report(tmp_path, monkeypatch, arrow):
 @pytest.mark.parametrize("value", ["inf", "-Infinity", "1e400", "-1e309"])
 def test_table_amounts_never_inf(tmp_path, value):
     path = _write(tmp_path / "t.csv", TABLE + f"USA,2024-04-24,{value},USD\n")
-    frame, rejected = read_table(path)
+    frame, rejected = read_table(path, return_rejected=True)
     assert frame["donor"].tolist() == ["JPN", "CAN"]
     assert rejected["amount"].tolist() == [value]
     assert f"amount: not a finite number ('{value}')" in rejected["reason"].iloc[0]
@@ -360,7 +372,7 @@ def test_numeric_inf_from_parquet_and_xlsx_is_refused(tmp_path):
         {"donor": ["JPN", "USA"], "amount": [1.0, np.inf], "currency": ["JPY", "USD"]}
     )
     table.to_parquet(tmp_path / "t.parquet")
-    frame, rejected = read_table(tmp_path / "t.parquet")
+    frame, rejected = read_table(tmp_path / "t.parquet", return_rejected=True)
     assert (
         frame["donor"].tolist() == ["JPN"] and "not a finite number" in rejected["reason"].iloc[0]
     )
@@ -368,7 +380,7 @@ def test_numeric_inf_from_parquet_and_xlsx_is_refused(tmp_path):
 
 def test_kiel_amounts_never_inf(tmp_path):
     path = _write(tmp_path / "k.csv", KIEL + "Germany,2024-02-20,Military,Commitment,inf\n")
-    frame, rejected = read_kiel(path)
+    frame, rejected = read_kiel(path, return_rejected=True)
     assert frame["amount"].tolist()[0] == 1e9 and np.isnan(frame["amount"].iloc[1])
     assert rejected["reason"].tolist() == ["amount: not a finite number: left empty"]
     assert rejected["row"].tolist() == [3] and rejected["value"].tolist() == ["inf"]
@@ -379,28 +391,30 @@ def test_kiel_amounts_never_inf(tmp_path):
 )
 def test_dates_outside_the_window_are_refused_never_wrapped(tmp_path, day):
     table = _write(tmp_path / "t.csv", TABLE + f"USA,{day},6.1e10,USD\n")
-    frame, rejected = read_table(table)
+    frame, rejected = read_table(table, return_rejected=True)
     assert frame["announced"].dt.year.between(2024, 2024).all()
     assert rejected["date"].tolist() == [day]
     assert "outside the supported window" in rejected["reason"].iloc[0]
     kiel = _write(tmp_path / "k.csv", KIEL + f"Germany,{day},Military,Commitment,1\n")
-    frame, rejected = read_kiel(kiel)
+    frame, rejected = read_kiel(kiel, return_rejected=True)
     assert pd.isna(frame["announced"].iloc[1]) and frame["announced"].dtype == "datetime64[ns]"
     assert "outside the supported window" in rejected["reason"].iloc[0]
     crs = _write(
         tmp_path / "c.txt",
         CRS_HEADER.replace("\n", "|CommitmentDate\n") + f"2022|Japan|1|1|{day}\n",
     )
-    frame, rejected = read_crs(crs)
+    frame, rejected = read_crs(crs, return_rejected=True)
     assert pd.isna(frame["announced"].iloc[0]) and frame["announced"].dtype == "datetime64[ns]"
     assert rejected["reason"].str.contains("outside the supported window").any()
 
 
 def test_dates_at_the_edges_of_the_window_are_read(tmp_path):
-    frame, rejected = read_table(_write(tmp_path / "t.csv", TABLE + "CAN,1900-01-01,1,CAD\n"))
+    frame, rejected = read_table(
+        _write(tmp_path / "t.csv", TABLE + "CAN,1900-01-01,1,CAD\n"), return_rejected=True
+    )
     assert frame["announced"].iloc[-1] == pd.Timestamp("1900-01-01") and len(rejected) == 0
     kiel = _write(tmp_path / "k.csv", KIEL + "Germany,2100-12-31,Military,Commitment,1\n")
-    frame, rejected = read_kiel(kiel)
+    frame, rejected = read_kiel(kiel, return_rejected=True)
     assert frame["announced"].iloc[-1] == pd.Timestamp("2100-12-31") and len(rejected) == 0
 
 
@@ -426,11 +440,11 @@ def test_dates_at_the_edges_of_the_window_are_read(tmp_path):
         ("read_crs", {"max_ratio": 0}, "max_ratio=0"),
         ("read_crs", {"max_ratio": float("inf")}, "max_ratio=inf"),
         ("read_crs", {"max_uncompressed": -1}, "max_uncompressed=-1"),
-        ("read_table", {"sheet": True}, "sheet=True"),
-        ("read_table", {"sheet": 1.5}, "sheet=1.5"),
+        ("read_table", {"sheet_name": True}, "sheet_name=True"),
+        ("read_table", {"sheet_name": 1.5}, "sheet_name=1.5"),
         ("read_table", {"mapping": ["Land"]}, "mapping=['Land']"),
         ("read_table", {"max_ratio": "high"}, "max_ratio='high'"),
-        ("read_kiel", {"sheet": 1.5}, "sheet=1.5"),
+        ("read_kiel", {"sheet_name": 1.5}, "sheet_name=1.5"),
         ("read_kiel", {"mapping": "giver"}, "mapping='giver'"),
         ("read_any", {"bogus": 1}, "['bogus'] is not an option of read_crs"),
         ("read_any", {"max_ratio": -3}, "max_ratio=-3"),
@@ -452,10 +466,12 @@ def test_read_any_passes_the_archive_options_on(tmp_path):
         tmp_path / "two.zip",
         {"a.txt": (CRS_HEADER + "2022|Japan|1|1\n").encode(), "b.txt": CRS_SAMPLE.read_bytes()},
     )
-    frame, _ = read_any(path, member="b.txt", max_ratio=500)
+    frame, _ = read_any(path, member="b.txt", max_ratio=500, return_rejected=True)
     assert len(frame) == 5
     iati = FIXTURES / "iati_203_ukraine.xml"
-    assert len(read_any(iati, max_ratio=500)[0]) == 6  # archive options: not for XML, harmless
+    assert (
+        len(read_any(iati, max_ratio=500, return_rejected=True)[0]) == 6
+    )  # archive options: not for XML, harmless
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
@@ -463,13 +479,17 @@ def test_utf16_text_is_read_as_text(tmp_path, encoding):
     """Excel's "Unicode Text" (UTF-16 with a byte-order mark, tab-separated): not binary."""
     bom = "\ufeff".encode(encoding)
     crs = (CRS_HEADER + "2022|Côte d'Ivoire|15250|1.5\n").replace("\n", "\r\n")
-    frame, _ = read_crs(_write(tmp_path / "crs.txt", bom + crs.encode(encoding)))
+    frame, _ = read_crs(
+        _write(tmp_path / "crs.txt", bom + crs.encode(encoding)), return_rejected=True
+    )
     assert frame["amount"].tolist() == [1_500_000.0]
     assert frame["donor_name"].tolist() == ["Côte d'Ivoire"]
     table = bom + TABLE.replace(",", "\t").encode(encoding)
-    frame, _ = read_any(_write(tmp_path / "t.txt", table))
+    frame, _ = read_any(_write(tmp_path / "t.txt", table), return_rejected=True)
     assert frame["amount"].tolist() == [15.8e9, 3.02e9] and frame.attrs["format"] == "CSV table"
-    kiel, _ = read_kiel(_write(tmp_path / "k.txt", bom + KIEL.encode(encoding)))
+    kiel, _ = read_kiel(
+        _write(tmp_path / "k.txt", bom + KIEL.encode(encoding)), return_rejected=True
+    )
     assert kiel["donor"].tolist() == ["JPN"]
 
 
@@ -484,11 +504,11 @@ def test_workbook_sheets_by_name_or_number(tmp_path):
     )
     sheet.append(["Japan", "2024-02-19", "Financial", "Commitment", 1e9])
     book.save(tmp_path / "kiel.xlsx")
-    by_name, _ = read_kiel(tmp_path / "kiel.xlsx")
-    by_number, _ = read_kiel(tmp_path / "kiel.xlsx", sheet=1)
+    by_name, _ = read_kiel(tmp_path / "kiel.xlsx", return_rejected=True)
+    by_number, _ = read_kiel(tmp_path / "kiel.xlsx", sheet_name=1, return_rejected=True)
     pd.testing.assert_frame_equal(by_name, by_number)
     with pytest.raises(aidcalc.InputFileError, match=r"no sheet number 5; the workbook has"):
-        read_kiel(tmp_path / "kiel.xlsx", sheet=5)
+        read_kiel(tmp_path / "kiel.xlsx", sheet_name=5, return_rejected=True)
 
 
 def _reference_cut(data: bytes, sep: bytes, eol: bytes) -> tuple[int, int]:

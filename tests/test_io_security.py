@@ -60,7 +60,7 @@ def test_billion_laughs_refused_fast_without_memory_growth(tmp_path, recover, no
     tracemalloc.start()
     start = time.perf_counter()
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_iati(path, recover=recover)
+        read_iati(path, recover=recover, return_rejected=True)
     elapsed = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -78,7 +78,7 @@ def test_external_entity_refused_and_never_read(tmp_path, doc, recover, no_netwo
     path = tmp_path / "xxe.xml"
     path.write_text(doc, encoding="utf-8")
     with pytest.raises(aidcalc.InputFileError) as info:
-        read_iati(path, recover=recover)
+        read_iati(path, recover=recover, return_rejected=True)
     message = str(info.value)
     assert "unsafe XML refused" in message and "'secret'" in message
     assert "root:" not in message  # nothing of /etc/passwd leaked into the error
@@ -87,7 +87,9 @@ def test_external_entity_refused_and_never_read(tmp_path, doc, recover, no_netwo
 def test_external_dtd_is_not_fetched(tmp_path, no_network):
     path = tmp_path / "dtd.xml"
     path.write_text(EXTERNAL_DTD, encoding="utf-8")
-    frame, _ = read_iati(path)  # parsed without loading the DTD (no socket opened)
+    frame, _ = read_iati(
+        path, return_rejected=True
+    )  # parsed without loading the DTD (no socket opened)
     assert frame["amount"].tolist() == [5.0]
 
 
@@ -95,7 +97,7 @@ def test_read_any_refuses_the_bomb_too(tmp_path):
     path = tmp_path / "looks_harmless.txt"
     path.write_text(BOMB, encoding="utf-8")
     with pytest.raises(aidcalc.InputFileError, match="unsafe XML"):
-        read_any(path)
+        read_any(path, return_rejected=True)
 
 
 # --- exports: no cell may become a formula --------------------------------------------------
@@ -182,7 +184,7 @@ def test_reader_output_exported_safely(tmp_path):
     """A hostile value inside an imported file stays inert after export."""
     path = tmp_path / "hostile.csv"
     path.write_text('donor,amount,currency,description\nJPN,1,JPY,"=HYPERLINK(""x"")"\n')
-    frame, _ = read_any(path)
+    frame, _ = read_any(path, return_rejected=True)
     out = write_csv(frame, tmp_path / "out.csv")
     assert "'=HYPERLINK" in Path(out).read_text(encoding="utf-8")
 
@@ -193,18 +195,18 @@ def test_bomb_behind_a_comment_is_still_refused(tmp_path):
     path = tmp_path / "sneaky.xml"
     path.write_text(sneaky, encoding="utf-8")
     with pytest.raises(aidcalc.InputFileError, match="unsafe XML refused"):
-        read_iati(path)
+        read_iati(path, return_rejected=True)
     utf16 = tmp_path / "utf16.xml"
     utf16.write_text(BOMB.replace('"1.0"?>', '"1.0" encoding="UTF-16"?>', 1), encoding="utf-16")
     with pytest.raises(aidcalc.InputFileError, match="unsafe XML refused"):
-        read_iati(utf16)
+        read_iati(utf16, return_rejected=True)
 
 
 def test_undeclared_entity_is_an_error_not_an_expansion(tmp_path):
     path = tmp_path / "undeclared.xml"
     path.write_text("<iati-activities><iati-activity>&lol9;</iati-activity></iati-activities>")
     with pytest.raises(aidcalc.InputFileError, match=r"line 1, column \d+: undefined entity"):
-        read_iati(path)
+        read_iati(path, return_rejected=True)
 
 
 # --- the guarded input and the streaming recovery keep the XML safety ------------------------
@@ -218,7 +220,7 @@ def test_bomb_is_refused_in_every_encoding(tmp_path, encoding, recover, no_netwo
     path.write_bytes(doc.encode(encoding))
     tracemalloc.start()
     with pytest.raises(aidcalc.InputFileError, match="unsafe XML refused") as info:
-        read_iati(path, recover=recover)
+        read_iati(path, recover=recover, return_rejected=True)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 20 * 2**20
@@ -240,7 +242,7 @@ def test_recover_never_expands_a_declaration_inside_an_activity(tmp_path, no_net
     )
     path = tmp_path / "inside.xml"
     path.write_text(f"<iati-activities>\n{good}{evil}{good}</iati-activities>\n")
-    frame, rejected = read_iati(path, recover=True)
+    frame, rejected = read_iati(path, recover=True, return_rejected=True)
     assert frame["activity_id"].tolist() == ["OK", "OK"]
     skipped = rejected[~rejected["kept"].astype(bool)]
     assert skipped["row"].tolist() == ["line 3", "line 4"]
@@ -252,5 +254,5 @@ def test_recover_never_expands_a_declaration_inside_an_activity(tmp_path, no_net
 def test_external_dtd_is_not_fetched_in_either_mode(tmp_path, recover, no_network):
     path = tmp_path / "dtd.xml"
     path.write_text(EXTERNAL_DTD, encoding="utf-8")
-    frame, _ = read_iati(path, recover=recover)
+    frame, _ = read_iati(path, recover=recover, return_rejected=True)
     assert frame["amount"].tolist() == [5.0]

@@ -31,34 +31,36 @@ def disguised(tmp_path):
 def test_iati_named_txt(disguised):
     path = disguised("iati_203_ukraine.xml", "activities.txt")
     assert sniff(path) == "iati"
-    frame, _ = read_any(path)
+    frame, _ = read_any(path, return_rejected=True)
     assert frame.attrs["format"] == "IATI activity XML" and len(frame) == 6
 
 
 def test_iati_recover_passed_through(disguised):
     path = disguised("iati_broken.xml", "broken.dat")
     with pytest.raises(aidcalc.InputFileError, match="not well-formed"):
-        read_any(path)
-    frame, rejected = read_any(path, recover=True)
+        read_any(path, return_rejected=True)
+    frame, rejected = read_any(path, recover=True, return_rejected=True)
     assert len(frame) == 2 and len(rejected) > 0
 
 
 def test_crs_named_csv_and_zipped(disguised, tmp_path):
     path = disguised("crs_2023_ukraine_sample.txt", "export.csv")
     assert sniff(path) == "crs"
-    frame, _ = read_any(path)
+    frame, _ = read_any(path, return_rejected=True)
     assert frame.attrs["format"] == "OECD CRS" and frame["amount"].iloc[0] == 3_250_000.0
     zipped = tmp_path / "download"  # no extension at all
     with zipfile.ZipFile(zipped, "w") as zf:
         zf.write(FIXTURES / "crs_2023_ukraine_sample.txt", "CRS 2023 data.txt")
     assert sniff(zipped) == "crs"
-    assert read_any(zipped).frame["amount"].tolist() == frame["amount"].tolist()
+    assert (
+        read_any(zipped, return_rejected=True).frame["amount"].tolist() == frame["amount"].tolist()
+    )
 
 
 def test_kiel_csv_and_workbook(disguised, tmp_path):
     path = disguised("kiel_processed_sample.csv", "tracker.txt")
     assert sniff(path) == "kiel_csv"
-    frame, _ = read_any(path)
+    frame, _ = read_any(path, return_rejected=True)
     assert frame.attrs["format"].startswith("Kiel") and len(frame) == 7
 
     from openpyxl import Workbook
@@ -73,19 +75,19 @@ def test_kiel_csv_and_workbook(disguised, tmp_path):
     xlsx = tmp_path / "kiel.bin"
     book.save(xlsx)
     assert sniff(xlsx) == "kiel_xlsx"
-    assert read_any(xlsx).frame["donor"].tolist() == ["JPN"]
+    assert read_any(xlsx, return_rejected=True).frame["donor"].tolist() == ["JPN"]
 
 
 def test_plain_tables(tmp_path):
     csv = tmp_path / "mine.dat"
     csv.write_text("donor;date;amount;currency\nJapan;2024-02-19;15.8e9;JPY\n", encoding="utf-8")
     assert sniff(csv) == "csv"
-    frame, _ = read_any(csv)
+    frame, _ = read_any(csv, return_rejected=True)
     assert frame["donor"].tolist() == ["JPN"] and frame.attrs["format"] == "CSV table"
     parquet = tmp_path / "mine.csv"  # parquet bytes under a .csv name
     pd.DataFrame({"donor": ["USA"], "amount": [1.0], "currency": ["USD"]}).to_parquet(parquet)
     assert sniff(parquet) == "parquet"
-    assert read_any(parquet).frame["donor"].tolist() == ["USA"]
+    assert read_any(parquet, return_rejected=True).frame["donor"].tolist() == ["USA"]
     from openpyxl import Workbook
 
     book = Workbook()
@@ -94,7 +96,7 @@ def test_plain_tables(tmp_path):
     xlsx = tmp_path / "mine.csv.xlsx.tmp"
     book.save(xlsx)
     assert sniff(xlsx) == "xlsx"
-    assert read_any(xlsx, locale="en").frame["donor"].tolist() == ["CAN"]
+    assert read_any(xlsx, locale="en", return_rejected=True).frame["donor"].tolist() == ["CAN"]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ def test_unsupported_content(tmp_path, content, reason):
     path = tmp_path / "x.csv"
     path.write_bytes(content)
     with pytest.raises(aidcalc.InputFileError, match=reason):
-        read_any(path)
+        read_any(path, return_rejected=True)
 
 
 def test_empty_zip_and_missing(tmp_path):
@@ -116,11 +118,11 @@ def test_empty_zip_and_missing(tmp_path):
     with zipfile.ZipFile(path, "w"):
         pass
     with pytest.raises(aidcalc.InputFileError, match="zip archive without"):
-        read_any(path)
+        read_any(path, return_rejected=True)
     with pytest.raises(aidcalc.InputFileError, match="no such file"):
-        read_any(tmp_path / "missing.csv")
+        read_any(tmp_path / "missing.csv", return_rejected=True)
     with pytest.raises(aidcalc.InputFileError, match="is a folder"):
-        read_any(tmp_path)
+        read_any(tmp_path, return_rejected=True)
 
 
 def test_macro_loaders_are_reexported():

@@ -22,7 +22,9 @@ KNOWN_DIFFERENCES = {("SVN", "humanitarian"): 0.0067}
 
 @pytest.fixture(scope="module")
 def kiel(reference):
-    frame, rejected = aidcalc.io.read_kiel(reference / "kiel" / "kiel_r28_bilateral_activities.csv")
+    frame, rejected = aidcalc.io.read_kiel(
+        reference / "kiel" / "kiel_r28_bilateral_activities.csv", return_rejected=True
+    )
     assert rejected.empty
     return frame
 

@@ -75,7 +75,9 @@ def test_a_date_that_no_rate_needs_is_not_read():
 
 
 def test_kiel_release_28_undated_euro_rows_are_kept(reference):
-    got = aidcalc.io.read_kiel(reference / "kiel" / "kiel_r28_bilateral_activities.csv")
+    got = aidcalc.io.read_kiel(
+        reference / "kiel" / "kiel_r28_bilateral_activities.csv", return_rejected=True
+    )
     frame = got.frame
     undated = frame["announced"].isna()
     assert undated.sum() > 100
@@ -108,7 +110,7 @@ def test_dates_outside_the_window_are_refused_everywhere(value):
     ]  # fmt: skip
     f = pd.DataFrame({"donor": ["DEU", "FRA"], "announced": [value, "2024-06-07"],
                       "amount": [1.0, 2.0], "currency": ["USD", "EUR"]})  # fmt: skip
-    ok, rejected = aidcalc.pledges(f)
+    ok, rejected = aidcalc.pledges(f, return_rejected=True)
     assert list(ok.index) == [1] and list(rejected.index) == [0]
     assert "outside the supported window 1900-01-01..2100-12-31" in rejected["reason"].item()
     problems = aidcalc.validate(f)
@@ -165,7 +167,7 @@ def test_read_table_refuses_the_row_with_the_window():
 
     with tempfile.TemporaryDirectory() as tmp:
         frame.to_csv(Path(tmp) / path, index=False)
-        ok, rejected = aidcalc.io.read_table(Path(tmp) / path)
+        ok, rejected = aidcalc.io.read_table(Path(tmp) / path, return_rejected=True)
     assert ok["announced"].dt.year.tolist() == [2024]
     assert "outside the supported window" in rejected["reason"].item()
 
@@ -349,7 +351,7 @@ PUBLIC = {
     "share_of_gdp": lambda f: aidcalc.share_of_gdp(f, value="amount", gdp_year=2021),
     "per_capita": lambda f: aidcalc.per_capita(f, value="amount", population_year=2021),
     "validate": aidcalc.validate,
-    "pledges": lambda f: aidcalc.pledges(f).frame,
+    "pledges": lambda f: aidcalc.pledges(f, return_rejected=True).frame,
     "spread": aidcalc.spread,
     "aggregate": aidcalc.aggregate,
     "aggregate_year": lambda f: aidcalc.aggregate(f, by="donor", period="year"),
@@ -381,11 +383,15 @@ def test_bad_shapes_get_clear_errors_or_same_index_output(name):
 
 
 def test_pledges_on_tables_without_rows():
-    ok, rejected = aidcalc.pledges(pd.DataFrame({"donor": [], "amount": [], "currency": []}))
+    ok, rejected = aidcalc.pledges(
+        pd.DataFrame({"donor": [], "amount": [], "currency": []}), return_rejected=True
+    )
     assert ok.empty and rejected.empty and "reason" in rejected.columns
     assert aidcalc.validate(ok).empty
-    ok, _ = aidcalc.pledges(pd.DataFrame(columns=["Giver", "Date", "Value", "Currency"]))
+    ok, _ = aidcalc.pledges(
+        pd.DataFrame(columns=["Giver", "Date", "Value", "Currency"]), return_rejected=True
+    )
     assert {"donor", "announced", "amount", "currency"} <= set(ok.columns)
     assert ok["announced"].dtype.kind == "M" and ok["amount"].dtype == "float64"
     with pytest.raises(aidcalc.ValidationError, match="no column for"):
-        aidcalc.pledges(pd.DataFrame())
+        aidcalc.pledges(pd.DataFrame(), return_rejected=True)

@@ -429,7 +429,7 @@ def test_categorise_and_pledges_carry_unit_columns_through(aid) -> None:
     got = aidcalc.categorise(aid.assign(text="solar generators"), text="text")
     for col in ("generators", "demined", "amount"):
         pd.testing.assert_series_equal(got[col], aid[col])
-    frame = aidcalc.pledges(aid.drop(columns="date")).frame
+    frame = aidcalc.pledges(aid.drop(columns="date"))
     assert frame["generators"].dtype == aid["generators"].dtype
     assert np.array_equal(_mag(frame["generators"]), _mag(aid["generators"]), equal_nan=True)
     # a pint[USD] amount becomes the pledge frame's float amount in its currency
@@ -441,7 +441,7 @@ def test_categorise_and_pledges_carry_unit_columns_through(aid) -> None:
 def test_pledges_reads_prefixed_currency_units() -> None:
     f = pd.DataFrame({"donor": ["JPN"], "announced": ["2024-06-07"],
                       "amount": pd.Series([1.9], dtype="pint[TJPY]")})  # fmt: skip
-    frame = aidcalc.pledges(f).frame
+    frame = aidcalc.pledges(f)
     assert frame["amount"].tolist() == [1.9e12] and frame["currency"].tolist() == ["JPY"]
 
 

@@ -420,3 +420,15 @@ def test_an_oversized_answer_is_refused(server, cache, monkeypatch):
     with pytest.raises(UpdateError, match="larger than 1000 bytes"):
         update("ecb", base_url=base, **FAST)
     assert _visible(cache) == []
+
+
+def test_update_progress_only_when_asked_or_on_a_terminal(server, cache, capsys, monkeypatch):
+    import sys
+
+    _pub, base = server
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    update("ecb", base_url=base, **FAST)
+    assert capsys.readouterr().err == ""  # not a terminal: no bar
+    update("ecb", base_url=base, progress=True, **FAST)
+    err = capsys.readouterr().err
+    assert "aidcalc update" in err and "1/1" in err

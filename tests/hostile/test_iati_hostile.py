@@ -48,11 +48,14 @@ ok = Path(TMP) / "ok.xml"
 ok.write_text(document(20_000))
 broken = Path(TMP) / "broken.xml"
 broken.write_text(document(20_000, broken_at=10_000))
-t = time.perf_counter(); strict = read_iati(ok); t_strict = time.perf_counter() - t
-t = time.perf_counter(); rec = read_iati(broken, recover=True); t_rec = time.perf_counter() - t
+t = time.perf_counter(); strict = read_iati(ok, return_rejected=True)
+t_strict = time.perf_counter() - t
+t = time.perf_counter(); rec = read_iati(broken, recover=True, return_rejected=True)
+t_rec = time.perf_counter() - t
 small = Path(TMP) / "small.xml"
 small.write_text(document(2_000, broken_at=1_000))
-t = time.perf_counter(); read_iati(small, recover=True); t_small = time.perf_counter() - t
+t = time.perf_counter(); read_iati(small, recover=True, return_rejected=True)
+t_small = time.perf_counter() - t
 lost = rec.rejected[~rec.rejected["kept"].astype(bool)]
 result = (len(strict.frame), len(rec.frame), len(lost), lost["row"].tolist(),
           t_rec / t_strict, t_rec / t_small)
@@ -105,7 +108,7 @@ def feed():
     except (BrokenPipeError, OSError):
         pass
 threading.Thread(target=feed, daemon=True).start()
-result = read_iati(fifo, recover={recover})
+result = read_iati(fifo, recover={recover}, return_rejected=True)
 """,
         timeout=60,
         memory_mb=1500,
@@ -127,7 +130,7 @@ def test_xml_that_is_not_iati(tmp_path, recover, text, root):
         f"""
 path = Path(TMP) / "picture.xml"
 path.write_text({text!r})
-result = read_iati(path, recover={recover})
+result = read_iati(path, recover={recover}, return_rejected=True)
 """,
     )
     assert_clear_error(outcome, "InputFileError", mentions=("picture.xml", root, "root element"))
@@ -141,7 +144,7 @@ def test_unknown_encoding(tmp_path, recover, encoding):
         f"""
 path = Path(TMP) / "enc.xml"
 path.write_text(document(3, head='<?xml version="1.0" encoding="{encoding}"?>\\n'))
-result = read_iati(path, recover={recover})
+result = read_iati(path, recover={recover}, return_rejected=True)
 """,
     )
     assert_clear_error(
@@ -162,7 +165,7 @@ one = (one.replace("<iati-activity ", f'<iati-activity x="{{big}}" ', 1) if {whe
 path = Path(TMP) / "big.xml"
 path.write_text('<iati-activities version="2.03">' + one + "</iati-activities>")
 del big, one
-result = read_iati(path, recover={recover})
+result = read_iati(path, recover={recover}, return_rejected=True)
 """,
         timeout=60,
         memory_mb=1500,
@@ -181,7 +184,7 @@ def timed(mb):
     path = Path(TMP) / f"v{{mb}}.xml"
     path.write_text('<iati-activities version="2.03">' + one + "</iati-activities>")
     t = time.perf_counter()
-    frame, _ = read_iati(path, recover={recover})
+    frame, _ = read_iati(path, recover={recover}, return_rejected=True)
     assert len(frame) == 1 and len(frame["donor_name"].iloc[0]) == mb * 2**20
     return time.perf_counter() - t
 timed(1)
@@ -203,9 +206,9 @@ text = document(26)
 cut = text.index("<transaction>", text.index("A-25"))
 path = Path(TMP) / "cut.xml"
 path.write_text(text[:cut])
-frame, rejected = read_iati(path, recover=True)
+frame, rejected = read_iati(path, recover=True, return_rejected=True)
 try:
-    read_iati(path)
+    read_iati(path, return_rejected=True)
     strict = "no error"
 except aidcalc.InputFileError as err:
     strict = str(err)

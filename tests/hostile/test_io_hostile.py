@@ -106,13 +106,16 @@ def test_zip_bomb_with_the_ratio_limit_raised_still_bounded():
     MAX_ROW_BYTES is refused after reading a few megabytes, not the gigabyte."""
     outcome = run(
         CRS_BOMB.replace("head=CRS_HEADER + CRS_ROW", "head=CRS_HEADER + CRS_ROW, unit=b'9' * MB")
-        + "result = read_crs(path, max_ratio=10_000)"
+        + "result = read_crs(path, max_ratio=10_000, return_rejected=True)"
     )
     assert_clear_error(outcome, "InputFileError", mentions=("line 3", "longer than", "bytes"))
 
 
 def test_uncompressed_limit_named_and_raisable():
-    outcome = run(CRS_BOMB + "result = read_crs(path, max_ratio=10_000, max_uncompressed=100 * MB)")
+    outcome = run(
+        CRS_BOMB
+        + "result = read_crs(path, max_ratio=10_000, max_uncompressed=100 * MB)"
+    )
     assert_clear_error(
         outcome, "InputFileError", mentions=("1.1 GB uncompressed", "max_uncompressed", "104.9 MB")
     )
@@ -133,7 +136,7 @@ def test_workbook_bomb_refused(part):
 def test_workbook_over_the_size_limit_even_with_the_ratio_raised():
     outcome = run(
         "path = workbook(tmp / 'book.xlsx', bomb_part='xl/sharedStrings.xml')\n"
-        "result = read_table(path, max_ratio=1e9)"
+        "result = read_table(path, max_ratio=1e9, return_rejected=True)"
     )
     assert_clear_error(
         outcome, "InputFileError", mentions=("workbook declares", "max_uncompressed", "3.2 GB")
@@ -143,7 +146,7 @@ def test_workbook_over_the_size_limit_even_with_the_ratio_raised():
 def test_the_genuine_workbook_is_read():
     outcome = run(
         "path = workbook(tmp / 'book.xlsx')\n"
-        "frame, rejected = read_any(path)\n"
+        "frame, rejected = read_any(path, return_rejected=True)\n"
         "result = frame[['donor', 'amount', 'currency']].values.tolist()"
     )
     assert outcome.ok and outcome.result == "[['JPN', 5.0, 'JPY']]", outcome.describe()
@@ -162,7 +165,7 @@ text = CRS_HEADER + "".join(rows).encode()
 path = ordinary_zip(tmp / "CRS.zip", {"CRS 2023 data.txt": text})
 info = zipfile.ZipFile(path).infolist()[0]
 assert 2 < info.file_size / info.compress_size < 20
-frame, rejected = read_crs(path)
+frame, rejected = read_crs(path, return_rejected=True)
 expected = sum(float(r.split("|")[3]) for r in rows)
 result = (len(frame), float(round(frame["amount"].sum() / 1e6 - expected, 3)))
 """
@@ -208,7 +211,7 @@ data = bytearray(path.read_bytes())
 at = data.find(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml") + 40
 data[at] ^= 0xFF  # a byte of the sheet's compressed data
 path.write_bytes(bytes(data))
-result = read_table(path)
+result = read_table(path, return_rejected=True)
 """
     )
     assert_clear_error(outcome, "InputFileError", mentions=("book.xlsx", "unreadable"))
@@ -239,7 +242,8 @@ def test_several_data_members_refused_naming_them():
 
 def test_member_chooses_and_the_other_is_reported():
     outcome = run(
-        TWO_MEMBERS + "frame, rejected = read_crs(path, member='CRS 2023.txt')\n"
+        TWO_MEMBERS
+        + "frame, rejected = read_crs(path, member='CRS 2023.txt', return_rejected=True)\n"
         "result = (len(frame), rejected['value'].tolist(), rejected['kept'].tolist())"
     )
     assert outcome.ok and outcome.result == "(1000, ['CRS 2022.txt'], [False])", outcome.describe()
@@ -273,10 +277,13 @@ def timed(call, path):
 @pytest.mark.parametrize(
     ("call", "header"),
     [
-        ("lambda p: read_crs(p, columns=['Year', 'USD_Disbursement', 'LongDescription'])", None),
+        (
+            "lambda p: read_crs(p, columns=['Year', 'USD_Disbursement', 'LongDescription'])",
+            None,
+        ),
         ("lambda p: list(iter_crs(p, chunksize=500))", None),
-        ("lambda p: read_table(p)", "donor|a|b|amount|c\\n"),
-        ("lambda p: read_kiel(p)", "giver|a|b|verdi_eur|c\\n"),
+        ("lambda p: read_table(p, return_rejected=True)", "donor|a|b|amount|c\\n"),
+        ("lambda p: read_kiel(p, return_rejected=True)", "giver|a|b|verdi_eur|c\\n"),
     ],
     ids=["read_crs", "iter_crs", "read_table", "read_kiel"],
 )
@@ -311,14 +318,16 @@ text = "Year|DonorName|PurposeCode|USD_Disbursement\\n" + "2022|Japan|15250|1.5\
 text += '2022|"Japan|15250|1.5\\n' + "2022|Japan|15250|1.5\\n" * 20
 path = tmp / "stray.txt"
 path.write_text(text)
-result = read_crs(path)
+result = read_crs(path, return_rejected=True)
 """
     )
     assert_clear_error(outcome, "InputFileError", mentions=("line 22", "never closes", "stray"))
 
 
 def test_stray_quote_early_in_a_large_file_stops_at_the_row_limit():
-    outcome = run(SCALING + "result = read_crs(make('big.txt', 24, 0.01))", timeout=90)
+    outcome = run(
+        SCALING + "result = read_crs(make('big.txt', 24, 0.01), return_rejected=True)", timeout=90
+    )
     assert_clear_error(outcome, "InputFileError", mentions=("quoted field", "MAX_ROW_BYTES"))
     assert outcome.seconds < 20
 
