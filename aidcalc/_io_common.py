@@ -751,6 +751,18 @@ def check_choice(option: str, value: Any, accepted: Collection[Any]) -> None:
         )
 
 
+def check_member(member: Any) -> None:
+    """``member=`` names a zip member (str) or is None; anything else is a ValidationError."""
+    if member is not None and not isinstance(member, str):
+        raise ValidationError(
+            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
+            option="member",
+            value=member,
+            accepted="str or None",
+            problems=pd.DataFrame(),
+        )
+
+
 def check_count(option: str, value: Any, *, minimum: int = 1, allow_none: bool = False) -> None:
     """Refuse ``value`` for ``option`` unless it is a whole number >= ``minimum``.
 

@@ -31,6 +31,7 @@ from ._io_common import (
     ZipLimits,
     check_choice,
     check_count,
+    check_member,
     damaged_member,
     data_member,
     donor_codes_or_na,
@@ -243,14 +244,7 @@ def _check_options(
         )
     check_count("chunksize", chunksize, minimum=1)
     check_choice("progress", progress, (None, True, False))
-    if member is not None and not isinstance(member, str):
-        raise ValidationError(
-            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
-            option="member",
-            value=member,
-            accepted="str or None",
-            problems=pd.DataFrame(),
-        )
+    check_member(member)
     return names, ZipLimits(max_uncompressed, max_ratio).checked()
 
 

@@ -30,6 +30,7 @@ from ._io_common import (
     ReadResult,
     Source,
     ZipLimits,
+    check_member,
     check_parquet,
     check_path,
     finish,
@@ -363,11 +364,4 @@ def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
             accepted="str, int or None",
             problems=pd.DataFrame(),
         )
-    if member is not None and not isinstance(member, str):
-        raise ValidationError(
-            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
-            option="member",
-            value=member,
-            accepted="str or None",
-            problems=pd.DataFrame(),
-        )
+    check_member(member)

@@ -139,16 +139,9 @@ def read_any(
     archive = {k: kwargs.get(k) for k in _ARCHIVE_OPTIONS}
     limits = ZipLimits(archive["max_uncompressed"], archive["max_ratio"]).checked()
     member = archive["member"]
-    if member is not None and not isinstance(member, str):
-        from ._errors import ValidationError
+    from ._io_common import check_member
 
-        raise ValidationError(
-            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
-            option="member",
-            value=member,
-            accepted="str or None",
-            problems=None,
-        )
+    check_member(member)
     with open_source(path, storage_options=storage_options) as src:
         result = _read_any(src, limits, member, kwargs)
     return finish(result, return_rejected, reader="read_any")
