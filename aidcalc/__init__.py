@@ -20,7 +20,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ._errors import (
+from ._base._errors import (
     AggregationError,
     AidcalcError,
     AmountRangeError,
@@ -43,40 +43,40 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 # public name -> private module that defines it (imported on first attribute access)
 _LAZY: dict[str, str] = {
     # parsing and formatting amounts
-    "Amount": "._amount",
-    "parse_amount": "._parsing",
-    "parse_amounts": "._parsing",
-    "format_amount": "._formatting",
+    "Amount": "._money._amount",
+    "parse_amount": "._money._parsing",
+    "parse_amounts": "._money._parsing",
+    "format_amount": "._money._formatting",
     # exchange rates and conversion
-    "RateTable": "._rates",
-    "get_rates": "._rates",
-    "read_rates": "._rates",
-    "convert": "._convert",
-    "convert_amount": "._convert",
-    "get_registry": "._units",
-    "money": "._units",
-    "fx_context": "._units",
-    "use_pint_pandas": "._frame_units",
+    "RateTable": "._money._rates",
+    "get_rates": "._money._rates",
+    "read_rates": "._money._rates",
+    "convert": "._money._convert",
+    "convert_amount": "._money._convert",
+    "get_registry": "._money._units",
+    "money": "._money._units",
+    "fx_context": "._money._units",
+    "use_pint_pandas": "._money._frame_units",
     # real values
-    "normalise": "._prices",
-    "share_of_gdp": "._relative",
-    "per_capita": "._relative",
-    "donor_code": "._donors",
-    "donor_codes": "._donors",
-    "donor_name": "._donors",
+    "normalise": "._real._prices",
+    "share_of_gdp": "._real._relative",
+    "per_capita": "._real._relative",
+    "donor_code": "._real._donors",
+    "donor_codes": "._real._donors",
+    "donor_name": "._real._donors",
     # embedded data
-    "datasets": "._datasets",
-    "load_dataset": "._datasets",
-    "pin_vintages": "._datasets",
-    "update": "._update",
+    "datasets": "._base._datasets",
+    "load_dataset": "._base._datasets",
+    "pin_vintages": "._base._datasets",
+    "update": ".io._update",
     # pledges
-    "validate": "._frame",
-    "pledges": "._frame",
-    "categorise": "._categories",
-    "spread": "._lifecycle",
-    "aggregate": "._aggregate",
-    "aggregate_chunks": "._chunks",
-    "get_groups": "._groups",
+    "validate": "._pledges._frame",
+    "pledges": "._pledges._frame",
+    "categorise": "._pledges._categories",
+    "spread": "._pledges._lifecycle",
+    "aggregate": "._pledges._aggregate",
+    "aggregate_chunks": "._pledges._chunks",
+    "get_groups": "._pledges._groups",
 }
 _SUBMODULES = ("plot", "io")
 
@@ -115,21 +115,21 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import io, plot
-    from ._aggregate import aggregate
-    from ._amount import Amount
-    from ._categories import categorise
-    from ._chunks import aggregate_chunks
-    from ._convert import convert, convert_amount
-    from ._datasets import datasets, load_dataset, pin_vintages
-    from ._donors import donor_code, donor_codes, donor_name
-    from ._formatting import format_amount
-    from ._frame import pledges, validate
-    from ._frame_units import use_pint_pandas
-    from ._groups import get_groups
-    from ._lifecycle import spread
-    from ._parsing import parse_amount, parse_amounts
-    from ._prices import normalise
-    from ._rates import RateTable, get_rates, read_rates
-    from ._relative import per_capita, share_of_gdp
-    from ._units import fx_context, get_registry, money
-    from ._update import update
+    from ._base._datasets import datasets, load_dataset, pin_vintages
+    from ._money._amount import Amount
+    from ._money._convert import convert, convert_amount
+    from ._money._formatting import format_amount
+    from ._money._frame_units import use_pint_pandas
+    from ._money._parsing import parse_amount, parse_amounts
+    from ._money._rates import RateTable, get_rates, read_rates
+    from ._money._units import fx_context, get_registry, money
+    from ._pledges._aggregate import aggregate
+    from ._pledges._categories import categorise
+    from ._pledges._chunks import aggregate_chunks
+    from ._pledges._frame import pledges, validate
+    from ._pledges._groups import get_groups
+    from ._pledges._lifecycle import spread
+    from ._real._donors import donor_code, donor_codes, donor_name
+    from ._real._prices import normalise
+    from ._real._relative import per_capita, share_of_gdp
+    from .io._update import update

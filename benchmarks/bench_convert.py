@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import aidcalc
-from aidcalc._rates import get_rates
+from aidcalc._money._rates import get_rates
 
 CURRENCIES = ["USD", "JPY", "GBP", "CAD", "EUR", "CHF", "SEK", "NOK", "PLN", "AUD"]
 

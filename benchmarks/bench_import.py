@@ -21,9 +21,9 @@ HEAVY = (
     "pint",
     "currency_converter",
     "babel.numbers",
-    "aidcalc._rates",
-    "aidcalc._convert",
-    "aidcalc._units",
+    "aidcalc._money._rates",
+    "aidcalc._money._convert",
+    "aidcalc._money._units",
     "lxml",
     "openpyxl",
 )

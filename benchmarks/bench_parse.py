@@ -255,7 +255,7 @@ def main() -> None:
         print(json.dumps(_mix_times(args.mix_json, args.repeat)))
         return
     n = 100_000 if args.quick else 1_000_000
-    from aidcalc._parsing import _SPLIT
+    from aidcalc._money._parsing import _SPLIT
 
     aidcalc.parse_amounts(["$1 billion"])  # warm: babel data, lexicons
     for loc in ("en", "de", "fr", "it", "ja"):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 import aidcalc
-from aidcalc._categories import _builtin_parts, _builtin_patterns, _precedence, _search_all
+from aidcalc._pledges._categories import _builtin_parts, _builtin_patterns, _precedence, _search_all
 
 
 def best_of(fn, repeat: int = 3) -> float:

@@ -102,14 +102,14 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
 CHILD = r"""
 import json, sys, threading, time
 import aidcalc.io, pandas as pd
-from aidcalc._io_crs import iter_crs
+from aidcalc.io._crs import iter_crs
 
 def rss():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096 / 2**20
 
 path, mode, chunk = sys.argv[1], sys.argv[2], int(sys.argv[3])
-from aidcalc._io_crs import DEFAULT_COLUMNS
+from aidcalc.io._crs import DEFAULT_COLUMNS
 with open(path, encoding="utf-8-sig") as fh:
     header = fh.readline().rstrip("\n").split("|")
 cols = [c for c in DEFAULT_COLUMNS if c in header]

@@ -44,7 +44,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     import aidcalc
-    from aidcalc._report import PNG_DPI, _save, build_report
+    from aidcalc._report._build import PNG_DPI, _save, build_report
 
     with tempfile.TemporaryDirectory() as tmp:
         runs = [timed(lambda i=i: build_report(out=Path(tmp) / f"r{i}")) for i in range(repeat)]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 import aidcalc
-from aidcalc._export import write_csv
+from aidcalc._base._export import write_csv
 
 # beside this script (the docs gallery runs examples without __file__, in their own folder)
 HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()

@@ -117,7 +117,7 @@ def test_groups_by_date_and_eu_institutions_once(frame):
 def test_attribute_eu_moves_eu_money_to_members_without_double_count(frame):
     plain = aidcalc.aggregate(frame, by="donor", groups="G7+EU")["amount"].item()
     attributed = aidcalc.aggregate(frame, by="donor", groups="G7+EU", attribute_eu=True)
-    shares = aidcalc._groups._shares()
+    shares = aidcalc._pledges._groups._shares()
     expected = 35.0 + 160.0 * shares[["DEU", "FRA", "ITA"]].sum()
     assert attributed["amount"].item() == pytest.approx(expected)
     assert attributed["amount"].item() < plain

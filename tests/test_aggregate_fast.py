@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._aggregate import _ordinals
+from aidcalc._pledges._aggregate import _ordinals
 
 DATES = [
     "1900-01-01", "1950-12-31", "1969-12-31", "1970-01-01", "1999-12-31", "2000-02-29",
@@ -111,7 +111,7 @@ def test_ordinals_time_zone_aware_use_the_wall_time() -> None:
 @pytest.mark.parametrize("unit", ["ns", "us", "s", "D"])
 def test_calendar_years_equal_numpy_calendar(unit: str) -> None:
     """parse_dates(...).years (a day -> year table) equals numpy's calendar on every unit."""
-    from aidcalc._dates import calendar_years
+    from aidcalc._base._dates import calendar_years
 
     rng = np.random.default_rng(11)
     days = rng.integers(-25_567, 47_482, 5000)  # 1900..2100

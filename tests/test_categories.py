@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._categories import TAXONOMY, keyword_table, purpose_code_table
+from aidcalc._pledges._categories import TAXONOMY, keyword_table, purpose_code_table
 
 
 def cat(texts, **kw):
@@ -323,7 +323,7 @@ def test_unknown_override_category_is_refused():
 
 
 def test_each_distinct_input_is_searched_once(monkeypatch):
-    from aidcalc import _categories
+    from aidcalc._pledges import _categories
 
     seen = []
     real = _categories._categorise_unique
@@ -382,7 +382,7 @@ def _reference(texts, keywords):
 
 
 def _fast(texts, keywords):
-    from aidcalc._categories import _compile, _search_all
+    from aidcalc._pledges._categories import _compile, _search_all
 
     hits = _search_all([t.lower() for t in texts], _compile(keywords))
     return {c: hits[c].tolist() for c in hits}
@@ -473,7 +473,7 @@ def test_fast_path_equals_reference_for_user_patterns_re2_cannot_take(texts):
 
 @given(st.text(alphabet="mineGRIDpowerdexé _-\n7の電力", max_size=14), st.integers(0, 9))
 def test_required_literals_are_really_required(text, i):
-    from aidcalc._categories import _required_literals
+    from aidcalc._pledges._categories import _required_literals
 
     pattern = _lower(_TRICKY["pattern"][i])
     literals = _required_literals(pattern)

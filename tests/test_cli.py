@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aidcalc._cli import main
+from aidcalc._report._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_top_level_help_and_version(capsys):
 
 def test_entry_point_is_the_same_main():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'aidcalc = "aidcalc._cli:main"' in text
+    assert 'aidcalc = "aidcalc._report._cli:main"' in text
     import aidcalc.__main__ as entry
 
     assert entry.main is main
@@ -121,7 +121,7 @@ class _FakeReport:
 
 @pytest.mark.parametrize("tty", [True, False])
 def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
-    import aidcalc._report
+    import aidcalc._report._build
 
     seen = {}
 
@@ -131,7 +131,7 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
             options["progress"]("drawing donors")
         return _FakeReport()
 
-    monkeypatch.setattr(aidcalc._report, "build_report", fake_build)
+    monkeypatch.setattr(aidcalc._report._build, "build_report", fake_build)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
     code = main(["report", "in.csv", "--to", "jpy", "--base-year", "2023", "--prices", "none",
                  "--fx", "month", "--locale", "ja", "--group", "all", "--stage", "committed",

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc import ParseError, RateNotFoundError, ValidationError, convert, get_rates, read_rates
-from aidcalc._convert import (
+from aidcalc._base._dates import _arrow_iso
+from aidcalc._money._convert import (
     _FAST_MIN_ROWS,
     _factorize_arrow,
     _factorize_by_identity,
@@ -24,7 +25,6 @@ from aidcalc._convert import (
     convert_amount,
     lookup_rates,
 )
-from aidcalc._dates import _arrow_iso
 
 # ECB reference rates of 2024-06-07 (Friday), per 1 EUR: published figures
 USD_0607, JPY_0607, GBP_0607 = 1.0898, 169.52, 0.8512

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from aidcalc._coverage import coverage_html, coverage_table
-from aidcalc._report import build_report
+from aidcalc._report._build import build_report
+from aidcalc._report._coverage import coverage_html, coverage_table
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import aidcalc
-from aidcalc import _io_crs, _io_parquet
+from aidcalc.io import _crs as _io_crs
+from aidcalc.io import _parquet as _io_parquet
 from aidcalc.io import iter_crs
 from aidcalc.io import read_crs as _read_crs
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._datasets import data_dir
+from aidcalc._base._datasets import data_dir
 
 # amounts written with the number in words, which aidcalc.parse_amount does not read
 NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro")
@@ -340,7 +340,7 @@ def test_every_headline_says_what_it_covers(g7):
 
 
 def test_coverage_table_accounts_for_every_pledge_row(g7):
-    from aidcalc._coverage import COVERAGE_COLUMNS, coverage_table
+    from aidcalc._report._coverage import COVERAGE_COLUMNS, coverage_table
 
     table = coverage_table(g7)
     assert tuple(table.columns) == COVERAGE_COLUMNS
@@ -369,7 +369,7 @@ def test_coverage_table_accounts_for_every_pledge_row(g7):
 
 
 def test_coverage_table_rules_on_a_small_frame():
-    from aidcalc._coverage import coverage_table
+    from aidcalc._report._coverage import coverage_table
 
     frame = pd.DataFrame({
         "pledge_id": ["a", "b", "c", "t1", "t2", "t3"],
@@ -397,7 +397,7 @@ def test_coverage_table_rules_on_a_small_frame():
 
 
 def test_report_method_section_shows_the_coverage(tmp_path):
-    from aidcalc._coverage import coverage_html, coverage_table
+    from aidcalc._report._coverage import coverage_html, coverage_table
 
     table = coverage_table()
     block = coverage_html("en", table=table)

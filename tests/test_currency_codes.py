@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._convert import average_rate, lookup_rates
+from aidcalc._money._convert import average_rate, lookup_rates
 
 TABLE = aidcalc.RateTable(
     ["2024-06-06", "2024-06-07"],

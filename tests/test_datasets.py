@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc import _datasets
+from aidcalc._base import _datasets
 
 REQUIRED = ("name", "title", "file", "publisher", "source_url", "vintage", "licence", "retrieved")
 METAS = sorted(_datasets.data_dir().glob("*.json"))

@@ -1,4 +1,4 @@
-"""The one strict date reader (aidcalc._dates.parse_dates) and its callers' messages."""
+"""The one strict date reader (aidcalc._base._dates.parse_dates) and its callers' messages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._dates import (
+from aidcalc._base._dates import (
     AMBIGUOUS,
     COARSE,
     MISSING,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._donors import donor_code, donor_codes, donor_name
+from aidcalc._real._donors import donor_code, donor_codes, donor_name
 
 # names people write -> the code an analyst expects (ISO 3166-1 alpha-3; OECD/World Bank codes)
 KNOWN = {
@@ -184,8 +184,8 @@ def test_donor_name_unknown():
 
 def test_prebuilt_name_index_matches_installed_cldr():
     """datasets/donor_names_cldr.csv is what build_name_index() makes from babel now."""
-    from aidcalc._datasets import read_dataset
-    from aidcalc._donors import build_name_index
+    from aidcalc._base._datasets import read_dataset
+    from aidcalc._real._donors import build_name_index
 
     shipped = read_dataset("donor_names_cldr")
     fresh = build_name_index()
@@ -197,7 +197,7 @@ def test_first_lookup_outside_locale_does_not_scan_babel(monkeypatch):
     """D14: names from other languages come from the prebuilt index, not ~1,000 locales."""
     from babel import localedata
 
-    from aidcalc import _donors
+    from aidcalc._real import _donors
 
     def forbidden():  # pragma: no cover - called only if the index is built at run time
         raise AssertionError("donor_code scanned every babel locale")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidcalc._export import (
+from aidcalc._base._export import (
     FORMULA_PREFIXES,
     LINE_BREAKS,
     is_formula_risk,

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._datasets import data_dir, read_dataset
-from aidcalc._groups import apply_merges, attribute_eu, group_rows
+from aidcalc._base._datasets import data_dir, read_dataset
+from aidcalc._pledges._groups import apply_merges, attribute_eu, group_rows
 
 
 def test_g7_members():

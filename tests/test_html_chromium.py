@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from aidcalc._report import CHARTS
+from aidcalc._report._build import CHARTS
 
 PROBE = """<script>
 window.addEventListener("load", () => {

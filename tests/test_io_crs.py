@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc import _io_crs
-from aidcalc._io_crs import iter_crs
+from aidcalc.io import _crs as _io_crs
 from aidcalc.io import read_crs
+from aidcalc.io._crs import iter_crs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 SAMPLE = FIXTURES / "crs_2023_ukraine_sample.txt"  # pipe-separated, BOM, CRLF, like the OECD's

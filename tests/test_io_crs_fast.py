@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidcalc._io_crs import iter_crs
 from aidcalc.io import read_crs
+from aidcalc.io._crs import iter_crs
 
 HEADER = "Year|DonorName|RecipientName|PurposeCode|USD_Commitment|USD_Disbursement|ProjectTitle"
 CELLS = {

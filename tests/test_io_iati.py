@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._io_iati import _split_units
 from aidcalc.io import read_iati
+from aidcalc.io._iati import _split_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 
@@ -212,8 +212,8 @@ def test_real_not_wellformed_record(reference):
 
 @pytest.mark.reference
 def test_transaction_type_table_matches_the_iati_codelist(reference):
-    from aidcalc._io_iati import _transaction_types
-    from aidcalc._xml import parse_bytes
+    from aidcalc.io._iati import _transaction_types
+    from aidcalc.io._xml import parse_bytes
 
     root = parse_bytes((reference / "codelists" / "iati_TransactionType_2.03.xml").read_bytes())
     published = {
@@ -341,14 +341,14 @@ def test_crs_vocabularies_of_every_version_are_categorised(
 
 def _vocabulary_codes(kind: str) -> list[str]:
     table = pd.read_csv(
-        Path(aidcalc.__file__).parent / "_io_iati_sector_vocabularies.csv", dtype=str
+        Path(aidcalc.__file__).parent / "io" / "_iati_sector_vocabularies.csv", dtype=str
     )
     return table.loc[table["kind"] == kind, "code"].tolist()
 
 
 def test_vocabulary_table_has_every_code_of_both_codelists():
     table = pd.read_csv(
-        Path(aidcalc.__file__).parent / "_io_iati_sector_vocabularies.csv", dtype=str
+        Path(aidcalc.__file__).parent / "io" / "_iati_sector_vocabularies.csv", dtype=str
     )
     by_version = table.groupby("version")["code"].apply(set).to_dict()
     # IATI Vocabulary codelist 1.05 and SectorVocabulary (non-embedded, 2.0x)
@@ -468,8 +468,8 @@ def test_official_identifiers_give_the_donor(tmp_path, ref, org_type, donor):
 
 
 def test_every_dac_donor_code_maps():
-    from aidcalc._datasets import read_dataset
-    from aidcalc._io_iati import org_donor
+    from aidcalc._base._datasets import read_dataset
+    from aidcalc.io._iati import org_donor
 
     table = read_dataset("dac_donor_codes", copy=False)
     # the 32 DAC members: 31 countries and the EU institutions (918, and the EC's 42001/42003)
@@ -563,7 +563,7 @@ def test_donor_from_identifier_feeds_the_donor_deflator(tmp_path):
 # --- rule: 1.0x transaction types, currencies, value dates ---------------------------------
 def _type_table() -> pd.DataFrame:
     return pd.read_csv(
-        Path(aidcalc.__file__).parent / "_io_iati_transaction_types.csv",
+        Path(aidcalc.__file__).parent / "io" / "_iati_transaction_types.csv",
         dtype=str,
         keep_default_na=False,
     )

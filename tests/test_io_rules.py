@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc import _io_crs
-from aidcalc._io_common import MAX_RATIO, InputTypeError, ZipLimits, open_zip
+from aidcalc.io import _crs as _io_crs
 from aidcalc.io import iter_crs, read_any, read_crs, read_kiel, read_table
+from aidcalc.io._common import MAX_RATIO, InputTypeError, ZipLimits, open_zip
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 CRS_SAMPLE = FIXTURES / "crs_2023_ukraine_sample.txt"
@@ -228,7 +228,7 @@ def test_limits_are_named_and_raisable(tmp_path):
 
 def test_the_sniffer_never_reads_a_whole_member(tmp_path, monkeypatch):
     """Only a bounded prefix of a member is read to tell the format."""
-    import aidcalc._io_common as common
+    import aidcalc.io._common as common
 
     path = _zip(tmp_path / "crs.zip", {"CRS.txt": CRS_SAMPLE.read_bytes() * 50})
     sizes: list[int] = []
@@ -238,9 +238,9 @@ def test_the_sniffer_never_reads_a_whole_member(tmp_path, monkeypatch):
         sizes.append(size)
         return real(zf, member, label, size)
 
-    monkeypatch.setattr("aidcalc._io_sniff.read_prefix", spy)
+    monkeypatch.setattr("aidcalc.io._sniff.read_prefix", spy)
     monkeypatch.setattr(zipfile.ZipFile, "read", lambda *a, **k: pytest.fail("whole read"))
-    assert aidcalc._io_sniff.sniff(path) == "crs"
+    assert aidcalc.io._sniff.sniff(path) == "crs"
     assert sizes and max(sizes) <= 1 << 20
 
 

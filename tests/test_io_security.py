@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._export import write_csv, write_xlsx
+from aidcalc._base._export import write_csv, write_xlsx
 from aidcalc.io import read_any, read_iati
 
 # "billion laughs": 10 levels x 10 references = 10^9 copies of "lol" (~3 GB) if expanded

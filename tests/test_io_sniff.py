@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._io_sniff import sniff
 from aidcalc.io import read_any
+from aidcalc.io._sniff import sniff
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 
@@ -130,8 +130,8 @@ def test_macro_loaders_are_reexported():
 
     assert "read_wdi" in io.__all__ and "read_dac_deflators" in io.__all__
     try:
-        from aidcalc import _macro_loaders
+        from aidcalc.io import _macro_loaders
     except ModuleNotFoundError:
-        pytest.skip("aidcalc._macro_loaders not written yet")
+        pytest.skip("aidcalc.io._macro_loaders not written yet")
     assert io.read_wdi is _macro_loaders.read_wdi
     assert io.read_dac_deflators is _macro_loaders.read_dac_deflators

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._io_table import _parse_dates
 from aidcalc.io import read_table
+from aidcalc.io._table import _parse_dates
 
 DE_MAPPING = {"Land": "donor", "Datum": "announced", "Betrag": "amount", "Währung": "currency"}
 

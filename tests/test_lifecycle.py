@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._lifecycle import STATUS_ORDER, status_rank
+from aidcalc._pledges._lifecycle import STATUS_ORDER, status_rank
 
 
 def test_status_order_is_documented():

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._macro import deflator_table, gdp_table
-from aidcalc._macro_loaders import read_dac_deflators, read_wdi
+from aidcalc._real._macro import deflator_table, gdp_table
+from aidcalc.io._macro_loaders import read_dac_deflators, read_wdi
 
 FIX = Path(__file__).parent / "fixtures" / "macro"
 WDI = FIX / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2_small.csv"

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._datasets import pin_vintages, read_dataset, resolve
-from aidcalc._macro import deflator_table
-from aidcalc._prices import normalise
+from aidcalc._base._datasets import pin_vintages, read_dataset, resolve
+from aidcalc._real._macro import deflator_table
+from aidcalc._real._prices import normalise
 
 MEMBERS = sorted(
     read_dataset("dac_providers").query("kind == 'DAC member'")["iso3"].tolist()
@@ -272,7 +272,7 @@ def test_vintage_on_share_of_gdp_and_per_capita():
 
 @pytest.mark.slow
 def test_report_base_year_2026_runs_without_extend_and_names_the_weo(tmp_path):
-    from aidcalc._cli import main
+    from aidcalc._report._cli import main
 
     out = tmp_path / "r2026"
     assert main(["report", "--base-year", "2026", "--out", str(out)]) == 0

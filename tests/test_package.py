@@ -46,7 +46,8 @@ def test_import_is_light():
     code = (
         "import sys, aidcalc\n"
         "heavy = [m for m in ('matplotlib', 'pint', 'currency_converter', 'babel.numbers',"
-        " 'aidcalc._rates', 'aidcalc._units', 'lxml', 'openpyxl') if m in sys.modules]\n"
+        " 'aidcalc._money._rates', 'aidcalc._money._units', 'lxml', 'openpyxl')"
+        " if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

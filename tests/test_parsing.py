@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc import Amount, ParseError, parse_amount, parse_amounts
-from aidcalc._parsing import _engine
+from aidcalc._money._parsing import _engine
 
 # --- the issue's examples, per locale ---------------------------------------------------------
 EXAMPLES = [
@@ -533,8 +533,8 @@ def test_rows_index_preserved(texts, labels):
 # --- the data behind the parser ----------------------------------------------------------------
 def test_symbol_table_matches_installed_cldr():
     """datasets/currency_symbols.csv is what build_symbol_table() makes from babel now."""
-    from aidcalc._datasets import read_dataset
-    from aidcalc._parsing import build_symbol_table
+    from aidcalc._base._datasets import read_dataset
+    from aidcalc._money._parsing import build_symbol_table
 
     shipped = read_dataset("currency_symbols")
     fresh = build_symbol_table()
@@ -542,7 +542,7 @@ def test_symbol_table_matches_installed_cldr():
 
 
 def test_parse_words_table_is_tidy():
-    from aidcalc._datasets import read_dataset
+    from aidcalc._base._datasets import read_dataset
 
     words = read_dataset("parse_words")
     assert set(words["kind"]) == {"hedge", "scale", "word", "filler", "symbol"}
@@ -609,7 +609,7 @@ def test_reference_pledges(reference):
 def test_string_dtype_input_and_blocks(monkeypatch):
     """pandas' str dtype (pyarrow-backed) input, cut into several blocks run in threads."""
     pytest.importorskip("pyarrow")
-    import aidcalc._parsing as parsing
+    import aidcalc._money._parsing as parsing
 
     monkeypatch.setattr(parsing, "_BLOCK", 7)
     texts = [f"${i}.5 million" for i in range(40)] + ["€1,5 Mrd.", "", "about £3bn"] * 3

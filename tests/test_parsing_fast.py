@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc import _parsing
+from aidcalc._money import _parsing
 
 FORMS = ["${n} million", "€{n}", "{n} Mrd. €", "about £{n}bn", "{n}", "$1.{n}", "¥{n}億"]
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._prices import normalise
+from aidcalc._real._prices import normalise
 
 # published figures (embedded default vintage: OECD DAC1 as cached 2025-02-20)
 DEFL = {

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc._convert import lookup_rates
+from aidcalc._money._convert import lookup_rates
 
 ROWS = pd.DataFrame(
     {
@@ -41,7 +41,7 @@ DAC = _dac_table()
 
 def per_usd(cur: str, year: int, fx: str) -> float:
     """Units of ``cur`` per USD in ``year`` from the source ``fx`` uses (independent of
-    aidcalc._macro): the OECD DAC table for fx="dac" where it has the year, else the ECB
+    aidcalc._real._macro): the OECD DAC table for fx="dac" where it has the year, else the ECB
     calendar-year mean."""
     if cur == "USD":
         return 1.0

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc import InputFileError, RateTable, get_rates, read_rates
-from aidcalc._convert import lookup_rates
+from aidcalc._money._convert import lookup_rates
 
 
 def ecb_zip_rows() -> list[dict[str, str]]:
@@ -203,7 +203,7 @@ def test_month_average_close_to_fed(reference):
         got = lookup_rates([r["base"]], r["quote"], [r["date"]], policy="month")
         assert got["fx_rate"].iloc[0] == pytest.approx(float(r["value"]), rel=5e-3)
     r = cp.loc["FED03"]
-    year = aidcalc._convert.average_rate(r["base"], r["quote"], int(r["date"]))
+    year = aidcalc._money._convert.average_rate(r["base"], r["quote"], int(r["date"]))
     assert year == pytest.approx(float(r["value"]), rel=5e-3)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 import aidcalc
 import aidcalc.io as aio
-from aidcalc._io_common import RejectedRows
+from aidcalc.io._common import RejectedRows
 
 CRS = (
     "Year|DonorName|RecipientName|PurposeCode|USD_Disbursement\n"
@@ -239,7 +239,7 @@ def test_url_errors_are_clear(tmp_path, server):
 
 
 def test_download_is_capped(tmp_path, server, monkeypatch):
-    import aidcalc._io_common as common
+    import aidcalc.io._common as common
 
     base, _ = server
     (tmp_path / "crs.txt").write_text(CRS_CLEAN * 50)
@@ -314,7 +314,7 @@ def test_sheet_name_as_in_pandas_and_sheet_deprecated(tmp_path):
 
 
 def test_progress_off_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
-    from aidcalc._progress import progress_bar, show_progress
+    from aidcalc._base._progress import progress_bar, show_progress
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     path = tmp_path / "crs.txt"
@@ -341,7 +341,7 @@ def test_progress_true_draws_a_tqdm_bar_by_bytes(tmp_path, capsys):
 def test_report_progress_by_chart_and_steps_logged(tmp_path, capsys, caplog):
     import logging
 
-    from aidcalc._report import build_report
+    from aidcalc._report._build import build_report
 
     frame = pd.DataFrame(
         {

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._relative import per_capita, share_of_gdp
+from aidcalc._real._relative import per_capita, share_of_gdp
 
 G7 = ["United States", "Japan", "Germany", "France", "Italy", "United Kingdom", "Canada"]
 # embedded tables: GDP current USD millions (WDI 2024-10), DAC annual rates (DAC1 2025-02-20)

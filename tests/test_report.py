@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from aidcalc._cli import main
-from aidcalc._datasets import data_dir
-from aidcalc._report import CHARTS, build_report
+from aidcalc._base._datasets import data_dir
+from aidcalc._report._build import CHARTS, build_report
+from aidcalc._report._cli import main
 
 TABLES = ("donors_by_category", "share_of_gdp", "timeline", "pipeline", "pledges")
 
@@ -161,7 +161,7 @@ def test_current_prices_say_so(crafted):
 
 
 def test_bad_options_are_refused_before_writing(tmp_path):
-    from aidcalc._report import ReportError
+    from aidcalc._report._build import ReportError
 
     with pytest.raises(ReportError, match="unknown currency"):
         build_report(out=tmp_path / "x", to="XYZ")
@@ -372,7 +372,7 @@ def test_kiel_pipeline_shows_each_measure_on_its_own(kiel_reports):
 
 
 def test_stage_all_sums_every_row_and_bad_stages_are_refused(tmp_path):
-    from aidcalc._report import ReportError, default_stage
+    from aidcalc._report._build import ReportError, default_stage
 
     report = build_report(_kiel_frame(), out=tmp_path / "all", prices="none", stage="all",
                           locale="de")
@@ -397,7 +397,7 @@ def test_embedded_report_still_sums_every_pledge(report_dir):
     """The embedded pledges are distinct money: the default keeps every status in the totals,
     and the pipeline stays cumulative."""
     from aidcalc import load_dataset
-    from aidcalc._report import default_stage
+    from aidcalc._report._build import default_stage
 
     assert default_stage(load_dataset("g7_ukraine_pledges")) == "all"
     pledges = pd.read_csv(report_dir / "pledges.csv")
@@ -425,7 +425,7 @@ def quick_charts(monkeypatch):
     drawing (the tests above draw every chart for real)."""
     import matplotlib.pyplot as plt
 
-    import aidcalc._report as rep
+    import aidcalc._report._build as rep
     from aidcalc import plot
 
     def fake(*_args, **kwargs):
@@ -449,7 +449,7 @@ def quick_charts(monkeypatch):
 
 def _input_money(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str):
     """Every input row normalised on its own terms: the money the report must account for."""
-    from aidcalc._report import _convert, _value_column
+    from aidcalc._report._build import _convert, _value_column
 
     result = _convert(frame, to, base_year, prices, fx)
     return result, _value_column(to, base_year, prices)
@@ -567,7 +567,7 @@ def test_undated_eur_rows_are_accounted_for(quick_charts, tmp_path, prices, fx):
 
 
 def test_base_year_after_coverage_is_an_error_naming_the_fix(tmp_path):
-    from aidcalc._report import ReportError
+    from aidcalc._report._build import ReportError
 
     with pytest.raises(ReportError, match=r"--base-year 2100 is after what the rates and "
                                           r"deflators cover.*use --base-year 20\d\d"):
@@ -592,7 +592,7 @@ def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
 
 
 def test_a_chart_that_cannot_be_drawn_is_named_on_the_page(tmp_path):
-    from aidcalc._report import ChartNotDrawnWarning
+    from aidcalc._report._build import ChartNotDrawnWarning
 
     frame = _kiel_frame()
     frame["donor"] = "EBRD"  # a lender without a GDP
@@ -612,7 +612,7 @@ def test_a_chart_that_cannot_be_drawn_is_named_on_the_page(tmp_path):
 
 
 def test_missing_columns_are_refused_before_anything_is_written(tmp_path):
-    from aidcalc._report import ReportError
+    from aidcalc._report._build import ReportError
 
     frame = _kiel_frame()
     for column in ("category", "status", "amount", "donor"):
@@ -623,7 +623,7 @@ def test_missing_columns_are_refused_before_anything_is_written(tmp_path):
 
 
 def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts, tmp_path):
-    from aidcalc._report import LocaleFallbackWarning
+    from aidcalc._report._build import LocaleFallbackWarning
 
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
@@ -635,7 +635,7 @@ def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts,
 
 @pytest.mark.parametrize("lang", ["de", "fr", "it", "ja", "uk"])
 def test_report_labels_are_translated_in_every_language(lang):
-    from aidcalc._report import _report_labels, report_languages
+    from aidcalc._report._build import _report_labels, report_languages
 
     assert lang in report_languages()
     for key, texts in _report_labels().items():
@@ -650,7 +650,7 @@ def test_report_labels_are_translated_in_every_language(lang):
 
 
 def test_out_must_not_be_empty(tmp_path, monkeypatch):
-    from aidcalc._report import ReportError
+    from aidcalc._report._build import ReportError
 
     monkeypatch.chdir(tmp_path)
     for out in ("", "  "):
@@ -660,7 +660,7 @@ def test_out_must_not_be_empty(tmp_path, monkeypatch):
 
 
 def test_symlinks_in_out_are_never_followed(tmp_path):
-    from aidcalc._report import ReportError
+    from aidcalc._report._build import ReportError
 
     outside = tmp_path / "outside.txt"
     outside.write_text("precious", encoding="utf-8")
@@ -708,8 +708,8 @@ def test_stale_outputs_are_removed_and_others_kept(quick_charts, tmp_path):
 
 def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypatch, tmp_path):
     from aidcalc import plot
-    from aidcalc._errors import AggregationError
-    from aidcalc._report import ReportError
+    from aidcalc._base._errors import AggregationError
+    from aidcalc._report._build import ReportError
 
     def broken(*_args, **_kwargs):
         raise AggregationError("cannot draw this", rows=[])
@@ -729,8 +729,8 @@ def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypat
     ("uk", 5, "5 рядків ("), ("ja", 1, "1行"),
 ])
 def test_left_out_counts_use_the_language_plural(lang, n, want):
-    from aidcalc._locale import resolve_locale
-    from aidcalc._report import Label, _Entry, entry_text
+    from aidcalc._base._locale import resolve_locale
+    from aidcalc._report._build import Label, _Entry, entry_text
     from aidcalc.plot._style import Unit
 
     rows = pd.DataFrame({"amount_EUR": [1e6] * n, "amount": 1e6, "currency": "EUR"})
@@ -770,7 +770,7 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
     """When conversion needs no date (EUR rows at current prices, as normalise converts them
     once a row needs a date only for a rate or deflator), undated rows are in the totals and
     only the timeline leaves them out, saying so; drawn for real."""
-    import aidcalc._report as rep
+    import aidcalc._report._build as rep
 
     real = rep._convert
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._chunks import aggregate_chunks
+from aidcalc._pledges._chunks import aggregate_chunks
 
 DONORS = ["USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI"]
 CATEGORIES = ["energy", "demining", "reconstruction", "humanitarian"]

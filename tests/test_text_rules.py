@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc import Amount, ParseError, format_amount, parse_amount, parse_amounts
-from aidcalc._amount import MAX_AMOUNT, AmountRangeError
-from aidcalc._formatting import promised_error
-from aidcalc._parsing import MAX_TEXT
+from aidcalc._money._amount import MAX_AMOUNT, AmountRangeError
+from aidcalc._money._formatting import promised_error
+from aidcalc._money._parsing import MAX_TEXT
 
 ALL_LOCALES = sorted(localedata.locale_identifiers())
 STYLES = ("short", "long", "standard", "name")
@@ -358,7 +358,7 @@ def test_amount_beyond_the_bound_cannot_be_converted():
 
 
 def test_registry_is_created_once_under_concurrent_first_use(monkeypatch):
-    import aidcalc._units as units
+    import aidcalc._money._units as units
 
     monkeypatch.setattr(units, "_registry", None)
     barrier = threading.Barrier(8)
@@ -455,7 +455,7 @@ def test_rates_that_are_bools_are_refused(rates):
 
 
 def _press_rows():
-    from aidcalc._datasets import read_dataset
+    from aidcalc._base._datasets import read_dataset
 
     words = read_dataset("parse_words")
     rows = words.loc[words["language"] != "*", ["language", "kind", "phrase", "value"]]

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._dates import OUT_OF_RANGE, parse_dates
+from aidcalc._base._dates import OUT_OF_RANGE, parse_dates
 
 # --- rule 2: a row needs a date only when a rate or a deflator needs one -------------------------
 KIEL_LIKE = pd.DataFrame(

@@ -7,7 +7,7 @@ import pint
 import pytest
 
 from aidcalc import Amount, get_registry, read_rates
-from aidcalc._units import UNITS_FILE, currency_dimension, fx_context, money
+from aidcalc._money._units import UNITS_FILE, currency_dimension, fx_context, money
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_fx_context_uses_the_dated_ecb_cross_rate(ureg):
 
 
 def test_fx_context_month_policy(ureg):
-    from aidcalc._convert import lookup_rates
+    from aidcalc._money._convert import lookup_rates
 
     avg = lookup_rates(["GBP"], "CAD", ["2023-03-01"], policy="month")["fx_rate"].iloc[0]
     with fx_context("2023-03-15", policy="month"):

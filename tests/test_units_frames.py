@@ -1,6 +1,6 @@
 """pint-pandas unit columns (pint[MW], pint[hectare], pint[USD]) through the pledge functions.
 
-The rules (aidcalc/_frame_units.py): one registry (aidcalc.use_pint_pandas); a currency dtype
+The rules (aidcalc/_money/_frame_units.py): one registry (aidcalc.use_pint_pandas); a currency dtype
 is money in that currency (convert/normalise/pledges read it, a contradicting ``currency``
 column is refused); any other unit is not money (refused by convert/normalise/pledges, summed
 by aggregate without the money checks); sums and splits keep the dtype; columns a function

@@ -25,9 +25,10 @@ import pandas as pd
 import pytest
 
 import aidcalc
-from aidcalc import _datasets, _macro
-from aidcalc._cli import main
-from aidcalc._update import UpdateError, _Client, _lock, update
+from aidcalc._base import _datasets
+from aidcalc._real import _macro
+from aidcalc._report._cli import main
+from aidcalc.io._update import UpdateError, _Client, _lock, update
 
 FAST = {"backoff": 0.01, "min_interval": 0.0, "timeout": 5.0, "retries": 2}
 
@@ -243,10 +244,10 @@ def test_update_all_sources_end_to_end(server, cache):
     assert "XKX" in set(weo["iso3"]) and not weo["iso3"].str.match(r"^G\d").any()
     # a pin reproduces the embedded analysis exactly
     try:
-        aidcalc._datasets.pin_vintages("embedded")
+        aidcalc._base._datasets.pin_vintages("embedded")
         assert aidcalc.normalise(f, "USD", 2022)["price_base"].item() == old["price_base"].item()
     finally:
-        aidcalc._datasets.pin_vintages()
+        aidcalc._base._datasets.pin_vintages()
     assert not list(cache.glob(".staging-*")) and not (cache / ".update.lock").exists()
 
 
@@ -262,10 +263,10 @@ def test_downloaded_ecb_rates_are_the_rates_in_use(server, cache):
     got = aidcalc.convert(f, "USD")
     assert "downloaded" in str(got["fx_source"].item())
     try:
-        aidcalc._datasets.pin_vintages("embedded")
+        aidcalc._base._datasets.pin_vintages("embedded")
         assert aidcalc.get_rates() is shipped
     finally:
-        aidcalc._datasets.pin_vintages()
+        aidcalc._base._datasets.pin_vintages()
 
 
 @pytest.mark.reference
@@ -316,7 +317,7 @@ def test_validation_rejects_an_absurd_jump(server, cache):
 @pytest.mark.reference
 def test_failure_while_writing_leaves_no_half_vintage(server, cache, monkeypatch):
     _pub, base = server
-    from aidcalc import _update
+    from aidcalc.io import _update
 
     real = _update._store
     calls = []
@@ -331,7 +332,7 @@ def test_failure_while_writing_leaves_no_half_vintage(server, cache, monkeypatch
     with pytest.raises(OSError, match="disk full"):
         update("wdi", base_url=base, **FAST)
     assert _visible(cache) == [] and not list(cache.glob(".staging-*"))
-    assert aidcalc._datasets.resolve("wdi_gdp") == "wdi_gdp"
+    assert aidcalc._base._datasets.resolve("wdi_gdp") == "wdi_gdp"
 
 
 @pytest.mark.reference
@@ -392,7 +393,7 @@ def test_unknown_source_and_cli(cache, capsys):
 
 
 def test_ecb_archive_must_be_a_zip_with_one_csv(cache, monkeypatch):
-    from aidcalc import _update
+    from aidcalc.io import _update
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -413,7 +414,7 @@ def test_ecb_archive_must_be_a_zip_with_one_csv(cache, monkeypatch):
 
 @pytest.mark.reference
 def test_an_oversized_answer_is_refused(server, cache, monkeypatch):
-    from aidcalc import _update
+    from aidcalc.io import _update
 
     _pub, base = server
     monkeypatch.setattr(_update, "MAX_BODY_BYTES", 1000)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, ValidationError, join_values
+from .._base._errors import AggregationError, ValidationError, join_values
 from ._style import (
     VALUE_LABEL_GID,
     Theme,
@@ -154,7 +154,7 @@ def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | 
         return ""
     from babel.numbers import format_decimal
 
-    from .._formatting import format_amount
+    from .._money._formatting import format_amount
 
     fmt = amount_formatter(unit, theme.locale) if unit is not None else None
     sep = theme.label("list_sep")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._locale import LocaleLike
+from .._base._locale import LocaleLike
 from ._common import (
     finish,
     highlighted,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, describe_rows, join_values
-from .._locale import LocaleLike
+from .._base._errors import AggregationError, describe_rows, join_values
+from .._base._locale import LocaleLike
 from ._common import (
     finish,
     highlighted,
@@ -73,7 +73,7 @@ def stage_totals(
             f"{join_values(list(STATUS_ORDER))}",
             rows=list(data.index[unknown]),
         )
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     frame = data.assign(**{status: stages, donor: data[donor].astype(str)})
     currency = "currency" if "currency" in frame.columns else None

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, ValidationError, join_values
-from .._locale import LocaleLike, resolve_locale
+from .._base._errors import AggregationError, ValidationError, join_values
+from .._base._locale import LocaleLike, resolve_locale
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -213,8 +213,8 @@ def status_colour(status: str) -> str:
 
 
 def donor_label(code: Any, locale: LocaleLike) -> str:
-    """A donor's name in ``locale`` (through ``aidcalc._donors.donor_name``), else the value."""
-    from .. import _donors
+    """A donor's name in ``locale`` (through ``aidcalc._real._donors.donor_name``), else it."""
+    from .._real import _donors
 
     try:
         return str(_donors.donor_name(str(code), locale=locale))
@@ -435,7 +435,7 @@ def amount_formatter(unit: Unit, locale: Any, *, tight: bool = False) -> Callabl
     >>> amount_formatter(Unit("EUR"), "de")(2.5e9)
     '2,5 Mrd. €'
     """
-    from .._formatting import format_amount
+    from .._money._formatting import format_amount
 
     loc = resolve_locale(locale)
     style: Literal["name", "short"] = (
@@ -833,7 +833,7 @@ def resolve_members(spec: str | Sequence[str] | None) -> list[str] | None:
     if spec is None:
         return None
     if isinstance(spec, str):
-        from .._groups import get_groups
+        from .._pledges._groups import get_groups
 
         groups = get_groups()
         return list(_group_members(groups, spec))
@@ -845,7 +845,7 @@ def _group_members(groups: Any, name: str) -> list[str]:
         cols = {c.lower(): c for c in groups.columns}
         gcol = cols.get("group") or cols.get("name")
         mcol = cols.get("member") or cols.get("donor") or cols.get("iso3") or cols.get("code")
-        if gcol is None or mcol is None:  # pragma: no cover - depends on aidcalc._groups
+        if gcol is None or mcol is None:  # pragma: no cover - depends on aidcalc._pledges._groups
             raise LookupError(f"cannot read groups table with columns {list(groups.columns)}")
         sel = groups[groups[gcol].astype(str).str.upper() == name.upper()]
         if sel.empty:

@@ -22,9 +22,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from .._errors import AggregationError, ValidationError, describe_rows, join_values
-from .._frame_checks import check_frame
-from .._frame_units import plain_frame
+from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._frame_checks import check_frame
+from .._money._frame_units import plain_frame
 from ._style import (
     CATEGORY_ORDER,
     STATUS_ORDER,
@@ -130,7 +130,7 @@ def prepare(
     :func:`aidcalc.aggregate` carries for the whole kept frame (price base, ``fx_to`` or
     currency), else from a column name such as ``amount_EUR_2024``.
     """
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     frame = check_frame(data, f"aidcalc.plot.{func}")
     frame = plain_frame(frame, value, f"aidcalc.plot.{func}")  # pint columns: drawn as numbers
@@ -222,7 +222,7 @@ def _read_dates(col: pd.Series) -> pd.Series:
         if getattr(col.dt, "tz", None) is not None:
             out = col.dt.tz_localize(None)
         return out.astype("datetime64[ns]")
-    from .._dates import parse_dates
+    from .._base._dates import parse_dates
 
     got = parse_dates(col, mixed_offsets=True)
     if got.bad.any():
@@ -242,7 +242,7 @@ def infer_unit(frame: pd.DataFrame, kept: pd.DataFrame, value: str, unit: str | 
     and kinds), else the column name (``amount_EUR_2024``)."""
     import re
 
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     currency = "currency" if "currency" in kept.columns else None
     total = aggregate(kept, by=None, value=value, currency=currency)
@@ -284,7 +284,7 @@ def _finish(table: pd.DataFrame, prep: Prepared) -> pd.DataFrame:
 
 def _sum(prep: Prepared, keys: list[str], value: str) -> pd.DataFrame:
     """``aggregate`` of the kept rows by ``keys``: keys, ``value`` and ``rows``."""
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     kept = prep.kept
     currency = "currency" if "currency" in kept.columns else None
@@ -464,7 +464,7 @@ def share_of_gdp_table(
     >>> [(r["reason"], r["amount"]) for r in t.attrs["left_out"]]
     [('no_share', 200000000.0)]
     """
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     donors_ = _levels(order, "order")
     prep = prepare(
@@ -473,7 +473,7 @@ def share_of_gdp_table(
     )
     kept = prep.kept
     if share not in kept.columns:
-        from .._relative import share_of_gdp as compute_share
+        from .._real._relative import share_of_gdp as compute_share
 
         kept = compute_share(
             kept, value=value, donor=donor, gdp_year=gdp_year, out=share, errors="coerce"
@@ -548,7 +548,7 @@ def timeline_table(
     columns = [donor, date, value, "added", ROWS]
     if not len(prep.kept):
         return _finish(pd.DataFrame(columns=columns), prep)
-    from .._aggregate import aggregate
+    from .._pledges._aggregate import aggregate
 
     kept = prep.kept
     currency = "currency" if "currency" in kept.columns else None

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from matplotlib.ticker import Formatter
 
-from .._locale import LocaleLike, resolve_locale
+from .._base._locale import LocaleLike, resolve_locale
 
 __all__ = ["DateFormatter", "MoneyFormatter", "PercentFormatter", "tick_decimals"]
 
@@ -178,7 +178,7 @@ def format_money_exact(
     """``x`` in the compact style, its compact number rounded to ``digits`` decimals."""
     from babel.numbers import format_compact_currency
 
-    from .._formatting import _name_style
+    from .._money._formatting import _name_style
 
     exact = _exact(x)
     divisor = compact_divisor(exact, locale, style)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._errors import ValidationError
-from .._locale import LocaleLike
+from .._base._errors import ValidationError
+from .._base._locale import LocaleLike
 from ._common import finish, highlighted, resolve_palette
 from ._style import (
     Unit,

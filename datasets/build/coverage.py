@@ -8,7 +8,7 @@ Run from the project root after changing ``datasets/g7_ukraine_pledges.csv``::
 The section between the ``coverage:start`` and ``coverage:end`` markers is replaced, and the
 row counts stated elsewhere (the dataset's line in ``datasets/README.md``, the sidecar's
 description, the project ``README.md``) are brought up to date; nothing else is touched.
-The figures come from :func:`aidcalc._coverage.coverage_table` (the same function the
+The figures come from :func:`aidcalc._report._coverage.coverage_table` (the same function the
 report's method section calls), so the README and the report agree.
 """
 
@@ -119,7 +119,7 @@ def section(n: dict[str, int]) -> str:
     """The generated section for the current dataset."""
     sys.path.insert(0, str(ROOT))
     import aidcalc
-    from aidcalc._coverage import coverage_table
+    from aidcalc._report._coverage import coverage_table
 
     data = aidcalc.load_dataset("g7_ukraine_pledges")
     table = coverage_table(data)

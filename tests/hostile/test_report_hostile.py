@@ -37,7 +37,7 @@ def test_symlink_in_out_is_refused_and_the_target_untouched(tmp_path: Path) -> N
     (out / "index.html").symlink_to(tmp_path / "nowhere.html")  # dangling: still a link
     outcome = run_case(
         _FRAME + f"""
-from aidcalc._report import build_report
+from aidcalc._report._build import build_report
 result = build_report(frame(), out={str(out)!r}, prices="none")
 """,
         timeout=60,
@@ -53,7 +53,7 @@ def test_empty_out_is_refused_by_the_command(tmp_path: Path) -> None:
     outcome = run_case(
         """
 import sys
-from aidcalc._cli import main
+from aidcalc._report._cli import main
 result = main(["report", "--out", "", "--prices", "none"])
 """,
         timeout=60,
@@ -74,7 +74,7 @@ def test_stale_rejected_csv_does_not_survive_a_clean_run(tmp_path: Path) -> None
         _FRAME + f"""
 import warnings
 import pandas as pd
-from aidcalc._report import build_report
+from aidcalc._report._build import build_report
 bad = frame()
 bad.loc[3, "announced"] = pd.NaT  # left out: listed in rejected.csv
 with warnings.catch_warnings():
@@ -101,7 +101,7 @@ def test_parquet_with_categorical_formulas_exports_no_formula(tmp_path: Path) ->
 import csv, re
 import pandas as pd
 from openpyxl import load_workbook
-from aidcalc._report import build_report
+from aidcalc._report._build import build_report
 f = frame()
 payloads = ["=HYPERLINK(\\"http://evil.example\\",\\"x\\")", "Aid\\r@SUM(1+1)",
             "+cmd|' /C calc'!A0", "ok\\n-2+3"]

@@ -128,7 +128,7 @@ def test_threads_get_one_registry_and_their_own_rates():
     outcome = run_case(
         """
         import threading, aidcalc, pandas as pd
-        import aidcalc._units as units
+        import aidcalc._money._units as units
         barrier = threading.Barrier(8)
         regs, wrong = [], []
         def first():

@@ -1,0 +1,1 @@
+"""The base layer: errors, column names, dates, locales, datasets, frame checks, vocabulary."""

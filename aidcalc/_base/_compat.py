@@ -1,0 +1,144 @@
+"""One keyword vocabulary across the public API, and the deprecated names that still work.
+
+* :func:`renamed_option`: a keyword that was renamed (``sheet=`` -> ``sheet_name=``, as in
+  pandas) still works, with one :class:`DeprecationWarning`; giving both is an error.
+* :func:`renamed_argument`: a decorator for a function whose parameter was renamed (the
+  frame argument is ``data`` everywhere, as in seaborn): the old name still works as a
+  keyword, with one :class:`DeprecationWarning`.
+* :func:`check_errors`: ``errors=`` takes the same values everywhere (``"raise"``,
+  ``"coerce"``, as :func:`pandas.to_numeric`); anything else is a
+  :class:`aidcalc.ValidationError` naming what is accepted.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
+from ._errors import ValidationError, join_values
+
+__all__ = ["ERRORS", "check_errors", "renamed_argument", "renamed_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: What ``errors=`` accepts everywhere: ``"raise"`` (default) stops with an aidcalc error
+#: naming the rows; ``"coerce"`` gives NaN with a reason (in an ``error`` column where the
+#: function returns a frame). There is no ``"ignore"``: passing bad money through unchanged
+#: would be silently wrong.
+ERRORS = ("raise", "coerce")
+
+
+def _stacklevel() -> int:
+    from ..io._common import outside_stacklevel
+
+    return outside_stacklevel()
+
+
+def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any) -> Any:
+    """The value of option ``new``, taken from its deprecated name ``old`` when only that
+    was given (with a :class:`DeprecationWarning`); both given is a ValidationError.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     renamed_option("read_table", "sheet", "Data", "sheet_name", None)
+    'Data'
+    >>> print(seen[0].message)
+    read_table: sheet= is deprecated; use sheet_name= (as in pandas)
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ValidationError(
+            f"{func}: pass {new}= only ({old}= is its deprecated name)",
+            option=old,
+            value=old_value,
+            accepted=f"{new}=",
+            problems=None,
+        )
+    warnings.warn(
+        f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
+        DeprecationWarning,
+        stacklevel=_stacklevel(),
+    )
+    return old_value
+
+
+def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
+    """Let a function whose parameter ``old`` is now ``new`` still take ``old=`` as a keyword
+    (one :class:`DeprecationWarning` per call); both given is a ValidationError.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_argument("frame")
+    ... def total(data, *, column="amount"):
+    ...     return sum(data[column])
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     total(frame={"amount": [1, 2]})
+    3
+    >>> print(seen[0].message)
+    total: the argument frame= is now data= (as in seaborn); frame= is deprecated
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if old in kwargs:
+                value = kwargs.pop(old)
+                if new in kwargs or args:
+                    raise ValidationError(
+                        f"{func.__name__}: pass the frame once, as {new}= "
+                        f"({old}= is its deprecated name)",
+                        option=old,
+                        value=None,
+                        accepted=f"{new}=",
+                        problems=None,
+                    )
+                warnings.warn(
+                    f"{func.__name__}: the argument {old}= is now {new}= (as in seaborn); "
+                    f"{old}= is deprecated",
+                    DeprecationWarning,
+                    stacklevel=_stacklevel(),
+                )
+                args = (value,)
+            elif new in kwargs and not args:
+                args = (kwargs.pop(new),)  # positional, as the dask dispatch looks for it
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def check_errors(value: Any, *, accepted: Collection[str] = ERRORS, func: str = "") -> str:
+    """Refuse an ``errors=`` value that is not one of ``accepted`` (the same everywhere).
+
+    Examples
+    --------
+    >>> check_errors("coerce")
+    'coerce'
+    >>> check_errors("ignore", func="convert")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: convert: errors must be 'raise' or 'coerce', got 'ignore'
+    """
+    if not (isinstance(value, str) and value in accepted):
+        where = f"{func}: " if func else ""
+        choices = list(accepted)
+        listed = " or ".join(repr(a) for a in choices) if len(choices) <= 2 else join_values(
+            choices
+        )
+        raise ValidationError(
+            f"{where}errors must be {listed}, got {value!r}",
+            option="errors",
+            value=value,
+            accepted=list(accepted),
+            problems=None,
+        )
+    return value

@@ -1,0 +1,182 @@
+"""The aidcalc exception hierarchy: one base class, subclasses that also inherit the built-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "AggregationError",
+    "AidcalcError",
+    "AmountRangeError",
+    "AmountTypeError",
+    "DataCoverageError",
+    "FrameTypeError",
+    "InputFileError",
+    "ParseError",
+    "RateNotFoundError",
+    "RejectedRowsWarning",
+    "UnknownDonorError",
+    "ValidationError",
+    "describe_rows",
+]
+
+
+def describe_rows(labels: Iterable[Any], limit: int = 5) -> str:
+    """Describe index labels briefly for an error message.
+
+    Parameters
+    ----------
+    labels
+        The index labels of the affected rows.
+    limit
+        How many labels to show before summarising the rest.
+
+    Examples
+    --------
+    >>> describe_rows([3, 7, 9])
+    '3 rows (index 3, 7, 9)'
+    >>> describe_rows(range(10), limit=3)
+    '10 rows (index 0, 1, 2, ... and 7 more)'
+    >>> describe_rows(["a"])
+    '1 row (index a)'
+    """
+    labels = list(labels)
+    n = len(labels)
+    shown = ", ".join(str(x) for x in labels[:limit])
+    more = f", ... and {n - limit} more" if n > limit else ""
+    return f"{n} row{'s' if n != 1 else ''} (index {shown}{more})"
+
+
+class AidcalcError(Exception):
+    """Base class of every error aidcalc raises on purpose.
+
+    Every subclass also inherits the matching built-in exception (``ValueError``,
+    ``LookupError``, ...), so ``except ValueError`` keeps working for callers who do not know
+    aidcalc. Errors carry their facts as attributes as well as in the message.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise ParseError("no number in 'about'", text="about", reason="no number")
+    ... except ValueError as err:
+    ...     print(type(err).__name__, err.text, isinstance(err, AidcalcError))
+    ParseError about True
+    """
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.fields))
+
+
+def _rebuild(cls: type[AidcalcError], message: str, fields: dict[str, Any]) -> AidcalcError:
+    return cls(message, **fields)
+
+
+class ParseError(AidcalcError, ValueError):
+    """Text could not be read as an amount (or a date, a number, a code) with certainty.
+
+    Fields: ``text`` (the input), ``reason`` (what was missing or ambiguous).
+    """
+
+    text: str
+    reason: str
+
+
+class RateNotFoundError(AidcalcError, LookupError):
+    """No exchange rate for a currency on a date (outside coverage, stale, or unknown currency).
+
+    Fields: ``currency``, ``dates``, ``rows`` (index labels affected).
+    """
+
+
+class DataCoverageError(AidcalcError, LookupError):
+    """Embedded or supplied reference data (deflators, GDP, population) does not cover a key.
+
+    Fields: ``dataset``, ``missing`` (e.g. list of (donor, year)), ``rows``.
+    """
+
+
+class UnknownDonorError(AidcalcError, LookupError):
+    """A donor name could not be mapped to a code. Fields: ``name``, ``suggestions``."""
+
+    name: str
+    suggestions: list[str]
+
+
+class InputFileError(AidcalcError, ValueError):
+    """An input file is missing, unsafe, malformed or not in the expected layout.
+
+    Fields: ``path``, and where known ``line``, ``column``, ``reason``.
+    """
+
+    reason: str
+
+
+class ValidationError(AidcalcError, ValueError):
+    """A pledge frame breaks the documented schema. Fields: ``problems`` (a DataFrame)."""
+
+
+class FrameTypeError(ValidationError, TypeError):
+    """The input is not a pandas DataFrame (also a ``TypeError``). Fields: ``got`` (type name)."""
+
+
+class AggregationError(AidcalcError, ValueError):
+    """Values that must not be summed together (different currencies or price bases)."""
+
+
+class AmountTypeError(ParseError, TypeError):
+    """An amount of the wrong type (``None``, ``bool``, a list...): also a ``TypeError``."""
+
+
+class AmountRangeError(ParseError, ValidationError):
+    """An amount that is not finite or beyond ``aidcalc._money._amount.MAX_AMOUNT`` (1e18).
+
+    Also a ``ValueError``. Fields: ``value`` (as text), ``currency``, ``reason``.
+    """
+
+
+def join_values(values: Sequence[Any], limit: int = 8) -> str:
+    """Quote a few values for an error message.
+
+    Examples
+    --------
+    >>> join_values(["XYZ", "ABC"])
+    "'XYZ', 'ABC'"
+    """
+    shown = ", ".join(repr(v) for v in values[:limit])
+    return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+# tracebacks and reprs show the public path (aidcalc.ParseError, not the private module);
+# pickling still works: each class is reachable as aidcalc.<name>
+for _cls in (
+    AidcalcError,
+    ParseError,
+    RateNotFoundError,
+    DataCoverageError,
+    UnknownDonorError,
+    InputFileError,
+    ValidationError,
+    FrameTypeError,
+    AggregationError,
+    AmountTypeError,
+    AmountRangeError,
+):
+    _cls.__module__ = "aidcalc"
+del _cls
+
+
+class RejectedRowsWarning(UserWarning):
+    """A reader or :func:`aidcalc.pledges` left rows out (or took them with a problem) and the
+    caller did not ask for the report: pass ``return_rejected=True`` to get
+    ``(frame, rejected)``, or read ``frame.attrs["rejected"]``."""

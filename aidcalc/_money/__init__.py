@@ -1,0 +1,1 @@
+"""Money: amounts, parsing, formatting, rates, conversion, units."""

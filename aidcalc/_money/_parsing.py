@@ -1,0 +1,1709 @@
+"""Reading amounts of money as people write them: ``parse_amount`` and ``parse_amounts``.
+
+Everything locale-specific comes from babel's CLDR data: the decimal and grouping symbols, the
+compact-number scale words (short and long: ``K``, ``Mio.``, ``Milliarden``, ``milliard``,
+``億``), currency display names in singular and plural, and currency symbols with their meaning
+per locale (``$`` is USD in ``en``, CAD in ``en_CA``, AUD in ``en_AU``). The few words CLDR
+does not have (hedges such as "about" or "rund", press abbreviations such as ``bn``, bare
+currency words such as "dollars", fillers such as French "de") are in the declarative table
+``datasets/parse_words.csv``; the meaning of every symbol in any CLDR locale is in
+``datasets/currency_symbols.csv`` (generated from babel by :func:`build_symbol_table`).
+
+How a text is read
+------------------
+The text is NFKC-normalised (full-width digits, ``￥``, no-break spaces) and split by one
+vectorised regular expression into *prefix*, *number* and *suffix*. The number must follow the
+locale's grammar (``1.250.000`` is 1250000 in ``de`` and malformed in ``en``; ``1,9`` is 1.9 in
+``de``/``fr``/``it`` and malformed in ``en``). Prefix and suffix must consist only of known
+phrases: hedges, one scale word, currency codes / names / symbols and fillers. Several currency
+mentions must agree; an explicit one (a code, a name, an unambiguous symbol) settles an ambiguous
+symbol (``[CAD] $20 million`` is CAD). East Asian compounds such as ``1兆9000億円`` are summed.
+
+An ambiguous symbol is resolved, in order, by: the locale's own CLDR symbol; the press symbols of
+``parse_words.csv`` (``C$``, ``US$``); ``default_currency`` if the symbol can stand for it; the
+``en`` symbol (the international press convention: ``$`` USD, ``£`` GBP, ``¥`` JPY). Otherwise
+the parse fails and names the candidates.
+
+A number with more decimals than its currency has (CLDR minor units: 2 for EUR and USD, 0 for
+JPY, 3 for KWD) and no scale word after it is refused as an *ambiguous separator*: ``$1.250`` is
+1.25 dollars by English rules but most likely 1,250 written in German style, a 1000x error when
+the locale is wrong. ``1.250.000 €`` (de), ``€1,50`` (de), ``$12.125 billion`` and ``1,250``
+(en) are unaffected. Lower-case ISO codes (``usd``) are not read as codes (``all``, ``top`` and
+``cup`` are words too); the error suggests the upper-case code. (Currency *arguments* such as
+``default_currency="usd"`` are codes whatever their case.)
+
+Digits of every Unicode decimal digit system (Arabic-Indic ``٥``, Persian ``۵``, Devanagari,
+Bengali, full-width...) and the Arabic separators ``٫`` ``٬`` are read. English locales read
+the English scale words (``million`` in ``en_IN``) besides their own (``lakh``, ``crore``).
+
+Nothing is dropped silently: a number right after a separator (``$.5 billion``) is a fraction
+when the separator is the locale's decimal one, else the text is refused; an amount in
+parentheses (an accounting negative?) is refused. Bounds: a text longer than ``MAX_TEXT``
+(1,000 characters; per cell in :func:`parse_amounts`) is refused before it is scanned, and an
+amount beyond 1e18 (or overflowing to inf) is refused as a misread number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache, lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._base._columns import AMOUNT, APPROX, CURRENCY, ERROR
+from .._base._compat import check_errors
+from .._base._errors import ParseError, describe_rows
+from .._base._locale import LocaleLike, resolve_locale
+from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+__all__ = ["parse_amount", "parse_amounts"]
+
+# --- normalisation -------------------------------------------------------------------------------
+# After NFKC (which maps no-break and thin spaces, full-width digits and ￥ to plain forms): one
+# apostrophe, brackets dropped ("[CAD] $20 million"), invisible format characters (bidi marks,
+# zero-width space, BOM) removed, runs of white space collapsed, ends trimmed. The same rules are
+# applied per string (pure Python) or vectorised (pyarrow), from these definitions.
+_APOSTROPHES = "’‘ʼ´`"
+_BRACKETS = "[]\x1f"  # parentheses are kept: "($5 million)" may be an accounting negative
+_INVISIBLE = "\u200b\u200e\u200f\u061c\u2066\u2067\u2068\u2069\ufeff"
+_WHITE = " \t\n\r\f\v"
+#: every Unicode decimal digit (category Nd: Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+#: full-width...) -> its ASCII digit; NFKC maps only some of them
+_DIGITS: dict[int, str] = {
+    cp: str(unicodedata.decimal(chr(cp)))
+    for cp in range(0x80, 0x110000)
+    if unicodedata.category(chr(cp)) == "Nd"
+}
+#: the Arabic decimal separator and the grouping symbols CLDR uses besides ',' '.' ' ' "'":
+#: Arabic thousands separator, Arabic comma, reversed comma
+_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u060c": ",", "\u2e41": ","}
+_TRANSLATE = str.maketrans(
+    {
+        **dict.fromkeys(_APOSTROPHES, "'"),
+        **dict.fromkeys(_BRACKETS, " "),
+        **dict.fromkeys(_INVISIBLE),
+        **dict.fromkeys(_WHITE[1:], " "),
+        **{chr(k): v for k, v in _DIGITS.items()},
+        **_SEPARATORS,
+    }
+)
+#: the longest text parse_amount reads, and the longest cell parse_amounts reads: an amount
+#: is a few words; a longer text is refused at once instead of being scanned
+MAX_TEXT = 1000
+_SPACES = re.compile(" {2,}")
+# prefix, first number, suffix (ASCII digits only, so Python's re and RE2 agree)
+_SPLIT = r"(?s)^(?P<pre>[^0-9]*?)(?P<num>[0-9](?:[0-9.,' ]*[0-9])?)(?P<post>.*)$"
+_SPLIT_RE = re.compile(_SPLIT)
+_UPPER3 = re.compile(r"(?<![^\W\d_])[A-Z]{3}(?![^\W\d_])")
+_GAP_CHARS = " .,:;/'\"*()"
+_GAP_OK = set(_GAP_CHARS)
+_CJK_START = "\u2e80"
+
+Errors = Literal["raise", "coerce"]
+
+
+def _normalise(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text.translate(_TRANSLATE)).strip(" ")
+
+
+@lru_cache(maxsize=1 << 16)
+def _key(phrase: str) -> str:
+    """The form a phrase is matched in: NFKC, one apostrophe, single spaces, lower case."""
+    return _normalise(phrase).lower()
+
+
+def _is_letter(ch: str) -> bool:
+    """A word character that is not a digit: what the regex ``[^\\W\\d_]`` matches."""
+    return ch.isalnum() and not ch.isdecimal()
+
+
+class _Matcher:
+    """Leftmost-longest search for known phrases, with word boundaries for (non-CJK) words.
+
+    The same matches as a regular expression alternating all phrases longest first, but built
+    from a set in microseconds instead of compiling a regex of thousands of alternatives per
+    locale. Linear in the text: at most one dictionary probe per phrase length per position.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = frozenset(p for p in phrases if p)
+        by_first: dict[str, set[int]] = {}
+        for phrase in self.phrases:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in by_first.items()}
+
+    def match(self, text: str, i: int) -> int:
+        """End of the longest phrase starting at ``i`` (with its word boundaries), or -1."""
+        lengths = self.lengths.get(text[i : i + 1])
+        if not lengths:
+            return -1
+        n = len(text)
+        for size in lengths:
+            end = i + size
+            if end > n:
+                continue
+            phrase = text[i:end]
+            if phrase not in self.phrases:
+                continue
+            first, last = phrase[0], phrase[-1]
+            if first.isalpha() and first < _CJK_START and i > 0 and _is_letter(text[i - 1]):
+                continue
+            if last.isalpha() and last < _CJK_START and end < n and _is_letter(text[end]):
+                continue
+            return end
+        return -1
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of the non-overlapping matches, left to right."""
+        out = []
+        i, n = 0, len(text)
+        while i < n:
+            end = self.match(text, i)
+            if end > i:
+                out.append((i, end, text[i:end]))
+                i = end
+            else:
+                i += 1
+        return out
+
+
+class _Fail(Exception):
+    """A row-level parse failure; ``reason`` goes to the error column and the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- reference data ------------------------------------------------------------------------------
+def build_symbol_table() -> pd.DataFrame:
+    """Every currency symbol of every CLDR locale in babel, with the ISO codes it stands for.
+
+    This generates ``datasets/currency_symbols.csv`` (columns ``symbol``, ``codes``
+    space-separated, ``locales`` = how many locales use it). It reads all ~1,100 locales, so it
+    takes a second or two; the parser reads the generated file instead. After a babel upgrade,
+    regenerate with::
+
+        python -c "from aidcalc._money._parsing import build_symbol_table as b; \
+            b().to_csv('datasets/currency_symbols.csv', index=False)"
+
+    ``tests/test_parsing.py`` fails while the shipped file differs from the installed babel.
+    """
+    from babel import Locale, localedata
+
+    seen: dict[str, dict[str, int]] = {}
+    for ident in localedata.locale_identifiers():
+        for code, symbol in Locale.parse(ident).currency_symbols.items():
+            sym = unicodedata.normalize("NFKC", symbol).strip()
+            if not sym or sym == code:
+                continue
+            counts = seen.setdefault(sym, {})
+            counts[code] = counts.get(code, 0) + 1
+    rows = [
+        {"symbol": s, "codes": " ".join(sorted(c)), "locales": str(sum(c.values()))}
+        for s, c in sorted(seen.items())
+    ]
+    return pd.DataFrame(rows, columns=["symbol", "codes", "locales"])
+
+
+@cache
+def _global_symbols() -> dict[str, frozenset[str]]:
+    from .._base._datasets import read_dataset
+
+    table = read_dataset("currency_symbols", copy=False)
+    out: dict[str, set[str]] = {}
+    for sym, codes in zip(table["symbol"], table["codes"], strict=True):
+        out.setdefault(_key(sym), set()).update(codes.split())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def _words() -> pd.DataFrame:
+    from .._base._datasets import read_dataset
+
+    return read_dataset("parse_words", copy=False)
+
+
+@lru_cache(maxsize=256)
+def _words_for(language: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, phrase, value) rows of ``parse_words`` for one language and for every language."""
+    words = _words()
+    mine = words[words["language"].isin([language, "*"])]
+    return tuple(zip(mine["kind"], mine["phrase"], mine["value"], strict=True))
+
+
+@cache
+def _active_codes() -> frozenset[str]:
+    from babel.core import get_global
+
+    active = set()
+    for entries in get_global("territory_currencies").values():
+        for code, _start, end, tender in entries:
+            if end is None and tender:
+                active.add(code)
+    return frozenset(active)
+
+
+def _check_currency(code: Any, what: str) -> str:
+    return check_currency(code, what)
+
+
+# --- the per-locale lexicon ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Lexicon:
+    locale: str
+    language: str
+    decimal: str
+    group: str
+    number_pattern: str
+    number_re: re.Pattern[str]
+    phrases: dict[str, tuple[str, str]]  # matched form -> (kind, value)
+    matcher: _Matcher
+    scales: _Matcher
+    own_symbols: dict[str, frozenset[str]]  # this locale's symbols -> codes
+    scale_words: tuple[str, ...]
+    number_words: frozenset[str]
+    territory_currency: str | None  # the current currency of the locale's territory
+    prefix_scales: frozenset[str]  # scale words CLDR writes before the number (ha "Dubu 1")
+    trailing_minus: bool  # CLDR writes the minus after the number (fy "2.500,00-")
+
+    def match_scale(self, text: str, pos: int) -> tuple[str, int] | None:
+        """A scale word at ``pos`` after optional white space: (word, end), else None."""
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        end = self.scales.match(text, pos)
+        return (text[pos:end], end) if end > pos else None
+
+
+def _bounded(phrase: str) -> str:
+    """Regex for a phrase that must not start or end inside a (non-CJK) word."""
+    out = re.escape(phrase)
+    if phrase[0].isalpha() and phrase[0] < _CJK_START:
+        out = r"(?<![^\W\d_])" + out
+    if phrase[-1].isalpha() and phrase[-1] < _CJK_START:
+        out += r"(?![^\W\d_])"
+    return out
+
+
+def _alternation(phrases: Iterable[str]) -> str:
+    return "|".join(_bounded(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
+
+
+@lru_cache(maxsize=2048)
+def _territory_currency(territory: str | None) -> str | None:
+    """The one current legal-tender currency of a territory (None when none or several)."""
+    if not territory:
+        return None
+    from babel.numbers import get_territory_currencies
+
+    found = get_territory_currencies(territory, tender=True)
+    return found[0] if len(found) == 1 else None
+
+
+def _cldr_scales(loc: Locale, *, alone: bool = False) -> dict[str, int]:
+    """Scale words from CLDR compact decimal formats (short and long): word -> power of ten.
+
+    With ``alone=True``: the patterns that are a whole number by themselves (French and
+    Italian "mille" = 1000).
+    """
+    return {w: p for w, (p, _) in _cldr_scale_info(loc, alone=alone).items()}
+
+
+def _cldr_scale_info(loc: Locale, *, alone: bool = False) -> dict[str, tuple[int, bool]]:
+    """word -> (power of ten, written before the number) from CLDR compact formats.
+
+    The compact *currency* formats come first: money is written with them, and where a
+    locale's two tables disagree (``M`` is 10^6 in bew's currency formats, 10^9 in its
+    decimal ones) the money meaning wins. Some locales put the word before the number
+    (ha "Dubu 1", ee "biliɔn 2.5"). Two spellings that one table uses for two powers of ten
+    and that differ only in case (to: ``m`` 10^4 and ``M`` 10^6) get power -1: refused as
+    ambiguous. One spelling at two powers (bn ``কো``: 10^7, and once 10^11) means the power
+    most of its patterns give (:func:`aidcalc.format_amount` refuses to write the outlier).
+    """
+    from collections import Counter
+
+    out: dict[str, tuple[int, bool]] = {}
+    ambiguous: set[str] = set()
+    votes: dict[str, Counter[int]] = {}
+    owner: dict[str, str] = {}  # the table that first has the word decides its power
+    tables = [("compact_currency_formats", "short"), ("compact_decimal_formats", "long"),
+              ("compact_decimal_formats", "short")]  # fmt: skip
+    for table, style in tables:
+        formats = loc._data.get(table, {})
+        seen: dict[str, tuple[int, str]] = {}
+        for plural in formats.get(style, {}):
+            for magnitude, pattern in dict(formats[style][plural]).items():
+                text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+                text = text.split(";")[0].replace("'", "").replace("\u00a4", "")
+                zeros = text.count("0")
+                word = _key(text.replace("0", ""))
+                if not word or not magnitude.isdigit() or alone != (zeros == 0):
+                    continue
+                power = len(magnitude) - 1 - max(zeros - 1, 0)
+                before = zeros > 0 and bool(_key(text[: text.find("0")]))
+                raw = " ".join(text.replace("0", " ").split())
+                for w in (word, word[:-1]) if word.endswith(".") and len(word) > 2 else (word,):
+                    first = seen.setdefault(w, (power, raw))
+                    if first[0] != power and first[1] != raw:
+                        ambiguous.add(w)
+                    if owner.setdefault(w, table + style) == table + style:
+                        votes.setdefault(w, Counter())[power] += 1
+                    old = out.get(w)
+                    out[w] = (power, before) if old is None else (old[0], old[1] or before)
+    for w, count in votes.items():
+        if len(count) > 1 and w not in ambiguous:  # the majority power, per the first table
+            out[w] = (count.most_common(1)[0][0], out[w][1])
+    for w in ambiguous:
+        out[w] = (-1, out[w][1])
+    return out
+
+
+def _unit_pattern_words(loc: Locale) -> set[str]:
+    """Words of CLDR's currency unit patterns besides number and name (ro "{0} de {1}")."""
+    out: set[str] = set()
+    for pattern in dict(loc._data.get("currency_unit_patterns", {})).values():
+        rest = re.sub(r"\{[01]\}", " ", str(pattern))
+        out.update(w for w in _key(rest).split(" ") if w and not any(c.isdigit() for c in w))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _lexicon(locale_id: str) -> _Lexicon:
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+
+    loc = resolve_locale(locale_id)
+    lang = loc.language
+    decimal = _normalise(get_decimal_symbol(loc)) or "."
+    group = _normalise(get_group_symbol(loc)) or " "
+    if group == decimal:  # pragma: no cover - no CLDR locale does this
+        raise ParseError(f"locale {locale_id}: same decimal and group symbol", text="", reason="")
+    d, g = re.escape(decimal), re.escape(group)
+    # (3, 3); (3, 2) in en_IN; the currency pattern may group otherwise (mr_IN)
+    groupings = {loc.decimal_formats[None].grouping}
+    with suppress(KeyError):
+        groupings.add(loc.currency_formats["standard"].grouping)
+    number_pattern = "|".join(
+        rf"[0-9]{{1,{secondary}}}(?:{g}[0-9]{{{secondary}}})*{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
+        for primary, secondary in sorted(groupings)
+    ) + rf"|[0-9]+(?:{d}[0-9]+)?"
+    # a minus after the number where CLDR writes it so (fy "2.500,00-")
+    negatives = [loc.decimal_formats[None].suffix[1]]
+    with suppress(KeyError):
+        negatives.append(loc.currency_formats["standard"].suffix[1])
+    trailing_minus = any(
+        "-" in _normalise(sfx) or "\u2212" in _normalise(sfx) for sfx in negatives
+    )
+
+    mine = _words_for(lang)
+    phrases: dict[str, tuple[str, str]] = {}
+
+    def add(phrase: str, kind: str, value: str) -> None:
+        key = _key(phrase)
+        if key and key not in phrases:
+            phrases[key] = (kind, value)
+
+    add("-", "sign", "")
+    add("\u2212", "sign", "")  # minus sign
+    add(get_minus_sign_symbol(loc), "sign", "")  # the locale's ("\u200e\u2212" in fa: "\u2212")
+    for want in ("filler", "hedge"):
+        for kind, phrase, _ in mine:
+            if kind == want:
+                add(phrase, kind, "")
+    info = _cldr_scale_info(loc)
+    for word in _unit_pattern_words(loc):
+        if word not in info:
+            add(word, "filler", "")
+    scales = {w: p for w, (p, _) in info.items()}
+    if str(loc) != lang:  # en_IN also reads the million/billion of en (its own words first)
+        with suppress(Exception):
+            for word, power in _cldr_scales(Locale.parse(lang)).items():
+                scales.setdefault(word, power)
+    for kind, phrase, value in mine:
+        if kind == "scale":
+            scales.setdefault(_key(phrase), int(value))
+    for word, power in {**_cldr_scales(loc, alone=True), **scales}.items():
+        add(word, "scale", str(power))
+    # currency display names (singular and every plural form) in the locale's language
+    names: dict[str, set[str]] = {}
+    plural = loc._data["currency_names_plural"]
+    for code in {*loc.currencies, *plural}:
+        forms = {loc.currencies.get(code), *dict(plural.get(code, {})).values()}
+        for form in forms:
+            if form and not any(ch.isdigit() for ch in form):
+                names.setdefault(_key(form), set()).add(code)
+    active = _active_codes()
+    for name, codes in names.items():
+        current = codes & active if len(codes) > 1 else codes
+        if len(current) == 1:
+            add(name, "code", next(iter(current)))
+    for kind, phrase, value in mine:
+        if kind == "word":
+            if re.fullmatch("[A-Z]{3}", value):
+                add(phrase, "code", value)
+            else:
+                add(phrase, "symbol", _key(value))
+    # symbols: this locale's, the press symbols, and any CLDR symbol that cannot be a word
+    own: dict[str, set[str]] = {}
+    for code, symbol in loc.currency_symbols.items():
+        sym = _key(symbol)
+        if sym and sym != code.lower():
+            own.setdefault(sym, set()).add(code)
+    for sym in own:
+        add(sym, "symbol", sym)
+    for kind, phrase, _ in mine:
+        if kind == "symbol":
+            add(phrase, "symbol", _key(phrase))
+    for sym in _global_symbols():  # letters-only symbols elsewhere ("den", "Le") are words here
+        if not sym.isalpha():
+            add(sym, "symbol", sym)
+
+    scale_words = tuple(sorted(w for w, (k, _) in phrases.items() if k == "scale"))
+    return _Lexicon(
+        locale=locale_id,
+        language=lang,
+        decimal=decimal,
+        group=group,
+        number_pattern=number_pattern,
+        number_re=re.compile(number_pattern),
+        phrases=phrases,
+        matcher=_Matcher(phrases),
+        scales=_Matcher(scale_words),
+        own_symbols={k: frozenset(v) for k, v in own.items()},
+        scale_words=scale_words,
+        number_words=frozenset(_cldr_scales(loc, alone=True)),
+        territory_currency=_territory_currency(loc.territory),
+        prefix_scales=frozenset(w for w, (_, before) in info.items() if before),
+        trailing_minus=trailing_minus,
+    )
+
+
+# --- reading the words around the number ---------------------------------------------------------
+@lru_cache(maxsize=256)
+def _press_symbols(language: str) -> dict[str, str]:
+    """Press symbols of ``parse_words``: the language's own first ("Rs" INR in English)."""
+    out: dict[str, str] = {}
+    for kind, phrase, value in sorted(_words_for(language), key=lambda r: r[0] == "*"):
+        if kind == "symbol":
+            out.setdefault(_key(phrase), value)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str, bool]:
+    """(code, explicit) for a symbol key; explicit means it can stand for one currency only."""
+    lex = _lexicon(locale_id)
+    press = _press_symbols(lex.language)
+    candidates = set(_global_symbols().get(sym, ())) | set(lex.own_symbols.get(sym, ()))
+    if sym in press:
+        candidates.add(press[sym])
+    if len(candidates) == 1:
+        return next(iter(candidates)), True
+    own = lex.own_symbols.get(sym, frozenset())
+    if len(own) == 1:
+        return next(iter(own)), False
+    if lex.territory_currency in candidates:  # "Rs" in en_IN: the territory's rupee
+        return str(lex.territory_currency), False
+    if sym in press:
+        return press[sym], False
+    if default is not None and default in candidates:
+        return default, False
+    en = _lexicon("en").own_symbols.get(sym, frozenset())
+    if len(en) == 1:
+        return next(iter(en)), False
+    raise _Fail(
+        f"ambiguous currency symbol {sym!r} in locale {locale_id} (could be "
+        f"{', '.join(sorted(candidates))}): pass default_currency=... or write the ISO code"
+    )
+
+
+def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tuple[str, str, str]]:
+    """Split an affix into (kind, value, phrase) tokens; anything unknown fails."""
+    codes: list[tuple[str, str, str]] = []
+    chars = list(affix)
+    spans: list[tuple[int, int]] | None = None
+    for m in _UPPER3.finditer(affix):
+        word = m.group()
+        if word in _iso_codes():
+            codes.append(("code", word, word))
+            chars[m.start() : m.end()] = " " * 3
+        elif word.lower() not in lex.phrases:
+            if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
+                spans = [(a, b) for a, b, _ in lex.matcher.finditer(affix.lower())]
+            if any(a <= m.start() and m.end() <= b for a, b in spans):
+                continue
+            sugg = currency_suggestions(word)
+            hint = f": did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code){hint}")
+    low = "".join(chars).lower()
+    tokens: list[tuple[str, str, str]] = []
+    unknown: tuple[str, bool] | None = None
+    pos = 0
+    for tok in [*lex.matcher.finditer(low), None]:
+        gap = low[pos : tok[0]] if tok is not None else low[pos:]
+        if unknown is None and not set(gap) <= _GAP_OK:
+            unknown = (gap.strip(_GAP_CHARS), not tokens)
+        if tok is not None:
+            kind, value = lex.phrases[tok[2]]
+            tokens.append((kind, value, tok[2]))
+            pos = tok[1]
+    if unknown is not None:
+        word, leading = unknown
+        scale_slot = where == "post" and leading and not any(k == "scale" for k, _, _ in tokens)
+        cands = _global_symbols().get(word)
+        if cands:  # a letters-only symbol of other locales ("kr"): only with a fitting default
+            if default is not None and default in cands:
+                return [*codes, *tokens, ("code", default, word)]
+            if lex.territory_currency in cands:  # or the locale's own ("Rs" in en_IN)
+                return [*codes, *tokens, ("code", str(lex.territory_currency), word)]
+            if not scale_slot:
+                raise _Fail(
+                    f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
+                    f"but not in {lex.locale}: pass default_currency=... or write the ISO code"
+                    f"{_case_hint(word)}"
+                )
+        if scale_slot:
+            raise _Fail(
+                f"unknown scale word or currency name {word!r} after the number (scale words "
+                f"in locale {lex.locale}: {', '.join(lex.scale_words[:12])}, ...)"
+                f"{_case_hint(word)}"
+            )
+        side = "before" if where == "pre" else "after"
+        raise _Fail(f"unrecognised word {word!r} {side} the number{_case_hint(word)}")
+    return codes + tokens
+
+
+def _case_hint(word: str) -> str:
+    """A hint for an ISO code written in lower or mixed case ("usd"): codes are upper case.
+
+    Such words stay errors: "all", "top", "cup" are words as well as codes (ALL, TOP, CUP).
+    """
+    code = word.upper()
+    if len(code) == 3 and code.isalpha() and code in _iso_codes():
+        return f" (ISO 4217 codes are matched in upper case only: write {code!r} if you mean it)"
+    return ""
+
+
+@lru_cache(maxsize=65536)
+def _read_affixes(
+    pre: str, post: str, locale_id: str, default: str | None
+) -> tuple[int, str, bool, bool]:
+    """(power of ten, currency code, approx, negative) from the text around the number."""
+    lex = _lexicon(locale_id)
+    tokens = [(*t, "pre") for t in _scan(pre, lex, "pre", default)]
+    tokens += [(*t, "post") for t in _scan(post, lex, "post", default)]
+    power = 0
+    scale_phrase = None
+    approx = negative = False
+    explicit: list[tuple[str, str]] = []
+    implicit: list[tuple[str, str, frozenset[str]]] = []
+    for kind, value, phrase, where in tokens:
+        if kind == "hedge":
+            approx = True
+        elif kind == "sign":
+            if (where == "post" and not lex.trailing_minus) or negative:
+                raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
+            negative = True
+        elif kind == "scale":
+            if int(value) < 0:
+                raise _Fail(_ambiguous_scale(phrase, lex))
+            if where == "pre" and phrase not in lex.prefix_scales:
+                raise _Fail(f"scale word {phrase!r} before the number")
+            if scale_phrase is not None:
+                raise _Fail(f"two scale words {scale_phrase!r} and {phrase!r}")
+            scale_phrase, power = phrase, int(value)
+        elif kind == "code":
+            explicit.append((value, phrase))
+        elif kind == "symbol":
+            code, is_explicit = _resolve_symbol(value, locale_id, default)
+            if is_explicit:
+                explicit.append((code, phrase))
+            else:
+                cands = set(_global_symbols().get(value, ())) | set(lex.own_symbols.get(value, ()))
+                implicit.append((code, phrase, frozenset(cands | {code})))
+    codes = {c for c, _ in explicit}
+    if len(codes) > 1:
+        shown = ", ".join(f"{p!r} ({c})" for c, p in explicit)
+        raise _Fail(f"conflicting currencies {shown}")
+    if codes:
+        code = codes.pop()
+        for _, phrase, allowed in implicit:
+            if code not in allowed:
+                raise _Fail(f"conflicting currencies {phrase!r} and {code}")
+    elif implicit:
+        found = {c for c, _, _ in implicit}
+        if len(found) > 1:
+            shown = ", ".join(f"{p!r} ({c})" for c, p, _ in implicit)
+            raise _Fail(f"conflicting currencies {shown}")
+        code = found.pop()
+    elif default is not None:
+        code = default
+    else:
+        raise _Fail("no currency (no symbol, ISO code or currency name): pass default_currency=...")
+    return power, code, approx, negative
+
+
+def _to_decimal(num: str, lex: _Lexicon) -> Decimal:
+    return Decimal(num.replace(lex.group, "").replace(lex.decimal, "."))
+
+
+def _malformed(num: str, lex: _Lexicon) -> str:
+    return (
+        f"malformed number {num!r} for locale {lex.locale} (decimal separator "
+        f"{lex.decimal!r}, grouping {lex.group!r}): check the locale"
+    )
+
+
+@lru_cache(maxsize=512)
+def _minor_units(code: str) -> int:
+    """Decimal places of a currency's minor unit in CLDR: 2 for EUR/USD, 0 for JPY, 3 for KWD."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))
+
+
+def _fraction_digits(num: str, decimal: str) -> int:
+    """Digits after the decimal separator of a valid number (it has at most one)."""
+    pos = num.find(decimal)
+    return 0 if pos < 0 else len(num) - pos - len(decimal)
+
+
+_EXAMPLE_POWERS = (6, 8, 4, 9, 3)  # which scale word the fix suggests: million, 億, 万, ...
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@lru_cache(maxsize=1024)
+def _ambiguous_template(code: str, locale_id: str, grouping: bool) -> str:
+    """The message of :func:`_ambiguous` with fields ``num``, ``value`` and ``whole`` open."""
+    lex = _lexicon(locale_id)
+    minor = _minor_units(code)
+    places = "no decimal places" if minor == 0 else f"{minor} decimal place" + "s" * (minor > 1)
+    scales = {int(v): w for w, (k, v) in reversed(lex.phrases.items()) if k == "scale"}
+    word = next((scales[p] for p in _EXAMPLE_POWERS if p in scales), "million")
+    example = "'{num}" + _braces(word if word[0] >= _CJK_START else f" {word}") + "'"
+    d, c, loc = _braces(repr(lex.decimal)), _braces(code), _braces(locale_id)
+    head = (
+        f"ambiguous separator: {{num!r}} reads as {{value}} {c} in locale {loc} ({d} is its "
+        f"decimal separator), but {c} has {places}"
+    )
+    if grouping:
+        other = "de" if lex.decimal == "." else "en"
+        return (
+            f"{head}: {d} may be a thousands separator in another locale's style ({{whole}} {c})."
+            f" Write the number without the separator ({{whole}}), pass the locale the text is "
+            f"written in (e.g. locale={other!r}, where {d} groups thousands), or add the scale "
+            f"word if it was dropped ({example})"
+        )
+    fix = "as a whole number" if minor == 0 else f"with at most {minor} decimals"
+    return (
+        f"{head}: no such amount. Write it {fix}, pass the locale the text is written in, or "
+        f"add the scale word if it was dropped ({example})"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _template_pieces(template: str) -> tuple[tuple[str, str], ...]:
+    """A template cut into ("text", literal) and ("field", name[!conversion]) pieces."""
+    import string
+
+    pieces: list[tuple[str, str]] = []
+    for literal, field, _spec, conversion in string.Formatter().parse(template):
+        if literal:
+            pieces.append(("text", literal))
+        if field is not None:
+            pieces.append(("field", f"{field}!{conversion}" if conversion else field))
+    return tuple(pieces)
+
+
+def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
+    """Why a number with more decimals than its currency has is refused, and how to fix it.
+
+    ``$1.250`` is 1.25 dollars by English rules, but more likely 1,250 written with a German
+    thousands separator (or a dropped scale word): a 1000x error when the locale is wrong.
+    Cheap per call (a cached template): a column may hold many such numbers.
+    """
+    plain = num.replace(lex.group, "")
+    integer, _, fraction = plain.partition(lex.decimal)
+    integer = integer.lstrip("0") or "0"
+    trimmed = fraction.rstrip("0")
+    value = f"{integer}.{trimmed}" if trimmed else integer
+    whole = (integer + fraction).lstrip("0") or "0"
+    grouping = len(fraction) == 3 and lex.group not in num  # "1.250", not "1,250.125"
+    template = _ambiguous_template(code, lex.locale, grouping)
+    return template.format(num=num, value=value, whole=whole)
+
+
+def _ambiguous_scale(word: str, lex: _Lexicon) -> str:
+    return (
+        f"ambiguous scale word {word!r} in locale {lex.locale}: its CLDR data uses it for two "
+        "powers of ten once upper and lower case are not told apart (m 10^4, M 10^6 in 'to'): "
+        "write the number in full, or the scale word in English with locale='en'"
+    )
+
+
+def _too_long(length: int) -> str:
+    return (
+        f"text of {length:,} characters is longer than the cap of {MAX_TEXT:,} characters "
+        "(MAX_TEXT) for one amount: pass the amount alone, not the document around it"
+    )
+
+
+def _single(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """One number with its words, in Python (the per-row path of the vectorised engine)."""
+    if any(c in "0123456789" for c in post):
+        return _compound(num, pre, post, lex, default)
+    if not lex.number_re.fullmatch(num):
+        raise _Fail(_malformed(num, lex))
+    power, code, approx, negative = _read_affixes(pre, post, lex.locale, default)
+    if power == 0 and _fraction_digits(num, lex.decimal) > _minor_units(code):
+        raise _Fail(_ambiguous(num, code, lex))
+    value = _to_decimal(num, lex).scaleb(power)
+    return -value if negative else value, code, approx
+
+
+def _leading(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -> tuple[
+    Decimal, str, bool
+]:
+    """A number right after a separator: "$.5 billion", "USD .75 million", ",75 Mrd. €" (de).
+
+    The separator is never dropped (that made "$.5 billion" 5 billion, 10x too much): it ends
+    an abbreviation ("Rs.5", "ca.5"), starts a fraction when it is the locale's decimal
+    separator (0.5), or the text is refused.
+    """
+    sep, before = pre[-1], pre[:-1]
+    low = pre.lower()
+    tokens = lex.matcher.finditer(low)
+    if tokens and tokens[-1][1] == len(low) and tokens[-1][1] - tokens[-1][0] > 1:
+        return _single(num, pre, post, lex, default)  # "Rs.5": the dot is the abbreviation's
+    prev = before[-1:]
+    fraction_ok = (
+        not prev
+        or prev == " "
+        or unicodedata.category(prev) == "Sc"  # "$.5", "€ ,5"
+        or lex.phrases.get(prev, ("",))[0] == "sign"  # "-.5"
+    )
+    if not fraction_ok:  # "USD.75", "Fr.5", "S/.5" (the old sol symbol): not a fraction
+        word = before.split(" ")[-1]
+        raise _Fail(
+            f"separator {sep!r} between {word!r} and the number {num!r}: write a space, or "
+            f"0{lex.decimal}{num} if a fraction is meant"
+        )
+    if sep == lex.decimal:
+        return _single(f"0{sep}{num}", before, post, lex, default)
+    raise _Fail(
+        f"the number starts with {sep!r}, which is not the decimal separator in locale "
+        f"{lex.locale} ({lex.decimal!r}): write 0{lex.decimal}{num} for a fraction, or pass the "
+        "locale the text is written in"
+    )
+
+
+_NUM_RE = re.compile(r" ?([0-9](?:[0-9.,' ]*[0-9])?)")
+
+
+def _compound(
+    num: str, pre: str, post: str, lex: _Lexicon, default: str | None
+) -> tuple[Decimal, str, bool]:
+    """Numbers with several scale words: 1兆9000億円, 1 billion 500 million dollars."""
+    parts: list[tuple[Decimal, int]] = []
+    units: list[str] = []  # the numbers without a scale word (the 5000 of 1万5000円)
+    pos = 0
+    word = ""
+    while True:
+        if not lex.number_re.fullmatch(num):
+            raise _Fail(_malformed(num, lex))
+        value = _to_decimal(num, lex)
+        m = lex.match_scale(post, pos)
+        if not m:
+            if word and word[0] < _CJK_START:  # only 1万5000円 may end without a scale word
+                raise _Fail("more than one number (write one amount per text)")
+            parts.append((value, 0))
+            units.append(num)
+            break
+        word, pos = m
+        if int(lex.phrases[word][1]) < 0:
+            raise _Fail(_ambiguous_scale(word, lex))
+        parts.append((value, int(lex.phrases[word][1])))
+        n = _NUM_RE.match(post, pos)
+        if not n:
+            break
+        num, pos = n.group(1), n.end()
+    rest = post[pos:]
+    powers = [p for _, p in parts]
+    decreasing = all(a > b for a, b in pairwise(powers))
+    if len(parts) < 2 or not decreasing or re.search("[0-9]", rest):
+        raise _Fail("more than one number (write one amount per text)")
+    power, code, approx, negative = _read_affixes(pre, rest, lex.locale, default)
+    if power:
+        raise _Fail("scale word after a compound number")
+    for unit in units:
+        if _fraction_digits(unit, lex.decimal) > _minor_units(code):
+            raise _Fail(_ambiguous(unit, code, lex))
+    total = sum((v.scaleb(p) for v, p in parts), Decimal(0))
+    return -total if negative else total, code, approx
+
+
+@lru_cache(maxsize=64)
+def _signed_word_re(locale_id: str) -> re.Pattern[str]:
+    """A minus sign (any of the locale's) directly before a number word: "-mille" (it, fr)."""
+    lex = _lexicon(locale_id)
+    signs = [p for p, (kind, _) in lex.phrases.items() if kind == "sign"]
+    words = _alternation(lex.number_words)
+    return re.compile(f"(?:{_alternation(signs)}) ?(?=(?:{words}))", re.IGNORECASE)
+
+
+def _number_word(text: str, lex: _Lexicon, default: str | None) -> tuple[Decimal, str, bool]:
+    """A text whose number is a CLDR number word alone: "mille euros" (fr) is 1000 EUR.
+
+    A minus sign may stand directly before the word, as CLDR writes -1000 in French and
+    Italian ("-mille €"); elsewhere a sign is refused as with no number at all.
+    """
+    scales = [p for k, _, p in _scan(text, lex, "post", default) if k == "scale"]
+    if len(scales) != 1 or scales[0] not in lex.number_words:
+        raise _Fail("no number")
+    sign = _signed_word_re(lex.locale).search(text)
+    if sign is not None:
+        text = f"{text[: sign.start()]} {text[sign.end() :]}".strip(" ")
+    # any other sign is refused there: it is after the "number" ("--mille", "mille -€")
+    power, code, approx, _ = _read_affixes("", text, lex.locale, default)
+    value = Decimal(1).scaleb(power)
+    return -value if sign is not None else value, code, approx
+
+
+# --- the vectorised engine (on unique texts of one locale) ---------------------------------------
+@cache
+def _arrow() -> Any:
+    """pyarrow.compute when installed (RE2 string kernels in C++), else None."""
+    try:
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    return pc
+
+
+class _PythonStrings:
+    """The string steps in plain Python, one unique text at a time (used without pyarrow)."""
+
+    def __init__(self, texts: Any) -> None:
+        if not isinstance(texts, np.ndarray):
+            texts = texts.to_pylist()
+        self.norm = norm = [_normalise(t) for t in texts]
+        self.empty = np.array([not t for t in norm], dtype=bool)
+        parts = [_SPLIT_RE.match(t) for t in norm]
+        self.matched = np.array([m is not None for m in parts], dtype=bool)
+        groups = [m.groups() if m else ("", "", "") for m in parts]
+        self.pre = [g[0] for g in groups]
+        self.num = [g[1] for g in groups]
+        self.post = [g[2] for g in groups]
+
+    def text(self, i: int | np.integer) -> str:
+        return self.norm[i]
+
+    def valid_number(self, pattern: str) -> np.ndarray:
+        rx = re.compile(pattern)
+        return np.array([rx.fullmatch(v) is not None for v in self.num], dtype=bool)
+
+    def post_has_digit(self) -> np.ndarray:
+        return np.array([any(c in "0123456789" for c in v) for v in self.post], dtype=bool)
+
+    def leading_separator(self) -> np.ndarray:
+        """The number follows a separator directly: "$.5 billion", "USD .75", ",75 Mrd."."""
+        return np.array([p[-1:] in (".", ",") for p in self.pre], dtype=bool)
+
+    def in_parentheses(self) -> np.ndarray:
+        """The number is inside parentheses: "($5 million)" (an accounting negative?)."""
+        return np.array(
+            [_OPEN_RE.search(p) is not None and _CLOSE_RE.match(q) is not None
+             for p, q in zip(self.pre, self.post, strict=True)],
+            dtype=bool,
+        )  # fmt: skip
+
+    def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
+        out = [_ambiguous(self.num[i], c, lex) for i, c in zip(idx, codes, strict=True)]
+        return np.array(out, dtype=object)
+
+    def fraction_digits(self, idx: np.ndarray, decimal: str) -> np.ndarray:
+        return np.array([_fraction_digits(self.num[i], decimal) for i in idx], dtype=np.int64)
+
+    def affix_codes(self, idx: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        seen: dict[tuple[str, str], int] = {}
+        codes = np.array([seen.setdefault((self.pre[i], self.post[i]), len(seen)) for i in idx])
+        return codes.astype(np.int64), list(seen)
+
+    def floats(self, idx: np.ndarray, sign: Any, exp: Any, lex: _Lexicon) -> Any:
+        sign, exp = sign.as_numpy(), exp.as_numpy()
+        nums = [self.num[i].replace(lex.group, "").replace(lex.decimal, ".") for i in idx]
+        return np.array([float(f"{a}{b}{c}") for a, b, c in zip(sign, nums, exp, strict=True)])
+
+
+class _ArrowStrings:
+    """The same steps vectorised with pyarrow.compute (RE2 regular expressions, C++)."""
+
+    def __init__(self, texts: Any) -> None:
+        import pyarrow as pa
+
+        arr = pa.array(texts, type=pa.string()) if isinstance(texts, np.ndarray) else texts
+        # the kernels release the GIL: large inputs are cut in blocks run on the idle cores
+        # (none idle: one pass in this thread, not a pool whose threads wait for a core)
+        workers = _workers() if len(arr) > _BLOCK else 1
+        if workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            blocks = [arr.slice(i, _BLOCK) for i in range(0, len(arr), _BLOCK)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = list(pool.map(self._prepare, blocks))
+        else:
+            done = [self._prepare(arr)]
+        self.arr, parts = (pa.concat_arrays([d[i] for d in done]) for i in range(2))
+        pc = _arrow()
+        self.empty = pc.equal(pc.utf8_length(self.arr), 0).to_numpy(zero_copy_only=False)
+        self.matched = parts.is_valid().to_numpy(zero_copy_only=False)
+        self._pre, self._num, self._post = (parts.field(f) for f in ("pre", "num", "post"))
+        self.pre = _Lazy(self._pre)
+        self.num = _Lazy(self._num)
+        self.post = _Lazy(self._post)
+
+    @staticmethod
+    def _prepare(arr: Any) -> tuple[Any, Any]:
+        """Normalise a block of texts and split it into prefix, number, suffix."""
+        pc = _arrow()
+        ascii_ = pc.string_is_ascii(arr)
+        if not pc.all(ascii_).as_py():
+            mask = pc.invert(ascii_)
+            sub = pc.utf8_normalize(arr.filter(mask), "NFKC")
+            sub = pc.replace_substring_regex(sub, f"[{_APOSTROPHES}]", "'")
+            sub = pc.replace_substring_regex(sub, f"[{_INVISIBLE}]", "")
+            for digit, chars in _digit_classes().items():
+                sub = pc.replace_substring_regex(sub, f"[{chars}]", digit)
+            for char, plain in _SEPARATORS.items():
+                sub = pc.replace_substring(sub, char, plain)
+            arr = pc.replace_with_mask(arr, mask, sub)
+        odd = f"[{re.escape(_BRACKETS)}\t\n\r\f\v]"
+        messy = pc.match_substring_regex(arr, f"{odd}|  |^ | $")
+        if pc.any(messy).as_py():
+            sub = pc.replace_substring_regex(arr.filter(messy), odd, " ")
+            sub = pc.replace_substring_regex(sub, " {2,}", " ")
+            sub = pc.utf8_trim(sub, " ")
+            arr = pc.replace_with_mask(arr, messy, sub)
+        return arr, pc.extract_regex(arr, _SPLIT)
+
+    def text(self, i: int | np.integer) -> str:
+        return self.arr[int(i)].as_py()
+
+    def valid_number(self, pattern: str) -> np.ndarray:
+        hit = _arrow().match_substring_regex(self._num, f"^(?:{pattern})$")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def post_has_digit(self) -> np.ndarray:
+        hit = _arrow().match_substring_regex(self._post, "[0-9]")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def leading_separator(self) -> np.ndarray:
+        hit = _arrow().match_substring_regex(self._pre, "[.,]$")
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def in_parentheses(self) -> np.ndarray:
+        pc = _arrow()
+        hit = pc.and_(
+            pc.match_substring_regex(self._pre, _OPEN_RE.pattern),
+            pc.match_substring_regex(self._post, "^" + _CLOSE_RE.pattern),
+        )
+        return hit.fill_null(False).to_numpy(zero_copy_only=False)
+
+    def ambiguous(self, idx: np.ndarray, codes: np.ndarray, lex: _Lexicon) -> np.ndarray:
+        """The messages of :func:`_ambiguous`, built by template groups (code, 3 decimals)."""
+        pc = _arrow()
+        num = self._num.take(idx)
+        plain = pc.replace_substring(num, lex.group, "")
+        d = re.escape(lex.decimal)
+        parts = pc.extract_regex(plain, rf"^0*(?P<i>[0-9]*?)(?:{d}(?P<f>[0-9]*?)0*)?$")
+        integer, fraction = parts.field("i"), parts.field("f")
+        integer = pc.if_else(pc.equal(integer, ""), "0", integer)
+        value = pc.if_else(
+            pc.equal(fraction, ""),
+            integer,
+            pc.binary_join_element_wise(integer, fraction, "."),
+        )
+        whole = pc.utf8_ltrim(pc.replace_substring(plain, lex.decimal, ""), "0")
+        whole = pc.if_else(pc.equal(whole, ""), "0", whole)
+        quote = pc.if_else(pc.match_substring(num, "'"), '"', "'")  # as repr() quotes
+        fields = {"num!r": pc.binary_join_element_wise(quote, num, quote, ""), "num": num}
+        fields.update(value=value, whole=whole)
+        grouped = pc.match_substring(num, lex.group).to_numpy(zero_copy_only=False)
+        grouping = (self.fraction_digits(idx, lex.decimal) == 3) & ~grouped
+        out = np.empty(len(idx), dtype=object)
+        for code in pd.unique(codes):  # a few currencies
+            for group in (False, True):
+                rows = np.flatnonzero((codes == code) & (grouping == group))
+                if not len(rows):
+                    continue
+                pieces = _template_pieces(_ambiguous_template(code, lex.locale, group))
+                args = [p if kind == "text" else fields[p].take(rows) for kind, p in pieces]
+                joined = pc.binary_join_element_wise(*args, "")
+                out[rows] = joined.to_numpy(zero_copy_only=False)
+        return out
+
+    def fraction_digits(self, idx: np.ndarray, decimal: str) -> np.ndarray:
+        pc = _arrow()
+        num = self._num.take(idx)  # ASCII digits and separators: bytes are characters
+        pos = pc.find_substring(num, decimal).to_numpy(zero_copy_only=False).astype(np.int64)
+        size = pc.binary_length(num).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(pos >= 0, size - pos - len(decimal.encode()), 0)
+
+    def affix_codes(self, idx: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        pc = _arrow()
+        keys = pc.binary_join_element_wise(self._pre.take(idx), self._post.take(idx), "\x1f")
+        enc = keys.dictionary_encode()
+        uniques = [tuple(k.split("\x1f", 1)) for k in enc.dictionary.to_pylist()]
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), uniques
+
+    def floats(self, idx: np.ndarray, sign: Any, exp: Any, lex: _Lexicon) -> Any:
+        import pyarrow as pa
+
+        pc = _arrow()
+        sign, exp = sign.as_arrow(), exp.as_arrow()
+        clean = pc.replace_substring(self._num.take(idx), lex.group, "")
+        if lex.decimal != ".":
+            clean = pc.replace_substring(clean, lex.decimal, ".")
+        literal = pc.binary_join_element_wise(sign, clean, exp, "")
+        return pc.cast(literal, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+_OPEN_RE = re.compile(r"\([^)]*$")  # an unclosed "(" before the number
+_CLOSE_RE = re.compile(r"[^(]*\)")  # closed after it
+
+
+class _Taken:
+    """Per-row strings taken from a few distinct ones (signs, exponents), built on demand."""
+
+    def __init__(self, values: list[str], codes: np.ndarray) -> None:
+        self.values, self.codes = values, codes
+
+    def as_numpy(self) -> np.ndarray:
+        return np.array(self.values, dtype=object)[self.codes]
+
+    def as_arrow(self) -> Any:
+        import pyarrow as pa
+
+        return pa.array(self.values, pa.string()).take(pa.array(self.codes))
+
+
+_BLOCK = 1 << 17
+
+
+def _workers() -> int:
+    """Threads for the string kernels: the cores not busy with other work (at most 4).
+
+    Asked at each call: on a machine whose cores are taken by other processes, threads only
+    wait for a core (measured: slower than one thread), so there is no pool then.
+    """
+    import os
+
+    cores = os.cpu_count() or 1
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)  # the load, less this process
+    except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
+        others = 0.0
+    return max(1, min(4, int(cores - others + 0.5)))
+
+
+@cache
+def _digit_classes() -> dict[str, str]:
+    """ASCII digit -> the other Unicode decimal digits of that value (for RE2 classes)."""
+    out: dict[str, list[str]] = {}
+    for cp, digit in _DIGITS.items():
+        out.setdefault(digit, []).append(chr(cp))
+    return {d: "".join(chars) for d, chars in sorted(out.items())}
+
+
+class _Lazy:
+    """Row access to an arrow string array, for the few rows handled in Python."""
+
+    def __init__(self, arr: Any) -> None:
+        self.arr = arr
+
+    def __getitem__(self, i: int | np.integer) -> str:
+        return self.arr[int(i)].as_py() or ""
+
+
+def _engine(
+    texts: Any, locale_id: str, default: str | None, *, backend: str = "auto"
+) -> dict[str, np.ndarray]:
+    """Parse unique texts (a numpy object array or a pyarrow array of str) in one locale.
+
+    Returns arrays ``amount`` (float64), ``currency``, ``approx``, ``error``, ``num`` (the
+    number as written), ``power``, ``negative`` and ``exact`` (a Decimal for compounds, else
+    None). ``backend`` is "auto" (pyarrow when installed, for more than a few texts), "arrow"
+    or "python"; both give the same results (tested).
+    """
+    lex = _lexicon(locale_id)
+    n = len(texts)
+    use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
+    # texts beyond the cap are refused before any scanning (O(1) each)
+    if use_arrow and isinstance(texts, np.ndarray):
+        import pyarrow as pa
+
+        texts = pa.array(texts, type=pa.string())
+    if isinstance(texts, np.ndarray):
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = np.where(too_long, "", texts).astype(object)
+    else:
+        pc = _arrow()
+        lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+        too_long = lengths > MAX_TEXT
+        if too_long.any():
+            texts = pc.if_else(too_long, "", texts)
+    strings = _ArrowStrings(texts) if use_arrow else _PythonStrings(texts)
+    matched, empty = strings.matched.copy(), strings.empty
+    power = np.zeros(n, dtype=np.int64)
+    negative = np.zeros(n, dtype=bool)
+    currency = np.full(n, None, dtype=object)
+    approx = np.zeros(n, dtype=bool)
+    exact = np.full(n, None, dtype=object)
+    amount = np.full(n, np.nan)
+    error = np.full(n, None, dtype=object)
+    error[empty] = "empty text"
+    error[~empty & ~matched] = "no number"
+    for i in np.flatnonzero(too_long):
+        error[i] = _too_long(int(lengths[i]))
+        matched[i] = False
+    for i in np.flatnonzero(~empty & ~matched):
+        if lex.number_words:
+            with suppress(_Fail):
+                exact[i], currency[i], approx[i] = _number_word(strings.text(i), lex, default)
+                amount[i], error[i] = float(exact[i]), None
+    parens = matched & strings.in_parentheses()
+    for i in np.flatnonzero(parens):
+        error[i] = (
+            "the amount is in parentheses, which in accounting means a negative number: "
+            "write a minus sign (-5 million) for a negative amount, or drop the parentheses"
+        )
+    matched = matched & ~parens
+    # a separator right before the number ("$.5 billion"): read per row, never dropped
+    lead = matched & strings.leading_separator()
+    for i in np.flatnonzero(lead):
+        try:
+            exact[i], currency[i], approx[i] = _leading(
+                strings.num[i], strings.pre[i], strings.post[i], lex, default
+            )
+        except _Fail as fail:
+            error[i] = fail.reason
+            continue
+        amount[i] = float(exact[i])
+    matched = matched & ~lead
+    compound = matched & strings.post_has_digit()
+    valid = matched & strings.valid_number(lex.number_pattern)
+    for i in np.flatnonzero(matched & ~valid & ~compound):
+        error[i] = _malformed(strings.num[i], lex)
+    simple = valid & ~compound
+
+    idx = np.flatnonzero(simple)
+    if len(idx):
+        # the words around the number: few distinct pairs even when every text differs
+        codes, uniques = strings.affix_codes(idx)
+        m = len(uniques)
+        u_power = np.zeros(m, dtype=np.int64)
+        u_cur = np.full(m, None, dtype=object)
+        u_approx = np.zeros(m, dtype=bool)
+        u_neg = np.zeros(m, dtype=bool)
+        u_err = np.full(m, None, dtype=object)
+        for j, (p, q) in enumerate(uniques):
+            try:
+                u_power[j], u_cur[j], u_approx[j], u_neg[j] = _read_affixes(
+                    p, q, locale_id, default
+                )
+            except _Fail as fail:
+                u_err[j] = fail.reason
+        power[idx] = u_power[codes]
+        negative[idx] = u_neg[codes]
+        currency[idx] = u_cur[codes]
+        approx[idx] = u_approx[codes]
+        error[idx] = u_err[codes]
+        ok = (u_err == None)[codes]  # noqa: E711 - elementwise on an object array
+        if ok.any():
+            u_sign = _Taken(["-" if v else "" for v in u_neg], codes[ok])
+            u_exp = _Taken([f"e{p}" for p in u_power], codes[ok])
+            amount[idx[ok]] = strings.floats(idx[ok], u_sign, u_exp, lex)
+            # more decimals than the currency has and no scale word: "$1.250" is 1.25 by the
+            # locale's rules, but most likely 1,250 written in another locale's style
+            u_minor = np.array([99 if c is None else _minor_units(c) for c in u_cur])
+            check = ok & (u_power[codes] == 0)
+            if check.any():
+                rows, row_codes = idx[check], codes[check]
+                frac = strings.fraction_digits(rows, lex.decimal)
+                bad = frac > u_minor[row_codes]
+                if bad.any():
+                    refused = rows[bad]
+                    error[refused] = strings.ambiguous(refused, u_cur[row_codes[bad]], lex)
+                    amount[refused] = np.nan
+
+    for i in np.flatnonzero(compound):
+        try:
+            value, currency[i], approx[i] = _compound(
+                strings.num[i], strings.pre[i], strings.post[i], lex, default
+            )
+        except _Fail as fail:
+            error[i] = fail.reason
+            continue
+        exact[i] = value
+        amount[i] = float(value)
+
+    # beyond any real sum of money (or overflowing to inf): a misread number, never money
+    with np.errstate(invalid="ignore"):
+        huge = (error == None) & ~(np.abs(amount) <= MAX_AMOUNT)  # noqa: E711
+    for i in np.flatnonzero(huge):
+        error[i] = (
+            f"{_short_repr(strings.num[i])} reads as {amount[i]:.3g}, beyond the largest amount "
+            "aidcalc "
+            "reads (1e18 in any currency): check the number and its scale word"
+        )
+        amount[i] = np.nan
+
+    failed = error != None  # noqa: E711
+    currency[failed] = None
+    approx[failed] = False
+    return {
+        "amount": amount,
+        "currency": currency,
+        "approx": approx,
+        "error": error,
+        "num": np.array([strings.num[0]] if n == 1 else [], dtype=object),
+        "power": power,
+        "negative": negative,
+        "exact": exact,
+    }
+
+
+def _is_text_dtype(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype)
+
+
+def _as_texts(uniques: Any) -> Any:
+    """Distinct texts as a pyarrow array when they already live in one, else a numpy array."""
+    values = getattr(uniques, "array", uniques)
+    if _arrow() is not None and isinstance(values, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+
+        arr = pa.array(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(pa.string())
+    return np.asarray(uniques, dtype=object)
+
+
+def _take(texts: Any, idx: np.ndarray) -> Any:
+    if isinstance(texts, np.ndarray):
+        return texts[idx]
+    return texts.take(idx)
+
+
+# --- public API ----------------------------------------------------------------------------------
+def _locale_id(locale: LocaleLike) -> str:
+    return str(resolve_locale(locale))
+
+
+def parse_amount(
+    text: str, *, locale: LocaleLike = "en", default_currency: str | None = None
+) -> Amount:
+    """Read one amount of money as written in the press or in official texts.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"$12.1 billion"``, ``"5 Milliarden Euro"``, ``"1兆9000億円"``,
+        ``"plus de 64 millions d'euros"``.
+    locale
+        The language (and region) of the text, as a ``babel.Locale`` or an identifier such
+        as ``"de"``, ``"en_CA"``, ``"ja"``. It decides the number format (``1,9`` is 1.9 in
+        German), what scale words mean ("billion" is 10^12 in German and French) and what an
+        ambiguous symbol stands for (``$`` is CAD in ``en_CA``).
+    default_currency
+        ISO code used when the text names no currency, or when the locale does not settle
+        what a symbol such as ``kr`` stands for.
+
+    Returns
+    -------
+    Amount
+        Exact decimal ``value``, ISO ``currency``, ``approx`` (a hedge such as "about",
+        "more than", "rund", "約" was present) and the original ``text``.
+
+    Raises
+    ------
+    ParseError
+        With ``text`` and ``reason``: empty text, no number, malformed number, no currency and
+        no default, unknown ISO code, unknown scale word, ambiguous symbol, conflicting
+        currencies, ambiguous separator (more decimals than the currency has and no scale
+        word: ``"$1.250"`` in ``en``, ``"€1,500"`` in ``de``, ``"￥1.5"``), a separator
+        before the number that is not the decimal one, an amount in parentheses, a text
+        longer than 1,000 characters, an amount beyond 1e18. When the text reads in another
+        locale of its script, the message says which (``"1兆9000億円"``: ``locale='ja'``).
+
+    Examples
+    --------
+    >>> parse_amount("$12.1 billion")
+    Amount(value=Decimal('12100000000'), currency='USD', approx=False, text='$12.1 billion')
+    >>> parse_amount("rund 5 Milliarden Euro", locale="de").value
+    Decimal('5000000000')
+    >>> parse_amount("1,2 Billionen Euro", locale="de").value  # German Billion = 10^12
+    Decimal('1200000000000')
+    >>> parse_amount("$500 million", locale="en_CA").currency
+    'CAD'
+    >>> a = parse_amount("約1兆9000億円", locale="ja")
+    >>> a.value, a.currency, a.approx
+    (Decimal('1900000000000'), 'JPY', True)
+    >>> parse_amount("12.1 billion")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ParseError: cannot read '12.1 billion' as an amount: no currency (no symbol, ...
+    >>> parse_amount("$1.250")  # 1.25 dollars, or 1,250 in German style? Never a guess.
+    Traceback (most recent call last):
+    ...
+    aidcalc.ParseError: cannot read '$1.250' as an amount: ambiguous separator: '1.250' ...
+    >>> parse_amount("$1,250").value, parse_amount("1.250 €", locale="de").value
+    (Decimal('1250'), Decimal('1250'))
+    >>> parse_amount("$.5 billion").value, parse_amount("₹5 million", locale="en_IN").value
+    (Decimal('500000000'), Decimal('5000000'))
+    >>> parse_amount("٥٫٥ مليون USD", locale="ar").value
+    Decimal('5500000')
+    """
+    if not isinstance(text, str):
+        shown = repr(text)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise ParseError(
+            f"parse_amount needs a str, got {type(text).__name__} {shown}; for a Series use "
+            "parse_amounts",
+            text=shown,
+            reason="not text",
+        )
+    if len(text) > MAX_TEXT:
+        reason = _too_long(len(text))
+        raise ParseError(
+            f"cannot read {text[:40]!r}... as an amount: {reason}", text=text[:100], reason=reason
+        )
+    locale_id = _locale_id(locale)
+    default = (
+        None if default_currency is None else _check_currency(default_currency, "default_currency")
+    )
+    out = _engine(np.array([text], dtype=object), locale_id, default)
+    if out["error"][0] is not None:
+        reason = out["error"][0]
+        hint = _locale_hint(text, locale_id, default)
+        raise ParseError(
+            f"cannot read {text!r} as an amount: {reason}{hint}", text=text, reason=reason
+        )
+    if out["exact"][0] is not None:
+        value = out["exact"][0]
+    else:
+        value = _to_decimal(out["num"][0], _lexicon(locale_id)).scaleb(int(out["power"][0]))
+        if out["negative"][0]:
+            value = -value
+    return Amount(value, out["currency"][0], approx=bool(out["approx"][0]), text=text)
+
+
+#: where a text that fails in its locale is tried, by the script of its letters, to suggest the
+#: locale it is written in ("1兆9000億円" without locale="ja")
+_HINT_LOCALES = {
+    "cjk": ("ja", "zh", "zh_Hant", "ko"),
+    "cyrillic": ("uk", "ru"),
+    "latin": ("en", "de", "fr", "it", "es", "pt", "nl", "pl", "sv", "hu"),
+}
+
+
+def _script(text: str) -> str | None:
+    for ch in text:
+        if ch.isalpha():
+            if ch >= _CJK_START:
+                return "cjk"
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                return "cyrillic"
+    return "latin" if any(ch.isalpha() for ch in text) else None
+
+
+def _locale_hint(text: str, locale_id: str, default: str | None) -> str:
+    """How the text reads in the locales of its script where it does read ("pass locale=")."""
+    script = _script(text)
+    if script is None:
+        return ""
+    found: dict[tuple[Decimal, str], list[str]] = {}
+    for cand in _HINT_LOCALES[script]:
+        if cand == locale_id:
+            continue
+        try:
+            out = _engine(np.array([text], dtype=object), cand, default)
+        except Exception:
+            continue
+        if out["error"][0] is None:
+            exact = out["exact"][0]
+            if exact is None:
+                exact = _to_decimal(out["num"][0], _lexicon(cand)).scaleb(int(out["power"][0]))
+                exact = -exact if out["negative"][0] else exact
+            found.setdefault((exact, out["currency"][0]), []).append(cand)
+    if not found or (script == "latin" and sum(len(c) for c in found.values()) > 1):
+        return ""  # Latin script: only when one language reads it (no "billion" guessing)
+    shown = "; ".join(
+        f"{value:,f} {code} with locale={cands[0]!r}" for (value, code), cands in found.items()
+    )
+    return f" (it reads as {shown}: pass the locale the text is written in)"
+
+
+def _per_row(values: Any, series: pd.Series, what: str, check: Any) -> tuple[np.ndarray, list[Any]]:
+    """Codes and checked unique values of a scalar-or-Series option (per-row locale, default)."""
+    if not isinstance(values, pd.Series):
+        return np.zeros(len(series), dtype=np.int64), [check(values)]
+    if not values.index.equals(series.index):
+        raise ParseError(
+            f"the {what} Series must have the same index as the texts (align it first, e.g. "
+            f"{what}.reindex(texts.index))",
+            text="",
+            reason=f"misaligned {what}",
+        )
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    checked = [check(v) for v in uniques]
+    if (codes < 0).any():  # NA: no locale (an error) or no default currency
+        checked.append(check(None))
+        codes = np.where(codes < 0, len(checked) - 1, codes)
+    return codes.astype(np.int64), checked
+
+
+def _short(value: Any) -> Any:
+    return value[:100] + "..." if isinstance(value, str) and len(value) > 100 else value
+
+
+def _short_repr(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown):,} characters)"
+
+
+def _as_series(values: Any) -> pd.Series:
+    """The texts as a Series; a DataFrame, a 2-D array, a lone str or a mapping is refused."""
+    if isinstance(values, pd.Series):
+        return values
+    what = type(values).__name__
+    if isinstance(values, pd.DataFrame):
+        raise ParseError(
+            f"parse_amounts takes one column of texts (a Series), got a DataFrame with columns "
+            f"{list(values.columns)[:5]}: pass frame['column']",
+            text=what,
+            reason="not one column",
+        )
+    if isinstance(values, (str, bytes)):
+        raise ParseError(
+            f"parse_amounts takes a column of texts, got one {what} {_short_repr(values)}: use "
+            "parse_amount for a single text, or wrap it in a list",
+            text=_short(str(values)),
+            reason="not a column",
+        )
+    if isinstance(values, (dict, set, frozenset)) or not isinstance(values, Iterable):
+        raise ParseError(
+            f"parse_amounts takes a Series or a list of texts, got {what}"
+            + (": pass pd.Series(mapping)" if isinstance(values, dict) else ""),
+            text=what,
+            reason="not a column",
+        )
+    ndim = getattr(values, "ndim", 1)
+    if ndim != 1:
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got a {ndim}-D {what} of shape "
+            f"{getattr(values, 'shape', '?')}",
+            text=what,
+            reason="not one column",
+        )
+    items = list(values)
+    if any(isinstance(v, (list, tuple, np.ndarray, pd.Series)) for v in items[:1000]):
+        raise ParseError(
+            f"parse_amounts takes a 1-D column of texts, got nested sequences in a {what}",
+            text=what,
+            reason="not one column",
+        )
+    return pd.Series(items, dtype=object)
+
+
+#: below this many rows texts are always deduplicated; above it only when a sample repeats
+_DEDUP_ALWAYS = 50_000
+_DEDUP_SAMPLE = 10_000
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes (-1 for missing) and distinct texts, as :func:`pandas.factorize` gives them;
+    when an even sample of a large column has (almost) no repeats, every present row is its
+    own text instead: hashing a million distinct strings only to find no duplicates costs
+    about as much as reading them. Parsing a text does not depend on the others, so the
+    result is the same either way (tested)."""
+    n = len(series)
+    if n > _DEDUP_ALWAYS:
+        sample = series.iloc[:: max(1, n // _DEDUP_SAMPLE)]
+        present = sample.dropna()
+        if len(present) and present.nunique() >= 0.95 * len(present):
+            valid = series.notna().to_numpy()
+            codes = np.full(n, -1, dtype=np.intp)
+            codes[valid] = np.arange(int(valid.sum()))
+            return codes, pd.Index(series[valid].array, dtype=series.dtype, copy=False)
+    return pd.factorize(series, use_na_sentinel=True)
+
+
+def _check_locale(value: Any) -> str:
+    if value is None:
+        raise ParseError("a locale is missing: fill the locale Series", text="", reason="no locale")
+    return _locale_id(value)
+
+
+def _check_default(value: Any) -> str | None:
+    return None if value is None else _check_currency(value, "default_currency")
+
+
+def parse_amounts(
+    series: pd.Series | Iterable[Any],
+    *,
+    locale: LocaleLike | pd.Series = "en",
+    default_currency: str | pd.Series | None = None,
+    errors: Errors = "raise",
+) -> pd.DataFrame:
+    """Read a column of amounts, vectorised; same rows, order and index as the input.
+
+    Parameters
+    ----------
+    series
+        Texts such as ``"$12.1 billion"`` (a Series; a list, tuple, 1-D array or other 1-D
+        iterable gets a RangeIndex). The caller's Series is not modified. A DataFrame, a
+        2-D array, a lone str or a mapping is refused (:class:`~aidcalc.ParseError`).
+    locale
+        One locale for all rows, or a Series of locale identifiers with the same index as
+        ``series`` (one language per row, e.g. a pledges file mixing Italian and German).
+    default_currency
+        ISO code for texts that name no currency (see :func:`parse_amount`); also a Series
+        aligned with ``series`` (e.g. each donor's own currency), NA meaning no default.
+    errors
+        ``"raise"`` (default): a :class:`~aidcalc.ParseError` naming the failing rows, their
+        texts and why. ``"coerce"``: those rows get NaN and the reason in ``error``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``amount`` (float64, the exact decimal correctly rounded), ``currency`` (ISO
+        code, NA on failure), ``approx`` (bool), ``error`` (NA or the reason).
+
+    Notes
+    -----
+    Each distinct text is read once; the number is validated and converted by vectorised
+    string operations and the words around it (few distinct ones, even when every text is
+    different) are looked up once each.
+
+    Examples
+    --------
+    >>> s = pd.Series(["$12.1 billion", "rund 5 Mrd. €", "nonsense"], index=[10, 11, 12])
+    >>> parse_amounts(s, locale=pd.Series(["en", "de", "en"], index=s.index), errors="coerce")
+              amount currency  approx      error
+    10  1.210000e+10      USD   False        NaN
+    11  5.000000e+09      EUR    True        NaN
+    12           NaN      NaN   False  no number
+    >>> parse_amounts(["¥1.9 trillion", "£2.5bn", "10 milioni"], locale="it")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ParseError: cannot read 3 rows (index 0, 1, 2) as amounts: index 0: ...
+    >>> parse_amounts(["¥1.9 trillion", "£2.5bn"])["amount"].tolist()
+    [1900000000000.0, 2500000000.0]
+    """
+    check_errors(errors, func="parse_amounts")
+    series = _as_series(series)
+    n = len(series)
+    loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
+    def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
+    # every distinct (text, locale, default) combination is parsed once
+    text_codes, text_uniques = _distinct(series)
+    uniques = _as_texts(text_uniques)
+    if _is_text_dtype(series.dtype):
+        is_str = None  # all str
+    elif pd.api.types.infer_dtype(text_uniques, skipna=False) == "string":
+        is_str = None
+    else:
+        is_str = np.array([isinstance(v, str) for v in text_uniques], dtype=bool)
+    n_groups = len(loc_ids) * len(defaults)
+    valid = text_codes >= 0
+    if n_groups == 1:
+        combo_codes = text_codes[valid]
+        combo_text = np.arange(len(text_uniques))
+        combo_group = np.zeros(len(text_uniques), dtype=np.int64)
+    else:
+        group = loc_codes * len(defaults) + def_codes
+        key = text_codes[valid].astype(np.int64) * n_groups + group[valid]
+        combo_codes, combo_keys = pd.factorize(key)
+        combo_keys = np.asarray(combo_keys, dtype=np.int64)
+        combo_text, combo_group = combo_keys // n_groups, combo_keys % n_groups
+    k = len(combo_text)
+    c_amount = np.full(k, np.nan)
+    c_cur = np.full(k, np.nan, dtype=object)
+    c_approx = np.zeros(k, dtype=bool)
+    c_err = np.full(k, None, dtype=object)
+    for g in np.unique(combo_group):
+        loc_id, default = loc_ids[g // len(defaults)], defaults[g % len(defaults)]
+        sel = np.flatnonzero(combo_group == g)
+        if is_str is not None:
+            bad = sel[~is_str[combo_text[sel]]]
+            for j in bad:
+                c_err[j] = f"not text ({type(text_uniques[combo_text[j]]).__name__})"
+            sel = sel[is_str[combo_text[sel]]]
+        if not len(sel):
+            continue
+        out = _engine(_take(uniques, combo_text[sel]), loc_id, default)
+        c_amount[sel] = out["amount"]
+        c_cur[sel] = out["currency"]
+        c_approx[sel] = out["approx"]
+        c_err[sel] = out["error"]
+
+    amount = np.full(n, np.nan)
+    currency = np.full(n, np.nan, dtype=object)
+    approx = np.zeros(n, dtype=bool)
+    error = np.full(n, None, dtype=object)
+    error[~valid] = "missing value"
+    amount[valid] = c_amount[combo_codes]
+    currency[valid] = c_cur[combo_codes]
+    approx[valid] = c_approx[combo_codes]
+    error[valid] = c_err[combo_codes]
+
+    failed = error != None  # noqa: E711
+    currency[failed] = np.nan
+    if errors == "raise" and failed.any():
+        where = np.flatnonzero(failed)
+        labels = series.index[where]
+        shown = "; ".join(
+            f"index {series.index[i]}: {_short_repr(series.iloc[i])} ({error[i]})"
+            for i in where[:5]
+        )
+        more = f"; ... and {len(where) - 5} more" if len(where) > 5 else ""
+        raise ParseError(
+            f"cannot read {describe_rows(labels)} as amounts: {shown}{more}. Fix the text, pass "
+            "locale=/default_currency=, or use errors='coerce' to get NaN with the reason in an "
+            "'error' column",
+            text=[_short(series.iloc[i]) for i in where],
+            reason=[error[i] for i in where],
+            rows=list(labels),
+        )
+    return pd.DataFrame(
+        {
+            AMOUNT: pd.Series(amount, index=series.index, dtype="float64"),
+            CURRENCY: pd.Series(currency, index=series.index, dtype=object),
+            APPROX: pd.Series(approx, index=series.index, dtype=bool),
+            ERROR: pd.Series(np.where(failed, error, np.nan), index=series.index, dtype=object),
+        },
+        index=series.index,
+    )

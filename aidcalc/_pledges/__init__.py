@@ -1,0 +1,1 @@
+"""Pledges: the pledge frame, categories, lifecycle, donor groups, aggregation."""

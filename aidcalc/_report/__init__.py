@@ -1,0 +1,1 @@
+"""The report and the command line, above plot and io."""

@@ -1,0 +1,203 @@
+"""The ``aidcalc`` command (also ``python -m aidcalc``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+__all__ = ["main"]
+
+_EPILOG = """\
+examples:
+  aidcalc report                                  the G7 report on the embedded data
+  aidcalc report pledges.xlsx --out my-report     your own spreadsheet of pledges
+  aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
+  aidcalc report --prices none                    current prices, no deflators
+  aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
+
+exit status:
+  0  the report was written; each 'aidcalc: warning:' line on stderr says what it leaves out
+     (rows, amount, reason: also in every chart's footnote, on the page and in rejected.csv),
+     a chart it could not draw, or a language without translations (English is used)
+  1  no report: the error line says why and which option or file fix to use (e.g. a base year
+     after what the rates and deflators cover, a missing column, no chart that can be drawn,
+     an --out that is empty or holds symbolic links); nothing is written for input problems
+  2  the command line itself is wrong (unknown option or value)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"aidcalc: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aidcalc",
+        description="Aid-commitment analytics: compare what donors promised, honestly.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    rep = sub.add_parser(
+        "report",
+        help="write the G7 comparison report (charts, tables, index.html)",
+        description=(
+            "Write charts (PNG and SVG), the tables behind them (CSV, and XLSX when openpyxl "
+            "is installed) and a self-contained index.html comparing donors in one currency "
+            "and price base."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument(
+        "input",
+        nargs="?",
+        metavar="INPUT",
+        help="a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. pledges.csv; "
+        "default: the embedded g7_ukraine_pledges dataset",
+    )
+    rep.add_argument(
+        "--to", default="EUR", metavar="CUR",
+        help="currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
+    )
+    rep.add_argument(
+        "--base-year", type=int, default=2024, metavar="YEAR",
+        help="express amounts in this year's prices, e.g. --base-year 2023 (default: 2024)",
+    )
+    rep.add_argument(
+        "--prices", default="dac", choices=("dac", "cpi", "none"),
+        help="deflators: OECD DAC (dac), consumer prices of the currency's economy (cpi) or "
+        "none for current prices, e.g. --prices none (default: dac; years after the last "
+        "published deflator keep its value, and the report says so)",
+    )
+    rep.add_argument(
+        "--fx", default="spot", choices=("spot", "month", "year", "dac"),
+        help="exchange rate: the ECB rate of the announcement day (spot), the monthly or yearly "
+        "average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
+    )
+    rep.add_argument(
+        "--locale", default="en", metavar="LOCALE",
+        help="language of labels and numbers: en, de, fr, it, ja, uk, e.g. --locale de "
+        "(default: en)",
+    )
+    rep.add_argument(
+        "--group", default="G7", metavar="GROUP",
+        help="only donors of this group (with the EU institutions), or 'all', e.g. --group all "
+        "(default: G7)",
+    )
+    rep.add_argument(
+        "--stage", default=None,
+        choices=("allocated", "committed", "pledged", "disbursed", "all"),
+        help="which lifecycle stage the totals count, so that two measures of the same money "
+        "are never added: only rows of that status, or all rows, e.g. --stage committed "
+        "(default: allocated for the Kiel tracker, whose commitment and allocation rows "
+        "measure the same aid; all for pledge lists, whose rows are distinct money; the "
+        "pipeline chart always shows every stage)",
+    )
+    rep.add_argument(
+        "--out", default="aidcalc-report", metavar="DIR",
+        help="output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
+        "never written through a symbolic link; files an earlier report wrote there and this "
+        "one does not are removed, other files are left alone",
+    )
+    rep.add_argument(
+        "--debug", action="store_true",
+        help="show the full traceback when something fails, e.g. --debug",
+    )
+    from ._update_cli import add_commands  # `aidcalc update`, `aidcalc datasets`
+
+    add_commands(sub)
+    return parser
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return f"aidcalc {__version__}"
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text or type(err).__name__
+
+
+def _progress(stream: TextIO) -> Callable[[str], None]:
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        stream.write(f"\r\x1b[K[{time.perf_counter() - start:5.1f}s] {message}")
+        stream.flush()
+
+    return say
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_args: object,
+                  **_kwargs: object) -> None:
+    sys.stderr.write(f"aidcalc: warning: {_one_line(Exception(str(message)))}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``aidcalc`` command; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["report", "--prices", "sometimes"])
+    2
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command in ("update", "datasets"):
+        from ._update_cli import run
+
+        return run(args)
+    tty = sys.stderr.isatty()
+    from .._base._errors import AidcalcError
+
+    try:
+        from ._build import build_report
+
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            report = build_report(
+                args.input,
+                out=args.out,
+                to=args.to,
+                base_year=args.base_year,
+                prices=args.prices,
+                fx=args.fx,
+                locale=args.locale,
+                group=args.group,
+                stage=args.stage,
+                progress=_progress(sys.stderr) if tty else None,
+            )
+    except KeyboardInterrupt:
+        sys.stderr.write("\naidcalc: interrupted\n")
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        if tty:
+            sys.stderr.write("\n")
+        expected = isinstance(err, (AidcalcError, OSError))
+        what = _one_line(err) if expected else f"{type(err).__name__}: {_one_line(err)}"
+        hint = "" if expected else " (run again with --debug for the traceback)"
+        sys.stderr.write(f"aidcalc: error: {what}{hint}\n")
+        return 1
+    if tty:
+        sys.stderr.write("\n")
+    sys.stdout.write(f"wrote {len(report.files)} files; open {report.index}\n")
+    return 0

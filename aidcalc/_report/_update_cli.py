@@ -1,0 +1,64 @@
+"""The ``aidcalc update`` and ``aidcalc datasets`` subcommands (kept apart from ``_cli.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+_SOURCES = ("dac", "wdi", "weo", "ecb", "all")
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``update`` and ``datasets`` to the ``aidcalc`` subcommand parser."""
+    upd = sub.add_parser(
+        "update",
+        help="download current macro data from the publishers into the user cache",
+        description=(
+            "Download current data from the publishers' official interfaces (OECD SDMX for "
+            "DAC1, the World Bank API, the IMF's WEO SDMX service, the ECB's reference-rate "
+            "history) as a new vintage in the user cache; validated before it is used. The "
+            "embedded data stay available: pin a vintage with vintage= or "
+            "aidcalc.pin_vintages()."
+        ),
+    )
+    upd.add_argument("--source", choices=_SOURCES, default="all",
+                     help="which publisher to download from, e.g. --source weo (default: all)")
+    upd.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                     help="seconds per request, e.g. --timeout 120 (default: 60)")
+    upd.add_argument("--base-url", default=None, metavar="URL", help=argparse.SUPPRESS)
+    upd.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    lst = sub.add_parser(
+        "datasets",
+        help="list every table with its vintage, coverage and source",
+        description="List the embedded and downloaded tables: vintage, coverage, source.",
+    )
+    lst.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``update`` or ``datasets``; returns the exit status."""
+    from .._base._errors import AidcalcError
+
+    try:
+        if args.command == "datasets":
+            from ..io._update import dataset_listing_text
+
+            sys.stdout.write(dataset_listing_text())
+            return 0
+        from ..io._update import update
+
+        done = update(args.source, base_url=args.base_url, timeout=args.timeout)
+    except KeyboardInterrupt:
+        sys.stderr.write("\naidcalc: interrupted (nothing was changed)\n")
+        return 130
+    except (AidcalcError, OSError) as err:
+        if args.debug:
+            raise
+        text = " ".join(str(err).split())
+        sys.stderr.write(f"aidcalc: error: {text}\n")
+        return 1
+    for row in done.itertuples(index=False):
+        sys.stdout.write(f"{row.table}: {row.rows} rows, vintage {row.vintage_id} ({row.name})\n")
+    sys.stdout.write("now in use; `aidcalc datasets` lists every vintage\n")
+    return 0

@@ -1,0 +1,211 @@
+"""OECD CRS (CSV text or Parquet) as a lazy dask DataFrame of pledge frames.
+
+Each partition is made by the very conversion :func:`aidcalc.io.read_crs` applies (columns,
+money in millions x 1,000,000, codes, categories), so a computed partition is a slice of
+``read_crs``'s frame. Parquet: one partition per row group, with ``columns`` and ``filters``
+pushed down (row groups the filter excludes are not even scheduled). CSV text: the client
+scans the file once for row boundaries (a line end inside a quoted value never splits a row,
+unlike byte-range splitting), then each partition reads its byte range. The output schema
+(``meta``) is computed from the header / Parquet schema alone, reading no rows.
+
+Tasks name the file by its path, so on a multi-machine cluster the path must be readable by
+every worker (a shared file system); nothing else changes. dask is imported only when this
+function is called (``pip install "aidcalc[dask]"``).
+"""
+
+from __future__ import annotations
+
+import io
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .._base._errors import InputFileError, ValidationError
+from ._common import check_choice, check_count, open_source
+
+__all__ = ["read_crs_dask"]
+
+#: Bytes of CSV text per partition, by default.
+BLOCKSIZE = 64 * 2**20
+
+
+def read_crs_dask(
+    path: str | PathLike[str],
+    *,
+    columns: list[str] | None = None,
+    filters: Any = None,
+    amount: Literal["commitment", "disbursement"] = "disbursement",
+    blocksize: int = BLOCKSIZE,
+) -> Any:
+    """Read an OECD CRS file (CSV text or Parquet file / dataset) as a lazy dask DataFrame.
+
+    The partitions hold what :func:`aidcalc.io.read_crs` gives for their rows (same columns,
+    dtypes and values; ``pd.concat`` of the computed partitions is ``read_crs``'s frame with
+    a fresh index), ready for ``aidcalc.convert`` / ``normalise`` / ``categorise`` /
+    ``aggregate``, which accept the dask frame and return one. Nothing is read until
+    ``.compute()``; the same code runs on a ``dask.distributed`` cluster.
+
+    Parameters
+    ----------
+    path
+        A CRS file or Parquet dataset directory, by path (every worker opens it: on a
+        multi-machine cluster use a path all of them can read). Not a zip: unzip it once,
+        or stream it with :func:`aidcalc.io.iter_crs`.
+    columns, filters, amount
+        As in :func:`aidcalc.io.read_crs` (``filters`` for Parquet only, pushed down).
+    blocksize
+        Bytes of CSV text per partition (default 64 MiB). Parquet: one partition per row
+        group.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Lazy pledge frame. The index numbers the rows within each partition (as dask's own
+        readers do); text columns have dask's string dtype (its ``dataframe.convert-string``
+        setting), with the same values. The report of rejected cells is not collected:
+        cells that are not finite numbers or whole years are left empty as in ``read_crs``
+        (read the report with :func:`aidcalc.io.iter_crs`).
+
+    Raises
+    ------
+    InputFileError, ValidationError
+        As :func:`aidcalc.io.read_crs`, at the call; a zip, UTF-16 text or a file object is
+        refused with what to do instead.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import aidcalc
+    >>> p = os.path.join(tempfile.mkdtemp(), "crs.txt")
+    >>> _ = open(p, "w").write("Year|DonorName|PurposeCode|USD_Disbursement\\n"
+    ...                        "2022|Japan|15250|1.5\\n2022|France|23630|2\\n")
+    >>> frame = read_crs_dask(p)  # lazy: no row parsed yet
+    >>> totals = aidcalc.aggregate(frame, by="donor").compute()
+    >>> totals[["donor", "amount", "rows"]].to_numpy().tolist()
+    [['FRA', 2000000.0, 1], ['JPN', 1500000.0, 1]]
+    """
+    from .._pledges._dask import _dask
+    from ._crs import _check_options
+    from ._parquet import is_parquet
+
+    check_choice("amount", amount, ("commitment", "disbursement"))
+    check_count("blocksize", blocksize, minimum=1)
+    names, _ = _check_options(columns, 1, None, None, None, None)
+    if not isinstance(path, (str, PathLike)) or isinstance(path, bytes):
+        raise ValidationError(
+            f"read_crs_dask needs a path every worker can open, not {type(path).__name__}; "
+            "save the data to a file first",
+            option="path",
+            value=type(path).__name__,
+            accepted="a path (str or os.PathLike)",
+            problems=pd.DataFrame(),
+        )
+    dask = _dask()
+    if is_parquet(path):
+        return _parquet(dask, Path(path), names, filters, amount)
+    return _csv(dask, path, names, filters, amount, blocksize)
+
+
+def _parquet(dask: Any, path: Path, names: list[str] | None, filters: Any, amount: str) -> Any:
+    from ._parquet import _plan, convert_fragment, fragments
+
+    plan = _plan(path, str(path), names, filters)
+    items = (plan.wanted, plan.canonical, plan.expression, plan.label)
+    meta = _parquet_meta(plan, amount)
+    parts = fragments(plan)
+    if not parts:
+        return dask.dataframe.from_pandas(meta, npartitions=1)
+    return dask.dataframe.from_map(
+        convert_fragment, parts, plan_items=items, amount=amount, meta=meta,
+        label="aidcalc-read-crs-parquet", enforce_metadata=False,
+    )
+
+
+def _parquet_meta(plan: Any, amount: str) -> pd.DataFrame:
+    from ._crs import _pledge_frame
+    from ._parquet import _convert, _empty_table
+
+    frame, _ = _convert(_empty_table(plan), plan.wanted, plan.canonical)
+    out, _ = _pledge_frame(frame, plan.label, amount, first_line=0, unit="rows")
+    return out
+
+
+def _csv(
+    dask: Any, path: Any, names: list[str] | None, filters: Any, amount: str, blocksize: int
+) -> Any:
+    from ._common import ZipLimits
+    from ._crs import _no_csv_filters, _open_text, _plan
+
+    limits = ZipLimits().checked()
+    with open_source(path) as src:
+        _no_csv_filters(filters, src.label)
+        plan = _plan(src, names, limits, None)
+        with src.path.open("rb") as raw:
+            magic = raw.read(4)
+        if magic.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff")):
+            what = "a zip archive" if magic.startswith(b"PK") else "UTF-16 text"
+            raise InputFileError(
+                f"{src.label}: {what} cannot be split into dask partitions; unzip it / save it "
+                "as UTF-8 (or Parquet) once, or stream it with aidcalc.io.iter_crs",
+                path=src.label,
+                reason="not splittable",
+            )
+        with _open_text(src, limits, None) as text:
+            ranges = _ranges(text, src.label, blocksize)
+            layout = (str(src.path), text.sep, text.fields, text.eol, plan.wanted,
+                      plan.canonical, src.label, amount)
+    meta = _csv_part((_start(layout), 0), layout)
+    if not ranges:
+        return dask.dataframe.from_pandas(meta, npartitions=1)
+    return dask.dataframe.from_map(
+        _csv_part, ranges, layout=layout, meta=meta, label="aidcalc-read-crs-csv",
+        enforce_metadata=False,
+    )
+
+
+def _start(layout: tuple[Any, ...]) -> int:
+    from ._crs import _read_header
+
+    with open(layout[0], "rb") as raw:
+        header, _, _ = _read_header(raw, layout[6])
+    return len(header)
+
+
+def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
+    """(start, length) byte ranges of whole rows, about ``blocksize`` bytes each."""
+    from ._crs import _BLOCK_ROWS, _blocks, _read_header
+
+    with open(text.raw.name, "rb") as raw:
+        header, _, _ = _read_header(raw, label)
+    at = len(header)
+    out: list[tuple[int, int]] = []
+    start, size = at, 0
+    rows = max(1, min(_BLOCK_ROWS, blocksize // 400))  # pieces of about blocksize bytes
+    for piece, _ in _blocks(text, rows, label):
+        size += len(piece)
+        at += len(piece)
+        if size >= blocksize:
+            out.append((start, size))
+            start, size = at, 0
+    if size:
+        out.append((start, size))
+    return out
+
+
+def _csv_part(where: tuple[int, int], layout: tuple[Any, ...]) -> pd.DataFrame:
+    """One byte range of a CRS text as a pledge frame (read_crs's parsing and conversion)."""
+    from ._crs import _arrow_batches, _has_arrow, _pandas_batches, _pledge_frame, _Text
+
+    path, sep, fields, eol, wanted, canonical, label, amount = layout
+    start, length = where
+    with open(path, "rb") as raw:
+        raw.seek(start)
+        data = raw.read(length)
+    text = _Text(io.BytesIO(b""), io.BytesIO(b""), length, sep, fields, eol, data, None, [])
+    engine = _arrow_batches if _has_arrow() else _pandas_batches
+    parts = [chunk for chunk, _ in engine(text, wanted, canonical, 1 << 30, label)]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out, _ = _pledge_frame(frame, label, amount)
+    return out

@@ -1,0 +1,440 @@
+"""The Kiel Institute's Ukraine Support Tracker to a pledge frame.
+
+Two layouts are understood, through one declarative column table
+(``_io_kiel_columns.csv``: output column, Kiel workbook header, processed-CSV header):
+
+* the workbook (XLSX), sheet ``"Bilateral Assistance, MAIN DATA"``, one row per sub-activity;
+  merged title rows above the header are skipped (the header row is found by its content);
+* the processed CSV with Norwegian headers (``giver``, ``dato``, ``kategori``, ``maal``,
+  ``verdi_eur``, ``verdi_eur_redistr``, ``verdi_eur_activity``, ...) published by the
+  ``ukrainastotte`` dashboard.
+
+Kiel's own EUR figures are kept (``amount`` = ``tot_sub_activity_value_EUR``,
+``amount_redistr``, ``activity_amount``, ``delivered_amount``, all in EUR) next to the figure
+as the source reported it (``reported_amount`` in ``reported_currency``), so users can
+re-normalise with aidcalc and compare. ``status``: ``Commitment`` -> ``committed``,
+``Allocation`` -> ``allocated`` (Kiel: a commitment is promised, an allocation is earmarked
+for delivery; allocations can exceed commitments). ``category``: ``Military`` -> ``military``,
+``Humanitarian`` -> ``humanitarian``, ``Financial`` -> ``budget_support`` (Kiel's financial aid
+is grants, loans and guarantees to the Ukrainian state; the original is kept in ``aid_type``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from .._base._compat import renamed_option
+from .._base._dates import WINDOW_TEXT
+from .._base._errors import InputFileError, ValidationError, describe_rows
+from ._common import (
+    ReadResult,
+    Source,
+    ZipLimits,
+    donor_codes_or_na,
+    finish,
+    in_window,
+    open_source,
+    read_delimited,
+    read_workbook,
+    rejected_frame,
+    skipped_members,
+)
+from ._sniff import sniff
+
+__all__ = ["DEFAULT_SHEET", "kiel_columns", "read_kiel"]
+
+DEFAULT_SHEET = "Bilateral Assistance, MAIN DATA"
+_HERE = Path(__file__).resolve().parent
+
+STATUS = {"commitment": "committed", "allocation": "allocated"}
+CATEGORY = {"military": "military", "humanitarian": "humanitarian", "financial": "budget_support"}
+
+
+@cache
+def _columns() -> pd.DataFrame:
+    return pd.read_csv(_HERE / "_kiel_columns.csv", dtype=str, keep_default_na=False)
+
+
+def kiel_columns() -> pd.DataFrame:
+    """The documented column mapping: output column, workbook header, processed-CSV header.
+
+    Examples
+    --------
+    >>> table = kiel_columns()
+    >>> table.set_index("column").loc["amount", ["xlsx", "csv"]].tolist()
+    ['tot_sub_activity_value_EUR', 'verdi_eur']
+    """
+    return _columns().copy()
+
+
+def _norm(name: Any) -> str:
+    return str(name).strip().lower()
+
+
+def _layout(headers: list[Any]) -> str | None:
+    names = {_norm(h) for h in headers}
+    table = _columns()
+    for layout in ("xlsx", "csv"):
+        key = {_norm(h) for h in table[layout] if h}
+        required = {
+            _norm(table.set_index("column").loc[c, layout]) for c in ("donor_name", "amount")
+        }
+        if required <= names and len(key & names) >= 3:
+            return layout
+    return None
+
+
+def _find_header(raw: pd.DataFrame, path: str, sheet: str | int) -> int:
+    for i in range(min(len(raw), 40)):
+        if _layout(raw.iloc[i].tolist()):
+            return i
+    expected = ", ".join(c for c in _columns()["xlsx"].head(8))
+    raise InputFileError(
+        f"{path}: sheet {sheet!r} has no Kiel header row in its first 40 rows "
+        f"(expected columns such as {expected})",
+        path=path,
+        reason="wrong layout",
+    )
+
+
+def _read_xlsx(src: Source, sheet: str | int, limits: ZipLimits) -> pd.DataFrame:
+    rows = read_workbook(src, sheet, limits)
+    raw = pd.DataFrame(rows, dtype=object)
+    header = _find_header(raw, src.label, sheet)
+    names = [
+        str(h).strip() if h is not None else f"unnamed_{j}" for j, h in enumerate(raw.iloc[header])
+    ]
+    body = raw.iloc[header + 1 :]
+    body.columns = names
+    body = body.dropna(how="all")  # blank rows of the sheet
+    body.index = body.index + 1  # the sheet's own row numbers (1-based), for messages
+    return body
+
+
+def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.DataFrame, list[str]]:
+    table, _, skipped = read_delimited(src, limits=limits, member=member, default_na=True)
+    table.index = table.index + 2  # line numbers in the file (the header is line 1)
+    return table, skipped
+
+
+def read_kiel(
+    path: str | PathLike[str] | IO[bytes],
+    *,
+    sheet_name: str | int = DEFAULT_SHEET,
+    mapping: Mapping[str, str] | None = None,
+    member: str | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+    sheet: str | int | None = None,
+) -> pd.DataFrame | ReadResult:
+    """Read the Kiel Ukraine Support Tracker (workbook or processed CSV) into a pledge frame.
+
+    Parameters
+    ----------
+    path
+        The tracker workbook (``.xlsx``) or the processed CSV (Norwegian headers), as a path
+        or a file object opened in binary mode; a zip holding the CSV is read too.
+    sheet_name
+        Workbook sheet to read, by name or number (ignored for CSV), as in
+        :func:`pandas.read_excel`.
+    mapping
+        Extra ``{file column: output column}`` renames, applied after the built-in ones
+        (see :func:`kiel_columns`), for releases that rename a column.
+    member
+        The file to read in a zip archive that holds several.
+    max_uncompressed, max_ratio
+        Raise the limits a workbook or zip is checked against before it is decompressed
+        (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
+        :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
+    storage_options
+        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
+        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
+        ``fsspec``). Refused with a local path or a file object.
+    return_rejected
+        ``False`` (default): return the frame alone, like pandas' readers; when the
+        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
+        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+        most but not all operations). ``True``: return ``(frame, rejected)``.
+    sheet
+        Deprecated alias of ``sheet_name``.
+
+    Returns
+    -------
+    DataFrame or ReadResult
+        The frame, or ``(frame, rejected)`` with ``return_rejected=True``. ``frame``
+        keeps every input row, in order: ``donor`` (code,
+        ``EUI`` for EU institutions), ``donor_name`` (as in Kiel), ``recipient`` (``UKR``),
+        ``announced``, ``amount`` and ``currency`` (Kiel's EUR value), ``amount_redistr``,
+        ``activity_amount``, ``delivered_amount`` (EUR), ``reported_amount`` and
+        ``reported_currency`` (the figure as the source reported it), ``aid_type``,
+        ``category``, ``measure``, ``status``, ``source``, the other mapped columns, and any
+        unmapped file columns unchanged. ``rejected`` lists problems in rows that are kept
+        (unknown donor name, a value that is not a finite number such as ``inf``, a date
+        that is not a date or is outside aidcalc's date window 1900-2100: never wrapped),
+        and zip members not read; its ``row`` is the line in the CSV or the row number in
+        the sheet. A header without rows gives an empty frame.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty or unreadable file, missing sheet, a table that is not in Kiel's
+        layout, a zip or workbook that is damaged, encrypted or over the limits.
+    ValidationError
+        An option with a value it does not accept (named, with what is accepted).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "kiel.csv")
+    >>> _ = open(path, "w", encoding="utf-8").write(
+    ...     "giver,dato,kategori,maal,verdi_eur,verdi_eur_redistr\\n"
+    ...     "Japan,2024-02-19,Financial ,Commitment,1.0e9,1.0e9\\n"
+    ...     "Germany,,Military,Allocation,2.5e8,2.5e8\\n")
+    >>> frame, rejected = read_kiel(path, return_rejected=True)
+    >>> frame[["donor", "announced", "amount", "currency", "aid_type", "status"]]
+      donor  announced        amount currency   aid_type     status
+    0   JPN 2024-02-19  1.000000e+09      EUR  Financial  committed
+    1   DEU        NaT  2.500000e+08      EUR   Military  allocated
+    """
+    old = renamed_option("read_kiel", "sheet", sheet, "sheet_name", None)
+    sheet = sheet_name if old is None else old
+    _check_options(sheet, mapping, member)
+    limits = ZipLimits(max_uncompressed, max_ratio).checked()
+    with open_source(path, storage_options=storage_options) as src:
+        kind = sniff(src.path, limits=limits, member=member, label=src.label)
+        skipped: list[str] = []
+        if kind in ("xlsx", "kiel_xlsx"):
+            table = _read_xlsx(src, sheet, limits)
+        elif kind in ("csv", "kiel_csv"):
+            table, skipped = _read_csv(src, limits, member)
+        else:
+            raise InputFileError(
+                f"{src.label}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or "
+                "its CSV)",
+                path=src.label,
+                reason="wrong layout",
+            )
+    p = src.label
+    table.columns = [str(c).strip() for c in table.columns]
+    lines = table.index.to_numpy()  # where each row is in the file (line or sheet row)
+    table = table.reset_index(drop=True)
+    layout = _layout(list(table.columns))
+    if layout is None and not mapping:
+        expected = ", ".join(c for c in _columns()["xlsx"].head(6))
+        raise InputFileError(
+            f"{p}: not the Kiel tracker layout: expected columns such as {expected} "
+            f"(or the processed CSV's giver, dato, verdi_eur); found {list(table.columns)[:8]}; "
+            "pass mapping= to name them",
+            path=str(p),
+            reason="wrong layout",
+        )
+    renames: dict[str, str] = {}
+    if layout:
+        lookup = {_norm(c): c for c in table.columns}
+        for out, src in zip(_columns()["column"], _columns()[layout], strict=True):
+            if src and _norm(src) in lookup:
+                renames[lookup[_norm(src)]] = out
+    if mapping:
+        missing = [c for c in mapping if c not in table.columns]
+        if missing:
+            raise InputFileError(
+                f"{p}: mapping names columns that are not in the file: {missing}",
+                path=str(p),
+                reason="bad mapping",
+            )
+        renames.update(mapping)
+    frame = table.rename(columns=renames)
+    source = str(p)
+    problems: list[dict[str, Any]] = skipped_members(source, skipped)
+
+    def report(mask: pd.Series, column: str, reason: str) -> None:
+        for label in frame.index[mask.to_numpy()]:
+            problems.append(
+                {
+                    "source": source,
+                    "row": int(lines[label]),
+                    "column": column,
+                    "value": table.iloc[label][_src(column)],
+                    "reason": reason,
+                    "kept": True,
+                }
+            )
+
+    inverse = {v: k for k, v in renames.items()}
+
+    def _src(column: str) -> str:
+        return inverse.get(column, column)
+
+    for col in ("aid_type", "aid_type_specific", "measure", "donor_name", "reported_currency"):
+        if col in frame.columns:
+            text = frame[col].astype("string").str.strip()
+            frame[col] = text.where(text != "").astype(object)
+    for col in (
+        "amount",
+        "amount_redistr",
+        "activity_amount",
+        "delivered_amount",
+        "reported_amount",
+        "items_delivered",
+    ):
+        if col in frame.columns:
+            raw = frame[col]
+            num = pd.to_numeric(raw, errors="coerce").astype(float)
+            bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+            if bad.any():
+                report(bad, col, f"{col}: not a number: left empty")
+            infinite = pd.Series(np.isinf(num.to_numpy()), index=num.index)
+            if infinite.any():  # "inf", "-Infinity", "1e400": never inf as money
+                report(infinite, col, f"{col}: not a finite number: left empty")
+            frame[col] = num.where(~infinite)
+    if "announced" in frame.columns:
+        raw = frame["announced"]
+        is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
+        text = raw.where(~is_stamp).astype("string").str.strip().str.slice(0, 10)
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        stamps = pd.to_datetime(raw.where(is_stamp), errors="coerce")
+        dates = stamps.where(is_stamp, parsed)
+        bad = dates.isna() & text.notna() & (text != "")
+        if bad.any():
+            report(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
+        dates, outside = in_window(dates)
+        if outside.any():
+            report(outside, "announced", f"announced: {WINDOW_TEXT}: left empty")
+        frame["announced"] = dates
+    frame["currency"] = "EUR"
+    if "measure" in frame.columns:
+        frame["status"] = frame["measure"].str.lower().map(STATUS).astype(object)
+        unknown = frame["measure"].notna() & frame["status"].isna()
+        if unknown.any():
+            report(unknown, "measure", "measure: expected Commitment or Allocation: status empty")
+    if "aid_type" in frame.columns:
+        frame["category"] = frame["aid_type"].str.lower().map(CATEGORY).fillna("other")
+    if "donor_name" in frame.columns:
+        codes = donor_codes_or_na(frame["donor_name"])
+        frame.insert(0, "donor", codes)
+        unknown = codes.isna() & frame["donor_name"].notna()
+        # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
+        groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
+            frame.loc[unknown, "donor_name"]
+        )
+        for name, rows in groups.items():
+            where = describe_rows(lines[rows.to_numpy()].tolist()).replace("(index", "(line")
+            problems.append(
+                {
+                    "source": source,
+                    "row": where,
+                    "column": "donor_name",
+                    "value": name,
+                    "reason": "donor name not recognised: donor code left empty "
+                    "(kept under donor_name)",
+                    "kept": True,
+                }
+            )
+    frame["recipient"] = "UKR"
+    frame["source"] = source
+    unmapped = [c for c in table.columns if c not in renames and c in frame.columns]
+    for col in unmapped:  # numbers as numbers, so .sum() adds instead of concatenating
+        frame[col] = numeric_if_numbers(frame[col])
+    lead = [
+        c
+        for c in (
+            "donor",
+            "donor_name",
+            "recipient",
+            "announced",
+            "amount",
+            "currency",
+            "amount_redistr",
+            "activity_amount",
+            "delivered_amount",
+            "reported_amount",
+            "reported_currency",
+            "aid_type",
+            "aid_type_specific",
+            "category",
+            "measure",
+            "status",
+        )
+        if c in frame.columns
+    ]
+    frame = frame[lead + [c for c in frame.columns if c not in lead]]
+    frame.attrs["source"] = source
+    frame.attrs["format"] = f"Kiel Ukraine Support Tracker ({layout or 'mapped'} layout)"
+    frame.attrs["units"] = "amount, amount_redistr, activity_amount, delivered_amount: EUR"
+    return finish(
+        ReadResult(frame, rejected_frame(problems)), return_rejected, reader="read_kiel"
+    )
+
+
+def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
+    checks = (
+        (
+            "sheet_name",
+            sheet,
+            isinstance(sheet, (str, int)) and not isinstance(sheet, bool),
+            "the name (str) or number (int, 0 is the first) of a sheet",
+        ),
+        (
+            "mapping",
+            mapping,
+            mapping is None
+            or (
+                isinstance(mapping, Mapping)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+            ),
+            "a dict of file column -> output column, or None",
+        ),
+        ("member", member, member is None or isinstance(member, str), "a zip member name or None"),
+    )
+    for option, value, ok, accepted in checks:
+        if not ok:
+            raise ValidationError(
+                f"{option}={value!r} is not accepted; use {accepted}",
+                option=option,
+                value=value,
+                accepted=accepted,
+                problems=pd.DataFrame(),
+            )
+
+
+_CODE_LIKE = r"^\s*[+-]?0\d"  # "007", "01234": codes, kept as text
+
+
+def numeric_if_numbers(col: pd.Series) -> pd.Series:
+    """``col`` as numbers when every non-empty cell is a finite number, else unchanged.
+
+    Empty cells become NaN; a column with a code-like value (``"007"``: a leading zero
+    would be lost), text, dates, ``inf`` or no value at all stays as it is.
+
+    Examples
+    --------
+    >>> numeric_if_numbers(pd.Series(["1", " 2.5", None, ""], dtype=object)).tolist()
+    [1.0, 2.5, nan, nan]
+    >>> numeric_if_numbers(pd.Series(["1", "two"], dtype=object)).tolist()
+    ['1', 'two']
+    >>> numeric_if_numbers(pd.Series(["007", "12"], dtype=object)).tolist()
+    ['007', '12']
+    """
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return col
+    text = col.astype("string").str.strip()
+    filled = text.notna() & (text != "")
+    if not filled.any() or text[filled].str.contains(_CODE_LIKE, regex=True).any():
+        return col
+    try:
+        num = pd.to_numeric(text.where(filled), errors="coerce")
+    except (TypeError, ValueError):  # pragma: no cover - coerce does not raise
+        return col
+    num = num.astype("Float64").astype(float) if num.dtype != "int64" else num
+    if (num.isna() & filled).any() or np.isinf(num.to_numpy(dtype=float, na_value=np.nan)).any():
+        return col
+    return pd.Series(num.to_numpy(), index=col.index, name=col.name)

@@ -1,0 +1,403 @@
+"""OECD CRS as Parquet (a file or a dataset directory) to pledge frames, through pyarrow.dataset.
+
+The OECD's bulk downloads and ONE Campaign's ``oda_reader`` give the CRS as Parquet. Only the
+requested columns are read, and row ``filters`` (recipient, years, donors...) are pushed down
+to the files: row groups whose statistics exclude the filter are not read at all. The output
+is what the CSV path of :func:`aidcalc.io.read_crs` gives for the same data (same columns and
+dtypes, money in USD millions x 1,000,000, cells that are not finite numbers or whole years
+left empty and reported). A file is taken as Parquet by its content (``PAR1``), not its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._base._errors import InputFileError, ValidationError
+from ._common import ReadResult, open_source, rejected_frame
+
+__all__ = ["ALIASES", "filter_expression", "is_parquet", "parquet_chunks", "read_parquet_crs"]
+
+#: Short names accepted as ``filters`` keys, and the CRS column each stands for.
+ALIASES: dict[str, str] = {
+    "year": "Year",
+    "donor": "DonorName",
+    "recipient": "RecipientName",
+    "purpose": "PurposeCode",
+    "flow": "FlowName",
+}
+_MAGIC = b"PAR1"
+
+
+def _key(name: str) -> str:
+    """Column names match ignoring case, ``_`` and spaces (``usd_disbursement`` is
+    ``USD_Disbursement``, as in ``oda_reader``'s snake-case tables)."""
+    return name.lower().replace("_", "").replace(" ", "")
+
+
+def is_parquet(path: Any) -> bool:
+    """Whether ``path`` is Parquet: a directory (a dataset) or a file starting with ``PAR1``.
+
+    Examples
+    --------
+    >>> import io
+    >>> is_parquet(io.BytesIO(b"PAR1....")), is_parquet(io.BytesIO(b"Year|DonorName"))
+    (True, False)
+    """
+    if isinstance(path, (str, PathLike)) and not isinstance(path, (bytes, bytearray)):
+        try:
+            p = Path(path)
+            if p.is_dir():  # a dataset: a folder holding Parquet files
+                return any(_starts_par1(f) for f in _first_files(p))
+            if not p.is_file():
+                return False
+            with p.open("rb") as f:
+                return f.read(4) == _MAGIC
+        except OSError:
+            return False  # the CSV path names the problem
+    try:
+        if not path.seekable():
+            return False
+        at = path.tell()
+        head = path.read(4)
+        path.seek(at)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return bool(head == _MAGIC)
+
+
+def _first_files(folder: Path, limit: int = 1000) -> Iterator[Path]:
+    for n, f in enumerate(folder.rglob("*")):
+        if n >= limit:
+            return
+        if f.is_file() and not f.name.startswith((".", "_")):
+            yield f
+
+
+def _starts_par1(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == _MAGIC
+    except OSError:
+        return False
+
+
+class _Plan(NamedTuple):
+    dataset: Any  # pyarrow.dataset.Dataset
+    label: str
+    wanted: list[str]  # the dataset's own column names
+    canonical: dict[str, str]  # dataset column -> CRS column
+    expression: Any  # pyarrow.compute.Expression or None
+
+
+def _dataset(path: Path, label: str) -> Any:
+    import pyarrow as pa
+    import pyarrow.dataset as pds
+
+    try:
+        return pds.dataset(path, format="parquet")
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{label}: not a readable Parquet file or dataset ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else exc})",
+            path=label,
+            reason="unreadable Parquet",
+        ) from None
+
+
+def _plan(
+    path: Path, label: str, columns: Sequence[str] | None, filters: Any
+) -> _Plan:
+    from ._crs import CRS_COLUMNS, DEFAULT_COLUMNS
+
+    dataset = _dataset(path, label)
+    fields = list(dataset.schema.names)
+    lookup = {_key(f): f for f in fields}
+    known = {_key(c): c for c in CRS_COLUMNS}
+    if sum(_key(f) in known for f in fields) < 3:
+        raise InputFileError(
+            f"{label}: not an OECD CRS Parquet table (fewer than 3 CRS columns such as Year, "
+            f"DonorName, PurposeCode, USD_Disbursement; it has {fields[:20]})",
+            path=label,
+            reason="wrong layout",
+        )
+    if columns is None:
+        wanted = [lookup[_key(c)] for c in DEFAULT_COLUMNS if _key(c) in lookup]
+    else:
+        missing = [c for c in columns if _key(c) not in lookup]
+        if missing:
+            raise InputFileError(
+                f"{label}: CRS columns {missing} are not in the Parquet data; it has {fields}",
+                path=label,
+                reason="missing columns",
+            )
+        wanted = list(dict.fromkeys(lookup[_key(c)] for c in columns))
+    canonical = {f: known.get(_key(f), f) for f in wanted}
+    return _Plan(dataset, label, wanted, canonical, filter_expression(filters, dataset.schema))
+
+
+def filter_expression(filters: Any, schema: Any) -> Any:
+    """The ``filters`` of :func:`aidcalc.io.read_crs` as a ``pyarrow.dataset`` expression.
+
+    ``filters`` is ``None`` (every row), one ``pyarrow.compute.Expression`` (on the data's own
+    column names), or a dict: key = a CRS column (matched ignoring case and ``_``) or an alias
+    of :data:`ALIASES` (``year``, ``donor``, ``recipient``, ``purpose``, ``flow``; names as
+    written in the data, e.g. ``"Ukraine"``), value = one value (equality), a list, tuple, set
+    or range of values (any of them), or an expression (used as is). Conditions on several
+    keys must all hold. Values are cast to the column's type (``"2022"`` for an integer
+    ``Year`` column is 2022); a value that cannot be is a :class:`~aidcalc.ValidationError`.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> schema = pa.schema([("Year", pa.int64()), ("RecipientName", pa.string())])
+    >>> print(filter_expression({"recipient": "Ukraine", "year": range(2022, 2024)}, schema))
+    ((RecipientName == "Ukraine") and is_in(Year, {value_set=int64:[
+      2022,
+      2023
+    ], null_matching_behavior=MATCH}))
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if filters is None or isinstance(filters, pc.Expression):
+        return filters
+    if not isinstance(filters, Mapping) or not filters:
+        raise ValidationError(
+            f"filters={filters!r} is not accepted; use a dict such as "
+            "{'recipient': ['Ukraine'], 'year': range(2022, 2025)}, a pyarrow.compute "
+            "expression, or None",
+            option="filters",
+            value=filters,
+            accepted="dict of column -> value(s), a pyarrow expression, or None",
+            problems=pd.DataFrame(),
+        )
+    lookup = {_key(f): f for f in schema.names}
+    result = None
+    for key, value in filters.items():
+        name = lookup.get(_key(ALIASES.get(str(key).lower(), str(key))))
+        if name is None:
+            raise ValidationError(
+                f"filters: column {key!r} is not in the data; it has {list(schema.names)} "
+                f"(aliases: {sorted(ALIASES)})",
+                option="filters",
+                value=key,
+                accepted="a column of the data or an alias",
+                problems=pd.DataFrame(),
+            )
+        field = pc.field(name)
+        if isinstance(value, pc.Expression):
+            cond = value
+        else:
+            many = isinstance(value, (list, tuple, set, frozenset, range))
+            values = list(value) if many else [value]
+            try:
+                typed = pa.array(values).cast(schema.field(name).type)
+            except (pa.ArrowException, TypeError, ValueError) as exc:
+                raise ValidationError(
+                    f"filters: {key!r} values {values[:5]} cannot be compared with column "
+                    f"{name!r} ({schema.field(name).type}): {exc}",
+                    option="filters",
+                    value=value,
+                    accepted=f"values of type {schema.field(name).type}",
+                    problems=pd.DataFrame(),
+                ) from None
+            cond = field.isin(typed) if many else field == typed[0]
+        result = cond if result is None else result & cond
+    return result
+
+
+def _convert(
+    table: Any, wanted: list[str], canonical: dict[str, str]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The output columns of a table of CRS columns, as the CSV path makes them: numbers
+    (``Year``, money in millions x 1e6) checked, text trimmed, codes as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._crs import _MILLIONS, _TEXT, CRS_COLUMNS, _acceptable, _number_problems
+
+    problems: list[dict[str, Any]] = []
+    out = {}
+    for name in wanted:
+        c = canonical[name]
+        col = table.column(name)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if c in _MILLIONS or c == "Year":
+            is_year = c == "Year"
+            if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+                values = col.to_numpy(zero_copy_only=False).astype(float)
+                present = ~col.is_null().to_numpy(zero_copy_only=False)
+                bad = present & ~_acceptable(values, is_year)
+                if bad.any():  # report the cells as the data holds them
+                    values, found = _number_problems(
+                        pd.Series(col.cast(pa.string()).to_pylist(), dtype=object), c, is_year
+                    )
+                    problems += found
+                values = np.where(present, values, np.nan)
+            else:
+                texts = pc.utf8_trim_whitespace(col.cast(pa.string())).to_pandas()
+                values, found = _number_problems(texts, c, is_year)
+                problems += found
+            if is_year:
+                arr = pa.array(values, mask=np.isnan(values)).cast(pa.int64())
+            else:
+                arr = pa.array(values * 1e6, pa.float64())
+        else:
+            if pa.types.is_floating(col.type):  # a code stored as 15250.0 is "15250"
+                values = col.to_numpy(zero_copy_only=False)
+                whole = np.isnan(values) | (values == np.round(values))
+                if whole.all():
+                    col = col.cast(pa.int64(), safe=False)
+            arr = col.cast(pa.string())
+            if c in _TEXT:
+                arr = pc.utf8_trim_whitespace(arr)
+        out[CRS_COLUMNS.get(c, c)] = arr
+    frame = pa.table(out).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return frame, problems
+
+
+def _empty_table(plan: _Plan) -> Any:
+    return plan.dataset.schema.empty_table().select(plan.wanted)
+
+
+def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
+    """Converted chunks (before codes and categories), global index, report in attrs."""
+    import pyarrow as pa
+
+    rows = 0
+    pending: list[Any] = []
+    held = 0
+
+    def emit(batches: list[Any]) -> pd.DataFrame:
+        nonlocal rows
+        table = pa.Table.from_batches(batches, schema=_empty_table(plan).schema)
+        frame, problems = _convert(table, plan.wanted, plan.canonical)
+        for problem in problems:
+            problem["source"] = plan.label
+            problem["row"] += rows  # the row's position among the rows read
+        frame.index = pd.RangeIndex(rows, rows + len(frame))
+        frame.attrs["rejected"] = rejected_frame(problems)
+        rows += len(frame)
+        return frame
+
+    try:
+        batches = _row_group_batches(plan, chunksize)
+        produced = False
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            pending.append(batch.select(plan.wanted))
+            held += batch.num_rows
+            while held >= chunksize:
+                table = pa.Table.from_batches(pending)
+                head, tail = table.slice(0, chunksize), table.slice(chunksize)
+                produced = True
+                yield emit(head.to_batches())
+                pending, held = tail.to_batches(), tail.num_rows
+        if held or not produced:
+            yield emit(pending)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFileError(
+            f"{plan.label}: unreadable Parquet data after row {rows}: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+            path=plan.label,
+            reason="unreadable Parquet",
+        ) from None
+
+
+def _row_group_batches(plan: _Plan, chunksize: int) -> Iterator[Any]:
+    """The rows to read, one row group in memory at a time (the dataset scanner's own
+    readahead held hundreds of MB more, growing with the dataset)."""
+    for group in fragments(plan):
+        table = group.to_table(columns=plan.wanted, filter=plan.expression)
+        yield from table.to_batches(max_chunksize=chunksize)
+        del table
+
+
+def _opened(stack: ExitStack, path: Any) -> tuple[Path, str]:
+    """(path on disk, label): a directory as is, a file or file object through the checks."""
+    if isinstance(path, (str, PathLike)) and not isinstance(path, bytes) and Path(path).is_dir():
+        return Path(path), str(path)
+    src = stack.enter_context(open_source(path))
+    return src.path, src.label
+
+
+def parquet_chunks(
+    path: str | PathLike[str] | IO[bytes],
+    *,
+    columns: Sequence[str] | None,
+    chunksize: int,
+    amount: str,
+    filters: Any,
+) -> Iterator[pd.DataFrame]:
+    """:func:`aidcalc.io.iter_crs` for Parquet: pledge frames of at most ``chunksize`` rows."""
+    from ._crs import _pledge_chunks
+
+    stack = ExitStack()
+    try:
+        where, label = _opened(stack, path)
+        plan = _plan(where, label, columns, filters)
+    except BaseException:
+        stack.close()
+        raise
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        with stack:
+            yield from _pledge_chunks(
+                _raw_chunks(plan, chunksize), label, amount, first_line=0, unit="rows"
+            )
+
+    return chunks()
+
+
+def read_parquet_crs(
+    path: str | PathLike[str] | IO[bytes],
+    *,
+    columns: Sequence[str] | None,
+    chunksize: int,
+    amount: str,
+    filters: Any,
+) -> ReadResult:
+    """:func:`aidcalc.io.read_crs` for Parquet: the whole (filtered) table at once."""
+    from ._crs import _pledge_frame
+
+    with ExitStack() as stack:
+        where, label = _opened(stack, path)
+        plan = _plan(where, label, columns, filters)
+        parts = list(_raw_chunks(plan, chunksize))
+    cells = [part.attrs.pop("rejected") for part in parts]
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    del parts
+    out, problems = _pledge_frame(frame, label, amount, first_line=0, unit="rows")
+    out.attrs["filters"] = str(plan.expression) if plan.expression is not None else None
+    reports = [rejected_frame(problems), *(c for c in cells if len(c))]
+    rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+    return ReadResult(out, rejected.astype(object))
+
+
+def fragments(plan: _Plan) -> list[Any]:
+    """The row groups to read (those the filter's statistics do not exclude)."""
+    out: list[Any] = []
+    for fragment in plan.dataset.get_fragments(filter=plan.expression):
+        out.extend(fragment.split_by_row_group(plan.expression))
+    return out
+
+
+def convert_fragment(fragment: Any, plan_items: tuple[Any, ...], amount: str) -> pd.DataFrame:
+    """One row group as a pledge frame (a dask partition; index from 0 in the partition)."""
+    from ._crs import _pledge_frame
+
+    wanted, canonical, expression, label = plan_items
+    table = fragment.to_table(columns=wanted, filter=expression)
+    frame, _ = _convert(table, wanted, canonical)
+    out, _ = _pledge_frame(frame, label, amount, first_line=0, unit="rows")
+    return out
+
