@@ -306,6 +306,7 @@ CATEGORY_OVERRIDES = {
     "G265": "humanitarian: winterization items (reflective materials, heat packs) for police",
     "G266": "humanitarian: winter humanitarian aid (shelter, home repairs, heating points)",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
+    "G303": "other: World Bank credit enhancement plus humanitarian and recovery aid, not split",
 }
 
 
