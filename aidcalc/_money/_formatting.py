@@ -181,7 +181,7 @@ def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
     return int(full) if full == full.to_integral_value() else full.normalize()
 
 
-def _name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
+def name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
     """Compact long number + the currency's display name, in the locale's unit pattern."""
     from babel.numbers import get_currency_name, get_currency_unit_pattern
 
@@ -304,7 +304,7 @@ def format_amount(
         else:
             out = format_currency(value, code, locale=loc)
     elif style == "name":
-        out = _name_style(value, code, loc, digits)
+        out = name_style(value, code, loc, digits)
     elif style == "short":
         out = _compact_currency(value, code, loc, digits)
     else:

@@ -62,7 +62,14 @@ from .._base._columns import AMOUNT, APPROX, CURRENCY, ERROR
 from .._base._compat import check_errors
 from .._base._errors import ParseError, describe_rows
 from .._base._locale import LocaleLike, resolve_locale
-from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
+from ._amount import MAX_AMOUNT, Amount
+from ._currencies import (
+    active_codes,
+    check_currency,
+    currency_suggestions,
+    iso_codes,
+    minor_units,
+)
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -243,22 +250,6 @@ def _words_for(language: str) -> tuple[tuple[str, str, str], ...]:
     words = _words()
     mine = words[words["language"].isin([language, "*"])]
     return tuple(zip(mine["kind"], mine["phrase"], mine["value"], strict=True))
-
-
-@cache
-def _active_codes() -> frozenset[str]:
-    from babel.core import get_global
-
-    active = set()
-    for entries in get_global("territory_currencies").values():
-        for code, _start, end, tender in entries:
-            if end is None and tender:
-                active.add(code)
-    return frozenset(active)
-
-
-def _check_currency(code: Any, what: str) -> str:
-    return check_currency(code, what)
 
 
 # --- the per-locale lexicon ----------------------------------------------------------------------
@@ -445,7 +436,7 @@ def _lexicon(locale_id: str) -> _Lexicon:
         for form in forms:
             if form and not any(ch.isdigit() for ch in form):
                 names.setdefault(_key(form), set()).add(code)
-    active = _active_codes()
+    active = active_codes()
     for name, codes in names.items():
         current = codes & active if len(codes) > 1 else codes
         if len(current) == 1:
@@ -530,6 +521,26 @@ def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str,
     )
 
 
+def currency_of_word(word: str, locale_id: str = "en") -> str | None:
+    """The ISO code a currency word means in a locale (a code, a name or a symbol), else None.
+
+    What :func:`aidcalc._money._currencies.currency_suggestions` offers for a mistyped code.
+
+    Examples
+    --------
+    >>> [currency_of_word(w) for w in ("yen", "Euro", "£", "x")]
+    ['JPY', 'EUR', 'GBP', None]
+    """
+    key = " ".join(str(word).split()).lower()
+    kind, value = _lexicon(locale_id).phrases.get(key, ("", ""))
+    if kind == "code":
+        return value
+    if kind == "symbol":
+        with suppress(_Fail):
+            return _resolve_symbol(value, locale_id, None)[0]
+    return None
+
+
 def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tuple[str, str, str]]:
     """Split an affix into (kind, value, phrase) tokens; anything unknown fails."""
     codes: list[tuple[str, str, str]] = []
@@ -537,7 +548,7 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
     spans: list[tuple[int, int]] | None = None
     for m in _UPPER3.finditer(affix):
         word = m.group()
-        if word in _iso_codes():
+        if word in iso_codes():
             codes.append(("code", word, word))
             chars[m.start() : m.end()] = " " * 3
         elif word.lower() not in lex.phrases:
@@ -592,7 +603,7 @@ def _case_hint(word: str) -> str:
     Such words stay errors: "all", "top", "cup" are words as well as codes (ALL, TOP, CUP).
     """
     code = word.upper()
-    if len(code) == 3 and code.isalpha() and code in _iso_codes():
+    if len(code) == 3 and code.isalpha() and code in iso_codes():
         return f" (ISO 4217 codes are matched in upper case only: write {code!r} if you mean it)"
     return ""
 
@@ -667,14 +678,6 @@ def _malformed(num: str, lex: _Lexicon) -> str:
     )
 
 
-@lru_cache(maxsize=512)
-def _minor_units(code: str) -> int:
-    """Decimal places of a currency's minor unit in CLDR: 2 for EUR/USD, 0 for JPY, 3 for KWD."""
-    from babel.numbers import get_currency_precision
-
-    return int(get_currency_precision(code))
-
-
 def _fraction_digits(num: str, decimal: str) -> int:
     """Digits after the decimal separator of a valid number (it has at most one)."""
     pos = num.find(decimal)
@@ -692,7 +695,7 @@ def _braces(text: str) -> str:
 def _ambiguous_template(code: str, locale_id: str, grouping: bool) -> str:
     """The message of :func:`_ambiguous` with fields ``num``, ``value`` and ``whole`` open."""
     lex = _lexicon(locale_id)
-    minor = _minor_units(code)
+    minor = minor_units(code)
     places = "no decimal places" if minor == 0 else f"{minor} decimal place" + "s" * (minor > 1)
     scales = {int(v): w for w, (k, v) in reversed(lex.phrases.items()) if k == "scale"}
     word = next((scales[p] for p in _EXAMPLE_POWERS if p in scales), "million")
@@ -773,7 +776,7 @@ def _single(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -
     if not lex.number_re.fullmatch(num):
         raise _Fail(_malformed(num, lex))
     power, code, approx, negative = _read_affixes(pre, post, lex.locale, default)
-    if power == 0 and _fraction_digits(num, lex.decimal) > _minor_units(code):
+    if power == 0 and _fraction_digits(num, lex.decimal) > minor_units(code):
         raise _Fail(_ambiguous(num, code, lex))
     value = _to_decimal(num, lex).scaleb(power)
     return -value if negative else value, code, approx
@@ -854,7 +857,7 @@ def _compound(
     if power:
         raise _Fail("scale word after a compound number")
     for unit in units:
-        if _fraction_digits(unit, lex.decimal) > _minor_units(code):
+        if _fraction_digits(unit, lex.decimal) > minor_units(code):
             raise _Fail(_ambiguous(unit, code, lex))
     total = sum((v.scaleb(p) for v, p in parts), Decimal(0))
     return -total if negative else total, code, approx
@@ -1245,7 +1248,7 @@ def _engine(
             amount[idx[ok]] = strings.floats(idx[ok], u_sign, u_exp, lex)
             # more decimals than the currency has and no scale word: "$1.250" is 1.25 by the
             # locale's rules, but most likely 1,250 written in another locale's style
-            u_minor = np.array([99 if c is None else _minor_units(c) for c in u_cur])
+            u_minor = np.array([99 if c is None else minor_units(c) for c in u_cur])
             check = ok & (u_power[codes] == 0)
             if check.any():
                 rows, row_codes = idx[check], codes[check]
@@ -1401,7 +1404,7 @@ def parse_amount(
         )
     locale_id = _locale_id(locale)
     default = (
-        None if default_currency is None else _check_currency(default_currency, "default_currency")
+        None if default_currency is None else check_currency(default_currency, "default_currency")
     )
     out = _engine(np.array([text], dtype=object), locale_id, default)
     if out["error"][0] is not None:
@@ -1568,7 +1571,7 @@ def _check_locale(value: Any) -> str:
 
 
 def _check_default(value: Any) -> str | None:
-    return None if value is None else _check_currency(value, "default_currency")
+    return None if value is None else check_currency(value, "default_currency")
 
 
 def parse_amounts(
