@@ -54,19 +54,23 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     if old_value is None:
         return new_value
     if new_value is not None:
-        raise ValidationError(
-            f"{func}: pass {new}= only ({old}= is its deprecated name)",
-            option=old,
-            value=old_value,
-            accepted=f"{new}=",
-            problems=None,
-        )
+        raise _both_given(func, old, old_value, new)
     warnings.warn(
         f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
         DeprecationWarning,
         stacklevel=_stacklevel(),
     )
     return old_value
+
+
+def _both_given(func: str, old: str, old_value: Any, new: str) -> ValidationError:
+    return ValidationError(
+        f"{func}: pass {new}= only ({old}= is its deprecated name)",
+        option=old,
+        value=old_value,
+        accepted=f"{new}=",
+        problems=None,
+    )
 
 
 def renamed_argument(old: str, new: str = "data", *, why: str | None = None) -> Callable[[F], F]:
@@ -148,13 +152,7 @@ def _renamed_keyword(func: F, old: str, new: str, why: str) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if old in kwargs:
             if new in kwargs:
-                raise ValidationError(
-                    f"{func.__name__}: pass {new}= only ({old}= is its deprecated name)",
-                    option=old,
-                    value=kwargs[old],
-                    accepted=f"{new}=",
-                    problems=None,
-                )
+                raise _both_given(func.__name__, old, kwargs[old], new)
             warnings.warn(
                 f"{func.__name__}: {old}= is now {new}={because}; {old}= is deprecated",
                 DeprecationWarning,
