@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -756,6 +757,27 @@ def test_policy_is_the_deprecated_name_of_fx(call, name):
         with pytest.warns(DeprecationWarning, match=rf"{name}: policy= is now fx=") as seen:
             old = call(policy=fx)
         assert old == new
-        assert [w.filename for w in seen] == [__file__]
+        # the caller's line: the body of call(), not the line calling it
+        line = call.__code__.co_firstlineno + 1
+        assert [(w.filename, w.lineno) for w in seen] == [(__file__, line)]
     with pytest.raises(ValidationError, match="pass fx= only"):
         call(fx="spot", policy="month")
+
+
+def test_every_deprecated_name_warns_at_the_callers_line(tmp_path):
+    """The rule for renamed arguments (frame= -> data=, policy= -> fx=, sheet= ->
+    sheet_name=): one DeprecationWarning whose location is the caller's line, not aidcalc's."""
+    path = tmp_path / "t.xlsx"
+    frame(donor=["Japan"]).to_excel(path, sheet_name="Data", index=False)
+    calls = [
+        lambda: convert(frame=frame(), to="JPY"),
+        lambda: convert(frame(), "JPY", policy="month"),
+        lambda: aidcalc.io.read_table(path, sheet="Data"),
+    ]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            call()
+        ours = [w for w in seen if issubclass(w.category, DeprecationWarning)]
+        where = [(w.filename, w.lineno) for w in ours]
+        assert where == [(__file__, call.__code__.co_firstlineno)], [str(w.message) for w in ours]
