@@ -1,4 +1,4 @@
-"""Benchmark: aidcalc.convert on 10M rows (mixed currencies, dates 2000-2025), policy="spot".
+"""Benchmark: aidcalc.convert on 10M rows (mixed currencies, dates 2000-2025), fx="spot".
 
 Prints, from one run: the time of ``convert``, a plain-numpy lower bound (a dense
 calendar-day x currency table of rates into the target, and one fancy-index gather), the ratio,
@@ -157,7 +157,7 @@ def main() -> None:
     )
     print(f"input frame: {in_bytes / 1e6:.0f} MB; new output columns: {out_bytes / 1e6:.0f} MB")
     print(
-        f"convert(policy='spot'): median {t_conv:.3f} s, best {t_conv_min:.3f} s "
+        f"convert(fx='spot'): median {t_conv:.3f} s, best {t_conv_min:.3f} s "
         f"({args.repeat} runs, interleaved with the bound)\n"
         "  includes: reading the currency column into codes, dates into days, the lookup "
         "(rate, fx_date, fx_source), the multiply and building the output frame"

@@ -96,7 +96,7 @@ import aidcalc, aidcalc.io
 OPTIONS = {"by": ("donor", "category"), "period": "year", "value": "amount_EUR_2023"}
 
 def chain(frame):
-    eur = aidcalc.convert(frame, "EUR", date="year", policy="year", errors="coerce")
+    eur = aidcalc.convert(frame, "EUR", date="year", fx="year", errors="coerce")
     eur = eur[[*frame.columns, "amount_EUR"]]
     real = aidcalc.normalise(eur, "EUR", 2023, date="year", fx="year", errors="coerce")
     return aidcalc.categorise(real.drop(columns="category"), purpose_code="purpose_code")

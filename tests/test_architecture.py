@@ -34,16 +34,11 @@ MAX_FUNCTION_LINES = 60
 KNOWN_LAYER_BREAKS: set[tuple[str, str]] = {
     ("aidcalc._base._compat", "aidcalc.io._common"),
     ("aidcalc._money._convert", "aidcalc._pledges._dask"),
-    ("aidcalc._money._rates", "aidcalc.io._update"),
     ("aidcalc._pledges._frame", "aidcalc.io._common"),
     ("aidcalc._pledges._frame", "aidcalc.io._table"),
     ("aidcalc._real._prices", "aidcalc._pledges._dask"),
 }
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
-    ("aidcalc._money._amount", "aidcalc._money._parsing"),
-    ("aidcalc._money._parsing", "aidcalc._money._amount"),
-    ("aidcalc._money._rates", "aidcalc._money._amount"),
-    ("aidcalc._money._units", "aidcalc._money._convert"),
     ("aidcalc._pledges._dask", "aidcalc._pledges._chunks"),
     ("aidcalc._pledges._frame", "aidcalc._real._donors"),
     ("aidcalc._real._relative", "aidcalc._real._prices"),
@@ -56,15 +51,10 @@ KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
     ("aidcalc.io._parquet", "aidcalc.io._crs"),
     ("aidcalc.io._table", "aidcalc._pledges._frame"),
     ("aidcalc.plot._common", "aidcalc.plot._style"),
-    ("aidcalc.plot._ticks", "aidcalc._money._formatting"),
 }
 # files exempted from C901/PLR0912/PLR0915 in pyproject.toml (same ratchet)
 KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/_base/_dates.py",
-    "aidcalc/_money/_amount.py",
-    "aidcalc/_money/_convert.py",
-    "aidcalc/_money/_parsing.py",
-    "aidcalc/_money/_rates.py",
     "aidcalc/_pledges/_aggregate.py",
     "aidcalc/_pledges/_categories.py",
     "aidcalc/_pledges/_frame.py",
@@ -79,12 +69,6 @@ KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/plot/_tables.py",
 }
 KNOWN_LONG: set[str] = {
-    "aidcalc._money._convert._lookup",
-    "aidcalc._money._convert.convert",
-    "aidcalc._money._parsing._engine",
-    "aidcalc._money._parsing._lexicon",
-    "aidcalc._money._parsing.parse_amounts",
-    "aidcalc._money._rates.read_rates",
     "aidcalc._pledges._aggregate.aggregate",
     "aidcalc._pledges._categories._categorise_unique",
     "aidcalc._pledges._categories.categorise",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -169,17 +170,17 @@ def test_date_types(dates):
 
 def test_integer_years_with_year_policy():
     f = pd.DataFrame({"amount": [1.0, 1.0], "currency": ["USD", "USD"], "date": [2023, 2024]})
-    got = convert(f, "JPY", policy="year")
+    got = convert(f, "JPY", fx="year")
     assert got["fx_date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-01-01", "2024-01-01"]
     assert got["fx_rate"].iloc[1] == pytest.approx(average_rate("USD", "JPY", 2024), rel=1e-15)
 
 
 def test_month_and_year_policies_use_period_start_and_label():
     f = frame(date=["2024-06-20"])
-    month = convert(f, "JPY", policy="month")
+    month = convert(f, "JPY", fx="month")
     assert str(month["fx_date"].iloc[0].date()) == "2024-06-01"
     assert month["fx_source"].iloc[0].startswith("monthly average of daily rates, ECB")
-    year = convert(f, "JPY", policy="year")
+    year = convert(f, "JPY", fx="year")
     assert str(year["fx_date"].iloc[0].date()) == "2024-01-01"
     assert year["fx_rate"].iloc[0] != month["fx_rate"].iloc[0]
 
@@ -191,7 +192,7 @@ def test_incomplete_periods_are_errors_not_partial_averages():
         days, ["USD"], np.linspace(1.0, 2.0, len(days))[:, None], base="EUR", source="test"
     )
     got = lookup_rates(
-        ["USD"] * 3, "EUR", ["2024-02-10", "2024-03-01", "2024-01-31"], policy="month",
+        ["USD"] * 3, "EUR", ["2024-02-10", "2024-03-01", "2024-01-31"], fx="month",
         rates=table,
     )  # fmt: skip
     feb = days[days.month == 2]
@@ -199,17 +200,17 @@ def test_incomplete_periods_are_errors_not_partial_averages():
     assert got["fx_rate"].iloc[0] == pytest.approx(expected, rel=1e-14) and len(feb) == 21
     assert "month not fully covered by USD/EUR" in got["error"].iloc[1]
     assert got["error"].iloc[[0, 2]].isna().all()
-    year = lookup_rates(["USD", "RUB"], "EUR", ["2024-03-01", "2022-01-10"], policy="year",
+    year = lookup_rates(["USD", "RUB"], "EUR", ["2024-03-01", "2022-01-10"], fx="year",
                         rates=[table])  # fmt: skip
     assert year["fx_rate"].isna().all()
     # RUB in the ECB table stops on 2022-03-01: neither March 2022 nor 2022 is covered
     ecb = lookup_rates(["RUB", "RUB", "RUB"], "EUR", ["2022-02-10", "2022-03-01", "2022-06-01"],
-                       policy="month")  # fmt: skip
+                       fx="month")  # fmt: skip
     assert ecb["error"].iloc[0] is np.nan or pd.isna(ecb["error"].iloc[0])
     assert "month not fully covered by RUB/EUR" in ecb["error"].iloc[1]
     assert (
         "year not fully covered by RUB/EUR"
-        in lookup_rates(["RUB"], "EUR", ["2022-01-10"], policy="year")["error"].iloc[0]
+        in lookup_rates(["RUB"], "EUR", ["2022-01-10"], fx="year")["error"].iloc[0]
     )
 
 
@@ -233,7 +234,7 @@ def test_rate_not_found_names_currency_dates_rows_and_fix():
     assert "2 rows (index b, c) on '2024-06-07', '2024-06-10'" in msg
     assert "JPY -> EUR: date before the first JPY/EUR fixing" in msg and "1999-01-04" in msg
     assert "1 row (index d) on '1998-12-31'" in msg
-    assert "rates=" in msg and "errors='coerce'" in msg and "policy='month'" in msg
+    assert "rates=" in msg and "errors='coerce'" in msg and "fx='month'" in msg
     assert list(err.rows) == ["b", "c", "d"]
     assert err.currency in ("UAH", "JPY")
     assert err.dates == ["1998-12-31", "2024-06-07", "2024-06-10"]
@@ -282,7 +283,7 @@ def test_bad_arguments():
     with pytest.raises(ValidationError, match=r"'amount' not found.*amount="):
         convert(pd.DataFrame({"value": [1.0], "currency": ["USD"], "date": ["2024-01-02"]}), "EUR")
     with pytest.raises(ValueError, match="policy"):
-        convert(frame(), "EUR", policy="daily")
+        convert(frame(), "EUR", fx="daily")
     with pytest.raises(ValueError, match="errors"):
         convert(frame(), "EUR", errors="ignore")
     with pytest.raises(ValueError, match=r"ISO 4217 code.*did you mean 'EUR'"):
@@ -361,9 +362,9 @@ dates_st = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2025, 12, 3
 )
 def test_round_trip_a_b_a(amount, a, b, day, policy):
     f = pd.DataFrame({"amount": [amount], "currency": [a], "date": [day]})
-    there = convert(f, b, policy=policy, out="x")
+    there = convert(f, b, fx=policy, out="x")
     back = convert(
-        there.assign(currency=b)[["x", "currency", "date"]], a, amount="x", policy=policy
+        there.assign(currency=b)[["x", "currency", "date"]], a, amount="x", fx=policy
     )
     got = back[f"x_{a}"].iloc[0]
     if policy == "spot":
@@ -399,7 +400,7 @@ def frames(draw):
 @given(f=frames(), to=st.sampled_from(G7), policy=st.sampled_from(["spot", "month", "year"]))
 def test_rows_order_index_kept_and_input_untouched(f, to, policy):
     before = f.copy(deep=True)
-    got = convert(f, to, policy=policy, errors="coerce")
+    got = convert(f, to, fx=policy, errors="coerce")
     pd.testing.assert_frame_equal(f, before)  # the caller's frame is untouched
     assert len(got) == len(f)
     assert got.index.equals(f.index)
@@ -451,7 +452,7 @@ def test_numbers_are_years_never_epoch_nanoseconds():
     f = pd.DataFrame(
         {"amount": [1.0, 1.0, 1.0], "currency": ["USD"] * 3, "date": [2024.0, 1.5, 20240607]}
     )
-    got = convert(f, "EUR", policy="year", errors="coerce")
+    got = convert(f, "EUR", fx="year", errors="coerce")
     assert str(got["fx_date"].iloc[0].date()) == "2024-01-01"
     assert got["error"].tolist()[1:] == ["unreadable date", "unreadable date"]
 
@@ -501,7 +502,7 @@ def test_journalists_dual_currency_figures_agree(reference):
     pairs = p[p["pair_id"].notna()].copy()
     month_only = pairs["announced"].str.len() == 7
     spot = convert(pairs[~month_only], "USD", date="announced")
-    month = convert(pairs[month_only], "USD", date="announced", policy="month")
+    month = convert(pairs[month_only], "USD", date="announced", fx="month")
     usd = pd.concat([spot, month])["amount_USD"]
     spread = usd.groupby(pairs["pair_id"]).agg(lambda s: s.max() / s.min() - 1)
     assert len(spread) >= 18
@@ -636,7 +637,7 @@ def test_date_column_storages_agree(odd_date):
     iso_only = odd_date is None
     assert (_arrow_iso(pd.Series(values, dtype="str"), "D") is None) != iso_only
     assert days[0] == (np.datetime64("2024-06-07") - np.datetime64("1970-01-01")).astype(int)
-    # "2024-06" is month-only: refused where policy="spot" needs the day (no guessed day)
+    # "2024-06" is month-only: refused where fx="spot" needs the day (no guessed day)
     assert bad.sum() == (reps if odd_date in ("not a date", "2024-06") else 0)
 
 
@@ -730,3 +731,53 @@ def test_invalid_currency_values_are_quoted_and_codes_are_trimmed_and_upper_case
     assert list(info.value.rows) == [0, 1, 2]
     got = convert(f.iloc[[3]], "EUR")
     assert got["fx_rate"].iloc[0] == pytest.approx(1 / USD_0607)
+
+
+def _convert_rate(**kw):
+    return convert(frame(), "JPY", **kw)["fx_rate"].iloc[0]
+
+
+def _lookup_rate(**kw):
+    return lookup_rates(["USD"], "JPY", ["2024-06-07"], **kw)["fx_rate"].iloc[0]
+
+
+def _amount_rate(**kw):
+    return aidcalc.convert_amount(aidcalc.Amount(1, "USD"), "JPY", on="2024-06-07", **kw).fx_rate
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [(_convert_rate, "convert"), (_lookup_rate, "lookup_rates"), (_amount_rate, "convert_amount")],
+)
+def test_policy_is_the_deprecated_name_of_fx(call, name):
+    """fx= is the one name of the exchange-rate policy; policy= still works, with a warning
+    that points at the caller's line, and gives the same rates; both at once is refused."""
+    for fx in ("spot", "month", "year"):
+        new = call(fx=fx)
+        with pytest.warns(DeprecationWarning, match=rf"{name}: policy= is now fx=") as seen:
+            old = call(policy=fx)
+        assert old == new
+        # the caller's line: the body of call(), not the line calling it
+        line = call.__code__.co_firstlineno + 1
+        assert [(w.filename, w.lineno) for w in seen] == [(__file__, line)]
+    with pytest.raises(ValidationError, match="pass fx= only"):
+        call(fx="spot", policy="month")
+
+
+def test_every_deprecated_name_warns_at_the_callers_line(tmp_path):
+    """The rule for renamed arguments (frame= -> data=, policy= -> fx=, sheet= ->
+    sheet_name=): one DeprecationWarning whose location is the caller's line, not aidcalc's."""
+    path = tmp_path / "t.xlsx"
+    frame(donor=["Japan"]).to_excel(path, sheet_name="Data", index=False)
+    calls = [
+        lambda: convert(frame=frame(), to="JPY"),
+        lambda: convert(frame(), "JPY", policy="month"),
+        lambda: aidcalc.io.read_table(path, sheet="Data"),
+    ]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            call()
+        ours = [w for w in seen if issubclass(w.category, DeprecationWarning)]
+        where = [(w.filename, w.lineno) for w in ours]
+        assert where == [(__file__, call.__code__.co_firstlineno)], [str(w.message) for w in ours]

@@ -351,7 +351,7 @@ def test_read_crs_dask_never_splits_a_quoted_line_end(tmp_path):
 
 def _dask_chain(frame, value: str = "amount_EUR_2023"):
     """The whole chain, the same code for pandas and dask frames."""
-    eur = aidcalc.convert(frame, "EUR", date="year", policy="year", errors="coerce")
+    eur = aidcalc.convert(frame, "EUR", date="year", fx="year", errors="coerce")
     eur = eur[[*frame.columns, "amount_EUR"]]  # the converted amount rides along
     real = aidcalc.normalise(eur, "EUR", 2023, date="year", fx="year", errors="coerce")
     cats = aidcalc.categorise(real.drop(columns="category"), purpose_code="purpose_code")

@@ -162,26 +162,26 @@ def test_convert_refuses_ambiguous_and_coarse_dates_under_spot():
         aidcalc.convert(QA, "EUR")
     msg = str(info.value)
     assert "'07/06/2024' in 1 row (index 0): ambiguous day/month order" in msg
-    assert "'2024' in 1 row (index 2): year-only date where policy='spot'" in msg
-    assert "use policy='year'" in msg
-    assert "'2024-06' in 1 row (index 3): month-only date" in msg and "policy='month'" in msg
+    assert "'2024' in 1 row (index 2): year-only date where fx='spot'" in msg
+    assert "use fx='year'" in msg
+    assert "'2024-06' in 1 row (index 3): month-only date" in msg and "fx='month'" in msg
     assert "13/06/2024" not in msg  # read one way only: fine
     assert list(info.value.rows) == [0, 2, 3]
     got = aidcalc.convert(QA, "EUR", errors="coerce")
     assert got["fx_date"].iloc[1] == pd.Timestamp("2024-06-13")
     assert got["error"].iloc[0].startswith("ambiguous day/month order")
-    assert got["error"].iloc[2].startswith("year-only date where policy='spot'")
+    assert got["error"].iloc[2].startswith("year-only date where fx='spot'")
 
 
 def test_convert_year_and_month_policies_and_locale():
-    got = aidcalc.convert(QA.iloc[[2]], "EUR", policy="year")
+    got = aidcalc.convert(QA.iloc[[2]], "EUR", fx="year")
     assert got["fx_date"].iloc[0] == pd.Timestamp("2024-01-01")
     assert got["fx_rate"].iloc[0] == pytest.approx(1 / 1.0824, rel=1e-3)  # ECB 2024 mean
-    got = aidcalc.convert(QA.iloc[[3]], "EUR", policy="month")
+    got = aidcalc.convert(QA.iloc[[3]], "EUR", fx="month")
     assert got["fx_date"].iloc[0] == pd.Timestamp("2024-06-01")
-    assert aidcalc.convert(QA, "EUR", policy="year")["fx_rate"].notna().all()
-    with pytest.raises(aidcalc.ParseError, match=r"'2024' in 1 row.*use policy='year'"):
-        aidcalc.convert(QA.iloc[[2]], "EUR", policy="month")
+    assert aidcalc.convert(QA, "EUR", fx="year")["fx_rate"].notna().all()
+    with pytest.raises(aidcalc.ParseError, match=r"'2024' in 1 row.*use fx='year'"):
+        aidcalc.convert(QA.iloc[[2]], "EUR", fx="month")
     got = aidcalc.convert(QA.iloc[:2], "EUR", locale="de")
     assert got["fx_date"].dt.strftime("%m-%d").tolist() == ["06-07", "06-13"]
     with pytest.raises(aidcalc.ParseError, match=r"'13/06/2024'.*impossible date"):

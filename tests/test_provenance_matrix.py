@@ -47,7 +47,7 @@ def per_usd(cur: str, year: int, fx: str) -> float:
         return 1.0
     if fx == "dac" and (DAC_ROW[cur], year) in DAC:
         return DAC[(DAC_ROW[cur], year)]
-    got = lookup_rates(["USD"], cur, [year], policy="year")
+    got = lookup_rates(["USD"], cur, [year], fx="year")
     return float(got["fx_rate"].iloc[0])
 
 
@@ -69,7 +69,7 @@ def leg(cur: str, to: str, date: str, fx: str) -> float:
     if fx == "dac":
         year = int(date[:4])
         return per_usd(to, year, "dac") / per_usd(cur, year, "dac")
-    got = lookup_rates([cur], to, [date], policy=fx)
+    got = lookup_rates([cur], to, [date], fx=fx)
     return float(got["fx_rate"].iloc[0])
 
 
@@ -164,7 +164,7 @@ def test_dac_fx_for_years_the_dac_table_lacks_names_the_ecb(year):
     r = aidcalc.normalise(u, "EUR", year, fx="dac", prices=None)
     src = r["fx_source"].item()
     assert "ECB" in src and str(year) in src and "OECD DAC" not in src
-    ecb = lookup_rates(["USD"], "EUR", [year], policy="year")["fx_rate"].iloc[0]
+    ecb = lookup_rates(["USD"], "EUR", [year], fx="year")["fx_rate"].iloc[0]
     assert r["fx_rate"].item() == pytest.approx(ecb, rel=1e-12)
 
 

@@ -177,7 +177,7 @@ def hand_average(rows: list[dict[str, str]], prefix: str, cur: str, to: str) -> 
 def test_period_average_equals_hand_computation(cur, to, policy, date, prefix):
     rows = ecb_zip_rows()
     expected = hand_average(rows, prefix, cur, to)
-    got = lookup_rates([cur], to, [date], policy=policy)
+    got = lookup_rates([cur], to, [date], fx=policy)
     assert got["fx_rate"].iloc[0] == pytest.approx(expected, rel=1e-12)
     start = prefix + ("-01" if policy == "month" else "-01-01")
     assert str(got["fx_date"].iloc[0].date()) == start
@@ -189,7 +189,7 @@ def test_average_of_ratio_not_ratio_of_averages():
     ratio_of_means = np.mean([float(r["JPY"]) for r in june]) / np.mean(
         [float(r["USD"]) for r in june]
     )
-    month = lookup_rates(["USD"], "JPY", ["2024-06-01"], policy="month")["fx_rate"].iloc[0]
+    month = lookup_rates(["USD"], "JPY", ["2024-06-01"], fx="month")["fx_rate"].iloc[0]
     assert month == pytest.approx(hand_average(rows, "2024-06", "USD", "JPY"), rel=1e-12)
     assert month != pytest.approx(ratio_of_means, rel=1e-9)
 
@@ -200,7 +200,7 @@ def test_month_average_close_to_fed(reference):
     cp = pd.read_csv(reference / "macro" / "checkpoints.csv", dtype=str).set_index("id")
     for key in ("FED01", "FED02"):
         r = cp.loc[key]
-        got = lookup_rates([r["base"]], r["quote"], [r["date"]], policy="month")
+        got = lookup_rates([r["base"]], r["quote"], [r["date"]], fx="month")
         assert got["fx_rate"].iloc[0] == pytest.approx(float(r["value"]), rel=5e-3)
     r = cp.loc["FED03"]
     year = aidcalc._money._convert.average_rate(r["base"], r["quote"], int(r["date"]))

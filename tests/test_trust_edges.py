@@ -39,7 +39,7 @@ def test_undated_rows_in_the_target_currency_need_no_date(fx):
     assert r["amount_EUR"].tolist() == KIEL_LIKE["amount"].tolist()
     assert (r["fx_rate"] == 1.0).all()
     assert r["fx_source"].astype(str).str.startswith("identity").all()
-    c = aidcalc.convert(KIEL_LIKE, "EUR", policy="year" if fx == "dac" else fx)
+    c = aidcalc.convert(KIEL_LIKE, "EUR", fx="year" if fx == "dac" else fx)
     assert c["amount_EUR"].tolist() == KIEL_LIKE["amount"].tolist()
 
 

@@ -52,12 +52,24 @@ def test_fx_context_uses_the_dated_ecb_cross_rate(ureg):
 def test_fx_context_month_policy(ureg):
     from aidcalc._money._convert import lookup_rates
 
-    avg = lookup_rates(["GBP"], "CAD", ["2023-03-01"], policy="month")["fx_rate"].iloc[0]
-    with fx_context("2023-03-15", policy="month"):
+    avg = lookup_rates(["GBP"], "CAD", ["2023-03-01"], fx="month")["fx_rate"].iloc[0]
+    with fx_context("2023-03-15", fx="month"):
         # pint chains GBP->EUR->CAD: the product of two monthly averages, close to the average
         # of the daily cross rate (exactly equal only for spot)
         got = ureg.Quantity(1, "GBP").to("CAD").magnitude
     assert got == pytest.approx(avg, rel=2e-3)
+
+
+def test_fx_context_takes_policy_as_the_deprecated_name_of_fx(ureg):
+    with pytest.warns(DeprecationWarning, match="fx_context: policy= is now fx=") as seen:
+        ctx = fx_context("2023-03-15", policy="month")
+    assert [w.filename for w in seen] == [__file__]
+    with ctx:
+        old = ureg.Quantity(1, "GBP").to("CAD").magnitude
+    with fx_context("2023-03-15", fx="month"):
+        assert ureg.Quantity(1, "GBP").to("CAD").magnitude == old
+    with pytest.raises(ValueError, match=r"fx \(the exchange-rate policy\) must be"):
+        fx_context("2023-03-15", fx="daily")
 
 
 def test_fx_context_with_user_rates(ureg):

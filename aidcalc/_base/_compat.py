@@ -31,9 +31,10 @@ ERRORS = ("raise", "coerce")
 
 
 def _stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` in the caller of this function."""
     from ..io._common import outside_stacklevel
 
-    return outside_stacklevel()
+    return outside_stacklevel() - 1  # this function's own frame is not the warning's
 
 
 def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any) -> Any:
@@ -53,13 +54,7 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     if old_value is None:
         return new_value
     if new_value is not None:
-        raise ValidationError(
-            f"{func}: pass {new}= only ({old}= is its deprecated name)",
-            option=old,
-            value=old_value,
-            accepted=f"{new}=",
-            problems=None,
-        )
+        raise _both_given(func, old, old_value, new)
     warnings.warn(
         f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
         DeprecationWarning,
@@ -68,9 +63,22 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     return old_value
 
 
-def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
+def _both_given(func: str, old: str, old_value: Any, new: str) -> ValidationError:
+    return ValidationError(
+        f"{func}: pass {new}= only ({old}= is its deprecated name)",
+        option=old,
+        value=old_value,
+        accepted=f"{new}=",
+        problems=None,
+    )
+
+
+def renamed_argument(old: str, new: str = "data", *, why: str | None = None) -> Callable[[F], F]:
     """Let a function whose parameter ``old`` is now ``new`` still take ``old=`` as a keyword
     (one :class:`DeprecationWarning` per call); both given is a ValidationError.
+
+    ``new`` is the frame argument (positional, ``data``) or a keyword-only option (``fx``);
+    ``why`` says where the new name comes from (default: seaborn's ``data``).
 
     Examples
     --------
@@ -87,6 +95,12 @@ def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
     """
 
     def decorate(func: F) -> F:
+        import inspect
+
+        param = inspect.signature(func).parameters.get(new)
+        if param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY:
+            return _renamed_keyword(func, old, new, why or "")
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if old in kwargs:
@@ -114,6 +128,40 @@ def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _renamed_keyword(func: F, old: str, new: str, why: str) -> F:
+    """:func:`renamed_argument` for a keyword-only option (``policy=`` -> ``fx=``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_argument("policy", "fx", why="the name normalise uses")
+    ... def rate(*, fx="spot"):
+    ...     return fx
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     rate(policy="month")
+    'month'
+    >>> print(seen[0].message)
+    rate: policy= is now fx= (the name normalise uses); policy= is deprecated
+    """
+    because = f" ({why})" if why else ""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if old in kwargs:
+            if new in kwargs:
+                raise _both_given(func.__name__, old, kwargs[old], new)
+            warnings.warn(
+                f"{func.__name__}: {old}= is now {new}={because}; {old}= is deprecated",
+                DeprecationWarning,
+                stacklevel=_stacklevel(),
+            )
+            kwargs[new] = kwargs.pop(old)
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def check_errors(value: Any, *, accepted: Collection[str] = ERRORS, func: str = "") -> str:

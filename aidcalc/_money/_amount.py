@@ -7,12 +7,15 @@ import math
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 import numpy as np
 
 from .._base._errors import AmountRangeError, AmountTypeError, ParseError
+
+# the currency rules live in ._currencies; offered here too, beside Amount, for the modules
+# of the layers above that import them with it
+from ._currencies import check_currency, code_hint, minor_units
 
 __all__ = [
     "MAX_AMOUNT",
@@ -92,147 +95,9 @@ def out_of_range(values: Any) -> np.ndarray:
         return np.isinf(arr) | (np.abs(arr) > MAX_AMOUNT)
 
 
-@cache
-def _iso_codes() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
-
-
-def currency_suggestions(word: str) -> list[str]:
-    """ISO codes a mistyped currency may mean: by English name ("YEN" -> JPY) or spelling.
-
-    Examples
-    --------
-    >>> currency_suggestions("YEN"), currency_suggestions("EURO"), currency_suggestions("USS")[:1]
-    (['JPY'], ['EUR'], ['USD'])
-    """
-    import difflib
-
-    from ._parsing import _lexicon
-
-    key = " ".join(str(word).split()).lower()
-    out: list[str] = []
-    phrases = _lexicon("en").phrases
-    kind, value = phrases.get(key, ("", ""))
-    if kind == "code":
-        out.append(value)
-    elif kind == "symbol":
-        from ._parsing import _resolve_symbol
-
-        with suppress(Exception):
-            out.append(_resolve_symbol(value, "en", None)[0])
-    from ._parsing import _active_codes
-
-    if out:  # a name or symbol says it
-        return out
-    word = key.upper()
-    close = difflib.get_close_matches(word, sorted(_active_codes()), n=6, cutoff=0.6)
-
-    def prefix(code: str) -> int:
-        return next((i for i, (a, b) in enumerate(zip(code, word, strict=False)) if a != b), 3)
-
-    return sorted(close, key=lambda c: -prefix(c))[:3]
-
-
-def code_hint(code: Any) -> str:
-    """A hint for a currency code a table lacks: empty for real ISO 4217 codes, else a fix.
-
-    Used by every message that names a code found in data (a frame's currency column, a
-    rate lookup), so a typo such as ``"YEN"`` is named the same way everywhere.
-
-    Examples
-    --------
-    >>> code_hint("YEN")
-    " ('YEN' is not an ISO 4217 code; did you mean 'JPY'?)"
-    >>> code_hint("usd"), code_hint("UAH")
-    ('', '')
-    """
-    if not isinstance(code, str) or code.strip().upper() in _iso_codes():
-        return ""
-    sugg = currency_suggestions(code) if code.strip() else []
-    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
-
-
-def check_currency(code: Any, what: str = "currency") -> str:
-    """An ISO 4217 code argument, upper-cased: ``"usd"`` and ``" USD "`` are ``"USD"``.
-
-    Every function of aidcalc takes currency *arguments* this way (a code passed as a
-    parameter is a code, whatever its case). In free *text* only upper-case codes are read
-    (``all``, ``top``, ``cup`` are words as well as codes), see :func:`aidcalc.parse_amount`.
-
-    Raises
-    ------
-    ParseError
-        When the code is not a string or not an ISO 4217 code; the message suggests the code
-        meant ("YEN" -> 'JPY').
-
-    Examples
-    --------
-    >>> check_currency("usd")
-    'USD'
-    >>> check_currency("YEN")
-    Traceback (most recent call last):
-    ...
-    aidcalc.ParseError: currency must be an ISO 4217 code such as 'USD' or 'EUR', got 'YEN'; ...
-    """
-    if isinstance(code, str):
-        norm = code.strip().upper()
-        if norm in _iso_codes():
-            return norm
-    hint = ""
-    if isinstance(code, str) and code.strip():
-        sugg = currency_suggestions(code)
-        if sugg:
-            hint = f"; did you mean {' or '.join(repr(c) for c in sugg)}?"
-    raise ParseError(
-        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}{hint}",
-        text=str(code),
-        reason="unknown currency code",
-    )
-
-
 def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        out = value
-    elif isinstance(value, (bool, np.bool_)):
-        raise AmountTypeError(
-            f"an amount cannot be a bool ({value!r}): pass a number",
-            text=str(value),
-            reason="bool amount",
-        )
-    elif isinstance(value, int):
-        out = Decimal(value)
-    elif isinstance(value, float):
-        out = Decimal(str(value))  # the shortest repr: Decimal(str(0.1)) == Decimal("0.1")
-    elif isinstance(value, str):
-        if len(value) > 100:
-            raise ParseError(
-                f"Amount value of {len(value):,} characters is not a plain number; use "
-                "aidcalc.parse_amount() to read text",
-                text=value[:100],
-                reason="not a number",
-            )
-        try:
-            out = Decimal(value.strip().replace("_", ""))
-        except InvalidOperation:
-            raise ParseError(
-                f"Amount value {value!r} is not a plain number; use aidcalc.parse_amount() "
-                "to read text such as '$12.1 billion'",
-                text=value,
-                reason="not a number",
-            ) from None
-    elif isinstance(value, (np.integer, np.floating)):
-        # numpy scalars: through their shortest string form
-        out = Decimal(str(value.item()))
-    else:
-        raise AmountTypeError(
-            f"Amount value must be a Decimal, int, float or numeric str, not "
-            f"{type(value).__name__} ({str(value)[:40]!r})",
-            text=str(value)[:100],
-            reason="not a number",
-        )
+    """The exact Decimal of an Amount value, checked (finite, within MAX_AMOUNT) and tidied."""
+    out = _decimal_of(value)
     if not out.is_finite():
         raise AmountRangeError(
             f"Amount value must be finite, got {value!r}",
@@ -253,17 +118,51 @@ def _to_decimal(value: Any) -> Decimal:
     return out
 
 
-def minor_units(code: str) -> int:
-    """The number of decimals a currency is written with (ISO 4217 / CLDR): JPY 0, KWD 3.
+def _decimal_of(value: Any) -> Decimal:
+    """A Decimal, an int, a float (its shortest repr), a numeric str or a numpy number."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise AmountTypeError(
+            f"an amount cannot be a bool ({value!r}): pass a number",
+            text=str(value),
+            reason="bool amount",
+        )
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))  # the shortest repr: Decimal(str(0.1)) == Decimal("0.1")
+    if isinstance(value, str):
+        return _decimal_of_text(value)
+    if isinstance(value, (np.integer, np.floating)):
+        # numpy scalars: through their shortest string form
+        return Decimal(str(value.item()))
+    raise AmountTypeError(
+        f"Amount value must be a Decimal, int, float or numeric str, not "
+        f"{type(value).__name__} ({str(value)[:40]!r})",
+        text=str(value)[:100],
+        reason="not a number",
+    )
 
-    Examples
-    --------
-    >>> minor_units("JPY"), minor_units("USD"), minor_units("KWD")
-    (0, 2, 3)
-    """
-    from babel.numbers import get_currency_precision
 
-    return int(get_currency_precision(code))
+def _decimal_of_text(value: str) -> Decimal:
+    """A plain number written as text (``"12.1e9"``, ``"1_000"``); prose is refused."""
+    if len(value) > 100:
+        raise ParseError(
+            f"Amount value of {len(value):,} characters is not a plain number; use "
+            "aidcalc.parse_amount() to read text",
+            text=value[:100],
+            reason="not a number",
+        )
+    try:
+        return Decimal(value.strip().replace("_", ""))
+    except InvalidOperation:
+        raise ParseError(
+            f"Amount value {value!r} is not a plain number; use aidcalc.parse_amount() "
+            "to read text such as '$12.1 billion'",
+            text=value,
+            reason="not a number",
+        ) from None
 
 
 @dataclass(frozen=True)

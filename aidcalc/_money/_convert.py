@@ -7,10 +7,10 @@ DataFrames and :func:`convert_amount` for single amounts.
 Conventions
 -----------
 * ``fx_rate`` is units of the target currency per one unit of the row's currency.
-* ``policy="spot"``: each leg of the cross rate (row currency and target, both quoted against
+* ``fx="spot"``: each leg of the cross rate (row currency and target, both quoted against
   the table's base) is the latest fixing on or before the row's date; ``fx_date`` is the older
   of the two legs' fixing dates and must be at most ``max_days_back`` days before the date.
-* ``policy="month"`` / ``"year"``: the arithmetic mean of the *daily cross rate* over the
+* ``fx="month"`` / ``"year"``: the arithmetic mean of the *daily cross rate* over the
   calendar month/year (the average of the ratio, computed on days where both legs fixed; not
   the ratio of the two averages). ``fx_date`` is the first day of the period (a
   ``datetime64`` like the spot dates, so the column stays vectorised). A period counts only
@@ -22,11 +22,11 @@ Conventions
 * Money is finite: a boolean amount column raises; ``inf`` amounts and results that overflow
   to infinity (``1e308`` USD in JPY) raise :class:`aidcalc.ValidationError` naming the rows,
   or with ``errors="coerce"`` become NaN with the reason.
-* Dates are read strictly by :func:`aidcalc._base._dates.parse_dates`, at the precision the policy
-  needs: ``policy="spot"`` needs the day, so a year-only ``2024`` or a month-only ``2024-06``
-  is refused (the message says to use ``policy="year"`` / ``"month"``); integer years are
-  fine with ``policy="year"``. A numeric ``07/06/2024`` is read by ``locale=``'s day/month
-  order, and refused without one unless it reads only one way (``13/06/2024``).
+* Dates are read strictly by :func:`aidcalc._base._dates.parse_dates`, at the precision the
+  exchange-rate policy ``fx=`` needs: ``fx="spot"`` needs the day, so a year-only ``2024`` or
+  a month-only ``2024-06`` is refused (the message says to use ``fx="year"`` / ``"month"``);
+  integer years are fine with ``fx="year"``. A numeric ``07/06/2024`` is read by ``locale=``'s
+  day/month order, and refused without one unless it reads only one way (``13/06/2024``).
 
 Speed: columns become integer arrays without a Python object per row where possible:
 categorical codes as they are; a pandas 3 ``str`` (Arrow) column of 3-letter codes read from
@@ -38,9 +38,8 @@ the same results (tests compare every storage).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -57,11 +56,11 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
-from .._base._frame_checks import check_frame, money_values, overflowed
+from .._base._frame_checks import Money, check_frame, money_values, overflowed
 from .._pledges._dask import dask_aware
-from ._amount import check_currency, code_hint
+from ._currencies import check_currency, code_hint
 from ._frame_units import money_with_currency, with_currency_unit
-from ._rates import NO_DAY, RateTable, get_rates
+from ._rates import NO_DAY, RatesLike, RateTable, resolve_rates
 
 if TYPE_CHECKING:
     from .._base._locale import LocaleLike
@@ -70,7 +69,6 @@ if TYPE_CHECKING:
 __all__ = ["average_rate", "convert", "convert_amount", "lookup_rates"]
 
 Policy = Literal["spot", "month", "year"]
-RatesLike = RateTable | Sequence[RateTable] | None
 
 # reasons a row gets no rate (codes; 0 = fine)
 (
@@ -79,35 +77,20 @@ RatesLike = RateTable | Sequence[RateTable] | None
 ) = range(12)  # fmt: skip
 _FIX = (
     "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
-    "use errors='coerce' to get NaN with a reason, or try policy='month' / a larger "
+    "use errors='coerce' to get NaN with a reason, or try fx='month' / a larger "
     "max_days_back"
 )
 
 
 # --- inputs ----------------------------------------------------------------------------------
-def _resolve_rates(rates: RatesLike) -> RateTable:
-    if rates is None:
-        return get_rates()
-    if isinstance(rates, RateTable):
-        return rates
-    if isinstance(rates, (list, tuple)) and rates and all(isinstance(r, RateTable) for r in rates):
-        return _combined(tuple(rates))
-    raise TypeError(
-        "rates= takes a RateTable (aidcalc.get_rates(), aidcalc.read_rates(...)) or a list of "
-        f"them to combine, not {type(rates).__name__}"
-    )
-
-
-@lru_cache(maxsize=16)
-def _combined(tables: tuple[RateTable, ...]) -> RateTable:
-    """``rates=[a, b, ...]`` combined once (tables are immutable and hashed by identity)."""
-    return reduce(lambda a, b: a.combine(b), tables)
-
-
-def _check_options(policy: str, errors: str, max_days_back: int) -> None:
-    if policy not in ("spot", "month", "year"):
-        raise ValueError(f"policy must be 'spot', 'month' or 'year', got {policy!r}")
-    check_errors(errors, func="convert")
+def check_fx_options(fx: str, errors: str, max_days_back: int, *, func: str = "convert") -> None:
+    """Refuse an ``fx=`` (the exchange-rate policy), ``errors=`` or ``max_days_back=`` that
+    :func:`convert`, :func:`lookup_rates` and :func:`aidcalc.fx_context` do not take."""
+    if fx not in ("spot", "month", "year"):
+        raise ValueError(
+            f"fx (the exchange-rate policy) must be 'spot', 'month' or 'year', got {fx!r}"
+        )
+    check_errors(errors, func=func)
     if (
         isinstance(max_days_back, bool)
         or not isinstance(max_days_back, (int, np.integer))
@@ -317,9 +300,9 @@ _PRECISION: dict[str, Precision] = {"spot": "day", "month": "month", "year": "ye
 
 def _read_dates(values: Any, policy: str, locale: LocaleLike | None = None) -> ParsedDates:
     """The rows' dates read strictly (:func:`aidcalc._base._dates.parse_dates`) at the precision
-    ``policy`` needs: a year-only ``2024`` is fine for ``policy="year"``, refused for spot."""
+    the policy needs: a year-only ``2024`` is fine for ``fx="year"``, refused for spot."""
     return parse_dates(
-        values, locale=locale, precision=_PRECISION[policy], option=("policy", policy), unit="D"
+        values, locale=locale, precision=_PRECISION[policy], option=("fx", policy), unit="D"
     )
 
 
@@ -402,32 +385,62 @@ def _lookup(
     (target, policy, max_days_back) are narrowed to the columns of the currencies present,
     plus a trailing all-NaN column that code -1 lands in. Rows that come out NaN then get
     their reason (and same-currency rows their rate 1) on the small subset only.
+    ``days`` is consumed (it becomes each row's position in the narrowed table).
     """
-    n = len(days)
-    nu = len(uniq)
+    cur = _columns_of(table, uniq, to)
+    labels, lab_code = _source_codes(table, uniq, to, policy, cur)
+    pos = _gather(table, cur, codes, days, policy, max_days_back)
+    src_codes = np.take(lab_code, codes)
+    reason, bad, bad_days = _explain(table, cur, codes, pos, src_codes, policy)
+    return _Result(
+        rate=pos.rate, seconds=pos.seconds, reason=reason, source_codes=src_codes,
+        source_labels=labels, table=table, to=to, uniq=uniq, bad=bad, bad_days=bad_days,
+    )  # fmt: skip
+
+
+class _Columns:
+    """Per distinct currency, plus a trailing slot for code -1 (missing): its column in the
+    rate table (-1 = none), whether it is the target, and its status (OK or why not)."""
+
+    __slots__ = ("col", "same", "status", "to_col")
+
+    def __init__(self, col: np.ndarray, same: np.ndarray, status: np.ndarray, to_col: int):
+        self.col, self.same, self.status, self.to_col = col, same, status, to_col
+
+
+def _columns_of(table: RateTable, uniq: list[str | None], to: str) -> _Columns:
     to_col = table._col.get(to, -1)
-    ucol = np.array([table._col.get(u, -1) if u else -1 for u in uniq] + [-1], dtype="int64")
-    usame = np.array([u == to for u in uniq] + [False])
-    ustatus = np.array(
-        [
-            OK
-            if u == to
-            else NO_CURRENCY
-            if u is None
-            else UNKNOWN
-            if table._col.get(u, -1) < 0
-            else NO_TARGET
-            if to_col < 0
-            else OK
-            for u in uniq
-        ]
-        + [NO_CURRENCY],
-        dtype="int8",
+    col = [table._col.get(u, -1) if u else -1 for u in uniq]
+    status = [_status(u, to, c, to_col) for u, c in zip(uniq, col, strict=True)]
+    return _Columns(
+        col=np.array([*col, -1], dtype="int64"),
+        same=np.array([u == to for u in uniq] + [False]),
+        status=np.array([*status, NO_CURRENCY], dtype="int8"),
+        to_col=to_col,
     )
+
+
+def _status(u: str | None, to: str, col: int, to_col: int) -> int:
+    """Why a currency gets no rate from the table (OK when it may)."""
+    if u == to:
+        return OK
+    if u is None:
+        return NO_CURRENCY
+    if col < 0:
+        return UNKNOWN
+    if to_col < 0:
+        return NO_TARGET
+    return OK
+
+
+def _source_codes(
+    table: RateTable, uniq: list[str | None], to: str, policy: str, cur: _Columns
+) -> tuple[list[str], np.ndarray]:
+    """The ``fx_source`` labels and, per distinct currency, the index of its label (-1)."""
     labels: list[str] = []
-    lab_code = np.full(nu + 1, -1, dtype="int16")
+    lab_code = np.full(len(uniq) + 1, -1, dtype="int16")
     for i, u in enumerate(uniq):  # unique currencies only
-        if ustatus[i] != OK or u is None:  # (None always has status NO_CURRENCY)
+        if cur.status[i] != OK or u is None:  # (None always has status NO_CURRENCY)
             continue
         lab = "identity (same currency)" if u == to else _source_label(table, u, to, policy)
         if lab not in labels:
@@ -435,68 +448,131 @@ def _lookup(
         lab_code[i] = labels.index(lab)
     if len(labels) < 127:
         lab_code = lab_code.astype("int8")
+    return labels, lab_code
 
-    if to_col >= 0:
-        day0, rate2d, sec2d = table._dense(to_col, policy, max_days_back)
-        n_rows = rate2d.shape[0]
-        # prepend all-NaN rows for days 0..day0 (since 1970) so a row's position is simply
-        # day * stride + code: one arithmetic pass less per row (a few MB, once per call)
-        lead = max(day0, 0)
-        sub_rate = np.full((lead + n_rows, nu + 1), np.nan)
-        sub_sec = np.full((lead + n_rows, nu + 1), _NAT, dtype="int64")
-        usable = np.flatnonzero((ustatus[:nu] == OK) & ~usame[:nu])
-        sub_rate[lead:, usable] = rate2d[:, ucol[usable]]
-        sub_sec[lead:, usable] = sec2d[:, ucol[usable]]
-        same_cols = np.flatnonzero(usame)
-        if len(same_cols):
-            inner = slice(lead + 1, lead + n_rows - 1)
-            sub_rate[inner, same_cols] = 1.0
-            sub_sec[inner, same_cols] = ((day0 + np.arange(1, n_rows - 1)) * 86_400)[:, None]
-        day0 -= lead  # 0 unless the table starts before 1970
-        stride = nu + 1
-        flat = days  # consumed in place: (day - day0) * stride + currency code
-        if day0:
-            flat -= day0
-        flat *= stride
-        flat += codes  # code -1 lands in the previous row's all-NaN column
-        # out-of-calendar positions clip onto the all-NaN first or last row
-        rate = np.take(sub_rate.ravel(), flat, mode="clip")
-        seconds = np.take(sub_sec.ravel(), flat, mode="clip")
-    else:
-        stride, day0 = 1, 0
+
+class _Gathered:
+    """Rates and their dates per row, and where each row was read: row ``i`` is at
+    ``flat[i] = (day - day0) * stride + code``."""
+
+    __slots__ = ("day0", "flat", "rate", "seconds", "stride")
+
+    def __init__(
+        self, rate: np.ndarray, seconds: np.ndarray, flat: np.ndarray, stride: int, day0: int
+    ) -> None:
+        self.rate, self.seconds, self.flat, self.stride, self.day0 = (
+            rate, seconds, flat, stride, day0
+        )  # fmt: skip
+
+
+def _gather(
+    table: RateTable,
+    cur: _Columns,
+    codes: np.ndarray,
+    days: np.ndarray,
+    policy: str,
+    max_days_back: int,
+) -> _Gathered:
+    """One gather per output column from the table narrowed to the currencies present."""
+    if cur.to_col < 0:  # no target rates at all: every row is explained below
         flat = days
-        flat += codes  # so the row's day is (flat - code) // stride + day0 below, as above
-        rate = np.full(n, np.nan)
-        seconds = np.full(n, _NAT, dtype="int64")
-    src_codes = np.take(lab_code, codes)
-    reason = np.zeros(n, dtype="int8")
-    bad = np.flatnonzero(np.isnan(rate))
-    bad_days = np.empty(0, dtype="int64")
-    if len(bad):
-        c = codes[bad].astype("int64")
-        d = (flat[bad] - c) // stride + day0
-        has_day = d > NO_DAY // 2
-        d[~has_day] = NO_DAY
-        same = usame[c]
-        if same.any():  # same currency: rate 1 whatever the date, fx_date = the row's date
-            rate[bad[same]] = 1.0
-            seconds[bad[same]] = np.where(has_day[same], d[same] * 86_400, _NAT)
-        status = ustatus[c]
-        if policy == "spot" and to_col >= 0:
-            first = table._first_days()
-            pair_first = np.maximum(first[np.maximum(ucol[c], 0)], first[to_col])
-            timing = np.where(d < pair_first, BEFORE, STALE)
-        else:
-            timing = np.full(len(bad), PERIOD)
-        why = np.where(status != OK, status, np.where(has_day, timing, NO_DATE))
-        why[same] = OK
-        reason[bad] = why
-        src_codes[bad[why != OK]] = -1
-        bad, bad_days = bad[~same], d[~same]
-    return _Result(
-        rate=rate, seconds=seconds, reason=reason, source_codes=src_codes,
-        source_labels=labels, table=table, to=to, uniq=uniq, bad=bad, bad_days=bad_days,
-    )  # fmt: skip
+        flat += codes  # so the row's day is (flat - code) // stride + day0, as below
+        return _Gathered(
+            np.full(len(days), np.nan), np.full(len(days), _NAT, dtype="int64"), flat, 1, 0
+        )
+    day0, sub_rate, sub_sec = _narrowed(table, cur, policy, max_days_back)
+    stride = len(cur.col)
+    flat = days  # consumed in place: (day - day0) * stride + currency code
+    if day0:
+        flat -= day0
+    flat *= stride
+    flat += codes  # code -1 lands in the previous row's all-NaN column
+    # out-of-calendar positions clip onto the all-NaN first or last row
+    rate = np.take(sub_rate.ravel(), flat, mode="clip")
+    seconds = np.take(sub_sec.ravel(), flat, mode="clip")
+    return _Gathered(rate, seconds, flat, stride, day0)
+
+
+def _narrowed(
+    table: RateTable, cur: _Columns, policy: str, max_days_back: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """(day0, rate, seconds): the table's calendar arrays into the target, narrowed to the
+    currencies present (one column each, plus the all-NaN column of code -1)."""
+    day0, rate2d, sec2d = table._dense(cur.to_col, policy, max_days_back)
+    n_rows = rate2d.shape[0]
+    # prepend all-NaN rows for days 0..day0 (since 1970) so a row's position is simply
+    # day * stride + code: one arithmetic pass less per row (a few MB, once per call)
+    lead = max(day0, 0)
+    width = len(cur.col)
+    sub_rate = np.full((lead + n_rows, width), np.nan)
+    sub_sec = np.full((lead + n_rows, width), _NAT, dtype="int64")
+    usable = np.flatnonzero((cur.status[:-1] == OK) & ~cur.same[:-1])
+    sub_rate[lead:, usable] = rate2d[:, cur.col[usable]]
+    sub_sec[lead:, usable] = sec2d[:, cur.col[usable]]
+    same_cols = np.flatnonzero(cur.same)
+    if len(same_cols):
+        inner = slice(lead + 1, lead + n_rows - 1)
+        sub_rate[inner, same_cols] = 1.0
+        sub_sec[inner, same_cols] = ((day0 + np.arange(1, n_rows - 1)) * 86_400)[:, None]
+    return day0 - lead, sub_rate, sub_sec  # day0 - lead: 0 unless the table starts before 1970
+
+
+def _explain(
+    table: RateTable,
+    cur: _Columns,
+    codes: np.ndarray,
+    pos: _Gathered,
+    src_codes: np.ndarray,
+    policy: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(reason per row, rows without a rate, their days): on the rows that came out NaN only.
+
+    Same-currency rows get rate 1 whatever the date (``fx_date`` = the row's date) here.
+    """
+    reason = np.zeros(len(pos.rate), dtype="int8")
+    bad = np.flatnonzero(np.isnan(pos.rate))
+    if not len(bad):
+        return reason, bad, np.empty(0, dtype="int64")
+    c = codes[bad].astype("int64")
+    d = (pos.flat[bad] - c) // pos.stride + pos.day0
+    has_day = d > NO_DAY // 2
+    d[~has_day] = NO_DAY
+    same = cur.same[c]
+    if same.any():  # same currency: rate 1 whatever the date, fx_date = the row's date
+        pos.rate[bad[same]] = 1.0
+        pos.seconds[bad[same]] = np.where(has_day[same], d[same] * 86_400, _NAT)
+    status = cur.status[c]
+    if policy == "spot" and cur.to_col >= 0:
+        first = table._first_days()
+        pair_first = np.maximum(first[np.maximum(cur.col[c], 0)], first[cur.to_col])
+        timing = np.where(d < pair_first, BEFORE, STALE)
+    else:
+        timing = np.full(len(bad), PERIOD)
+    why = np.where(status != OK, status, np.where(has_day, timing, NO_DATE))
+    why[same] = OK
+    reason[bad] = why
+    src_codes[bad[why != OK]] = -1
+    return reason, bad[~same], d[~same]
+
+
+def _clear(res: _Result, mask: np.ndarray, why: int) -> None:
+    """Rows that get no rate for a reason of their own (date, amount): NaN, NaT, no source."""
+    if mask.any():
+        res.reason[mask] = why
+        res.rate[mask] = np.nan
+        res.seconds[mask] = _NAT
+        res.source_codes[mask] = -1
+
+
+def _fx_columns(res: _Result) -> dict[str, Any]:
+    """The ``fx_rate``, ``fx_date`` and ``fx_source`` columns of a lookup."""
+    return {
+        FX_RATE: res.rate,
+        FX_DATE: res.seconds.view("datetime64[s]"),
+        FX_SOURCE: pd.Categorical.from_codes(
+            res.source_codes, pd.Index(res.source_labels), validate=False
+        ),
+    }
 
 
 def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back: int) -> str:
@@ -625,12 +701,17 @@ def _raise(
 
 
 # --- public functions --------------------------------------------------------------------------
+#: ``policy=`` was the name of ``fx=`` in convert, lookup_rates, convert_amount and fx_context
+FX_RENAMED = {"old": "policy", "new": "fx", "why": "the name normalise and build_report use"}
+
+
+@renamed_argument(**FX_RENAMED)
 def lookup_rates(
     currencies: Any,
     to: str,
     dates: Any,
     *,
-    policy: Policy = "spot",
+    fx: Policy = "spot",
     rates: RatesLike = None,
     max_days_back: int = 7,
     errors: Literal["raise", "coerce"] = "coerce",
@@ -646,7 +727,8 @@ def lookup_rates(
     dates
         Dates (datetime64, ISO strings, ``datetime.date``; integers are years); a single value
         is repeated.
-    policy
+    fx
+        The exchange-rate policy (``policy=`` is its deprecated name):
         ``"spot"`` (latest fixing on or before the date, at most ``max_days_back`` days old),
         ``"month"`` or ``"year"`` (average of the daily cross rate over the calendar period).
     rates
@@ -671,12 +753,31 @@ def lookup_rates(
     [155.5515, 169.52, nan]
     >>> print(got["error"].tolist()[2])
     no XYZ rates in ECB euro reference rates (...) ('XYZ' is not an ISO 4217 code)
-    >>> lookup_rates("USD", "JPY", ["2024-06"], policy="month")["fx_date"].tolist()
+    >>> lookup_rates("USD", "JPY", ["2024-06"], fx="month")["fx_date"].tolist()
     [Timestamp('2024-06-01 00:00:00')]
     """
     to = _check_target(to)
-    _check_options(policy, errors, max_days_back)
-    table = _resolve_rates(rates)
+    check_fx_options(fx, errors, max_days_back, func="lookup_rates")
+    table = resolve_rates(rates)
+    currencies, dates, index = _broadcast(currencies, dates)
+    codes, uniq = _factorize_currencies(currencies)
+    parsed = _read_dates(dates, fx)
+    res = _lookup(table, codes, uniq, to, _days(parsed), fx, max_days_back)
+    _clear(res, parsed.bad, BAD_DATE)
+    if errors == "raise":
+        _raise(res, codes, index, dates, fx, max_days_back, "lookup_rates", parsed, currencies)
+    return pd.DataFrame(
+        {
+            **_fx_columns(res),
+            ERROR: _date_errors(_error_column(res, codes, fx, max_days_back), res, parsed),
+        },
+        index=index,
+    )
+
+
+def _broadcast(currencies: Any, dates: Any) -> tuple[Any, Any, pd.Index]:
+    """Currencies and dates of equal length (a scalar is repeated), without their index, and
+    the index of the result (a Series argument's, else a RangeIndex)."""
     index = None
     for obj in (currencies, dates):
         if isinstance(obj, pd.Series):
@@ -695,38 +796,14 @@ def lookup_rates(
         raise ValueError(
             f"currencies ({len(currencies)}) and dates ({len(dates)}) differ in length"
         )
-    if index is None:
-        index = pd.RangeIndex(n)
-    codes, uniq = _factorize_currencies(
-        currencies.reset_index(drop=True) if isinstance(currencies, pd.Series) else currencies
-    )
-    parsed = _read_dates(
-        dates.reset_index(drop=True) if isinstance(dates, pd.Series) else dates, policy
-    )
-    days, unreadable = _days(parsed), parsed.bad
-    res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
-    if unreadable.any():
-        res.reason[unreadable] = BAD_DATE
-        res.rate[unreadable] = np.nan
-        res.seconds[unreadable] = _NAT
-        res.source_codes[unreadable] = -1
-    if errors == "raise":
-        _raise(
-            res, codes, index, dates, policy, max_days_back, "lookup_rates", parsed, currencies
-        )
-    return pd.DataFrame(
-        {
-            FX_RATE: res.rate,
-            FX_DATE: res.seconds.view("datetime64[s]"),
-            FX_SOURCE: pd.Categorical.from_codes(
-                res.source_codes, pd.Index(res.source_labels), validate=False
-            ),
-            ERROR: _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed),
-        },
-        index=index,
-    )
+    if isinstance(currencies, pd.Series):
+        currencies = currencies.reset_index(drop=True)
+    if isinstance(dates, pd.Series):
+        dates = dates.reset_index(drop=True)
+    return currencies, dates, pd.RangeIndex(n) if index is None else index
 
 
+@renamed_argument(**FX_RENAMED)
 @renamed_argument("frame")
 @dask_aware
 def convert(
@@ -736,7 +813,7 @@ def convert(
     amount: str = "amount",
     currency: str = "currency",
     date: str = "date",
-    policy: Policy = "spot",
+    fx: Policy = "spot",
     rates: RatesLike = None,
     errors: Literal["raise", "coerce"] = "raise",
     out: str | None = None,
@@ -758,7 +835,8 @@ def convert(
         ``currency`` column is then optional, and one that names another currency for a row
         raises :class:`aidcalc.ValidationError`; the converted column is ``pint[to]``. Any
         other unit (``pint[MW]``) is not money and raises.
-    policy
+    fx
+        The exchange-rate policy (``policy=`` is its deprecated name).
         ``"spot"``: the fixing of that day, or the latest earlier one at most
         ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the
         average of the daily cross rate over the calendar month/year; ``fx_date`` is the first
@@ -776,8 +854,8 @@ def convert(
     locale
         Day/month order of numeric dates such as ``07/06/2024`` (``de``, ``fr``, ``en_GB``:
         day-first; ``en_US``: month-first). Without it only dates that read one way are
-        accepted. Dates are read strictly: a year-only ``2024`` needs ``policy="year"`` and a
-        month-only ``2024-06`` ``policy="month"`` (or ``"year"``); spot needs the day.
+        accepted. Dates are read strictly: a year-only ``2024`` needs ``fx="year"`` and a
+        month-only ``2024-06`` ``fx="month"`` (or ``"year"``); spot needs the day.
 
     Returns
     -------
@@ -800,16 +878,46 @@ def convert(
     [12.1, 12.21, 0.54]
     >>> done["fx_date"].dt.strftime("%Y-%m-%d").tolist()  # Saturday -> Friday's fixing
     ['2024-06-07', '2024-06-07', '2024-06-07']
-    >>> convert(pledges, "USD", policy="year")["fx_rate"].round(4).tolist()
+    >>> convert(pledges, "USD", fx="year")["fx_rate"].round(4).tolist()
     [1.0, 0.0066, 1.0824]
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "convert")
     to = _check_target(to)
-    _check_options(policy, errors, max_days_back)
+    check_fx_options(fx, errors, max_days_back)
     # a pint-pandas currency amount (pint[USD]) gives the currency; no currency column needed
     units = money_with_currency(frame, amount, currency, "convert")
-    needed = (amount, currency, date) if units is None else (amount, date)
+    _check_columns(frame, (amount, currency, date) if units is None else (amount, date))
+    table = resolve_rates(rates)
+    amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
+    money = money_values(amounts, amount, "convert")
+    if money.bad.any() and errors == "raise":
+        _raise_bad_amounts(frame, amount, money)
+    codes, uniq = _factorize_currencies(currencies)
+    parsed = _read_dates(frame[date], fx, locale)
+    res = _lookup(table, codes, uniq, to, _days(parsed), fx, max_days_back)
+    _clear_unconvertible(res, codes, uniq, to, parsed, money)
+    converted = _multiply(frame, amount, money.values, res, to, errors)
+    if errors == "raise":
+        _raise(
+            res, codes, frame.index, frame[date], fx, max_days_back, "convert", parsed,
+            currencies,
+        )  # fmt: skip
+    new = {
+        out or f"{amount}_{to}": with_currency_unit(converted, to, units),
+        **_fx_columns(res),
+        FX_TO: pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), pd.Index([to])),
+    }
+    if errors == "coerce":
+        err = _date_errors(_error_column(res, codes, fx, max_days_back), res, parsed)
+        new[ERROR] = _merge_errors(frame[ERROR], err) if ERROR in frame.columns else err
+    result = frame.copy(deep=False)
+    for name, col in new.items():  # wrap in Series so pandas does not copy the arrays again
+        result[name] = pd.Series(col, index=frame.index, copy=False)
+    return result
+
+
+def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...]) -> None:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValidationError(
@@ -817,41 +925,53 @@ def convert(
             f"{join_values(list(frame.columns))}. Name yours with amount=, currency=, date=",
             problems=pd.DataFrame({"column": missing, "problem": "missing"}),
         )
-    table = _resolve_rates(rates)
-    amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
-    money = money_values(amounts, amount, "convert")
-    values, not_number, infinite = money
-    if money.bad.any() and errors == "raise":
-        bad = money.bad
-        shown = frame[amount][bad].tolist()
-        what = "values that are not numbers" if not_number.any() else "values that are not finite"
-        raise ValidationError(
-            f"convert: column {amount!r} holds {what} in "
-            f"{describe_rows(frame.index[bad])}: {join_values(shown)}. Read text "
-            "amounts with aidcalc.parse_amounts first, fix or drop infinite values, or use "
-            "errors='coerce'",
-            problems=pd.DataFrame({"row": frame.index[bad], "value": shown}),
-        )
-    codes, uniq = _factorize_currencies(currencies)
-    parsed = _read_dates(frame[date], policy, locale)
-    days, unreadable = _days(parsed), parsed.bad
-    res = _lookup(table, codes, uniq, to, days, policy, max_days_back)
+
+
+def _raise_bad_amounts(frame: pd.DataFrame, amount: str, money: Money) -> None:
+    bad = money.bad
+    shown = frame[amount][bad].tolist()
+    what = (
+        "values that are not numbers" if money.not_number.any() else "values that are not finite"
+    )
+    raise ValidationError(
+        f"convert: column {amount!r} holds {what} in "
+        f"{describe_rows(frame.index[bad])}: {join_values(shown)}. Read text "
+        "amounts with aidcalc.parse_amounts first, fix or drop infinite values, or use "
+        "errors='coerce'",
+        problems=pd.DataFrame({"row": frame.index[bad], "value": shown}),
+    )
+
+
+def _clear_unconvertible(
+    res: _Result,
+    codes: np.ndarray,
+    uniq: list[str | None],
+    to: str,
+    parsed: ParsedDates,
+    money: Money,
+) -> None:
+    """Rows whose date or amount cannot be used get their reason; a missing amount is no
+    error (nothing to convert; the rate is shown when known)."""
+    unreadable = parsed.bad
     if unreadable.any():  # a same-currency row needs no date: its rate is 1 whatever the date
         same = np.array([u == to for u in uniq] + [False])[codes]
         unreadable = unreadable & ~same
-    for mask, why in ((unreadable, BAD_DATE), (not_number, BAD_AMOUNT), (infinite, NOT_FINITE)):
-        if mask.any():
-            res.reason[mask] = why
-            res.rate[mask] = np.nan
-            res.seconds[mask] = _NAT
-            res.source_codes[mask] = -1
-    na_amount = np.isnan(values)
-    if not_number.any():
-        na_amount &= ~not_number
-    if na_amount.any():  # no amount, nothing to convert: never an error (rate shown if known)
+    _clear(res, unreadable, BAD_DATE)
+    _clear(res, money.not_number, BAD_AMOUNT)
+    _clear(res, money.infinite, NOT_FINITE)
+    na_amount = np.isnan(money.values)
+    if money.not_number.any():
+        na_amount &= ~money.not_number
+    if na_amount.any():
         res.reason[na_amount] = OK
         keep = ~na_amount[res.bad]
         res.bad, res.bad_days = res.bad[keep], res.bad_days[keep]
+
+
+def _multiply(
+    frame: pd.DataFrame, amount: str, values: np.ndarray, res: _Result, to: str, errors: str
+) -> np.ndarray:
+    """Amount x rate; a product that overflows to infinity is refused (or NaN with a reason)."""
     with np.errstate(over="ignore", invalid="ignore"):
         converted = values * res.rate
     over = overflowed(converted, values, res.rate)
@@ -864,33 +984,9 @@ def convert(
                 "fix them, or use errors='coerce'",
                 problems=pd.DataFrame({"row": frame.index[over], "value": shown}),
             )
-        res.reason[over] = OVERFLOW
+        _clear(res, over, OVERFLOW)
         converted[over] = np.nan
-        res.rate[over] = np.nan
-        res.seconds[over] = _NAT
-        res.source_codes[over] = -1
-    if errors == "raise":
-        _raise(
-            res, codes, frame.index, frame[date], policy, max_days_back, "convert", parsed,
-            currencies,
-        )  # fmt: skip
-    index = frame.index
-    new = {
-        out or f"{amount}_{to}": with_currency_unit(converted, to, units),
-        FX_RATE: res.rate,
-        FX_DATE: res.seconds.view("datetime64[s]"),
-        FX_SOURCE: pd.Categorical.from_codes(
-            res.source_codes, pd.Index(res.source_labels), validate=False
-        ),
-        FX_TO: pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), pd.Index([to])),
-    }
-    if errors == "coerce":
-        err = _date_errors(_error_column(res, codes, policy, max_days_back), res, parsed)
-        new[ERROR] = _merge_errors(frame[ERROR], err) if ERROR in frame.columns else err
-    result = frame.copy(deep=False)
-    for name, col in new.items():  # wrap in Series so pandas does not copy the arrays again
-        result[name] = pd.Series(col, index=index, copy=False)
-    return result
+    return converted
 
 
 def _merge_errors(old: pd.Series, new: pd.Categorical[str]) -> pd.Categorical[str]:
@@ -922,7 +1018,7 @@ def average_rate(
     aidcalc.RateNotFoundError: average_rate: no year rate for 1 row: ...
     """
     from_currency = check_currency(from_currency, "from_currency")
-    got = lookup_rates([from_currency], to_currency, [int(year)], policy="year", rates=rates)
+    got = lookup_rates([from_currency], to_currency, [int(year)], fx="year", rates=rates)
     if got[ERROR].notna().iloc[0]:
         raise RateNotFoundError(
             f"average_rate: no year rate for 1 row: {from_currency} -> {to_currency} in {year}: "
@@ -932,12 +1028,13 @@ def average_rate(
     return float(got[FX_RATE].iloc[0])
 
 
+@renamed_argument(**FX_RENAMED)
 def convert_amount(
     amount_or_text: Amount | str,
     to: str,
     *,
     on: Any,
-    policy: Policy = "spot",
+    fx: Policy = "spot",
     locale: LocaleLike = "en",
     rates: RatesLike = None,
     max_days_back: int = 7,
@@ -978,7 +1075,7 @@ def convert_amount(
             f"convert_amount() takes an aidcalc.Amount or text, not {type(amount_or_text).__name__}"
         )
     got = lookup_rates(
-        [amount.currency], to, [on], policy=policy, rates=rates, max_days_back=max_days_back,
+        [amount.currency], to, [on], fx=fx, rates=rates, max_days_back=max_days_back,
         errors="raise",
     )  # fmt: skip
     rate = float(got[FX_RATE].iloc[0])

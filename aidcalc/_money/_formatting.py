@@ -181,8 +181,19 @@ def _shown_value(number: str, value: Decimal, loc: Any) -> Decimal | int:
     return int(full) if full == full.to_integral_value() else full.normalize()
 
 
-def _name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
-    """Compact long number + the currency's display name, in the locale's unit pattern."""
+def name_style(value: Decimal, code: str, loc: Any, digits: int) -> str:
+    """Compact long number + the currency's display name, in the locale's unit pattern.
+
+    The ``style="name"`` of :func:`format_amount`, and of the chart axes' tick labels.
+
+    Examples
+    --------
+    >>> from babel import Locale
+    >>> name_style(Decimal("12100000000"), "USD", Locale("en"), 1)
+    '12.1 billion US dollars'
+    >>> name_style(Decimal("5000000000"), "EUR", Locale("de"), 1)
+    '5 Milliarden Euro'
+    """
     from babel.numbers import get_currency_name, get_currency_unit_pattern
 
     number = _compact_decimal(value, loc, digits)
@@ -304,7 +315,7 @@ def format_amount(
         else:
             out = format_currency(value, code, locale=loc)
     elif style == "name":
-        out = _name_style(value, code, loc, digits)
+        out = name_style(value, code, loc, digits)
     elif style == "short":
         out = _compact_currency(value, code, loc, digits)
     else:

@@ -62,7 +62,14 @@ from .._base._columns import AMOUNT, APPROX, CURRENCY, ERROR
 from .._base._compat import check_errors
 from .._base._errors import ParseError, describe_rows
 from .._base._locale import LocaleLike, resolve_locale
-from ._amount import MAX_AMOUNT, Amount, _iso_codes, check_currency, currency_suggestions
+from ._amount import MAX_AMOUNT, Amount
+from ._currencies import (
+    active_codes,
+    check_currency,
+    currency_suggestions,
+    iso_codes,
+    minor_units,
+)
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -245,22 +252,6 @@ def _words_for(language: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(zip(mine["kind"], mine["phrase"], mine["value"], strict=True))
 
 
-@cache
-def _active_codes() -> frozenset[str]:
-    from babel.core import get_global
-
-    active = set()
-    for entries in get_global("territory_currencies").values():
-        for code, _start, end, tender in entries:
-            if end is None and tender:
-                active.add(code)
-    return frozenset(active)
-
-
-def _check_currency(code: Any, what: str) -> str:
-    return check_currency(code, what)
-
-
 # --- the per-locale lexicon ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Lexicon:
@@ -382,11 +373,44 @@ def _unit_pattern_words(loc: Locale) -> set[str]:
 
 @lru_cache(maxsize=64)
 def _lexicon(locale_id: str) -> _Lexicon:
-    from babel import Locale
-    from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
-
+    """What every word and symbol means in one locale, built once from CLDR and the words
+    table: the number grammar, then the phrases in order of precedence (the first meaning
+    of a phrase wins): signs, fillers and hedges, scale words, currency names, the words
+    table's currency words, and symbols."""
     loc = resolve_locale(locale_id)
     lang = loc.language
+    decimal, group, number_pattern, trailing_minus = _number_grammar(loc, locale_id)
+    mine = _words_for(lang)
+    info = _cldr_scale_info(loc)
+    phrases = _Phrases()
+    _add_signs_and_fillers(phrases, loc, mine, info)
+    _add_scales(phrases, loc, mine, info)
+    _add_currency_names(phrases, loc, mine)
+    own = _add_symbols(phrases, loc, mine)
+    scale_words = tuple(sorted(w for w, (k, _) in phrases.items() if k == "scale"))
+    return _Lexicon(
+        locale=locale_id,
+        language=lang,
+        decimal=decimal,
+        group=group,
+        number_pattern=number_pattern,
+        number_re=re.compile(number_pattern),
+        phrases=dict(phrases),
+        matcher=_Matcher(phrases),
+        scales=_Matcher(scale_words),
+        own_symbols=own,
+        scale_words=scale_words,
+        number_words=frozenset(_cldr_scales(loc, alone=True)),
+        territory_currency=_territory_currency(loc.territory),
+        prefix_scales=frozenset(w for w, (_, before) in info.items() if before),
+        trailing_minus=trailing_minus,
+    )
+
+
+def _number_grammar(loc: Locale, locale_id: str) -> tuple[str, str, str, bool]:
+    """(decimal symbol, group symbol, regex of a well-formed number, minus after it?)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
     decimal = _normalise(get_decimal_symbol(loc)) or "."
     group = _normalise(get_group_symbol(loc)) or " "
     if group == decimal:  # pragma: no cover - no CLDR locale does this
@@ -407,37 +431,62 @@ def _lexicon(locale_id: str) -> _Lexicon:
     trailing_minus = any(
         "-" in _normalise(sfx) or "\u2212" in _normalise(sfx) for sfx in negatives
     )
+    return decimal, group, number_pattern, trailing_minus
 
-    mine = _words_for(lang)
-    phrases: dict[str, tuple[str, str]] = {}
 
-    def add(phrase: str, kind: str, value: str) -> None:
+class _Phrases(dict[str, tuple[str, str]]):
+    """Matched form -> (kind, value); a phrase keeps the first meaning it was given."""
+
+    def add(self, phrase: str, kind: str, value: str) -> None:
         key = _key(phrase)
-        if key and key not in phrases:
-            phrases[key] = (kind, value)
+        if key and key not in self:
+            self[key] = (kind, value)
 
-    add("-", "sign", "")
-    add("\u2212", "sign", "")  # minus sign
-    add(get_minus_sign_symbol(loc), "sign", "")  # the locale's ("\u200e\u2212" in fa: "\u2212")
+
+_WordRows = tuple[tuple[str, str, str], ...]
+
+
+def _add_signs_and_fillers(
+    phrases: _Phrases, loc: Locale, mine: _WordRows, info: dict[str, tuple[int, bool]]
+) -> None:
+    from babel.numbers import get_minus_sign_symbol
+
+    phrases.add("-", "sign", "")
+    phrases.add("\u2212", "sign", "")  # minus sign
+    # the locale's ("\u200e\u2212" in fa: "\u2212")
+    phrases.add(get_minus_sign_symbol(loc), "sign", "")
     for want in ("filler", "hedge"):
         for kind, phrase, _ in mine:
             if kind == want:
-                add(phrase, kind, "")
-    info = _cldr_scale_info(loc)
+                phrases.add(phrase, kind, "")
     for word in _unit_pattern_words(loc):
         if word not in info:
-            add(word, "filler", "")
+            phrases.add(word, "filler", "")
+
+
+def _add_scales(
+    phrases: _Phrases, loc: Locale, mine: _WordRows, info: dict[str, tuple[int, bool]]
+) -> None:
+    """Scale words: CLDR's (and, in en_IN, en's million/billion after its own), then the
+    words table's press abbreviations ("bn"); number words alone ("mille") too."""
+    from babel import Locale
+
     scales = {w: p for w, (p, _) in info.items()}
-    if str(loc) != lang:  # en_IN also reads the million/billion of en (its own words first)
+    if str(loc) != loc.language:  # en_IN also reads the million/billion of en (its own first)
         with suppress(Exception):
-            for word, power in _cldr_scales(Locale.parse(lang)).items():
+            for word, power in _cldr_scales(Locale.parse(loc.language)).items():
                 scales.setdefault(word, power)
     for kind, phrase, value in mine:
         if kind == "scale":
             scales.setdefault(_key(phrase), int(value))
     for word, power in {**_cldr_scales(loc, alone=True), **scales}.items():
-        add(word, "scale", str(power))
-    # currency display names (singular and every plural form) in the locale's language
+        phrases.add(word, "scale", str(power))
+
+
+def _add_currency_names(phrases: _Phrases, loc: Locale, mine: _WordRows) -> None:
+    """Currency display names (singular and every plural form) in the locale's language, a
+    name shared by several currencies only when one of them is current; then the words
+    table's currency words ("dollars", "Rs")."""
     names: dict[str, set[str]] = {}
     plural = loc._data["currency_names_plural"]
     for code in {*loc.currencies, *plural}:
@@ -445,50 +494,36 @@ def _lexicon(locale_id: str) -> _Lexicon:
         for form in forms:
             if form and not any(ch.isdigit() for ch in form):
                 names.setdefault(_key(form), set()).add(code)
-    active = _active_codes()
+    active = active_codes()
     for name, codes in names.items():
         current = codes & active if len(codes) > 1 else codes
         if len(current) == 1:
-            add(name, "code", next(iter(current)))
+            phrases.add(name, "code", next(iter(current)))
     for kind, phrase, value in mine:
         if kind == "word":
             if re.fullmatch("[A-Z]{3}", value):
-                add(phrase, "code", value)
+                phrases.add(phrase, "code", value)
             else:
-                add(phrase, "symbol", _key(value))
-    # symbols: this locale's, the press symbols, and any CLDR symbol that cannot be a word
+                phrases.add(phrase, "symbol", _key(value))
+
+
+def _add_symbols(phrases: _Phrases, loc: Locale, mine: _WordRows) -> dict[str, frozenset[str]]:
+    """Symbols: this locale's, the press symbols, and any CLDR symbol that cannot be a word.
+    Returns this locale's own symbols -> the codes they stand for."""
     own: dict[str, set[str]] = {}
     for code, symbol in loc.currency_symbols.items():
         sym = _key(symbol)
         if sym and sym != code.lower():
             own.setdefault(sym, set()).add(code)
     for sym in own:
-        add(sym, "symbol", sym)
+        phrases.add(sym, "symbol", sym)
     for kind, phrase, _ in mine:
         if kind == "symbol":
-            add(phrase, "symbol", _key(phrase))
+            phrases.add(phrase, "symbol", _key(phrase))
     for sym in _global_symbols():  # letters-only symbols elsewhere ("den", "Le") are words here
         if not sym.isalpha():
-            add(sym, "symbol", sym)
-
-    scale_words = tuple(sorted(w for w, (k, _) in phrases.items() if k == "scale"))
-    return _Lexicon(
-        locale=locale_id,
-        language=lang,
-        decimal=decimal,
-        group=group,
-        number_pattern=number_pattern,
-        number_re=re.compile(number_pattern),
-        phrases=phrases,
-        matcher=_Matcher(phrases),
-        scales=_Matcher(scale_words),
-        own_symbols={k: frozenset(v) for k, v in own.items()},
-        scale_words=scale_words,
-        number_words=frozenset(_cldr_scales(loc, alone=True)),
-        territory_currency=_territory_currency(loc.territory),
-        prefix_scales=frozenset(w for w, (_, before) in info.items() if before),
-        trailing_minus=trailing_minus,
-    )
+            phrases.add(sym, "symbol", sym)
+    return {k: frozenset(v) for k, v in own.items()}
 
 
 # --- reading the words around the number ---------------------------------------------------------
@@ -530,25 +565,30 @@ def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str,
     )
 
 
+def currency_of_word(word: str, locale_id: str = "en") -> str | None:
+    """The ISO code a currency word means in a locale (a code, a name or a symbol), else None.
+
+    What :func:`aidcalc._money._currencies.currency_suggestions` offers for a mistyped code.
+
+    Examples
+    --------
+    >>> [currency_of_word(w) for w in ("yen", "Euro", "£", "x")]
+    ['JPY', 'EUR', 'GBP', None]
+    """
+    key = " ".join(str(word).split()).lower()
+    kind, value = _lexicon(locale_id).phrases.get(key, ("", ""))
+    if kind == "code":
+        return value
+    if kind == "symbol":
+        with suppress(_Fail):
+            return _resolve_symbol(value, locale_id, None)[0]
+    return None
+
+
 def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tuple[str, str, str]]:
     """Split an affix into (kind, value, phrase) tokens; anything unknown fails."""
-    codes: list[tuple[str, str, str]] = []
-    chars = list(affix)
-    spans: list[tuple[int, int]] | None = None
-    for m in _UPPER3.finditer(affix):
-        word = m.group()
-        if word in _iso_codes():
-            codes.append(("code", word, word))
-            chars[m.start() : m.end()] = " " * 3
-        elif word.lower() not in lex.phrases:
-            if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
-                spans = [(a, b) for a, b, _ in lex.matcher.finditer(affix.lower())]
-            if any(a <= m.start() and m.end() <= b for a, b in spans):
-                continue
-            sugg = currency_suggestions(word)
-            hint = f": did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code){hint}")
-    low = "".join(chars).lower()
+    codes, rest = _scan_codes(affix, lex)
+    low = rest.lower()
     tokens: list[tuple[str, str, str]] = []
     unknown: tuple[str, bool] | None = None
     pos = 0
@@ -563,27 +603,57 @@ def _scan(affix: str, lex: _Lexicon, where: str, default: str | None) -> list[tu
     if unknown is not None:
         word, leading = unknown
         scale_slot = where == "post" and leading and not any(k == "scale" for k, _, _ in tokens)
-        cands = _global_symbols().get(word)
-        if cands:  # a letters-only symbol of other locales ("kr"): only with a fitting default
-            if default is not None and default in cands:
-                return [*codes, *tokens, ("code", default, word)]
-            if lex.territory_currency in cands:  # or the locale's own ("Rs" in en_IN)
-                return [*codes, *tokens, ("code", str(lex.territory_currency), word)]
-            if not scale_slot:
-                raise _Fail(
-                    f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
-                    f"but not in {lex.locale}: pass default_currency=... or write the ISO code"
-                    f"{_case_hint(word)}"
-                )
-        if scale_slot:
+        return [*codes, *tokens, _unknown_word(word, lex, where, scale_slot, default)]
+    return codes + tokens
+
+
+def _scan_codes(affix: str, lex: _Lexicon) -> tuple[list[tuple[str, str, str]], str]:
+    """The upper-case ISO codes of an affix as tokens, and the affix with them blanked out;
+    an upper-case word that is neither a code nor part of a known phrase fails."""
+    codes: list[tuple[str, str, str]] = []
+    chars = list(affix)
+    spans: list[tuple[int, int]] | None = None
+    for m in _UPPER3.finditer(affix):
+        word = m.group()
+        if word in iso_codes():
+            codes.append(("code", word, word))
+            chars[m.start() : m.end()] = " " * 3
+        elif word.lower() not in lex.phrases:
+            if spans is None:  # part of a longer known phrase ("USA-dollár" in Hungarian)?
+                spans = [(a, b) for a, b, _ in lex.matcher.finditer(affix.lower())]
+            if any(a <= m.start() and m.end() <= b for a, b in spans):
+                continue
+            sugg = currency_suggestions(word)
+            hint = f": did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+            raise _Fail(f"unknown currency code {word!r} (not an ISO 4217 code){hint}")
+    return codes, "".join(chars)
+
+
+def _unknown_word(
+    word: str, lex: _Lexicon, where: str, scale_slot: bool, default: str | None
+) -> tuple[str, str, str]:
+    """A word the lexicon does not know: a letters-only symbol of other locales ("kr") is
+    read with a fitting default or the locale's own currency; anything else fails."""
+    cands = _global_symbols().get(word)
+    if cands:
+        if default is not None and default in cands:
+            return ("code", default, word)
+        if lex.territory_currency in cands:  # or the locale's own ("Rs" in en_IN)
+            return ("code", str(lex.territory_currency), word)
+        if not scale_slot:
             raise _Fail(
-                f"unknown scale word or currency name {word!r} after the number (scale words "
-                f"in locale {lex.locale}: {', '.join(lex.scale_words[:12])}, ...)"
+                f"{word!r} is a currency symbol in other locales ({', '.join(sorted(cands))}) "
+                f"but not in {lex.locale}: pass default_currency=... or write the ISO code"
                 f"{_case_hint(word)}"
             )
-        side = "before" if where == "pre" else "after"
-        raise _Fail(f"unrecognised word {word!r} {side} the number{_case_hint(word)}")
-    return codes + tokens
+    if scale_slot:
+        raise _Fail(
+            f"unknown scale word or currency name {word!r} after the number (scale words "
+            f"in locale {lex.locale}: {', '.join(lex.scale_words[:12])}, ...)"
+            f"{_case_hint(word)}"
+        )
+    side = "before" if where == "pre" else "after"
+    raise _Fail(f"unrecognised word {word!r} {side} the number{_case_hint(word)}")
 
 
 def _case_hint(word: str) -> str:
@@ -592,7 +662,7 @@ def _case_hint(word: str) -> str:
     Such words stay errors: "all", "top", "cup" are words as well as codes (ALL, TOP, CUP).
     """
     code = word.upper()
-    if len(code) == 3 and code.isalpha() and code in _iso_codes():
+    if len(code) == 3 and code.isalpha() and code in iso_codes():
         return f" (ISO 4217 codes are matched in upper case only: write {code!r} if you mean it)"
     return ""
 
@@ -605,55 +675,80 @@ def _read_affixes(
     lex = _lexicon(locale_id)
     tokens = [(*t, "pre") for t in _scan(pre, lex, "pre", default)]
     tokens += [(*t, "post") for t in _scan(post, lex, "post", default)]
-    power = 0
-    scale_phrase = None
-    approx = negative = False
-    explicit: list[tuple[str, str]] = []
-    implicit: list[tuple[str, str, frozenset[str]]] = []
+    words = _AffixWords(lex, default)
     for kind, value, phrase, where in tokens:
+        words.take(kind, value, phrase, where)
+    return words.power, words.currency(), words.approx, words.negative
+
+
+class _AffixWords:
+    """What the words around one number say, token by token: hedge, sign, scale, currency."""
+
+    def __init__(self, lex: _Lexicon, default: str | None) -> None:
+        self.lex, self.default = lex, default
+        self.power = 0
+        self.scale_phrase: str | None = None
+        self.approx = self.negative = False
+        self.explicit: list[tuple[str, str]] = []
+        self.implicit: list[tuple[str, str, frozenset[str]]] = []
+
+    def take(self, kind: str, value: str, phrase: str, where: str) -> None:
         if kind == "hedge":
-            approx = True
+            self.approx = True
         elif kind == "sign":
-            if (where == "post" and not lex.trailing_minus) or negative:
-                raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
-            negative = True
+            self._sign(phrase, where)
         elif kind == "scale":
-            if int(value) < 0:
-                raise _Fail(_ambiguous_scale(phrase, lex))
-            if where == "pre" and phrase not in lex.prefix_scales:
-                raise _Fail(f"scale word {phrase!r} before the number")
-            if scale_phrase is not None:
-                raise _Fail(f"two scale words {scale_phrase!r} and {phrase!r}")
-            scale_phrase, power = phrase, int(value)
+            self._scale(value, phrase, where)
         elif kind == "code":
-            explicit.append((value, phrase))
+            self.explicit.append((value, phrase))
         elif kind == "symbol":
-            code, is_explicit = _resolve_symbol(value, locale_id, default)
-            if is_explicit:
-                explicit.append((code, phrase))
-            else:
-                cands = set(_global_symbols().get(value, ())) | set(lex.own_symbols.get(value, ()))
-                implicit.append((code, phrase, frozenset(cands | {code})))
-    codes = {c for c, _ in explicit}
-    if len(codes) > 1:
-        shown = ", ".join(f"{p!r} ({c})" for c, p in explicit)
-        raise _Fail(f"conflicting currencies {shown}")
-    if codes:
-        code = codes.pop()
-        for _, phrase, allowed in implicit:
-            if code not in allowed:
-                raise _Fail(f"conflicting currencies {phrase!r} and {code}")
-    elif implicit:
-        found = {c for c, _, _ in implicit}
-        if len(found) > 1:
-            shown = ", ".join(f"{p!r} ({c})" for c, p, _ in implicit)
+            self._symbol(value, phrase)
+
+    def _sign(self, phrase: str, where: str) -> None:
+        if (where == "post" and not self.lex.trailing_minus) or self.negative:
+            raise _Fail(f"unexpected {phrase!r} (a minus sign goes before the number)")
+        self.negative = True
+
+    def _scale(self, value: str, phrase: str, where: str) -> None:
+        if int(value) < 0:
+            raise _Fail(_ambiguous_scale(phrase, self.lex))
+        if where == "pre" and phrase not in self.lex.prefix_scales:
+            raise _Fail(f"scale word {phrase!r} before the number")
+        if self.scale_phrase is not None:
+            raise _Fail(f"two scale words {self.scale_phrase!r} and {phrase!r}")
+        self.scale_phrase, self.power = phrase, int(value)
+
+    def _symbol(self, value: str, phrase: str) -> None:
+        code, is_explicit = _resolve_symbol(value, self.lex.locale, self.default)
+        if is_explicit:
+            self.explicit.append((code, phrase))
+        else:
+            lex = self.lex
+            cands = set(_global_symbols().get(value, ())) | set(lex.own_symbols.get(value, ()))
+            self.implicit.append((code, phrase, frozenset(cands | {code})))
+
+    def currency(self) -> str:
+        """The one currency the words name: explicit mentions must agree, and settle an
+        ambiguous symbol; else the symbols' own; else the default; else the text fails."""
+        codes = {c for c, _ in self.explicit}
+        if len(codes) > 1:
+            shown = ", ".join(f"{p!r} ({c})" for c, p in self.explicit)
             raise _Fail(f"conflicting currencies {shown}")
-        code = found.pop()
-    elif default is not None:
-        code = default
-    else:
+        if codes:
+            code = codes.pop()
+            for _, phrase, allowed in self.implicit:
+                if code not in allowed:
+                    raise _Fail(f"conflicting currencies {phrase!r} and {code}")
+            return code
+        if self.implicit:
+            found = {c for c, _, _ in self.implicit}
+            if len(found) > 1:
+                shown = ", ".join(f"{p!r} ({c})" for c, p, _ in self.implicit)
+                raise _Fail(f"conflicting currencies {shown}")
+            return found.pop()
+        if self.default is not None:
+            return self.default
         raise _Fail("no currency (no symbol, ISO code or currency name): pass default_currency=...")
-    return power, code, approx, negative
 
 
 def _to_decimal(num: str, lex: _Lexicon) -> Decimal:
@@ -665,14 +760,6 @@ def _malformed(num: str, lex: _Lexicon) -> str:
         f"malformed number {num!r} for locale {lex.locale} (decimal separator "
         f"{lex.decimal!r}, grouping {lex.group!r}): check the locale"
     )
-
-
-@lru_cache(maxsize=512)
-def _minor_units(code: str) -> int:
-    """Decimal places of a currency's minor unit in CLDR: 2 for EUR/USD, 0 for JPY, 3 for KWD."""
-    from babel.numbers import get_currency_precision
-
-    return int(get_currency_precision(code))
 
 
 def _fraction_digits(num: str, decimal: str) -> int:
@@ -692,7 +779,7 @@ def _braces(text: str) -> str:
 def _ambiguous_template(code: str, locale_id: str, grouping: bool) -> str:
     """The message of :func:`_ambiguous` with fields ``num``, ``value`` and ``whole`` open."""
     lex = _lexicon(locale_id)
-    minor = _minor_units(code)
+    minor = minor_units(code)
     places = "no decimal places" if minor == 0 else f"{minor} decimal place" + "s" * (minor > 1)
     scales = {int(v): w for w, (k, v) in reversed(lex.phrases.items()) if k == "scale"}
     word = next((scales[p] for p in _EXAMPLE_POWERS if p in scales), "million")
@@ -773,7 +860,7 @@ def _single(num: str, pre: str, post: str, lex: _Lexicon, default: str | None) -
     if not lex.number_re.fullmatch(num):
         raise _Fail(_malformed(num, lex))
     power, code, approx, negative = _read_affixes(pre, post, lex.locale, default)
-    if power == 0 and _fraction_digits(num, lex.decimal) > _minor_units(code):
+    if power == 0 and _fraction_digits(num, lex.decimal) > minor_units(code):
         raise _Fail(_ambiguous(num, code, lex))
     value = _to_decimal(num, lex).scaleb(power)
     return -value if negative else value, code, approx
@@ -854,7 +941,7 @@ def _compound(
     if power:
         raise _Fail("scale word after a compound number")
     for unit in units:
-        if _fraction_digits(unit, lex.decimal) > _minor_units(code):
+        if _fraction_digits(unit, lex.decimal) > minor_units(code):
             raise _Fail(_ambiguous(unit, code, lex))
     total = sum((v.scaleb(p) for v, p in parts), Decimal(0))
     return -total if negative else total, code, approx
@@ -1152,145 +1239,211 @@ def _engine(
     number as written), ``power``, ``negative`` and ``exact`` (a Decimal for compounds, else
     None). ``backend`` is "auto" (pyarrow when installed, for more than a few texts), "arrow"
     or "python"; both give the same results (tested).
+
+    The steps: texts beyond the cap are refused before any scanning (O(1) each); the rest are
+    normalised and split into prefix, number and suffix (vectorised); texts without a number
+    may be a number word ("mille euros"); parenthesised and separator-led numbers are read or
+    refused per row; simple numbers are read vectorised with their words looked up once per
+    distinct (prefix, suffix); compounds ("1兆9000億円") per row; then the magnitude bound.
     """
     lex = _lexicon(locale_id)
     n = len(texts)
     use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
-    # texts beyond the cap are refused before any scanning (O(1) each)
+    texts, lengths, too_long = _capped(texts, use_arrow)
+    strings = _ArrowStrings(texts) if use_arrow else _PythonStrings(texts)
+    out = _Parsed(n)
+    matched = _without_number(out, strings, lex, default, lengths, too_long)
+    matched = _refuse_parentheses(out, strings, matched)
+    matched = _read_leading_separator(out, strings, matched, lex, default)
+    compound = matched & strings.post_has_digit()
+    valid = matched & strings.valid_number(lex.number_pattern)
+    for i in np.flatnonzero(matched & ~valid & ~compound):
+        out.error[i] = _malformed(strings.num[i], lex)
+    _read_simple(out, strings, np.flatnonzero(valid & ~compound), lex, default)
+    _read_compounds(out, strings, np.flatnonzero(compound), lex, default)
+    _refuse_huge(out, strings)
+    return out.result(strings)
+
+
+def _capped(texts: Any, use_arrow: bool) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The texts (a pyarrow array when ``use_arrow``), their lengths, and which are beyond
+    ``MAX_TEXT``: those become empty here, and are refused before any scanning."""
     if use_arrow and isinstance(texts, np.ndarray):
         import pyarrow as pa
 
         texts = pa.array(texts, type=pa.string())
     if isinstance(texts, np.ndarray):
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         too_long = lengths > MAX_TEXT
         if too_long.any():
             texts = np.where(too_long, "", texts).astype(object)
-    else:
-        pc = _arrow()
-        lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
-        too_long = lengths > MAX_TEXT
-        if too_long.any():
-            texts = pc.if_else(too_long, "", texts)
-    strings = _ArrowStrings(texts) if use_arrow else _PythonStrings(texts)
+        return texts, lengths, too_long
+    pc = _arrow()
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+    too_long = lengths > MAX_TEXT
+    if too_long.any():
+        texts = pc.if_else(too_long, "", texts)
+    return texts, lengths, too_long
+
+
+class _Parsed:
+    """The engine's result arrays, one element per text, filled step by step."""
+
+    def __init__(self, n: int) -> None:
+        self.power = np.zeros(n, dtype=np.int64)
+        self.negative = np.zeros(n, dtype=bool)
+        self.currency = np.full(n, None, dtype=object)
+        self.approx = np.zeros(n, dtype=bool)
+        self.exact = np.full(n, None, dtype=object)
+        self.amount = np.full(n, np.nan)
+        self.error = np.full(n, None, dtype=object)
+
+    def read_row(self, i: int | np.integer, read: Any, *args: Any) -> None:
+        """One text read in Python (``read`` returns value, currency, approx; or fails)."""
+        try:
+            value, self.currency[i], self.approx[i] = read(*args)
+        except _Fail as fail:
+            self.error[i] = fail.reason
+            return
+        self.exact[i] = value
+        self.amount[i] = float(value)
+
+    def result(self, strings: Any) -> dict[str, np.ndarray]:
+        failed = self.error != None  # noqa: E711
+        self.currency[failed] = None
+        self.approx[failed] = False
+        n = len(self.amount)
+        return {
+            "amount": self.amount,
+            "currency": self.currency,
+            "approx": self.approx,
+            "error": self.error,
+            "num": np.array([strings.num[0]] if n == 1 else [], dtype=object),
+            "power": self.power,
+            "negative": self.negative,
+            "exact": self.exact,
+        }
+
+
+def _without_number(
+    out: _Parsed,
+    strings: Any,
+    lex: _Lexicon,
+    default: str | None,
+    lengths: np.ndarray,
+    too_long: np.ndarray,
+) -> np.ndarray:
+    """Errors for empty, too long and number-less texts (a CLDR number word alone, "mille
+    euros", is read); returns the texts that have a number."""
     matched, empty = strings.matched.copy(), strings.empty
-    power = np.zeros(n, dtype=np.int64)
-    negative = np.zeros(n, dtype=bool)
-    currency = np.full(n, None, dtype=object)
-    approx = np.zeros(n, dtype=bool)
-    exact = np.full(n, None, dtype=object)
-    amount = np.full(n, np.nan)
-    error = np.full(n, None, dtype=object)
-    error[empty] = "empty text"
-    error[~empty & ~matched] = "no number"
+    out.error[empty] = "empty text"
+    out.error[~empty & ~matched] = "no number"
     for i in np.flatnonzero(too_long):
-        error[i] = _too_long(int(lengths[i]))
+        out.error[i] = _too_long(int(lengths[i]))
         matched[i] = False
-    for i in np.flatnonzero(~empty & ~matched):
-        if lex.number_words:
+    if lex.number_words:
+        for i in np.flatnonzero(~empty & ~matched):
             with suppress(_Fail):
-                exact[i], currency[i], approx[i] = _number_word(strings.text(i), lex, default)
-                amount[i], error[i] = float(exact[i]), None
+                out.exact[i], out.currency[i], out.approx[i] = _number_word(
+                    strings.text(i), lex, default
+                )
+                out.amount[i], out.error[i] = float(out.exact[i]), None
+    return matched
+
+
+def _refuse_parentheses(out: _Parsed, strings: Any, matched: np.ndarray) -> np.ndarray:
     parens = matched & strings.in_parentheses()
     for i in np.flatnonzero(parens):
-        error[i] = (
+        out.error[i] = (
             "the amount is in parentheses, which in accounting means a negative number: "
             "write a minus sign (-5 million) for a negative amount, or drop the parentheses"
         )
-    matched = matched & ~parens
-    # a separator right before the number ("$.5 billion"): read per row, never dropped
+    return matched & ~parens
+
+
+def _read_leading_separator(
+    out: _Parsed, strings: Any, matched: np.ndarray, lex: _Lexicon, default: str | None
+) -> np.ndarray:
+    """A separator right before the number ("$.5 billion"): read per row, never dropped."""
     lead = matched & strings.leading_separator()
     for i in np.flatnonzero(lead):
-        try:
-            exact[i], currency[i], approx[i] = _leading(
-                strings.num[i], strings.pre[i], strings.post[i], lex, default
-            )
-        except _Fail as fail:
-            error[i] = fail.reason
-            continue
-        amount[i] = float(exact[i])
-    matched = matched & ~lead
-    compound = matched & strings.post_has_digit()
-    valid = matched & strings.valid_number(lex.number_pattern)
-    for i in np.flatnonzero(matched & ~valid & ~compound):
-        error[i] = _malformed(strings.num[i], lex)
-    simple = valid & ~compound
+        out.read_row(i, _leading, strings.num[i], strings.pre[i], strings.post[i], lex, default)
+    return matched & ~lead
 
-    idx = np.flatnonzero(simple)
-    if len(idx):
-        # the words around the number: few distinct pairs even when every text differs
-        codes, uniques = strings.affix_codes(idx)
-        m = len(uniques)
-        u_power = np.zeros(m, dtype=np.int64)
-        u_cur = np.full(m, None, dtype=object)
-        u_approx = np.zeros(m, dtype=bool)
-        u_neg = np.zeros(m, dtype=bool)
-        u_err = np.full(m, None, dtype=object)
-        for j, (p, q) in enumerate(uniques):
+
+def _read_compounds(
+    out: _Parsed, strings: Any, idx: np.ndarray, lex: _Lexicon, default: str | None
+) -> None:
+    for i in idx:
+        out.read_row(i, _compound, strings.num[i], strings.pre[i], strings.post[i], lex, default)
+
+
+def _read_simple(
+    out: _Parsed, strings: Any, idx: np.ndarray, lex: _Lexicon, default: str | None
+) -> None:
+    """One number with words around it, vectorised: the words are read once per distinct
+    (prefix, suffix) pair (few, even when every text differs), the numbers by one cast."""
+    if not len(idx):
+        return
+    codes, uniques = strings.affix_codes(idx)
+    words = _AffixTable(uniques, lex.locale, default)
+    out.power[idx] = words.power[codes]
+    out.negative[idx] = words.negative[codes]
+    out.currency[idx] = words.currency[codes]
+    out.approx[idx] = words.approx[codes]
+    out.error[idx] = words.error[codes]
+    ok = (words.error == None)[codes]  # noqa: E711 - elementwise on an object array
+    if not ok.any():
+        return
+    u_sign = _Taken(["-" if v else "" for v in words.negative], codes[ok])
+    u_exp = _Taken([f"e{p}" for p in words.power], codes[ok])
+    out.amount[idx[ok]] = strings.floats(idx[ok], u_sign, u_exp, lex)
+    # more decimals than the currency has and no scale word: "$1.250" is 1.25 by the
+    # locale's rules, but most likely 1,250 written in another locale's style
+    check = ok & (words.power[codes] == 0)
+    if check.any():
+        rows, row_codes = idx[check], codes[check]
+        frac = strings.fraction_digits(rows, lex.decimal)
+        bad = frac > words.minor_units()[row_codes]
+        if bad.any():
+            refused = rows[bad]
+            out.error[refused] = strings.ambiguous(refused, words.currency[row_codes[bad]], lex)
+            out.amount[refused] = np.nan
+
+
+class _AffixTable:
+    """The words around the numbers read once per distinct (prefix, suffix) pair."""
+
+    def __init__(self, pairs: list[tuple[str, str]], locale_id: str, default: str | None):
+        m = len(pairs)
+        self.power = np.zeros(m, dtype=np.int64)
+        self.currency = np.full(m, None, dtype=object)
+        self.approx = np.zeros(m, dtype=bool)
+        self.negative = np.zeros(m, dtype=bool)
+        self.error = np.full(m, None, dtype=object)
+        for j, (p, q) in enumerate(pairs):
             try:
-                u_power[j], u_cur[j], u_approx[j], u_neg[j] = _read_affixes(
-                    p, q, locale_id, default
+                self.power[j], self.currency[j], self.approx[j], self.negative[j] = (
+                    _read_affixes(p, q, locale_id, default)
                 )
             except _Fail as fail:
-                u_err[j] = fail.reason
-        power[idx] = u_power[codes]
-        negative[idx] = u_neg[codes]
-        currency[idx] = u_cur[codes]
-        approx[idx] = u_approx[codes]
-        error[idx] = u_err[codes]
-        ok = (u_err == None)[codes]  # noqa: E711 - elementwise on an object array
-        if ok.any():
-            u_sign = _Taken(["-" if v else "" for v in u_neg], codes[ok])
-            u_exp = _Taken([f"e{p}" for p in u_power], codes[ok])
-            amount[idx[ok]] = strings.floats(idx[ok], u_sign, u_exp, lex)
-            # more decimals than the currency has and no scale word: "$1.250" is 1.25 by the
-            # locale's rules, but most likely 1,250 written in another locale's style
-            u_minor = np.array([99 if c is None else _minor_units(c) for c in u_cur])
-            check = ok & (u_power[codes] == 0)
-            if check.any():
-                rows, row_codes = idx[check], codes[check]
-                frac = strings.fraction_digits(rows, lex.decimal)
-                bad = frac > u_minor[row_codes]
-                if bad.any():
-                    refused = rows[bad]
-                    error[refused] = strings.ambiguous(refused, u_cur[row_codes[bad]], lex)
-                    amount[refused] = np.nan
+                self.error[j] = fail.reason
 
-    for i in np.flatnonzero(compound):
-        try:
-            value, currency[i], approx[i] = _compound(
-                strings.num[i], strings.pre[i], strings.post[i], lex, default
-            )
-        except _Fail as fail:
-            error[i] = fail.reason
-            continue
-        exact[i] = value
-        amount[i] = float(value)
+    def minor_units(self) -> np.ndarray:
+        """Decimals of each pair's currency (99 where it has none: never refused)."""
+        return np.array([99 if c is None else minor_units(c) for c in self.currency])
 
-    # beyond any real sum of money (or overflowing to inf): a misread number, never money
+
+def _refuse_huge(out: _Parsed, strings: Any) -> None:
+    """Beyond any real sum of money (or overflowing to inf): a misread number, never money."""
     with np.errstate(invalid="ignore"):
-        huge = (error == None) & ~(np.abs(amount) <= MAX_AMOUNT)  # noqa: E711
+        huge = (out.error == None) & ~(np.abs(out.amount) <= MAX_AMOUNT)  # noqa: E711
     for i in np.flatnonzero(huge):
-        error[i] = (
-            f"{_short_repr(strings.num[i])} reads as {amount[i]:.3g}, beyond the largest amount "
-            "aidcalc "
-            "reads (1e18 in any currency): check the number and its scale word"
+        out.error[i] = (
+            f"{_short_repr(strings.num[i])} reads as {out.amount[i]:.3g}, beyond the largest "
+            "amount aidcalc reads (1e18 in any currency): check the number and its scale word"
         )
-        amount[i] = np.nan
-
-    failed = error != None  # noqa: E711
-    currency[failed] = None
-    approx[failed] = False
-    return {
-        "amount": amount,
-        "currency": currency,
-        "approx": approx,
-        "error": error,
-        "num": np.array([strings.num[0]] if n == 1 else [], dtype=object),
-        "power": power,
-        "negative": negative,
-        "exact": exact,
-    }
+        out.amount[i] = np.nan
 
 
 def _is_text_dtype(dtype: Any) -> bool:
@@ -1401,7 +1554,7 @@ def parse_amount(
         )
     locale_id = _locale_id(locale)
     default = (
-        None if default_currency is None else _check_currency(default_currency, "default_currency")
+        None if default_currency is None else check_currency(default_currency, "default_currency")
     )
     out = _engine(np.array([text], dtype=object), locale_id, default)
     if out["error"][0] is not None:
@@ -1568,7 +1721,7 @@ def _check_locale(value: Any) -> str:
 
 
 def _check_default(value: Any) -> str | None:
-    return None if value is None else _check_currency(value, "default_currency")
+    return None if value is None else check_currency(value, "default_currency")
 
 
 def parse_amounts(
@@ -1625,11 +1778,67 @@ def parse_amounts(
     """
     check_errors(errors, func="parse_amounts")
     series = _as_series(series)
-    n = len(series)
     loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
     def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
     # every distinct (text, locale, default) combination is parsed once
     text_codes, text_uniques = _distinct(series)
+    combos = _Combos(text_codes, (loc_codes, def_codes, len(defaults)), len(text_uniques),
+                     len(loc_ids) * len(defaults))  # fmt: skip
+    parsed = _parse_combos(combos, series, text_uniques, loc_ids, defaults)
+    valid = text_codes >= 0
+    amount = np.full(len(series), np.nan)
+    currency = np.full(len(series), np.nan, dtype=object)
+    approx = np.zeros(len(series), dtype=bool)
+    error = np.full(len(series), None, dtype=object)
+    error[~valid] = "missing value"
+    for whole, part in ((amount, parsed.amount), (currency, parsed.currency),
+                        (approx, parsed.approx), (error, parsed.error)):  # fmt: skip
+        whole[valid] = part[combos.codes]
+    failed = error != None  # noqa: E711
+    currency[failed] = np.nan
+    if errors == "raise" and failed.any():
+        _raise_unread(series, error, failed)
+    index = series.index
+    return pd.DataFrame(
+        {
+            AMOUNT: pd.Series(amount, index=index, dtype="float64"),
+            CURRENCY: pd.Series(currency, index=index, dtype=object),
+            APPROX: pd.Series(approx, index=index, dtype=bool),
+            ERROR: pd.Series(np.where(failed, error, np.nan), index=index, dtype=object),
+        },
+        index=index,
+    )
+
+
+class _Combos:
+    """The distinct (text, locale, default) combinations of the present rows: ``codes`` (one
+    per present row), and per combination its ``text`` and ``group`` (locale x default)."""
+
+    def __init__(
+        self,
+        text_codes: np.ndarray,
+        per_row: tuple[np.ndarray, np.ndarray, int],
+        n_texts: int,
+        n_groups: int,
+    ) -> None:
+        valid = text_codes >= 0
+        if n_groups == 1:
+            self.codes = text_codes[valid]
+            self.text = np.arange(n_texts)
+            self.group = np.zeros(n_texts, dtype=np.int64)
+            return
+        loc_codes, def_codes, n_defaults = per_row
+        group = loc_codes * n_defaults + def_codes
+        key = text_codes[valid].astype(np.int64) * n_groups + group[valid]
+        self.codes, keys = pd.factorize(key)
+        keys = np.asarray(keys, dtype=np.int64)
+        self.text, self.group = keys // n_groups, keys % n_groups
+
+
+def _parse_combos(
+    combos: _Combos, series: pd.Series, text_uniques: Any, loc_ids: list[Any], defaults: list[Any]
+) -> _Parsed:
+    """Each combination parsed by the engine, one call per (locale, default) group."""
     uniques = _as_texts(text_uniques)
     if _is_text_dtype(series.dtype):
         is_str = None  # all str
@@ -1637,73 +1846,37 @@ def parse_amounts(
         is_str = None
     else:
         is_str = np.array([isinstance(v, str) for v in text_uniques], dtype=bool)
-    n_groups = len(loc_ids) * len(defaults)
-    valid = text_codes >= 0
-    if n_groups == 1:
-        combo_codes = text_codes[valid]
-        combo_text = np.arange(len(text_uniques))
-        combo_group = np.zeros(len(text_uniques), dtype=np.int64)
-    else:
-        group = loc_codes * len(defaults) + def_codes
-        key = text_codes[valid].astype(np.int64) * n_groups + group[valid]
-        combo_codes, combo_keys = pd.factorize(key)
-        combo_keys = np.asarray(combo_keys, dtype=np.int64)
-        combo_text, combo_group = combo_keys // n_groups, combo_keys % n_groups
-    k = len(combo_text)
-    c_amount = np.full(k, np.nan)
-    c_cur = np.full(k, np.nan, dtype=object)
-    c_approx = np.zeros(k, dtype=bool)
-    c_err = np.full(k, None, dtype=object)
-    for g in np.unique(combo_group):
+    out = _Parsed(len(combos.text))
+    out.currency[:] = np.nan
+    for g in np.unique(combos.group):
         loc_id, default = loc_ids[g // len(defaults)], defaults[g % len(defaults)]
-        sel = np.flatnonzero(combo_group == g)
+        sel = np.flatnonzero(combos.group == g)
         if is_str is not None:
-            bad = sel[~is_str[combo_text[sel]]]
-            for j in bad:
-                c_err[j] = f"not text ({type(text_uniques[combo_text[j]]).__name__})"
-            sel = sel[is_str[combo_text[sel]]]
+            for j in sel[~is_str[combos.text[sel]]]:
+                out.error[j] = f"not text ({type(text_uniques[combos.text[j]]).__name__})"
+            sel = sel[is_str[combos.text[sel]]]
         if not len(sel):
             continue
-        out = _engine(_take(uniques, combo_text[sel]), loc_id, default)
-        c_amount[sel] = out["amount"]
-        c_cur[sel] = out["currency"]
-        c_approx[sel] = out["approx"]
-        c_err[sel] = out["error"]
+        got = _engine(_take(uniques, combos.text[sel]), loc_id, default)
+        out.amount[sel] = got["amount"]
+        out.currency[sel] = got["currency"]
+        out.approx[sel] = got["approx"]
+        out.error[sel] = got["error"]
+    return out
 
-    amount = np.full(n, np.nan)
-    currency = np.full(n, np.nan, dtype=object)
-    approx = np.zeros(n, dtype=bool)
-    error = np.full(n, None, dtype=object)
-    error[~valid] = "missing value"
-    amount[valid] = c_amount[combo_codes]
-    currency[valid] = c_cur[combo_codes]
-    approx[valid] = c_approx[combo_codes]
-    error[valid] = c_err[combo_codes]
 
-    failed = error != None  # noqa: E711
-    currency[failed] = np.nan
-    if errors == "raise" and failed.any():
-        where = np.flatnonzero(failed)
-        labels = series.index[where]
-        shown = "; ".join(
-            f"index {series.index[i]}: {_short_repr(series.iloc[i])} ({error[i]})"
-            for i in where[:5]
-        )
-        more = f"; ... and {len(where) - 5} more" if len(where) > 5 else ""
-        raise ParseError(
-            f"cannot read {describe_rows(labels)} as amounts: {shown}{more}. Fix the text, pass "
-            "locale=/default_currency=, or use errors='coerce' to get NaN with the reason in an "
-            "'error' column",
-            text=[_short(series.iloc[i]) for i in where],
-            reason=[error[i] for i in where],
-            rows=list(labels),
-        )
-    return pd.DataFrame(
-        {
-            AMOUNT: pd.Series(amount, index=series.index, dtype="float64"),
-            CURRENCY: pd.Series(currency, index=series.index, dtype=object),
-            APPROX: pd.Series(approx, index=series.index, dtype=bool),
-            ERROR: pd.Series(np.where(failed, error, np.nan), index=series.index, dtype=object),
-        },
-        index=series.index,
+def _raise_unread(series: pd.Series, error: np.ndarray, failed: np.ndarray) -> None:
+    where = np.flatnonzero(failed)
+    labels = series.index[where]
+    shown = "; ".join(
+        f"index {series.index[i]}: {_short_repr(series.iloc[i])} ({error[i]})" for i in where[:5]
+    )
+    more = f"; ... and {len(where) - 5} more" if len(where) > 5 else ""
+    raise ParseError(
+        f"cannot read {describe_rows(labels)} as amounts: {shown}{more}. Fix the text, pass "
+        "locale=/default_currency=, or use errors='coerce' to get NaN with the reason in an "
+        "'error' column",
+        text=[_short(series.iloc[i]) for i in where],
+        reason=[error[i] for i in where],
+        rows=list(labels),
     )

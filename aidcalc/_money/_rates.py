@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache, reduce
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,8 +31,9 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
+from ._currencies import code_hint, currency_suggestions, iso_codes
 
-__all__ = ["RateTable", "get_rates", "read_rates"]
+__all__ = ["RateTable", "RatesLike", "get_rates", "read_rates", "resolve_rates"]
 
 #: sentinel "day of last fixing" for cells that never had one (far in the past)
 NO_DAY = np.int32(-(2**30))
@@ -352,8 +353,6 @@ class RateTable:
 
     # --- internals used by _convert ------------------------------------------------------------
     def _column(self, currency: str) -> tuple[str, int]:
-        from ._amount import code_hint
-
         code = str(currency).strip().upper()
         try:
             return code, self._col[code]
@@ -628,10 +627,8 @@ def _check_code(code: Any, what: str) -> str:
 
 def _check_base(code: Any, what: str = "base") -> str:
     """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
-    from ._amount import _iso_codes, currency_suggestions
-
     norm = code.strip().upper() if isinstance(code, str) else ""
-    if norm not in _iso_codes():
+    if norm not in iso_codes():
         if not norm:
             _check_code(code, what)  # not text at all: the plain shape error
         sugg = currency_suggestions(norm)
@@ -671,10 +668,26 @@ def _ecb() -> RateTable:
 
     name = resolve("ecb_eurofxref")
     if name != "ecb_eurofxref":  # a downloaded vintage
-        from ..io._update import ecb_rate_table
-
-        return ecb_rate_table(name)
+        return _ecb_downloaded(name)
     return _ecb_shipped()
+
+
+@cache
+def _ecb_downloaded(name: str) -> RateTable:
+    """The table of a downloaded ``ecb_eurofxref`` vintage (``aidcalc update --source ecb``),
+    read through :mod:`aidcalc._base._datasets` like every other vintage."""
+    from .._base._datasets import dataset_info, read_dataset
+
+    long = read_dataset(name, copy=False)
+    wide = long.pivot(index="date", columns="currency", values="value").sort_index()
+    dates = pd.to_datetime(wide.index, format="%Y-%m-%d").to_numpy()
+    return RateTable(
+        dates,
+        [str(c) for c in wide.columns],
+        wide.to_numpy(dtype="float64"),
+        base="EUR",
+        source=f"ECB euro reference rates (eurofxref-hist, {dataset_info(name).vintage})",
+    )
 
 
 @cache
@@ -728,6 +741,35 @@ def get_rates(source: str = "ecb") -> RateTable:
     return _ecb()
 
 
+RatesLike = RateTable | Sequence[RateTable] | None
+
+
+def resolve_rates(rates: RatesLike) -> RateTable:
+    """The table a ``rates=`` argument means: the ECB default, a table, or tables combined.
+
+    Examples
+    --------
+    >>> resolve_rates(None) is get_rates()
+    True
+    """
+    if rates is None:
+        return get_rates()
+    if isinstance(rates, RateTable):
+        return rates
+    if isinstance(rates, (list, tuple)) and rates and all(isinstance(r, RateTable) for r in rates):
+        return _combined(tuple(rates))
+    raise TypeError(
+        "rates= takes a RateTable (aidcalc.get_rates(), aidcalc.read_rates(...)) or a list of "
+        f"them to combine, not {type(rates).__name__}"
+    )
+
+
+@lru_cache(maxsize=16)
+def _combined(tables: tuple[RateTable, ...]) -> RateTable:
+    """``rates=[a, b, ...]`` combined once (tables are immutable and hashed by identity)."""
+    return reduce(lambda a, b: a.combine(b), tables)
+
+
 # --- user-supplied rates -----------------------------------------------------------------------
 def read_rates(
     data: pd.DataFrame | str | os.PathLike[str],
@@ -774,33 +816,14 @@ def read_rates(
     >>> nbu.coverage()[["currency", "n_fixings"]].values.tolist()
     [['UAH', 1], ['USD', 1], ['JPY', 1]]
     """
-    where = "<DataFrame>"
-    if isinstance(data, pd.DataFrame):
-        frame = data
-    elif isinstance(data, (str, os.PathLike)):
-        where = str(data)
-        if not Path(where).is_file():
-            raise InputFileError(
-                f"rate file {where!r} not found", path=where, reason="file not found"
-            )
-        try:
-            frame = pd.read_csv(where)
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputFileError(
-                f"could not read rate file {where!r} as CSV: {exc}", path=where, reason=str(exc)
-            ) from None
-    else:
-        raise TypeError(f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}")
+    where, frame = _rate_frame(data)
     if quote not in ("per_base", "base_per_unit"):
         raise ValueError(f"quote must be 'per_base' or 'base_per_unit', got {quote!r}")
     try:
         base = _check_base(base, "base")
     except ValueError as exc:
         raise InputFileError(f"rates in {where}: {exc}", path=where, reason=str(exc)) from None
-
-    def fail(msg: str, rows: Any = None) -> InputFileError:
-        return InputFileError(f"rates in {where}: {msg}", path=where, reason=msg, rows=rows)
-
+    fail = _RateFailure(where)
     missing = [c for c in (date, currency, rate) if c not in frame.columns]
     if missing:
         raise fail(
@@ -809,27 +832,74 @@ def read_rates(
         )
     if len(frame) == 0:
         raise fail("no rows")
-    idx = frame.index
-    dates = pd.to_datetime(frame[date], errors="coerce", format="mixed")
+    days = _rate_days(frame[date], fail)
+    codes = _rate_codes(frame[currency], fail)
+    values = _rate_values(frame[rate], fail)
+    _check_one_rate_per_day(days, codes, frame.index, fail)
+    if quote == "base_per_unit":
+        values = 1.0 / values
+    is_base = codes == base
+    if is_base.any() and not np.allclose(values[is_base], 1.0):
+        raise fail(f"rows for the base {base} itself must have rate 1", frame.index[is_base])
+    return _table_from_long(days, codes, values, base=base, source=source)
+
+
+class _RateFailure:
+    """The error for a bad rate table, naming where it came from and the rows."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __call__(self, msg: str, rows: Any = None) -> InputFileError:
+        return InputFileError(
+            f"rates in {self.where}: {msg}", path=self.where, reason=msg, rows=rows
+        )
+
+
+def _rate_frame(data: Any) -> tuple[str, pd.DataFrame]:
+    """(where, frame): the DataFrame itself, or a CSV file read with pandas."""
+    if isinstance(data, pd.DataFrame):
+        return "<DataFrame>", data
+    if not isinstance(data, (str, os.PathLike)):
+        raise TypeError(f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}")
+    where = str(data)
+    if not Path(where).is_file():
+        raise InputFileError(f"rate file {where!r} not found", path=where, reason="file not found")
+    try:
+        return where, pd.read_csv(where)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFileError(
+            f"could not read rate file {where!r} as CSV: {exc}", path=where, reason=str(exc)
+        ) from None
+
+
+def _rate_days(column: pd.Series, fail: _RateFailure) -> np.ndarray:
+    """Days since 1970 of the date column; an unreadable or missing date fails."""
+    dates = pd.to_datetime(column, errors="coerce", format="mixed")
     bad = dates.isna().to_numpy()
     if bad.any():
+        idx = column.index
         raise fail(
             f"unreadable or missing dates in {describe_rows(idx[bad])}: "
-            f"{join_values(frame[date][bad].tolist())}; use ISO dates such as 2024-06-07",
+            f"{join_values(column[bad].tolist())}; use ISO dates such as 2024-06-07",
             idx[bad],
         )
-    codes = frame[currency].astype("string").str.strip().str.upper()
+    return to_days(dates.to_numpy())
+
+
+def _rate_codes(column: pd.Series, fail: _RateFailure) -> np.ndarray:
+    """The currency column as upper-case ISO 4217 codes (an object array); others fail."""
+    idx = column.index
+    codes = column.astype("string").str.strip().str.upper()
     bad = ~codes.str.fullmatch(r"[A-Z]{3}").fillna(False).to_numpy(dtype=bool)
     if bad.any():
         raise fail(
             f"currency codes that are not 3-letter ISO codes in {describe_rows(idx[bad])}: "
-            f"{join_values(frame[currency][bad].tolist())}",
+            f"{join_values(column[bad].tolist())}",
             idx[bad],
         )
-    from ._amount import _iso_codes, code_hint
-
     uniq = codes.unique()  # the ISO check runs on the distinct codes, not per row
-    unknown = [str(u) for u in uniq if str(u) not in _iso_codes()]
+    unknown = [str(u) for u in uniq if str(u) not in iso_codes()]
     if unknown:
         bad = codes.isin(unknown).to_numpy(dtype=bool)
         raise fail(
@@ -837,14 +907,18 @@ def read_rates(
             f"{join_values(unknown)}{''.join(code_hint(u) for u in unknown[:5])}",
             idx[bad],
         )
-    raw = frame[rate]
-    is_bool = (
-        np.ones(len(raw), dtype=bool)
-        if pd.api.types.is_bool_dtype(raw.dtype)
-        else raw.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
-        if raw.dtype == object
-        else np.zeros(len(raw), dtype=bool)
-    )
+    return codes.to_numpy(dtype=object)
+
+
+def _rate_values(raw: pd.Series, fail: _RateFailure) -> np.ndarray:
+    """The rate column as positive finite floats; a bool, text or non-positive rate fails."""
+    idx = raw.index
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        is_bool = np.ones(len(raw), dtype=bool)
+    elif raw.dtype == object:
+        is_bool = raw.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    else:
+        is_bool = np.zeros(len(raw), dtype=bool)
     if is_bool.any():
         raise fail(
             f"rates must be numbers, not True/False; {describe_rows(idx[is_bool])} are bools",
@@ -855,28 +929,33 @@ def read_rates(
     if bad.any():
         raise fail(
             f"rates must be positive numbers; {describe_rows(idx[bad])} have "
-            f"{join_values(frame[rate][bad].tolist())}",
+            f"{join_values(raw[bad].tolist())}",
             idx[bad],
         )
-    days = to_days(dates.to_numpy())
-    code_arr = codes.to_numpy(dtype=object)
-    dup = pd.DataFrame({"d": days, "c": code_arr}).duplicated(keep=False).to_numpy()
+    return values
+
+
+def _check_one_rate_per_day(
+    days: np.ndarray, codes: np.ndarray, idx: pd.Index, fail: _RateFailure
+) -> None:
+    dup = pd.DataFrame({"d": days, "c": codes}).duplicated(keep=False).to_numpy()
     if dup.any():
         pairs = sorted(
-            {(str(_day_to_date(int(d))), c) for d, c in zip(days[dup], code_arr[dup], strict=True)}
+            {(str(_day_to_date(int(d))), c) for d, c in zip(days[dup], codes[dup], strict=True)}
         )
         raise fail(
             f"the same (date, currency) appears more than once in {describe_rows(idx[dup])}: "
             f"{join_values(pairs)}; keep one rate per currency and day",
             idx[dup],
         )
-    if quote == "base_per_unit":
-        values = 1.0 / values
-    is_base = code_arr == base
-    if is_base.any() and not np.allclose(values[is_base], 1.0):
-        raise fail(f"rows for the base {base} itself must have rate 1", idx[is_base])
+
+
+def _table_from_long(
+    days: np.ndarray, codes: np.ndarray, values: np.ndarray, *, base: str, source: str
+) -> RateTable:
+    """A RateTable from one rate per (day, currency) row, currencies in order of appearance."""
     uniq_days, day_pos = np.unique(days, return_inverse=True)
-    uniq_cur, cur_pos = np.unique(code_arr.astype(str), return_inverse=True)
+    uniq_cur, cur_pos = np.unique(codes.astype(str), return_inverse=True)
     grid = np.full((len(uniq_days), len(uniq_cur)), np.nan)
     grid[day_pos, cur_pos] = values
     first_seen = pd.unique(cur_pos)  # keep the order in which currencies first appear

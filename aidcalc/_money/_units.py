@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._base._compat import renamed_argument
 from .._base._errors import ParseError
 from ._amount import check_magnitude
 
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from pint.facets.context.objects import Transformation
 
     from ._amount import Amount
-    from ._convert import Policy, RatesLike
+    from ._convert import Policy
+    from ._rates import RatesLike
 
 __all__ = ["currency_dimension", "fx_context", "get_registry", "money"]
 
@@ -150,18 +152,19 @@ def money(amount: Amount) -> pint.Quantity:
         ) from None
 
 
+@renamed_argument("policy", "fx", why="the name normalise and build_report use")
 def fx_context(
     on: Any,
     *,
-    policy: Policy = "spot",
+    fx: Policy = "spot",
     rates: RatesLike = None,
     max_days_back: int = 7,
 ) -> Any:
     """Enable currency conversions at the rates of one date (a pint context), then disable.
 
-    Every currency of the rate table with a rate on ``on`` (under ``policy``) gets a
+    Every currency of the rate table with a rate on ``on`` (under ``fx``) gets a
     transformation to and from the table's base; pint chains them, so ``JPY -> USD`` goes
-    through EUR exactly as :func:`aidcalc.convert` does for ``policy="spot"``. With
+    through EUR exactly as :func:`aidcalc.convert` does for ``fx="spot"``. With
     ``"month"``/``"year"`` the chained rate is the product of the two legs' averages, which
     differs slightly from the average of the daily cross rate that :func:`aidcalc.convert`
     uses. Currencies without a rate that day stay unconvertible (pint raises
@@ -172,8 +175,8 @@ def fx_context(
     ----------
     on
         The date (string, ``datetime.date``, ``Timestamp``...).
-    policy, rates, max_days_back
-        As in :func:`aidcalc.convert`.
+    fx, rates, max_days_back
+        As in :func:`aidcalc.convert` (``policy=`` is the deprecated name of ``fx=``).
 
     Returns
     -------
@@ -203,7 +206,7 @@ def fx_context(
 
     import pandas as pd
 
-    from ._convert import _check_options
+    from ._convert import check_fx_options
 
     if isinstance(on, (bool, list, tuple, dict, set, numbers.Number)) or on is None:
         raise ParseError(
@@ -221,24 +224,25 @@ def fx_context(
             text=repr(on)[:100],
             reason="not a date",
         )
-    _check_options(policy, "raise", max_days_back)
-    return _fx_context(when, policy, rates, max_days_back)
+    check_fx_options(fx, "raise", max_days_back, func="fx_context")
+    return _fx_context(when, fx, rates, max_days_back)
 
 
 @contextmanager
 def _fx_context(
-    on: Any, policy: Policy, rates: RatesLike, max_days_back: int
+    on: Any, fx: Policy, rates: RatesLike, max_days_back: int
 ) -> Iterator[pint.UnitRegistry]:
     import pint
 
-    from ._convert import _resolve_rates, lookup_rates
+    from ._convert import lookup_rates
+    from ._rates import resolve_rates
 
     ureg = get_registry()
-    table = _resolve_rates(rates)
+    table = resolve_rates(rates)
     base = table.base
     known = [c for c in table.currencies if c != base and c in ureg]
     got = lookup_rates(
-        known, base, [on] * len(known), policy=policy, rates=table, max_days_back=max_days_back
+        known, base, [on] * len(known), fx=fx, rates=table, max_days_back=max_days_back
     )  # units of base per 1 unit of each currency
     ctx = pint.Context(f"aidcalc_fx_{next(_counter)}")
     base_unit = ureg.Unit(base)

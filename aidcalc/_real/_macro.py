@@ -324,7 +324,7 @@ def annual_usd_rates(
 
     The OECD DAC annual exchange rate where the DAC table has the currency and year (USD, JPY,
     GBP, CAD, EUR via the EU-institutions row), else the mean of the ECB daily cross rates of
-    that calendar year (``aidcalc._money._convert.lookup_rates(policy="year")``), else, with
+    that calendar year (``aidcalc._money._convert.lookup_rates(fx="year")``), else, with
     ``implied=True`` (a base year after both, e.g. 2026, with ``extend="weo"``), the IMF WEO
     rate implied by GDP in national currency over GDP in USD, with the IMF's actual/estimate
     flag in the source text. Raises
@@ -364,7 +364,7 @@ def annual_usd_rates(
                 got_rate.update(dict.fromkeys(idx, np.nan))
                 continue
             dates = pd.to_datetime([f"{years[i]}-07-01" for i in idx])
-            got = lookup_rates(["USD"] * len(idx), cur, dates, policy="year", rates=rates)
+            got = lookup_rates(["USD"] * len(idx), cur, dates, fx="year", rates=rates)
             for k, i in enumerate(idx):
                 got_rate[i] = float(got["fx_rate"].iloc[k])
                 got_source[i] = str(got["fx_source"].iloc[k])

@@ -416,7 +416,7 @@ def _fx_lookup(
     from .._money._convert import lookup_rates
 
     n = len(cur)
-    got = lookup_rates(cur, target, dates, policy=fx, rates=rates)
+    got = lookup_rates(cur, target, dates, fx=fx, rates=rates)
     rate = got[C.FX_RATE].to_numpy(dtype="float64", na_value=np.nan)
     rate_date = got[C.FX_DATE].to_numpy()
     source = pd.Series(got[C.FX_SOURCE].array, index=cur.index)
@@ -1124,7 +1124,7 @@ def _annual_rates(
     from .._money._convert import lookup_rates
 
     mid_year = np.array([f"{y:04d}-07-01" for y in years], dtype="datetime64[ns]")
-    got = lookup_rates(["USD"] * len(years), to, mid_year, policy="year", rates=rates)
+    got = lookup_rates(["USD"] * len(years), to, mid_year, fx="year", rates=rates)
     values = got[C.FX_RATE].to_numpy(dtype="float64", na_value=np.nan)
     sources = [  # the publisher first (as every fx_source), then what was taken from it
         f"{str(s).removeprefix('yearly average of daily rates, ')}, calendar-year mean of "

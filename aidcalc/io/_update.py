@@ -42,7 +42,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -635,23 +634,3 @@ def dataset_listing_text() -> str:
     lines.append("* = the vintage functions use now (pin another with vintage= or "
                  "aidcalc.pin_vintages; download current data with `aidcalc update`)")
     return "\n".join(lines) + "\n"
-
-
-
-@cache
-def ecb_rate_table(name: str) -> Any:
-    """A :class:`~aidcalc.RateTable` from a downloaded ``ecb_eurofxref`` vintage (used by
-    :func:`aidcalc.get_rates` when that vintage is current)."""
-    from .._base._datasets import dataset_info
-    from .._money._rates import RateTable
-
-    long = read_dataset(name, copy=False)
-    wide = long.pivot(index="date", columns="currency", values="value").sort_index()
-    dates = pd.to_datetime(wide.index, format="%Y-%m-%d").to_numpy()
-    return RateTable(
-        dates,
-        [str(c) for c in wide.columns],
-        wide.to_numpy(dtype="float64"),
-        base="EUR",
-        source=f"ECB euro reference rates (eurofxref-hist, {dataset_info(name).vintage})",
-    )

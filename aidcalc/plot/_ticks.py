@@ -178,7 +178,7 @@ def format_money_exact(
     """``x`` in the compact style, its compact number rounded to ``digits`` decimals."""
     from babel.numbers import format_compact_currency
 
-    from .._money._formatting import _name_style
+    from .._money._formatting import name_style
 
     exact = _exact(x)
     divisor = compact_divisor(exact, locale, style)
@@ -189,7 +189,7 @@ def format_money_exact(
     if value == 0:
         value = Decimal(0)
     if style == "name":
-        out = _name_style(value, currency, locale, digits)
+        out = name_style(value, currency, locale, digits)
     else:
         out = format_compact_currency(value, currency, locale=locale, fraction_digits=digits)
     return out.replace("\xa0", " ").replace("\u202f", " ")

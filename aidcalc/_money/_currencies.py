@@ -1,0 +1,151 @@
+"""ISO 4217 currencies: which codes exist and are current, their minor units, and the one rule
+for currency *arguments* (:func:`check_currency`), with suggestions for mistyped codes.
+
+The owner of these facts for the whole package: :mod:`._amount`, :mod:`._parsing`,
+:mod:`._rates` and :mod:`._convert` ask here (all from babel's CLDR data, read once).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from typing import Any
+
+from .._base._errors import ParseError
+
+__all__ = [
+    "active_codes",
+    "check_currency",
+    "code_hint",
+    "currency_suggestions",
+    "iso_codes",
+    "minor_units",
+]
+
+
+@cache
+def iso_codes() -> frozenset[str]:
+    """Every ISO 4217 code babel knows (current and historic).
+
+    Examples
+    --------
+    >>> {"USD", "UAH", "DEM"} <= iso_codes(), "YEN" in iso_codes()
+    (True, False)
+    """
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+@cache
+def active_codes() -> frozenset[str]:
+    """The codes that are legal tender in some territory today (no DEM, no ZWD).
+
+    Examples
+    --------
+    >>> "EUR" in active_codes(), "DEM" in active_codes()
+    (True, False)
+    """
+    from babel.core import get_global
+
+    active = set()
+    for entries in get_global("territory_currencies").values():
+        for code, _start, end, tender in entries:
+            if end is None and tender:
+                active.add(code)
+    return frozenset(active)
+
+
+@lru_cache(maxsize=512)
+def minor_units(code: str) -> int:
+    """The number of decimals a currency is written with (ISO 4217 / CLDR): JPY 0, KWD 3.
+
+    Examples
+    --------
+    >>> minor_units("JPY"), minor_units("USD"), minor_units("KWD")
+    (0, 2, 3)
+    """
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))
+
+
+def currency_suggestions(word: str) -> list[str]:
+    """ISO codes a mistyped currency may mean: by English name ("YEN" -> JPY) or spelling.
+
+    Examples
+    --------
+    >>> currency_suggestions("YEN"), currency_suggestions("EURO"), currency_suggestions("USS")[:1]
+    (['JPY'], ['EUR'], ['USD'])
+    """
+    import difflib
+
+    from ._parsing import currency_of_word
+
+    named = currency_of_word(word, "en")
+    if named is not None:  # a name or symbol says it
+        return [named]
+    key = " ".join(str(word).split()).upper()
+    close = difflib.get_close_matches(key, sorted(active_codes()), n=6, cutoff=0.6)
+
+    def prefix(code: str) -> int:
+        return next((i for i, (a, b) in enumerate(zip(code, key, strict=False)) if a != b), 3)
+
+    return sorted(close, key=lambda c: -prefix(c))[:3]
+
+
+def code_hint(code: Any) -> str:
+    """A hint for a currency code a table lacks: empty for real ISO 4217 codes, else a fix.
+
+    Used by every message that names a code found in data (a frame's currency column, a
+    rate lookup), so a typo such as ``"YEN"`` is named the same way everywhere.
+
+    Examples
+    --------
+    >>> code_hint("YEN")
+    " ('YEN' is not an ISO 4217 code; did you mean 'JPY'?)"
+    >>> code_hint("usd"), code_hint("UAH")
+    ('', '')
+    """
+    if not isinstance(code, str) or code.strip().upper() in iso_codes():
+        return ""
+    sugg = currency_suggestions(code) if code.strip() else []
+    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
+    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
+
+
+def check_currency(code: Any, what: str = "currency") -> str:
+    """An ISO 4217 code argument, upper-cased: ``"usd"`` and ``" USD "`` are ``"USD"``.
+
+    Every function of aidcalc takes currency *arguments* this way (a code passed as a
+    parameter is a code, whatever its case). In free *text* only upper-case codes are read
+    (``all``, ``top``, ``cup`` are words as well as codes), see :func:`aidcalc.parse_amount`.
+
+    Raises
+    ------
+    ParseError
+        When the code is not a string or not an ISO 4217 code; the message suggests the code
+        meant ("YEN" -> 'JPY').
+
+    Examples
+    --------
+    >>> check_currency("usd")
+    'USD'
+    >>> check_currency("YEN")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ParseError: currency must be an ISO 4217 code such as 'USD' or 'EUR', got 'YEN'; ...
+    """
+    if isinstance(code, str):
+        norm = code.strip().upper()
+        if norm in iso_codes():
+            return norm
+    hint = ""
+    if isinstance(code, str) and code.strip():
+        sugg = currency_suggestions(code)
+        if sugg:
+            hint = f"; did you mean {' or '.join(repr(c) for c in sugg)}?"
+    raise ParseError(
+        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}{hint}",
+        text=str(code),
+        reason="unknown currency code",
+    )
