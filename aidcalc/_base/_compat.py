@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from ._errors import ValidationError, join_values
+from ._errors import ValidationError, join_values, outside_stacklevel
 
 __all__ = ["ERRORS", "check_errors", "renamed_argument", "renamed_option"]
 
@@ -28,12 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: function returns a frame). There is no ``"ignore"``: passing bad money through unchanged
 #: would be silently wrong.
 ERRORS = ("raise", "coerce")
-
-
-def _stacklevel() -> int:
-    from ..io._common import outside_stacklevel
-
-    return outside_stacklevel()
 
 
 def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any) -> Any:
@@ -63,7 +57,7 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     warnings.warn(
         f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
         DeprecationWarning,
-        stacklevel=_stacklevel(),
+        stacklevel=outside_stacklevel(),
     )
     return old_value
 
@@ -104,7 +98,7 @@ def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
                     f"{func.__name__}: the argument {old}= is now {new}= (as in seaborn); "
                     f"{old}= is deprecated",
                     DeprecationWarning,
-                    stacklevel=_stacklevel(),
+                    stacklevel=outside_stacklevel(),
                 )
                 args = (value,)
             elif new in kwargs and not args:

@@ -17,6 +17,7 @@ both ``except aidcalc.AidcalcError`` and ``except TypeError`` catch it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -24,7 +25,15 @@ import pandas as pd
 
 from ._errors import FrameTypeError, ValidationError, describe_rows, join_values
 
-__all__ = ["FrameTypeError", "Money", "check_frame", "money_values", "overflowed"]
+__all__ = [
+    "FrameTypeError",
+    "Money",
+    "check_columns_exist",
+    "check_frame",
+    "money_values",
+    "overflowed",
+    "rows_error",
+]
 
 
 def check_frame(frame: Any, func: str) -> pd.DataFrame:
@@ -57,6 +66,40 @@ def check_frame(frame: Any, func: str) -> pd.DataFrame:
             problems=pd.DataFrame({"row": None, "column": dup, "problem": "duplicate column"}),
         )
     return frame
+
+
+def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str) -> None:
+    """Raise a ValidationError when a name in ``names`` is not a column of ``frame``;
+    ``message`` is formatted with ``unknown`` (the list) and ``columns`` (the frame's).
+
+    Examples
+    --------
+    >>> check_columns_exist(["amount_USD"], pd.DataFrame({"amount": [1.0]}),
+    ...                     "money column(s) {unknown} not in the frame (columns: {columns})")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: money column(s) ['amount_USD'] not in the frame (columns: ['amount'])
+    """
+    unknown = [c for c in names if c not in frame.columns]
+    if unknown:
+        raise ValidationError(
+            message.format(unknown=unknown, columns=list(frame.columns)), problems=pd.DataFrame()
+        )
+
+
+def rows_error(rows: pd.Index, message: str, *, column: Any, problem: str) -> ValidationError:
+    """The ValidationError for bad rows: ``message`` (which names them) and the ``problems``
+    frame (``row``, ``column``, ``problem``), for the caller to raise.
+
+    Examples
+    --------
+    >>> err = rows_error(pd.Index([3]), "3: not a year", column="period_end", problem="not a year")
+    >>> err.problems.to_dict("records")
+    [{'row': 3, 'column': 'period_end', 'problem': 'not a year'}]
+    """
+    return ValidationError(
+        message, problems=pd.DataFrame({"row": rows, "column": column, "problem": problem})
+    )
 
 
 class Money(NamedTuple):
@@ -99,11 +142,13 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
         )  # fmt: skip
         if is_bool.any():
             rows = column.index[is_bool]
-            raise ValidationError(
+            raise rows_error(
+                rows,
                 f"{func}: column {name!r} holds booleans (True/False), not amounts, in "
                 f"{describe_rows(rows)}; pass numbers, or read text amounts with "
                 "aidcalc.parse_amounts",
-                problems=pd.DataFrame({"row": rows, "column": name, "problem": "boolean"}),
+                column=name,
+                problem="boolean",
             )
     if pd.api.types.is_bool_dtype(dtype):
         raise ValidationError(

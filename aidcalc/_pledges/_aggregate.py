@@ -50,12 +50,13 @@ from .._base._columns import (
     YEAR,
 )
 from .._base._compat import renamed_argument
+from .._base._dask import dask_dispatch
 from .._base._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_frame, money_values
 from .._money._amount import code_hint
 from .._money._frame_units import aggregate_units, column_units, plain, restore
-from ._dask import dask_aware
+from ._dask import aggregate as aggregate_dask
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -67,7 +68,7 @@ _FREQ: Final = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
 @renamed_argument("frame")
-@dask_aware
+@dask_dispatch(aggregate_dask)
 def aggregate(
     data: pd.DataFrame,
     *,

@@ -41,9 +41,9 @@ import pandas as pd
 
 from .._base._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from .._base._compat import renamed_argument
+from .._base._dask import dask_aware
 from .._base._errors import ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_frame
-from ._dask import dask_aware
 
 __all__ = ["OTHER", "TAXONOMY", "categorise", "keyword_table", "purpose_code_table"]
 
