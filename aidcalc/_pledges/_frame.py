@@ -234,9 +234,9 @@ def validate(
 
 def default_categories() -> tuple[str, ...]:
     """The categories :func:`validate` accepts by default: the taxonomy plus ``"all"``."""
-    from ._categories import TAXONOMY
+    from ._categories import EXTRA_CATEGORIES, TAXONOMY
 
-    return (*TAXONOMY, "all")
+    return (*TAXONOMY, *EXTRA_CATEGORIES)
 
 
 def _check_errors_option(errors: Any) -> None:
