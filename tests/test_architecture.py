@@ -51,7 +51,6 @@ KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
 }
 # files exempted from C901/PLR0912/PLR0915 in pyproject.toml (same ratchet)
 KNOWN_RATCHET_FILES: set[str] = {
-    "aidcalc/_base/_dates.py",
     "aidcalc/_money/_amount.py",
     "aidcalc/_money/_convert.py",
     "aidcalc/_money/_parsing.py",
