@@ -46,20 +46,28 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     """
     if old_value is None:
         return new_value
-    if new_value is not None:
+    _old_name(
+        old,
+        new,
+        old_value,
+        both=None if new_value is None else f"{func}: pass {new}= only",
+        warning=f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
+    )
+    return old_value
+
+
+def _old_name(old: str, new: str, value: Any, *, both: str | None, warning: str) -> None:
+    """The deprecated name ``old`` was used: a ValidationError when ``new`` was given too
+    (the message ``both``, plus which name is the old one), else a DeprecationWarning."""
+    if both is not None:
         raise ValidationError(
-            f"{func}: pass {new}= only ({old}= is its deprecated name)",
+            f"{both} ({old}= is its deprecated name)",
             option=old,
-            value=old_value,
+            value=value,
             accepted=f"{new}=",
             problems=None,
         )
-    warnings.warn(
-        f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
-        DeprecationWarning,
-        stacklevel=outside_stacklevel(),
-    )
-    return old_value
+    warnings.warn(warning, DeprecationWarning, stacklevel=outside_stacklevel())
 
 
 def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
@@ -85,20 +93,14 @@ def renamed_argument(old: str, new: str = "data") -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if old in kwargs:
                 value = kwargs.pop(old)
-                if new in kwargs or args:
-                    raise ValidationError(
-                        f"{func.__name__}: pass the frame once, as {new}= "
-                        f"({old}= is its deprecated name)",
-                        option=old,
-                        value=None,
-                        accepted=f"{new}=",
-                        problems=None,
-                    )
-                warnings.warn(
-                    f"{func.__name__}: the argument {old}= is now {new}= (as in seaborn); "
+                name, twice = func.__name__, new in kwargs or bool(args)
+                _old_name(
+                    old,
+                    new,
+                    None,
+                    both=f"{name}: pass the frame once, as {new}=" if twice else None,
+                    warning=f"{name}: the argument {old}= is now {new}= (as in seaborn); "
                     f"{old}= is deprecated",
-                    DeprecationWarning,
-                    stacklevel=outside_stacklevel(),
                 )
                 args = (value,)
             elif new in kwargs and not args:

@@ -28,6 +28,7 @@ from ._errors import FrameTypeError, ValidationError, describe_rows, join_values
 __all__ = [
     "FrameTypeError",
     "Money",
+    "booleans",
     "check_columns_exist",
     "check_frame",
     "money_values",
@@ -87,19 +88,44 @@ def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str)
         )
 
 
-def rows_error(rows: pd.Index, message: str, *, column: Any, problem: str) -> ValidationError:
-    """The ValidationError for bad rows: ``message`` (which names them) and the ``problems``
-    frame (``row``, ``column``, ``problem``), for the caller to raise.
+def rows_error(
+    before: str, rows: pd.Index, after: str, *, column: Any, problem: str
+) -> ValidationError:
+    """The ValidationError for bad rows, for the caller to raise: the message names the rows
+    between ``before`` and ``after``; ``problems`` has ``row``, ``column`` and ``problem``.
 
     Examples
     --------
-    >>> err = rows_error(pd.Index([3]), "3: not a year", column="period_end", problem="not a year")
+    >>> err = rows_error("spread: ", pd.Index([3]), ": not a year", column="period_end",
+    ...                  problem="not a year")
+    >>> str(err)
+    'spread: 1 row (index 3): not a year'
     >>> err.problems.to_dict("records")
     [{'row': 3, 'column': 'period_end', 'problem': 'not a year'}]
     """
     return ValidationError(
-        message, problems=pd.DataFrame({"row": rows, "column": column, "problem": problem})
+        f"{before}{describe_rows(rows)}{after}",
+        problems=pd.DataFrame({"row": rows, "column": column, "problem": problem}),
     )
+
+
+def booleans(column: pd.Series) -> np.ndarray:
+    """Rows holding a bool: every present value of a bool column, or bools among objects.
+
+    Examples
+    --------
+    >>> booleans(pd.Series([1.0, True, "x"], dtype=object)).tolist()
+    [False, True, False]
+    """
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.notna().to_numpy()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "O":
+        return np.fromiter(
+            (isinstance(v, (bool, np.bool_)) for v in column.to_numpy()),
+            dtype=bool,
+            count=len(column),
+        )
+    return np.zeros(len(column), dtype=bool)
 
 
 class Money(NamedTuple):
@@ -136,17 +162,12 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
     """
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "O":  # bools among objects: no money
-        is_bool = np.fromiter(
-            (isinstance(v, (bool, np.bool_)) for v in column.to_numpy()), dtype=bool,
-            count=len(column),
-        )  # fmt: skip
+        is_bool = booleans(column)
         if is_bool.any():
-            rows = column.index[is_bool]
             raise rows_error(
-                rows,
-                f"{func}: column {name!r} holds booleans (True/False), not amounts, in "
-                f"{describe_rows(rows)}; pass numbers, or read text amounts with "
-                "aidcalc.parse_amounts",
+                f"{func}: column {name!r} holds booleans (True/False), not amounts, in ",
+                column.index[is_bool],
+                "; pass numbers, or read text amounts with aidcalc.parse_amounts",
                 column=name,
                 problem="boolean",
             )

@@ -57,7 +57,7 @@ from .._base._columns import (
 from .._base._compat import check_errors, renamed_argument
 from .._base._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from .._base._errors import ValidationError, describe_rows, outside_stacklevel
-from .._base._frame_checks import check_columns_exist, check_frame
+from .._base._frame_checks import booleans, check_columns_exist, check_frame
 from .._base._locale import LocaleLike
 from .._money._frame_units import Units, column_units, contradicting, money_with_currency, plain
 from ._lifecycle import STATUS_ORDER, period_problems
@@ -276,7 +276,7 @@ def _check_amount(frame: pd.DataFrame, check: _Check) -> None:
     """``amount``: present, a number (not a bool), finite; negative is a warning."""
     raw_amount = plain(frame[AMOUNT])  # a pint-pandas amount: its magnitudes, unit below
     _check_amount_unit(frame, column_units(frame[AMOUNT], AMOUNT, "validate"), check)
-    is_bool = _booleans(raw_amount)
+    is_bool = booleans(raw_amount)
     values = pd.to_numeric(
         raw_amount.astype(object).where(~is_bool, None), errors="coerce"
     ).astype("float64")
@@ -292,17 +292,6 @@ def _check_amount(frame: pd.DataFrame, check: _Check) -> None:
         "negative amount (a correction or a reversal? check it)",
         "warning",
     )
-
-
-def _booleans(raw: pd.Series) -> np.ndarray:
-    """Rows holding a bool (a bool column, or bools among objects)."""
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.notna().to_numpy()
-    if raw.dtype == object:
-        return np.fromiter(
-            (isinstance(v, (bool, np.bool_)) for v in raw.to_numpy()), dtype=bool, count=len(raw)
-        )
-    return np.zeros(len(raw), dtype=bool)
 
 
 def _check_currency(frame: pd.DataFrame, check: _Check) -> None:

@@ -27,7 +27,7 @@ import pandas as pd
 from .._base._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
 from .._base._compat import renamed_argument
 from .._base._dates import YEAR_MAX, YEAR_MIN
-from .._base._errors import ValidationError, describe_rows, join_values
+from .._base._errors import ValidationError, join_values
 from .._base._frame_checks import check_columns_exist, check_frame, money_values, rows_error
 from .._money._frame_units import is_pint, plain, restore
 
@@ -243,15 +243,14 @@ def _check_periods(
     """Plausible periods only (:func:`period_problems`), else a ValidationError."""
     for mask, which, problem in period_problems(first, last):
         if mask.any():
-            idx = frame.index[mask]
             shown = [
                 f"{a:.0f}-{b:.0f}"
                 for a, b in zip(first[mask].iloc[:5], last[mask].iloc[:5], strict=True)
             ]
             raise rows_error(
-                idx,
-                f"spread: {describe_rows(idx)}: {problem} ({start}-{end} "
-                f"{', '.join(shown)}); fix the years",
+                "spread: ",
+                frame.index[mask],
+                f": {problem} ({start}-{end} {', '.join(shown)}); fix the years",
                 column=start if which == "start" else end,
                 problem=problem,
             )
@@ -262,12 +261,12 @@ def _amounts(frame: pd.DataFrame, amount: str, multi: np.ndarray) -> np.ndarray:
     got = money_values(plain(frame[amount]), amount, "spread")  # pint: split the magnitudes
     bad_amount = got.bad | (multi & np.isnan(got.values))
     if bad_amount.any():
-        idx = frame.index[bad_amount]
+        shown = join_values(frame[amount][bad_amount].tolist())
         raise rows_error(
-            idx,
-            f"spread: {describe_rows(idx)}: {amount} not a number, not finite, or missing in a "
-            f"multi-year row ({join_values(frame[amount][bad_amount].tolist())}); fix it or "
-            "drop the period",
+            "spread: ",
+            frame.index[bad_amount],
+            f": {amount} not a number, not finite, or missing in a multi-year row ({shown}); "
+            "fix it or drop the period",
             column=amount,
             problem="not finite",
         )
@@ -299,11 +298,12 @@ def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
     raw = frame[col]
     money = money_values(plain(raw), col, "spread")
     if money.bad.any():
-        idx = frame.index[money.bad]
+        shown = join_values(raw[money.bad].tolist())
         raise rows_error(
-            idx,
-            f"{describe_rows(idx)}: money column {col!r} is not a number (or not finite) "
-            f"({join_values(raw[money.bad].tolist())}); fix it or leave it out with money=[...]",
+            "",
+            frame.index[money.bad],
+            f": money column {col!r} is not a number (or not finite) ({shown}); fix it or "
+            "leave it out with money=[...]",
             column=col,
             problem="not a number",
         )
@@ -348,11 +348,11 @@ def _years(frame: pd.DataFrame, col: str, n: int) -> pd.Series:
     years = pd.to_numeric(raw, errors="coerce").astype("float64")
     bad = (raw.notna() & (years.isna() | (years != np.floor(years)))).to_numpy()
     if bad.any():
-        idx = frame.index[bad]
-        message = f"{describe_rows(idx)}: {col} is not a whole year"
         raise rows_error(
-            idx,
-            f"{message} ({join_values(raw[bad].tolist())}); use integers such as 2024",
+            "",
+            frame.index[bad],
+            f": {col} is not a whole year ({join_values(raw[bad].tolist())}); use integers "
+            "such as 2024",
             column=col,
             problem="not a year",
         )
