@@ -15,6 +15,7 @@ __all__ = [
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",
+    "OptionTypeError",
     "ParseError",
     "RateNotFoundError",
     "RejectedRowsWarning",
@@ -131,6 +132,12 @@ class ValidationError(AidcalcError, ValueError):
 
 class FrameTypeError(ValidationError, TypeError):
     """The input is not a pandas DataFrame (also a ``TypeError``). Fields: ``got`` (type name)."""
+
+
+class OptionTypeError(ValidationError, TypeError):
+    """An option of the wrong type (``merges=3``): a :class:`ValidationError`, the one error
+    for bad options, that is also a ``TypeError`` (so ``except TypeError`` keeps working).
+    Fields: ``option``, ``value``, ``accepted``."""
 
 
 class AggregationError(AidcalcError, ValueError):

@@ -42,7 +42,7 @@ import pandas as pd
 from .._base._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from .._base._compat import renamed_argument
 from .._base._dask import dask_aware
-from .._base._errors import ValidationError, describe_rows, join_values
+from .._base._errors import OptionTypeError, ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_columns_exist, check_frame
 
 __all__ = [
@@ -879,8 +879,12 @@ def _overrides(frame: pd.DataFrame, overrides: object) -> pd.Series:
             )
         series = pd.Series(overrides, dtype=object).reindex(frame.index)
     else:
-        raise TypeError(
-            "overrides must be a mapping {index label: category}, a Series or a column name"
+        raise OptionTypeError(
+            "overrides must be a mapping {index label: category}, a Series or a column name",
+            option="overrides",
+            value=overrides,
+            accepted="a mapping {index label: category}, a Series or a column name",
+            problems=None,
         )
     series = series.astype(object).where(series.notna(), np.nan)
     bad = series.notna() & ~series.map(lambda v: isinstance(v, str) and v.strip() != "")
