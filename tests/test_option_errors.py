@@ -25,7 +25,7 @@ FRAME = pd.DataFrame(
     [
         (lambda: aidcalc.spread(FRAME, how="weighted"), "how='weighted'"),
         (lambda: aidcalc.aggregate(FRAME, by="donor", period="week"), "period='week'"),
-        (lambda: aidcalc.aggregate(FRAME, by="donor", cumulative=True), "cumulative=True needs a period"),
+        (lambda: aidcalc.aggregate(FRAME, by="donor", cumulative=True), "cumulative=True needs"),
         (lambda: aidcalc.validate(FRAME, errors="ignore"), "errors must be"),
         (lambda: aidcalc.aggregate(FRAME, by="donor", merges="no such rule"), "unknown merge rule"),
     ],
