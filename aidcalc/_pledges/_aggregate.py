@@ -306,8 +306,7 @@ class _Numbering:
     @classmethod
     def of(cls, work: pd.DataFrame, keys: list[str], period: str | None) -> _Numbering:
         if not keys:
-            gid = np.zeros(len(work), dtype=np.intp)
-            return cls(gid, 1 if len(work) else 0, None, None)
+            return cls(np.zeros(len(work), dtype=np.intp), 1 if len(work) else 0, None, None)
         grouped = work.groupby(keys, dropna=False, sort=True, observed=True)
         gid = grouped.ngroup().to_numpy()
         # group keys, in the order of their numbers (periods as pandas Periods again)
