@@ -71,7 +71,7 @@ _LAZY: dict[str, str] = {
     "update": ".io._update",
     # pledges
     "validate": "._pledges._frame",
-    "pledges": "._pledges._frame",
+    "pledges": ".io._pledge_table",
     "categorise": "._pledges._categories",
     "spread": "._pledges._lifecycle",
     "aggregate": "._pledges._aggregate",
@@ -126,10 +126,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._pledges._aggregate import aggregate
     from ._pledges._categories import categorise
     from ._pledges._chunks import aggregate_chunks
-    from ._pledges._frame import pledges, validate
+    from ._pledges._frame import validate
     from ._pledges._groups import get_groups
     from ._pledges._lifecycle import spread
     from ._real._donors import donor_code, donor_codes, donor_name
     from ._real._prices import normalise
     from ._real._relative import per_capita, share_of_gdp
+    from .io._pledge_table import pledges
     from .io._update import update

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc._pledges._categories import TAXONOMY, keyword_table, purpose_code_table
+from aidcalc._pledges._categories import (
+    CATEGORY_ORDER,
+    EXTRA_CATEGORIES,
+    TAXONOMY,
+    keyword_table,
+    purpose_code_table,
+)
 
 
 def cat(texts, **kw):
@@ -479,3 +485,21 @@ def test_required_literals_are_really_required(text, i):
     literals = _required_literals(pattern)
     if literals is not None and re.search(pattern, text):
         assert any(lit in text for lit in literals)
+
+
+def test_one_category_list_for_pipeline_charts_and_report():
+    """The display order lists exactly the taxonomy plus "all"; charts and validate use it."""
+    from aidcalc._pledges._frame import default_categories
+    from aidcalc.plot import _style
+
+    assert sorted(CATEGORY_ORDER) == sorted({*TAXONOMY, *EXTRA_CATEGORIES})
+    assert len(set(CATEGORY_ORDER)) == len(CATEGORY_ORDER)
+    assert _style.CATEGORY_ORDER is CATEGORY_ORDER
+    assert set(default_categories()) == set(CATEGORY_ORDER)
+
+
+def test_one_status_order():
+    from aidcalc._pledges._lifecycle import STATUS_ORDER
+    from aidcalc.plot import _style
+
+    assert _style.STATUS_ORDER is STATUS_ORDER

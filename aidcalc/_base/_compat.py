@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from ._errors import ValidationError, join_values
+from ._errors import ValidationError, join_values, outside_stacklevel
 
 __all__ = ["ERRORS", "check_errors", "renamed_argument", "renamed_option"]
 
@@ -32,8 +32,6 @@ ERRORS = ("raise", "coerce")
 
 def _stacklevel() -> int:
     """The ``stacklevel`` for a ``warnings.warn`` in the caller of this function."""
-    from ..io._common import outside_stacklevel
-
     return outside_stacklevel() - 1  # this function's own frame is not the warning's
 
 
@@ -53,24 +51,29 @@ def renamed_option(func: str, old: str, old_value: Any, new: str, new_value: Any
     """
     if old_value is None:
         return new_value
-    if new_value is not None:
-        raise _both_given(func, old, old_value, new)
-    warnings.warn(
-        f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
-        DeprecationWarning,
-        stacklevel=_stacklevel(),
+    _old_name(
+        old,
+        new,
+        old_value,
+        both=None if new_value is None else f"{func}: pass {new}= only",
+        warning=f"{func}: {old}= is deprecated; use {new}= (as in pandas)",
     )
     return old_value
 
 
-def _both_given(func: str, old: str, old_value: Any, new: str) -> ValidationError:
-    return ValidationError(
-        f"{func}: pass {new}= only ({old}= is its deprecated name)",
-        option=old,
-        value=old_value,
-        accepted=f"{new}=",
-        problems=None,
-    )
+def _old_name(old: str, new: str, value: Any, *, both: str | None, warning: str) -> None:
+    """The deprecated name ``old`` was used: a ValidationError when ``new`` was given too
+    (the message ``both``, plus which name is the old one), else a DeprecationWarning that
+    names the caller's line."""
+    if both is not None:
+        raise ValidationError(
+            f"{both} ({old}= is its deprecated name)",
+            option=old,
+            value=value,
+            accepted=f"{new}=",
+            problems=None,
+        )
+    warnings.warn(warning, DeprecationWarning, stacklevel=_stacklevel())
 
 
 def renamed_argument(old: str, new: str = "data", *, why: str | None = None) -> Callable[[F], F]:
@@ -105,20 +108,14 @@ def renamed_argument(old: str, new: str = "data", *, why: str | None = None) -> 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if old in kwargs:
                 value = kwargs.pop(old)
-                if new in kwargs or args:
-                    raise ValidationError(
-                        f"{func.__name__}: pass the frame once, as {new}= "
-                        f"({old}= is its deprecated name)",
-                        option=old,
-                        value=None,
-                        accepted=f"{new}=",
-                        problems=None,
-                    )
-                warnings.warn(
-                    f"{func.__name__}: the argument {old}= is now {new}= (as in seaborn); "
+                name, twice = func.__name__, new in kwargs or bool(args)
+                _old_name(
+                    old,
+                    new,
+                    None,
+                    both=f"{name}: pass the frame once, as {new}=" if twice else None,
+                    warning=f"{name}: the argument {old}= is now {new}= (as in seaborn); "
                     f"{old}= is deprecated",
-                    DeprecationWarning,
-                    stacklevel=_stacklevel(),
                 )
                 args = (value,)
             elif new in kwargs and not args:
@@ -151,12 +148,12 @@ def _renamed_keyword(func: F, old: str, new: str, why: str) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if old in kwargs:
-            if new in kwargs:
-                raise _both_given(func.__name__, old, kwargs[old], new)
-            warnings.warn(
-                f"{func.__name__}: {old}= is now {new}={because}; {old}= is deprecated",
-                DeprecationWarning,
-                stacklevel=_stacklevel(),
+            _old_name(
+                old,
+                new,
+                kwargs[old],
+                both=f"{func.__name__}: pass {new}= only" if new in kwargs else None,
+                warning=f"{func.__name__}: {old}= is now {new}={because}; {old}= is deprecated",
             )
             kwargs[new] = kwargs.pop(old)
         return func(*args, **kwargs)

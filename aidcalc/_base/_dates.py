@@ -469,17 +469,26 @@ def _read_one(value: Any, order: str | None) -> Read:
             return (pd.Timestamp(year=int(value), month=1, day=1), 1, OK, "", "")
         return (None, 0, UNREADABLE, "not a year or a date (numbers are read as years)", "")
     if isinstance(value, (dt.date, np.datetime64)):
-        try:
-            stamp = pd.Timestamp(value)
-        except (ValueError, OverflowError):  # beyond even pandas' second-resolution range
-            return (None, 0, OUT_OF_RANGE, WINDOW_TEXT, "")
-        if stamp is pd.NaT:
-            return (None, 0, MISSING, "", "")
-        tag = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
-        return (stamp.tz_localize(None) if stamp.tzinfo else stamp, 3, OK, "", tag)
+        return _date_object(value)
     if not isinstance(value, str):
         return (None, 0, UNREADABLE, f"not a date ({type(value).__name__})", "")
-    text = value.strip()
+    return _read_text(value.strip(), order)
+
+
+def _date_object(value: dt.date | np.datetime64) -> Read:
+    """A date or datetime object (an aware one: its wall time, the offset as the tag)."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, OverflowError):  # beyond even pandas' second-resolution range
+        return (None, 0, OUT_OF_RANGE, WINDOW_TEXT, "")
+    if stamp is pd.NaT:
+        return (None, 0, MISSING, "", "")
+    tag = "" if stamp.tzinfo is None else "tz" + _offset_tag(stamp.utcoffset())
+    return (stamp.tz_localize(None) if stamp.tzinfo else stamp, 3, OK, "", tag)
+
+
+def _read_text(text: str, order: str | None) -> Read:
+    """A date written as text: ISO, numeric day/month/year, or with a month name."""
     if not text:
         return (None, 0, UNREADABLE, "empty", "")
     m = _ISO.fullmatch(text)
@@ -495,21 +504,26 @@ def _read_one(value: Any, order: str | None) -> Read:
     if m:
         if len(m[4]) != 4:
             return (None, 0, UNREADABLE, "two-digit or short year: write the full year", "")
-        a, b, y = int(m[1]), int(m[3]), int(m[4])
-        if order in ("DMY", "MDY"):
-            found = _day(y, b, a) if order == "DMY" else _day(y, a, b)
-            return (found, 3, OK, "", "") if found is not None else _impossible()
-        dmy, mdy = _day(y, b, a), _day(y, a, b)
-        if dmy is not None and mdy is not None and a != b:
-            return (pd.Timestamp(year=y, month=1, day=1), 1, AMBIGUOUS, _AMBIGUOUS_TEXT, "")
-        if dmy is None and mdy is None:
-            return _impossible()
-        if a == b:
-            return (dmy, 3, OK, "", "")
-        return (dmy, 3, OK, "", "DMY") if dmy is not None else (mdy, 3, OK, "", "MDY")
+        return _numeric_date(int(m[1]), int(m[3]), int(m[4]), order)
     if _WORDS.fullmatch(text):
         return _text_date(text)
     return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
+
+
+def _numeric_date(a: int, b: int, y: int, order: str | None) -> Read:
+    """``a/b/y`` by the locale's ``order``; without one, the reading that alone is a date
+    (with the order as evidence), or ambiguous when both are."""
+    if order in ("DMY", "MDY"):
+        found = _day(y, b, a) if order == "DMY" else _day(y, a, b)
+        return (found, 3, OK, "", "") if found is not None else _impossible()
+    dmy, mdy = _day(y, b, a), _day(y, a, b)
+    if dmy is not None and mdy is not None and a != b:
+        return (pd.Timestamp(year=y, month=1, day=1), 1, AMBIGUOUS, _AMBIGUOUS_TEXT, "")
+    if dmy is None and mdy is None:
+        return _impossible()
+    if a == b:
+        return (dmy, 3, OK, "", "")
+    return (dmy, 3, OK, "", "DMY") if dmy is not None else (mdy, 3, OK, "", "MDY")
 
 
 def _text_date(text: str) -> Read:

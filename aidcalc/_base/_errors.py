@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,12 +15,14 @@ __all__ = [
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",
+    "OptionTypeError",
     "ParseError",
     "RateNotFoundError",
     "RejectedRowsWarning",
     "UnknownDonorError",
     "ValidationError",
     "describe_rows",
+    "outside_stacklevel",
 ]
 
 
@@ -130,6 +134,12 @@ class FrameTypeError(ValidationError, TypeError):
     """The input is not a pandas DataFrame (also a ``TypeError``). Fields: ``got`` (type name)."""
 
 
+class OptionTypeError(ValidationError, TypeError):
+    """An option of the wrong type (``merges=3``): a :class:`ValidationError`, the one error
+    for bad options, that is also a ``TypeError`` (so ``except TypeError`` keeps working).
+    Fields: ``option``, ``value``, ``accepted``."""
+
+
 class AggregationError(AidcalcError, ValueError):
     """Values that must not be summed together (different currencies or price bases)."""
 
@@ -180,3 +190,17 @@ class RejectedRowsWarning(UserWarning):
     """A reader or :func:`aidcalc.pledges` left rows out (or took them with a problem) and the
     caller did not ask for the report: pass ``return_rejected=True`` to get
     ``(frame, rejected)``, or read ``frame.attrs["rejected"]``."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # aidcalc/
+
+
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that points at the first caller outside
+    aidcalc (so a warning names the user's line, however deep the library called)."""
+    level = 1
+    f = sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
+        f = f.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -17,6 +17,7 @@ both ``except aidcalc.AidcalcError`` and ``except TypeError`` catch it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -24,7 +25,16 @@ import pandas as pd
 
 from ._errors import FrameTypeError, ValidationError, describe_rows, join_values
 
-__all__ = ["FrameTypeError", "Money", "check_frame", "money_values", "overflowed"]
+__all__ = [
+    "FrameTypeError",
+    "Money",
+    "booleans",
+    "check_columns_exist",
+    "check_frame",
+    "money_values",
+    "overflowed",
+    "rows_error",
+]
 
 
 def check_frame(frame: Any, func: str) -> pd.DataFrame:
@@ -57,6 +67,65 @@ def check_frame(frame: Any, func: str) -> pd.DataFrame:
             problems=pd.DataFrame({"row": None, "column": dup, "problem": "duplicate column"}),
         )
     return frame
+
+
+def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str) -> None:
+    """Raise a ValidationError when a name in ``names`` is not a column of ``frame``;
+    ``message`` is formatted with ``unknown`` (the list) and ``columns`` (the frame's).
+
+    Examples
+    --------
+    >>> check_columns_exist(["amount_USD"], pd.DataFrame({"amount": [1.0]}),
+    ...                     "money column(s) {unknown} not in the frame (columns: {columns})")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: money column(s) ['amount_USD'] not in the frame (columns: ['amount'])
+    """
+    unknown = [c for c in names if c not in frame.columns]
+    if unknown:
+        raise ValidationError(
+            message.format(unknown=unknown, columns=list(frame.columns)), problems=pd.DataFrame()
+        )
+
+
+def rows_error(
+    before: str, rows: pd.Index, after: str, *, column: Any, problem: str
+) -> ValidationError:
+    """The ValidationError for bad rows, for the caller to raise: the message names the rows
+    between ``before`` and ``after``; ``problems`` has ``row``, ``column`` and ``problem``.
+
+    Examples
+    --------
+    >>> err = rows_error("spread: ", pd.Index([3]), ": not a year", column="period_end",
+    ...                  problem="not a year")
+    >>> str(err)
+    'spread: 1 row (index 3): not a year'
+    >>> err.problems.to_dict("records")
+    [{'row': 3, 'column': 'period_end', 'problem': 'not a year'}]
+    """
+    return ValidationError(
+        f"{before}{describe_rows(rows)}{after}",
+        problems=pd.DataFrame({"row": rows, "column": column, "problem": problem}),
+    )
+
+
+def booleans(column: pd.Series) -> np.ndarray:
+    """Rows holding a bool: every present value of a bool column, or bools among objects.
+
+    Examples
+    --------
+    >>> booleans(pd.Series([1.0, True, "x"], dtype=object)).tolist()
+    [False, True, False]
+    """
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.notna().to_numpy()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "O":
+        return np.fromiter(
+            (isinstance(v, (bool, np.bool_)) for v in column.to_numpy()),
+            dtype=bool,
+            count=len(column),
+        )
+    return np.zeros(len(column), dtype=bool)
 
 
 class Money(NamedTuple):
@@ -93,17 +162,14 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
     """
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "O":  # bools among objects: no money
-        is_bool = np.fromiter(
-            (isinstance(v, (bool, np.bool_)) for v in column.to_numpy()), dtype=bool,
-            count=len(column),
-        )  # fmt: skip
+        is_bool = booleans(column)
         if is_bool.any():
-            rows = column.index[is_bool]
-            raise ValidationError(
-                f"{func}: column {name!r} holds booleans (True/False), not amounts, in "
-                f"{describe_rows(rows)}; pass numbers, or read text amounts with "
-                "aidcalc.parse_amounts",
-                problems=pd.DataFrame({"row": rows, "column": name, "problem": "boolean"}),
+            raise rows_error(
+                f"{func}: column {name!r} holds booleans (True/False), not amounts, in ",
+                column.index[is_bool],
+                "; pass numbers, or read text amounts with aidcalc.parse_amounts",
+                column=name,
+                problem="boolean",
             )
     if pd.api.types.is_bool_dtype(dtype):
         raise ValidationError(

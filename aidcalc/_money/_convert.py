@@ -48,6 +48,7 @@ import pandas as pd
 
 from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
 from .._base._compat import check_errors, renamed_argument
+from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from .._base._errors import (
     ParseError,
@@ -57,7 +58,6 @@ from .._base._errors import (
     join_values,
 )
 from .._base._frame_checks import Money, check_frame, money_values, overflowed
-from .._pledges._dask import dask_aware
 from ._currencies import check_currency, code_hint
 from ._frame_units import money_with_currency, with_currency_unit
 from ._rates import NO_DAY, RatesLike, RateTable, resolve_rates

@@ -31,6 +31,7 @@ equals the sum over input rows for any ``by`` (nothing is dropped: missing keys 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -50,12 +51,13 @@ from .._base._columns import (
     YEAR,
 )
 from .._base._compat import renamed_argument
+from .._base._dask import dask_dispatch
 from .._base._dates import YEAR_MAX, YEAR_MIN, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_frame, money_values
+from .._base._frame_checks import check_columns_exist, check_frame, money_values
 from .._money._amount import code_hint
 from .._money._frame_units import aggregate_units, column_units, plain, restore
-from ._dask import dask_aware
+from ._dask import aggregate as aggregate_dask
 from ._groups import GROUP, apply_merges, group_rows
 from ._groups import attribute_eu as _attribute_eu
 
@@ -67,7 +69,7 @@ _FREQ: Final = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
 @renamed_argument("frame")
-@dask_aware
+@dask_dispatch(aggregate_dask)
 def aggregate(
     data: pd.DataFrame,
     *,
@@ -175,25 +177,80 @@ def aggregate(
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "aggregate")
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    needed = [value, *keys]
-    if period is not None and not (period == "year" and year in frame.columns):
-        needed.append(date)
-    if groups is not None or merges is not None or attribute_eu:
-        needed.append(donor)
-    missing_cols = [c for c in dict.fromkeys(needed) if c not in frame.columns]
-    if missing_cols:
-        raise ValidationError(
-            f"aggregate: column(s) {missing_cols} not in the frame "
-            f"(columns: {list(frame.columns)})",
-            problems=pd.DataFrame(),
-        )
-    if period is not None and period not in _FREQ:
-        raise ValueError(f"period={period!r}: use 'year', 'quarter', 'month' or None")
-    if cumulative and period is None:
-        raise ValueError("cumulative=True needs a period ('year', 'quarter' or 'month')")
-
+    spec = _Spec(
+        keys=[] if by is None else ([by] if isinstance(by, str) else list(by)),
+        value=value, period=period, groups=groups, cumulative=cumulative, date=date,
+        merges=merges, attribute_eu=attribute_eu, donor=donor, currency=currency, year=year,
+    )  # fmt: skip
+    _check_options(frame, spec)
     units = column_units(frame[value], value, "aggregate")  # a pint-pandas column: its unit
+    work = _work_frame(frame, spec, units)
+    work, keys = _regrouped(work, spec)
+    numbering = _Numbering.of(work, keys, period)
+    out = _group_sums(work, numbering, keys, spec)
+    _check_finite_sums(out, value, keys)
+    if cumulative:
+        out = _running_totals(out, value, keys)
+    if units is not None:
+        out[value] = restore(out[value], units)  # the sums keep the column's unit
+    return out
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The options of one :func:`aggregate` call (``keys`` from ``by``)."""
+
+    keys: list[str]
+    value: str
+    period: str | None
+    groups: str | Sequence[str] | None
+    cumulative: bool
+    date: str
+    merges: str | Mapping[str, str] | None
+    attribute_eu: bool
+    donor: str
+    currency: str | None
+    year: str
+
+    def converted(self, work: pd.DataFrame) -> bool:
+        """Whether ``value`` is a converted column (an FX step left its columns)."""
+        return (FX_RATE in work.columns or FX_TO in work.columns) and self.value != AMOUNT
+
+
+def _check_options(frame: pd.DataFrame, spec: _Spec) -> None:
+    """The columns the options need are there; ``period`` and ``cumulative`` are valid."""
+    needed = [spec.value, *spec.keys]
+    if spec.period is not None and not (spec.period == "year" and spec.year in frame.columns):
+        needed.append(spec.date)
+    if spec.groups is not None or spec.merges is not None or spec.attribute_eu:
+        needed.append(spec.donor)
+    check_columns_exist(
+        dict.fromkeys(needed),
+        frame,
+        "aggregate: column(s) {unknown} not in the frame (columns: {columns})",
+    )
+    if spec.period is not None and spec.period not in _FREQ:
+        raise ValidationError(
+            f"period={spec.period!r}: use 'year', 'quarter', 'month' or None",
+            option="period",
+            value=spec.period,
+            accepted=[*_FREQ, None],
+            problems=None,
+        )
+    if spec.cumulative and spec.period is None:
+        raise ValidationError(
+            "cumulative=True needs a period ('year', 'quarter' or 'month')",
+            option="cumulative",
+            value=spec.cumulative,
+            accepted="a period with cumulative=True",
+            problems=None,
+        )
+
+
+def _work_frame(frame: pd.DataFrame, spec: _Spec, units: Any) -> pd.DataFrame:
+    """The columns that matter (user columns are not part of the result), ``value`` as
+    finite floats (else an AggregationError naming the rows), its unit checked."""
+    value = spec.value
     money = money_values(plain(frame[value]), value, "aggregate")
     for mask, what in ((money.not_number, "not numbers"), (money.infinite, "not finite")):
         if mask.any():
@@ -202,44 +259,66 @@ def aggregate(
                 f"({join_values(frame.loc[mask, value].tolist())})",
                 rows=list(frame.index[mask]),
             )
-    values = pd.Series(money.values, index=frame.index)
-    # work on the columns that matter only (user columns are not part of the result)
-    used = [value, *keys, donor, date, currency or "", PRICE_BASE, KIND, FX_RATE, FX_TO]
-    if period is not None:
-        used += [year, PLEDGE_ROW]
+    used = [value, *spec.keys, spec.donor, spec.date, spec.currency or "", PRICE_BASE, KIND]
+    used += [FX_RATE, FX_TO]
+    if spec.period is not None:
+        used += [spec.year, PLEDGE_ROW]
     work = frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy()
-    work[value] = values.astype("float64")
-    converted = (FX_RATE in work.columns or FX_TO in work.columns) and value != AMOUNT
-    work = aggregate_units(
-        work, units, value=value, keys=keys, currency=currency, converted=converted
+    work[value] = money.values
+    return aggregate_units(
+        work,
+        units,
+        value=value,
+        keys=spec.keys,
+        currency=spec.currency,
+        converted=spec.converted(work),
     )  # a currency dtype is checked against the currency column; MW etc. are not money
 
-    if merges is not None:
-        work[donor] = apply_merges(work[donor], merges)
-    if attribute_eu:
-        work = _attribute_eu(work, value=value, donor=donor)
 
-    if period is not None:
-        work[PERIOD] = _periods(work, period, date=date, year=year)
+def _regrouped(work: pd.DataFrame, spec: _Spec) -> tuple[pd.DataFrame, list[str]]:
+    """Donor merges, EU attribution, the period column and donor groups: the rows and
+    the keys to group by."""
+    keys = spec.keys
+    if spec.merges is not None:
+        work[spec.donor] = apply_merges(work[spec.donor], spec.merges)
+    if spec.attribute_eu:
+        work = _attribute_eu(work, value=spec.value, donor=spec.donor)
+    if spec.period is not None:
+        work[PERIOD] = _periods(work, spec.period, date=spec.date, year=spec.year)
         keys = [*keys, PERIOD]
-    if groups is not None:
-        work = group_rows(work, groups, donor=donor, date=date if date in work.columns else None)
-        keys = [GROUP, *[k for k in keys if k != donor]]
+    if spec.groups is not None:
+        date = spec.date if spec.date in work.columns else None
+        work = group_rows(work, spec.groups, donor=spec.donor, date=date)
+        keys = [GROUP, *[k for k in keys if k != spec.donor]]
+    return work, keys
 
-    # number the groups once; checks, counts and sums reuse the numbering
-    n = len(work)
-    if keys:
+
+@dataclass(frozen=True)
+class _Numbering:
+    """The groups numbered once (checks, counts and sums reuse the numbering): ``gid`` per
+    row, the pandas groupby (None without keys) and the group labels in number order."""
+
+    gid: np.ndarray
+    ngroups: int
+    grouped: Any
+    labels: pd.Index | None
+
+    @classmethod
+    def of(cls, work: pd.DataFrame, keys: list[str], period: str | None) -> _Numbering:
+        if not keys:
+            return cls(np.zeros(len(work), dtype=np.intp), 1 if len(work) else 0, None, None)
         grouped = work.groupby(keys, dropna=False, sort=True, observed=True)
         gid = grouped.ngroup().to_numpy()
         # group keys, in the order of their numbers (periods as pandas Periods again)
         labels = _period_labels(grouped.size().index, period)
-    else:
-        gid = np.zeros(n, dtype=np.intp)
-        labels = None
-    ngroups = int(gid.max()) + 1 if n else 0
+        return cls(gid, int(gid.max()) + 1 if len(work) else 0, grouped, labels)
 
+
+def _single_checks(work: pd.DataFrame, keys: list[str], spec: _Spec) -> list[tuple[str, str, str]]:
+    """The columns each group must hold one value of: ``(column, what, how to fix)``."""
+    converted = spec.converted(work)
+    currency = spec.currency
     checks = []
-    converted = (FX_RATE in work.columns or FX_TO in work.columns) and value != AMOUNT
     if currency is not None and currency in work.columns and not converted and currency not in keys:
         checks.append((currency, "currencies", _CURRENCY_FIX))
     if converted and FX_TO in work.columns and FX_TO not in keys:
@@ -248,42 +327,52 @@ def aggregate(
         checks.append((PRICE_BASE, "price bases", _PRICE_FIX))
     if KIND in work.columns and KIND not in keys:
         checks.append((KIND, "kinds", _KIND_FIX))
+    return checks
+
+
+def _group_sums(
+    work: pd.DataFrame, numbering: _Numbering, keys: list[str], spec: _Spec
+) -> pd.DataFrame:
+    """One row per group: the sum (NaN when a value is missing), ``rows``, ``missing`` and
+    the one value of each column that must not be mixed."""
+    value, gid, ngroups = spec.value, numbering.gid, numbering.ngroups
     # each check also gives the group's one value (no sort to find each group's first row)
     taken = {
-        col: _check_single(work, gid, ngroups, keys, labels, col, value, what, fix, currency)
-        for col, what, fix in checks
+        col: _check_single(
+            work, gid, ngroups, keys, numbering.labels, col, value, what, fix, spec.currency
+        )
+        for col, what, fix in _single_checks(work, keys, spec)
     }
-
-    carry = [c for c, _, _ in checks]
+    n = len(work)
     isna = work[value].isna().to_numpy()
-    missing = np.bincount(gid, weights=isna, minlength=ngroups).astype(np.int64)
-    size = np.bincount(gid, minlength=ngroups).astype(np.int64)
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked after
         if keys:
-            out = grouped[value].sum().to_frame(value)  # compensated summation
-            if labels is not None:
-                out.index = labels
+            out = numbering.grouped[value].sum().to_frame(value)  # compensated summation
+            if numbering.labels is not None:
+                out.index = numbering.labels
         else:
             out = pd.DataFrame({value: [work[value].sum()]})
-    out[ROWS] = size if n else [0] * len(out)
-    out[MISSING] = missing if n else [0] * len(out)
+    zeros = [0] * len(out)
+    out[ROWS] = np.bincount(gid, minlength=ngroups).astype(np.int64) if n else zeros
+    missing = np.bincount(gid, weights=isna, minlength=ngroups).astype(np.int64)
+    out[MISSING] = missing if n else zeros
     out.loc[out[MISSING] > 0, value] = np.nan
-    for col in carry:
-        out[col] = taken[col] if n else [np.nan] * len(out)
-    out = out.reset_index() if keys else out
-    _check_finite_sums(out, value, keys)
-    if cumulative:
-        others = [k for k in keys if k != PERIOD]
-        out = out.sort_values([*others, PERIOD], kind="stable")
-        with np.errstate(over="ignore", invalid="ignore"):
-            if others:
-                out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
-            else:
-                out[value] = out[value].cumsum(skipna=False)
-        out = out.reset_index(drop=True)
-        _check_finite_sums(out, value, keys, "running total")
-    if units is not None:
-        out[value] = restore(out[value], units)  # the sums keep the column's unit
+    for col, found in taken.items():
+        out[col] = found if n else [np.nan] * len(out)
+    return out.reset_index() if keys else out
+
+
+def _running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:
+    """``cumulative=True``: running totals over the periods of each group."""
+    others = [k for k in keys if k != PERIOD]
+    out = out.sort_values([*others, PERIOD], kind="stable")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if others:
+            out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
+        else:
+            out[value] = out[value].cumsum(skipna=False)
+    out = out.reset_index(drop=True)
+    _check_finite_sums(out, value, keys, "running total")
     return out
 
 

@@ -41,11 +41,19 @@ import pandas as pd
 
 from .._base._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from .._base._compat import renamed_argument
-from .._base._errors import ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_frame
-from ._dask import dask_aware
+from .._base._dask import dask_aware
+from .._base._errors import OptionTypeError, ValidationError, describe_rows, join_values
+from .._base._frame_checks import check_columns_exist, check_frame
 
-__all__ = ["OTHER", "TAXONOMY", "categorise", "keyword_table", "purpose_code_table"]
+__all__ = [
+    "CATEGORY_ORDER",
+    "EXTRA_CATEGORIES",
+    "OTHER",
+    "TAXONOMY",
+    "categorise",
+    "keyword_table",
+    "purpose_code_table",
+]
 
 TAXONOMY: Final = (
     "demining",
@@ -59,6 +67,22 @@ TAXONOMY: Final = (
 """The built-in categories in order of precedence (``other`` last: nothing matched)."""
 
 OTHER: Final = "other"
+
+EXTRA_CATEGORIES: Final = ("all",)
+"""Categories allowed besides the taxonomy: ``all`` marks headline totals (no sector)."""
+
+CATEGORY_ORDER: Final = (
+    "energy",
+    "demining",
+    "reconstruction",
+    "humanitarian",
+    "budget_support",
+    "military",
+    OTHER,
+    *EXTRA_CATEGORIES,
+)
+"""The same categories in the order charts and reports show them (the taxonomy and
+:data:`EXTRA_CATEGORIES`; :data:`TAXONOMY` is the order of precedence)."""
 _NO_BOUNDARY_LANGUAGES: Final = frozenset({"ja", "zh", "ko", "th"})
 _SOURCE_SUFFIX: Final = "_source"
 
@@ -313,54 +337,73 @@ def _re2_sure(pattern: str) -> str | None:
         parsed = sre_p.parse(f"(?:{pattern})")
     except Exception:  # no certificate, Python's re decides (and reports errors)
         return None
-    categories = {c.CATEGORY_WORD: r"\w", c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"}
-
-    def emit(items: object) -> str:
-        out = []
-        for op, av in items:  # type: ignore[attr-defined]
-            if op is c.LITERAL:
-                out.append(_re2_char(av))
-            elif op is c.NOT_LITERAL:
-                out.append(f"[^{_re2_char(av)}]")
-            elif op is c.ANY:
-                out.append(".")
-            elif op is c.IN:
-                negate = bool(av) and av[0][0] is c.NEGATE
-                members = []
-                for iop, iav in av[1:] if negate else av:
-                    if iop is c.LITERAL:
-                        members.append(_re2_char(iav))
-                    elif iop is c.RANGE:
-                        members.append(f"{_re2_char(iav[0])}-{_re2_char(iav[1])}")
-                    elif iop is c.CATEGORY and iav in categories and not negate:
-                        members.append(categories[iav])
-                    else:
-                        raise ValueError(iop)
-                if not members:
-                    raise ValueError("empty class")
-                out.append(f"[{'^' if negate else ''}{''.join(members)}]")
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-                lo, hi, sub = av
-                if lo > 1000 or (hi is not c.MAXREPEAT and hi > 1000):
-                    raise ValueError("repeat")
-                top = "" if hi is c.MAXREPEAT else str(hi)
-                out.append(f"(?:{emit(sub)}){{{lo},{top}}}")
-            elif op is c.SUBPATTERN and not av[1] and not av[2]:
-                out.append(f"(?:{emit(av[3])})")
-            elif op is c.BRANCH:
-                out.append(f"(?:{'|'.join(emit(alt) for alt in av[1])})")
-            elif op is c.AT and av is c.AT_BEGINNING:
-                out.append("^")
-            elif op is c.AT and av is c.AT_END:
-                out.append("$")  # RE2: end of text only, a subset of Python's
-            else:
-                raise ValueError(op)
-        return "".join(out)
-
     try:
-        return emit(parsed)
+        return _Re2Writer(c).emit(parsed)
     except (ValueError, TypeError, IndexError):
         return None
+
+
+class _Re2Writer:
+    """Writes parsed ``sre`` items as RE2 text; raises ValueError for what RE2 cannot prove."""
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+        self.categories = {
+            c.CATEGORY_WORD: r"\w", c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"
+        }
+
+    def emit(self, items: object) -> str:
+        return "".join(self.item(op, av) for op, av in items)  # type: ignore[attr-defined]
+
+    def item(self, op: Any, av: Any) -> str:
+        c = self.c
+        simple = self.simple(op, av)
+        if simple is not None:
+            return simple
+        if op is c.IN:
+            return self.char_class(av)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, hi, sub = av
+            if lo > 1000 or (hi is not c.MAXREPEAT and hi > 1000):
+                raise ValueError("repeat")
+            top = "" if hi is c.MAXREPEAT else str(hi)
+            return f"(?:{self.emit(sub)}){{{lo},{top}}}"
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            return f"(?:{self.emit(av[3])})"
+        if op is c.BRANCH:
+            return f"(?:{'|'.join(self.emit(alt) for alt in av[1])})"
+        raise ValueError(op)
+
+    def simple(self, op: Any, av: Any) -> str | None:
+        """Literals, ``.`` and the anchors (RE2's ``$``: end of text only, a subset of
+        Python's); None for anything else."""
+        c = self.c
+        if op is c.LITERAL:
+            return _re2_char(av)
+        if op is c.NOT_LITERAL:
+            return f"[^{_re2_char(av)}]"
+        if op is c.ANY:
+            return "."
+        if op is c.AT and av in (c.AT_BEGINNING, c.AT_END):
+            return "^" if av is c.AT_BEGINNING else "$"
+        return None
+
+    def char_class(self, av: Any) -> str:
+        c = self.c
+        negate = bool(av) and av[0][0] is c.NEGATE
+        members = []
+        for iop, iav in av[1:] if negate else av:
+            if iop is c.LITERAL:
+                members.append(_re2_char(iav))
+            elif iop is c.RANGE:
+                members.append(f"{_re2_char(iav[0])}-{_re2_char(iav[1])}")
+            elif iop is c.CATEGORY and iav in self.categories and not negate:
+                members.append(self.categories[iav])
+            else:
+                raise ValueError(iop)
+        if not members:
+            raise ValueError("empty class")
+        return f"[{'^' if negate else ''}{''.join(members)}]"
 
 
 def _sure(patterns: Sequence[str], *, words: bool) -> str | None:
@@ -563,17 +606,7 @@ def categorise(
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "categorise")
-    if text is None and DESCRIPTION in frame.columns:
-        text = DESCRIPTION
-    if purpose_code is None and PURPOSE_CODE in frame.columns:
-        purpose_code = PURPOSE_CODE
-    text_cols = [text] if isinstance(text, str) else list(text or [])
-    missing = [c for c in [*text_cols, purpose_code] if c is not None and c not in frame.columns]
-    if missing:
-        raise ValidationError(
-            f"categorise: column(s) {missing} not in the frame (columns: {list(frame.columns)})",
-            problems=pd.DataFrame(),
-        )
+    text_cols, purpose_code = _inputs(frame, text, purpose_code)
     keep_existing = not overwrite and out in frame.columns
     if not text_cols and purpose_code is None and overrides is None and not keep_existing:
         raise ValidationError(
@@ -581,45 +614,17 @@ def categorise(
             "purpose_code='purpose_code' (CRS codes) or overrides=",
             problems=pd.DataFrame(),
         )
-
-    patterns = dict(_builtin_parts())
-    if taxonomy is not None:
-        for cat, (words, anywhere) in _compile(taxonomy).items():
-            old_words, old_anywhere = patterns.get(cat, ((), ()))
-            patterns[cat] = old_words + words, old_anywhere + anywhere
-            _regex(patterns[cat])  # a pattern valid alone may still break the whole (re.error)
+    patterns = _patterns(taxonomy)
     order = _precedence(patterns, precedence)
-
-    over = _overrides(frame, overrides)
-    known = {*order, *TAXONOMY, *_EXTRA_CATEGORIES}
-    unknown = over.notna() & ~over.isin(known)
-    if unknown.any():
-        raise ValidationError(
-            f"overrides name unknown categories {join_values(over[unknown].unique().tolist())} "
-            f"in {describe_rows(over.index[unknown])}; use one of {', '.join(sorted(known))}, "
-            "or add it with taxonomy=/precedence=",
-            problems=pd.DataFrame(),
-        )
+    over = _known_overrides(_overrides(frame, overrides), order)
     existing = _existing(frame[out]) if keep_existing else None
 
     # one key per distinct (texts, code, override, existing value); work on those only
     parts = [frame[c] for c in text_cols]
-    if purpose_code is not None:
-        parts.append(frame[purpose_code])
-    parts.append(over)
-    if existing is not None:
-        parts.append(existing)
-    key = np.zeros(len(frame), dtype=np.int64)
-    for part in parts:
-        codes, uniques = pd.factorize(part, use_na_sentinel=True)
-        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
-    n_keys = int(key.max()) + 1 if len(key) else 0
-    first = np.full(n_keys, len(key), dtype=np.int64)
-    np.minimum.at(first, key, np.arange(len(key), dtype=np.int64))
-
-    sub = frame.iloc[first]
+    parts += [frame[purpose_code]] if purpose_code is not None else []
+    key, first = _distinct(parts + [over] + ([] if existing is None else [existing]))
     category, source, listed = _categorise_unique(
-        sub,
+        frame.iloc[first],
         text_cols=text_cols,
         purpose_code=purpose_code,
         over=over.iloc[first].reset_index(drop=True),
@@ -636,8 +641,61 @@ def categorise(
     return result
 
 
-_EXTRA_CATEGORIES: Final = ("all",)
-"""Categories allowed besides the taxonomy: ``all`` marks headline totals (no sector)."""
+def _inputs(
+    frame: pd.DataFrame, text: str | Sequence[str] | None, purpose_code: str | None
+) -> tuple[list[str], str | None]:
+    """The text columns and the purpose-code column (defaults: ``description`` and
+    ``purpose_code`` when present); each named column must be in the frame."""
+    if text is None and DESCRIPTION in frame.columns:
+        text = DESCRIPTION
+    if purpose_code is None and PURPOSE_CODE in frame.columns:
+        purpose_code = PURPOSE_CODE
+    text_cols = [text] if isinstance(text, str) else list(text or [])
+    check_columns_exist(
+        [c for c in [*text_cols, purpose_code] if c is not None],
+        frame,
+        "categorise: column(s) {unknown} not in the frame (columns: {columns})",
+    )
+    return text_cols, purpose_code
+
+
+def _patterns(taxonomy: pd.DataFrame | None) -> dict[str, _Parts]:
+    """The built-in keyword patterns plus the user's ``taxonomy``, per category."""
+    patterns = dict(_builtin_parts())
+    if taxonomy is not None:
+        for cat, (words, anywhere) in _compile(taxonomy).items():
+            old_words, old_anywhere = patterns.get(cat, ((), ()))
+            patterns[cat] = old_words + words, old_anywhere + anywhere
+            _regex(patterns[cat])  # a pattern valid alone may still break the whole (re.error)
+    return patterns
+
+
+def _known_overrides(over: pd.Series, order: Sequence[str]) -> pd.Series:
+    """``over``, once every override is a known category."""
+    known = {*order, *TAXONOMY, *EXTRA_CATEGORIES}
+    unknown = over.notna() & ~over.isin(known)
+    if unknown.any():
+        raise ValidationError(
+            f"overrides name unknown categories {join_values(over[unknown].unique().tolist())} "
+            f"in {describe_rows(over.index[unknown])}; use one of {', '.join(sorted(known))}, "
+            "or add it with taxonomy=/precedence=",
+            problems=pd.DataFrame(),
+        )
+    return over
+
+
+def _distinct(parts: Sequence[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """One key per row for its distinct combination of ``parts``, and the first row of
+    each key (vectorised: factorised codes combined column by column)."""
+    n = len(parts[0])
+    key = np.zeros(n, dtype=np.int64)
+    for part in parts:
+        codes, uniques = pd.factorize(part, use_na_sentinel=True)
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+    n_keys = int(key.max()) + 1 if n else 0
+    first = np.full(n_keys, n, dtype=np.int64)
+    np.minimum.at(first, key, np.arange(n, dtype=np.int64))
+    return key, first
 
 
 def _existing(column: pd.Series) -> pd.Series:
@@ -661,63 +719,93 @@ def _categorise_unique(
     """(category, source, categories) for rows that are all distinct inputs."""
     n = len(sub)
     hits: dict[str, np.ndarray] = {cat: np.zeros(n, dtype=bool) for cat in order}
-    from_text = np.zeros(n, dtype=bool)
     text_choice = pd.Series(np.nan, index=range(n), dtype=object)
     if text_cols:
-        # Python's re decides (look-behinds, Unicode \w); RE2 only prefilters literals
-        joined = _as_text(sub[text_cols[0]])
-        for col in text_cols[1:]:
-            joined = joined.str.cat(_as_text(sub[col]), sep=" | ")
-        lowered = [t.lower() for t in joined.tolist()]
-        for cat, found in _search_all(lowered, patterns).items():
-            hits[cat] |= found
-        text_choice = _first(hits, order)
-        from_text = text_choice.notna().to_numpy()
-
+        text_choice = _text_hits(sub, text_cols, patterns, hits, order)
     code_choice = pd.Series(np.nan, index=range(n), dtype=object)
     if purpose_code is not None:
-        code_choice = _code_category(sub[purpose_code]).reset_index(drop=True)
-        for cat in code_choice.dropna().unique():
-            if cat != OTHER:
-                hits.setdefault(cat, np.zeros(n, dtype=bool))
-                hits[cat] |= (code_choice == cat).to_numpy()
-    # a code mapped to a taxonomy sector decides; a code outside it ("other") lets text refine
-    has_code = (code_choice.notna() & (code_choice != OTHER)).to_numpy()
-    code_other = (code_choice == OTHER).to_numpy() & ~has_code
-
-    has_over = over.notna().to_numpy()
-    has_existing = np.zeros(n, dtype=bool) if existing is None else existing.notna().to_numpy()
-    chosen = [over, *([] if existing is None else [existing])]
-    for series in chosen:
-        for cat in series.dropna().unique():
-            hits.setdefault(cat, np.zeros(n, dtype=bool))
-            hits[cat] |= (series == cat).to_numpy()
+        code_choice = _code_hits(sub[purpose_code], hits)
+    for series in [over, *([] if existing is None else [existing])]:
+        _add_hits(hits, series)
     new = [c for c in hits if c not in order]
     if new:  # existing values outside the taxonomy ("all", the user's own): listed last
         order = [*order[:-1], *new, order[-1]] if order[-1] == OTHER else [*order, *new]
+    category, source = _choose(over, existing, code_choice, text_choice)
+    return category, source, _listed(hits, order, n)
 
+
+def _text_hits(
+    sub: pd.DataFrame,
+    text_cols: list[str],
+    patterns: Mapping[str, _Parts],
+    hits: dict[str, np.ndarray],
+    order: list[str],
+) -> pd.Series:
+    """Mark the categories the texts match in ``hits``; the first in precedence per row."""
+    # Python's re decides (look-behinds, Unicode \w); RE2 only prefilters literals
+    joined = _as_text(sub[text_cols[0]])
+    for col in text_cols[1:]:
+        joined = joined.str.cat(_as_text(sub[col]), sep=" | ")
+    lowered = [t.lower() for t in joined.tolist()]
+    for cat, found in _search_all(lowered, patterns).items():
+        hits[cat] |= found
+    return _first(hits, order)
+
+
+def _code_hits(codes: pd.Series, hits: dict[str, np.ndarray]) -> pd.Series:
+    """Mark the sector of each purpose code in ``hits`` (not ``other``); the sector per row."""
+    code_choice = _code_category(codes).reset_index(drop=True)
+    _add_hits(hits, code_choice[code_choice != OTHER])
+    return code_choice
+
+
+def _add_hits(hits: dict[str, np.ndarray], series: pd.Series) -> None:
+    """Mark each row's category of ``series`` (missing: none) in ``hits``."""
+    n = len(next(iter(hits.values()))) if hits else len(series)
+    for cat in series.dropna().unique():
+        hits.setdefault(cat, np.zeros(n, dtype=bool))
+        hits[cat] |= (series.reindex(range(n)) == cat).to_numpy()
+
+
+def _choose(
+    over: pd.Series,
+    existing: pd.Series | None,
+    code_choice: pd.Series,
+    text_choice: pd.Series,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The category of each row and its source, strongest source first: override, existing
+    value, a code mapped to a taxonomy sector, text, else ``other`` (a code outside the
+    taxonomy lets the text decide)."""
+    n = len(over)
+    has_code = (code_choice.notna() & (code_choice != OTHER)).to_numpy()
+    code_other = (code_choice == OTHER).to_numpy() & ~has_code
+    from_text = text_choice.notna().to_numpy()
+    has_over = over.notna().to_numpy()
+    has_existing = np.zeros(n, dtype=bool) if existing is None else existing.notna().to_numpy()
     existing_values = (
         np.full(n, None, dtype=object) if existing is None else existing.to_numpy(dtype=object)
     )
-    category = np.where(
-        has_over,
-        over.to_numpy(dtype=object),
-        np.where(
-            has_existing,
+    category = np.select(
+        [has_over, has_existing, has_code, from_text],
+        [
+            over.to_numpy(dtype=object),
             existing_values,
-            np.where(
-                has_code,
-                code_choice.to_numpy(dtype=object),
-                np.where(from_text, text_choice.to_numpy(dtype=object), OTHER),
-            ),
-        ),
+            code_choice.to_numpy(dtype=object),
+            text_choice.to_numpy(dtype=object),
+        ],
+        default=OTHER,
     )
     source = np.select(
         [has_over, has_existing, has_code, from_text, code_other],
         ["override", "existing", "purpose_code", "text", "purpose_code"],
         default="none",
     ).astype(object)
-    # ";"-joined matches in precedence order: built once per distinct combination of hits
+    return np.asarray(category, dtype=object), source
+
+
+def _listed(hits: Mapping[str, np.ndarray], order: Sequence[str], n: int) -> np.ndarray:
+    """The ``;``-joined matches of each row in precedence order (built once per distinct
+    combination of hits)."""
     listed_cats = [cat for cat in order if cat != OTHER and cat in hits]
     combo = np.zeros(n, dtype=object if len(listed_cats) > 62 else np.int64)
     for bit, cat in enumerate(listed_cats):
@@ -727,7 +815,7 @@ def _categorise_unique(
         [";".join(c for bit, c in enumerate(listed_cats) if (int(v) >> bit) & 1) for v in combos],
         dtype=object,
     )
-    return np.asarray(category, dtype=object), source, names[inverse.reshape(-1)]
+    return names[inverse.reshape(-1)]
 
 
 def _as_text(column: pd.Series) -> pd.Series:
@@ -791,8 +879,12 @@ def _overrides(frame: pd.DataFrame, overrides: object) -> pd.Series:
             )
         series = pd.Series(overrides, dtype=object).reindex(frame.index)
     else:
-        raise TypeError(
-            "overrides must be a mapping {index label: category}, a Series or a column name"
+        raise OptionTypeError(
+            "overrides must be a mapping {index label: category}, a Series or a column name",
+            option="overrides",
+            value=overrides,
+            accepted="a mapping {index label: category}, a Series or a column name",
+            problems=None,
         )
     series = series.astype(object).where(series.notna(), np.nan)
     bad = series.notna() & ~series.map(lambda v: isinstance(v, str) and v.strip() != "")

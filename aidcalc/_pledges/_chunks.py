@@ -99,10 +99,10 @@ def aggregate_chunks(
             "aggregate_chunks: no chunks to aggregate (the iterable was empty)",
             problems=pd.DataFrame(),
         )
-    return combine_partials(parts, cumulative=cumulative, **_key_options(options))
+    return combine_partials(parts, cumulative=cumulative, **key_options(options))
 
 
-def _key_options(options: dict[str, Any]) -> dict[str, Any]:
+def key_options(options: dict[str, Any]) -> dict[str, Any]:
     import inspect
 
     from ._aggregate import aggregate

@@ -1,4 +1,4 @@
-"""The pledge frame: its documented columns, ``validate``, ``pledges`` and the dataset loader.
+"""The pledge frame: its documented columns, ``validate``, the steps of ``pledges``, the loader.
 
 A pledge frame is an ordinary :class:`pandas.DataFrame` whose columns play these roles
 (names in :mod:`aidcalc._base._columns`); every other column is the user's and is carried through:
@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
-from os import PathLike
-from typing import IO, Any, Final, Literal, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -57,11 +56,10 @@ from .._base._columns import (
 )
 from .._base._compat import check_errors, renamed_argument
 from .._base._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
-from .._base._errors import InputFileError, ValidationError, describe_rows
-from .._base._frame_checks import check_frame
+from .._base._errors import ValidationError, describe_rows, outside_stacklevel
+from .._base._frame_checks import booleans, check_columns_exist, check_frame
 from .._base._locale import LocaleLike
 from .._money._frame_units import Units, column_units, contradicting, money_with_currency, plain
-from ..io._common import ReadResult, finish, outside_stacklevel
 from ._lifecycle import STATUS_ORDER, period_problems
 
 __all__ = [
@@ -70,9 +68,11 @@ __all__ = [
     "PART_OF",
     "PLEDGE_ID",
     "REQUIRED",
-    "Pledges",
+    "ROLE_ALIASES",
+    "build_pledges",
+    "default_categories",
     "pledge_frame_from_dataset",
-    "pledges",
+    "role_renames",
     "validate",
 ]
 
@@ -117,15 +117,38 @@ def pledge_frame_from_dataset(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-#: What :func:`pledges` returns with ``return_rejected=True``: the pledge frame (accepted
-#: rows, original index labels kept) and the rejected rows, as given, with a ``reason``
-#: column saying what to fix. The readers' pair type, :class:`aidcalc.io.ReadResult`.
-Pledges = ReadResult
-
-
 # --------------------------------------------------------------------------------------------
 # validate
 # --------------------------------------------------------------------------------------------
+
+
+class _Found:
+    """The problems found so far: ``found(col, bad, problem)`` records the rows of ``bad``."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.parts: list[pd.DataFrame] = []
+
+    def __call__(
+        self, col: str, bad: pd.Series | np.ndarray, problem: str, severity: str = "error"
+    ) -> None:
+        mask = np.asarray(bad, dtype=bool)
+        if mask.any():
+            rows, values = self.frame.index[mask], self.frame[col].to_numpy()[mask]
+            self.add(rows, col, values, problem, severity)
+
+    def add(self, rows: Any, col: Any, values: Any, problem: str, severity: str) -> None:
+        self.parts.append(pd.DataFrame(
+            {"row": rows, "column": col, "value": values, "problem": problem, "severity": severity}
+        ))  # fmt: skip
+
+    def table(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=_PROBLEM_COLUMNS)
+        return pd.concat(self.parts, ignore_index=True)[_PROBLEM_COLUMNS]
+
+
+_Check = Callable[..., None]
 
 
 @renamed_argument("frame")
@@ -168,7 +191,7 @@ def validate(
         ``column``, ``value``, ``problem`` and ``severity``: ``error`` breaks the schema,
         ``warning`` is legal but worth a look (a negative amount: Kiel records corrections
         that way; a missing ``announced`` date). Empty when the frame is clean.
-        ``errors="raise"`` raises on errors only; :func:`pledges` rejects rows with errors
+        ``errors="raise"`` raises on errors only; :func:`aidcalc.pledges` rejects rows with errors
         only.
 
     Examples
@@ -187,39 +210,49 @@ def validate(
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "validate")
     if categories is None:
-        from ._categories import TAXONOMY
-
-        categories = (*TAXONOMY, "all")
-    found: list[pd.DataFrame] = []
+        categories = default_categories()
+    found = _Found(frame)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        found.append(
-            pd.DataFrame(
-                {
-                    "row": None,
-                    "column": missing,
-                    "value": None,
-                    "problem": "required column missing",
-                    "severity": "error",
-                }
-            )
+        found.add(None, missing, None, "required column missing", "error")
+    _check_codes(frame, found)
+    if AMOUNT in frame.columns:
+        _check_amount(frame, found)
+    if CURRENCY in frame.columns:
+        _check_currency(frame, found)
+    if ANNOUNCED in frame.columns:
+        _check_announced(frame, found)
+    _check_choices(frame, found, categories)
+    _check_periods(frame, found)
+    _check_links(frame, found)
+    problems = found.table()
+    _check_errors_option(errors)
+    if errors == "raise" and (problems["severity"] == "error").any():
+        raise ValidationError(_summarise(problems), problems=problems)
+    return problems
+
+
+def default_categories() -> tuple[str, ...]:
+    """The categories :func:`validate` accepts by default: the taxonomy plus ``"all"``."""
+    from ._categories import EXTRA_CATEGORIES, TAXONOMY
+
+    return (*TAXONOMY, *EXTRA_CATEGORIES)
+
+
+def _check_errors_option(errors: Any) -> None:
+    if errors == "report":
+        warnings.warn(
+            "validate: errors='report' is now errors='coerce' (the same values as everywhere "
+            "in aidcalc); 'report' is deprecated",
+            DeprecationWarning,
+            stacklevel=outside_stacklevel(),
         )
+    else:
+        check_errors(errors, func="validate")
 
-    def check(col: str, bad: pd.Series | np.ndarray, problem: str, severity: str = "error") -> None:
-        mask = np.asarray(bad, dtype=bool)
-        if mask.any():
-            found.append(
-                pd.DataFrame(
-                    {
-                        "row": frame.index[mask],
-                        "column": col,
-                        "value": frame[col].to_numpy()[mask],
-                        "problem": problem,
-                        "severity": severity,
-                    }
-                )
-            )
 
+def _check_codes(frame: pd.DataFrame, check: _Check) -> None:
+    """``donor`` and ``recipient``: three-letter codes that are known."""
     known_codes = _known_codes()
     for col, role, example in (
         (DONOR, "donor", "'JPN', or 'EUI'"),
@@ -237,79 +270,82 @@ def validate(
             + ("; map names with aidcalc.pledges or aidcalc.donor_code" if col == DONOR else ""),
         )
         check(col, shaped & ~codes.isin(known_codes), f"unknown {role} code")
-    if AMOUNT in frame.columns:
-        raw_amount = plain(frame[AMOUNT])  # a pint-pandas amount: its magnitudes, unit below
-        _check_amount_unit(frame, column_units(frame[AMOUNT], AMOUNT, "validate"), check)
-        if pd.api.types.is_bool_dtype(raw_amount.dtype):
-            is_bool = raw_amount.notna().to_numpy()
-        elif raw_amount.dtype == object:
-            is_bool = np.fromiter(
-                (isinstance(v, (bool, np.bool_)) for v in raw_amount.to_numpy()),
-                dtype=bool, count=len(raw_amount),
-            )  # fmt: skip
-        else:
-            is_bool = np.zeros(len(raw_amount), dtype=bool)
-        values = pd.to_numeric(
-            raw_amount.astype(object).where(~is_bool, None), errors="coerce"
-        ).astype("float64")
-        raw_missing = raw_amount.isna()
-        check(AMOUNT, raw_missing, "amount missing")
-        check(AMOUNT, is_bool, "amount is a boolean (True/False), not money")
-        check(AMOUNT, ~raw_missing & ~is_bool & values.isna(), "amount not a number")
-        finite = values.notna()
-        check(AMOUNT, finite & ~np.isfinite(values.fillna(0.0)), "amount not finite")
-        check(
-            AMOUNT,
-            finite & (values < 0),
-            "negative amount (a correction or a reversal? check it)",
-            "warning",
-        )
-    if CURRENCY in frame.columns:
-        known = _known_currencies()
-        cur = frame[CURRENCY]
-        check(CURRENCY, cur.isna(), "currency missing")
-        # codes are compared trimmed and upper-cased, the rule of convert and aggregate
-        ids, uniq = pd.factorize(cur)
-        ok = np.array([isinstance(u, str) and u.strip().upper() in known for u in uniq] + [True])
-        check(
-            CURRENCY,
-            ~ok[ids],
-            "not an ISO 4217 currency code (e.g. 'EUR', 'JPY'); currency symbols and "
-            "names are read by aidcalc.pledges",
-        )
-    if ANNOUNCED in frame.columns:
-        ann = frame[ANNOUNCED]
-        got = parse_dates(ann, mixed_offsets=False)
-        parsed = got.dates
-        far = got.kind == OUT_OF_RANGE
-        check(ANNOUNCED, got.bad & ~far, "not a date")
-        check(ANNOUNCED, far, WINDOW_TEXT)
-        check(
-            ANNOUNCED,
-            ann.isna(),
-            "announced date missing (cannot be converted at a date)",
-            "warning",
-        )
-        tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
-        check(ANNOUNCED, (parsed > tomorrow).to_numpy(), "announced in the future")
-    if STATUS in frame.columns:
-        st = frame[STATUS]
-        check(
-            STATUS,
-            st.notna() & ~st.isin(STATUS_ORDER),
-            f"status not one of {', '.join(STATUS_ORDER)}",
-        )
-    if KIND in frame.columns:
-        kd = frame[KIND]
-        check(KIND, kd.notna() & ~kd.isin(KINDS), f"kind not one of {', '.join(KINDS)}")
-    if CATEGORY in frame.columns:
-        cat = frame[CATEGORY]
-        check(
+
+
+def _check_amount(frame: pd.DataFrame, check: _Check) -> None:
+    """``amount``: present, a number (not a bool), finite; negative is a warning."""
+    raw_amount = plain(frame[AMOUNT])  # a pint-pandas amount: its magnitudes, unit below
+    _check_amount_unit(frame, column_units(frame[AMOUNT], AMOUNT, "validate"), check)
+    is_bool = booleans(raw_amount)
+    values = pd.to_numeric(
+        raw_amount.astype(object).where(~is_bool, None), errors="coerce"
+    ).astype("float64")
+    raw_missing = raw_amount.isna()
+    check(AMOUNT, raw_missing, "amount missing")
+    check(AMOUNT, is_bool, "amount is a boolean (True/False), not money")
+    check(AMOUNT, ~raw_missing & ~is_bool & values.isna(), "amount not a number")
+    finite = values.notna()
+    check(AMOUNT, finite & ~np.isfinite(values.fillna(0.0)), "amount not finite")
+    check(
+        AMOUNT,
+        finite & (values < 0),
+        "negative amount (a correction or a reversal? check it)",
+        "warning",
+    )
+
+
+def _check_currency(frame: pd.DataFrame, check: _Check) -> None:
+    """``currency``: present and an ISO 4217 code (trimmed, upper-cased)."""
+    known = _known_currencies()
+    cur = frame[CURRENCY]
+    check(CURRENCY, cur.isna(), "currency missing")
+    # codes are compared trimmed and upper-cased, the rule of convert and aggregate
+    ids, uniq = pd.factorize(cur)
+    ok = np.array([isinstance(u, str) and u.strip().upper() in known for u in uniq] + [True])
+    check(
+        CURRENCY,
+        ~ok[ids],
+        "not an ISO 4217 currency code (e.g. 'EUR', 'JPY'); currency symbols and "
+        "names are read by aidcalc.pledges",
+    )
+
+
+def _check_announced(frame: pd.DataFrame, check: _Check) -> None:
+    """``announced``: a date read strictly, in the window, not in the future; missing warns."""
+    ann = frame[ANNOUNCED]
+    got = parse_dates(ann, mixed_offsets=False)
+    far = got.kind == OUT_OF_RANGE
+    check(ANNOUNCED, got.bad & ~far, "not a date")
+    check(ANNOUNCED, far, WINDOW_TEXT)
+    check(
+        ANNOUNCED,
+        ann.isna(),
+        "announced date missing (cannot be converted at a date)",
+        "warning",
+    )
+    tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    check(ANNOUNCED, (got.dates > tomorrow).to_numpy(), "announced in the future")
+
+
+def _check_choices(frame: pd.DataFrame, check: _Check, categories: tuple[str, ...]) -> None:
+    """``status``, ``kind`` and ``category``: one of their allowed values (or missing)."""
+    for col, allowed, problem in (
+        (STATUS, STATUS_ORDER, f"status not one of {', '.join(STATUS_ORDER)}"),
+        (KIND, KINDS, f"kind not one of {', '.join(KINDS)}"),
+        (
             CATEGORY,
-            cat.notna() & ~cat.isin(categories),
+            categories,
             f"category not in the taxonomy ({', '.join(categories)}); pass categories= "
             "to extend it",
-        )
+        ),
+    ):
+        if col in frame.columns:
+            values = frame[col]
+            check(col, values.notna() & ~values.isin(allowed), problem)
+
+
+def _check_periods(frame: pd.DataFrame, check: _Check) -> None:
+    """``period_start``/``period_end``: whole years, plausible periods (spread's rule)."""
     years = {}
     for col in (PERIOD_START, PERIOD_END):
         if col in frame.columns:
@@ -317,14 +353,20 @@ def validate(
             y = pd.to_numeric(raw, errors="coerce").astype("float64")
             check(col, raw.notna() & (y.isna() | (y != np.floor(y))), "not a whole year")
             years[col] = y
-    if years:  # one-sided periods are a single year (as spread reads them)
-        first = years.get(PERIOD_START, years.get(PERIOD_END))
-        last = years.get(PERIOD_END, first)
-        assert first is not None and last is not None
-        first, last = first.fillna(last), last.fillna(first)
-        for mask, which, problem in period_problems(first, last):
-            col = PERIOD_START if which == "start" else PERIOD_END
-            check(col if col in years else next(iter(years)), mask & _present(frame, col), problem)
+    if not years:
+        return
+    # one-sided periods are a single year (as spread reads them)
+    first = years.get(PERIOD_START, years.get(PERIOD_END))
+    last = years.get(PERIOD_END, first)
+    assert first is not None and last is not None
+    first, last = first.fillna(last), last.fillna(first)
+    for mask, which, problem in period_problems(first, last):
+        col = PERIOD_START if which == "start" else PERIOD_END
+        check(col if col in years else next(iter(years)), mask & _present(frame, col), problem)
+
+
+def _check_links(frame: pd.DataFrame, check: _Check) -> None:
+    """``part_of`` names a ``pledge_id``; rows sharing a ``pair_id`` share the donor."""
     if PART_OF in frame.columns:
         pledge_ids = frame[PLEDGE_ID] if PLEDGE_ID in frame.columns else pd.Series([], dtype=object)
         part = frame[PART_OF]
@@ -334,24 +376,6 @@ def validate(
         n_donors = pairs.groupby(PAIR_ID)[DONOR].transform("nunique")
         mixed = frame.index.isin(pairs.index[n_donors.to_numpy() > 1])
         check(PAIR_ID, mixed, "rows sharing this pair_id have different donors")
-
-    if found:
-        problems = pd.concat(found, ignore_index=True)
-    else:
-        problems = pd.DataFrame(columns=_PROBLEM_COLUMNS)
-    problems = problems[_PROBLEM_COLUMNS]
-    if errors == "report":
-        warnings.warn(
-            "validate: errors='report' is now errors='coerce' (the same values as everywhere "
-            "in aidcalc); 'report' is deprecated",
-            DeprecationWarning,
-            stacklevel=outside_stacklevel(),
-        )
-    else:
-        check_errors(errors, func="validate")
-    if errors == "raise" and (problems["severity"] == "error").any():
-        raise ValidationError(_summarise(problems), problems=problems)
-    return problems
 
 
 def _present(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -374,9 +398,9 @@ def _summarise(problems: pd.DataFrame) -> str:
 
 def _known_codes() -> frozenset[str]:
     """ISO 3166 alpha-3 codes and aidcalc's donor codes (EUI, EIB, EPF, ...)."""
-    from .._real._donors import _all_codes
+    from .._real._donors import all_codes
 
-    return _all_codes()
+    return all_codes()
 
 
 def _known_currencies() -> frozenset[str]:
@@ -385,11 +409,23 @@ def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> None:
+    """validate's rule for a pint-pandas amount: a currency unit must agree with ``currency``
+    (a missing code is the dtype's); any other unit is not money."""
+    if units is None:
+        return
+    if units.currency is None:
+        check(AMOUNT, np.ones(len(frame), bool), f"amount is in {units.unit!r}, not money")
+    elif CURRENCY in frame.columns:
+        bad = contradicting(frame[CURRENCY], units.currency)
+        check(CURRENCY, bad, f"contradicts the unit of amount ({units.currency})")
+
+
 # --------------------------------------------------------------------------------------------
 # pledges: build a pledge frame from a user table
 # --------------------------------------------------------------------------------------------
 
-_ROLE_ALIASES: Final[dict[str, str]] = {
+ROLE_ALIASES: Final[dict[str, str]] = {
     "donor": DONOR,
     "giver": DONOR,
     "donor_name": DONOR,
@@ -405,152 +441,99 @@ _ROLE_ALIASES: Final[dict[str, str]] = {
     "category": CATEGORY,
     "status": STATUS,
 }
+"""Common column names (lower case, ``_`` for spaces) -> the pledge-frame role they name."""
 
 
-def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> None:
-    """validate's rule for a pint-pandas amount: a currency unit must agree with ``currency``
-    (a missing code is the dtype's); any other unit is not money."""
-    if units is None:
-        return
-    if units.currency is None:
-        check(AMOUNT, np.ones(len(frame), bool), f"amount is in {units.unit!r}, not money")
-    elif CURRENCY in frame.columns:
-        bad = contradicting(frame[CURRENCY], units.currency)
-        check(CURRENCY, bad, f"contradicts the unit of amount ({units.currency})")
-
-
-@renamed_argument("frame_or_path")
-def pledges(
-    data: pd.DataFrame | str | PathLike[str] | IO[bytes],
-    *,
-    mapping: Mapping[str, str] | None = None,
-    locale: LocaleLike | None = None,
-    recipient: str | None = None,
-    sheet_name: str | int | None = None,
-    storage_options: Mapping[str, Any] | None = None,
-    return_rejected: bool = False,
-) -> pd.DataFrame | Pledges:
-    """Build a pledge frame from a user table whose columns are named differently.
-
-    Steps: read the table (a DataFrame, or a CSV / XLSX / Parquet file: a path, a URL or a
-    binary file object, read by content through the same safe reader as
-    :func:`aidcalc.io.read_table`, every cell as it is written); rename
-    columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
-    names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
-    names to codes with :func:`aidcalc._real._donors.donor_codes` (codes such as ``JPN`` are kept);
-    parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount`` or ``currency``
-    is missing; read dates strictly by ``locale``'s day/month order (``de``,
-    ``fr``, ``it``, ``en_GB`` day-first, ``en_US`` month-first; an ambiguous ``07/06/2024``
-    without a locale that settles it, a year-only date or strings mixing UTC offsets reject
-    the row with the reason, never a guess); upper-case currency codes. A row that still
-    breaks the schema (see :func:`validate`) is moved, unchanged, to ``rejected`` with a
-    ``reason``: no row is dropped silently, and ``len(frame) + len(rejected)`` equals the
-    input length. By default the frame alone is returned (with one
-    :class:`aidcalc.RejectedRowsWarning` when rows were rejected, and the rejected rows on
-    ``frame.attrs["rejected"]``); ``return_rejected=True`` returns ``(frame, rejected)``.
-
-    Parameters
-    ----------
-    data
-        The user table, or a file holding it (path, URL or binary file object).
-    mapping
-        ``{user column: role}``; roles are the pledge-frame column names.
-    locale
-        Language of donor names, amount texts and numeric dates (``Locale | str``), e.g.
-        ``"de"``.
-    recipient
-        Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
-    sheet_name
-        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the first).
-    storage_options
-        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
-    return_rejected
-        ``True``: return ``(frame, rejected)`` instead of the frame alone.
-
-    Returns
-    -------
-    DataFrame or Pledges
-        The accepted rows; with ``return_rejected=True`` the named tuple
-        ``(frame, rejected)``.
+def role_renames(columns: Iterable[Any], mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """The renames that give a user table's columns their roles: ``mapping`` first, then the
+    common names of :data:`ROLE_ALIASES` (case-insensitive) for roles not yet taken.
 
     Examples
     --------
-    >>> table = pd.DataFrame({"Giver": ["JPN", "USA"], "Date": ["2024-02-19", "soon"],
-    ...                       "Value": [15.8e9, 1e6], "Currency": ["jpy", "USD"]})
-    >>> ok, rejected = pledges(table, recipient="UKR", return_rejected=True)
-    >>> ok[["donor", "announced", "amount", "currency", "recipient"]]
-      donor  announced        amount currency recipient
-    0   JPN 2024-02-19  1.580000e+10      JPY       UKR
-    >>> rejected["reason"].str.slice(0, 55).tolist()
-    ["announced: not a date ('soon'): not a date in a known f"]
-    >>> pledges(pd.DataFrame({"donor": ["DEU"], "announced": ["07.06.2024"], "amount": [1.0],
-    ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
-    Timestamp('2024-06-07 00:00:00')
+    >>> role_renames(["Land", "Date", "Value"], {"Land": "donor"})
+    {'Land': 'donor', 'Date': 'announced', 'Value': 'amount'}
     """
-    frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
-    table, label = _read_table(frame_or_path, sheet_name, storage_options)
-    try:
-        result = _pledges(table, mapping, locale, recipient)
-    except ValidationError as exc:
-        if label is None:  # the caller's DataFrame: its own error
-            raise
-        raise InputFileError(
-            f"{label}: {exc.message}", path=label, reason="wrong layout"
-        ) from None
-    return finish(result, return_rejected, reader="pledges")
+    columns = list(columns)
+    renames: dict[str, str] = dict(mapping or {})
+    taken = set(renames.values())
+    for col in columns:
+        if col in renames:
+            continue
+        role = ROLE_ALIASES.get(str(col).strip().lower().replace(" ", "_"))
+        if role and role not in taken and role not in columns:
+            renames[col] = role
+            taken.add(role)
+    return renames
 
 
-def _pledges(
+def build_pledges(
     table: pd.DataFrame,
     mapping: Mapping[str, str] | None,
     locale: LocaleLike | None,
     recipient: str | None,
-) -> Pledges:
-    out = table.copy()
-    out.index = pd.RangeIndex(len(out))  # work by position; the labels come back at the end
-    renames: dict[str, str] = {}
-    if mapping:
-        unknown = [c for c in mapping if c not in out.columns]
-        if unknown:
-            raise ValidationError(
-                f"mapping names columns that are not in the table: {unknown}; "
-                f"the table has {list(out.columns)}",
-                problems=pd.DataFrame(),
-            )
-        renames.update(mapping)
-    taken = set(renames.values())
-    for col in out.columns:
-        if col in renames:
-            continue
-        role = _ROLE_ALIASES.get(str(col).strip().lower().replace(" ", "_"))
-        if role and role not in taken and role not in out.columns:
-            renames[col] = role
-            taken.add(role)
-    out = out.rename(columns=renames)
-    if out.columns.duplicated().any():
-        dup = out.columns[out.columns.duplicated()].tolist()
-        raise ValidationError(
-            f"two columns would both become {dup}; fix mapping", problems=pd.DataFrame()
-        )
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The steps of :func:`aidcalc.pledges` on a table already read: ``(accepted, rejected)``.
 
-    reasons = pd.Series("", index=out.index, dtype=object)
-
-    def add(mask: Any, text: pd.Series | str) -> None:
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=out.index)
-        piece = text if isinstance(text, str) else text.astype(str)
-        new = np.where(reasons == "", piece, reasons + "; " + piece)
-        reasons.loc[mask] = pd.Series(new, index=out.index)[mask]
-
+    Rename the columns to their roles, read the values (amount texts, donor names, currency
+    codes, numbers, dates), then move every row that still breaks the schema to ``rejected``
+    with its reasons.
+    """
+    out = _with_roles(table, mapping)
     if recipient is not None and RECIPIENT not in out.columns:
         out[RECIPIENT] = recipient
     money = money_with_currency(out, AMOUNT, CURRENCY, "pledges")  # pint[USD]: amounts in USD
     if money is not None:  # the pledge frame's amount is a float in each row's currency
         out[AMOUNT], out[CURRENCY] = money.values, money.currencies
-
     if len(out) == 0:  # no rows: the schema's columns decide (as validate says)
         return _empty_pledges(table, out)
+    reasons = _Reasons(out.index)
+    _read_values(out, locale, reasons)
+    _reject_schema_errors(out, table, reasons)
+    bad = (reasons.text != "").to_numpy()
+    rejected = table.iloc[bad].copy()
+    rejected[REASON] = reasons.text.to_numpy()[bad]
+    accepted = out.iloc[~bad].copy()
+    accepted.index = table.index[~bad]
+    return accepted, rejected
 
-    # amounts from text where needed
+
+class _Reasons:
+    """Why each row (by position) is rejected: ``;``-joined texts, ``""`` for none yet."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.text = pd.Series("", index=index, dtype=object)
+
+    def add(self, mask: Any, text: pd.Series | str) -> None:
+        index = self.text.index
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=index)
+        piece = text if isinstance(text, str) else text.astype(str)
+        new = np.where(self.text == "", piece, self.text + "; " + piece)
+        self.text.loc[mask] = pd.Series(new, index=index)[mask]
+
+
+def _with_roles(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> pd.DataFrame:
+    """A copy of ``table`` indexed by position, its columns renamed to their roles."""
+    out = table.copy()
+    out.index = pd.RangeIndex(len(out))  # work by position; the labels come back at the end
+    if mapping:
+        check_columns_exist(
+            mapping,
+            out,
+            "mapping names columns that are not in the table: {unknown}; "
+            "the table has {columns}",
+        )
+    out = out.rename(columns=role_renames(out.columns, mapping))
+    if out.columns.duplicated().any():
+        dup = out.columns[out.columns.duplicated()].tolist()
+        raise ValidationError(
+            f"two columns would both become {dup}; fix mapping", problems=pd.DataFrame()
+        )
+    return out
+
+
+def _read_values(out: pd.DataFrame, locale: LocaleLike | None, reasons: _Reasons) -> None:
+    """Read the values in place: amounts from text where needed, donor names to codes,
+    currency codes upper-cased, amounts as numbers, dates by ``locale``."""
     if AMOUNT_TEXT in out.columns:
         need = out[AMOUNT_TEXT].notna()
         if AMOUNT in out.columns:
@@ -558,17 +541,16 @@ def _pledges(
         if CURRENCY in out.columns:
             need |= out[AMOUNT_TEXT].notna() & out[CURRENCY].isna()
         if need.any():
-            _fill_from_text(out, need, locale, add)
-
+            _fill_from_text(out, need, locale, reasons.add)
     if DONOR in out.columns:
-        _donors_to_codes(out, locale, add)
+        _donors_to_codes(out, locale, reasons.add)
     if CURRENCY in out.columns:
         out[CURRENCY] = out[CURRENCY].astype("string").str.strip().str.upper().astype(object)
         out.loc[out[CURRENCY].isna(), CURRENCY] = np.nan
     if AMOUNT in out.columns:
         raw_amount = out[AMOUNT]
         number = pd.to_numeric(raw_amount, errors="coerce").astype("float64")
-        add(
+        reasons.add(
             raw_amount.notna() & number.isna(),
             "amount: not a number (" + raw_amount.map(repr) + ")",
         )
@@ -576,11 +558,17 @@ def _pledges(
     if ANNOUNCED in out.columns:
         raw = out[ANNOUNCED]
         got = parse_dates(raw, locale=locale, mixed_offsets=False)
-        add(got.bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna(""))
+        reasons.add(
+            got.bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna("")
+        )
         out[ANNOUNCED] = got.dates
 
+
+def _reject_schema_errors(out: pd.DataFrame, table: pd.DataFrame, reasons: _Reasons) -> None:
+    """Add the reasons of :func:`validate`'s errors (warnings do not reject a row); a missing
+    required column raises."""
     problems = validate(out)
-    problems = problems[problems["severity"] == "error"]  # warnings do not reject a row
+    problems = problems[problems["severity"] == "error"]
     row_problems = problems[problems["row"].notna()]
     _missing_columns(problems, table)
     n = len(out)
@@ -592,17 +580,11 @@ def _pledges(
         # not repeated when already explained (an unreadable amount_text explains amount)
         explaining = [col, AMOUNT_TEXT] if col in (AMOUNT, CURRENCY) else [col]
         seen = "|".join(rf"(?:^|; ){re.escape(c)}:" for c in explaining)
-        already = reasons.astype(str).str.contains(seen, regex=True).to_numpy()
+        already = reasons.text.astype(str).str.contains(seen, regex=True).to_numpy()
         values = pd.Series("", index=out.index, dtype=object)
         # a list of values for positions is valid; pandas-stubs only allow str or a Series
         values.iloc[pos] = [repr(v) for v in grp["value"]]  # type: ignore[call-overload]
-        add(mask & ~already, f"{col}: {problem} (" + values + ")")
-    bad = (reasons != "").to_numpy()
-    rejected = table.iloc[bad].copy()
-    rejected[REASON] = reasons.to_numpy()[bad]
-    accepted = out.iloc[~bad].copy()
-    accepted.index = table.index[~bad]
-    return Pledges(accepted, rejected)
+        reasons.add(mask & ~already, f"{col}: {problem} (" + values + ")")
 
 
 def _missing_columns(problems: pd.DataFrame, table: pd.DataFrame) -> None:
@@ -616,7 +598,9 @@ def _missing_columns(problems: pd.DataFrame, table: pd.DataFrame) -> None:
         )
 
 
-def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
+def _empty_pledges(
+    table: pd.DataFrame, out: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A table without rows: an empty pledge frame (typed roles) when the required columns
     are there, else the missing-column error of any table."""
     problems = validate(out)
@@ -629,31 +613,7 @@ def _empty_pledges(table: pd.DataFrame, out: pd.DataFrame) -> Pledges:
     frame.index = table.index
     rejected = table.copy()
     rejected[REASON] = pd.Series([], index=table.index, dtype=object)
-    return Pledges(frame, rejected)
-
-
-def _read_table(
-    obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
-) -> tuple[pd.DataFrame, str | None]:
-    """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
-    Parquet, every cell as written) through the readers' input gate and safe reader."""
-    if isinstance(obj, pd.DataFrame):
-        if storage_options is not None or sheet_name is not None:
-            raise ValidationError(
-                "sheet_name= and storage_options= are for files; this is a DataFrame",
-                option="storage_options" if storage_options is not None else "sheet_name",
-                value=storage_options if storage_options is not None else sheet_name,
-                accepted="None for a DataFrame",
-                problems=pd.DataFrame(),
-            )
-        return check_frame(obj, "pledges"), None
-    if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
-        check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
-    from ..io._common import open_source
-    from ..io._table import read_frame
-
-    with open_source(obj, argument="data", storage_options=storage_options) as src:
-        return read_frame(src, sheet=sheet_name), src.label
+    return frame, rejected
 
 
 def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:

@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 
 from .._base._columns import DONOR, GROUP
-from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._errors import (
+    AggregationError,
+    OptionTypeError,
+    ValidationError,
+    describe_rows,
+    join_values,
+)
 
 __all__ = [
     "EU_INSTITUTIONS",
@@ -257,7 +263,13 @@ def apply_merges(donors: pd.Series, merges: str | Mapping[str, str] | None) -> p
     elif isinstance(merges, Mapping):
         mapping = dict(merges)
     else:
-        raise TypeError("merges must be a rule name such as 'kiel' or a mapping")
+        raise OptionTypeError(
+            "merges must be a rule name such as 'kiel' or a mapping",
+            option="merges",
+            value=merges,
+            accepted="a rule name or a mapping {donor: counted as}",
+            problems=None,
+        )
     return donors.replace(mapping)
 
 

@@ -27,8 +27,8 @@ import pandas as pd
 from .._base._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
 from .._base._compat import renamed_argument
 from .._base._dates import YEAR_MAX, YEAR_MIN
-from .._base._errors import ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_frame, money_values
+from .._base._errors import ValidationError, join_values
+from .._base._frame_checks import check_columns_exist, check_frame, money_values, rows_error
 from .._money._frame_units import is_pint, plain, restore
 
 __all__ = [
@@ -187,9 +187,41 @@ def spread(
     (True, [36.041152, 36.041152, 36.041152])
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
+    _check_spread_options(frame, how, amount, link)
+    columns = _money_columns(frame, amount, money)
+    n = len(frame)
+    # one-sided periods: a single year
+    first, last = _years(frame, start, n), _years(frame, end, n)
+    first, last = first.fillna(last), last.fillna(first)
+    _check_periods(frame, first, last, start, end)  # before a single row is allocated
+    n_years = (last - first + 1).fillna(1).to_numpy(dtype="int64")
+    multi = n_years > 1
+    values = _amounts(frame, amount, multi)
+
+    pos = np.repeat(np.arange(n), n_years)
+    offset = np.arange(len(pos)) - np.repeat(np.cumsum(n_years) - n_years, n_years)
+    out = frame.iloc[pos].copy()
+    base_year = first.to_numpy(dtype="float64")[pos]
+    years = pd.array(np.where(np.isnan(base_year), np.nan, base_year + offset), dtype="Int64")
+    for col in columns:
+        col_values = values if col == amount else _numeric(frame, col)
+        out[col] = restore(_split(col_values, multi, n_years, pos, offset), frame[col])
+    out[year] = years
+    out[link] = frame.index.to_numpy()[pos]
+    return out.reset_index(drop=True)
+
+
+def _check_spread_options(frame: pd.DataFrame, how: str, amount: str, link: str) -> None:
+    """A DataFrame with the amount column, unique index labels, and ``how="even"``."""
     check_frame(frame, "spread")
     if how != "even":
-        raise ValueError(f"how={how!r} is not supported: use how='even'")
+        raise ValidationError(
+            f"how={how!r} is not supported: use how='even'",
+            option="how",
+            value=how,
+            accepted=["even"],
+            problems=None,
+        )
     if amount not in frame.columns:
         raise ValidationError(
             f"spread needs an amount column {amount!r}; the frame has {list(frame.columns)}",
@@ -203,53 +235,42 @@ def spread(
             "frame.reset_index() (keeping the old labels as a column) first",
             problems=pd.DataFrame({"row": dup, "column": None, "problem": "duplicate label"}),
         )
-    columns = _money_columns(frame, amount, money)
-    n = len(frame)
-    first = _years(frame, start, n)
-    last = _years(frame, end, n)
-    # one-sided periods: a single year
-    first = first.fillna(last)
-    last = last.fillna(first)
-    # plausible periods only, checked before a single row is allocated
+
+
+def _check_periods(
+    frame: pd.DataFrame, first: pd.Series, last: pd.Series, start: str, end: str
+) -> None:
+    """Plausible periods only (:func:`period_problems`), else a ValidationError."""
     for mask, which, problem in period_problems(first, last):
         if mask.any():
-            idx = frame.index[mask]
             shown = [
                 f"{a:.0f}-{b:.0f}"
                 for a, b in zip(first[mask].iloc[:5], last[mask].iloc[:5], strict=True)
             ]
-            raise ValidationError(
-                f"spread: {describe_rows(idx)}: {problem} ({start}-{end} "
-                f"{', '.join(shown)}); fix the years",
-                problems=pd.DataFrame(
-                    {"row": idx, "column": start if which == "start" else end, "problem": problem}
-                ),
+            raise rows_error(
+                "spread: ",
+                frame.index[mask],
+                f": {problem} ({start}-{end} {', '.join(shown)}); fix the years",
+                column=start if which == "start" else end,
+                problem=problem,
             )
-    n_years = (last - first + 1).fillna(1).to_numpy(dtype="int64")
-    multi = n_years > 1
-    got = money_values(plain(frame[amount]), amount, "spread")  # pint: split the magnitudes
-    values = got.values
-    bad_amount = got.bad | (multi & np.isnan(values))
-    if bad_amount.any():
-        idx = frame.index[bad_amount]
-        raise ValidationError(
-            f"spread: {describe_rows(idx)}: {amount} not a number, not finite, or missing in a "
-            f"multi-year row ({join_values(frame[amount][bad_amount].tolist())}); fix it or "
-            "drop the period",
-            problems=pd.DataFrame({"row": idx, "column": amount, "problem": "not finite"}),
-        )
 
-    pos = np.repeat(np.arange(n), n_years)
-    offset = np.arange(len(pos)) - np.repeat(np.cumsum(n_years) - n_years, n_years)
-    out = frame.iloc[pos].copy()
-    base_year = first.to_numpy(dtype="float64")[pos]
-    years = pd.array(np.where(np.isnan(base_year), np.nan, base_year + offset), dtype="Int64")
-    for col in columns:
-        col_values = values if col == amount else _numeric(frame, col)
-        out[col] = restore(_split(col_values, multi, n_years, pos, offset), frame[col])
-    out[year] = years
-    out[link] = frame.index.to_numpy()[pos]
-    return out.reset_index(drop=True)
+
+def _amounts(frame: pd.DataFrame, amount: str, multi: np.ndarray) -> np.ndarray:
+    """The amounts as floats: finite where present, and present in every multi-year row."""
+    got = money_values(plain(frame[amount]), amount, "spread")  # pint: split the magnitudes
+    bad_amount = got.bad | (multi & np.isnan(got.values))
+    if bad_amount.any():
+        shown = join_values(frame[amount][bad_amount].tolist())
+        raise rows_error(
+            "spread: ",
+            frame.index[bad_amount],
+            f": {amount} not a number, not finite, or missing in a multi-year row ({shown}); "
+            "fix it or drop the period",
+            column=amount,
+            problem="not finite",
+        )
+    return got.values
 
 
 def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None) -> list[str]:
@@ -267,26 +288,24 @@ def _money_columns(frame: pd.DataFrame, amount: str, money: Sequence[str] | None
         if isinstance(money, str):
             money = [money]
         extra = list(money)
-        unknown = [c for c in extra if c not in frame.columns]
-        if unknown:
-            raise ValidationError(
-                f"spread: money column(s) {unknown} not in the frame "
-                f"(columns: {list(frame.columns)})",
-                problems=pd.DataFrame(),
-            )
+        check_columns_exist(
+            extra, frame, "spread: money column(s) {unknown} not in the frame (columns: {columns})"
+        )
     return list(dict.fromkeys([amount, *extra]))
 
 
 def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
     raw = frame[col]
     money = money_values(plain(raw), col, "spread")
-    bad = money.bad
-    if bad.any():
-        idx = frame.index[bad]
-        raise ValidationError(
-            f"{describe_rows(idx)}: money column {col!r} is not a number (or not finite) "
-            f"({join_values(raw[bad].tolist())}); fix it or leave it out with money=[...]",
-            problems=pd.DataFrame({"row": idx, "column": col, "problem": "not a number"}),
+    if money.bad.any():
+        shown = join_values(raw[money.bad].tolist())
+        raise rows_error(
+            "",
+            frame.index[money.bad],
+            f": money column {col!r} is not a number (or not finite) ({shown}); fix it or "
+            "leave it out with money=[...]",
+            column=col,
+            problem="not a number",
         )
     return money.values
 
@@ -329,10 +348,12 @@ def _years(frame: pd.DataFrame, col: str, n: int) -> pd.Series:
     years = pd.to_numeric(raw, errors="coerce").astype("float64")
     bad = (raw.notna() & (years.isna() | (years != np.floor(years)))).to_numpy()
     if bad.any():
-        idx = frame.index[bad]
-        raise ValidationError(
-            f"{describe_rows(idx)}: {col} is not a whole year "
-            f"({join_values(raw[bad].tolist())}); use integers such as 2024",
-            problems=pd.DataFrame({"row": idx, "column": col, "problem": "not a year"}),
+        raise rows_error(
+            "",
+            frame.index[bad],
+            f": {col} is not a whole year ({join_values(raw[bad].tolist())}); use integers "
+            "such as 2024",
+            column=col,
+            problem="not a year",
         )
     return years

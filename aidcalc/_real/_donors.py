@@ -75,7 +75,7 @@ def _special_codes() -> frozenset[str]:
 
 
 @cache
-def _all_codes() -> frozenset[str]:
+def all_codes() -> frozenset[str]:
     return frozenset(_iso2_to_iso3().values()) | _special_codes()
 
 
@@ -153,7 +153,7 @@ def _all_locales_index() -> dict[str, str]:
 def _direct_code(text: str) -> str | None:
     raw = text.strip()
     upper = raw.upper()
-    if raw == upper and upper in _all_codes():
+    if raw == upper and upper in all_codes():
         return upper
     if raw == upper and len(upper) == 2 and upper in _iso2_to_iso3():
         return _iso2_to_iso3()[upper]
@@ -171,7 +171,7 @@ def _match(name: str, locale_id: str) -> str | None:
     for index in indexes:
         if key in index:
             return index[key]
-    if key.upper() in _all_codes() and len(key) == 3:  # "usa", "jpn" written in lower case
+    if key.upper() in all_codes() and len(key) == 3:  # "usa", "jpn" written in lower case
         return key.upper()
     return _all_locales_index().get(key)
 
@@ -345,7 +345,7 @@ def donor_name(code: str, *, locale: LocaleLike = "en") -> str:
     if not isinstance(code, str):
         raise UnknownDonorError(f"donor code must be a string, got {code!r}", name=code)
     upper = code.strip().upper()
-    if upper not in _all_codes():
+    if upper not in all_codes():
         upper = donor_code(code, locale=loc)
     labels = _labels()
     for key in ((upper, str(loc.language)), (upper, "en")):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._base import _columns as C
 from .._base._compat import check_errors, renamed_argument
+from .._base._dask import dask_aware
 from .._base._dates import (
     AMBIGUOUS,
     COARSE,
@@ -37,7 +38,6 @@ from .._base._errors import (
 from .._base._frame_checks import check_frame, money_values, overflowed
 from .._money._amount import check_currency
 from .._money._frame_units import money_with_currency, with_currency_unit
-from .._pledges._dask import dask_aware
 from ._macro import (
     CURRENCY_ECONOMY,
     annual_usd_rates,

@@ -47,8 +47,8 @@ from ._sniff import sniff
 from ._table import read_table
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily below
-    from .._pledges._frame import Pledges
     from ._macro_loaders import read_dac_deflators, read_wdi
+    from ._pledge_table import Pledges
 
 __all__ = [
     "ReadResult",

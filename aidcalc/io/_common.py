@@ -33,7 +33,7 @@ from typing import IO, Any, NamedTuple
 
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError, join_values
+from .._base._errors import InputFileError, ValidationError, join_values, outside_stacklevel
 
 __all__ = [
     "MAX_MEMBERS",
@@ -301,22 +301,6 @@ class RejectedRows(pd.DataFrame):
         if not len(self):
             return "<p>empty rejected-rows report (nothing rejected)</p>" + (table or "")
         return _counts_html(self) + (table or "")
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # aidcalc/
-
-
-def outside_stacklevel() -> int:
-    """The ``stacklevel`` for :func:`warnings.warn` that points at the first caller outside
-    aidcalc (so a warning names the user's line, however deep the library called)."""
-    import sys
-
-    level = 1
-    f = sys._getframe(1)
-    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
-        f = f.f_back  # type: ignore[assignment]
-        level += 1
-    return level
 
 
 def finish(

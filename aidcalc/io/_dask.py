@@ -86,7 +86,7 @@ def read_crs_dask(
     >>> totals[["donor", "amount", "rows"]].to_numpy().tolist()
     [['FRA', 2000000.0, 1], ['JPN', 1500000.0, 1]]
     """
-    from .._pledges._dask import _dask
+    from .._base._dask import require_dask
     from ._crs import _check_options
     from ._parquet import is_parquet
 
@@ -102,7 +102,7 @@ def read_crs_dask(
             accepted="a path (str or os.PathLike)",
             problems=pd.DataFrame(),
         )
-    dask = _dask()
+    dask = require_dask()
     if is_parquet(path):
         return _parquet(dask, Path(path), names, filters, amount)
     return _csv(dask, path, names, filters, amount, blocksize)

@@ -42,7 +42,7 @@ from ._sniff import sniff
 
 if TYPE_CHECKING:
     from .._base._locale import LocaleLike
-    from .._pledges._frame import Pledges
+    from ._pledge_table import Pledges
 
 __all__ = ["read_frame", "read_table"]
 
@@ -256,7 +256,8 @@ def read_table(
     >>> rejected["reason"].tolist()
     ["announced: impossible date ('31.13.2024')"]
     """
-    from .._pledges._frame import _ROLE_ALIASES, pledges
+    from .._pledges._frame import role_renames
+    from ._pledge_table import pledges
 
     sheet_name = renamed_option("read_table", "sheet", sheet, "sheet_name", sheet_name)
     _check_table_options(mapping, sheet_name, member)
@@ -273,7 +274,6 @@ def read_table(
     p = src.label
     raw.columns = [str(c).strip() for c in raw.columns]
     table = raw.copy()
-    renames: dict[str, str] = {}
     if mapping:
         missing = [c for c in mapping if c not in table.columns]
         if missing:
@@ -283,14 +283,7 @@ def read_table(
                 path=str(p),
                 reason="bad mapping",
             )
-        renames.update(mapping)
-    taken = set(renames.values())
-    for col in table.columns:
-        role = _ROLE_ALIASES.get(col.lower().replace(" ", "_"))
-        if col not in renames and role and role not in taken and role not in table.columns:
-            renames[col] = role
-            taken.add(role)
-    table = table.rename(columns=renames)
+    table = table.rename(columns=role_renames(table.columns, mapping))
     locale_id = None if locale is None else str(locale)
     reasons = pd.Series("", index=table.index, dtype=object)
     if "announced" in table.columns:

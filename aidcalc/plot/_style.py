@@ -22,6 +22,8 @@ import pandas as pd
 
 from .._base._errors import AggregationError, ValidationError, join_values
 from .._base._locale import LocaleLike, resolve_locale
+from .._pledges._categories import CATEGORY_ORDER as CATEGORY_ORDER  # owned by the pledges
+from .._pledges._lifecycle import STATUS_ORDER as STATUS_ORDER  # layer; re-exported here
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,17 +41,6 @@ __all__ = [
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("en", "de", "fr", "it", "ja", "uk")
 CJK_LANGUAGES = frozenset({"ja", "zh", "ko"})
-STATUS_ORDER = ("pledged", "committed", "allocated", "disbursed")
-CATEGORY_ORDER = (
-    "energy",
-    "demining",
-    "reconstruction",
-    "humanitarian",
-    "budget_support",
-    "military",
-    "other",
-    "all",
-)
 FOOTNOTE_GID = "aidcalc-footnote"
 VALUE_LABEL_GID = "aidcalc-value"
 #: extra colours (Paul Tol "light") for donors without a fixed colour, chosen by a stable hash

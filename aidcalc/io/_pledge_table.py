@@ -1,0 +1,135 @@
+"""``aidcalc.pledges``: a pledge frame from a user table, given as a DataFrame or as a file.
+
+The file is read here (CSV / XLSX / Parquet, by content, through the readers' input gate:
+:func:`aidcalc.io._common.open_source` and :func:`aidcalc.io._table.read_frame`); the steps
+that turn the table into a pledge frame (roles, values, schema) are the pledges layer's
+:func:`aidcalc._pledges._frame.build_pledges`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from os import PathLike
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from .._base._compat import renamed_argument
+from .._base._errors import InputFileError, ValidationError
+from .._base._frame_checks import check_frame
+from .._base._locale import LocaleLike
+from .._pledges._frame import build_pledges
+from ._common import ReadResult, finish, open_source
+
+__all__ = ["Pledges", "pledges"]
+
+#: What :func:`pledges` returns with ``return_rejected=True``: the pledge frame (accepted
+#: rows, original index labels kept) and the rejected rows, as given, with a ``reason``
+#: column saying what to fix. The readers' pair type, :class:`aidcalc.io.ReadResult`.
+Pledges = ReadResult
+
+
+@renamed_argument("frame_or_path")
+def pledges(
+    data: pd.DataFrame | str | PathLike[str] | IO[bytes],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    locale: LocaleLike | None = None,
+    recipient: str | None = None,
+    sheet_name: str | int | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    return_rejected: bool = False,
+) -> pd.DataFrame | Pledges:
+    """Build a pledge frame from a user table whose columns are named differently.
+
+    Steps: read the table (a DataFrame, or a CSV / XLSX / Parquet file: a path, a URL or a
+    binary file object, read by content through the same safe reader as
+    :func:`aidcalc.io.read_table`, every cell as it is written); rename
+    columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
+    names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
+    names to codes with :func:`aidcalc.donor_codes` (codes such as ``JPN`` are kept);
+    parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount`` or ``currency``
+    is missing; read dates strictly by ``locale``'s day/month order (``de``,
+    ``fr``, ``it``, ``en_GB`` day-first, ``en_US`` month-first; an ambiguous ``07/06/2024``
+    without a locale that settles it, a year-only date or strings mixing UTC offsets reject
+    the row with the reason, never a guess); upper-case currency codes. A row that still
+    breaks the schema (see :func:`aidcalc.validate`) is moved, unchanged, to ``rejected`` with a
+    ``reason``: no row is dropped silently, and ``len(frame) + len(rejected)`` equals the
+    input length. By default the frame alone is returned (with one
+    :class:`aidcalc.RejectedRowsWarning` when rows were rejected, and the rejected rows on
+    ``frame.attrs["rejected"]``); ``return_rejected=True`` returns ``(frame, rejected)``.
+
+    Parameters
+    ----------
+    data
+        The user table, or a file holding it (path, URL or binary file object).
+    mapping
+        ``{user column: role}``; roles are the pledge-frame column names.
+    locale
+        Language of donor names, amount texts and numeric dates (``Locale | str``), e.g.
+        ``"de"``.
+    recipient
+        Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
+    sheet_name
+        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the first).
+    storage_options
+        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
+    return_rejected
+        ``True``: return ``(frame, rejected)`` instead of the frame alone.
+
+    Returns
+    -------
+    DataFrame or Pledges
+        The accepted rows; with ``return_rejected=True`` the named tuple
+        ``(frame, rejected)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"Giver": ["JPN", "USA"], "Date": ["2024-02-19", "soon"],
+    ...                       "Value": [15.8e9, 1e6], "Currency": ["jpy", "USD"]})
+    >>> ok, rejected = pledges(table, recipient="UKR", return_rejected=True)
+    >>> ok[["donor", "announced", "amount", "currency", "recipient"]]
+      donor  announced        amount currency recipient
+    0   JPN 2024-02-19  1.580000e+10      JPY       UKR
+    >>> rejected["reason"].str.slice(0, 55).tolist()
+    ["announced: not a date ('soon'): not a date in a known f"]
+    >>> pledges(pd.DataFrame({"donor": ["DEU"], "announced": ["07.06.2024"], "amount": [1.0],
+    ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
+    Timestamp('2024-06-07 00:00:00')
+    """
+    frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
+    table, label = _read_table(frame_or_path, sheet_name, storage_options)
+    try:
+        result = Pledges(*build_pledges(table, mapping, locale, recipient))
+    except ValidationError as exc:
+        if label is None:  # the caller's DataFrame: its own error
+            raise
+        raise InputFileError(
+            f"{label}: {exc.message}", path=label, reason="wrong layout"
+        ) from None
+    return finish(result, return_rejected, reader="pledges")
+
+
+def _read_table(
+    obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
+) -> tuple[pd.DataFrame, str | None]:
+    """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
+    Parquet, every cell as written) through the readers' input gate and safe reader."""
+    if isinstance(obj, pd.DataFrame):
+        if storage_options is not None or sheet_name is not None:
+            raise ValidationError(
+                "sheet_name= and storage_options= are for files; this is a DataFrame",
+                option="storage_options" if storage_options is not None else "sheet_name",
+                value=storage_options if storage_options is not None else sheet_name,
+                accepted="None for a DataFrame",
+                problems=pd.DataFrame(),
+            )
+        return check_frame(obj, "pledges"), None
+    if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
+        check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
+    from ._table import read_frame
+
+    with open_source(obj, argument="data", storage_options=storage_options) as src:
+        return read_frame(src, sheet=sheet_name), src.label
