@@ -255,6 +255,7 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grants (Jul 2025)",
     frozenset({"G029", "G281"}): "UK: rail repair (Aug 2022), Energy Support Fund (Nov 2022)",
     frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
+    frozenset({"G292", "G507"}): "Japan: FAO farm aid (Mar 2023), Kakhovka flood aid (Jun 2023)",
 }
 
 
@@ -307,6 +308,9 @@ CATEGORY_OVERRIDES = {
     "G266": "humanitarian: winter humanitarian aid (shelter, home repairs, heating points)",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
     "G303": "other: World Bank credit enhancement plus humanitarian and recovery aid, not split",
+    "G502": "reconstruction: school repairs and school bomb shelters in Kharkiv (schools)",
+    "G503": "reconstruction: shelters built at Kharkiv schools (schools are reconstruction)",
+    "G505": "other: humanitarian aid and humanitarian demining, not split by the source",
 }
 
 
