@@ -256,6 +256,7 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G029", "G281"}): "UK: rail repair (Aug 2022), Energy Support Fund (Nov 2022)",
     frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
     frozenset({"G292", "G507"}): "Japan: FAO farm aid (Mar 2023), Kakhovka flood aid (Jun 2023)",
+    frozenset({"G290", "G511"}): "Italy: UNEP energy project (Feb 2025), air monitoring (Jul 2025)",
 }
 
 
