@@ -181,6 +181,7 @@ UNPARSEABLE = {
     "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
+    "G516": "'200.000 euros': a dot as thousands separator, which French CLDR does not read",
 }
 
 
@@ -312,6 +313,7 @@ CATEGORY_OVERRIDES = {
     "G502": "reconstruction: school repairs and school bomb shelters in Kharkiv (schools)",
     "G503": "reconstruction: shelters built at Kharkiv schools (schools are reconstruction)",
     "G505": "other: humanitarian aid and humanitarian demining, not split by the source",
+    "G515": "reconstruction: mammography systems for hospitals (hospitals are reconstruction)",
 }
 
 
