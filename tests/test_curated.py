@@ -11,7 +11,8 @@ import aidcalc
 from aidcalc._base._datasets import data_dir
 
 # amounts written with the number in words, which aidcalc.parse_amount does not read
-NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro")
+NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro",
+                "tre milioni di euro")
 # pair_id -> the currency the donor announced in (the other legs are restatements)
 G7_AND_EU = {"USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI"}
 
@@ -178,6 +179,7 @@ UNPARSEABLE = {
     "G058": "number in words ('deux milliards de dollars')",
     "G221": "number in words ('un miliardo di euro')",
     "G290": "number in words ('due milioni di euro')",
+    "G520": "number in words ('tre milioni di euro')",
     "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
