@@ -315,6 +315,7 @@ CATEGORY_OVERRIDES = {
     "G502": "reconstruction: school repairs and school bomb shelters in Kharkiv (schools)",
     "G503": "reconstruction: shelters built at Kharkiv schools (schools are reconstruction)",
     "G505": "other: humanitarian aid and humanitarian demining, not split by the source",
+    "G512": "other: containment over the destroyed Chernobyl reactor, nuclear safety not power",
     "G515": "reconstruction: mammography systems for hospitals (hospitals are reconstruction)",
 }
 
