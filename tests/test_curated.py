@@ -11,7 +11,8 @@ import aidcalc
 from aidcalc._base._datasets import data_dir
 
 # amounts written with the number in words, which aidcalc.parse_amount does not read
-NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro")
+NUMBER_WORDS = ("deux milliards de dollars", "un miliardo di euro", "due milioni di euro",
+                "tre milioni di euro")
 # pair_id -> the currency the donor announced in (the other legs are restatements)
 G7_AND_EU = {"USA", "JPN", "DEU", "FRA", "ITA", "GBR", "CAN", "EUI"}
 
@@ -178,9 +179,11 @@ UNPARSEABLE = {
     "G058": "number in words ('deux milliards de dollars')",
     "G221": "number in words ('un miliardo di euro')",
     "G290": "number in words ('due milioni di euro')",
+    "G520": "number in words ('tre milioni di euro')",
     "G236": "'стерлінгів' (genitive plural of 'sterling') not in the parser's vocabulary",
     "G223": "no currency in the text ('30 milioni'; EUR from the Farnesina statement)",
     "G060": "no currency in the text ('10 milioni'; EUR from the announcing government)",
+    "G516": "'200.000 euros': a dot as thousands separator, which French CLDR does not read",
 }
 
 
@@ -255,6 +258,8 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G062", "G269"}): "Italy: AICS demining call (Mar 2025), Odesa grants (Jul 2025)",
     frozenset({"G029", "G281"}): "UK: rail repair (Aug 2022), Energy Support Fund (Nov 2022)",
     frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
+    frozenset({"G292", "G507"}): "Japan: FAO farm aid (Mar 2023), Kakhovka flood aid (Jun 2023)",
+    frozenset({"G290", "G511"}): "Italy: UNEP energy project (Feb 2025), air monitoring (Jul 2025)",
 }
 
 
@@ -307,6 +312,11 @@ CATEGORY_OVERRIDES = {
     "G266": "humanitarian: winter humanitarian aid (shelter, home repairs, heating points)",
     "G162": "other: a year's bilateral budget; the power grid is named as one use",
     "G303": "other: World Bank credit enhancement plus humanitarian and recovery aid, not split",
+    "G502": "reconstruction: school repairs and school bomb shelters in Kharkiv (schools)",
+    "G503": "reconstruction: shelters built at Kharkiv schools (schools are reconstruction)",
+    "G505": "other: humanitarian aid and humanitarian demining, not split by the source",
+    "G512": "other: containment over the destroyed Chernobyl reactor, nuclear safety not power",
+    "G515": "reconstruction: mammography systems for hospitals (hospitals are reconstruction)",
 }
 
 
