@@ -10,28 +10,23 @@ import pandas as pd
 
 from .._base._locale import LocaleLike
 from ._common import (
-    finish,
-    highlighted,
-    legend_outside,
-    resolve_palette,
-    style_donor_ticks,
+    ChartSetup,
+    donor_axis,
+    setup_chart,
+    tag_bars,
     value_label,
+    value_limits,
 )
 from ._style import (
     CATEGORY_ORDER,
-    Unit,
-    amount_formatter,
     category_colour,
-    donor_colour,
-    make_theme,
     money_ticks,
-    new_axes,
     ordered,
     percent_digits,
     percent_formatter,
     set_value_axis,
 )
-from ._tables import LEFT_OUT, UNIT, donors_table, share_of_gdp_table
+from ._tables import donors_table, share_of_gdp_table
 from ._ticks import PercentFormatter
 
 if TYPE_CHECKING:
@@ -134,79 +129,76 @@ def donors(
         data, value=value, donor=donor, by=by, unit=unit, members=members, order=order,
         hue_order=hue_order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in dict.fromkeys(table[donor])]
-    n = len(names)
-    ypos = {d: float(n - 1 - i) for i, d in enumerate(names)}  # first on top
-    strong = highlighted(names, highlight)
-    fmt = amount_formatter(unit_, theme.locale)
+    levels = _segments(table, by, hue_order)
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette,
+        hues=None if by is None else levels,
+        colour=_all_colour if by is None else category_colour,
+    )
+    ax = chart.axes(ax, 0.45 * chart.n + 2.2)
+    ends, lowest = _stacked_bars(ax, chart, value=value, donor=donor, by=by, levels=levels,
+                                 **kwargs)
+    if totals:
+        for code in reversed(chart.names):  # bottom to top
+            value_label(ax, ends[code], chart.ypos[code], chart.fmt(ends[code]))
+    donor_axis(ax, chart)
+    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "x")
+    value_limits(ax, [lowest, 0.0, *ends.values()], headroom=1.18 if totals else 1.03)
+    chart.annotate(
+        ax, title=title, title_key="title_donors", xlabel=chart.unit.describe(chart.theme.locale)
+    )
+    return chart.finish(ax, footnote=footnote, source=source, legend=by is not None)
+
+
+def _all_colour(_level: str) -> str:
+    return category_colour("all")
+
+
+def _segments(table: pd.DataFrame, by: str | None, hue_order: Sequence[str] | None) -> list[str]:
+    """The ``by`` levels stacked left to right (``hue_order``, else the fixed category
+    order); with ``by=None`` one segment, ``"all"``, coloured per donor."""
     if by is None:
-        levels = ["all"]
-        colours = resolve_palette(palette, names, lambda _d: category_colour("all"))
-    else:
-        levels = (
-            [str(h) for h in hue_order]
-            if hue_order is not None
-            else ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
-        )
-        colours = resolve_palette(palette, levels, category_colour)
-    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
-    ends = dict.fromkeys(names, 0.0)
+        return []
+    if hue_order is not None:
+        return [str(h) for h in hue_order]
+    return ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
+
+
+def _stacked_bars(
+    ax: Axes, chart: ChartSetup, *, value: str, donor: str, by: str | None, levels: list[str],
+    **kwargs: Any,
+) -> tuple[dict[str, float], float]:
+    """One stack of bars per donor, a segment per level; returns where each bar ends and
+    the lowest point any segment reaches (below 0 when amounts are negative)."""
+    table, theme = chart.table, chart.theme
+    ends = dict.fromkeys(chart.names, 0.0)
     lowest = 0.0
-    for level in levels:
+    for level in levels if by is not None else ["all"]:
         rows = table if by is None else table[table[by].astype(str) == level]
         if rows.empty and by is not None:
-            ax.barh([], [], color=colours[level], label=theme.label(level))  # legend only
+            ax.barh([], [], color=chart.colours[level], label=theme.label(level))  # legend only
             continue
         codes = [str(d) for d in rows[donor]]
         widths = rows[value].to_numpy(dtype="float64")
         lefts = np.array([ends[d] for d in codes])
         style: dict[str, Any] = {
             "height": 0.72,
-            "color": [colours[d] for d in codes] if by is None else colours[level],
+            "color": [chart.colours[d] for d in codes] if by is None else chart.colours[level],
             "edgecolor": "white",
             "linewidth": 0.6,
             "label": theme.label(level) if by is not None else None,
             **kwargs,
         }
-        bars = ax.barh([ypos[d] for d in codes], widths, left=lefts, **style)
+        bars = ax.barh([chart.ypos[d] for d in codes], widths, left=lefts, **style)
+        tag_bars(bars, codes, chart.strong, level)
         for patch, code, x0, width in zip(bars.patches, codes, lefts, widths, strict=True):
             # matplotlib measures every width from the first bar's left edge, which loses
             # the digits of small segments after a large one: set the exact numbers
             patch.set_x(float(x0))
             patch.set_width(float(width))
-            patch.set_gid(f"{code}|{level}")
-            if code not in strong:
-                patch.set_alpha(0.3)
-        for code, width in zip(codes, widths, strict=True):
             ends[code] += width
             lowest = min(lowest, ends[code], ends[code] - width)
-    if totals:
-        for code in reversed(names):  # bottom to top
-            value_label(ax, ends[code], ypos[code], fmt(ends[code]))
-    style_donor_ticks(ax, np.array([ypos[d] for d in names]), names, theme, strong)
-    set_value_axis(ax, money_ticks(unit_, theme.locale), "x")
-    top = max([*ends.values(), 0.0])
-    ax.set_xlim(lowest, (top or 1.0) * (1.18 if totals else 1.03))
-    ax.set_ylim(-0.6, n - 0.4)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
-    finish(
-        ax,
-        theme,
-        data=frame,
-        unit=unit_,
-        title=title,
-        title_key="title_donors",
-        xlabel=unit_.describe(theme.locale),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
-    )
-    if by is not None:
-        legend_outside(ax)
-    theme.apply_fonts(ax)
-    return ax
+    return ends, lowest
 
 
 def share_of_gdp(
@@ -271,46 +263,32 @@ def share_of_gdp(
         data, value=value, share=share, donor=donor, unit=unit, gdp_year=gdp_year,
         members=members, order=order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in table[donor]]
-    n = len(names)
-    y = np.arange(n, dtype=float)[::-1]  # first on top
-    strong = highlighted(names, highlight)
-    fmt = amount_formatter(unit_, theme.locale)
-    shares = table[share].to_numpy(dtype="float64")
-    pct = percent_formatter(theme.locale, percent_digits(shares))
-    template = theme.label("share_rank")
-    colours = resolve_palette(palette, names, donor_colour)
-    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
-    style: dict[str, Any] = {"height": 0.72, "color": [colours[d] for d in names], **kwargs}
-    bars = ax.barh(y, shares, **style)
-    for patch, code in zip(bars.patches, names, strict=True):
-        patch.set_gid(code)
-        if code not in strong:
-            patch.set_alpha(0.3)
-    for yi, row_share, row_value, rank in list(zip(
-        y, shares, table[value].to_numpy(dtype="float64"), table["rank"], strict=True
-    ))[::-1]:  # bottom to top
-        text = template.format(share=pct(row_share), amount=fmt(row_value), rank=int(rank))
-        value_label(ax, row_share, yi, text)
-    style_donor_ticks(ax, y, names, theme, strong)
-    top = float(shares.max()) if n else 1.0
-    set_value_axis(ax, PercentFormatter(theme.locale), "x")
-    ax.set_xlim(min(0.0, float(shares.min()) if n else 0.0), (top or 1.0) * 1.75)
-    ax.set_ylim(-0.6, n - 0.4)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
-    finish(
-        ax,
-        theme,
-        data=frame,
-        unit=unit_,
-        title=title,
-        title_key="title_share_of_gdp",
-        xlabel=theme.label("unit_share"),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette
     )
-    theme.apply_fonts(ax)
-    return ax
+    ax = chart.axes(ax, 0.45 * chart.n + 2.2)
+    shares = table[share].to_numpy(dtype="float64")
+    style: dict[str, Any] = {
+        "height": 0.72, "color": [chart.colours[d] for d in chart.names], **kwargs
+    }
+    tag_bars(ax.barh(chart.y, shares, **style), chart.names, chart.strong)
+    _rank_labels(ax, chart, shares, table[value].to_numpy(dtype="float64"), table["rank"])
+    donor_axis(ax, chart)
+    set_value_axis(ax, PercentFormatter(chart.theme.locale), "x")
+    value_limits(ax, shares, headroom=1.75)
+    chart.annotate(
+        ax, title=title, title_key="title_share_of_gdp", xlabel=chart.theme.label("unit_share")
+    )
+    return chart.finish(ax, footnote=footnote, source=source)
+
+
+def _rank_labels(
+    ax: Axes, chart: ChartSetup, shares: np.ndarray, amounts: np.ndarray, ranks: pd.Series
+) -> None:
+    """Each bar's share, amount and rank by amount at its end, bottom to top."""
+    pct = percent_formatter(chart.theme.locale, percent_digits(shares))
+    template = chart.theme.label("share_rank")
+    rows = list(zip(chart.y, shares, amounts, ranks, strict=True))
+    for yi, row_share, row_value, rank in rows[::-1]:
+        text = template.format(share=pct(row_share), amount=chart.fmt(row_value), rank=int(rank))
+        value_label(ax, row_share, yi, text)

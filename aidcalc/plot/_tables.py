@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,32 @@ class Prepared:
     left_out: list[dict[str, Any]] = field(default_factory=list)
     unit: Unit | None = None
     dates: pd.Series | None = None
+
+    def leave_out(self, mask: np.ndarray, value: str, reason: str) -> None:
+        """Move the rows of :attr:`kept` under ``mask`` to what was left out, for
+        ``reason``."""
+        if mask.any():
+            values = self.kept[value].to_numpy(dtype="float64")
+            self.left_out.append(_record(self.kept, mask, values, reason))
+            self.kept = self.kept.loc[~mask]
+
+
+class _Ledger:
+    """The rows of ``frame`` taken out so far, one record per reason (rows counted once, by
+    the first reason that takes them)."""
+
+    def __init__(self, frame: pd.DataFrame, values: np.ndarray) -> None:
+        self.frame = frame
+        self.values = values
+        self.taken = np.zeros(len(frame), dtype=bool)
+        self.records: list[dict[str, Any]] = []
+
+    def take(self, mask: np.ndarray, reason: str, **params: Any) -> None:
+        """Leave out the rows under ``mask`` not taken yet, for ``reason``."""
+        mask = np.asarray(mask, dtype=bool) & ~self.taken
+        if mask.any():
+            self.records.append(_record(self.frame, mask, self.values, reason, **params))
+            self.taken |= mask
 
 
 def _levels(spec: Sequence[Any] | None, option: str) -> list[str] | None:
@@ -130,13 +156,35 @@ def prepare(
     :func:`aidcalc.aggregate` carries for the whole kept frame (price base, ``fx_to`` or
     currency), else from a column name such as ``amount_EUR_2024``.
     """
-    from .._pledges._aggregate import aggregate
+    frame = _checked_frame(data, f"aidcalc.plot.{func}", [value, *keys, *([date] if date else [])],
+                           value=value, missing=missing)
+    ledger = _Ledger(frame, _numbers(frame, value))
+    dates = _read_dates(frame[date]) if date is not None else None
+    _take_incomplete(ledger, value=value, keys=keys, date=date, dates=dates, missing=missing)
+    if donor is not None:
+        _take_outside(ledger, donor, members)
+    for column, levels, option in filters:
+        if levels is not None:
+            listed = frame[column].astype("string").str.strip().isin(levels)
+            ledger.take(~listed.fillna(False).to_numpy(dtype=bool), "not_in_order",
+                        option=option)
+    kept = frame.loc[~ledger.taken]
+    return Prepared(
+        kept=kept,
+        left_out=ledger.records,
+        unit=infer_unit(frame, kept, value, unit),
+        dates=dates.loc[~ledger.taken] if dates is not None else None,
+    )
 
-    frame = check_frame(data, f"aidcalc.plot.{func}")
-    frame = plain_frame(frame, value, f"aidcalc.plot.{func}")  # pint columns: drawn as numbers
+
+def _checked_frame(
+    data: Any, where: str, needed: list[str], *, value: str, missing: str
+) -> pd.DataFrame:
+    """``data`` as a plain frame (pint columns as numbers) with the ``needed`` columns."""
+    frame = check_frame(data, where)
+    frame = plain_frame(frame, value, where)  # pint columns: drawn as numbers
     if missing not in ("raise", "drop"):
         raise ValueError(f"missing must be 'raise' or 'drop', not {missing!r}")
-    needed = [value, *keys, *([date] if date else [])]
     absent = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if absent:
         raise ValidationError(
@@ -144,23 +192,37 @@ def prepare(
             f" (name yours with the keyword options, e.g. value=..., donor=...)",
             problems=pd.DataFrame({"column": absent}),
         )
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, value: str) -> np.ndarray:
+    """The ``value`` column as float64 (NaN where missing); text that is not a number
+    raises, as :func:`aidcalc.aggregate` raises it."""
+    from .._pledges._aggregate import aggregate
+
     numbers = pd.to_numeric(frame[value], errors="coerce")  # aggregate's own reading
     if (frame[value].notna() & numbers.isna()).any():
         aggregate(frame[[value]], by=None, value=value, currency=None)  # raises: not numbers
-    values = numbers.to_numpy(dtype="float64", na_value=np.nan)
-    taken = np.zeros(len(frame), dtype=bool)
-    records: list[dict[str, Any]] = []
-    no_value = ~np.isfinite(values)
-    no_key = (
-        frame[list(keys)].isna().any(axis=1).to_numpy() if keys else np.zeros(len(frame), bool)
-    ) & ~no_value
-    dates = None
-    undated = np.zeros(len(frame), dtype=bool)
-    if date is not None:
-        dates = _read_dates(frame[date])
-        undated = dates.isna().to_numpy() & ~no_value & ~no_key
-    if missing == "raise" and (no_value | no_key | undated).any():
-        bad = no_value | no_key | undated
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _take_incomplete(
+    ledger: _Ledger,
+    *,
+    value: str,
+    keys: Sequence[str],
+    date: str | None,
+    dates: pd.Series | None,
+    missing: str,
+) -> None:
+    """Rows without a value (converted or not), a key or a date: raised under
+    ``missing="raise"``, else left out, each for the first thing it lacks."""
+    frame = ledger.frame
+    no_value = ~np.isfinite(ledger.values)
+    no_key = frame[list(keys)].isna().any(axis=1).to_numpy() if keys else np.zeros(len(frame), bool)
+    undated = dates.isna().to_numpy() if dates is not None else np.zeros(len(frame), bool)
+    bad = no_value | no_key | undated
+    if missing == "raise" and bad.any():
         what = join_values([*keys, *([date] if date else [])])
         raise AggregationError(
             f"{describe_rows(frame.index[bad])} have no {value!r} or no {what} to place them "
@@ -168,51 +230,30 @@ def prepare(
             f"then says in its footnote how many rows and how much money were left out)",
             rows=list(frame.index[bad]),
         )
-    if no_value.any():
-        errors = frame["error"] if "error" in frame.columns else None
-        with_error = no_value & (
-            errors.notna().to_numpy() if errors is not None else np.zeros(len(frame), bool)
-        )
-        if with_error.any():
-            records.append(_record(frame, with_error, values, "not_converted"))
-        if (no_value & ~with_error).any():
-            records.append(_record(frame, no_value & ~with_error, values, "no_value"))
-        taken |= no_value
-    if no_key.any():
-        records.append(_record(frame, no_key, values, "no_key", columns=list(keys)))
-        taken |= no_key
-    if undated.any():
-        records.append(_record(frame, undated, values, "undated"))
-        taken |= undated
+    if "error" in frame.columns:
+        ledger.take(no_value & frame["error"].notna().to_numpy(), "not_converted")
+    ledger.take(no_value, "no_value")
+    ledger.take(no_key, "no_key", columns=list(keys))
+    ledger.take(undated, "undated")
+
+
+def _take_outside(ledger: _Ledger, donor: str, members: str | Sequence[str] | None) -> None:
+    """Rows of donors outside ``members`` (a group name or codes) are left out; none of them
+    in the data raises."""
     codes = resolve_members(members)
-    if codes is not None and donor is not None:
-        inside = frame[donor].astype(str).isin(codes).to_numpy()
-        if not (inside & ~taken).any() and (~taken).any():
-            present = sorted(frame.loc[~taken, donor].astype(str).unique())
-            raise AggregationError(
-                f"none of the donors {join_values(codes)} is in the data (donors present: "
-                f"{join_values(present)})",
-                members=codes,
-            )
-        outside = ~inside & ~taken
-        if outside.any():
-            name = members if isinstance(members, str) else ", ".join(codes)
-            records.append(_record(frame, outside, values, "outside", members=name))
-            taken |= outside
-    for column, levels, option in filters:
-        if levels is None:
-            continue
-        level = frame[column].astype("string").str.strip()
-        off = ~level.isin(levels).fillna(False).to_numpy(dtype=bool) & ~taken
-        if off.any():
-            records.append(_record(frame, off, values, "not_in_order", option=option))
-            taken |= off
-    kept = frame.loc[~taken]
-    prepared = Prepared(kept=kept, left_out=records)
-    if dates is not None:
-        prepared.dates = dates.loc[~taken]
-    prepared.unit = infer_unit(frame, kept, value, unit)
-    return prepared
+    if codes is None:
+        return
+    frame, free = ledger.frame, ~ledger.taken
+    inside = frame[donor].astype(str).isin(codes).to_numpy()
+    if not (inside & free).any() and free.any():
+        present = sorted(frame.loc[free, donor].astype(str).unique())
+        raise AggregationError(
+            f"none of the donors {join_values(codes)} is in the data (donors present: "
+            f"{join_values(present)})",
+            members=codes,
+        )
+    name = members if isinstance(members, str) else ", ".join(codes)
+    ledger.take(~inside, "outside", members=name)
 
 
 def _read_dates(col: pd.Series) -> pd.Series:
@@ -480,17 +521,15 @@ def share_of_gdp_table(
         )
     shares = pd.to_numeric(kept[share], errors="coerce").astype("float64")
     no_share = ~np.isfinite(shares.to_numpy())
-    if no_share.any():
-        if missing == "raise":
-            raise AggregationError(
-                f"{describe_rows(kept.index[no_share])} have no share of GDP ({share!r}): "
-                f"fix them, or pass missing='drop' (the chart then says what it leaves out)",
-                rows=list(kept.index[no_share]),
-            )
-        values = kept[value].to_numpy(dtype="float64")
-        prep.left_out.append(_record(kept, no_share, values, "no_share"))
-        kept = kept.loc[~no_share]
+    if no_share.any() and missing == "raise":
+        raise AggregationError(
+            f"{describe_rows(kept.index[no_share])} have no share of GDP ({share!r}): "
+            f"fix them, or pass missing='drop' (the chart then says what it leaves out)",
+            rows=list(kept.index[no_share]),
+        )
     prep.kept = kept
+    prep.leave_out(no_share, value, "no_share")
+    kept = prep.kept
     amounts = _sum(prep, [donor], value).set_index(donor)
     work = kept[[donor, share, *(["kind"] if "kind" in kept.columns else [])]]
     summed = aggregate(
@@ -583,6 +622,66 @@ def timeline_table(
     return _finish(table, prep)
 
 
+def check_stages(stages: pd.Series) -> pd.Series:
+    """``stages`` (lifecycle stages, cleaned) when every one is in the lifecycle; else an
+    :class:`aidcalc.AggregationError` naming the rows and the unknown values."""
+    unknown = ~stages.isin(STATUS_ORDER).to_numpy(dtype=bool)
+    if unknown.any():
+        raise AggregationError(
+            f"{describe_rows(stages.index[unknown])} have a status outside the lifecycle "
+            f"({join_values(sorted(stages[unknown].unique()))}); use one of "
+            f"{join_values(list(STATUS_ORDER))}",
+            rows=list(stages.index[unknown]),
+        )
+    return stages
+
+
+def _shown_stages(
+    rank: np.ndarray, asked: list[str] | None, *, cumulative: bool
+) -> tuple[list[str], np.ndarray]:
+    """The stages a pipeline shows (``asked``, else from the first up to the furthest any
+    row reached when ``cumulative``, else those present) and, per stage rank, whether rows
+    at that stage count in a shown bar."""
+    reached = sorted(set(rank.tolist()))
+    if asked is not None:
+        shown = asked
+    elif cumulative:
+        shown = list(STATUS_ORDER[: max(reached) + 1]) if reached else []
+    else:
+        shown = [STATUS_ORDER[i] for i in reached]
+    shown_rank = [STATUS_ORDER.index(s) for s in shown]
+    if cumulative:
+        counted = np.array([any(r >= s for s in shown_rank) for r in range(len(STATUS_ORDER))])
+    else:
+        counted = np.array([r in shown_rank for r in range(len(STATUS_ORDER))])
+    return shown, counted
+
+
+def stage_grid(
+    sums: pd.DataFrame,
+    column: str,
+    *,
+    donor: str,
+    status: str,
+    cumulative: bool,
+    dtype: Literal["float64", "int64"] = "float64",
+) -> pd.DataFrame:
+    """``sums[column]`` (summed by ``donor`` and ``status``) as a grid: a row per donor,
+    a column per lifecycle stage in lifecycle order (0 where a donor has nothing); with
+    ``cumulative`` a stage also counts every later one."""
+    if len(sums):
+        grid = sums.pivot_table(index=donor, columns=status, values=column, aggfunc="sum",
+                                fill_value=0, sort=False)
+    else:  # nothing kept: no donor (what was left out is in attrs)
+        grid = pd.DataFrame(index=pd.Index([], name=donor))
+    grid = grid.reindex(columns=list(STATUS_ORDER), fill_value=0).astype(dtype)
+    grid.index.name = donor
+    if cumulative:
+        grid = grid.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
+    grid.columns.name = status
+    return grid
+
+
 def _stages(spec: Sequence[str] | None) -> list[str] | None:
     levels = _levels(spec, "hue_order")
     if levels is None:
@@ -637,48 +736,16 @@ def pipeline_table(
         data, "pipeline", value=value, keys=[donor, status], missing=missing, unit=unit,
         donor=donor, members=members, filters=[(donor, donors_, "order")],
     )
-    kept = prep.kept
-    stages = kept[status].astype("string").str.strip().str.lower()
-    unknown = ~stages.isin(STATUS_ORDER).to_numpy(dtype=bool)
-    if unknown.any():
-        raise AggregationError(
-            f"{describe_rows(kept.index[unknown])} have a status outside the lifecycle "
-            f"({join_values(sorted(stages[unknown].unique()))}); use one of "
-            f"{join_values(list(STATUS_ORDER))}",
-            rows=list(kept.index[unknown]),
-        )
+    stages = check_stages(prep.kept[status].astype("string").str.strip().str.lower())
     rank = stages.map({s: i for i, s in enumerate(STATUS_ORDER)}).to_numpy(dtype="int64")
-    reached = sorted(set(rank.tolist()))
-    if asked is not None:
-        shown = asked
-    elif cumulative:
-        shown = list(STATUS_ORDER[: max(reached) + 1]) if reached else []
-    else:
-        shown = [STATUS_ORDER[i] for i in reached]
-    shown_rank = [STATUS_ORDER.index(s) for s in shown]
-    if cumulative:
-        counted = np.array([any(r >= s for s in shown_rank) for r in range(len(STATUS_ORDER))])
-    else:
-        counted = np.array([r in shown_rank for r in range(len(STATUS_ORDER))])
+    shown, counted = _shown_stages(rank, asked, cumulative=cumulative)
     off = ~counted[rank] if len(rank) else np.zeros(0, dtype=bool)
-    if off.any():
-        values = kept[value].to_numpy(dtype="float64")
-        prep.left_out.append(_record(kept, off, values, "no_stage"))
-        kept, stages, rank = kept.loc[~off], stages[~off], rank[~off]
-    prep.kept = kept.assign(**{status: stages.to_numpy()})
+    prep.leave_out(off, value, "no_stage")
+    prep.kept = prep.kept.assign(**{status: stages[~off].to_numpy()})
     sums = _sum(prep, [donor, status], value)
-    if len(sums):
-        grid = sums.pivot_table(index=donor, columns=status, values=[value, ROWS],
-                                aggfunc="sum", fill_value=0, sort=False)
-        amounts = pd.DataFrame(grid[value]).reindex(columns=list(STATUS_ORDER), fill_value=0.0)
-        counts = pd.DataFrame(grid[ROWS]).reindex(columns=list(STATUS_ORDER), fill_value=0)
-    else:  # nothing kept: no donor, no bar (what was left out is in attrs)
-        amounts = pd.DataFrame(0.0, index=pd.Index([], name=donor), columns=list(STATUS_ORDER))
-        counts = pd.DataFrame(0, index=pd.Index([], name=donor), columns=list(STATUS_ORDER))
-    amounts, counts = amounts.astype("float64"), counts.astype("int64")
-    if cumulative:
-        amounts = amounts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
-        counts = counts.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
+    amounts = stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
+    counts = stage_grid(sums, ROWS, donor=donor, status=status, cumulative=cumulative,
+                        dtype="int64")
     totals: pd.Series = amounts.max(axis=1) if len(amounts) else pd.Series(dtype="float64")
     names = _donor_order(totals, donors_)
     amounts = amounts.reindex(index=names, fill_value=0.0)[shown]

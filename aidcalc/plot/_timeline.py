@@ -9,21 +9,13 @@ import pandas as pd
 
 from .._base._errors import ValidationError
 from .._base._locale import LocaleLike
-from ._common import finish, highlighted, resolve_palette
-from ._style import (
-    Unit,
-    amount_formatter,
-    donor_colour,
-    donor_label,
-    make_theme,
-    money_ticks,
-    new_axes,
-    set_value_axis,
-)
-from ._tables import LEFT_OUT, UNIT, timeline_table
+from ._common import ChartSetup, setup_chart
+from ._style import donor_label, money_ticks, set_value_axis
+from ._tables import timeline_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
 
 __all__ = ["timeline"]
 
@@ -160,30 +152,41 @@ def timeline(
         data, value=value, donor=donor, date=date, unit=unit, members=members,
         hue_order=hue_order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in dict.fromkeys(table[donor])]
-    strong = highlighted(names, highlight)
-    colours = resolve_palette(palette, names, donor_colour)
-    if len(table):
-        start, end = table[date].min(), table[date].max()
-    else:
-        start = end = pd.Timestamp("today").normalize()
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette
+    )
     marks = _events(events)
-    fmt = amount_formatter(unit_, theme.locale)
-    ax = new_axes(ax, (9.0, 5.0))
+    ax = chart.axes(ax, 5.0)
+    _step_lines(ax, chart, value=value, donor=donor, date=date, **kwargs)
+    event_handles = _mark_events(ax, marks, chart.theme.locale)
+    _time_axis(ax, table[date], marks["date"], chart.theme.locale)
+    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "y")
+    chart.annotate(
+        ax, title=title, title_key="title_timeline", title_pad=20 if len(marks) else 10,
+        xlabel=chart.theme.label("date"), ylabel=chart.unit.describe(chart.theme.locale),
+    )
+    _legend(ax, event_handles)
+    return chart.finish(ax, footnote=footnote, source=source)
+
+
+def _step_lines(
+    ax: Axes, chart: ChartSetup, *, value: str, donor: str, date: str, **kwargs: Any
+) -> None:
+    """A step line per donor (thin and faded unless highlighted), its final total in the
+    legend; the value axis from 0 to above the largest total."""
+    table, theme = chart.table, chart.theme
     finals = table.groupby(donor, sort=False)[value].last()
-    for code in names:
+    for code in chart.names:
         line = table[table[donor].astype(str) == code]
-        total = float(finals[code])
         label = theme.label("legend_total").format(
-            donor=donor_label(code, theme.locale), amount=fmt(total)
+            donor=donor_label(code, theme.locale), amount=chart.fmt(float(finals[code]))
         )
+        strong = code in chart.strong
         style: dict[str, Any] = {
             "where": "post",
-            "color": colours[code],
-            "linewidth": 2.2 if code in strong else 1.2,
-            "alpha": 1.0 if code in strong else 0.4,
+            "color": chart.colours[code],
+            "linewidth": 2.2 if strong else 1.2,
+            "alpha": 1.0 if strong else 0.4,
             "label": label,
             "gid": code,
             **kwargs,
@@ -191,10 +194,14 @@ def timeline(
         ax.step(line[date].to_numpy(), line[value].to_numpy(dtype="float64"), **style)
     top = float(finals.max()) if len(finals) else 1.0
     ax.set_ylim(0.0, (top or 1.0) * 1.12)
+
+
+def _mark_events(ax: Axes, marks: pd.DataFrame, locale: Any) -> list[Line2D]:
+    """A dotted line per event, numbered at the top; returns their legend entries."""
     from matplotlib.lines import Line2D
 
-    event_handles = []
-    date_fmt = _event_date_format(theme.locale)
+    handles = []
+    date_fmt = _event_date_format(locale)
     for number, row in enumerate(marks.sort_values("date").itertuples(index=False), 1):
         # a Timestamp is valid: matplotlib converts dates; its stubs say float
         ax.axvline(
@@ -219,35 +226,35 @@ def timeline(
                   "linewidth": 0.8},
             annotation_clip=False,
         )
-        event_handles.append(
+        handles.append(
             Line2D([], [], color="#777777", linestyle=":", linewidth=1.0,
                    label=f"{number}  {row.label} ({date_fmt(row.date)})")
         )
-    lo = min(start, marks["date"].min()) if len(marks) else start
-    hi = max(end, marks["date"].max()) if len(marks) else end
+    return handles
+
+
+def _time_axis(ax: Axes, dates: pd.Series, events: pd.Series, locale: Any) -> None:
+    """The date axis over the data (today when there is none) and the events, with a little
+    room at both ends."""
+    if len(dates):
+        lo, hi = dates.min(), dates.max()
+    else:
+        lo = hi = pd.Timestamp("today").normalize()
+    if len(events):
+        lo, hi = min(lo, events.min()), max(hi, events.max())
     pad = max((hi - lo) * 0.02, pd.Timedelta(days=5))
     ax.set_xlim(lo - pad, hi + pad)
-    _date_axis(ax, theme.locale, (hi - lo + 2 * pad).days)
-    set_value_axis(ax, money_ticks(unit_, theme.locale), "y")
-    finish(
-        ax,
-        theme,
-        data=data if isinstance(data, pd.DataFrame) else pd.DataFrame(),
-        unit=unit_,
-        title=title,
-        title_key="title_timeline",
-        title_pad=20 if len(marks) else 10,
-        xlabel=theme.label("date"),
-        ylabel=unit_.describe(theme.locale),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
-    )
+    _date_axis(ax, locale, (hi - lo + 2 * pad).days)
+
+
+def _legend(ax: Axes, event_handles: list[Line2D]) -> None:
+    """One legend beside the plot: the donors, then the numbered events (a second legend
+    would be left out of the layout)."""
+    from matplotlib.lines import Line2D
+
     handles, labels = ax.get_legend_handles_labels()
-    if event_handles:  # one legend (a second one would be left out of the layout)
+    if event_handles:
         spacer = Line2D([], [], linestyle="none")
         handles += [spacer, *event_handles]
         labels += ["", *(h.get_label() for h in event_handles)]
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    theme.apply_fonts(ax)
-    return ax
