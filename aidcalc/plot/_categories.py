@@ -1,4 +1,5 @@
-"""Small multiples: one panel per category, the donors compared within each."""
+"""Small multiples: one panel per category, the donors compared within each; with the table
+it draws (:func:`categories_table`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, donor_axis, setup_chart, tag_bars, value_label, value_limits
+from ._donors import donors_table
 from ._style import (
     CATEGORY_ORDER,
     add_figure_footnote,
@@ -19,13 +21,13 @@ from ._style import (
     ordered,
     set_value_axis,
 )
-from ._tables import categories_table
+from ._tables import ROWS, option_levels
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["categories"]
+__all__ = ["categories", "categories_table"]
 
 
 def categories(
@@ -179,3 +181,53 @@ def _donor_rank(table: pd.DataFrame, donor: str, value: str) -> list[str]:
     """Donors by total over all panels, largest first."""
     totals = table.groupby(donor, sort=False)[value].sum()
     return [str(d) for d in totals.sort_values(ascending=False, kind="stable").index]
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def categories_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    by: str = "category",
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.categories` draws: one row per bar, panels (``by``
+    levels, fixed category order or ``col_order``) first, donors within each panel in one
+    order for all panels (largest total first, or ``order``). Same sums as
+    :func:`donors_table`; ``attrs`` as there.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["JPN", "DEU", "DEU"], "category": ["energy", "energy",
+    ...     "demining"], "v": [1e9, 2e9, 5e8]})
+    >>> categories_table(df, value="v", unit="EUR")
+       category donor             v  rows
+    0    energy   DEU  2.000000e+09     1
+    1    energy   JPN  1.000000e+09     1
+    2  demining   DEU  5.000000e+08     1
+    """
+    wide = donors_table(
+        data, value=value, donor=donor, by=by, unit=unit, members=members, order=order,
+        hue_order=col_order, missing=missing,
+    )
+    names = list(dict.fromkeys(wide[donor]))
+    panels = (
+        option_levels(col_order, "col_order")
+        if col_order is not None
+        else ordered(wide[by].unique(), CATEGORY_ORDER)
+    )
+    rank = {d: i for i, d in enumerate(names)}
+    prank = {c: i for i, c in enumerate(panels or [])}
+    out = wide.assign(_p=wide[by].map(prank), _d=wide[donor].map(rank))
+    out = out.sort_values(["_p", "_d"], kind="stable").drop(columns=["_p", "_d"])
+    out = out[[by, donor, value, ROWS]].reset_index(drop=True)
+    out.attrs.update(wide.attrs)
+    return out

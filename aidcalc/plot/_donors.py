@@ -1,4 +1,5 @@
-"""Donor rankings: amounts stacked by category, and the same donors as a share of their GDP."""
+"""Donor rankings: amounts stacked by category, and the same donors as a share of their GDP;
+with the tables they draw (:func:`donors_table`, :func:`share_of_gdp_table`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._base._errors import AggregationError, describe_rows
 from .._base._locale import LocaleLike
 from ._common import (
     ChartSetup,
@@ -26,13 +28,13 @@ from ._style import (
     percent_formatter,
     set_value_axis,
 )
-from ._tables import donors_table, share_of_gdp_table
+from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
 from ._ticks import PercentFormatter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["donors", "share_of_gdp"]
+__all__ = ["donors", "donors_table", "share_of_gdp", "share_of_gdp_table"]
 
 
 def donors(
@@ -292,3 +294,168 @@ def _rank_labels(
     for yi, row_share, row_value, rank in rows[::-1]:
         text = template.format(share=pct(row_share), amount=chart.fmt(row_value), rank=int(rank))
         value_label(ax, row_share, yi, text)
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def donors_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    by: str | None = "category",
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.donors` draws: ``value`` summed by donor and ``by``
+    through :func:`aidcalc.aggregate`, one row per bar segment, donors top to bottom (largest
+    total first, or ``order``), segments in ``hue_order`` (default: the fixed category order).
+
+    Parameters
+    ----------
+    data, value, donor, by, unit, members
+        As in :func:`aidcalc.plot.donors`.
+    order, hue_order
+        Donors and ``by`` levels to show, in this order (as in seaborn). Rows of other levels
+        are left out and listed in ``attrs["left_out"]``; a level asked for but absent from
+        the data is shown as 0 (donors: an empty bar; categories: an empty segment).
+    missing
+        ``"drop"`` (default): rows without a value or key are left out and listed in
+        ``attrs["left_out"]``; ``"raise"``: they raise :class:`aidcalc.AggregationError`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``donor``, ``by`` (when not None), ``value`` and ``rows`` (rows summed);
+        ``attrs["left_out"]`` (records of rows left out: reason, rows, amount, index) and
+        ``attrs["unit"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["JPN", "JPN", "DEU", "DEU"], "category": ["energy",
+    ...     "demining", "energy", None], "amount_EUR_2024": [3e9, 1e9, 2.5e9, 4e8]})
+    >>> t = donors_table(df, value="amount_EUR_2024")
+    >>> t
+      donor  category  amount_EUR_2024  rows
+    0   JPN    energy     3.000000e+09     1
+    1   JPN  demining     1.000000e+09     1
+    2   DEU    energy     2.500000e+09     1
+    >>> [(r["reason"], r["rows"], r["amount"]) for r in t.attrs["left_out"]]
+    [('no_key', 1, 400000000.0)]
+    """
+    keys = [donor] if by is None else [donor, by]
+    donors_ = option_levels(order, "order")
+    hues = option_levels(hue_order, "hue_order")
+    filters: list[tuple[str, Sequence[str] | None, str]] = [(donor, donors_, "order")]
+    if by is not None:
+        filters.append((by, hues, "hue_order"))
+    prep = prepare(
+        data, "donors", value=value, keys=keys, missing=missing, unit=unit, donor=donor,
+        members=members, filters=filters,
+    )
+    sums = sum_kept(prep, keys, value)
+    totals = sums.groupby(donor, sort=False)[value].sum()
+    names = donor_order(totals, donors_)
+    if by is None:
+        table = sums.set_index(donor).reindex(names)
+        table[value] = table[value].fillna(0.0)
+        table[ROWS] = table[ROWS].fillna(0).astype("int64")
+        return finish_table(table.rename_axis(donor).reset_index(), prep)
+    levels = hues if hues is not None else ordered(sums[by].unique(), CATEGORY_ORDER)
+    wanted = pd.MultiIndex.from_product([names, levels], names=[donor, by])
+    table = sums.set_index([donor, by])
+    if donors_ is not None or hues is not None:  # levels asked for: shown even when absent
+        present = set(table.index)
+        extra = [ix for ix in wanted if ix not in present and (
+            (hues is not None and ix[1] in hues) or ix[0] not in set(sums[donor])
+        )]
+        if extra:
+            zeros = pd.DataFrame(
+                {value: 0.0, ROWS: 0}, index=pd.MultiIndex.from_tuples(extra, names=[donor, by])
+            )
+            table = pd.concat([table, zeros])
+    keep = [ix for ix in wanted if ix in set(table.index)]
+    table = table.loc[keep]
+    table[ROWS] = table[ROWS].astype("int64")
+    return finish_table(table.reset_index(), prep)
+
+
+def share_of_gdp_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    share: str = "pct_of_gdp",
+    donor: str = "donor",
+    unit: str | None = None,
+    gdp_year: int | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.share_of_gdp` draws: per donor the summed share of
+    GDP (the bar), the summed amount and its rank by amount (the label), largest share first
+    (or ``order``). Shares are summed through :func:`aidcalc.aggregate` (shares of one
+    donor's GDP add up); a row whose share is missing (no GDP for it) is left out and listed
+    in ``attrs["left_out"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["USA", "EST", "EST"], "v": [5e10, 1e9, 2e8],
+    ...     "pct_of_gdp": [0.2, 2.5, None]})
+    >>> t = share_of_gdp_table(df, value="v", unit="USD")
+    >>> t
+      donor  pct_of_gdp             v  rank  rows
+    0   EST         2.5  1.000000e+09     2     1
+    1   USA         0.2  5.000000e+10     1     1
+    >>> [(r["reason"], r["amount"]) for r in t.attrs["left_out"]]
+    [('no_share', 200000000.0)]
+    """
+    from .._pledges._aggregate import aggregate
+
+    donors_ = option_levels(order, "order")
+    prep = prepare(
+        data, "share_of_gdp", value=value, keys=[donor], missing=missing, unit=unit,
+        donor=donor, members=members, filters=[(donor, donors_, "order")],
+    )
+    kept = prep.kept
+    if share not in kept.columns:
+        from .._real._relative import share_of_gdp as compute_share
+
+        kept = compute_share(
+            kept, value=value, donor=donor, gdp_year=gdp_year, out=share, errors="coerce"
+        )
+    shares = pd.to_numeric(kept[share], errors="coerce").astype("float64")
+    no_share = ~np.isfinite(shares.to_numpy())
+    if no_share.any() and missing == "raise":
+        raise AggregationError(
+            f"{describe_rows(kept.index[no_share])} have no share of GDP ({share!r}): "
+            f"fix them, or pass missing='drop' (the chart then says what it leaves out)",
+            rows=list(kept.index[no_share]),
+        )
+    prep.kept = kept
+    prep.leave_out(no_share, value, "no_share")
+    kept = prep.kept
+    amounts = sum_kept(prep, [donor], value).set_index(donor)
+    work = kept[[donor, share, *(["kind"] if "kind" in kept.columns else [])]]
+    summed = aggregate(
+        work.assign(**{donor: work[donor].astype(str)}), by=donor, value=share, currency=None
+    ).set_index(donor)
+    table = pd.DataFrame({share: summed[share], value: amounts[value], ROWS: amounts[ROWS]})
+    table["rank"] = table[value].rank(ascending=False, method="min").astype("int64")
+    if donors_ is not None:
+        table = table.reindex(donors_)
+        table[[share, value]] = table[[share, value]].fillna(0.0)
+        table[ROWS] = table[ROWS].fillna(0)
+        table["rank"] = table[value].rank(ascending=False, method="min")
+    else:
+        table = table.sort_values(share, ascending=False, kind="stable")
+    table = table.rename_axis(donor).reset_index()
+    table["rank"] = table["rank"].astype("int64")
+    table[ROWS] = table[ROWS].astype("int64")
+    return finish_table(table[[donor, share, value, "rank", ROWS]], prep)

@@ -1,22 +1,24 @@
-"""From promise to delivery: pledged, committed, allocated and disbursed amounts per donor."""
+"""From promise to delivery: pledged, committed, allocated and disbursed amounts per donor;
+with the table the chart draws (:func:`pipeline_table`) and :func:`stage_totals`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, donor_axis, setup_chart, tag_bars, value_label, value_limits
 from ._style import STATUS_ORDER, Theme, join_sentences, money_ticks, set_value_axis, status_colour
-from ._tables import check_stages, pipeline_table, stage_grid
+from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["pipeline", "stage_totals"]
+__all__ = ["pipeline", "pipeline_table", "stage_totals"]
 
 
 def stage_totals(
@@ -176,3 +178,144 @@ def _notes(theme: Theme, stages: list[str], *, cumulative: bool, chosen: bool) -
             theme.label("note_stages_missing").format(stages=" / ".join(absent).lower())
         )
     return join_sentences(notes) or None
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def check_stages(stages: pd.Series) -> pd.Series:
+    """``stages`` (lifecycle stages, cleaned) when every one is in the lifecycle; else an
+    :class:`aidcalc.AggregationError` naming the rows and the unknown values."""
+    unknown = ~stages.isin(STATUS_ORDER).to_numpy(dtype=bool)
+    if unknown.any():
+        raise AggregationError(
+            f"{describe_rows(stages.index[unknown])} have a status outside the lifecycle "
+            f"({join_values(sorted(stages[unknown].unique()))}); use one of "
+            f"{join_values(list(STATUS_ORDER))}",
+            rows=list(stages.index[unknown]),
+        )
+    return stages
+
+
+def _shown_stages(
+    rank: np.ndarray, asked: list[str] | None, *, cumulative: bool
+) -> tuple[list[str], np.ndarray]:
+    """The stages a pipeline shows (``asked``, else from the first up to the furthest any
+    row reached when ``cumulative``, else those present) and, per stage rank, whether rows
+    at that stage count in a shown bar."""
+    reached = sorted(set(rank.tolist()))
+    if asked is not None:
+        shown = asked
+    elif cumulative:
+        shown = list(STATUS_ORDER[: max(reached) + 1]) if reached else []
+    else:
+        shown = [STATUS_ORDER[i] for i in reached]
+    shown_rank = [STATUS_ORDER.index(s) for s in shown]
+    if cumulative:
+        counted = np.array([any(r >= s for s in shown_rank) for r in range(len(STATUS_ORDER))])
+    else:
+        counted = np.array([r in shown_rank for r in range(len(STATUS_ORDER))])
+    return shown, counted
+
+
+def stage_grid(
+    sums: pd.DataFrame,
+    column: str,
+    *,
+    donor: str,
+    status: str,
+    cumulative: bool,
+    dtype: Literal["float64", "int64"] = "float64",
+) -> pd.DataFrame:
+    """``sums[column]`` (summed by ``donor`` and ``status``) as a grid: a row per donor,
+    a column per lifecycle stage in lifecycle order (0 where a donor has nothing); with
+    ``cumulative`` a stage also counts every later one."""
+    if len(sums):
+        grid = sums.pivot_table(index=donor, columns=status, values=column, aggfunc="sum",
+                                fill_value=0, sort=False)
+    else:  # nothing kept: no donor (what was left out is in attrs)
+        grid = pd.DataFrame(index=pd.Index([], name=donor))
+    grid = grid.reindex(columns=list(STATUS_ORDER), fill_value=0).astype(dtype)
+    grid.index.name = donor
+    if cumulative:
+        grid = grid.iloc[:, ::-1].cumsum(axis=1).iloc[:, ::-1]
+    grid.columns.name = status
+    return grid
+
+
+def _stages(spec: Sequence[str] | None) -> list[str] | None:
+    levels = option_levels(spec, "hue_order")
+    if levels is None:
+        return None
+    clean = [s.strip().lower() for s in levels]
+    unknown = [s for s in clean if s not in STATUS_ORDER]
+    if unknown:
+        raise ValidationError(
+            f"hue_order lists {join_values(unknown)}, which are not lifecycle stages; use "
+            f"{join_values(list(STATUS_ORDER))}",
+            problems=None,
+        )
+    return clean
+
+
+def pipeline_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    status: str = "status",
+    cumulative: bool = True,
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.pipeline` draws: per donor (largest first, or
+    ``order``) and lifecycle stage, the amount summed through :func:`aidcalc.aggregate`.
+
+    With ``cumulative=True`` a stage counts every row that has reached it (money disbursed
+    was also pledged, committed and allocated); the stages shown run from the first up to
+    the furthest any row reached. With ``cumulative=False`` each row counts at its own stage
+    and only stages present in the data are shown. A stage absent from the data is never
+    shown as 0 unless ``hue_order`` asks for it. A donor without money at a shown stage gets
+    0 there (the data records that stage, the donor has nothing at it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["CAN", "CAN"], "status": ["pledged", "disbursed"],
+    ...     "v": [5e8, 2e8]})
+    >>> pipeline_table(df, value="v", unit="CAD")[["status", "v"]].to_numpy().tolist()
+    [['pledged', 700000000.0], ['committed', 200000000.0], ['allocated', 200000000.0], ['disbursed', 200000000.0]]
+    >>> pipeline_table(df, value="v", unit="CAD", cumulative=False)["status"].tolist()
+    ['pledged', 'disbursed']
+    """  # noqa: E501
+    donors_ = option_levels(order, "order")
+    asked = _stages(hue_order)
+    prep = prepare(
+        data, "pipeline", value=value, keys=[donor, status], missing=missing, unit=unit,
+        donor=donor, members=members, filters=[(donor, donors_, "order")],
+    )
+    stages = check_stages(prep.kept[status].astype("string").str.strip().str.lower())
+    rank = stages.map({s: i for i, s in enumerate(STATUS_ORDER)}).to_numpy(dtype="int64")
+    shown, counted = _shown_stages(rank, asked, cumulative=cumulative)
+    off = ~counted[rank] if len(rank) else np.zeros(0, dtype=bool)
+    prep.leave_out(off, value, "no_stage")
+    prep.kept = prep.kept.assign(**{status: stages[~off].to_numpy()})
+    sums = sum_kept(prep, [donor, status], value)
+    amounts = stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
+    counts = stage_grid(sums, ROWS, donor=donor, status=status, cumulative=cumulative,
+                        dtype="int64")
+    totals: pd.Series = amounts.max(axis=1) if len(amounts) else pd.Series(dtype="float64")
+    names = donor_order(totals, donors_)
+    amounts = amounts.reindex(index=names, fill_value=0.0)[shown]
+    counts = counts.reindex(index=names, fill_value=0)[shown]
+    table = pd.DataFrame({
+        donor: np.repeat(names, len(shown)),
+        status: np.tile(shown, len(names)),
+        value: amounts.to_numpy().ravel(),
+        ROWS: counts.to_numpy().ravel(),
+    })
+    table[ROWS] = table[ROWS].astype("int64")
+    return finish_table(table, prep)

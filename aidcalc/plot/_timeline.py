@@ -1,4 +1,5 @@
-"""Cumulative pledges over time per donor, as step lines, with events annotated."""
+"""Cumulative pledges over time per donor, as step lines, with events annotated; with the
+table it draws (:func:`timeline_table`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from .._base._errors import ValidationError
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, setup_chart
 from ._style import donor_label, money_ticks, set_value_axis
-from ._tables import timeline_table
+from ._tables import ROWS, donor_order, finish_table, option_levels, prepare
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.lines import Line2D
 
-__all__ = ["timeline"]
+__all__ = ["timeline", "timeline_table"]
 
 EventsLike = pd.DataFrame | Mapping[Any, str] | Sequence[tuple[Any, str]] | None
 
@@ -258,3 +259,78 @@ def _legend(ax: Axes, event_handles: list[Line2D]) -> None:
         handles += [spacer, *event_handles]
         labels += ["", *(h.get_label() for h in event_handles)]
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def timeline_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    date: str = "announced",
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.timeline` draws: per donor (largest final total first,
+    or ``hue_order``) the vertices of its step line -- ``date``, the running total ``value``,
+    the amount ``added`` that day and the ``rows`` summed. Each line starts at 0 on the first
+    date of the data and runs flat to the last; same-day amounts are added through
+    :func:`aidcalc.aggregate`. Rows without a date are left out and listed in
+    ``attrs["left_out"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["JPN", "JPN", "CAN"], "announced": ["2023-01-10",
+    ...     "2024-06-01", "2023-05-01"], "v": [1e9, 2e9, 5e8]})
+    >>> t = timeline_table(df, value="v", unit="USD")
+    >>> t[["donor", "v", "added"]].to_numpy().tolist()
+    [['JPN', 1000000000.0, 1000000000.0], ['JPN', 3000000000.0, 2000000000.0], ['CAN', 0.0, 0.0], ['CAN', 500000000.0, 500000000.0], ['CAN', 500000000.0, 0.0]]
+    """  # noqa: E501
+    donors_ = option_levels(hue_order, "hue_order")
+    prep = prepare(
+        data, "timeline", value=value, keys=[donor], missing=missing, unit=unit, donor=donor,
+        members=members, date=date, filters=[(donor, donors_, "hue_order")],
+    )
+    assert prep.dates is not None
+    prep.kept = prep.kept.assign(**{date: prep.dates.to_numpy()})
+    columns = [donor, date, value, "added", ROWS]
+    if not len(prep.kept):
+        return finish_table(pd.DataFrame(columns=columns), prep)
+    from .._pledges._aggregate import aggregate
+
+    kept = prep.kept
+    currency = "currency" if "currency" in kept.columns else None
+    daily = aggregate(
+        kept.assign(**{donor: kept[donor].astype(str)}), by=[donor, date], value=value,
+        currency=currency,
+    )[[donor, date, value, ROWS]].rename(columns={value: "added"})
+    daily = daily.sort_values([donor, date], kind="stable")
+    daily[value] = daily.groupby(donor, sort=False)["added"].cumsum()
+    start, end = kept[date].min(), kept[date].max()
+    finals = daily.groupby(donor, sort=False)[value].last()
+    names = donor_order(finals, donors_)
+    parts = []
+    for code in names:
+        line = daily[daily[donor] == code]
+        if line.empty:
+            line = pd.DataFrame({donor: [code], date: [start], "added": [0.0], ROWS: [0],
+                                 value: [0.0]})
+        first = line[date].iloc[0]
+        if first > start:
+            head = pd.DataFrame({donor: [code], date: [start], "added": [0.0], ROWS: [0],
+                                 value: [0.0]})
+            line = pd.concat([head, line], ignore_index=True)
+        if line[date].iloc[-1] < end:
+            tail = pd.DataFrame({donor: [code], date: [end], "added": [0.0], ROWS: [0],
+                                 value: [float(line[value].iloc[-1])]})
+            line = pd.concat([line, tail], ignore_index=True)
+        parts.append(line)
+    table = pd.concat(parts, ignore_index=True)[columns]
+    table[ROWS] = table[ROWS].astype("int64")
+    table[date] = table[date].astype("datetime64[ns]")
+    return finish_table(table, prep)
