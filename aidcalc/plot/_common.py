@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,12 +63,12 @@ class ChartSetup:
         """How many donors the chart shows."""
         return len(self.names)
 
-    @property
+    @cached_property
     def y(self) -> np.ndarray:
         """The y position of each of :attr:`names`, the first on top."""
         return np.arange(self.n, dtype=float)[::-1]
 
-    @property
+    @cached_property
     def ypos(self) -> dict[str, float]:
         """Donor -> y position (the first on top)."""
         return dict(zip(self.names, self.y.tolist(), strict=True))
