@@ -15,7 +15,6 @@ from ._common import ChartSetup, donor_axis, setup_chart, tag_bars, value_label,
 from ._donors import donors_table
 from ._style import (
     CATEGORY_ORDER,
-    add_figure_footnote,
     category_colour,
     money_ticks,
     ordered,
@@ -117,17 +116,12 @@ def categories(
         rows = table[table[by].astype(str) == cat]
         _panel(ax, chart, cat, rows, value=value, donor=donor, top=top if sharex else None,
                **kwargs)
-    fig.suptitle(
-        chart.theme.label("title_categories") if title is None else title,
-        x=0.01,
-        ha="left",
-        fontsize=12,
-        fontweight="bold",
+    chart.annotate_figure(
+        fig, title=title, title_key="title_categories",
+        xlabel=chart.unit.describe(chart.theme.locale),
     )
-    fig.supxlabel(chart.unit.describe(chart.theme.locale), fontsize=9.5)
     extra = None if sharex else chart.theme.label("note_own_scale")
-    add_figure_footnote(fig, chart.footnote(footnote, source=source, extra=extra))
-    chart.theme.apply_fonts(fig, *axes)
+    chart.finish_figure(fig, axes, footnote=footnote, source=source, extra=extra)
     return np.asarray(axes, dtype=object)
 
 

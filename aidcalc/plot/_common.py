@@ -18,6 +18,7 @@ from ._style import (
     Theme,
     Unit,
     _labels,
+    add_figure_footnote,
     add_footnote,
     amount_formatter,
     donor_colour,
@@ -33,6 +34,7 @@ from ._tables import LEFT_OUT, UNIT
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.container import BarContainer
+    from matplotlib.figure import Figure
 
 #: alpha of the bars of donors not highlighted
 FADED = 0.3
@@ -123,6 +125,28 @@ class ChartSetup:
             legend_outside(ax)
         self.theme.apply_fonts(ax)
         return ax
+
+    def annotate_figure(
+        self, fig: Figure, *, title: str | None, title_key: str, xlabel: str
+    ) -> None:
+        """The title and the value label of a figure of panels."""
+        text = self.theme.label(title_key) if title is None else title
+        fig.suptitle(text, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        fig.supxlabel(xlabel, fontsize=9.5)
+
+    def finish_figure(
+        self,
+        fig: Figure,
+        axes: Sequence[Axes],
+        *,
+        footnote: bool | str,
+        source: str | None,
+        extra: str | None = None,
+    ) -> None:
+        """The footnote at the bottom of ``fig`` and this chart's fonts on every text
+        aidcalc wrote on it and its ``axes``."""
+        add_figure_footnote(fig, self.footnote(footnote, source=source, extra=extra))
+        self.theme.apply_fonts(fig, *axes)
 
 
 def setup_chart(
