@@ -52,7 +52,6 @@ KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/io/_kiel.py",
     "aidcalc/io/_macro_loaders.py",
     "aidcalc/io/_table.py",
-    "aidcalc/plot/_tables.py",
 }
 KNOWN_LONG: set[str] = {
     "aidcalc._real._prices._dates",
@@ -70,11 +69,6 @@ KNOWN_LONG: set[str] = {
     "aidcalc.io._macro_loaders.read_dac_deflators",
     "aidcalc.io._macro_loaders.read_wdi",
     "aidcalc.io._table.read_table",
-    "aidcalc.plot._categories.categories",
-    "aidcalc.plot._donors.donors",
-    "aidcalc.plot._pipeline.pipeline",
-    "aidcalc.plot._tables.prepare",
-    "aidcalc.plot._timeline.timeline",
 }
 
 

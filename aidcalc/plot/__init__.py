@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._categories import categories
-from ._donors import donors, share_of_gdp
-from ._pipeline import pipeline, stage_totals
+from ._categories import categories, categories_table
+from ._donors import donors, donors_table, share_of_gdp, share_of_gdp_table
+from ._pipeline import pipeline, pipeline_table, stage_totals
 from ._style import (
     LANGUAGES,
     FontWarning,
@@ -47,15 +47,8 @@ from ._style import (
     get_label,
     status_colour,
 )
-from ._tables import (
-    LEFT_OUT,
-    categories_table,
-    donors_table,
-    pipeline_table,
-    share_of_gdp_table,
-    timeline_table,
-)
-from ._timeline import timeline
+from ._tables import LEFT_OUT
+from ._timeline import timeline, timeline_table
 
 #: Path of ``aidcalc.mplstyle``, aidcalc's chart look for any figure:
 #: ``plt.style.use(aidcalc.plot.STYLE)``. The chart functions do not apply it themselves;

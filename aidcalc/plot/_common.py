@@ -1,47 +1,230 @@
-"""Steps every chart shares: checking and summing the data, titles, labels and footnotes."""
+"""Steps every chart shares: the set-up before drawing (:func:`setup_chart`), the donor axis
+and its bars, titles, labels and footnotes (with what the chart leaves out), palettes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._base._errors import AggregationError, ValidationError, join_values
+from .._base._errors import ValidationError, join_values
+from .._base._locale import LocaleLike
 from ._style import (
     VALUE_LABEL_GID,
     Theme,
     Unit,
     _labels,
+    add_figure_footnote,
     add_footnote,
     amount_formatter,
+    donor_colour,
     donor_label,
     footnote_text,
     join_sentences,
+    make_theme,
+    new_axes,
     resolve_members,
 )
+from ._tables import LEFT_OUT, UNIT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
+    from matplotlib.figure import Figure
+
+#: alpha of the bars of donors not highlighted
+FADED = 0.3
 
 
-def keep_members(
-    frame: pd.DataFrame, donor: str, members: str | Sequence[str] | None
-) -> pd.DataFrame:
-    """Only the rows of ``members`` (a group name such as ``"G7"`` or a list of codes)."""
-    codes = resolve_members(members)
-    if codes is None:
-        return frame
-    kept = frame[frame[donor].astype(str).isin(codes)]
-    if kept.empty:
-        present = sorted(frame[donor].astype(str).unique())
-        raise AggregationError(
-            f"none of the donors {join_values(codes)} is in the data (donors present: "
-            f"{join_values(present)})",
-            members=codes,
+@dataclass(frozen=True)
+class ChartSetup:
+    """What a chart function knows before it draws: the table it draws (what was left out
+    in its ``attrs``), the caller's frame (its provenance columns feed the footnote), the
+    resolved locale and fonts, the unit and its number format, the donors in drawing order
+    (first on top), those drawn in full colour, and one colour per level.
+
+    Built by :func:`setup_chart`. A chart function then reads: set up, draw, annotate
+    (:meth:`annotate`), finish with the footnote (:meth:`finish`).
+    """
+
+    table: pd.DataFrame
+    data: pd.DataFrame
+    theme: Theme
+    unit: Unit
+    fmt: Callable[[float], str]
+    names: list[str]
+    strong: set[str]
+    colours: dict[str, str]
+
+    @property
+    def n(self) -> int:
+        """How many donors the chart shows."""
+        return len(self.names)
+
+    @cached_property
+    def y(self) -> np.ndarray:
+        """The y position of each of :attr:`names`, the first on top."""
+        return np.arange(self.n, dtype=float)[::-1]
+
+    @cached_property
+    def ypos(self) -> dict[str, float]:
+        """Donor -> y position (the first on top)."""
+        return dict(zip(self.names, self.y.tolist(), strict=True))
+
+    @property
+    def left_out(self) -> list[dict[str, Any]]:
+        """Records of the rows the table left out (reason, rows, amount)."""
+        return list(self.table.attrs[LEFT_OUT])
+
+    def axes(self, ax: Axes | None, height: float) -> Axes:
+        """``ax``, or the Axes of a new figure 9 inches wide and ``height`` high."""
+        return new_axes(ax, (9.0, height))
+
+    def annotate(
+        self,
+        ax: Axes,
+        *,
+        title: str | None,
+        title_key: str,
+        xlabel: str | None,
+        ylabel: str | None = None,
+        title_pad: float = 10,
+    ) -> None:
+        """The title (the caller's, else the chart's own in its language) and axis labels."""
+        text = self.theme.label(title_key) if title is None else title
+        ax.set_title(text, loc="left", pad=title_pad)
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+
+    def footnote(self, footnote: bool | str, *, source: str | None, extra: str | None) -> str:
+        """The footnote text (see :func:`footnote_for`), with what the table left out."""
+        return footnote_for(
+            footnote, self.data, self.theme, self.unit, source=source,
+            left_out=self.left_out, extra=extra,
         )
-    return kept
+
+    def finish(
+        self,
+        ax: Axes,
+        *,
+        footnote: bool | str,
+        source: str | None,
+        extra: str | None = None,
+        legend: bool = False,
+    ) -> Axes:
+        """The footnote under ``ax``, the legend beside it (``legend=True``), and this
+        chart's fonts on every text aidcalc wrote; returns ``ax``."""
+        add_footnote(ax, self.footnote(footnote, source=source, extra=extra))
+        if legend:
+            legend_outside(ax)
+        self.theme.apply_fonts(ax)
+        return ax
+
+    def annotate_figure(
+        self, fig: Figure, *, title: str | None, title_key: str, xlabel: str
+    ) -> None:
+        """The title and the value label of a figure of panels."""
+        text = self.theme.label(title_key) if title is None else title
+        fig.suptitle(text, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        fig.supxlabel(xlabel, fontsize=9.5)
+
+    def finish_figure(
+        self,
+        fig: Figure,
+        axes: Sequence[Axes],
+        *,
+        footnote: bool | str,
+        source: str | None,
+        extra: str | None = None,
+    ) -> None:
+        """The footnote at the bottom of ``fig`` and this chart's fonts on every text
+        aidcalc wrote on it and its ``axes``."""
+        add_figure_footnote(fig, self.footnote(footnote, source=source, extra=extra))
+        self.theme.apply_fonts(fig, *axes)
+
+
+def setup_chart(
+    table: pd.DataFrame,
+    data: Any,
+    *,
+    donor: str,
+    locale: LocaleLike,
+    highlight: str | Sequence[str] | None,
+    palette: Any,
+    names: Sequence[str] | None = None,
+    hues: Sequence[str] | None = None,
+    colour: Callable[[str], str] = donor_colour,
+) -> ChartSetup:
+    """The set-up of a chart that draws ``table`` (the output of its ``*_table`` function).
+
+    Resolves the locale (fonts; a warning when the language has no texts), reads the unit
+    from ``table.attrs["unit"]``, takes the donors in the table's order (or ``names``),
+    resolves ``highlight`` among them and ``palette`` for ``hues`` (default: the donors),
+    ``colour`` giving aidcalc's fixed colour of a level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aidcalc.plot import donors_table
+    >>> df = pd.DataFrame({"donor": ["JPN", "DEU"], "v": [2e9, 1e9]})
+    >>> table = donors_table(df, value="v", by=None, unit="EUR")
+    >>> chart = setup_chart(table, df, donor="donor", locale="en", highlight=["DEU"],
+    ...     palette=None)
+    >>> chart.names, chart.strong, chart.unit.code, chart.fmt(2e9), chart.colours["JPN"]
+    (['JPN', 'DEU'], {'DEU'}, 'current EUR', '€2B', '#CC6677')
+    """
+    theme = make_theme(locale)
+    unit = Unit.parse(table.attrs[UNIT])
+    donors = [str(d) for d in (dict.fromkeys(table[donor]) if names is None else names)]
+    strong = highlighted(donors, highlight)
+    fmt = amount_formatter(unit, theme.locale)
+    levels = donors if hues is None else [str(h) for h in hues]
+    return ChartSetup(
+        table=table,
+        data=data if isinstance(data, pd.DataFrame) else pd.DataFrame(),
+        theme=theme,
+        unit=unit,
+        fmt=fmt,
+        names=donors,
+        strong=strong,
+        colours=resolve_palette(palette, levels, colour),
+    )
+
+
+def tag_bars(
+    bars: BarContainer, codes: Sequence[str], strong: set[str], level: str | None = None
+) -> None:
+    """Name each bar by its donor (``"JPN"``, or ``"JPN|energy"`` with ``level``) in its gid
+    and fade the bars of donors not highlighted."""
+    for patch, code in zip(bars.patches, codes, strict=True):
+        patch.set_gid(code if level is None else f"{code}|{level}")
+        if code not in strong:
+            patch.set_alpha(FADED)
+
+
+def donor_axis(ax: Axes, chart: ChartSetup, *, ticks: bool = True) -> None:
+    """The donor axis of horizontal bars: a row per donor, the first on top, labelled with
+    the donors' names (``ticks=False``: unlabelled, for panels beside the first)."""
+    if ticks:
+        style_donor_ticks(ax, chart.y, chart.names, chart.theme, chart.strong)
+    else:
+        ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.6, chart.n - 0.4)
+
+
+def value_limits(ax: Axes, values: Any, *, headroom: float, top: float | None = None) -> None:
+    """The x axis from 0 (or the lowest value, when negative) to the largest value (or
+    ``top``) times ``headroom``, room for the labels at the bar ends."""
+    arr = np.asarray(values, dtype="float64")
+    low = min(0.0, float(arr.min())) if arr.size else 0.0
+    high = top if top is not None else float(arr.max()) if arr.size else 1.0
+    ax.set_xlim(low, (high or 1.0) * headroom)
 
 
 def highlighted(donors: Sequence[str], highlight: str | Sequence[str] | None) -> set[str]:
@@ -77,34 +260,6 @@ def value_label(ax: Axes, x: float, y: float, text: str, *, size: float = 8.5) -
         color="#333333",
         gid=VALUE_LABEL_GID,
         annotation_clip=False,
-    )
-
-
-def finish(
-    ax: Axes,
-    theme: Theme,
-    *,
-    data: pd.DataFrame,
-    unit: Unit | None,
-    title: str | None,
-    title_key: str,
-    xlabel: str | None,
-    ylabel: str | None = None,
-    source: str | None,
-    footnote: bool | str,
-    left_out: Sequence[dict[str, Any]] = (),
-    extra: str | None = None,
-    title_pad: float = 10,
-) -> None:
-    """Title, axis labels and footnote (with what the chart leaves out)."""
-    ax.set_title(theme.label(title_key) if title is None else title, loc="left", pad=title_pad)
-    if xlabel is not None:
-        ax.set_xlabel(xlabel)
-    if ylabel is not None:
-        ax.set_ylabel(ylabel)
-    add_footnote(
-        ax,
-        footnote_for(footnote, data, theme, unit, source=source, left_out=left_out, extra=extra),
     )
 
 

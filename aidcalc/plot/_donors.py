@@ -1,4 +1,5 @@
-"""Donor rankings: amounts stacked by category, and the same donors as a share of their GDP."""
+"""Donor rankings: amounts stacked by category, and the same donors as a share of their GDP;
+with the tables they draw (:func:`donors_table`, :func:`share_of_gdp_table`)."""
 
 from __future__ import annotations
 
@@ -8,36 +9,32 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._base._errors import AggregationError, describe_rows
 from .._base._locale import LocaleLike
 from ._common import (
-    finish,
-    highlighted,
-    legend_outside,
-    resolve_palette,
-    style_donor_ticks,
+    ChartSetup,
+    donor_axis,
+    setup_chart,
+    tag_bars,
     value_label,
+    value_limits,
 )
 from ._style import (
     CATEGORY_ORDER,
-    Unit,
-    amount_formatter,
     category_colour,
-    donor_colour,
-    make_theme,
     money_ticks,
-    new_axes,
     ordered,
     percent_digits,
     percent_formatter,
     set_value_axis,
 )
-from ._tables import LEFT_OUT, UNIT, donors_table, share_of_gdp_table
+from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
 from ._ticks import PercentFormatter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["donors", "share_of_gdp"]
+__all__ = ["donors", "donors_table", "share_of_gdp", "share_of_gdp_table"]
 
 
 def donors(
@@ -134,79 +131,76 @@ def donors(
         data, value=value, donor=donor, by=by, unit=unit, members=members, order=order,
         hue_order=hue_order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in dict.fromkeys(table[donor])]
-    n = len(names)
-    ypos = {d: float(n - 1 - i) for i, d in enumerate(names)}  # first on top
-    strong = highlighted(names, highlight)
-    fmt = amount_formatter(unit_, theme.locale)
+    levels = _segments(table, by, hue_order)
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette,
+        hues=None if by is None else levels,
+        colour=_all_colour if by is None else category_colour,
+    )
+    ax = chart.axes(ax, 0.45 * chart.n + 2.2)
+    ends, lowest = _stacked_bars(ax, chart, value=value, donor=donor, by=by, levels=levels,
+                                 **kwargs)
+    if totals:
+        for code in reversed(chart.names):  # bottom to top
+            value_label(ax, ends[code], chart.ypos[code], chart.fmt(ends[code]))
+    donor_axis(ax, chart)
+    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "x")
+    value_limits(ax, [lowest, 0.0, *ends.values()], headroom=1.18 if totals else 1.03)
+    chart.annotate(
+        ax, title=title, title_key="title_donors", xlabel=chart.unit.describe(chart.theme.locale)
+    )
+    return chart.finish(ax, footnote=footnote, source=source, legend=by is not None)
+
+
+def _all_colour(_level: str) -> str:
+    return category_colour("all")
+
+
+def _segments(table: pd.DataFrame, by: str | None, hue_order: Sequence[str] | None) -> list[str]:
+    """The ``by`` levels stacked left to right (``hue_order``, else the fixed category
+    order); with ``by=None`` one segment, ``"all"``, coloured per donor."""
     if by is None:
-        levels = ["all"]
-        colours = resolve_palette(palette, names, lambda _d: category_colour("all"))
-    else:
-        levels = (
-            [str(h) for h in hue_order]
-            if hue_order is not None
-            else ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
-        )
-        colours = resolve_palette(palette, levels, category_colour)
-    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
-    ends = dict.fromkeys(names, 0.0)
+        return []
+    if hue_order is not None:
+        return [str(h) for h in hue_order]
+    return ordered(table[by].astype(str).unique(), CATEGORY_ORDER)
+
+
+def _stacked_bars(
+    ax: Axes, chart: ChartSetup, *, value: str, donor: str, by: str | None, levels: list[str],
+    **kwargs: Any,
+) -> tuple[dict[str, float], float]:
+    """One stack of bars per donor, a segment per level; returns where each bar ends and
+    the lowest point any segment reaches (below 0 when amounts are negative)."""
+    table, theme = chart.table, chart.theme
+    ends = dict.fromkeys(chart.names, 0.0)
     lowest = 0.0
-    for level in levels:
+    for level in levels if by is not None else ["all"]:
         rows = table if by is None else table[table[by].astype(str) == level]
         if rows.empty and by is not None:
-            ax.barh([], [], color=colours[level], label=theme.label(level))  # legend only
+            ax.barh([], [], color=chart.colours[level], label=theme.label(level))  # legend only
             continue
         codes = [str(d) for d in rows[donor]]
         widths = rows[value].to_numpy(dtype="float64")
         lefts = np.array([ends[d] for d in codes])
         style: dict[str, Any] = {
             "height": 0.72,
-            "color": [colours[d] for d in codes] if by is None else colours[level],
+            "color": [chart.colours[d] for d in codes] if by is None else chart.colours[level],
             "edgecolor": "white",
             "linewidth": 0.6,
             "label": theme.label(level) if by is not None else None,
             **kwargs,
         }
-        bars = ax.barh([ypos[d] for d in codes], widths, left=lefts, **style)
+        bars = ax.barh([chart.ypos[d] for d in codes], widths, left=lefts, **style)
+        tag_bars(bars, codes, chart.strong, level)
         for patch, code, x0, width in zip(bars.patches, codes, lefts, widths, strict=True):
             # matplotlib measures every width from the first bar's left edge, which loses
             # the digits of small segments after a large one: set the exact numbers
             patch.set_x(float(x0))
             patch.set_width(float(width))
-            patch.set_gid(f"{code}|{level}")
-            if code not in strong:
-                patch.set_alpha(0.3)
-        for code, width in zip(codes, widths, strict=True):
             ends[code] += width
             lowest = min(lowest, ends[code], ends[code] - width)
-    if totals:
-        for code in reversed(names):  # bottom to top
-            value_label(ax, ends[code], ypos[code], fmt(ends[code]))
-    style_donor_ticks(ax, np.array([ypos[d] for d in names]), names, theme, strong)
-    set_value_axis(ax, money_ticks(unit_, theme.locale), "x")
-    top = max([*ends.values(), 0.0])
-    ax.set_xlim(lowest, (top or 1.0) * (1.18 if totals else 1.03))
-    ax.set_ylim(-0.6, n - 0.4)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
-    finish(
-        ax,
-        theme,
-        data=frame,
-        unit=unit_,
-        title=title,
-        title_key="title_donors",
-        xlabel=unit_.describe(theme.locale),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
-    )
-    if by is not None:
-        legend_outside(ax)
-    theme.apply_fonts(ax)
-    return ax
+    return ends, lowest
 
 
 def share_of_gdp(
@@ -271,46 +265,197 @@ def share_of_gdp(
         data, value=value, share=share, donor=donor, unit=unit, gdp_year=gdp_year,
         members=members, order=order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in table[donor]]
-    n = len(names)
-    y = np.arange(n, dtype=float)[::-1]  # first on top
-    strong = highlighted(names, highlight)
-    fmt = amount_formatter(unit_, theme.locale)
-    shares = table[share].to_numpy(dtype="float64")
-    pct = percent_formatter(theme.locale, percent_digits(shares))
-    template = theme.label("share_rank")
-    colours = resolve_palette(palette, names, donor_colour)
-    ax = new_axes(ax, (9.0, 0.45 * n + 2.2))
-    style: dict[str, Any] = {"height": 0.72, "color": [colours[d] for d in names], **kwargs}
-    bars = ax.barh(y, shares, **style)
-    for patch, code in zip(bars.patches, names, strict=True):
-        patch.set_gid(code)
-        if code not in strong:
-            patch.set_alpha(0.3)
-    for yi, row_share, row_value, rank in list(zip(
-        y, shares, table[value].to_numpy(dtype="float64"), table["rank"], strict=True
-    ))[::-1]:  # bottom to top
-        text = template.format(share=pct(row_share), amount=fmt(row_value), rank=int(rank))
-        value_label(ax, row_share, yi, text)
-    style_donor_ticks(ax, y, names, theme, strong)
-    top = float(shares.max()) if n else 1.0
-    set_value_axis(ax, PercentFormatter(theme.locale), "x")
-    ax.set_xlim(min(0.0, float(shares.min()) if n else 0.0), (top or 1.0) * 1.75)
-    ax.set_ylim(-0.6, n - 0.4)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
-    finish(
-        ax,
-        theme,
-        data=frame,
-        unit=unit_,
-        title=title,
-        title_key="title_share_of_gdp",
-        xlabel=theme.label("unit_share"),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette
     )
-    theme.apply_fonts(ax)
-    return ax
+    ax = chart.axes(ax, 0.45 * chart.n + 2.2)
+    shares = table[share].to_numpy(dtype="float64")
+    style: dict[str, Any] = {
+        "height": 0.72, "color": [chart.colours[d] for d in chart.names], **kwargs
+    }
+    tag_bars(ax.barh(chart.y, shares, **style), chart.names, chart.strong)
+    _rank_labels(ax, chart, shares, table[value].to_numpy(dtype="float64"), table["rank"])
+    donor_axis(ax, chart)
+    set_value_axis(ax, PercentFormatter(chart.theme.locale), "x")
+    value_limits(ax, shares, headroom=1.75)
+    chart.annotate(
+        ax, title=title, title_key="title_share_of_gdp", xlabel=chart.theme.label("unit_share")
+    )
+    return chart.finish(ax, footnote=footnote, source=source)
+
+
+def _rank_labels(
+    ax: Axes, chart: ChartSetup, shares: np.ndarray, amounts: np.ndarray, ranks: pd.Series
+) -> None:
+    """Each bar's share, amount and rank by amount at its end, bottom to top."""
+    pct = percent_formatter(chart.theme.locale, percent_digits(shares))
+    template = chart.theme.label("share_rank")
+    rows = list(zip(chart.y, shares, amounts, ranks, strict=True))
+    for yi, row_share, row_value, rank in rows[::-1]:
+        text = template.format(share=pct(row_share), amount=chart.fmt(row_value), rank=int(rank))
+        value_label(ax, row_share, yi, text)
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def donors_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    by: str | None = "category",
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.donors` draws: ``value`` summed by donor and ``by``
+    through :func:`aidcalc.aggregate`, one row per bar segment, donors top to bottom (largest
+    total first, or ``order``), segments in ``hue_order`` (default: the fixed category order).
+
+    Parameters
+    ----------
+    data, value, donor, by, unit, members
+        As in :func:`aidcalc.plot.donors`.
+    order, hue_order
+        Donors and ``by`` levels to show, in this order (as in seaborn). Rows of other levels
+        are left out and listed in ``attrs["left_out"]``; a level asked for but absent from
+        the data is shown as 0 (donors: an empty bar; categories: an empty segment).
+    missing
+        ``"drop"`` (default): rows without a value or key are left out and listed in
+        ``attrs["left_out"]``; ``"raise"``: they raise :class:`aidcalc.AggregationError`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``donor``, ``by`` (when not None), ``value`` and ``rows`` (rows summed);
+        ``attrs["left_out"]`` (records of rows left out: reason, rows, amount, index) and
+        ``attrs["unit"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["JPN", "JPN", "DEU", "DEU"], "category": ["energy",
+    ...     "demining", "energy", None], "amount_EUR_2024": [3e9, 1e9, 2.5e9, 4e8]})
+    >>> t = donors_table(df, value="amount_EUR_2024")
+    >>> t
+      donor  category  amount_EUR_2024  rows
+    0   JPN    energy     3.000000e+09     1
+    1   JPN  demining     1.000000e+09     1
+    2   DEU    energy     2.500000e+09     1
+    >>> [(r["reason"], r["rows"], r["amount"]) for r in t.attrs["left_out"]]
+    [('no_key', 1, 400000000.0)]
+    """
+    keys = [donor] if by is None else [donor, by]
+    donors_ = option_levels(order, "order")
+    hues = option_levels(hue_order, "hue_order")
+    filters: list[tuple[str, Sequence[str] | None, str]] = [(donor, donors_, "order")]
+    if by is not None:
+        filters.append((by, hues, "hue_order"))
+    prep = prepare(
+        data, "donors", value=value, keys=keys, missing=missing, unit=unit, donor=donor,
+        members=members, filters=filters,
+    )
+    sums = sum_kept(prep, keys, value)
+    totals = sums.groupby(donor, sort=False)[value].sum()
+    names = donor_order(totals, donors_)
+    if by is None:
+        table = sums.set_index(donor).reindex(names)
+        table[value] = table[value].fillna(0.0)
+        table[ROWS] = table[ROWS].fillna(0).astype("int64")
+        return finish_table(table.rename_axis(donor).reset_index(), prep)
+    levels = hues if hues is not None else ordered(sums[by].unique(), CATEGORY_ORDER)
+    wanted = pd.MultiIndex.from_product([names, levels], names=[donor, by])
+    table = sums.set_index([donor, by])
+    if donors_ is not None or hues is not None:  # levels asked for: shown even when absent
+        present = set(table.index)
+        extra = [ix for ix in wanted if ix not in present and (
+            (hues is not None and ix[1] in hues) or ix[0] not in set(sums[donor])
+        )]
+        if extra:
+            zeros = pd.DataFrame(
+                {value: 0.0, ROWS: 0}, index=pd.MultiIndex.from_tuples(extra, names=[donor, by])
+            )
+            table = pd.concat([table, zeros])
+    keep = [ix for ix in wanted if ix in set(table.index)]
+    table = table.loc[keep]
+    table[ROWS] = table[ROWS].astype("int64")
+    return finish_table(table.reset_index(), prep)
+
+
+def share_of_gdp_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    share: str = "pct_of_gdp",
+    donor: str = "donor",
+    unit: str | None = None,
+    gdp_year: int | None = None,
+    members: str | Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.share_of_gdp` draws: per donor the summed share of
+    GDP (the bar), the summed amount and its rank by amount (the label), largest share first
+    (or ``order``). Shares are summed through :func:`aidcalc.aggregate` (shares of one
+    donor's GDP add up); a row whose share is missing (no GDP for it) is left out and listed
+    in ``attrs["left_out"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["USA", "EST", "EST"], "v": [5e10, 1e9, 2e8],
+    ...     "pct_of_gdp": [0.2, 2.5, None]})
+    >>> t = share_of_gdp_table(df, value="v", unit="USD")
+    >>> t
+      donor  pct_of_gdp             v  rank  rows
+    0   EST         2.5  1.000000e+09     2     1
+    1   USA         0.2  5.000000e+10     1     1
+    >>> [(r["reason"], r["amount"]) for r in t.attrs["left_out"]]
+    [('no_share', 200000000.0)]
+    """
+    from .._pledges._aggregate import aggregate
+
+    donors_ = option_levels(order, "order")
+    prep = prepare(
+        data, "share_of_gdp", value=value, keys=[donor], missing=missing, unit=unit,
+        donor=donor, members=members, filters=[(donor, donors_, "order")],
+    )
+    kept = prep.kept
+    if share not in kept.columns:
+        from .._real._relative import share_of_gdp as compute_share
+
+        kept = compute_share(
+            kept, value=value, donor=donor, gdp_year=gdp_year, out=share, errors="coerce"
+        )
+    shares = pd.to_numeric(kept[share], errors="coerce").astype("float64")
+    no_share = ~np.isfinite(shares.to_numpy())
+    if no_share.any() and missing == "raise":
+        raise AggregationError(
+            f"{describe_rows(kept.index[no_share])} have no share of GDP ({share!r}): "
+            f"fix them, or pass missing='drop' (the chart then says what it leaves out)",
+            rows=list(kept.index[no_share]),
+        )
+    prep.kept = kept
+    prep.leave_out(no_share, value, "no_share")
+    kept = prep.kept
+    amounts = sum_kept(prep, [donor], value).set_index(donor)
+    work = kept[[donor, share, *(["kind"] if "kind" in kept.columns else [])]]
+    summed = aggregate(
+        work.assign(**{donor: work[donor].astype(str)}), by=donor, value=share, currency=None
+    ).set_index(donor)
+    table = pd.DataFrame({share: summed[share], value: amounts[value], ROWS: amounts[ROWS]})
+    table["rank"] = table[value].rank(ascending=False, method="min").astype("int64")
+    if donors_ is not None:
+        table = table.reindex(donors_)
+        table[[share, value]] = table[[share, value]].fillna(0.0)
+        table[ROWS] = table[ROWS].fillna(0)
+        table["rank"] = table[value].rank(ascending=False, method="min")
+    else:
+        table = table.sort_values(share, ascending=False, kind="stable")
+    table = table.rename_axis(donor).reset_index()
+    table["rank"] = table["rank"].astype("int64")
+    table[ROWS] = table[ROWS].astype("int64")
+    return finish_table(table[[donor, share, value, "rank", ROWS]], prep)

@@ -482,13 +482,16 @@ def percent_digits(values: Any) -> int:
     return int(np.clip(np.ceil(-np.log10(arr.min())) + 1, 2, 4))
 
 
-def set_value_axis(ax: Axes, formatter: Any, axis: Literal["x", "y"] = "x") -> None:
+def set_value_axis(
+    ax: Axes, formatter: Any, axis: Literal["x", "y"] = "x", *, nbins: int = 5
+) -> None:
     """Format the value axis of ``ax`` with ``formatter`` (a matplotlib ``Formatter`` that
-    chooses its decimals from the ticks, see :mod:`aidcalc.plot._ticks`) and a light grid."""
+    chooses its decimals from the ticks, see :mod:`aidcalc.plot._ticks`), about ``nbins``
+    ticks and a light grid."""
     from matplotlib.ticker import MaxNLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    target.set_major_locator(MaxNLocator(nbins=nbins, min_n_ticks=3))
     target.set_major_formatter(formatter)
     ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
     ax.set_axisbelow(True)

@@ -1,4 +1,5 @@
-"""Cumulative pledges over time per donor, as step lines, with events annotated."""
+"""Cumulative pledges over time per donor, as step lines, with events annotated; with the
+table it draws (:func:`timeline_table`)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,15 @@ import pandas as pd
 
 from .._base._errors import ValidationError
 from .._base._locale import LocaleLike
-from ._common import finish, highlighted, resolve_palette
-from ._style import (
-    Unit,
-    amount_formatter,
-    donor_colour,
-    donor_label,
-    make_theme,
-    money_ticks,
-    new_axes,
-    set_value_axis,
-)
-from ._tables import LEFT_OUT, UNIT, timeline_table
+from ._common import ChartSetup, setup_chart
+from ._style import donor_label, money_ticks, set_value_axis
+from ._tables import ROWS, donor_order, finish_table, option_levels, prepare
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
 
-__all__ = ["timeline"]
+__all__ = ["timeline", "timeline_table"]
 
 EventsLike = pd.DataFrame | Mapping[Any, str] | Sequence[tuple[Any, str]] | None
 
@@ -160,30 +153,41 @@ def timeline(
         data, value=value, donor=donor, date=date, unit=unit, members=members,
         hue_order=hue_order, missing=missing,
     )
-    theme = make_theme(locale)
-    unit_ = Unit.parse(table.attrs[UNIT])
-    names = [str(d) for d in dict.fromkeys(table[donor])]
-    strong = highlighted(names, highlight)
-    colours = resolve_palette(palette, names, donor_colour)
-    if len(table):
-        start, end = table[date].min(), table[date].max()
-    else:
-        start = end = pd.Timestamp("today").normalize()
+    chart = setup_chart(
+        table, data, donor=donor, locale=locale, highlight=highlight, palette=palette
+    )
     marks = _events(events)
-    fmt = amount_formatter(unit_, theme.locale)
-    ax = new_axes(ax, (9.0, 5.0))
+    ax = chart.axes(ax, 5.0)
+    _step_lines(ax, chart, value=value, donor=donor, date=date, **kwargs)
+    event_handles = _mark_events(ax, marks, chart.theme.locale)
+    _time_axis(ax, table[date], marks["date"], chart.theme.locale)
+    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "y")
+    chart.annotate(
+        ax, title=title, title_key="title_timeline", title_pad=20 if len(marks) else 10,
+        xlabel=chart.theme.label("date"), ylabel=chart.unit.describe(chart.theme.locale),
+    )
+    _legend(ax, event_handles)
+    return chart.finish(ax, footnote=footnote, source=source)
+
+
+def _step_lines(
+    ax: Axes, chart: ChartSetup, *, value: str, donor: str, date: str, **kwargs: Any
+) -> None:
+    """A step line per donor (thin and faded unless highlighted), its final total in the
+    legend; the value axis from 0 to above the largest total."""
+    table, theme = chart.table, chart.theme
     finals = table.groupby(donor, sort=False)[value].last()
-    for code in names:
+    for code in chart.names:
         line = table[table[donor].astype(str) == code]
-        total = float(finals[code])
         label = theme.label("legend_total").format(
-            donor=donor_label(code, theme.locale), amount=fmt(total)
+            donor=donor_label(code, theme.locale), amount=chart.fmt(float(finals[code]))
         )
+        strong = code in chart.strong
         style: dict[str, Any] = {
             "where": "post",
-            "color": colours[code],
-            "linewidth": 2.2 if code in strong else 1.2,
-            "alpha": 1.0 if code in strong else 0.4,
+            "color": chart.colours[code],
+            "linewidth": 2.2 if strong else 1.2,
+            "alpha": 1.0 if strong else 0.4,
             "label": label,
             "gid": code,
             **kwargs,
@@ -191,10 +195,14 @@ def timeline(
         ax.step(line[date].to_numpy(), line[value].to_numpy(dtype="float64"), **style)
     top = float(finals.max()) if len(finals) else 1.0
     ax.set_ylim(0.0, (top or 1.0) * 1.12)
+
+
+def _mark_events(ax: Axes, marks: pd.DataFrame, locale: Any) -> list[Line2D]:
+    """A dotted line per event, numbered at the top; returns their legend entries."""
     from matplotlib.lines import Line2D
 
-    event_handles = []
-    date_fmt = _event_date_format(theme.locale)
+    handles = []
+    date_fmt = _event_date_format(locale)
     for number, row in enumerate(marks.sort_values("date").itertuples(index=False), 1):
         # a Timestamp is valid: matplotlib converts dates; its stubs say float
         ax.axvline(
@@ -219,35 +227,110 @@ def timeline(
                   "linewidth": 0.8},
             annotation_clip=False,
         )
-        event_handles.append(
+        handles.append(
             Line2D([], [], color="#777777", linestyle=":", linewidth=1.0,
                    label=f"{number}  {row.label} ({date_fmt(row.date)})")
         )
-    lo = min(start, marks["date"].min()) if len(marks) else start
-    hi = max(end, marks["date"].max()) if len(marks) else end
+    return handles
+
+
+def _time_axis(ax: Axes, dates: pd.Series, events: pd.Series, locale: Any) -> None:
+    """The date axis over the data (today when there is none) and the events, with a little
+    room at both ends."""
+    if len(dates):
+        lo, hi = dates.min(), dates.max()
+    else:
+        lo = hi = pd.Timestamp("today").normalize()
+    if len(events):
+        lo, hi = min(lo, events.min()), max(hi, events.max())
     pad = max((hi - lo) * 0.02, pd.Timedelta(days=5))
     ax.set_xlim(lo - pad, hi + pad)
-    _date_axis(ax, theme.locale, (hi - lo + 2 * pad).days)
-    set_value_axis(ax, money_ticks(unit_, theme.locale), "y")
-    finish(
-        ax,
-        theme,
-        data=data if isinstance(data, pd.DataFrame) else pd.DataFrame(),
-        unit=unit_,
-        title=title,
-        title_key="title_timeline",
-        title_pad=20 if len(marks) else 10,
-        xlabel=theme.label("date"),
-        ylabel=unit_.describe(theme.locale),
-        source=source,
-        footnote=footnote,
-        left_out=table.attrs[LEFT_OUT],
-    )
+    _date_axis(ax, locale, (hi - lo + 2 * pad).days)
+
+
+def _legend(ax: Axes, event_handles: list[Line2D]) -> None:
+    """One legend beside the plot: the donors, then the numbered events (a second legend
+    would be left out of the layout)."""
+    from matplotlib.lines import Line2D
+
     handles, labels = ax.get_legend_handles_labels()
-    if event_handles:  # one legend (a second one would be left out of the layout)
+    if event_handles:
         spacer = Line2D([], [], linestyle="none")
         handles += [spacer, *event_handles]
         labels += ["", *(h.get_label() for h in event_handles)]
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    theme.apply_fonts(ax)
-    return ax
+
+
+# --- the numbers the chart draws ------------------------------------------------------------------
+
+
+def timeline_table(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    donor: str = "donor",
+    date: str = "announced",
+    unit: str | None = None,
+    members: str | Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    missing: str = "drop",
+) -> pd.DataFrame:
+    """The numbers :func:`aidcalc.plot.timeline` draws: per donor (largest final total first,
+    or ``hue_order``) the vertices of its step line -- ``date``, the running total ``value``,
+    the amount ``added`` that day and the ``rows`` summed. Each line starts at 0 on the first
+    date of the data and runs flat to the last; same-day amounts are added through
+    :func:`aidcalc.aggregate`. Rows without a date are left out and listed in
+    ``attrs["left_out"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"donor": ["JPN", "JPN", "CAN"], "announced": ["2023-01-10",
+    ...     "2024-06-01", "2023-05-01"], "v": [1e9, 2e9, 5e8]})
+    >>> t = timeline_table(df, value="v", unit="USD")
+    >>> t[["donor", "v", "added"]].to_numpy().tolist()
+    [['JPN', 1000000000.0, 1000000000.0], ['JPN', 3000000000.0, 2000000000.0], ['CAN', 0.0, 0.0], ['CAN', 500000000.0, 500000000.0], ['CAN', 500000000.0, 0.0]]
+    """  # noqa: E501
+    donors_ = option_levels(hue_order, "hue_order")
+    prep = prepare(
+        data, "timeline", value=value, keys=[donor], missing=missing, unit=unit, donor=donor,
+        members=members, date=date, filters=[(donor, donors_, "hue_order")],
+    )
+    assert prep.dates is not None
+    prep.kept = prep.kept.assign(**{date: prep.dates.to_numpy()})
+    columns = [donor, date, value, "added", ROWS]
+    if not len(prep.kept):
+        return finish_table(pd.DataFrame(columns=columns), prep)
+    from .._pledges._aggregate import aggregate
+
+    kept = prep.kept
+    currency = "currency" if "currency" in kept.columns else None
+    daily = aggregate(
+        kept.assign(**{donor: kept[donor].astype(str)}), by=[donor, date], value=value,
+        currency=currency,
+    )[[donor, date, value, ROWS]].rename(columns={value: "added"})
+    daily = daily.sort_values([donor, date], kind="stable")
+    daily[value] = daily.groupby(donor, sort=False)["added"].cumsum()
+    start, end = kept[date].min(), kept[date].max()
+    finals = daily.groupby(donor, sort=False)[value].last()
+    names = donor_order(finals, donors_)
+    parts = []
+    for code in names:
+        line = daily[daily[donor] == code]
+        if line.empty:
+            line = pd.DataFrame({donor: [code], date: [start], "added": [0.0], ROWS: [0],
+                                 value: [0.0]})
+        first = line[date].iloc[0]
+        if first > start:
+            head = pd.DataFrame({donor: [code], date: [start], "added": [0.0], ROWS: [0],
+                                 value: [0.0]})
+            line = pd.concat([head, line], ignore_index=True)
+        if line[date].iloc[-1] < end:
+            tail = pd.DataFrame({donor: [code], date: [end], "added": [0.0], ROWS: [0],
+                                 value: [float(line[value].iloc[-1])]})
+            line = pd.concat([line, tail], ignore_index=True)
+        parts.append(line)
+    table = pd.concat(parts, ignore_index=True)[columns]
+    table[ROWS] = table[ROWS].astype("int64")
+    table[date] = table[date].astype("datetime64[ns]")
+    return finish_table(table, prep)
