@@ -206,9 +206,9 @@ def japanese(tmp_path_factory):
 
 def _en_runs() -> list[str]:
     """Every run of three or more English words in the en column of the labels table."""
-    from aidcalc.plot._style import HERE
+    from aidcalc._base._labels import CATALOGUE
 
-    table = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(CATALOGUE, dtype=str, keep_default_na=False)
     runs = []
     for text in table["en"]:
         for chunk in re.split(r"\{[^}]*\}", text):
@@ -635,10 +635,11 @@ def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts,
 
 @pytest.mark.parametrize("lang", ["de", "fr", "it", "ja", "uk"])
 def test_report_labels_are_translated_in_every_language(lang):
-    from aidcalc._report._build import _report_labels, report_languages
+    from aidcalc._base._labels import catalogue
+    from aidcalc._report._build import report_languages
 
     assert lang in report_languages()
-    for key, texts in _report_labels().items():
+    for key, texts in catalogue().items():
         if key.endswith(("_one", "_few", "_many")):  # CLDR plural forms: where the language has
             continue  # them (checked below)
         assert texts[lang], f"{key} has no {lang} text"

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AidcalcError, InputFileError, join_values
+from .._base._labels import LANGUAGES, Labels, get_label, has_label
 from .._base._locale import LocaleLike, resolve_locale
 from .._pledges._groups import apply_merges
 
@@ -296,37 +297,8 @@ def _check_schema(frame: pd.DataFrame, input_name: str) -> None:
     )
 
 
-class Label:
-    """Label lookup in one locale (``label("note_fx")``): the report's own table
-    (``aidcalc/_report/_report_labels.csv``), then the charts' (``aidcalc/plot/labels.csv``)."""
-
-    def __init__(self, locale: Any) -> None:
-        self.locale = locale
-
-    def plural(self, key: str, n: int) -> str:
-        """``key`` in the plural form the language uses for ``n`` (CLDR: ``key_one``,
-        ``key_few``, ... where the table has one for this language), else ``key``."""
-        lang = getattr(self.locale, "language", "en")
-        form = getattr(self.locale, "plural_form", lambda _n: "other")(abs(n))
-        own = _report_labels().get(f"{key}_{form}")
-        if own is not None and own.get(lang):
-            return own[lang]
-        return self(key)
-
-    def __call__(self, key: str) -> str:
-        own = _report_labels().get(key)
-        if own is not None:
-            return own.get(getattr(self.locale, "language", "en"), "") or own["en"]
-        from ..plot._style import get_label
-
-        return get_label(key, self.locale)
-
-
-@cache
-def _report_labels() -> dict[str, dict[str, str]]:
-    table = pd.read_csv(_HERE / "_report_labels.csv", dtype=str, keep_default_na=False)
-    langs = [c for c in table.columns if c != "key"]
-    return {row["key"]: {lang: row[lang] for lang in langs} for _, row in table.iterrows()}
+#: the labels of the report in one locale (the one message catalogue, ``aidcalc/_base/labels.csv``)
+Label = Labels
 
 
 def report_languages() -> tuple[str, ...]:
@@ -337,10 +309,7 @@ def report_languages() -> tuple[str, ...]:
     >>> report_languages()
     ('en', 'de', 'fr', 'it', 'ja', 'uk')
     """
-    from ..plot._style import LANGUAGES
-
-    table = pd.read_csv(_HERE / "_report_labels.csv", dtype=str, keep_default_na=False, nrows=0)
-    return tuple(lang for lang in LANGUAGES if lang in table.columns)
+    return LANGUAGES
 
 
 # --- rows left out: counted, summed and explained -------------------------------------------------
@@ -413,7 +382,7 @@ def _money(rows: pd.DataFrame, value: str, unit: Any, loc: Any, label: Label) ->
             parts.append(label("as_announced").format(amount=text) if parts else text)
         unknown = int((~ok).sum())
     if unknown:
-        count = label.plural("rows_count", unknown).format(n=unknown)
+        count = label.plural("rows", unknown, n=unknown)
         parts.append(f"{label('amount_unknown')} ({count})" if parts else label("amount_unknown"))
     return " + ".join(parts)
 
@@ -596,7 +565,7 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Label) -> str:
         return none
     if len(converted) == 1:
         return next(iter(converted))
-    return "; ".join(f"{k} ({label.plural('rows_count', n).format(n=n)})"
+    return "; ".join(f"{k} ({label.plural('rows', n, n=n)})"
                      for k, n in sorted(converted.items(), key=lambda kv: -kv[1]))
 
 
@@ -1100,7 +1069,7 @@ def build_report(
     notes.extend(_price_note(everything, unit.currency, unit.year or base_year, prices, fx,
                              label))  # the unit the rows name, not the options
     left_out_texts = ledger.texts(theme.locale)
-    left_note = (label("note_left_out").format(what="; ".join(left_out_texts))
+    left_note = (label("note_report_left_out").format(what="; ".join(left_out_texts))
                  if ledger.entries else label("note_nothing_left_out"))
     notes.append(left_note)
     if ledger.entries:
@@ -1157,7 +1126,8 @@ def build_report(
     if (~dated_mask).any():
         mark(normalised.index[~dated_mask], "timeline: no date to place it in time")
         per_chart["timeline"].append(entry_text(
-            _Entry("undated", normalised.loc[~dated_mask]), value, unit, label, theme.locale))
+            _Entry("undated_timeline", normalised.loc[~dated_mask]), value, unit, label,
+            theme.locale))
 
     say("computing shares of GDP")
     shared: pd.DataFrame | None = None
@@ -1271,7 +1241,7 @@ def build_report(
 
     say("writing index.html")
     page = _html(report, charts, everything, theme, source=source,
-                 label=lambda key, loc: Label(loc)(key), cumulative=cumulative,
+                 label=get_label, cumulative=cumulative,
                  files={p.name for p in output.files})
     output.write("index.html", lambda p: p.write_text(page, encoding="utf-8"))
     report.removed = output.finish()
@@ -1330,13 +1300,13 @@ def _link(url: Any, text: Any) -> str:
 
 def _column_title(column: str, value: str, unit_text: str, loc: Any) -> str:
     """A column's heading in the page's language (the CSV keeps the identifier)."""
-    from ..plot._style import STATUS_ORDER, _labels, get_label
+    from ..plot._style import STATUS_ORDER
 
     if column == value and unit_text:
         return unit_text
     if column in STATUS_ORDER:
         return get_label(column, loc)
-    if f"col_{column}" in _labels():
+    if has_label(f"col_{column}"):
         return get_label(f"col_{column}", loc)
     return column
 
