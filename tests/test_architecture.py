@@ -44,7 +44,6 @@ KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
 KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/_real/_macro.py",
     "aidcalc/_real/_prices.py",
-    "aidcalc/_report/_build.py",
     "aidcalc/io/_crs.py",
     "aidcalc/io/_iati.py",
     "aidcalc/io/_kiel.py",
@@ -57,9 +56,6 @@ KNOWN_LONG: set[str] = {
     "aidcalc._real._prices._fx_step",
     "aidcalc._real._prices.normalise",
     "aidcalc._real._relative.share_of_gdp",
-    "aidcalc._report._build._html",
-    "aidcalc._report._build.build_report",
-    "aidcalc._report._cli._parser",
     "aidcalc.io._common.check_zip",
     "aidcalc.io._crs._arrow_batches",
     "aidcalc.io._crs._pledge_frame",

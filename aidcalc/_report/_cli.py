@@ -7,7 +7,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 __all__ = ["main"]
 
@@ -37,6 +37,58 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"aidcalc: error: {message} (see '{self.prog} --help')\n")
 
 
+#: the options of ``aidcalc report`` (flag, ``add_argument`` keywords), in the order of --help
+_REPORT_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--to", {
+        "default": "EUR", "metavar": "CUR",
+        "help": "currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
+    }),
+    ("--base-year", {
+        "type": int, "default": 2024, "metavar": "YEAR",
+        "help": "express amounts in this year's prices, e.g. --base-year 2023 (default: 2024)",
+    }),
+    ("--prices", {
+        "default": "dac", "choices": ("dac", "cpi", "none"),
+        "help": "deflators: OECD DAC (dac), consumer prices of the currency's economy (cpi) or "
+        "none for current prices, e.g. --prices none (default: dac; years after the last "
+        "published deflator keep its value, and the report says so)",
+    }),
+    ("--fx", {
+        "default": "spot", "choices": ("spot", "month", "year", "dac"),
+        "help": "exchange rate: the ECB rate of the announcement day (spot), the monthly or "
+        "yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
+    }),
+    ("--locale", {
+        "default": "en", "metavar": "LOCALE",
+        "help": "language of labels and numbers: en, de, fr, it, ja, uk, e.g. --locale de "
+        "(default: en)",
+    }),
+    ("--group", {
+        "default": "G7", "metavar": "GROUP",
+        "help": "only donors of this group (with the EU institutions), or 'all', e.g. --group "
+        "all (default: G7)",
+    }),
+    ("--stage", {
+        "default": None, "choices": ("allocated", "committed", "pledged", "disbursed", "all"),
+        "help": "which lifecycle stage the totals count, so that two measures of the same money "
+        "are never added: only rows of that status, or all rows, e.g. --stage committed "
+        "(default: allocated for the Kiel tracker, whose commitment and allocation rows "
+        "measure the same aid; all for pledge lists, whose rows are distinct money; the "
+        "pipeline chart always shows every stage)",
+    }),
+    ("--out", {
+        "default": "aidcalc-report", "metavar": "DIR",
+        "help": "output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
+        "never written through a symbolic link; files an earlier report wrote there and this "
+        "one does not are removed, other files are left alone",
+    }),
+    ("--debug", {
+        "action": "store_true",
+        "help": "show the full traceback when something fails, e.g. --debug",
+    }),
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aidcalc",
@@ -46,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_report(sub)
+    from ._update_cli import add_commands  # `aidcalc update`, `aidcalc datasets`
+
+    add_commands(sub)
+    return parser
+
+
+def _add_report(sub: Any) -> None:
+    """The ``aidcalc report`` subcommand and its options."""
     rep = sub.add_parser(
         "report",
         help="write the G7 comparison report (charts, tables, index.html)",
@@ -64,58 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         help="a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. pledges.csv; "
         "default: the embedded g7_ukraine_pledges dataset",
     )
-    rep.add_argument(
-        "--to", default="EUR", metavar="CUR",
-        help="currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
-    )
-    rep.add_argument(
-        "--base-year", type=int, default=2024, metavar="YEAR",
-        help="express amounts in this year's prices, e.g. --base-year 2023 (default: 2024)",
-    )
-    rep.add_argument(
-        "--prices", default="dac", choices=("dac", "cpi", "none"),
-        help="deflators: OECD DAC (dac), consumer prices of the currency's economy (cpi) or "
-        "none for current prices, e.g. --prices none (default: dac; years after the last "
-        "published deflator keep its value, and the report says so)",
-    )
-    rep.add_argument(
-        "--fx", default="spot", choices=("spot", "month", "year", "dac"),
-        help="exchange rate: the ECB rate of the announcement day (spot), the monthly or yearly "
-        "average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
-    )
-    rep.add_argument(
-        "--locale", default="en", metavar="LOCALE",
-        help="language of labels and numbers: en, de, fr, it, ja, uk, e.g. --locale de "
-        "(default: en)",
-    )
-    rep.add_argument(
-        "--group", default="G7", metavar="GROUP",
-        help="only donors of this group (with the EU institutions), or 'all', e.g. --group all "
-        "(default: G7)",
-    )
-    rep.add_argument(
-        "--stage", default=None,
-        choices=("allocated", "committed", "pledged", "disbursed", "all"),
-        help="which lifecycle stage the totals count, so that two measures of the same money "
-        "are never added: only rows of that status, or all rows, e.g. --stage committed "
-        "(default: allocated for the Kiel tracker, whose commitment and allocation rows "
-        "measure the same aid; all for pledge lists, whose rows are distinct money; the "
-        "pipeline chart always shows every stage)",
-    )
-    rep.add_argument(
-        "--out", default="aidcalc-report", metavar="DIR",
-        help="output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
-        "never written through a symbolic link; files an earlier report wrote there and this "
-        "one does not are removed, other files are left alone",
-    )
-    rep.add_argument(
-        "--debug", action="store_true",
-        help="show the full traceback when something fails, e.g. --debug",
-    )
-    from ._update_cli import add_commands  # `aidcalc update`, `aidcalc datasets`
-
-    add_commands(sub)
-    return parser
+    for flag, options in _REPORT_OPTIONS:
+        rep.add_argument(flag, **options)
 
 
 def _version() -> str:
