@@ -449,8 +449,8 @@ def quick_charts(monkeypatch):
 
 def _input_money(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str):
     """Every input row normalised on its own terms: the money the report must account for."""
+    from aidcalc._report._options import value_column as _value_column
     from aidcalc._report._values import convert_rows as _convert
-    from aidcalc._report._values import value_column as _value_column
 
     result = _convert(frame, to, base_year, prices, fx)
     return result, _value_column(to, base_year, prices)

@@ -22,6 +22,7 @@ from .._base._errors import AidcalcError
 from .._base._labels import LANGUAGES, Labels
 from .._base._locale import LocaleLike
 from ..plot._style import Unit
+from . import _values
 from ._input import Source, read_source
 from ._ledger import ChartNotes, Entry, Ledger, entry_text, select
 from ._notes import footnote, price_notes
@@ -54,8 +55,6 @@ __all__ = [
 
 PNG_DPI = 200
 _HERE = Path(__file__).resolve().parent
-#: the labels of the report in one locale (the one catalogue, ``aidcalc/_base/labels.csv``)
-Label = Labels
 
 
 @dataclass
@@ -242,6 +241,8 @@ class _Prepared:
     unit: Unit
     everything: pd.DataFrame
     """Every row in the totals, at every stage (the pipeline's rows)."""
+    chart_notes: ChartNotes
+    """What each chart leaves out beyond the totals."""
     normalised: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The rows at the report's stage."""
     dated: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -249,7 +250,6 @@ class _Prepared:
     shared: pd.DataFrame | None = None
     """Those with a share of GDP (the share chart's rows), None when there are none."""
     share_note: str = ""
-    chart_notes: ChartNotes = field(default_factory=lambda: ChartNotes(pd.RangeIndex(0), ()))
     notes: list[str] = field(default_factory=list)
     left_note: str = ""
     not_drawn: dict[str, str] = field(default_factory=dict)
@@ -276,9 +276,9 @@ def _prepare(
                                       if opts.prices != "none" else ""))
     ledger, notes = _account(read, opts, group, label)
     everything = ledger.result.loc[ledger.keep].drop(columns="error")
-    unit = ledger.unit = _unit_of(everything, opts.to)
+    unit = ledger.unit = _values.unit_of(everything, opts.to)
     run = _Prepared(opts, output, theme, label, read, ledger, unit, everything,
-                    chart_notes=ChartNotes(everything.index, CHARTS))
+                    ChartNotes(everything.index, CHARTS))
     prices = price_notes(everything, unit.currency, unit.year or opts.base_year, opts.prices,
                          opts.fx, label)  # the unit the rows name, not the options
     run.left_note = _left_out(ledger, read.cli_name)
@@ -296,12 +296,6 @@ def _prepare(
     return run
 
 
-def _unit_of(rows: pd.DataFrame, to: str) -> Unit:
-    from ._values import unit_of
-
-    return unit_of(rows, to)
-
-
 def _warn_untranslated(lang: str, locale: LocaleLike) -> None:
     if lang not in report_languages():
         warnings.warn(
@@ -317,8 +311,6 @@ def _account(
 ) -> tuple[Ledger, list[str]]:
     """Every row converted; the rows the totals leave out in the ledger, with their reason
     (the reader's rejections, incomplete rows, repeats, other donors, failed conversions)."""
-    from . import _values
-
     result = _values.convert_rows(read.frame, opts.to, opts.base_year, opts.prices, opts.fx)
     ledger = Ledger(result, opts.value, Unit(opts.to, None if opts.prices == "none" else
                                              opts.base_year), label)
@@ -342,7 +334,7 @@ def _left_out(ledger: Ledger, cli_name: str) -> str:
         warnings.warn(
             f"{cli_name}: left out of the report: " + "; ".join(ledger.texts(lost, english=True))
             + " (each row with its reason in rejected.csv)",
-            LeftOutWarning, stacklevel=5,
+            LeftOutWarning, stacklevel=4,
         )
     return note
 
@@ -358,7 +350,7 @@ def _warn_empty_stages(everything: pd.DataFrame, opts: Options, read: Source) ->
         warnings.warn(
             f"the {empty} rows of {read.cli_name} sum to 0 {opts.to}: the file carries no "
             f"amounts at that stage (the processed Kiel CSV keeps commitments at 0 EUR); {hint}",
-            stacklevel=5,
+            stacklevel=4,
         )
 
 
@@ -402,11 +394,9 @@ def _dated(run: _Prepared) -> pd.DataFrame:
 def _shares(run: _Prepared) -> str:
     """Each row's share of its donor's GDP; rows without GDP are said in that chart's
     footnote, and a chart without any is not drawn. Returns the method note."""
-    from ._values import share_rows
-
     label, normalised = run.label, run.normalised
     try:
-        share_all, run.share_note, _year = share_rows(normalised, run.opts.base_year, label)
+        share_all, run.share_note, _year = _values.share_rows(normalised, run.opts.base_year, label)
     except AidcalcError as err:
         run.not_drawn["share_of_gdp"] = label("not_drawn_error", error=err)
         return label("note_share_failed", error=err)

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["main"]
+__all__ = ["add_command", "main"]
 
 _EPILOG = """\
 examples:
@@ -39,6 +39,11 @@ class _Parser(argparse.ArgumentParser):
 
 #: the options of ``aidcalc report`` (flag, ``add_argument`` keywords), in the order of --help
 _REPORT_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("input", {
+        "nargs": "?", "metavar": "INPUT",
+        "help": "a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. pledges.csv; "
+        "default: the embedded g7_ukraine_pledges dataset",
+    }),
     ("--to", {
         "default": "EUR", "metavar": "CUR",
         "help": "currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
@@ -107,8 +112,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_report(sub: Any) -> None:
     """The ``aidcalc report`` subcommand and its options."""
-    rep = sub.add_parser(
-        "report",
+    add_command(
+        sub, "report", options=_REPORT_OPTIONS,
         help="write the G7 comparison report (charts, tables, index.html)",
         description=(
             "Write charts (PNG and SVG), the tables behind them (CSV, and XLSX when openpyxl "
@@ -118,15 +123,20 @@ def _add_report(sub: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    rep.add_argument(
-        "input",
-        nargs="?",
-        metavar="INPUT",
-        help="a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. pledges.csv; "
-        "default: the embedded g7_ukraine_pledges dataset",
+
+
+def add_command(
+    sub: Any, name: str, *, options: Sequence[tuple[str, dict[str, Any]]], help: str,
+    description: str, **parser_options: Any,
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` to ``sub`` with its ``options`` (flag or name,
+    ``add_argument`` keywords), in the order of ``--help``."""
+    command: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=description, **parser_options
     )
-    for flag, options in _REPORT_OPTIONS:
-        rep.add_argument(flag, **options)
+    for flag, keywords in options:
+        command.add_argument(flag, **keywords)
+    return command
 
 
 def _version() -> str:

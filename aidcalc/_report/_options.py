@@ -22,6 +22,7 @@ __all__ = [
     "default_stage",
     "measure_source",
     "unique",
+    "value_column",
 ]
 
 #: the charts of the report, in the order of the page
@@ -49,9 +50,12 @@ class Options:
     @property
     def value(self) -> str:
         """The column of normalised amounts (``amount_EUR_2024``, ``amount_EUR``)."""
-        if self.prices == "none":
-            return f"amount_{self.to}"
-        return f"amount_{self.to}_{self.base_year}"
+        return value_column(self.to, self.base_year, self.prices)
+
+
+def value_column(to: str, base_year: int, prices: str) -> str:
+    """The column of normalised amounts: ``amount_EUR_2024`` (``amount_EUR``: current prices)."""
+    return f"amount_{to}_{base_year}" if prices != "none" else f"amount_{to}"
 
 
 def check_options(to: str, base_year: int, prices: str, fx: str, stage: str | None) -> Options:

@@ -12,15 +12,9 @@ from .._base._errors import AidcalcError, join_values
 from .._base._labels import Labels
 from ..plot._style import Unit
 from ._ledger import Ledger, classify, money_text
-from ._options import FX_POLICIES, Options, ReportError, unique
+from ._options import FX_POLICIES, Options, ReportError, unique, value_column
 
-__all__ = ["convert_rows", "fixable", "leave_unconverted", "share_rows", "unit_of",
-           "value_column"]
-
-
-def value_column(to: str, base_year: int, prices: str) -> str:
-    """The column of normalised amounts: ``amount_EUR_2024`` (``amount_EUR``: current prices)."""
-    return Options(to, base_year, prices, "spot").value
+__all__ = ["convert_rows", "fixable", "leave_unconverted", "share_rows", "unit_of"]
 
 
 def convert_rows(
