@@ -13,7 +13,8 @@ import pandas as pd
 from .._base._errors import join_values
 from .._base._labels import Labels
 from .._base._locale import resolve_locale
-from ..plot._style import STATUS_ORDER, Unit, amount_formatter, resolve_members
+from .._pledges._lifecycle import STATUS_ORDER
+from ..plot._style import Unit, amount_formatter, resolve_members
 from ._options import ReportError
 
 __all__ = ["ChartNotes", "Entry", "Ledger", "classify", "entry_text", "money_text", "select"]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._base._labels import Labels, get_label, has_label
-from ..plot._style import STATUS_ORDER, Unit, amount_formatter, join_sentences
+from .._pledges._lifecycle import STATUS_ORDER
+from ..plot._style import Unit, amount_formatter, join_sentences
 from ._notes import vintage_text
 from ._options import CHARTS
 

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from .._base._labels import get_label
-from ..plot._style import STATUS_ORDER, donor_label
+from .._pledges._lifecycle import STATUS_ORDER
+from ..plot._style import donor_label
 from ._output import Output
 
 __all__ = ["TABLES", "chart_tables", "write_tables"]
