@@ -35,18 +35,15 @@ KNOWN_LAYER_BREAKS: set[tuple[str, str]] = set()
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
     ("aidcalc._real._relative", "aidcalc._real._prices"),
     ("aidcalc._real._weo", "aidcalc._real._macro"),
-    ("aidcalc._report._build", "aidcalc.plot._style"),
     ("aidcalc.io._dask", "aidcalc.io._crs"),
     ("aidcalc.io._dask", "aidcalc.io._parquet"),
     ("aidcalc.io._iati", "aidcalc._real._donors"),
     ("aidcalc.io._parquet", "aidcalc.io._crs"),
-    ("aidcalc.plot._common", "aidcalc.plot._style"),
 }
 # files exempted from C901/PLR0912/PLR0915 in pyproject.toml (same ratchet)
 KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/_real/_macro.py",
     "aidcalc/_real/_prices.py",
-    "aidcalc/_report/_build.py",
     "aidcalc/io/_crs.py",
     "aidcalc/io/_iati.py",
     "aidcalc/io/_kiel.py",
@@ -58,9 +55,6 @@ KNOWN_LONG: set[str] = {
     "aidcalc._real._prices._fx_step",
     "aidcalc._real._prices.normalise",
     "aidcalc._real._relative.share_of_gdp",
-    "aidcalc._report._build._html",
-    "aidcalc._report._build.build_report",
-    "aidcalc._report._cli._parser",
     "aidcalc.io._common.check_zip",
     "aidcalc.io._crs._arrow_batches",
     "aidcalc.io._crs._pledge_frame",

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import aidcalc
 import aidcalc.plot as P
+from aidcalc._base._labels import CATALOGUE
 from aidcalc.plot import _style
 
 FOOT = _style.FOOTNOTE_GID
@@ -424,7 +425,7 @@ def test_every_category_and_g7_donor_has_its_own_colour():
 
 
 def test_labels_table_is_complete():
-    table = pd.read_csv(_style.HERE / "labels.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(CATALOGUE, dtype=str, keep_default_na=False)
     assert (table[list(_style.LANGUAGES)] != "").all().all()
     assert not table["key"].duplicated().any()
     for key in ("unit_constant", "share_rank"):
@@ -478,7 +479,7 @@ def _en_fragments() -> list[str]:
     """Every run of three or more words of the English label templates."""
     import re
 
-    table = pd.read_csv(_style.HERE / "labels.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(CATALOGUE, dtype=str, keep_default_na=False)
     runs = []
     for text in table["en"]:
         for chunk in re.split(r"\{[^}]*\}", text):

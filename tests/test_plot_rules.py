@@ -33,6 +33,7 @@ from matplotlib.text import Text
 
 import aidcalc
 import aidcalc.plot as P
+from aidcalc._base._labels import CATALOGUE
 from aidcalc.plot import _style
 
 FOOT = _style.FOOTNOTE_GID
@@ -451,7 +452,7 @@ _PROVENANCE_EN = (
 
 
 def _english_runs() -> list[str]:
-    table = pd.read_csv(_style.HERE / "labels.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(CATALOGUE, dtype=str, keep_default_na=False)
     runs = set()
     for text in table["en"]:
         for chunk in re.split(r"\{[^}]*\}", text):
@@ -522,7 +523,9 @@ def test_english_check_above_can_fail(normalised_frames):
 
 
 def test_locale_without_texts_falls_back_to_english_with_one_warning(frame, monkeypatch):
-    monkeypatch.setattr(_style, "_WARNED", set())
+    from aidcalc._base import _labels
+
+    monkeypatch.setattr(_labels, "_WARNED", set())
     with pytest.warns(P.TranslationWarning, match="'pl'") as record:
         ax = P.donors(frame, value="v", locale="pl")
     assert len([w for w in record if issubclass(w.category, P.TranslationWarning)]) == 1

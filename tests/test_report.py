@@ -206,9 +206,9 @@ def japanese(tmp_path_factory):
 
 def _en_runs() -> list[str]:
     """Every run of three or more English words in the en column of the labels table."""
-    from aidcalc.plot._style import HERE
+    from aidcalc._base._labels import CATALOGUE
 
-    table = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(CATALOGUE, dtype=str, keep_default_na=False)
     runs = []
     for text in table["en"]:
         for chunk in re.split(r"\{[^}]*\}", text):
@@ -449,7 +449,8 @@ def quick_charts(monkeypatch):
 
 def _input_money(frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str):
     """Every input row normalised on its own terms: the money the report must account for."""
-    from aidcalc._report._build import _convert, _value_column
+    from aidcalc._report._options import value_column as _value_column
+    from aidcalc._report._values import convert_rows as _convert
 
     result = _convert(frame, to, base_year, prices, fx)
     return result, _value_column(to, base_year, prices)
@@ -635,10 +636,11 @@ def test_unsupported_locale_falls_back_to_english_with_one_warning(quick_charts,
 
 @pytest.mark.parametrize("lang", ["de", "fr", "it", "ja", "uk"])
 def test_report_labels_are_translated_in_every_language(lang):
-    from aidcalc._report._build import _report_labels, report_languages
+    from aidcalc._base._labels import catalogue
+    from aidcalc._report._build import report_languages
 
     assert lang in report_languages()
-    for key, texts in _report_labels().items():
+    for key, texts in catalogue().items():
         if key.endswith(("_one", "_few", "_many")):  # CLDR plural forms: where the language has
             continue  # them (checked below)
         assert texts[lang], f"{key} has no {lang} text"
@@ -729,8 +731,10 @@ def test_no_chart_that_can_be_drawn_is_an_error_and_nothing_is_written(monkeypat
     ("uk", 5, "5 рядків ("), ("ja", 1, "1行"),
 ])
 def test_left_out_counts_use_the_language_plural(lang, n, want):
+    from aidcalc._base._labels import Labels as Label
     from aidcalc._base._locale import resolve_locale
-    from aidcalc._report._build import Label, _Entry, entry_text
+    from aidcalc._report._ledger import Entry as _Entry
+    from aidcalc._report._ledger import entry_text
     from aidcalc.plot._style import Unit
 
     rows = pd.DataFrame({"amount_EUR": [1e6] * n, "amount": 1e6, "currency": "EUR"})
@@ -770,9 +774,9 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
     """When conversion needs no date (EUR rows at current prices, as normalise converts them
     once a row needs a date only for a rate or deflator), undated rows are in the totals and
     only the timeline leaves them out, saying so; drawn for real."""
-    import aidcalc._report._build as rep
+    import aidcalc._report._values as rep
 
-    real = rep._convert
+    real = rep.convert_rows
 
     def convert(frame, to, base_year, prices, fx):
         result = real(frame, to, base_year, prices, fx)
@@ -786,7 +790,7 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
         result.loc[same, "error"] = pd.NA
         return result
 
-    monkeypatch.setattr(rep, "_convert", convert)
+    monkeypatch.setattr(rep, "convert_rows", convert)
     frame = _kiel_undated()
     report = build_report(frame, out=tmp_path, prices="none", fx="year", group="all")
     _check_conservation(report, frame, "EUR", 2024, "none", "year")

@@ -7,9 +7,9 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
-__all__ = ["main"]
+__all__ = ["add_command", "main"]
 
 _EPILOG = """\
 examples:
@@ -37,6 +37,52 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"aidcalc: error: {message} (see '{self.prog} --help')\n")
 
 
+def _option(flag: str, help: str, **keywords: Any) -> tuple[str, dict[str, Any]]:
+    """An option of a subcommand: its flag (or name) and ``add_argument`` keywords."""
+    return flag, {**keywords, "help": help}
+
+
+_REPORT_HELP = "write the G7 comparison report (charts, tables, index.html)"
+_REPORT_DESCRIPTION = (
+    "Write charts (PNG and SVG), the tables behind them (CSV, and XLSX when openpyxl is "
+    "installed) and a self-contained index.html comparing donors in one currency and price "
+    "base."
+)
+#: the options of ``aidcalc report``, in the order of --help
+_REPORT_OPTIONS = (
+    _option("input", "a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. "
+            "pledges.csv; default: the embedded g7_ukraine_pledges dataset",
+            nargs="?", metavar="INPUT"),
+    _option("--to", "currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
+            default="EUR", metavar="CUR"),
+    _option("--base-year", "express amounts in this year's prices, e.g. --base-year 2023 "
+            "(default: 2024)", type=int, default=2024, metavar="YEAR"),
+    _option("--prices", "deflators: OECD DAC (dac), consumer prices of the currency's economy "
+            "(cpi) or none for current prices, e.g. --prices none (default: dac; years after "
+            "the last published deflator keep its value, and the report says so)",
+            default="dac", choices=("dac", "cpi", "none")),
+    _option("--fx", "exchange rate: the ECB rate of the announcement day (spot), the monthly "
+            "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
+            default="spot", choices=("spot", "month", "year", "dac")),
+    _option("--locale", "language of labels and numbers: en, de, fr, it, ja, uk, e.g. "
+            "--locale de (default: en)", default="en", metavar="LOCALE"),
+    _option("--group", "only donors of this group (with the EU institutions), or 'all', e.g. "
+            "--group all (default: G7)", default="G7", metavar="GROUP"),
+    _option("--stage", "which lifecycle stage the totals count, so that two measures of the "
+            "same money are never added: only rows of that status, or all rows, e.g. --stage "
+            "committed (default: allocated for the Kiel tracker, whose commitment and "
+            "allocation rows measure the same aid; all for pledge lists, whose rows are "
+            "distinct money; the pipeline chart always shows every stage)",
+            default=None, choices=("allocated", "committed", "pledged", "disbursed", "all")),
+    _option("--out", "output folder, e.g. --out report-de (default: ./aidcalc-report); never "
+            "empty, never written through a symbolic link; files an earlier report wrote there "
+            "and this one does not are removed, other files are left alone",
+            default="aidcalc-report", metavar="DIR"),
+    _option("--debug", "show the full traceback when something fails, e.g. --debug",
+            action="store_true"),
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aidcalc",
@@ -46,76 +92,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    rep = sub.add_parser(
-        "report",
-        help="write the G7 comparison report (charts, tables, index.html)",
-        description=(
-            "Write charts (PNG and SVG), the tables behind them (CSV, and XLSX when openpyxl "
-            "is installed) and a self-contained index.html comparing donors in one currency "
-            "and price base."
-        ),
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    rep.add_argument(
-        "input",
-        nargs="?",
-        metavar="INPUT",
-        help="a file of pledges (CSV, XLSX, Kiel, CRS or IATI export), e.g. pledges.csv; "
-        "default: the embedded g7_ukraine_pledges dataset",
-    )
-    rep.add_argument(
-        "--to", default="EUR", metavar="CUR",
-        help="currency of the report, an ISO 4217 code, e.g. --to USD (default: EUR)",
-    )
-    rep.add_argument(
-        "--base-year", type=int, default=2024, metavar="YEAR",
-        help="express amounts in this year's prices, e.g. --base-year 2023 (default: 2024)",
-    )
-    rep.add_argument(
-        "--prices", default="dac", choices=("dac", "cpi", "none"),
-        help="deflators: OECD DAC (dac), consumer prices of the currency's economy (cpi) or "
-        "none for current prices, e.g. --prices none (default: dac; years after the last "
-        "published deflator keep its value, and the report says so)",
-    )
-    rep.add_argument(
-        "--fx", default="spot", choices=("spot", "month", "year", "dac"),
-        help="exchange rate: the ECB rate of the announcement day (spot), the monthly or yearly "
-        "average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
-    )
-    rep.add_argument(
-        "--locale", default="en", metavar="LOCALE",
-        help="language of labels and numbers: en, de, fr, it, ja, uk, e.g. --locale de "
-        "(default: en)",
-    )
-    rep.add_argument(
-        "--group", default="G7", metavar="GROUP",
-        help="only donors of this group (with the EU institutions), or 'all', e.g. --group all "
-        "(default: G7)",
-    )
-    rep.add_argument(
-        "--stage", default=None,
-        choices=("allocated", "committed", "pledged", "disbursed", "all"),
-        help="which lifecycle stage the totals count, so that two measures of the same money "
-        "are never added: only rows of that status, or all rows, e.g. --stage committed "
-        "(default: allocated for the Kiel tracker, whose commitment and allocation rows "
-        "measure the same aid; all for pledge lists, whose rows are distinct money; the "
-        "pipeline chart always shows every stage)",
-    )
-    rep.add_argument(
-        "--out", default="aidcalc-report", metavar="DIR",
-        help="output folder, e.g. --out report-de (default: ./aidcalc-report); never empty, "
-        "never written through a symbolic link; files an earlier report wrote there and this "
-        "one does not are removed, other files are left alone",
-    )
-    rep.add_argument(
-        "--debug", action="store_true",
-        help="show the full traceback when something fails, e.g. --debug",
-    )
+    add_command(sub, "report", options=_REPORT_OPTIONS, help=_REPORT_HELP,
+                description=_REPORT_DESCRIPTION, epilog=_EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     from ._update_cli import add_commands  # `aidcalc update`, `aidcalc datasets`
 
     add_commands(sub)
     return parser
+
+
+def add_command(
+    sub: Any, name: str, *, options: Sequence[tuple[str, dict[str, Any]]], help: str,
+    description: str, **parser_options: Any,
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` to ``sub`` with its ``options`` (flag or name,
+    ``add_argument`` keywords), in the order of ``--help``."""
+    command: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=description, **parser_options
+    )
+    for flag, keywords in options:
+        command.add_argument(flag, **keywords)
+    return command
 
 
 def _version() -> str:

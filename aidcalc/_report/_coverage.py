@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._base._labels import Labels, has_label
 from .._base._locale import LocaleLike
 
 __all__ = ["COVERAGE_COLUMNS", "coverage_html", "coverage_table"]
@@ -192,118 +193,6 @@ def _in_eur(frame: pd.DataFrame) -> pd.Series:
 # the report's method section
 # --------------------------------------------------------------------------------------------
 
-_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Coverage of the embedded dataset",
-        "intro": (
-            "Pledge rows per donor and category (components, restatements and headline totals "
-            "not counted), their sum in EUR at each announcement day's ECB rate, and the share "
-            "of the donor's own headline total they account for (rows dated up to the "
-            "headline). A low share means the bars understate that donor: compare donors only "
-            "where both are well covered."
-        ),
-        "cols": "Donor|Category|Rows|Sum (EUR m)|First|Last|Headline|Share",
-        "none": "no headline published",
-        "at_most": "at most ",
-        "at_least": "at least ",
-        "about": "about ",
-        "all": "all categories",
-        "everything": "all aid incl. military",
-        "civilian": "all civilian aid",
-        "sector": "sector total",
-    },
-    "de": {
-        "title": "Abdeckung des eingebauten Datensatzes",
-        "intro": (
-            "Zusagezeilen je Geber und Kategorie (Teilbeträge, Umrechnungen und Gesamtsummen "
-            "nicht mitgezählt), ihre Summe in EUR zum EZB-Kurs des Ankündigungstags und ihr "
-            "Anteil an der vom Geber selbst genannten Gesamtsumme (Zeilen bis zu deren Datum). "
-            "Ein niedriger Anteil heißt: Der Balken unterschätzt diesen Geber."
-        ),
-        "cols": "Geber|Kategorie|Zeilen|Summe (Mio. EUR)|Erste|Letzte|Gesamtsumme|Anteil",
-        "none": "keine Gesamtsumme veröffentlicht",
-        "at_most": "höchstens ",
-        "at_least": "mindestens ",
-        "about": "etwa ",
-        "all": "alle Kategorien",
-        "everything": "alle Hilfe inkl. Militär",
-        "civilian": "alle zivile Hilfe",
-        "sector": "Summe des Sektors",
-    },
-    "fr": {
-        "title": "Couverture du jeu de données intégré",
-        "intro": (
-            "Lignes d'annonces par donateur et catégorie (parties, conversions et totaux non "
-            "comptés), leur somme en EUR au cours BCE du jour de l'annonce, et la part du total "
-            "publié par le donateur qu'elles représentent (lignes jusqu'à la date de ce total). "
-            "Une part faible signifie que la barre sous-estime ce donateur."
-        ),
-        "cols": "Donateur|Catégorie|Lignes|Somme (M EUR)|Première|Dernière|Total publié|Part",
-        "none": "aucun total publié",
-        "at_most": "au plus ",
-        "at_least": "au moins ",
-        "about": "environ ",
-        "all": "toutes catégories",
-        "everything": "toute l'aide, militaire comprise",
-        "civilian": "toute l'aide civile",
-        "sector": "total du secteur",
-    },
-    "it": {
-        "title": "Copertura del dataset incorporato",
-        "intro": (
-            "Righe di impegni per donatore e categoria (parti, conversioni e totali non "
-            "contati), la loro somma in EUR al cambio BCE del giorno dell'annuncio e la quota "
-            "del totale dichiarato dal donatore che rappresentano (righe fino alla data del "
-            "totale). Una quota bassa significa che la barra sottostima quel donatore."
-        ),
-        "cols": "Donatore|Categoria|Righe|Somma (mln EUR)|Prima|Ultima|Totale dichiarato|Quota",
-        "none": "nessun totale pubblicato",
-        "at_most": "al massimo ",
-        "at_least": "almeno ",
-        "about": "circa ",
-        "all": "tutte le categorie",
-        "everything": "tutti gli aiuti, militari compresi",
-        "civilian": "tutti gli aiuti civili",
-        "sector": "totale del settore",
-    },
-    "ja": {
-        "title": "組み込みデータセットの網羅度",
-        "intro": (
-            "援助国・分野ごとの表明行数（内訳・換算・累計額は数えない）、発表日のECBレートによる"
-            "ユーロ換算合計、援助国自身が公表した累計額に対する割合（累計額の日付までの行）。"
-            "割合が低い場合、その援助国の棒は過小です。"
-        ),
-        "cols": "援助国|分野|行数|合計（百万ユーロ）|最初|最後|公表累計額|割合",
-        "none": "累計額の公表なし",
-        "at_most": "最大",
-        "at_least": "最低",
-        "about": "約",
-        "all": "全分野",
-        "everything": "軍事を含む全支援",
-        "civilian": "非軍事の全支援",
-        "sector": "分野の累計",
-    },
-    "uk": {
-        "title": "Повнота вбудованого набору даних",
-        "intro": (
-            "Рядки зобов'язань за донором і категорією (частини, перерахунки й підсумки не "
-            "враховано), їхня сума в EUR за курсом ЄЦБ на день оголошення та частка "
-            "опублікованого донором підсумку, яку вони становлять (рядки до дати підсумку). "
-            "Низька частка означає, що стовпчик занижує цього донора."
-        ),
-        "cols": "Донор|Категорія|Рядки|Сума (млн EUR)|Перший|Останній|Підсумок донора|Частка",
-        "none": "підсумок не опубліковано",
-        "at_most": "щонайбільше ",
-        "at_least": "щонайменше ",
-        "about": "близько ",
-        "all": "усі категорії",
-        "everything": "уся допомога з військовою",
-        "civilian": "уся цивільна допомога",
-        "sector": "підсумок сектору",
-    },
-}
-
-
 def coverage_html(locale: LocaleLike = "en", *, table: pd.DataFrame | None = None) -> str:
     """The coverage table as an HTML block for the report's method section.
 
@@ -327,35 +216,44 @@ def coverage_html(locale: LocaleLike = "en", *, table: pd.DataFrame | None = Non
     >>> "JPN" in block and "%" in block
     True
     """
-    from .._base._locale import resolve_locale
-
-    loc = resolve_locale(locale)
-    words = _TEXT.get(loc.language, _TEXT["en"])
+    text = Labels(locale)
     data = coverage_table() if table is None else table
-    from ..plot._style import get_label
-
-    def esc(text: object) -> str:
-        return html.escape(str(text))
-
-    head = "".join(f"<th>{esc(c)}</th>" for c in words["cols"].split("|"))
-    def day(value: Any) -> str:
-        return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
-
-    body = []
-    for row in data.to_dict("records"):
-        cat = words["all"] if row["category"] == "all" else get_label(str(row["category"]), loc)
-        if pd.isna(row["share"]):
-            headline, share = words["none"], ""
-        else:
-            scope = str(row["headline_scope"])
-            headline = f"{row['headline_text']} ({day(row['headline_date'])}, "
-            headline += f"{words.get(scope, scope)})"
-            share = f"{words.get(str(row['share_bound']), '')}{float(row['share']) * 100:.1f}%"
-        cells = (row["donor"], cat, row["rows"], f"{float(row['sum_eur']) / 1e6:,.1f}",
-                 day(row["first"]), day(row["last"]), headline, share)
-        strong = ' class="total"' if row["category"] == "all" else ""
-        body.append(f"<tr{strong}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{_esc(text(f'coverage_col_{c}'))}</th>" for c in _HTML_COLUMNS)
+    body = [_html_row(row, text) for row in data.to_dict("records")]
     return (
-        f"<h3>{esc(words['title'])}</h3><p class=\"note\">{esc(words['intro'])}</p>"
+        f"<h3>{_esc(text('coverage_title'))}</h3><p class=\"note\">"
+        f"{_esc(text('coverage_intro'))}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+#: the columns of the HTML table (label keys ``coverage_col_<name>``)
+_HTML_COLUMNS = ("donor", "category", "rows", "sum", "first", "last", "headline", "share")
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _day(value: Any) -> str:
+    return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _html_row(row: dict[Any, Any], text: Labels) -> str:
+    """One row of :func:`coverage_table` as an HTML table row, in ``text``'s language."""
+    cat = text("coverage_all") if row["category"] == "all" else text(str(row["category"]))
+    if pd.isna(row["share"]):
+        headline, share = text("coverage_none"), ""
+    else:
+        scope = str(row["headline_scope"])
+        scope_key = f"coverage_scope_{scope}"
+        scope_text = text(scope_key) if has_label(scope_key) else scope
+        headline = f"{row['headline_text']} ({_day(row['headline_date'])}, {scope_text})"
+        share = f"{float(row['share']) * 100:.1f}%"
+        bound = str(row["share_bound"])
+        if bound in ("at_most", "at_least", "about"):
+            share = text(f"coverage_{bound}", share=share)
+    cells = (row["donor"], cat, row["rows"], f"{float(row['sum_eur']) / 1e6:,.1f}",
+             _day(row["first"]), _day(row["last"]), headline, share)
+    strong = ' class="total"' if row["category"] == "all" else ""
+    return f"<tr{strong}>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>"

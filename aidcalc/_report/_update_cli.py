@@ -9,10 +9,24 @@ from typing import Any
 _SOURCES = ("dac", "wdi", "weo", "ecb", "all")
 
 
+_DEBUG = ("--debug", {"action": "store_true", "help": "show the full traceback on errors"})
+#: the options of ``aidcalc update`` (flag, ``add_argument`` keywords)
+_UPDATE_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--source", {"choices": _SOURCES, "default": "all",
+                  "help": "which publisher to download from, e.g. --source weo (default: all)"}),
+    ("--timeout", {"type": float, "default": 60.0, "metavar": "SECONDS",
+                   "help": "seconds per request, e.g. --timeout 120 (default: 60)"}),
+    ("--base-url", {"default": None, "metavar": "URL", "help": argparse.SUPPRESS}),
+    _DEBUG,
+)
+
+
 def add_commands(sub: Any) -> None:
     """Add ``update`` and ``datasets`` to the ``aidcalc`` subcommand parser."""
-    upd = sub.add_parser(
-        "update",
+    from ._cli import add_command
+
+    add_command(
+        sub, "update", options=_UPDATE_OPTIONS,
         help="download current macro data from the publishers into the user cache",
         description=(
             "Download current data from the publishers' official interfaces (OECD SDMX for "
@@ -22,18 +36,11 @@ def add_commands(sub: Any) -> None:
             "aidcalc.pin_vintages()."
         ),
     )
-    upd.add_argument("--source", choices=_SOURCES, default="all",
-                     help="which publisher to download from, e.g. --source weo (default: all)")
-    upd.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                     help="seconds per request, e.g. --timeout 120 (default: 60)")
-    upd.add_argument("--base-url", default=None, metavar="URL", help=argparse.SUPPRESS)
-    upd.add_argument("--debug", action="store_true", help="show the full traceback on errors")
-    lst = sub.add_parser(
-        "datasets",
+    add_command(
+        sub, "datasets", options=(_DEBUG,),
         help="list every table with its vintage, coverage and source",
         description="List the embedded and downloaded tables: vintage, coverage, source.",
     )
-    lst.add_argument("--debug", action="store_true", help="show the full traceback on errors")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import ValidationError, join_values
+from .._base._labels import has_label, plural_label
 from .._base._locale import LocaleLike
 from ._style import (
     VALUE_LABEL_GID,
     Theme,
     Unit,
-    _labels,
     add_figure_footnote,
     add_footnote,
     amount_formatter,
@@ -285,7 +285,7 @@ def footnote_for(
 
 def _column_name(column: str, theme: Theme) -> str:
     key = f"col_{column}"
-    return theme.label(key) if key in _labels() else column
+    return theme.label(key) if has_label(key) else column
 
 
 def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | None) -> str:
@@ -338,9 +338,8 @@ def left_out_note(records: Sequence[dict[str, Any]], theme: Theme, unit: Unit | 
         else:
             money = theme.label("amount_unknown")
         count = int(rec["rows"])
-        form = theme.locale.plural_form(count)
-        key = f"rows_{form}" if f"rows_{form}" in _labels() else "rows_other"
-        rows = theme.label(key).format(n=format_decimal(count, locale=theme.locale))
+        rows = plural_label("rows", count, theme.locale,
+                            n=format_decimal(count, locale=theme.locale))
         parts.append(
             theme.label("note_left_out").format(rows=rows, amount=money, reason=why)
         )

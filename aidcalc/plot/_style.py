@@ -1,8 +1,8 @@
-"""The look shared by every aidcalc chart: colours, translated labels, fonts, units, footnotes.
+"""The look shared by every aidcalc chart: colours, fonts, units, footnotes.
 
-Colours and label translations are declarative (``palette.csv`` and ``labels.csv`` beside this
-module), so every chart gives a donor, a category and a lifecycle stage the same colour and the
-same name.
+Colours are declarative (``palette.csv`` beside this module) and texts come from the one
+message catalogue (:mod:`aidcalc._base._labels`), so every chart gives a donor, a category and a
+lifecycle stage the same colour and the same name.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, ValidationError, join_values
+from .._base._labels import LANGUAGES, TranslationWarning, catalogue_language, get_label
 from .._base._locale import LocaleLike, resolve_locale
 from .._pledges._categories import CATEGORY_ORDER as CATEGORY_ORDER  # owned by the pledges
 from .._pledges._lifecycle import STATUS_ORDER as STATUS_ORDER  # layer; re-exported here
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "LANGUAGES",
     "FontWarning",
     "TranslationWarning",
     "Unit",
@@ -39,7 +41,6 @@ __all__ = [
 ]
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("en", "de", "fr", "it", "ja", "uk")
 CJK_LANGUAGES = frozenset({"ja", "zh", "ko"})
 FOOTNOTE_GID = "aidcalc-footnote"
 VALUE_LABEL_GID = "aidcalc-value"
@@ -82,81 +83,6 @@ class FontWarning(UserWarning):
 def _palette() -> dict[tuple[str, str], str]:
     table = pd.read_csv(HERE / "palette.csv", dtype=str, keep_default_na=False)
     return dict(zip(zip(table["role"], table["key"], strict=True), table["colour"], strict=True))
-
-
-@cache
-def _labels() -> dict[str, dict[str, str]]:
-    table = pd.read_csv(HERE / "labels.csv", dtype=str, keep_default_na=False)
-    return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for _, row in table.iterrows()}
-
-
-class TranslationWarning(UserWarning):
-    """The chart language has no translations in aidcalc's label catalogue: its texts are
-    drawn in English (numbers, dates and names are still written the locale's way).
-    Warned once per locale and process."""
-
-
-_WARNED: set[str] = set()
-
-
-@cache
-def _catalogue_language(identifier: str) -> str | None:
-    from babel import negotiate_locale
-
-    return negotiate_locale([identifier], list(LANGUAGES), sep="_")
-
-
-def catalogue_language(locale: LocaleLike) -> str:
-    """The catalogue language used for ``locale``: babel's best match among
-    :data:`LANGUAGES` (``de_AT`` -> ``de``, ``ja_JP`` -> ``ja``), else English with one
-    :class:`TranslationWarning` per locale and process.
-
-    Examples
-    --------
-    >>> catalogue_language("de_AT"), catalogue_language("fr-CA"), catalogue_language("ja")
-    ('de', 'fr', 'ja')
-    """
-    loc = resolve_locale(locale)
-    identifier = str(loc)
-    lang = _catalogue_language(identifier)
-    if lang is None:
-        lang = _catalogue_language(str(loc.language)) or "en"
-        if lang == "en" and loc.language != "en" and identifier not in _WARNED:
-            _WARNED.add(identifier)
-            warnings.warn(
-                f"aidcalc has no chart texts in {loc.get_display_name('en')} ({identifier!r}); "
-                f"titles, labels and notes are in English (numbers, dates and names are "
-                f"still written the {identifier!r} way). Languages with texts: "
-                f"{', '.join(LANGUAGES)}",
-                TranslationWarning,
-                stacklevel=3,
-            )
-    return lang
-
-
-def get_label(key: str, locale: LocaleLike = "en") -> str:
-    """The label for ``key`` (a category, a lifecycle stage or a chart text) in ``locale``.
-
-    Unknown keys come back readable (underscores as spaces, first letter upper case); a
-    regional locale uses its language (``de_AT`` -> German); a language without texts falls
-    back to English with one :class:`TranslationWarning` per locale.
-
-    Examples
-    --------
-    >>> get_label("demining", "de")
-    'Minenräumung'
-    >>> get_label("energy", "ja")
-    'エネルギー'
-    >>> get_label("reconstruction", "de_AT")
-    'Wiederaufbau'
-    >>> get_label("water_supply")
-    'Water supply'
-    """
-    entry = _labels().get(key)
-    if entry is None:
-        text = str(key).replace("_", " ")
-        return text[:1].upper() + text[1:]
-    return entry.get(catalogue_language(locale)) or entry["en"]
 
 
 def category_colour(category: str) -> str:
