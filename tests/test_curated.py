@@ -262,6 +262,7 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G290", "G511"}): "Italy: UNEP energy project (Feb 2025), air monitoring (Jul 2025)",
     frozenset({"G174", "G603"}): "USA: DFC SME lending (Jan 2023), USAID AGRI-Ukraine (Jul 2023)",
     frozenset({"G043", "G606"}): "Germany: mental-health aid (Jun 2024), winter energy (Sep 2024)",
+    frozenset({"G044", "G608"}): "Germany: demining (Jun 2024), BMZ winter package rise (Dec 2024)",
 }
 
 
