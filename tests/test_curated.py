@@ -322,6 +322,7 @@ CATEGORY_OVERRIDES = {
     "G515": "reconstruction: mammography systems for hospitals (hospitals are reconstruction)",
     "G602": "reconstruction: DFC loan-portfolio guarantee for a bank (the issue's guarantees)",
     "G606": "other: mental-health and psychosocial care programme, no hospital building",
+    "G610": "reconstruction: DFC war-risk insurance for investment in Ukraine (guarantees)",
 }
 
 
