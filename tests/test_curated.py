@@ -260,6 +260,9 @@ DISTINCT_REPEATS: dict[frozenset[str], str] = {
     frozenset({"G286", "G287"}): "Japan: humanitarian $100m (11 Mar 2022) and again (5 Apr 2022)",
     frozenset({"G292", "G507"}): "Japan: FAO farm aid (Mar 2023), Kakhovka flood aid (Jun 2023)",
     frozenset({"G290", "G511"}): "Italy: UNEP energy project (Feb 2025), air monitoring (Jul 2025)",
+    frozenset({"G174", "G603"}): "USA: DFC SME lending (Jan 2023), USAID AGRI-Ukraine (Jul 2023)",
+    frozenset({"G043", "G606"}): "Germany: mental-health aid (Jun 2024), winter energy (Sep 2024)",
+    frozenset({"G044", "G608"}): "Germany: demining (Jun 2024), BMZ winter package rise (Dec 2024)",
 }
 
 
@@ -317,6 +320,9 @@ CATEGORY_OVERRIDES = {
     "G505": "other: humanitarian aid and humanitarian demining, not split by the source",
     "G512": "other: containment over the destroyed Chernobyl reactor, nuclear safety not power",
     "G515": "reconstruction: mammography systems for hospitals (hospitals are reconstruction)",
+    "G602": "reconstruction: DFC loan-portfolio guarantee for a bank (the issue's guarantees)",
+    "G606": "other: mental-health and psychosocial care programme, no hospital building",
+    "G610": "reconstruction: DFC war-risk insurance for investment in Ukraine (guarantees)",
 }
 
 
