@@ -735,14 +735,73 @@ def check_choice(option: str, value: Any, accepted: Collection[Any]) -> None:
         )
 
 
+def refuse(option: str, value: Any, use: str, accepted: Any) -> ValidationError:
+    """The one error for an option value a reader does not take: ``option=value is not
+    accepted; use ...``, with the option, the value and what is accepted as fields.
+
+    Examples
+    --------
+    >>> print(refuse("sheet_name", 1.5, "a sheet name or number", "str or int"))
+    sheet_name=1.5 is not accepted; use a sheet name or number
+    """
+    return ValidationError(
+        f"{option}={value!r} is not accepted; use {use}",
+        option=option,
+        value=value,
+        accepted=accepted,
+        problems=pd.DataFrame(),
+    )
+
+
 def check_member(member: Any) -> None:
     """``member=`` names a zip member (str) or is None; anything else is a ValidationError."""
     if member is not None and not isinstance(member, str):
+        raise refuse("member", member, "the name of a zip member (str) or None", "str or None")
+
+
+def check_mapping(mapping: Any, use: str, accepted: str) -> None:
+    """``mapping=`` is None or a dict of column name (str) -> column name (str)."""
+    if mapping is not None and not (
+        isinstance(mapping, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+    ):
+        raise refuse("mapping", mapping, use, accepted)
+
+
+def check_sheet(sheet: Any, use: str, accepted: str, *, allow_none: bool = False) -> None:
+    """``sheet_name=`` is a sheet name (str) or number (int, not bool), or None if allowed."""
+    if sheet is None and allow_none:
+        return
+    if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
+        raise refuse("sheet_name", sheet, use, accepted)
+
+
+def check_mapped_columns(columns: Iterable[Any], mapping: Mapping[str, str], label: str) -> None:
+    """Every column ``mapping`` names is in the file, or an InputFileError naming them."""
+    have = list(columns)
+    missing = [c for c in mapping if c not in have]
+    if missing:
+        raise InputFileError(
+            f"{label}: mapping names columns that are not in the file: {missing}; "
+            f"the file has {have}",
+            path=label,
+            reason="bad mapping",
+        )
+
+
+def not_a_zip(
+    member: str | None,
+    label: str,
+    what: str = "is not one",
+    accepted: str = "None for a file that is not a zip",
+) -> None:
+    """``member=`` is for zip archives only: refused for ``label``, which ``what``."""
+    if member is not None:
         raise ValidationError(
-            f"member={member!r} is not accepted; use the name of a zip member (str) or None",
+            f"member={member!r} is only for zip archives; {label} {what}",
             option="member",
             value=member,
-            accepted="str or None",
+            accepted=accepted,
             problems=pd.DataFrame(),
         )
 

@@ -50,6 +50,7 @@ from xml.etree.ElementTree import Element
 import pandas as pd
 
 from .._base._errors import InputFileError
+from .._real._donors import iso2_to_iso3
 from ._common import (
     ReadResult,
     check_path,
@@ -157,12 +158,6 @@ def _dac3_categories() -> dict[str, tuple[str, str | None]]:
     return out
 
 
-def _iso2_to_iso3() -> dict[str, str]:
-    from .._real._donors import _iso2_to_iso3 as table  # the one ISO 3166 table (cached there)
-
-    return table()
-
-
 @cache
 def _org_schemes() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
     from .._base._datasets import read_dataset
@@ -235,7 +230,7 @@ def org_donor(ref: str | None, org_type: str | None = None) -> tuple[str | None,
                 )
             return found[0], f"{ident}: DAC donor code {dac} ({found[1]})"
         iso2 = groups.get("iso2") or ""
-        iso3 = _iso2_to_iso3().get(iso2)
+        iso3 = iso2_to_iso3().get(iso2)
         if iso3 is None:
             return None, f"{ident!r}: {iso2!r} is not an ISO 3166 country code"
         return iso3, f"{ident}: {scheme} identifier of {iso2}"
@@ -990,7 +985,7 @@ def _read_iati(
                 f"{col} {value!r} is not a valid date: left empty",
             )
     frame["donor"] = frame["donor"].astype(object)
-    iso3 = _iso2_to_iso3()
+    iso3 = iso2_to_iso3()
     single = frame["recipient_country"].where(
         ~frame["recipient_country"].str.contains(";", na=False)
     )
