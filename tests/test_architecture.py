@@ -44,7 +44,6 @@ KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/_real/_macro.py",
     "aidcalc/_real/_prices.py",
     "aidcalc/io/_crs.py",
-    "aidcalc/io/_iati.py",
     "aidcalc/io/_macro_loaders.py",
     "aidcalc/io/_table.py",
 }
@@ -56,7 +55,6 @@ KNOWN_LONG: set[str] = {
     "aidcalc.io._common.check_zip",
     "aidcalc.io._crs._arrow_batches",
     "aidcalc.io._crs._pledge_frame",
-    "aidcalc.io._iati.activity",
     "aidcalc.io._macro_loaders.read_dac_deflators",
     "aidcalc.io._macro_loaders.read_wdi",
     "aidcalc.io._table.read_table",
