@@ -898,50 +898,59 @@ def check_zip(
             f"{MAX_MEMBERS:,} (aidcalc.io._common.MAX_MEMBERS)",
             "too many members",
         )
-    default = MAX_WORKBOOK_UNCOMPRESSED if workbook else MAX_UNCOMPRESSED
-    max_total = limits.max_uncompressed or default
     max_ratio = limits.max_ratio or MAX_RATIO
-    total = 0
     for info in infos:
-        name = info.filename
-        if info.flag_bits & 0x1 or info.compress_type == 99:
-            raise _refuse(
-                label,
-                f"zip member {name!r} is encrypted (password-protected); aidcalc reads "
-                "unencrypted archives only: extract it with its password and read the file",
-                "encrypted zip member",
-                name,
-            )
-        if info.compress_type not in _SUPPORTED:
-            method = _METHODS.get(info.compress_type, "unknown")
-            raise _refuse(
-                label,
-                f"zip member {name!r} uses compression method {info.compress_type} "
-                f"({method}), which aidcalc cannot read; re-zip it with ordinary deflate "
-                "or extract it and read the file",
-                "unsupported compression",
-                name,
-            )
-        if info.header_offset + info.compress_size > archive:
-            raise _refuse(
-                label,
-                f"zip member {name!r} declares {_size(info.compress_size)} of data beyond the "
-                f"end of the archive ({_size(archive)}): the zip is truncated or damaged",
-                "truncated zip",
-                name,
-            )
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > max_ratio:
-            raise _refuse(
-                label,
-                f"zip member {name!r} would inflate {_size(info.compress_size)} to "
-                f"{_size(info.file_size)} (ratio {ratio:,.0f}:1), above the limit of "
-                f"{max_ratio:,.0f}:1 (aidcalc.io._common.MAX_RATIO; a zip bomb?); "
-                "if the file is genuine, pass max_ratio= a higher limit",
-                "compression ratio over the limit",
-                name,
-            )
+        _check_member(info, label, archive, max_ratio)
+    _check_total(sum(info.file_size for info in infos), label, limits, workbook)
+
+
+def _check_member(info: zipfile.ZipInfo, label: str, archive: int, max_ratio: float) -> None:
+    """One member: not encrypted, a method zipfile reads, within the archive, ratio."""
+    name = info.filename
+    if info.flag_bits & 0x1 or info.compress_type == 99:
+        raise _refuse(
+            label,
+            f"zip member {name!r} is encrypted (password-protected); aidcalc reads "
+            "unencrypted archives only: extract it with its password and read the file",
+            "encrypted zip member",
+            name,
+        )
+    if info.compress_type not in _SUPPORTED:
+        method = _METHODS.get(info.compress_type, "unknown")
+        raise _refuse(
+            label,
+            f"zip member {name!r} uses compression method {info.compress_type} "
+            f"({method}), which aidcalc cannot read; re-zip it with ordinary deflate "
+            "or extract it and read the file",
+            "unsupported compression",
+            name,
+        )
+    if info.header_offset + info.compress_size > archive:
+        raise _refuse(
+            label,
+            f"zip member {name!r} declares {_size(info.compress_size)} of data beyond the "
+            f"end of the archive ({_size(archive)}): the zip is truncated or damaged",
+            "truncated zip",
+            name,
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and ratio > max_ratio:
+        raise _refuse(
+            label,
+            f"zip member {name!r} would inflate {_size(info.compress_size)} to "
+            f"{_size(info.file_size)} (ratio {ratio:,.0f}:1), above the limit of "
+            f"{max_ratio:,.0f}:1 (aidcalc.io._common.MAX_RATIO; a zip bomb?); "
+            "if the file is genuine, pass max_ratio= a higher limit",
+            "compression ratio over the limit",
+            name,
+        )
+
+
+def _check_total(total: int, label: str, limits: ZipLimits, workbook: bool) -> None:
+    """All members together within the uncompressed limit (a workbook's own, lower one)."""
+    max_total = limits.max_uncompressed or (
+        MAX_WORKBOOK_UNCOMPRESSED if workbook else MAX_UNCOMPRESSED
+    )
     if total > max_total:
         what = "workbook" if workbook else "archive"
         constant = "MAX_WORKBOOK_UNCOMPRESSED" if workbook else "MAX_UNCOMPRESSED"
