@@ -632,13 +632,7 @@ def open_source(
         yield source
         return
     if storage_options is not None and not isinstance(storage_options, Mapping):
-        raise ValidationError(
-            f"storage_options={storage_options!r} is not accepted; use a dict or None",
-            option="storage_options",
-            value=storage_options,
-            accepted="dict or None",
-            problems=pd.DataFrame(),
-        )
+        raise refuse("storage_options", storage_options, "a dict or None", "dict or None")
     scheme = url_scheme(source)
     if scheme == "file":
         from urllib.parse import urlsplit
@@ -647,13 +641,12 @@ def open_source(
         source = url2pathname(urlsplit(source).path)
         scheme = None
     if storage_options and scheme is None:
-        raise ValidationError(
+        raise option_error(
+            "storage_options",
+            storage_options,
             "storage_options are for URLs (http(s)://, s3://, ...); this input is a "
             f"{'local path' if isinstance(source, (str, os.PathLike)) else 'file object'}",
-            option="storage_options",
-            value=storage_options,
-            accepted="None for a local path or a file object",
-            problems=pd.DataFrame(),
+            "None for a local path or a file object",
         )
     if scheme is not None:
         label: str = _safe_label(source)
@@ -726,31 +719,31 @@ def check_choice(option: str, value: Any, accepted: Collection[Any]) -> None:
     except TypeError:  # unhashable
         ok = False
     if not ok:
-        raise ValidationError(
+        raise option_error(
+            option,
+            value,
             f"{option}={value!r} is not accepted; use one of {join_values(list(accepted))}",
-            option=option,
-            value=value,
-            accepted=list(accepted),
-            problems=pd.DataFrame(),
+            list(accepted),
         )
 
 
+def option_error(option: str, value: Any, message: str, accepted: Any) -> ValidationError:
+    """The one error for an option value a reader does not take: ``message``, with the
+    option, the value and what is accepted as fields (no rows to report)."""
+    return ValidationError(
+        message, option=option, value=value, accepted=accepted, problems=pd.DataFrame()
+    )
+
+
 def refuse(option: str, value: Any, use: str, accepted: Any) -> ValidationError:
-    """The one error for an option value a reader does not take: ``option=value is not
-    accepted; use ...``, with the option, the value and what is accepted as fields.
+    """:func:`option_error` worded ``option=value is not accepted; use ...``.
 
     Examples
     --------
     >>> print(refuse("sheet_name", 1.5, "a sheet name or number", "str or int"))
     sheet_name=1.5 is not accepted; use a sheet name or number
     """
-    return ValidationError(
-        f"{option}={value!r} is not accepted; use {use}",
-        option=option,
-        value=value,
-        accepted=accepted,
-        problems=pd.DataFrame(),
-    )
+    return option_error(option, value, f"{option}={value!r} is not accepted; use {use}", accepted)
 
 
 def check_member(member: Any) -> None:
@@ -780,13 +773,10 @@ def check_mapped_columns(columns: Iterable[Any], mapping: Mapping[str, str], lab
     """Every column ``mapping`` names is in the file, or an InputFileError naming them."""
     have = list(columns)
     missing = [c for c in mapping if c not in have]
-    if missing:
-        raise InputFileError(
-            f"{label}: mapping names columns that are not in the file: {missing}; "
-            f"the file has {have}",
-            path=label,
-            reason="bad mapping",
-        )
+    if not missing:
+        return
+    message = f"mapping names columns that are not in the file: {missing}; the file has {have}"
+    raise InputFileError(f"{label}: {message}", path=label, reason="bad mapping")
 
 
 def not_a_zip(
@@ -797,12 +787,11 @@ def not_a_zip(
 ) -> None:
     """``member=`` is for zip archives only: refused for ``label``, which ``what``."""
     if member is not None:
-        raise ValidationError(
+        raise option_error(
+            "member",
+            member,
             f"member={member!r} is only for zip archives; {label} {what}",
-            option="member",
-            value=member,
-            accepted=accepted,
-            problems=pd.DataFrame(),
+            accepted,
         )
 
 
@@ -821,13 +810,12 @@ def check_count(option: str, value: Any, *, minimum: int = 1, allow_none: bool =
     import numbers
 
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValidationError(
+        raise option_error(
+            option,
+            value,
             f"{option}={value!r} is not accepted; use a whole number >= {minimum}"
             + (" or None" if allow_none else ""),
-            option=option,
-            value=value,
-            accepted=f"whole number >= {minimum}",
-            problems=pd.DataFrame(),
+            f"whole number >= {minimum}",
         )
 
 
@@ -844,12 +832,11 @@ def check_limit(option: str, value: Any) -> None:
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise ValidationError(
+        raise option_error(
+            option,
+            value,
             f"{option}={value!r} is not accepted; use a number > 0 (or None for the default)",
-            option=option,
-            value=value,
-            accepted="number > 0 or None",
-            problems=pd.DataFrame(),
+            "number > 0 or None",
         )
 
 
@@ -1204,14 +1191,7 @@ def open_text(
     with src.path.open("rb") as raw:
         if raw.read(4) != b"PK\x03\x04":
             raw.seek(0)
-            if member is not None:
-                raise ValidationError(
-                    f"member={member!r} is only for zip archives; {src.label} is not one",
-                    option="member",
-                    value=member,
-                    accepted="None for a file that is not a zip",
-                    problems=pd.DataFrame(),
-                )
+            not_a_zip(member, src.label)
             yield utf8_stream(raw), src.label, []
             return
         with open_zip(src.path, src.label, limits) as zf:

@@ -44,6 +44,7 @@ from ._crs_frame import (
     to_pandas,
 )
 from ._crs_text import MAX_ROW_BYTES, Plan, no_csv_filters, open_text, plan
+from ._docs import shared_docs
 
 __all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "MAX_ROW_BYTES", "YEARS", "iter_crs", "read_crs"]
 
@@ -221,6 +222,7 @@ def _chunks(
 
 
 
+@shared_docs
 def read_crs(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -272,15 +274,8 @@ def read_crs(
         ``flow``) -> a value, a list/tuple/set/range of values, or a
         ``pyarrow.compute.Expression``; or one expression. See
         :func:`aidcalc.io._parquet.filter_expression`.
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when the
-        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
-        most but not all operations). ``True``: return ``(frame, rejected)``.
+    %(storage_options)s
+    %(return_rejected)s
 
     Returns
     -------
@@ -305,9 +300,7 @@ def read_crs(
         Missing, empty or not-a-file input, not a CRS layout, requested columns absent,
         unreadable data or a quote that never closes (with the line), a zip that is damaged,
         encrypted, over the limits or holds several data files.
-    ValidationError
-        An option with a value it does not accept (named, with what is accepted), before
-        any reading.
+    %(bad_option)s
 
     Examples
     --------

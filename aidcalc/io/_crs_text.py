@@ -20,7 +20,7 @@ from typing import IO, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError
+from .._base._errors import InputFileError
 from ._common import (
     Prepended,
     Source,
@@ -29,6 +29,7 @@ from ._common import (
     not_a_zip,
     open_member,
     open_zip,
+    option_error,
     utf8_stream,
 )
 from ._crs_frame import (
@@ -128,14 +129,13 @@ def header(src: Source, limits: ZipLimits, member: str | None) -> tuple[str, lis
 def no_csv_filters(filters: Any, label: str) -> None:
     """``filters=`` is pushed down into Parquet: refused for CSV text."""
     if filters is not None:
-        raise ValidationError(
+        raise option_error(
+            "filters",
+            filters,
             f"filters= is for Parquet CRS files and datasets (pushed down through "
             f"pyarrow.dataset); {label} is CSV text: read it with filters=None and select "
             "rows from the frame, or convert it to Parquet once",
-            option="filters",
-            value=filters,
-            accepted="None for a CSV file",
-            problems=pd.DataFrame(),
+            "None for a CSV file",
         )
 
 

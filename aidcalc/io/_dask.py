@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError
-from ._common import check_choice, check_count, open_source
+from .._base._errors import InputFileError
+from ._common import check_choice, check_count, open_source, option_error
 
 __all__ = ["read_crs_dask"]
 
@@ -94,13 +94,12 @@ def read_crs_dask(
     check_count("blocksize", blocksize, minimum=1)
     names, _ = check_options(columns, 1, None, None, None, None)
     if not isinstance(path, (str, PathLike)) or isinstance(path, bytes):
-        raise ValidationError(
+        raise option_error(
+            "path",
+            type(path).__name__,
             f"read_crs_dask needs a path every worker can open, not {type(path).__name__}; "
             "save the data to a file first",
-            option="path",
-            value=type(path).__name__,
-            accepted="a path (str or os.PathLike)",
-            problems=pd.DataFrame(),
+            "a path (str or os.PathLike)",
         )
     dask = require_dask()
     if is_parquet(path):

@@ -60,6 +60,7 @@ from ._common import (
     rejected_frame,
     url_scheme,
 )
+from ._docs import shared_docs
 from ._xml import BlockReader, iter_elements, local_name, parse_bytes, repair_text
 
 __all__ = ["read_iati"]
@@ -887,6 +888,7 @@ def _explode(reader: _Reader) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "recipient"])
 
 
+@shared_docs
 def read_iati(
     path_or_dir: str | PathLike[str] | IO[bytes],
     *,
@@ -914,15 +916,8 @@ def read_iati(
         (``reporting-org/@ref`` or ``provider-org/@ref``) or reporting-org name to donor code
         or name (``{"XM-DAC-41114": "USA"}``). It wins over what the file says.
 
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when the
-        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
-        most but not all operations). ``True``: return ``(frame, rejected)``.
+    %(storage_options)s
+    %(return_rejected)s
 
     Returns
     -------

@@ -50,6 +50,7 @@ from ._common import (
     rejected_frame,
     skipped_members,
 )
+from ._docs import shared_docs
 from ._sniff import sniff
 
 __all__ = ["DEFAULT_SHEET", "kiel_columns", "read_kiel"]
@@ -128,6 +129,7 @@ def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.Da
     return table, skipped
 
 
+@shared_docs
 def read_kiel(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -159,15 +161,8 @@ def read_kiel(
         Raise the limits a workbook or zip is checked against before it is decompressed
         (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
         :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when the
-        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
-        most but not all operations). ``True``: return ``(frame, rejected)``.
+    %(storage_options)s
+    %(return_rejected)s
     sheet
         Deprecated alias of ``sheet_name``.
 
@@ -192,8 +187,7 @@ def read_kiel(
     InputFileError
         Missing, empty or unreadable file, missing sheet, a table that is not in Kiel's
         layout, a zip or workbook that is damaged, encrypted or over the limits.
-    ValidationError
-        An option with a value it does not accept (named, with what is accepted).
+    %(bad_option)s
 
     Examples
     --------

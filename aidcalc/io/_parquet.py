@@ -19,8 +19,8 @@ from typing import IO, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError
-from ._common import ReadResult, open_source, rejected_frame
+from .._base._errors import InputFileError
+from ._common import ReadResult, open_source, option_error, rejected_frame
 from ._crs_frame import (
     CRS_COLUMNS,
     TEXT,
@@ -183,27 +183,25 @@ def filter_expression(filters: Any, schema: Any) -> Any:
     if filters is None or isinstance(filters, pc.Expression):
         return filters
     if not isinstance(filters, Mapping) or not filters:
-        raise ValidationError(
+        raise option_error(
+            "filters",
+            filters,
             f"filters={filters!r} is not accepted; use a dict such as "
             "{'recipient': ['Ukraine'], 'year': range(2022, 2025)}, a pyarrow.compute "
             "expression, or None",
-            option="filters",
-            value=filters,
-            accepted="dict of column -> value(s), a pyarrow expression, or None",
-            problems=pd.DataFrame(),
+            "dict of column -> value(s), a pyarrow expression, or None",
         )
     lookup = {_key(f): f for f in schema.names}
     result = None
     for key, value in filters.items():
         name = lookup.get(_key(ALIASES.get(str(key).lower(), str(key))))
         if name is None:
-            raise ValidationError(
+            raise option_error(
+                "filters",
+                key,
                 f"filters: column {key!r} is not in the data; it has {list(schema.names)} "
                 f"(aliases: {sorted(ALIASES)})",
-                option="filters",
-                value=key,
-                accepted="a column of the data or an alias",
-                problems=pd.DataFrame(),
+                "a column of the data or an alias",
             )
         field = pc.field(name)
         if isinstance(value, pc.Expression):
@@ -214,13 +212,12 @@ def filter_expression(filters: Any, schema: Any) -> Any:
             try:
                 typed = pa.array(values).cast(schema.field(name).type)
             except (pa.ArrowException, TypeError, ValueError) as exc:
-                raise ValidationError(
+                raise option_error(
+                    "filters",
+                    value,
                     f"filters: {key!r} values {values[:5]} cannot be compared with column "
                     f"{name!r} ({schema.field(name).type}): {exc}",
-                    option="filters",
-                    value=value,
-                    accepted=f"values of type {schema.field(name).type}",
-                    problems=pd.DataFrame(),
+                    f"values of type {schema.field(name).type}",
                 ) from None
             cond = field.isin(typed) if many else field == typed[0]
         result = cond if result is None else result & cond

@@ -38,9 +38,11 @@ from ._common import (
     check_sheet,
     finish,
     open_source,
+    option_error,
     read_delimited,
     read_workbook,
 )
+from ._docs import shared_docs
 from ._sniff import sniff
 
 if TYPE_CHECKING:
@@ -83,13 +85,12 @@ def _read_frame(
     kind = sniff(src.path, limits=limits, member=member, label=src.label)
     if kind in ("xlsx", "kiel_xlsx"):
         if member is not None:
-            raise ValidationError(
+            raise option_error(
+                "member",
+                member,
                 f"member={member!r} is only for zipped CSV files; {src.label} is a workbook "
                 "(use sheet_name= to choose a sheet)",
-                option="member",
-                value=member,
-                accepted="None for a workbook",
-                problems=pd.DataFrame(),
+                "None for a workbook",
             )
         return _from_rows(read_workbook(src, sheet, limits)), []
     if kind == "parquet":
@@ -174,6 +175,7 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
     return values.astype(float), leftover
 
 
+@shared_docs
 def read_table(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -211,15 +213,8 @@ def read_table(
         Raise the limits a workbook, zip or Parquet file is checked against before it is
         decompressed (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
         :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when rows were
-        rejected, one :class:`aidcalc.RejectedRowsWarning` says so (the rejected rows are
-        also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through most but not
-        all operations). ``True``: return ``(frame, rejected)``.
+    %(storage_options)s
+    %(return_rejected)s
     sheet
         Deprecated alias of ``sheet_name``.
 
@@ -239,9 +234,7 @@ def read_table(
         Missing, empty, unreadable or unsupported file (never a raw error from the parser),
         missing sheet, mapping naming absent columns, a zip or workbook that is damaged,
         encrypted, over the limits or holds several files.
-    ValidationError
-        An option with a value it does not accept (named, with what is accepted), before
-        any reading.
+    %(bad_option)s
 
     Examples
     --------
