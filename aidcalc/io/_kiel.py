@@ -159,8 +159,8 @@ def read_kiel(
         The file to read in a zip archive that holds several.
     max_uncompressed, max_ratio
         Raise the limits a workbook or zip is checked against before it is decompressed
-        (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
+        (:data:`aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED`,
+        :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.
     %(storage_options)s
     %(return_rejected)s
     sheet

@@ -62,7 +62,7 @@ def read_frame(
     """Read a CSV / XLSX / Parquet file as given (all text cells as text).
 
     Zip archives (workbooks, a zipped CSV) and Parquet files are checked against ``limits``
-    before anything is decompressed (see :func:`aidcalc.io._common.open_zip`).
+    before anything is decompressed (see :func:`aidcalc.io._zip.open_zip`).
 
     Examples
     --------
@@ -211,8 +211,8 @@ def read_table(
         The file to read in a zip archive that holds several.
     max_uncompressed, max_ratio
         Raise the limits a workbook, zip or Parquet file is checked against before it is
-        decompressed (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
+        decompressed (:data:`aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED`,
+        :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.
     %(storage_options)s
     %(return_rejected)s
     sheet
