@@ -264,9 +264,7 @@ def read_crs(
     member
         The zip member to read, when the archive holds several data files (otherwise the
         archive is refused, naming them). Other members are listed in ``rejected``.
-    max_uncompressed, max_ratio
-        Raise the zip-bomb limits (:data:`aidcalc.io._zip.MAX_UNCOMPRESSED`,
-        :data:`~aidcalc.io._zip.MAX_RATIO`) for a genuine archive that exceeds them.
+    %(limits)s
     filters
         Parquet only: which rows to read, pushed down to the files through
         :mod:`pyarrow.dataset` (row groups whose statistics exclude them are not read). A

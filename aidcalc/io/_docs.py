@@ -27,6 +27,15 @@ return_rejected
     rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
     (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
     most but not all operations). ``True``: return ``(frame, rejected)``.""",
+    "member": """\
+member
+    The file to read in a zip archive that holds several.""",
+    "limits": """\
+max_uncompressed, max_ratio
+    Raise the limits a compressed input is checked against before anything is decompressed
+    (:data:`aidcalc.io._zip.MAX_UNCOMPRESSED` for a zip,
+    :data:`~aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED` for a workbook or Parquet file,
+    :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.""",
     "bad_option": """\
 ValidationError
     An option with a value it does not accept (named, with what is accepted), before

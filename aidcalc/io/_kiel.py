@@ -155,12 +155,8 @@ def read_kiel(
     mapping
         Extra ``{file column: output column}`` renames, applied after the built-in ones
         (see :func:`kiel_columns`), for releases that rename a column.
-    member
-        The file to read in a zip archive that holds several.
-    max_uncompressed, max_ratio
-        Raise the limits a workbook or zip is checked against before it is decompressed
-        (:data:`aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.
+    %(member)s
+    %(limits)s
     %(storage_options)s
     %(return_rejected)s
     sheet

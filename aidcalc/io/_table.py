@@ -207,12 +207,8 @@ def read_table(
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
         ``03/04/2024`` are read, and the language of amount texts and donor names.
-    member
-        The file to read in a zip archive that holds several.
-    max_uncompressed, max_ratio
-        Raise the limits a workbook, zip or Parquet file is checked against before it is
-        decompressed (:data:`aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.
+    %(member)s
+    %(limits)s
     %(storage_options)s
     %(return_rejected)s
     sheet
