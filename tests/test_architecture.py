@@ -35,34 +35,17 @@ KNOWN_LAYER_BREAKS: set[tuple[str, str]] = set()
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
     ("aidcalc._real._relative", "aidcalc._real._prices"),
     ("aidcalc._real._weo", "aidcalc._real._macro"),
-    ("aidcalc.io._dask", "aidcalc.io._crs"),
-    ("aidcalc.io._dask", "aidcalc.io._parquet"),
-    ("aidcalc.io._iati", "aidcalc._real._donors"),
-    ("aidcalc.io._parquet", "aidcalc.io._crs"),
 }
 # files exempted from C901/PLR0912/PLR0915 in pyproject.toml (same ratchet)
 KNOWN_RATCHET_FILES: set[str] = {
     "aidcalc/_real/_macro.py",
     "aidcalc/_real/_prices.py",
-    "aidcalc/io/_crs.py",
-    "aidcalc/io/_iati.py",
-    "aidcalc/io/_kiel.py",
-    "aidcalc/io/_macro_loaders.py",
-    "aidcalc/io/_table.py",
 }
 KNOWN_LONG: set[str] = {
     "aidcalc._real._prices._dates",
     "aidcalc._real._prices._fx_step",
     "aidcalc._real._prices.normalise",
     "aidcalc._real._relative.share_of_gdp",
-    "aidcalc.io._common.check_zip",
-    "aidcalc.io._crs._arrow_batches",
-    "aidcalc.io._crs._pledge_frame",
-    "aidcalc.io._iati.activity",
-    "aidcalc.io._kiel.read_kiel",
-    "aidcalc.io._macro_loaders.read_dac_deflators",
-    "aidcalc.io._macro_loaders.read_wdi",
-    "aidcalc.io._table.read_table",
 }
 
 

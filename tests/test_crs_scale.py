@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import aidcalc
-from aidcalc.io import _crs as _io_crs
+from aidcalc.io import _crs_text as _io_crs_text
 from aidcalc.io import _parquet as _io_parquet
 from aidcalc.io import iter_crs
 from aidcalc.io import read_crs as _read_crs
@@ -117,7 +117,7 @@ def test_chunks_concatenate_to_read_crs(files, kind, chunksize):
 @pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
 def test_chunks_equal_read_crs_with_both_csv_engines(files, monkeypatch, arrow):
     if not arrow:
-        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+        monkeypatch.setattr(_io_crs_text, "has_arrow", lambda: False)
     whole, _ = read_crs(files["csv"], amount="commitment")
     got = pd.concat(iter_crs(files["csv"], chunksize=333, amount="commitment"))
     _same_frames(got, whole)
@@ -230,8 +230,8 @@ def test_parquet_filter_skips_row_groups_and_columns(table, tmp_path):
     """Pushdown: with the data sorted by year, row groups of other years are never read."""
     path = write_parquet(table.sort_values("Year", kind="stable"), tmp_path / "sorted.parquet",
                          row_group_size=200)
-    where = _io_parquet._plan(path, str(path), None, {"year": [2022]})
-    every = _io_parquet._plan(path, str(path), None, None)
+    where = _io_parquet.plan(path, str(path), None, {"year": [2022]})
+    every = _io_parquet.plan(path, str(path), None, None)
     read = _io_parquet.fragments(where)
     assert 0 < len(read) < len(_io_parquet.fragments(every)) / 3
     got, _ = read_crs(path, filters={"year": [2022]},

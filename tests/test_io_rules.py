@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import aidcalc
-from aidcalc.io import _crs as _io_crs
+from aidcalc.io import _crs_text as _io_crs_text
 from aidcalc.io import iter_crs, read_any, read_crs, read_kiel, read_table
 from aidcalc.io._common import MAX_RATIO, InputTypeError, ZipLimits, open_zip
 
@@ -312,7 +312,7 @@ BAD_AMOUNTS = ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-1e309", "n/a"
 @pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
 def test_crs_amounts_that_are_not_finite_numbers_are_reported(tmp_path, monkeypatch, arrow):
     if not arrow:
-        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+        monkeypatch.setattr(_io_crs_text, "has_arrow", lambda: False)
     body = "".join(f"2022|Japan|15250|{v}\n" for v in ["1.5", *BAD_AMOUNTS, "1e303", ""])
     frame, rejected = read_crs(
         _write(tmp_path / "crs.txt", CRS_HEADER + body), return_rejected=True
@@ -331,7 +331,7 @@ def test_crs_amounts_that_are_not_finite_numbers_are_reported(tmp_path, monkeypa
 @pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
 def test_crs_years_are_whole_years_in_the_window_never_rounded(tmp_path, monkeypatch, arrow):
     if not arrow:
-        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+        monkeypatch.setattr(_io_crs_text, "has_arrow", lambda: False)
     years = ["2022", "2022.0", "2022.7", "-2022", "1899", "2101", "99999", "inf", "1e20", "x"]
     body = "".join(f"{y}|Japan|15250|1\n" for y in years)
     frame, rejected = read_crs(
@@ -347,7 +347,7 @@ def test_crs_years_are_whole_years_in_the_window_never_rounded(tmp_path, monkeyp
 @pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "pandas"])
 def test_iter_crs_chunks_carry_their_report(tmp_path, monkeypatch, arrow):
     if not arrow:
-        monkeypatch.setattr(_io_crs, "_has_arrow", lambda: False)
+        monkeypatch.setattr(_io_crs_text, "has_arrow", lambda: False)
     body = "2022|Japan|15250|1\n" * 7 + "2022|Japan|15250|inf\n" + "2022|Japan|15250|1\n" * 5
     chunks = list(iter_crs(_write(tmp_path / "crs.txt", CRS_HEADER + body), chunksize=4))
     reports = pd.concat([c.attrs["rejected"] for c in chunks])
@@ -545,5 +545,5 @@ def _reference_cut(data: bytes, sep: bytes, eol: bytes) -> tuple[int, int]:
 )
 def test_block_cuts_follow_csv_quoting(data, eol, sep):
     """The linear-time cut of CRS blocks agrees with a byte-by-byte CSV reading."""
-    cut, open_at, _ = _io_crs._cut(data, eol, sep)
+    cut, open_at, _ = _io_crs_text.cut(data, eol, sep)
     assert (cut, open_at) == _reference_cut(data, sep.encode(), eol)

@@ -239,7 +239,7 @@ def test_url_errors_are_clear(tmp_path, server):
 
 
 def test_download_is_capped(tmp_path, server, monkeypatch):
-    import aidcalc.io._common as common
+    import aidcalc.io._source as common
 
     base, _ = server
     (tmp_path / "crs.txt").write_text(CRS_CLEAN * 50)

@@ -359,3 +359,8 @@ def donor_name(code: str, *, locale: LocaleLike = "en") -> str:
 
         return str(Locale("en").territories.get(iso2, upper))
     return upper  # pragma: no cover - every code has a label or an ISO entry
+
+
+def iso2_to_iso3() -> dict[str, str]:
+    """ISO 3166 alpha-2 -> alpha-3 codes (the one table, read once; for the IATI reader)."""
+    return _iso2_to_iso3()

@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError
-from ._common import check_choice, check_count, open_source
+from .._base._errors import InputFileError
+from ._common import check_choice, check_count, open_source, option_error
 
 __all__ = ["read_crs_dask"]
 
@@ -87,20 +87,19 @@ def read_crs_dask(
     [['FRA', 2000000.0, 1], ['JPN', 1500000.0, 1]]
     """
     from .._base._dask import require_dask
-    from ._crs import _check_options
+    from ._crs_frame import check_options
     from ._parquet import is_parquet
 
     check_choice("amount", amount, ("commitment", "disbursement"))
     check_count("blocksize", blocksize, minimum=1)
-    names, _ = _check_options(columns, 1, None, None, None, None)
+    names, _ = check_options(columns, 1, None, None, None, None)
     if not isinstance(path, (str, PathLike)) or isinstance(path, bytes):
-        raise ValidationError(
+        raise option_error(
+            "path",
+            type(path).__name__,
             f"read_crs_dask needs a path every worker can open, not {type(path).__name__}; "
             "save the data to a file first",
-            option="path",
-            value=type(path).__name__,
-            accepted="a path (str or os.PathLike)",
-            problems=pd.DataFrame(),
+            "a path (str or os.PathLike)",
         )
     dask = require_dask()
     if is_parquet(path):
@@ -109,12 +108,12 @@ def read_crs_dask(
 
 
 def _parquet(dask: Any, path: Path, names: list[str] | None, filters: Any, amount: str) -> Any:
-    from ._parquet import _plan, convert_fragment, fragments
+    from ._parquet import convert_fragment, fragments, plan
 
-    plan = _plan(path, str(path), names, filters)
-    items = (plan.wanted, plan.canonical, plan.expression, plan.label)
-    meta = _parquet_meta(plan, amount)
-    parts = fragments(plan)
+    layout = plan(path, str(path), names, filters)
+    items = (layout.wanted, layout.canonical, layout.expression, layout.label)
+    meta = _parquet_meta(layout, amount)
+    parts = fragments(layout)
     if not parts:
         return dask.dataframe.from_pandas(meta, npartitions=1)
     return dask.dataframe.from_map(
@@ -124,11 +123,11 @@ def _parquet(dask: Any, path: Path, names: list[str] | None, filters: Any, amoun
 
 
 def _parquet_meta(plan: Any, amount: str) -> pd.DataFrame:
-    from ._crs import _pledge_frame
-    from ._parquet import _convert, _empty_table
+    from ._crs_frame import pledge_frame
+    from ._parquet import convert, empty_table
 
-    frame, _ = _convert(_empty_table(plan), plan.wanted, plan.canonical)
-    out, _ = _pledge_frame(frame, plan.label, amount, first_line=0, unit="rows")
+    frame, _ = convert(empty_table(plan), plan.wanted, plan.canonical)
+    out, _ = pledge_frame(frame, plan.label, amount, first_line=0, unit="rows")
     return out
 
 
@@ -136,12 +135,12 @@ def _csv(
     dask: Any, path: Any, names: list[str] | None, filters: Any, amount: str, blocksize: int
 ) -> Any:
     from ._common import ZipLimits
-    from ._crs import _no_csv_filters, _open_text, _plan
+    from ._crs_text import no_csv_filters, open_text, plan
 
     limits = ZipLimits().checked()
     with open_source(path) as src:
-        _no_csv_filters(filters, src.label)
-        plan = _plan(src, names, limits, None)
+        no_csv_filters(filters, src.label)
+        layout = plan(src, names, limits, None)
         with src.path.open("rb") as raw:
             magic = raw.read(4)
         if magic.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff")):
@@ -152,38 +151,38 @@ def _csv(
                 path=src.label,
                 reason="not splittable",
             )
-        with _open_text(src, limits, None) as text:
+        with open_text(src, limits, None) as text:
             ranges = _ranges(text, src.label, blocksize)
-            layout = (str(src.path), text.sep, text.fields, text.eol, plan.wanted,
-                      plan.canonical, src.label, amount)
-    meta = _csv_part((_start(layout), 0), layout)
+            where = (str(src.path), text.sep, text.fields, text.eol, layout.wanted,
+                     layout.canonical, src.label, amount)
+    meta = _csv_part((_start(where), 0), where)
     if not ranges:
         return dask.dataframe.from_pandas(meta, npartitions=1)
     return dask.dataframe.from_map(
-        _csv_part, ranges, layout=layout, meta=meta, label="aidcalc-read-crs-csv",
+        _csv_part, ranges, layout=where, meta=meta, label="aidcalc-read-crs-csv",
         enforce_metadata=False,
     )
 
 
 def _start(layout: tuple[Any, ...]) -> int:
-    from ._crs import _read_header
+    from ._crs_text import read_header
 
     with open(layout[0], "rb") as raw:
-        header, _, _ = _read_header(raw, layout[6])
+        header, _, _ = read_header(raw, layout[6])
     return len(header)
 
 
 def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
     """(start, length) byte ranges of whole rows, about ``blocksize`` bytes each."""
-    from ._crs import _BLOCK_ROWS, _blocks, _read_header
+    from ._crs_text import BLOCK_ROWS, blocks, read_header
 
     with open(text.raw.name, "rb") as raw:
-        header, _, _ = _read_header(raw, label)
+        header, _, _ = read_header(raw, label)
     at = len(header)
     out: list[tuple[int, int]] = []
     start, size = at, 0
-    rows = max(1, min(_BLOCK_ROWS, blocksize // 400))  # pieces of about blocksize bytes
-    for piece, _ in _blocks(text, rows, label):
+    rows = max(1, min(BLOCK_ROWS, blocksize // 400))  # pieces of about blocksize bytes
+    for piece, _ in blocks(text, rows, label):
         size += len(piece)
         at += len(piece)
         if size >= blocksize:
@@ -196,16 +195,16 @@ def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
 
 def _csv_part(where: tuple[int, int], layout: tuple[Any, ...]) -> pd.DataFrame:
     """One byte range of a CRS text as a pledge frame (read_crs's parsing and conversion)."""
-    from ._crs import _arrow_batches, _has_arrow, _pandas_batches, _pledge_frame, _Text
+    from ._crs_frame import pledge_frame
+    from ._crs_text import Text, batches
 
     path, sep, fields, eol, wanted, canonical, label, amount = layout
     start, length = where
     with open(path, "rb") as raw:
         raw.seek(start)
         data = raw.read(length)
-    text = _Text(io.BytesIO(b""), io.BytesIO(b""), length, sep, fields, eol, data, None, [])
-    engine = _arrow_batches if _has_arrow() else _pandas_batches
-    parts = [chunk for chunk, _ in engine(text, wanted, canonical, 1 << 30, label)]
+    text = Text(io.BytesIO(b""), io.BytesIO(b""), length, sep, fields, eol, data, None, [])
+    parts = [chunk for chunk, _ in batches()(text, wanted, canonical, 1 << 30, label)]
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    out, _ = _pledge_frame(frame, label, amount)
+    out, _ = pledge_frame(frame, label, amount)
     return out

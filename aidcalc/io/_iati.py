@@ -44,12 +44,13 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from os import PathLike
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from xml.etree.ElementTree import Element
 
 import pandas as pd
 
 from .._base._errors import InputFileError
+from .._real._donors import iso2_to_iso3
 from ._common import (
     ReadResult,
     check_path,
@@ -59,6 +60,7 @@ from ._common import (
     rejected_frame,
     url_scheme,
 )
+from ._docs import shared_docs
 from ._xml import BlockReader, iter_elements, local_name, parse_bytes, repair_text
 
 __all__ = ["read_iati"]
@@ -157,12 +159,6 @@ def _dac3_categories() -> dict[str, tuple[str, str | None]]:
     return out
 
 
-def _iso2_to_iso3() -> dict[str, str]:
-    from .._real._donors import _iso2_to_iso3 as table  # the one ISO 3166 table (cached there)
-
-    return table()
-
-
 @cache
 def _org_schemes() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
     from .._base._datasets import read_dataset
@@ -235,7 +231,7 @@ def org_donor(ref: str | None, org_type: str | None = None) -> tuple[str | None,
                 )
             return found[0], f"{ident}: DAC donor code {dac} ({found[1]})"
         iso2 = groups.get("iso2") or ""
-        iso3 = _iso2_to_iso3().get(iso2)
+        iso3 = iso2_to_iso3().get(iso2)
         if iso3 is None:
             return None, f"{ident!r}: {iso2!r} is not an ISO 3166 country code"
         return iso3, f"{ident}: {scheme} identifier of {iso2}"
@@ -386,6 +382,63 @@ class _Donors:
         )
 
 
+class _Activity(NamedTuple):
+    """What every transaction of one activity takes from it."""
+
+    source: str
+    label: str  # "activity <iati-identifier>", for the report
+    ident: str | None
+    lang: str | None
+    default_vocabulary: str
+    default_currency: str | None
+    donor_name: str | None
+    donor_ref: str | None
+    donor_type: str | None
+    title: str | None
+    description: str | None
+    generated_dates: set[str]  # a value-date equal to one of these is a placeholder
+    countries: list[str]
+    regions: list[str]
+    sectors: list[tuple[str, str, str | None]]
+
+
+def _codes(elem: Element, name: str, *, upper: bool = False) -> list[str]:
+    """The ``@code`` of each ``name`` child (recipient countries or regions), trimmed."""
+    codes = [(c.get("code") or "").strip() for c in _children(elem, name)]
+    return [c.upper() for c in codes] if upper else codes
+
+
+def _activity_context(act: Element, root: Element | None, source: str) -> _Activity:
+    lang = act.get(_XML_LANG)
+    version = act.get("version") or (root.get("version") if root is not None else "") or ""
+    default_vocabulary = "DAC" if version.strip().startswith("1") else "1"
+    ident_elem = _child(act, "iati-identifier")
+    ident = (ident_elem.text or "").strip() if ident_elem is not None else None
+    reporting = _child(act, "reporting-org")
+    stamps = (
+        act.get("generated-datetime"),
+        act.get("last-updated-datetime"),
+        root.get("generated-datetime") if root is not None else None,
+    )
+    return _Activity(
+        source=source,
+        label=f"activity {ident or '(no iati-identifier)'}",
+        ident=ident,
+        lang=lang,
+        default_vocabulary=default_vocabulary,
+        default_currency=(act.get("default-currency") or "").strip().upper() or None,
+        donor_name=_narrative(reporting, lang),
+        donor_ref=reporting.get("ref") if reporting is not None else None,
+        donor_type=reporting.get("type") if reporting is not None else None,
+        title=_narrative(_child(act, "title"), lang),
+        description=_narrative(_child(act, "description"), lang),
+        generated_dates={(d or "")[:10] for d in stamps if d},
+        countries=_codes(act, "recipient-country", upper=True),
+        regions=_codes(act, "recipient-region"),
+        sectors=_sectors(act, default_vocabulary),
+    )
+
+
 class _Reader:
     """Collects transaction records and problems over one or more files."""
 
@@ -421,53 +474,13 @@ class _Reader:
 
     # -- one activity ------------------------------------------------------------------------
     def activity(self, act: Element, root: Element | None, source: str) -> None:
-        lang = act.get(_XML_LANG)
-        version = act.get("version") or (root.get("version") if root is not None else "") or ""
-        default_vocabulary = "DAC" if version.strip().startswith("1") else "1"
-        ident_elem = _child(act, "iati-identifier")
-        ident = (ident_elem.text or "").strip() if ident_elem is not None else None
-        label = f"activity {ident or '(no iati-identifier)'}"
-        default_currency = (act.get("default-currency") or "").strip().upper() or None
-        reporting = _child(act, "reporting-org")
-        donor_name = _narrative(reporting, lang)
-        donor_ref = reporting.get("ref") if reporting is not None else None
-        donor_type = reporting.get("type") if reporting is not None else None
-        title = _narrative(_child(act, "title"), lang)
-        activity_description = _narrative(_child(act, "description"), lang)
-        generated_dates = {
-            (d or "")[:10]
-            for d in (
-                act.get("generated-datetime"),
-                act.get("last-updated-datetime"),
-                root.get("generated-datetime") if root is not None else None,
-            )
-            if d
-        }
-        act_countries = [
-            (c.get("code") or "").strip().upper() for c in _children(act, "recipient-country")
-        ]
-        act_regions = [(c.get("code") or "").strip() for c in _children(act, "recipient-region")]
-        act_sectors = _sectors(act, default_vocabulary)
-
-        # impossible dates anywhere in the activity (reported, never silently used)
-        for elem in act.iter():
-            iso = elem.get("iso-date")
-            if iso is not None and not _valid_date(iso.strip()):
-                where = local_name(elem.tag)
-                self.problem(
-                    source,
-                    label,
-                    f"{where}/@iso-date",
-                    iso,
-                    f"not a valid date: {where} @iso-date {iso!r} ignored",
-                )
-
-        types = _transaction_types()
+        ctx = _activity_context(act, root, source)
+        self._impossible_dates(act, ctx)
         transactions = _children(act, "transaction")
         if not transactions:
             self.problem(
                 source,
-                label,
+                ctx.label,
                 "transaction",
                 None,
                 "activity has no <transaction>: nothing read from it (budgets and planned "
@@ -475,127 +488,161 @@ class _Reader:
                 kept=False,
             )
         for k, tx in enumerate(transactions, start=1):
-            row = f"{label}, transaction {k}"
-            type_elem = _child(tx, "transaction-type")
-            code = (type_elem.get("code") or "").strip() if type_elem is not None else ""
-            code_entry: tuple[str | None, str | None, str | None] | None = types.get(
-                code
-            ) or types.get(code.upper())
-            if code_entry is None:
+            self.transaction(ctx, k, tx)
+
+    def _impossible_dates(self, act: Element, ctx: _Activity) -> None:
+        """Impossible dates anywhere in the activity: reported, never silently used."""
+        for elem in act.iter():
+            iso = elem.get("iso-date")
+            if iso is not None and not _valid_date(iso.strip()):
+                where = local_name(elem.tag)
                 self.problem(
-                    source,
-                    row,
-                    "transaction-type/@code",
-                    code or None,
-                    "unknown or missing transaction type code: status left empty",
+                    ctx.source,
+                    ctx.label,
+                    f"{where}/@iso-date",
+                    iso,
+                    f"not a valid date: {where} @iso-date {iso!r} ignored",
                 )
-                code_entry = (code or None, None, None)
-            value_elem = _child(tx, "value")
-            value_text = (value_elem.text or "").strip() if value_elem is not None else ""
-            try:
-                value = Decimal(value_text) if value_text else None
-                if value is not None and not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                self.problem(
-                    source,
-                    row,
-                    "value",
-                    value_text[:100],
-                    "transaction rejected: the value is not a number",
-                )
-                continue
-            if value is None:
-                self.problem(source, row, "value", None, "transaction rejected: no <value>")
-                continue
-            assert value_elem is not None  # the value was read from it
-            currency = (value_elem.get("currency") or "").strip().upper() or default_currency
-            if not currency:
-                self.problem(
-                    source,
-                    row,
-                    "value/@currency",
-                    value_text,
-                    "transaction rejected: no currency (the <value> has no @currency and the "
-                    "activity has no @default-currency); add one, aidcalc does not guess",
-                )
-                continue
-            date_elem = _child(tx, "transaction-date")
-            tx_date = ""
-            if date_elem is not None:  # 1.0x publishers sometimes wrote the date as text
-                tx_date = (date_elem.get("iso-date") or date_elem.text or "").strip()
-            value_date = (value_elem.get("value-date") or "").strip()
-            if not value_date:
-                self.problem(
-                    source,
-                    row,
-                    "value/@value-date",
-                    None,
-                    "no value-date: the transaction date is used as the rate date",
-                )
-                value_date = tx_date
-            elif (
-                _valid_date(value_date)
-                and _valid_date(tx_date)
-                and value_date[:10] in generated_dates
-                and value_date[:10] != tx_date[:10]
-            ):
-                self.problem(
-                    source,
-                    row,
-                    "value/@value-date",
-                    value_date,
-                    f"value-date {value_date} equals the file's generation date, not the "
-                    f"transaction date {tx_date}: probably a placeholder; check the rate "
-                    "date before converting",
-                )
-            tx_countries = [
-                (c.get("code") or "").strip().upper() for c in _children(tx, "recipient-country")
-            ]
-            tx_regions = [(c.get("code") or "").strip() for c in _children(tx, "recipient-region")]
-            countries = tx_countries or act_countries
-            regions = tx_regions if (tx_countries or tx_regions) else act_regions
-            tx_sectors = _sectors(tx, default_vocabulary)
-            sectors = _pick_vocabulary(tx_sectors or act_sectors)
-            provider = _child(tx, "provider-org")
-            donor, issue = self.donors.resolve(
-                donor_ref,
-                donor_type,
-                donor_name,
-                provider.get("ref") if provider is not None else None,
-                provider.get("type") if provider is not None else None,
+
+    def transaction(self, ctx: _Activity, k: int, tx: Element) -> None:
+        """One transaction: type -> value and currency -> dates -> place, sectors, donor ->
+        the record (or the reason it is rejected)."""
+        row = f"{ctx.label}, transaction {k}"
+        code_entry = self._type(ctx.source, row, tx)
+        money = self._value(ctx, row, tx)
+        if money is None:
+            return
+        value, value_elem, currency = money
+        tx_date, value_date = self._dates(ctx, row, tx, value_elem)
+        tx_countries = _codes(tx, "recipient-country", upper=True)
+        tx_regions = _codes(tx, "recipient-region")
+        countries = tx_countries or ctx.countries
+        regions = tx_regions if (tx_countries or tx_regions) else ctx.regions
+        tx_sectors = _sectors(tx, ctx.default_vocabulary)
+        provider = _child(tx, "provider-org")
+        donor, issue = self.donors.resolve(
+            ctx.donor_ref,
+            ctx.donor_type,
+            ctx.donor_name,
+            provider.get("ref") if provider is not None else None,
+            provider.get("type") if provider is not None else None,
+        )
+        if issue is not None:
+            self.problem(ctx.source, row, *issue, kept=True)
+        self.records.append(
+            {
+                "donor": donor,
+                "donor_name": ctx.donor_name,
+                "donor_ref": ctx.donor_ref,
+                "recipient_country": ";".join(c for c in countries if c) or None,
+                "recipient_region": ";".join(r for r in regions if r) or None,
+                "announced": tx_date or None,
+                "value_date": value_date or None,
+                "value": value,
+                "currency": currency,
+                "status": code_entry[2],
+                "transaction_type": code_entry[0],
+                "transaction_type_name": code_entry[1],
+                "activity_id": ctx.ident,
+                "transaction_ref": tx.get("ref"),
+                "transaction_index": k,
+                "title": ctx.title,
+                "description": _narrative(_child(tx, "description"), ctx.lang)
+                or ctx.description
+                or ctx.title,
+                "provider_org": _org(provider, ctx.lang),
+                "receiver_org": _org(_child(tx, "receiver-org"), ctx.lang),
+                "source": ctx.source,
+                "_sectors": _pick_vocabulary(tx_sectors or ctx.sectors),
+                "_sector_level": "transaction" if tx_sectors else "activity",
+                "_row": row,
+            }
+        )
+
+    def _type(
+        self, source: str, row: str, tx: Element
+    ) -> tuple[str | None, str | None, str | None]:
+        """(code, name, status) of the transaction type; an unknown code is kept, reported."""
+        types = _transaction_types()
+        type_elem = _child(tx, "transaction-type")
+        code = (type_elem.get("code") or "").strip() if type_elem is not None else ""
+        entry = types.get(code) or types.get(code.upper())
+        if entry is not None:
+            return entry
+        self.problem(
+            source,
+            row,
+            "transaction-type/@code",
+            code or None,
+            "unknown or missing transaction type code: status left empty",
+        )
+        return (code or None, None, None)
+
+    def _value(
+        self, ctx: _Activity, row: str, tx: Element
+    ) -> tuple[Decimal, Element, str] | None:
+        """(value, the <value> element, currency), or None with the reason it is rejected."""
+        value_elem = _child(tx, "value")
+        value_text = (value_elem.text or "").strip() if value_elem is not None else ""
+        try:
+            value = Decimal(value_text) if value_text else None
+            if value is not None and not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            reason = "transaction rejected: the value is not a number"
+            self.problem(ctx.source, row, "value", value_text[:100], reason)
+            return None
+        if value is None or value_elem is None:
+            self.problem(ctx.source, row, "value", None, "transaction rejected: no <value>")
+            return None
+        currency = (value_elem.get("currency") or "").strip().upper() or ctx.default_currency
+        if not currency:
+            self.problem(
+                ctx.source,
+                row,
+                "value/@currency",
+                value_text,
+                "transaction rejected: no currency (the <value> has no @currency and the "
+                "activity has no @default-currency); add one, aidcalc does not guess",
             )
-            if issue is not None:
-                self.problem(source, row, *issue, kept=True)
-            self.records.append(
-                {
-                    "donor": donor,
-                    "donor_name": donor_name,
-                    "donor_ref": donor_ref,
-                    "recipient_country": ";".join(c for c in countries if c) or None,
-                    "recipient_region": ";".join(r for r in regions if r) or None,
-                    "announced": tx_date or None,
-                    "value_date": value_date or None,
-                    "value": value,
-                    "currency": currency,
-                    "status": code_entry[2],
-                    "transaction_type": code_entry[0],
-                    "transaction_type_name": code_entry[1],
-                    "activity_id": ident,
-                    "transaction_ref": tx.get("ref"),
-                    "transaction_index": k,
-                    "title": title,
-                    "description": _narrative(_child(tx, "description"), lang)
-                    or activity_description
-                    or title,
-                    "provider_org": _org(provider, lang),
-                    "receiver_org": _org(_child(tx, "receiver-org"), lang),
-                    "source": source,
-                    "_sectors": sectors,
-                    "_sector_level": "transaction" if tx_sectors else "activity",
-                    "_row": row,
-                }
+            return None
+        return value, value_elem, currency
+
+    def _dates(
+        self, ctx: _Activity, row: str, tx: Element, value_elem: Element
+    ) -> tuple[str, str]:
+        """(transaction date, value date): a missing value-date is the transaction date; one
+        that is the file's generation date is reported as a probable placeholder."""
+        date_elem = _child(tx, "transaction-date")
+        tx_date = ""
+        if date_elem is not None:  # 1.0x publishers sometimes wrote the date as text
+            tx_date = (date_elem.get("iso-date") or date_elem.text or "").strip()
+        value_date = (value_elem.get("value-date") or "").strip()
+        if not value_date:
+            self.problem(
+                ctx.source,
+                row,
+                "value/@value-date",
+                None,
+                "no value-date: the transaction date is used as the rate date",
             )
+            return tx_date, tx_date
+        if (
+            _valid_date(value_date)
+            and _valid_date(tx_date)
+            and value_date[:10] in ctx.generated_dates
+            and value_date[:10] != tx_date[:10]
+        ):
+            self.problem(
+                ctx.source,
+                row,
+                "value/@value-date",
+                value_date,
+                f"value-date {value_date} equals the file's generation date, not the "
+                f"transaction date {tx_date}: probably a placeholder; check the rate "
+                "date before converting",
+            )
+        return tx_date, value_date
 
     # -- one file ----------------------------------------------------------------------------
     def _no_activities(self, source: str, root_name: str | None) -> None:
@@ -841,6 +888,7 @@ def _explode(reader: _Reader) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "recipient"])
 
 
+@shared_docs
 def read_iati(
     path_or_dir: str | PathLike[str] | IO[bytes],
     *,
@@ -868,15 +916,8 @@ def read_iati(
         (``reporting-org/@ref`` or ``provider-org/@ref``) or reporting-org name to donor code
         or name (``{"XM-DAC-41114": "USA"}``). It wins over what the file says.
 
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when the
-        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
-        most but not all operations). ``True``: return ``(frame, rejected)``.
+    %(storage_options)s
+    %(return_rejected)s
 
     Returns
     -------
@@ -990,7 +1031,7 @@ def _read_iati(
                 f"{col} {value!r} is not a valid date: left empty",
             )
     frame["donor"] = frame["donor"].astype(object)
-    iso3 = _iso2_to_iso3()
+    iso3 = iso2_to_iso3()
     single = frame["recipient_country"].where(
         ~frame["recipient_country"].str.contains(";", na=False)
     )

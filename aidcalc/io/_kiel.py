@@ -32,20 +32,25 @@ import pandas as pd
 
 from .._base._compat import renamed_option
 from .._base._dates import WINDOW_TEXT
-from .._base._errors import InputFileError, ValidationError, describe_rows
+from .._base._errors import InputFileError, describe_rows
 from ._common import (
     ReadResult,
     Source,
     ZipLimits,
+    check_mapped_columns,
+    check_mapping,
+    check_sheet,
     donor_codes_or_na,
     finish,
     in_window,
     open_source,
     read_delimited,
     read_workbook,
+    refuse,
     rejected_frame,
     skipped_members,
 )
+from ._docs import shared_docs
 from ._sniff import sniff
 
 __all__ = ["DEFAULT_SHEET", "kiel_columns", "read_kiel"]
@@ -124,6 +129,7 @@ def _read_csv(src: Source, limits: ZipLimits, member: str | None) -> tuple[pd.Da
     return table, skipped
 
 
+@shared_docs
 def read_kiel(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -149,21 +155,10 @@ def read_kiel(
     mapping
         Extra ``{file column: output column}`` renames, applied after the built-in ones
         (see :func:`kiel_columns`), for releases that rename a column.
-    member
-        The file to read in a zip archive that holds several.
-    max_uncompressed, max_ratio
-        Raise the limits a workbook or zip is checked against before it is decompressed
-        (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when the
-        rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-        (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
-        most but not all operations). ``True``: return ``(frame, rejected)``.
+    %(member)s
+    %(limits)s
+    %(storage_options)s
+    %(return_rejected)s
     sheet
         Deprecated alias of ``sheet_name``.
 
@@ -188,8 +183,7 @@ def read_kiel(
     InputFileError
         Missing, empty or unreadable file, missing sheet, a table that is not in Kiel's
         layout, a zip or workbook that is damaged, encrypted or over the limits.
-    ValidationError
-        An option with a value it does not accept (named, with what is accepted).
+    %(bad_option)s
 
     Examples
     --------
@@ -210,200 +204,236 @@ def read_kiel(
     _check_options(sheet, mapping, member)
     limits = ZipLimits(max_uncompressed, max_ratio).checked()
     with open_source(path, storage_options=storage_options) as src:
-        kind = sniff(src.path, limits=limits, member=member, label=src.label)
-        skipped: list[str] = []
-        if kind in ("xlsx", "kiel_xlsx"):
-            table = _read_xlsx(src, sheet, limits)
-        elif kind in ("csv", "kiel_csv"):
-            table, skipped = _read_csv(src, limits, member)
-        else:
-            raise InputFileError(
-                f"{src.label}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or "
-                "its CSV)",
-                path=src.label,
-                reason="wrong layout",
-            )
-    p = src.label
+        table, skipped = _read(src, sheet, limits, member)
+    source = src.label
     table.columns = [str(c).strip() for c in table.columns]
     lines = table.index.to_numpy()  # where each row is in the file (line or sheet row)
     table = table.reset_index(drop=True)
+    layout, renames = _renames(table, mapping, source)
+    frame = table.rename(columns=renames)
+    report = _Report(source, table, lines, renames, skipped_members(source, skipped))
+    _clean_text(frame)
+    _read_amounts(frame, report)
+    _read_announced(frame, report)
+    _status_and_category(frame, report)
+    _donor_codes(frame, report)
+    frame = _finish_frame(frame, table, renames, layout, source)
+    return finish(
+        ReadResult(frame, rejected_frame(report.problems)), return_rejected, reader="read_kiel"
+    )
+
+
+def _read(
+    src: Source, sheet: str | int, limits: ZipLimits, member: str | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """(the table as written, zip members not read): sniffed, then read as workbook or CSV."""
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
+    if kind in ("xlsx", "kiel_xlsx"):
+        return _read_xlsx(src, sheet, limits), []
+    if kind in ("csv", "kiel_csv"):
+        return _read_csv(src, limits, member)
+    raise InputFileError(
+        f"{src.label}: looks like {kind}, not the Kiel tracker (an .xlsx workbook or its CSV)",
+        path=src.label,
+        reason="wrong layout",
+    )
+
+
+def _renames(
+    table: pd.DataFrame, mapping: Mapping[str, str] | None, source: str
+) -> tuple[str | None, dict[str, str]]:
+    """(the layout found, file column -> output column): the documented table, then ``mapping``."""
     layout = _layout(list(table.columns))
     if layout is None and not mapping:
         expected = ", ".join(c for c in _columns()["xlsx"].head(6))
         raise InputFileError(
-            f"{p}: not the Kiel tracker layout: expected columns such as {expected} "
+            f"{source}: not the Kiel tracker layout: expected columns such as {expected} "
             f"(or the processed CSV's giver, dato, verdi_eur); found {list(table.columns)[:8]}; "
             "pass mapping= to name them",
-            path=str(p),
+            path=source,
             reason="wrong layout",
         )
     renames: dict[str, str] = {}
     if layout:
         lookup = {_norm(c): c for c in table.columns}
-        for out, src in zip(_columns()["column"], _columns()[layout], strict=True):
-            if src and _norm(src) in lookup:
-                renames[lookup[_norm(src)]] = out
+        for out, name in zip(_columns()["column"], _columns()[layout], strict=True):
+            if name and _norm(name) in lookup:
+                renames[lookup[_norm(name)]] = out
     if mapping:
-        missing = [c for c in mapping if c not in table.columns]
-        if missing:
-            raise InputFileError(
-                f"{p}: mapping names columns that are not in the file: {missing}",
-                path=str(p),
-                reason="bad mapping",
-            )
+        check_mapped_columns(table.columns, mapping, source)
         renames.update(mapping)
-    frame = table.rename(columns=renames)
-    source = str(p)
-    problems: list[dict[str, Any]] = skipped_members(source, skipped)
+    return layout, renames
 
-    def report(mask: pd.Series, column: str, reason: str) -> None:
-        for label in frame.index[mask.to_numpy()]:
-            problems.append(
+
+class _Report:
+    """The rejected-rows report being written: each cell named by its line and text as read."""
+
+    def __init__(
+        self,
+        source: str,
+        table: pd.DataFrame,
+        lines: np.ndarray,
+        renames: dict[str, str],
+        problems: list[dict[str, Any]],
+    ) -> None:
+        self.source, self.table, self.lines, self.problems = source, table, lines, problems
+        self.inverse = {v: k for k, v in renames.items()}
+
+    def add(self, mask: pd.Series, column: str, reason: str) -> None:
+        """One entry per row of ``mask``, with the cell as the file holds it."""
+        name = self.inverse.get(column, column)
+        for label in mask.index[mask.to_numpy()]:
+            self.problems.append(
                 {
-                    "source": source,
-                    "row": int(lines[label]),
+                    "source": self.source,
+                    "row": int(self.lines[label]),
                     "column": column,
-                    "value": table.iloc[label][_src(column)],
+                    "value": self.table.iloc[label][name],
                     "reason": reason,
                     "kept": True,
                 }
             )
 
-    inverse = {v: k for k, v in renames.items()}
 
-    def _src(column: str) -> str:
-        return inverse.get(column, column)
+_TEXT_COLUMNS = ("aid_type", "aid_type_specific", "measure", "donor_name", "reported_currency")
+_MONEY_COLUMNS = (
+    "amount",
+    "amount_redistr",
+    "activity_amount",
+    "delivered_amount",
+    "reported_amount",
+    "items_delivered",
+)
+_LEAD = (
+    "donor",
+    "donor_name",
+    "recipient",
+    "announced",
+    "amount",
+    "currency",
+    "amount_redistr",
+    "activity_amount",
+    "delivered_amount",
+    "reported_amount",
+    "reported_currency",
+    "aid_type",
+    "aid_type_specific",
+    "category",
+    "measure",
+    "status",
+)
 
-    for col in ("aid_type", "aid_type_specific", "measure", "donor_name", "reported_currency"):
+
+def _clean_text(frame: pd.DataFrame) -> None:
+    """Text columns trimmed; empty text is empty (None)."""
+    for col in _TEXT_COLUMNS:
         if col in frame.columns:
             text = frame[col].astype("string").str.strip()
             frame[col] = text.where(text != "").astype(object)
-    for col in (
-        "amount",
-        "amount_redistr",
-        "activity_amount",
-        "delivered_amount",
-        "reported_amount",
-        "items_delivered",
-    ):
+
+
+def _read_amounts(frame: pd.DataFrame, report: _Report) -> None:
+    """Money columns as floats; text that is not a number and inf left empty, reported."""
+    for col in _MONEY_COLUMNS:
         if col in frame.columns:
             raw = frame[col]
             num = pd.to_numeric(raw, errors="coerce").astype(float)
             bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
             if bad.any():
-                report(bad, col, f"{col}: not a number: left empty")
+                report.add(bad, col, f"{col}: not a number: left empty")
             infinite = pd.Series(np.isinf(num.to_numpy()), index=num.index)
             if infinite.any():  # "inf", "-Infinity", "1e400": never inf as money
-                report(infinite, col, f"{col}: not a finite number: left empty")
+                report.add(infinite, col, f"{col}: not a finite number: left empty")
             frame[col] = num.where(~infinite)
-    if "announced" in frame.columns:
-        raw = frame["announced"]
-        is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
-        text = raw.where(~is_stamp).astype("string").str.strip().str.slice(0, 10)
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        stamps = pd.to_datetime(raw.where(is_stamp), errors="coerce")
-        dates = stamps.where(is_stamp, parsed)
-        bad = dates.isna() & text.notna() & (text != "")
-        if bad.any():
-            report(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
-        dates, outside = in_window(dates)
-        if outside.any():
-            report(outside, "announced", f"announced: {WINDOW_TEXT}: left empty")
-        frame["announced"] = dates
+
+
+def _read_announced(frame: pd.DataFrame, report: _Report) -> None:
+    """``announced`` as dates (workbook dates as they are, text as YYYY-MM-DD), in the window."""
+    if "announced" not in frame.columns:
+        return
+    raw = frame["announced"]
+    is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
+    text = raw.where(~is_stamp).astype("string").str.strip().str.slice(0, 10)
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    stamps = pd.to_datetime(raw.where(is_stamp), errors="coerce")
+    dates = stamps.where(is_stamp, parsed)
+    bad = dates.isna() & text.notna() & (text != "")
+    if bad.any():
+        report.add(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
+    dates, outside = in_window(dates)
+    if outside.any():
+        report.add(outside, "announced", f"announced: {WINDOW_TEXT}: left empty")
+    frame["announced"] = dates
+
+
+def _status_and_category(frame: pd.DataFrame, report: _Report) -> None:
+    """``currency`` (EUR), ``status`` from ``measure``, ``category`` from ``aid_type``."""
     frame["currency"] = "EUR"
     if "measure" in frame.columns:
         frame["status"] = frame["measure"].str.lower().map(STATUS).astype(object)
         unknown = frame["measure"].notna() & frame["status"].isna()
         if unknown.any():
-            report(unknown, "measure", "measure: expected Commitment or Allocation: status empty")
+            why = "measure: expected Commitment or Allocation: status empty"
+            report.add(unknown, "measure", why)
     if "aid_type" in frame.columns:
         frame["category"] = frame["aid_type"].str.lower().map(CATEGORY).fillna("other")
-    if "donor_name" in frame.columns:
-        codes = donor_codes_or_na(frame["donor_name"])
-        frame.insert(0, "donor", codes)
-        unknown = codes.isna() & frame["donor_name"].notna()
-        # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
-        groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
-            frame.loc[unknown, "donor_name"]
+
+
+def _donor_codes(frame: pd.DataFrame, report: _Report) -> None:
+    """``donor`` codes in front; each name without a code reported once, with its lines."""
+    if "donor_name" not in frame.columns:
+        return
+    codes = donor_codes_or_na(frame["donor_name"])
+    frame.insert(0, "donor", codes)
+    unknown = codes.isna() & frame["donor_name"].notna()
+    # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
+    groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
+        frame.loc[unknown, "donor_name"]
+    )
+    for name, rows in groups.items():
+        where = describe_rows(report.lines[rows.to_numpy()].tolist()).replace("(index", "(line")
+        report.problems.append(
+            {
+                "source": report.source,
+                "row": where,
+                "column": "donor_name",
+                "value": name,
+                "reason": "donor name not recognised: donor code left empty "
+                "(kept under donor_name)",
+                "kept": True,
+            }
         )
-        for name, rows in groups.items():
-            where = describe_rows(lines[rows.to_numpy()].tolist()).replace("(index", "(line")
-            problems.append(
-                {
-                    "source": source,
-                    "row": where,
-                    "column": "donor_name",
-                    "value": name,
-                    "reason": "donor name not recognised: donor code left empty "
-                    "(kept under donor_name)",
-                    "kept": True,
-                }
-            )
+
+
+def _finish_frame(
+    frame: pd.DataFrame,
+    table: pd.DataFrame,
+    renames: dict[str, str],
+    layout: str | None,
+    source: str,
+) -> pd.DataFrame:
+    """Recipient and source set, unmapped number columns as numbers, the pledge columns first."""
     frame["recipient"] = "UKR"
     frame["source"] = source
     unmapped = [c for c in table.columns if c not in renames and c in frame.columns]
     for col in unmapped:  # numbers as numbers, so .sum() adds instead of concatenating
         frame[col] = numeric_if_numbers(frame[col])
-    lead = [
-        c
-        for c in (
-            "donor",
-            "donor_name",
-            "recipient",
-            "announced",
-            "amount",
-            "currency",
-            "amount_redistr",
-            "activity_amount",
-            "delivered_amount",
-            "reported_amount",
-            "reported_currency",
-            "aid_type",
-            "aid_type_specific",
-            "category",
-            "measure",
-            "status",
-        )
-        if c in frame.columns
-    ]
+    lead = [c for c in _LEAD if c in frame.columns]
     frame = frame[lead + [c for c in frame.columns if c not in lead]]
     frame.attrs["source"] = source
     frame.attrs["format"] = f"Kiel Ukraine Support Tracker ({layout or 'mapped'} layout)"
     frame.attrs["units"] = "amount, amount_redistr, activity_amount, delivered_amount: EUR"
-    return finish(
-        ReadResult(frame, rejected_frame(problems)), return_rejected, reader="read_kiel"
-    )
+    return frame
 
 
 def _check_options(sheet: Any, mapping: Any, member: Any) -> None:
-    checks = (
-        (
-            "sheet_name",
-            sheet,
-            isinstance(sheet, (str, int)) and not isinstance(sheet, bool),
-            "the name (str) or number (int, 0 is the first) of a sheet",
-        ),
-        (
-            "mapping",
-            mapping,
-            mapping is None
-            or (
-                isinstance(mapping, Mapping)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
-            ),
-            "a dict of file column -> output column, or None",
-        ),
-        ("member", member, member is None or isinstance(member, str), "a zip member name or None"),
-    )
-    for option, value, ok, accepted in checks:
-        if not ok:
-            raise ValidationError(
-                f"{option}={value!r} is not accepted; use {accepted}",
-                option=option,
-                value=value,
-                accepted=accepted,
-                problems=pd.DataFrame(),
-            )
+    use = "the name (str) or number (int, 0 is the first) of a sheet"
+    check_sheet(sheet, use, use)
+    use = "a dict of file column -> output column, or None"
+    check_mapping(mapping, use, use)
+    if member is not None and not isinstance(member, str):
+        use = "a zip member name or None"
+        raise refuse("member", member, use, use)
 
 
 _CODE_LIKE = r"^\s*[+-]?0\d"  # "007", "01234": codes, kept as text

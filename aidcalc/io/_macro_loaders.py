@@ -18,7 +18,7 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -90,26 +90,8 @@ def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
     [{'iso3': 'JPN', 'year': 2021, 'value': 125681593.0, 'vintage': 'WDI, last updated 2025-07-01'}]
     """
     p = _path(path)
-    text = _text(p)
-    lines = text.splitlines()
-    header_at = None
-    updated = ""
-    for i, line in enumerate(lines[:20]):
-        cells = next(csv.reader([line]), [])
-        if cells[:1] == ["Last Updated Date"] and len(cells) > 1:
-            updated = cells[1].strip()
-        if cells[:4] == ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]:
-            header_at = i
-            break
-    if header_at is None:
-        first = lines[0][:80] if lines else "(empty file)"
-        raise InputFileError(
-            f"{p.name} is not a World Bank WDI CSV download: expected a header "
-            '"Country Name","Country Code","Indicator Name","Indicator Code","1960",... within '
-            f"the first 20 lines; the file starts with {first!r}",
-            path=str(p),
-            reason="layout",
-        )
+    lines = _text(p).splitlines()
+    header_at, updated = _wdi_header(lines, p)
     frame = pd.read_csv(
         io.StringIO("\n".join(lines[header_at:])), dtype=str, keep_default_na=False
     )
@@ -122,21 +104,7 @@ def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
             line=header_at + 1,
             reason="no year columns",
         )
-    codes = sorted(set(frame["Indicator Code"]) - {""})
-    if indicator is not None:
-        if indicator not in codes:
-            raise InputFileError(
-                f"{p.name} has no indicator {indicator!r}; it holds {join_values(codes)}",
-                path=str(p),
-                reason="indicator",
-            )
-        frame = frame[frame["Indicator Code"] == indicator]
-    elif len(codes) > 1:
-        raise InputFileError(
-            f"{p.name} holds several indicators {join_values(codes)}: pass indicator=",
-            path=str(p),
-            reason="indicator",
-        )
+    frame = _one_indicator(frame, indicator, p)
     long = frame.melt(
         id_vars=["Country Code", "Indicator Name", "Indicator Code"],
         value_vars=years,
@@ -167,6 +135,45 @@ def read_wdi(path: str | Path, *, indicator: str | None = None) -> pd.DataFrame:
         }
     )
     return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
+
+
+def _wdi_header(lines: list[str], p: Path) -> tuple[int, str]:
+    """(line of the "Country Name","Country Code",... header, "Last Updated Date" or "")."""
+    updated = ""
+    for i, line in enumerate(lines[:20]):
+        cells = next(csv.reader([line]), [])
+        if cells[:1] == ["Last Updated Date"] and len(cells) > 1:
+            updated = cells[1].strip()
+        if cells[:4] == ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]:
+            return i, updated
+    first = lines[0][:80] if lines else "(empty file)"
+    raise InputFileError(
+        f"{p.name} is not a World Bank WDI CSV download: expected a header "
+        '"Country Name","Country Code","Indicator Name","Indicator Code","1960",... within '
+        f"the first 20 lines; the file starts with {first!r}",
+        path=str(p),
+        reason="layout",
+    )
+
+
+def _one_indicator(frame: pd.DataFrame, indicator: str | None, p: Path) -> pd.DataFrame:
+    """The rows of ``indicator``, or of the file's one indicator."""
+    codes = sorted(set(frame["Indicator Code"]) - {""})
+    if indicator is not None:
+        if indicator not in codes:
+            raise InputFileError(
+                f"{p.name} has no indicator {indicator!r}; it holds {join_values(codes)}",
+                path=str(p),
+                reason="indicator",
+            )
+        return frame[frame["Indicator Code"] == indicator]
+    if len(codes) > 1:
+        raise InputFileError(
+            f"{p.name} holds several indicators {join_values(codes)}: pass indicator=",
+            path=str(p),
+            reason="indicator",
+        )
+    return frame
 
 
 def _dac_grid(p: Path) -> pd.DataFrame:
@@ -241,42 +248,59 @@ def read_dac_deflators(
     >>> t.loc[0, "unit"]
     'index, USD terms, 2022=100'
     """
-    from .._real._donors import donor_codes
-
     p = _path(path)
     grid = _dac_grid(p)
-    header_at = None
-    for i in range(min(len(grid), 30)):
-        first = str(grid.iat[i, 0]).strip().casefold() if grid.shape[1] else ""
-        years = sum(bool(_YEAR.match(str(v))) for v in grid.iloc[i, 1:])
-        if first in ("donor", "donors", "country", "dac donor") and years >= 1:
-            header_at = i
-            break
-    if header_at is None:
-        raise InputFileError(
-            f"{p.name} is not an OECD DAC deflator table: expected a header row 'Donor, 2000, "
-            "2001, ...' (donors as rows, years as columns) within the first 30 rows",
-            path=str(p),
-            reason="layout",
-        )
+    header_at = _dac_header(grid, p)
     if base_year is None:
-        above = " ".join(
-            str(v) for v in grid.iloc[:header_at].to_numpy().ravel() if isinstance(v, str)
-        )
-        found = _BASE.search(above)
-        if not found:
-            raise InputFileError(
-                f"{p.name}: no base year (e.g. '2023 = 100') in the title rows; pass base_year=",
-                path=str(p),
-                reason="base year",
-            )
-        base_year = int(found.group(1))
+        base_year = _base_year(grid.iloc[:header_at], p)
     header = grid.iloc[header_at]
     year_cols = {j: int(float(str(v))) for j, v in header.items() if _YEAR.match(str(v))}
     body = grid.iloc[header_at + 1 :]
     names = body.iloc[:, 0].astype(str).str.strip()
     body = body[(names != "") & (names.str.casefold() != "nan")]
-    names = body.iloc[:, 0].astype(str).str.strip()
+    codes = _dac_donor_codes(body.iloc[:, 0].astype(str).str.strip(), p)
+    out = _dac_values(body, codes, year_cols, p)
+    out["year"] = out["year"].astype("int64")
+    out["unit"] = f"index, USD terms, {base_year}=100"
+    out["indicator"] = "DAC_DEFLATOR"
+    out["source"] = "OECD DAC deflators"
+    out["vintage"] = vintage or p.name
+    out["note"] = ""
+    return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
+
+
+def _dac_header(grid: pd.DataFrame, p: Path) -> int:
+    """The row 'Donor, 2000, 2001, ...' (donors as rows, years as columns)."""
+    for i in range(min(len(grid), 30)):
+        first = str(grid.iat[i, 0]).strip().casefold() if grid.shape[1] else ""
+        years = sum(bool(_YEAR.match(str(v))) for v in grid.iloc[i, 1:])
+        if first in ("donor", "donors", "country", "dac donor") and years >= 1:
+            return i
+    raise InputFileError(
+        f"{p.name} is not an OECD DAC deflator table: expected a header row 'Donor, 2000, "
+        "2001, ...' (donors as rows, years as columns) within the first 30 rows",
+        path=str(p),
+        reason="layout",
+    )
+
+
+def _base_year(title: pd.DataFrame, p: Path) -> int:
+    """The base year the title rows state ('2023 = 100')."""
+    above = " ".join(str(v) for v in title.to_numpy().ravel() if isinstance(v, str))
+    found = _BASE.search(above)
+    if not found:
+        raise InputFileError(
+            f"{p.name}: no base year (e.g. '2023 = 100') in the title rows; pass base_year=",
+            path=str(p),
+            reason="base year",
+        )
+    return int(found.group(1))
+
+
+def _dac_donor_codes(names: pd.Series, p: Path) -> pd.Series:
+    """The donor code of each row's name; a name without one is an error naming it."""
+    from .._real._donors import donor_codes
+
     codes = donor_codes(names.reset_index(drop=True), errors="coerce")
     unknown = sorted(set(names.to_numpy()[codes.isna().to_numpy()]))
     if unknown:
@@ -286,6 +310,16 @@ def read_dac_deflators(
             path=str(p),
             reason="donor",
         )
+    return codes
+
+
+_MISSING = ("", "..", "-", "n.a.", "nan")
+
+
+def _dac_values(
+    body: pd.DataFrame, codes: pd.Series, year_cols: dict[Any, int], p: Path
+) -> pd.DataFrame:
+    """``iso3, year, value`` of every filled cell (``..`` and blanks are missing)."""
     records = []
     for (_, row), code in zip(body.iterrows(), codes, strict=True):  # one row per donor
         for j, year in year_cols.items():
@@ -293,7 +327,7 @@ def read_dac_deflators(
             if cell is None or (isinstance(cell, float) and np.isnan(cell)):
                 continue
             text = str(cell).strip()
-            if text in ("", "..", "-", "n.a.", "nan"):
+            if text in _MISSING:
                 continue
             try:
                 value = float(text)
@@ -312,10 +346,4 @@ def read_dac_deflators(
             path=str(p),
             reason="duplicate donor",
         )
-    out["year"] = out["year"].astype("int64")
-    out["unit"] = f"index, USD terms, {base_year}=100"
-    out["indicator"] = "DAC_DEFLATOR"
-    out["source"] = "OECD DAC deflators"
-    out["vintage"] = vintage or p.name
-    out["note"] = ""
-    return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
+    return out

@@ -19,10 +19,34 @@ from typing import IO, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._base._errors import InputFileError, ValidationError
-from ._common import ReadResult, open_source, rejected_frame
+from .._base._errors import InputFileError
+from ._common import ReadResult, open_source, option_error, rejected_frame
+from ._crs_frame import (
+    CRS_COLUMNS,
+    TEXT,
+    acceptable,
+    arrow_numbers,
+    choose_columns,
+    combined_report,
+    is_number,
+    number_problems,
+    pledge_chunks,
+    pledge_frame,
+)
 
-__all__ = ["ALIASES", "filter_expression", "is_parquet", "parquet_chunks", "read_parquet_crs"]
+__all__ = [
+    "ALIASES",
+    "Plan",
+    "convert",
+    "convert_fragment",
+    "empty_table",
+    "filter_expression",
+    "fragments",
+    "is_parquet",
+    "parquet_chunks",
+    "plan",
+    "read_parquet_crs",
+]
 
 #: Short names accepted as ``filters`` keys, and the CRS column each stands for.
 ALIASES: dict[str, str] = {
@@ -88,7 +112,9 @@ def _starts_par1(path: Path) -> bool:
         return False
 
 
-class _Plan(NamedTuple):
+class Plan(NamedTuple):
+    """A Parquet CRS read: the dataset, its label, the columns and the row filter."""
+
     dataset: Any  # pyarrow.dataset.Dataset
     label: str
     wanted: list[str]  # the dataset's own column names
@@ -111,15 +137,12 @@ def _dataset(path: Path, label: str) -> Any:
         ) from None
 
 
-def _plan(
-    path: Path, label: str, columns: Sequence[str] | None, filters: Any
-) -> _Plan:
-    from ._crs import CRS_COLUMNS, DEFAULT_COLUMNS
-
+def plan(path: Path, label: str, columns: Sequence[str] | None, filters: Any) -> Plan:
+    """What to read from a Parquet file or dataset: its columns for ``columns`` (matched
+    ignoring case, ``_`` and spaces) and ``filters`` as a dataset expression."""
     dataset = _dataset(path, label)
     fields = list(dataset.schema.names)
-    lookup = {_key(f): f for f in fields}
-    known = {_key(c): c for c in CRS_COLUMNS}
+    known = {_key(c) for c in CRS_COLUMNS}
     if sum(_key(f) in known for f in fields) < 3:
         raise InputFileError(
             f"{label}: not an OECD CRS Parquet table (fewer than 3 CRS columns such as Year, "
@@ -127,19 +150,10 @@ def _plan(
             path=label,
             reason="wrong layout",
         )
-    if columns is None:
-        wanted = [lookup[_key(c)] for c in DEFAULT_COLUMNS if _key(c) in lookup]
-    else:
-        missing = [c for c in columns if _key(c) not in lookup]
-        if missing:
-            raise InputFileError(
-                f"{label}: CRS columns {missing} are not in the Parquet data; it has {fields}",
-                path=label,
-                reason="missing columns",
-            )
-        wanted = list(dict.fromkeys(lookup[_key(c)] for c in columns))
-    canonical = {f: known.get(_key(f), f) for f in wanted}
-    return _Plan(dataset, label, wanted, canonical, filter_expression(filters, dataset.schema))
+    wanted, canonical = choose_columns(
+        fields, columns, label, key=_key, place="the Parquet data"
+    )
+    return Plan(dataset, label, wanted, canonical, filter_expression(filters, dataset.schema))
 
 
 def filter_expression(filters: Any, schema: Any) -> Any:
@@ -169,27 +183,25 @@ def filter_expression(filters: Any, schema: Any) -> Any:
     if filters is None or isinstance(filters, pc.Expression):
         return filters
     if not isinstance(filters, Mapping) or not filters:
-        raise ValidationError(
+        raise option_error(
+            "filters",
+            filters,
             f"filters={filters!r} is not accepted; use a dict such as "
             "{'recipient': ['Ukraine'], 'year': range(2022, 2025)}, a pyarrow.compute "
             "expression, or None",
-            option="filters",
-            value=filters,
-            accepted="dict of column -> value(s), a pyarrow expression, or None",
-            problems=pd.DataFrame(),
+            "dict of column -> value(s), a pyarrow expression, or None",
         )
     lookup = {_key(f): f for f in schema.names}
     result = None
     for key, value in filters.items():
         name = lookup.get(_key(ALIASES.get(str(key).lower(), str(key))))
         if name is None:
-            raise ValidationError(
+            raise option_error(
+                "filters",
+                key,
                 f"filters: column {key!r} is not in the data; it has {list(schema.names)} "
                 f"(aliases: {sorted(ALIASES)})",
-                option="filters",
-                value=key,
-                accepted="a column of the data or an alias",
-                problems=pd.DataFrame(),
+                "a column of the data or an alias",
             )
         field = pc.field(name)
         if isinstance(value, pc.Expression):
@@ -200,28 +212,24 @@ def filter_expression(filters: Any, schema: Any) -> Any:
             try:
                 typed = pa.array(values).cast(schema.field(name).type)
             except (pa.ArrowException, TypeError, ValueError) as exc:
-                raise ValidationError(
+                raise option_error(
+                    "filters",
+                    value,
                     f"filters: {key!r} values {values[:5]} cannot be compared with column "
                     f"{name!r} ({schema.field(name).type}): {exc}",
-                    option="filters",
-                    value=value,
-                    accepted=f"values of type {schema.field(name).type}",
-                    problems=pd.DataFrame(),
+                    f"values of type {schema.field(name).type}",
                 ) from None
             cond = field.isin(typed) if many else field == typed[0]
         result = cond if result is None else result & cond
     return result
 
 
-def _convert(
+def convert(
     table: Any, wanted: list[str], canonical: dict[str, str]
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """The output columns of a table of CRS columns, as the CSV path makes them: numbers
     (``Year``, money in millions x 1e6) checked, text trimmed, codes as text."""
     import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from ._crs import _MILLIONS, _TEXT, CRS_COLUMNS, _acceptable, _number_problems
 
     problems: list[dict[str, Any]] = []
     out = {}
@@ -230,45 +238,54 @@ def _convert(
         col = table.column(name)
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
-        if c in _MILLIONS or c == "Year":
-            is_year = c == "Year"
-            if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-                values = col.to_numpy(zero_copy_only=False).astype(float)
-                present = ~col.is_null().to_numpy(zero_copy_only=False)
-                bad = present & ~_acceptable(values, is_year)
-                if bad.any():  # report the cells as the data holds them
-                    values, found = _number_problems(
-                        pd.Series(col.cast(pa.string()).to_pylist(), dtype=object), c, is_year
-                    )
-                    problems += found
-                values = np.where(present, values, np.nan)
-            else:
-                texts = pc.utf8_trim_whitespace(col.cast(pa.string())).to_pandas()
-                values, found = _number_problems(texts, c, is_year)
-                problems += found
-            if is_year:
-                arr = pa.array(values, mask=np.isnan(values)).cast(pa.int64())
-            else:
-                arr = pa.array(values * 1e6, pa.float64())
+        if is_number(c):
+            values, found = _numbers(col, c)
+            problems += found
+            out[CRS_COLUMNS.get(c, c)] = arrow_numbers(values, c)
         else:
-            if pa.types.is_floating(col.type):  # a code stored as 15250.0 is "15250"
-                values = col.to_numpy(zero_copy_only=False)
-                whole = np.isnan(values) | (values == np.round(values))
-                if whole.all():
-                    col = col.cast(pa.int64(), safe=False)
-            arr = col.cast(pa.string())
-            if c in _TEXT:
-                arr = pc.utf8_trim_whitespace(arr)
-        out[CRS_COLUMNS.get(c, c)] = arr
+            out[CRS_COLUMNS.get(c, c)] = _text(col, c)
     frame = pa.table(out).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     return frame, problems
 
 
-def _empty_table(plan: _Plan) -> Any:
+def _numbers(col: Any, column: str) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """(checked numbers, cells reported) of a number column stored as numbers or as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_year = column == "Year"
+    if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        texts = pc.utf8_trim_whitespace(col.cast(pa.string())).to_pandas()
+        return number_problems(texts, column, is_year)
+    values = col.to_numpy(zero_copy_only=False).astype(float)
+    present = ~col.is_null().to_numpy(zero_copy_only=False)
+    found: list[dict[str, Any]] = []
+    if (present & ~acceptable(values, is_year)).any():  # report the cells as the data holds them
+        texts = pd.Series(col.cast(pa.string()).to_pylist(), dtype=object)
+        values, found = number_problems(texts, column, is_year)
+    return np.where(present, values, np.nan), found
+
+
+def _text(col: Any, column: str) -> Any:
+    """A column that is not a number as text (a code stored as 15250.0 is "15250")."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_floating(col.type):
+        values = col.to_numpy(zero_copy_only=False)
+        whole = np.isnan(values) | (values == np.round(values))
+        if whole.all():
+            col = col.cast(pa.int64(), safe=False)
+    arr = col.cast(pa.string())
+    return pc.utf8_trim_whitespace(arr) if column in TEXT else arr
+
+
+def empty_table(plan: Plan) -> Any:
+    """A table with the columns to read and no rows (for the output schema)."""
     return plan.dataset.schema.empty_table().select(plan.wanted)
 
 
-def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
+def _raw_chunks(plan: Plan, chunksize: int) -> Iterator[pd.DataFrame]:
     """Converted chunks (before codes and categories), global index, report in attrs."""
     import pyarrow as pa
 
@@ -278,8 +295,8 @@ def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
 
     def emit(batches: list[Any]) -> pd.DataFrame:
         nonlocal rows
-        table = pa.Table.from_batches(batches, schema=_empty_table(plan).schema)
-        frame, problems = _convert(table, plan.wanted, plan.canonical)
+        table = pa.Table.from_batches(batches, schema=empty_table(plan).schema)
+        frame, problems = convert(table, plan.wanted, plan.canonical)
         for problem in problems:
             problem["source"] = plan.label
             problem["row"] += rows  # the row's position among the rows read
@@ -313,7 +330,7 @@ def _raw_chunks(plan: _Plan, chunksize: int) -> Iterator[pd.DataFrame]:
         ) from None
 
 
-def _row_group_batches(plan: _Plan, chunksize: int) -> Iterator[Any]:
+def _row_group_batches(plan: Plan, chunksize: int) -> Iterator[Any]:
     """The rows to read, one row group in memory at a time (the dataset scanner's own
     readahead held hundreds of MB more, growing with the dataset)."""
     for group in fragments(plan):
@@ -339,20 +356,18 @@ def parquet_chunks(
     filters: Any,
 ) -> Iterator[pd.DataFrame]:
     """:func:`aidcalc.io.iter_crs` for Parquet: pledge frames of at most ``chunksize`` rows."""
-    from ._crs import _pledge_chunks
-
     stack = ExitStack()
     try:
         where, label = _opened(stack, path)
-        plan = _plan(where, label, columns, filters)
+        layout = plan(where, label, columns, filters)
     except BaseException:
         stack.close()
         raise
 
     def chunks() -> Iterator[pd.DataFrame]:
         with stack:
-            yield from _pledge_chunks(
-                _raw_chunks(plan, chunksize), label, amount, first_line=0, unit="rows"
+            yield from pledge_chunks(
+                _raw_chunks(layout, chunksize), label, amount, first_line=0, unit="rows"
             )
 
     return chunks()
@@ -367,23 +382,19 @@ def read_parquet_crs(
     filters: Any,
 ) -> ReadResult:
     """:func:`aidcalc.io.read_crs` for Parquet: the whole (filtered) table at once."""
-    from ._crs import _pledge_frame
-
     with ExitStack() as stack:
         where, label = _opened(stack, path)
-        plan = _plan(where, label, columns, filters)
-        parts = list(_raw_chunks(plan, chunksize))
+        layout = plan(where, label, columns, filters)
+        parts = list(_raw_chunks(layout, chunksize))
     cells = [part.attrs.pop("rejected") for part in parts]
     frame = pd.concat(parts) if len(parts) > 1 else parts[0]
     del parts
-    out, problems = _pledge_frame(frame, label, amount, first_line=0, unit="rows")
-    out.attrs["filters"] = str(plan.expression) if plan.expression is not None else None
-    reports = [rejected_frame(problems), *(c for c in cells if len(c))]
-    rejected = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    return ReadResult(out, rejected.astype(object))
+    out, problems = pledge_frame(frame, label, amount, first_line=0, unit="rows")
+    out.attrs["filters"] = str(layout.expression) if layout.expression is not None else None
+    return ReadResult(out, combined_report(problems, cells))
 
 
-def fragments(plan: _Plan) -> list[Any]:
+def fragments(plan: Plan) -> list[Any]:
     """The row groups to read (those the filter's statistics do not exclude)."""
     out: list[Any] = []
     for fragment in plan.dataset.get_fragments(filter=plan.expression):
@@ -393,11 +404,9 @@ def fragments(plan: _Plan) -> list[Any]:
 
 def convert_fragment(fragment: Any, plan_items: tuple[Any, ...], amount: str) -> pd.DataFrame:
     """One row group as a pledge frame (a dask partition; index from 0 in the partition)."""
-    from ._crs import _pledge_frame
-
     wanted, canonical, expression, label = plan_items
     table = fragment.to_table(columns=wanted, filter=expression)
-    frame, _ = _convert(table, wanted, canonical)
-    out, _ = _pledge_frame(frame, label, amount, first_line=0, unit="rows")
+    frame, _ = convert(table, wanted, canonical)
+    out, _ = pledge_frame(frame, label, amount, first_line=0, unit="rows")
     return out
 

@@ -30,14 +30,19 @@ from ._common import (
     ReadResult,
     Source,
     ZipLimits,
+    check_mapped_columns,
+    check_mapping,
     check_member,
     check_parquet,
     check_path,
+    check_sheet,
     finish,
     open_source,
+    option_error,
     read_delimited,
     read_workbook,
 )
+from ._docs import shared_docs
 from ._sniff import sniff
 
 if TYPE_CHECKING:
@@ -57,7 +62,7 @@ def read_frame(
     """Read a CSV / XLSX / Parquet file as given (all text cells as text).
 
     Zip archives (workbooks, a zipped CSV) and Parquet files are checked against ``limits``
-    before anything is decompressed (see :func:`aidcalc.io._common.open_zip`).
+    before anything is decompressed (see :func:`aidcalc.io._zip.open_zip`).
 
     Examples
     --------
@@ -80,13 +85,12 @@ def _read_frame(
     kind = sniff(src.path, limits=limits, member=member, label=src.label)
     if kind in ("xlsx", "kiel_xlsx"):
         if member is not None:
-            raise ValidationError(
+            raise option_error(
+                "member",
+                member,
                 f"member={member!r} is only for zipped CSV files; {src.label} is a workbook "
                 "(use sheet_name= to choose a sheet)",
-                option="member",
-                value=member,
-                accepted="None for a workbook",
-                problems=pd.DataFrame(),
+                "None for a workbook",
             )
         return _from_rows(read_workbook(src, sheet, limits)), []
     if kind == "parquet":
@@ -171,6 +175,7 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
     return values.astype(float), leftover
 
 
+@shared_docs
 def read_table(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -202,21 +207,10 @@ def read_table(
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
         ``03/04/2024`` are read, and the language of amount texts and donor names.
-    member
-        The file to read in a zip archive that holds several.
-    max_uncompressed, max_ratio
-        Raise the limits a workbook, zip or Parquet file is checked against before it is
-        decompressed (:data:`aidcalc.io._common.MAX_WORKBOOK_UNCOMPRESSED`,
-        :data:`~aidcalc.io._common.MAX_RATIO`), for a genuine file that exceeds them.
-    storage_options
-        Extra options for a URL, as in pandas: HTTP headers for ``http(s)://`` (read with
-        urllib), or the filesystem's options for other ``fsspec`` URLs (``s3://``, needs
-        ``fsspec``). Refused with a local path or a file object.
-    return_rejected
-        ``False`` (default): return the frame alone, like pandas' readers; when rows were
-        rejected, one :class:`aidcalc.RejectedRowsWarning` says so (the rejected rows are
-        also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through most but not
-        all operations). ``True``: return ``(frame, rejected)``.
+    %(member)s
+    %(limits)s
+    %(storage_options)s
+    %(return_rejected)s
     sheet
         Deprecated alias of ``sheet_name``.
 
@@ -236,9 +230,7 @@ def read_table(
         Missing, empty, unreadable or unsupported file (never a raw error from the parser),
         missing sheet, mapping naming absent columns, a zip or workbook that is damaged,
         encrypted, over the limits or holds several files.
-    ValidationError
-        An option with a value it does not accept (named, with what is accepted), before
-        any reading.
+    %(bad_option)s
 
     Examples
     --------
@@ -256,9 +248,6 @@ def read_table(
     >>> rejected["reason"].tolist()
     ["announced: impossible date ('31.13.2024')"]
     """
-    from .._pledges._frame import role_renames
-    from ._pledge_table import pledges
-
     sheet_name = renamed_option("read_table", "sheet", sheet, "sheet_name", sheet_name)
     _check_table_options(mapping, sheet_name, member)
     limits = ZipLimits(max_uncompressed, max_ratio).checked()
@@ -271,26 +260,38 @@ def read_table(
             path=src.label,
             reason="several zip members",
         )
-    p = src.label
     raw.columns = [str(c).strip() for c in raw.columns]
-    table = raw.copy()
-    if mapping:
-        missing = [c for c in mapping if c not in table.columns]
-        if missing:
-            raise InputFileError(
-                f"{p}: mapping names columns that are not in the file: {missing}; "
-                f"the file has {list(table.columns)}",
-                path=str(p),
-                reason="bad mapping",
-            )
-    table = table.rename(columns=role_renames(table.columns, mapping))
+    table = raw.rename(columns=_renames(raw, mapping, src.label))
     locale_id = None if locale is None else str(locale)
     reasons = pd.Series("", index=table.index, dtype=object)
     if "announced" in table.columns:
-        dates, why = _parse_dates(table["announced"], locale_id)
-        table["announced"] = dates
-        reasons = why
-    if "amount" in table.columns and not pd.api.types.is_numeric_dtype(table["amount"]):
+        table["announced"], reasons = _parse_dates(table["announced"], locale_id)
+    if "amount" in table.columns:
+        _read_amounts(table, raw, reasons, locale_id)
+    result, rejected = _to_pledges(table, raw, reasons, locale, src.label)
+    frame = result.frame
+    frame.attrs["source"] = src.label
+    if skipped:  # the caller chose member=: the other files of the archive, said
+        frame.attrs["not_read"] = rejected.attrs["not_read"] = skipped
+    return finish(ReadResult(frame, rejected), return_rejected, reader="read_table")
+
+
+def _renames(raw: pd.DataFrame, mapping: Mapping[str, str] | None, label: str) -> dict[str, str]:
+    """File column -> role: ``mapping`` first (its columns must be in the file), then columns
+    named like a role (``Donor``), by the pledges layer's one rule."""
+    from .._pledges._frame import role_renames
+
+    if mapping:
+        check_mapped_columns(raw.columns, mapping, label)
+    return role_renames(raw.columns, mapping)
+
+
+def _read_amounts(
+    table: pd.DataFrame, raw: pd.DataFrame, reasons: pd.Series, locale_id: str | None
+) -> None:
+    """``amount`` as numbers (text in the locale's format; text with currency or scale words
+    kept for :func:`aidcalc.pledges` as ``amount_text``); inf refused, with the reason."""
+    if not pd.api.types.is_numeric_dtype(table["amount"]):
         values, leftover = _parse_numbers(table["amount"], locale_id or "en")
         table["amount"] = values
         if leftover.notna().any():  # amounts written with currency or scale words
@@ -298,22 +299,29 @@ def read_table(
                 table["amount_text"] = leftover
             else:
                 table["amount_text"] = table["amount_text"].fillna(leftover)
-    if "amount" in table.columns:
-        # never inf as money: "inf", "-Infinity", "1e400" (overflow) are refused, not taken
-        amounts = pd.to_numeric(table["amount"], errors="coerce").astype(float)
-        infinite = np.isinf(amounts.to_numpy())
-        if infinite.any():
-            # the original columns keep their places when renamed
-            source = raw.columns[list(table.columns).index("amount")]
-            why = (
-                "amount: not a finite number ("
-                + raw.loc[infinite, source].astype(str).map(repr)
-                + ")"
-            )
-            reasons[infinite] = np.where(
-                reasons[infinite] == "", why, reasons[infinite] + "; " + why
-            )
-            table["amount"] = amounts.where(~infinite)
+    # never inf as money: "inf", "-Infinity", "1e400" (overflow) are refused, not taken
+    amounts = pd.to_numeric(table["amount"], errors="coerce").astype(float)
+    infinite = np.isinf(amounts.to_numpy())
+    if infinite.any():
+        # the original columns keep their places when renamed
+        source = raw.columns[list(table.columns).index("amount")]
+        texts = raw.loc[infinite, source].astype(str).map(repr)
+        why = "amount: not a finite number (" + texts + ")"
+        reasons[infinite] = np.where(reasons[infinite] == "", why, reasons[infinite] + "; " + why)
+        table["amount"] = amounts.where(~infinite)
+
+
+def _to_pledges(
+    table: pd.DataFrame,
+    raw: pd.DataFrame,
+    reasons: pd.Series,
+    locale: LocaleLike | None,
+    label: str,
+) -> tuple[ReadResult, pd.DataFrame]:
+    """(:func:`aidcalc.pledges` of the rows without a reason, the rejected rows as the file
+    has them with their reason: those refused here and those :func:`aidcalc.pledges` refused)."""
+    from ._pledge_table import pledges
+
     bad = reasons != ""
     try:
         if bad.all():  # nothing left to build a frame from (pledges() needs a row)
@@ -321,40 +329,26 @@ def read_table(
         else:
             result = pledges(table.loc[~bad], locale=locale, return_rejected=True)
     except ValidationError as exc:
-        raise InputFileError(f"{p}: {exc.message}", path=str(p), reason="wrong layout") from None
+        raise InputFileError(f"{label}: {exc.message}", path=label, reason="wrong layout") from None
     mine = raw.loc[bad].copy()
     mine["reason"] = reasons[bad]
     result = cast(ReadResult, result)
     theirs = raw.loc[result.rejected.index].copy()
     theirs["reason"] = result.rejected["reason"]
     rejected = pd.concat([mine, theirs]).sort_index() if len(mine) else theirs
-    frame = result.frame
-    frame.attrs["source"] = str(p)
-    if skipped:  # the caller chose member=: the other files of the archive, said
-        frame.attrs["not_read"] = rejected.attrs["not_read"] = skipped
-    return finish(ReadResult(frame, rejected), return_rejected, reader="read_table")
+    return result, rejected
 
 
 def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
-    if mapping is not None and not (
-        isinstance(mapping, Mapping)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
-    ):
-        raise ValidationError(
-            f"mapping={mapping!r} is not accepted; use a dict of file column -> role, "
-            "e.g. {'Land': 'donor', 'Betrag': 'amount'}, or None",
-            option="mapping",
-            value=mapping,
-            accepted="dict[str, str] or None",
-            problems=pd.DataFrame(),
-        )
-    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
-        raise ValidationError(
-            f"sheet_name={sheet!r} is not accepted; use a sheet name (str), a sheet number "
-            "(int, 0 is the first) or None for the first",
-            option="sheet_name",
-            value=sheet,
-            accepted="str, int or None",
-            problems=pd.DataFrame(),
-        )
+    check_mapping(
+        mapping,
+        "a dict of file column -> role, e.g. {'Land': 'donor', 'Betrag': 'amount'}, or None",
+        "dict[str, str] or None",
+    )
+    check_sheet(
+        sheet,
+        "a sheet name (str), a sheet number (int, 0 is the first) or None for the first",
+        "str, int or None",
+        allow_none=True,
+    )
     check_member(member)

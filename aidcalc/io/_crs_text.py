@@ -1,0 +1,471 @@
+"""CRS CSV text: the file (or its zip member) opened as UTF-8 text after its header line, cut
+into blocks of whole rows (a line end inside a quoted value never ends a row; a quote that never
+closes is an error naming its line) and each block parsed into the output columns, by pyarrow
+(or pandas' C parser without pyarrow).
+
+The conversion of the parsed columns (numbers checked, money x 1,000,000, the pledge frame) is
+:mod:`aidcalc.io._crs_frame`'s; :func:`aidcalc.io.read_crs` and :func:`aidcalc.io.iter_crs`
+drive it, :func:`aidcalc.io.read_crs_dask` reads byte ranges through the same parsers.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import IO, Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._base._errors import InputFileError
+from ._common import (
+    Prepended,
+    Source,
+    ZipLimits,
+    data_member,
+    not_a_zip,
+    open_member,
+    open_zip,
+    option_error,
+    utf8_stream,
+)
+from ._crs_frame import (
+    CRS_COLUMNS,
+    TEXT,
+    acceptable,
+    arrow_numbers,
+    choose_columns,
+    is_number,
+    number_problems,
+    to_pandas,
+)
+from ._sniff import header_fields, sniff
+
+__all__ = ["BLOCK_ROWS", "MAX_ROW_BYTES", "Text", "blocks", "cut", "open_text", "plan"]
+
+#: Blocks of at most this many rows parse fastest (measured: benchmarks/bench_read_crs.py).
+BLOCK_ROWS = 10_000
+#: Longest row (or quoted value) read before the file is refused: a quote that never closes
+#: would otherwise swallow the rest of the file.
+MAX_ROW_BYTES = 8 * 2**20
+#: Largest block parsed at a time (the estimate from the first rows can be far off).
+_MAX_BLOCK = 32 * 2**20
+
+
+class Text(NamedTuple):
+    """The CRS text to parse: the stream (after the header line) and what is known of it."""
+
+    stream: IO[bytes]
+    raw: IO[bytes]  # the file on disk, for progress
+    size: int
+    sep: str
+    fields: list[str]
+    eol: bytes  # b"\n" (LF or CRLF files) or b"\r" (old Mac files)
+    head: bytes  # bytes already read after the header line
+    member: str | None  # the zip member read, if zipped
+    skipped: list[str]  # zip members not read
+
+
+def read_header(stream: IO[bytes], label: str) -> tuple[bytes, bytes, bytes]:
+    """(header line, line end, bytes read after the header) of a CRS text."""
+    data = b""
+    while True:
+        more = stream.read(1 << 16)
+        data += more
+        lf, cr = data.find(b"\n"), data.find(b"\r")
+        ends = [i for i in (lf, cr) if i >= 0]
+        if ends and (lf >= 0 or len(data) > cr + 1 or not more):
+            break
+        if not more:
+            break
+        if len(data) > MAX_ROW_BYTES:
+            raise InputFileError(
+                f"{label}: no line end in the first {MAX_ROW_BYTES:,} bytes: not a CRS text",
+                path=label,
+                line=1,
+                reason="no line end",
+            )
+    if lf >= 0 and (cr < 0 or cr >= lf - 1):
+        eol, cut = b"\n", lf + 1
+    elif cr >= 0:
+        eol, cut = b"\r", cr + 1
+    else:  # the header is the whole file
+        eol, cut = b"\n", len(data)
+    return data[:cut], eol, data[cut:]
+
+
+@contextmanager
+def open_text(src: Source, limits: ZipLimits, member: str | None) -> Iterator[Text]:
+    """The CRS text of a file or of the one data member of a zip (checked before reading)."""
+    with ExitStack() as stack:
+        raw = stack.enter_context(src.path.open("rb"))
+        size = src.path.stat().st_size
+        stream: IO[bytes] = raw
+        chosen: str | None = None
+        skipped: list[str] = []
+        if raw.read(4) == b"PK\x03\x04":
+            zf = stack.enter_context(open_zip(src.path, src.label, limits))
+            chosen, skipped = data_member(zf, src.label, member)
+            stream = stack.enter_context(open_member(zf, chosen, src.label))
+        else:
+            raw.seek(0)
+            not_a_zip(member, src.label)
+        label = src.label if chosen is None else f"{src.label} (member {chosen!r})"
+        stream = utf8_stream(stream)  # UTF-16 text (Excel's "Unicode Text") as UTF-8
+        header, eol, head = read_header(stream, label)
+        sep, fields = header_fields(header)
+        yield Text(stream, raw, size, sep, fields, eol, head, chosen, skipped)
+
+
+def header(src: Source, limits: ZipLimits, member: str | None) -> tuple[str, list[str]]:
+    """(separator, field names) of a CRS text's header line."""
+    with open_text(src, limits, member) as text:
+        return text.sep, text.fields
+
+
+def no_csv_filters(filters: Any, label: str) -> None:
+    """``filters=`` is pushed down into Parquet: refused for CSV text."""
+    if filters is not None:
+        raise option_error(
+            "filters",
+            filters,
+            f"filters= is for Parquet CRS files and datasets (pushed down through "
+            f"pyarrow.dataset); {label} is CSV text: read it with filters=None and select "
+            "rows from the frame, or convert it to Parquet once",
+            "None for a CSV file",
+        )
+
+
+class Plan(NamedTuple):
+    """The columns to read: the file's own names, and the CRS column each one is."""
+
+    wanted: list[str]
+    canonical: dict[str, str]
+
+
+def plan(
+    src: Source, columns: Sequence[str] | None, limits: ZipLimits, member: str | None
+) -> Plan:
+    """The columns to read from a CRS text, after its layout is checked."""
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
+    if kind != "crs":
+        raise InputFileError(
+            f"{src.label}: not an OECD CRS file (its header has fewer than 3 CRS columns such "
+            f"as Year, DonorName, PurposeCode, USD_Disbursement; detected: {kind})",
+            path=src.label,
+            reason="wrong layout",
+        )
+    _, fields = header(src, limits, member)
+    return Plan(*choose_columns(fields, columns, src.label, key=str.lower, place="the file"))
+
+
+def has_arrow() -> bool:
+    """Whether pyarrow's CSV parser is installed (else pandas' parses the blocks)."""
+    try:
+        import pyarrow.csv  # noqa: F401
+    except ImportError:  # pragma: no cover - optional dependency
+        return False
+    return True
+
+
+class _RowPatterns(NamedTuple):
+    """Regular expressions that follow CSV quoting (a ``"`` opens a quoted value only at the
+    start of a field; ``""`` inside is a quote). Possessive: linear time whatever the quotes."""
+
+    opening: re.Pattern[bytes]  # a quote at the start of a field
+    rows: re.Pattern[bytes]  # complete rows (each up to its line end)
+    row: re.Pattern[bytes]  # the fields of one row, up to where they stop being complete
+
+
+@functools.cache
+def _patterns(sep: str, eol: bytes) -> _RowPatterns:
+    s = re.escape(sep.encode())
+    e = re.escape(eol)
+    start = rb"(?<![^" + s + rb"\r\n])"
+    fields = (
+        rb'(?:[^"'
+        + e
+        + rb"]++"  # text
+        + rb"|"
+        + start
+        + rb'"(?:[^"]++|"")*+"'  # a quoted value (line ends allowed)
+        + rb"|(?<=[^"
+        + s
+        + rb'\r\n])")*+'  # a quote inside a field: text
+    )
+    return _RowPatterns(
+        re.compile(start + rb'"'), re.compile(rb"(?:" + fields + e + rb")*+"), re.compile(fields)
+    )
+
+
+def cut(data: bytes, eol: bytes, sep: str) -> tuple[int, int, bool]:
+    """(end of the last complete row of ``data``, start of a quoted value still open at the
+    end or -1, whether ``data`` has quoted values). A line end inside a quoted value does not
+    end a row."""
+    rows = _patterns(sep, eol)
+    if b'"' not in data or not rows.opening.search(data):
+        return data.rfind(eol) + 1, -1, False
+    whole = rows.rows.match(data)  # both patterns match the empty string: never None
+    cut = whole.end() if whole else 0
+    part = rows.row.match(data, cut)
+    stop = part.end() if part else cut
+    open_at = stop if stop < len(data) and data[stop] == 0x22 else -1
+    return cut, open_at, True
+
+
+def _runaway(label: str, line: int, open_at: int, at_end: bool) -> InputFileError:
+    if open_at >= 0:
+        detail = (
+            "never closes"
+            if at_end
+            else f"runs on for more than {MAX_ROW_BYTES:,} bytes "
+            "(aidcalc.io._crs_text.MAX_ROW_BYTES)"
+        )
+        return InputFileError(
+            f"{label}: line {line}: a quoted field opens here and {detail}: a stray '\"'? "
+            'Remove or double it ("") and read the file again',
+            path=label,
+            line=line,
+            reason="unclosed quote",
+        )
+    return InputFileError(
+        f"{label}: line {line} is longer than {MAX_ROW_BYTES:,} bytes "
+        "(aidcalc.io._crs_text.MAX_ROW_BYTES): not CRS rows",
+        path=label,
+        line=line,
+        reason="line too long",
+    )
+
+
+def blocks(text: Text, chunksize: int, label: str) -> Iterator[tuple[memoryview, bool]]:
+    """The text after the header as blocks of whole rows (never cut inside a quoted value),
+    each with whether it has quotes. Linear time: every byte is scanned a bounded number of
+    times (a row that does not fit doubles the block instead of re-reading it)."""
+    stream, eol = text.stream, text.eol
+    first = text.head + stream.read(max(0, (1 << 16) - len(text.head)))
+    lines = first.count(eol)
+    per_row = len(first) / lines if lines else 400
+    # blocks of at most 10,000 rows parse fastest (measured: benchmarks/bench_read_crs.py);
+    # a smaller chunksize gives smaller blocks
+    rows = min(chunksize, BLOCK_ROWS)
+    block = int(min(max(per_row * rows, 1 << 12), _MAX_BLOCK))
+    line = 2  # the line the next block starts on (the header is line 1)
+    rest = first
+    size = block
+    while True:
+        data = stream.read(size)
+        at_end = not data
+        data = rest + data if rest else data
+        if not data:
+            return
+        end, open_at, quoted = cut(data, eol, text.sep)
+        if at_end:
+            if open_at >= 0:
+                raise _runaway(label, line + data.count(eol, 0, open_at), open_at, True)
+            if data.strip():
+                yield memoryview(data), quoted
+            return
+        if not end:
+            if len(data) > MAX_ROW_BYTES:
+                start = open_at if open_at >= 0 else 0
+                raise _runaway(label, line + data.count(eol, 0, start), open_at, False)
+            rest = data
+            size = max(size, len(data))  # double the block: linear time on long rows
+            continue
+        size = block
+        rest = data[end:]
+        line += data.count(eol, 0, end)
+        yield memoryview(data)[:end], quoted  # no copy of the block
+        del data
+
+
+class _ArrowParser:
+    """Blocks of CRS text to output columns through pyarrow's CSV parser (multi-threaded).
+
+    Numbers are parsed by pyarrow; a block with a cell that is not a finite number (or a
+    whole year) is parsed again as text, so the report shows the cell as written.
+    """
+
+    def __init__(self, text: Text, wanted: list[str], canonical: dict[str, str]) -> None:
+        self.names, self.sep = text.fields, text.sep
+        self.wanted, self.canonical = wanted, canonical
+        self.numbers = [f for f in wanted if is_number(canonical[f])]
+
+    def options(self, quoted: bool, typed: bool) -> dict[str, Any]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        types = {f: pa.string() for f in self.wanted}
+        if typed:
+            types.update({f: pa.float64() for f in self.numbers})
+        return {
+            "read_options": pcsv.ReadOptions(column_names=self.names),
+            # newlines inside quoted values force a serial parse: only allow them when needed
+            "parse_options": pcsv.ParseOptions(delimiter=self.sep, newlines_in_values=quoted),
+            "convert_options": pcsv.ConvertOptions(
+                include_columns=self.wanted,
+                column_types=types,
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        }
+
+    def columns(self, table: Any, floats: dict[str, np.ndarray]) -> Any:
+        """The output columns as an arrow table (millions x 1e6, trimmed text, int years)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns = {}
+        for name in self.wanted:
+            c = self.canonical[name]
+            if name in floats:
+                col = arrow_numbers(floats[name], c)
+            else:
+                col = table.column(name)
+                if c in TEXT:
+                    col = pc.utf8_trim_whitespace(col)
+            columns[CRS_COLUMNS.get(c, c)] = col
+        return pa.table(columns)
+
+    def typed_floats(self, table: Any) -> dict[str, np.ndarray] | None:
+        """The number columns as floats, or None when a cell has to be reported."""
+        out = {}
+        for name in self.numbers:
+            column = table.column(name)
+            values = column.to_numpy().astype(float)  # empty cells: NaN
+            present = ~column.is_null().to_numpy()
+            if (present & ~acceptable(values, self.canonical[name] == "Year")).any():
+                return None
+            out[name] = values
+        return out
+
+    def parse(self, piece: memoryview, quoted: bool) -> tuple[Any, list[dict[str, Any]]]:
+        """(the block's output columns as an arrow table, the cells reported)."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        try:  # fast path: numbers parsed by pyarrow directly
+            table = pcsv.read_csv(pa.py_buffer(piece), **self.options(quoted, True))
+            floats = self.typed_floats(table)
+            if floats is not None:
+                return self.columns(table, floats), []
+        except pa.ArrowInvalid as exc:
+            # " 0.73" or "n/a" in a number column: read as text, trim, convert (below);
+            # bytes that are not UTF-8: replaced by U+FFFD, as pandas' encoding_errors="replace"
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                piece = memoryview(bytes(piece).decode("utf-8", errors="replace").encode("utf-8"))
+        return self.parse_as_text(piece, quoted)
+
+    def parse_as_text(self, piece: memoryview, quoted: bool) -> tuple[Any, list[dict[str, Any]]]:
+        """The slow path: number columns read as text, each cell checked and reported."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+
+        table = pcsv.read_csv(pa.py_buffer(piece), **self.options(quoted, False))
+        problems: list[dict[str, Any]] = []
+        floats = {}
+        for name in self.numbers:
+            c = self.canonical[name]
+            texts = pc.utf8_trim_whitespace(table.column(name)).to_pandas()
+            floats[name], found = number_problems(texts, c, c == "Year")
+            problems += found
+        return self.columns(table, floats), problems
+
+    def empty(self) -> Any:
+        """The output columns of a header without rows."""
+        import pyarrow as pa
+
+        table = pa.table({name: pa.array([], pa.string()) for name in self.wanted})
+        return self.columns(table, {name: np.array([], dtype=float) for name in self.numbers})
+
+
+def arrow_batches(
+    text: Text,
+    wanted: list[str],
+    canonical: dict[str, str],
+    chunksize: int,
+    label: str,
+    *,
+    as_arrow: bool = False,
+) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+    """Chunks parsed by pyarrow (multi-threaded), memory bounded by the chunk: pandas frames,
+    or arrow tables with ``as_arrow``.
+
+    The text is cut into blocks of whole rows (:func:`blocks`) and each block is parsed on
+    its own, so nothing but the current block and its converted chunk is alive at a time.
+    (pyarrow's own streaming reader keeps more and more memory as the file grows, so it is
+    not used.)
+    """
+    parser = _ArrowParser(text, wanted, canonical)
+    produced = False
+    for piece, quoted in blocks(text, chunksize, label):
+        produced = True
+        table, problems = parser.parse(piece, quoted)
+        yield (table if as_arrow else to_pandas(table)), problems
+    if not produced:  # a header without rows: an empty chunk with the right columns
+        table = parser.empty()
+        yield (table if as_arrow else to_pandas(table)), []
+
+
+def batches(*, as_arrow: bool = False) -> Any:
+    """The parser of blocks: pyarrow's when it is installed (``as_arrow``: arrow tables),
+    else pandas' C parser (pandas frames)."""
+    if has_arrow():
+        return functools.partial(arrow_batches, as_arrow=as_arrow)
+    return pandas_batches
+
+
+def pandas_batches(
+    text: Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
+) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
+    """Chunks through pandas' C parser (when pyarrow is not installed)."""
+    chunks = pd.read_csv(
+        io.BufferedReader(Prepended(text.head, text.stream)),
+        sep=text.sep,
+        header=None,
+        names=text.fields,
+        usecols=wanted,
+        dtype=str,
+        chunksize=chunksize,
+        encoding="utf-8",
+        encoding_errors="replace",
+        keep_default_na=False,
+        na_values=[""],
+    )
+    produced = False
+    for chunk in chunks:
+        produced = True
+        yield _convert(chunk, canonical)
+    if not produced:
+        yield _convert(pd.DataFrame({f: pd.Series(dtype=str) for f in wanted}), canonical)
+
+
+def _convert(
+    chunk: pd.DataFrame, canonical: dict[str, str]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The output columns of a chunk parsed as text by pandas (numbers checked)."""
+    out: dict[str, Any] = {}
+    problems: list[dict[str, Any]] = []
+    chunk = chunk.reset_index(drop=True)
+    for src in chunk.columns:
+        c = canonical[src]
+        name = CRS_COLUMNS.get(c, c)
+        col = chunk[src]
+        if is_number(c):
+            values, found = number_problems(col.str.strip(), c, c == "Year")
+            problems += found
+            if c == "Year":
+                out[name] = pd.array(values, dtype="Float64").astype("Int64")
+            else:
+                out[name] = values * 1e6
+        elif c in TEXT:
+            out[name] = col.str.strip()
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=chunk.index), problems
+
+

@@ -1,0 +1,288 @@
+"""The readers' return convention: the frame by default, with one :class:`RejectedRowsWarning`
+and ``frame.attrs["rejected"]`` when rows were rejected; the :class:`ReadResult` pair with
+``return_rejected=True``; :class:`RejectedRows`, the report that shows its counts by reason in
+Jupyter; :func:`rejected_frame`, the report built from dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from ._options import check_choice
+
+__all__ = [
+    "REJECTED_COLUMNS",
+    "ReadResult",
+    "RejectedRows",
+    "finish",
+    "reason_counts",
+    "rejected_frame",
+    "summary_html",
+    "summary_text",
+]
+
+
+#: Columns of the rejected-rows report every importer returns.
+REJECTED_COLUMNS = ("source", "row", "column", "value", "reason", "kept")
+
+
+class ReadResult(NamedTuple):
+    """The pair a reader returns with ``return_rejected=True``: the frame and the report of
+    what it did not take.
+
+    By default every reader returns the frame alone (a :class:`pandas.DataFrame`, as
+    pandas' readers do); ``return_rejected=True`` gives this pair. Unpack it
+    (``frame, rejected = aidcalc.io.read_iati(path, return_rejected=True)``) or use the
+    attributes. ``len(frame)`` plus the rejected *rows* accounts for every input row. In
+    Jupyter (and IPython) the pair displays as a compact summary: rows read, and the
+    rejected rows counted by reason.
+
+    Attributes
+    ----------
+    frame
+        The pledge frame (one row per input row, transaction or sector share).
+    rejected
+        One row per input row (or file part) not in ``frame`` or read with a problem:
+        ``source`` (file), ``row`` (input row number or ``line N``), ``column`` (field),
+        ``value`` (as found), ``reason`` (what is wrong and what was done), ``kept``
+        (``True`` when the row is in ``frame`` all the same, e.g. with an empty date;
+        ``False`` when it was left out, e.g. a zip member that was not read).
+        (:func:`aidcalc.pledges` and :func:`aidcalc.io.read_table` list the rows as given,
+        plus ``reason``.)
+
+    Examples
+    --------
+    >>> r = ReadResult(pd.DataFrame({"amount": [1.0]}), rejected_frame([]))
+    >>> frame, rejected = r
+    >>> len(frame), list(rejected.columns)
+    (1, ['source', 'row', 'column', 'value', 'reason', 'kept'])
+    >>> print(r._summary_text())
+    1 row read; nothing rejected
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+
+    def _summary_text(self) -> str:
+        return summary_text(self.frame, self.rejected)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text("ReadResult(...)" if cycle else self._summary_text())
+
+    def _repr_html_(self) -> str:  # Jupyter
+        return summary_html(self.frame, self.rejected)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def reason_counts(rejected: pd.DataFrame) -> pd.DataFrame:
+    """The rejected-rows report counted by reason (most frequent first): ``reason``,
+    ``rows`` and, for the readers' reports, ``left_out`` (entries whose row is not in the
+    frame).
+
+    Examples
+    --------
+    >>> reason_counts(rejected_frame([
+    ...     {"reason": "no amount", "kept": True}, {"reason": "no amount", "kept": True},
+    ...     {"reason": "zip member not read", "kept": False}]))
+                    reason  rows  left_out
+    0            no amount     2         0
+    1  zip member not read     1         1
+    """
+    if "reason" not in rejected.columns or not len(rejected):
+        return pd.DataFrame({"reason": pd.Series([], dtype=object), "rows": []}).astype(
+            {"rows": "int64"}
+        )
+    reasons = rejected["reason"].astype(object).where(rejected["reason"].notna(), "(no reason)")
+    counts = reasons.value_counts(sort=True)
+    out = pd.DataFrame({"reason": counts.index.astype(object), "rows": counts.to_numpy()})
+    if "kept" in rejected.columns:
+        left = (rejected["kept"] == False).groupby(reasons).sum()  # noqa: E712 - object column
+        out["left_out"] = out["reason"].map(left).fillna(0).astype("int64")
+    return out
+
+
+def summary_text(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
+    """One line for the frame, then the rejected rows counted by reason."""
+    head = f"{_plural(len(frame), 'row')} read"
+    if not len(rejected):
+        return head + "; nothing rejected"
+    counts = reason_counts(rejected)
+    entries = _plural(len(rejected), "entry").replace("entrys", "entries")
+    lines = [f"{head}; {entries} in the rejected-rows report (.rejected), by reason:"]
+    shown = counts.head(20)
+    pairs = zip(shown["reason"], shown["rows"], strict=True)
+    lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
+    if len(counts) > len(shown):
+        lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
+    return "\n".join(lines)
+
+
+def _counts_html(rejected: pd.DataFrame) -> str:
+    import html
+
+    counts = reason_counts(rejected)
+    shown = counts.head(20)
+    cols = [c for c in ("rows", "left_out") if c in shown.columns]
+    header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{int(row[c]):,}</td>" for c in cols)
+        + f"<td style='text-align:left'>{html.escape(str(row['reason']))}</td></tr>"
+        for _, row in shown.iterrows()
+    )
+    more = (
+        f"<p>... and {len(counts) - len(shown)} more reasons</p>"
+        if len(counts) > len(shown)
+        else ""
+    )
+    return (
+        f"<table><thead><tr>{header}<th>reason</th></tr></thead><tbody>{body}</tbody>"
+        f"</table>{more}"
+    )
+
+
+def summary_html(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
+    """:func:`summary_text` as a compact HTML table (reasons escaped)."""
+    head = f"{_plural(len(frame), 'row')} read"
+    if not len(rejected):
+        return f"<p>{head}; nothing rejected</p>"
+    return (
+        f"<p>{head}; {len(rejected):,} in the rejected-rows report (<code>.rejected</code>)"
+        f"</p>{_counts_html(rejected)}"
+    )
+
+
+class RejectedRows(pd.DataFrame):
+    """The rejected-rows report: a DataFrame that displays, in Jupyter and IPython, its
+    rows counted by reason above the rows themselves.
+
+    It is what ``return_rejected=True`` returns as ``rejected`` and what the readers put on
+    ``frame.attrs["rejected"]``. Two things differ from a plain DataFrame so that it can
+    travel in ``attrs``: ``copy.deepcopy`` returns the report itself (pandas deep-copies
+    ``attrs`` on every operation; the report is shared, not copied), and ``==`` between two
+    reports is identity (pandas compares ``attrs`` with ``==`` when it concatenates frames;
+    compare contents with :meth:`pandas.DataFrame.equals`). Anything derived from it
+    (``rejected[rejected["kept"]]``, ``rejected.copy()``) is a plain DataFrame.
+
+    Examples
+    --------
+    >>> r = RejectedRows(rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    >>> r._repr_pretty_text().splitlines()[0]
+    '1 entry in the rejected-rows report, by reason:'
+    >>> type(r[["reason"]]).__name__
+    'DataFrame'
+    """
+
+    @property
+    def _constructor(self) -> Any:  # derived frames are plain DataFrames
+        return pd.DataFrame
+
+    def __deepcopy__(self, memo: Any = None) -> RejectedRows:
+        return self
+
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is other
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, RejectedRows):
+            return self is not other
+        return super().__ne__(other)
+
+    __hash__ = None  # as a DataFrame
+
+    def _repr_pretty_text(self) -> str:
+        if not len(self):
+            return "empty rejected-rows report (nothing rejected)"
+        counts = reason_counts(self)
+        shown = counts.head(20)
+        entries = _plural(len(self), "entry").replace("entrys", "entries")
+        lines = [f"{entries} in the rejected-rows report, by reason:"]
+        pairs = zip(shown["reason"], shown["rows"], strict=True)
+        lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
+        if len(counts) > len(shown):
+            lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text("RejectedRows(...)" if cycle else f"{self._repr_pretty_text()}\n\n{self!r}")
+
+    def _repr_html_(self) -> str | None:  # Jupyter
+        table = super()._repr_html_()  # type: ignore[misc]
+        if not len(self):
+            return "<p>empty rejected-rows report (nothing rejected)</p>" + (table or "")
+        return _counts_html(self) + (table or "")
+
+
+def finish(
+    result: tuple[pd.DataFrame, pd.DataFrame], return_rejected: bool, *, reader: str
+) -> Any:
+    """What a public reader returns: the frame alone (default), with the report on
+    ``frame.attrs["rejected"]`` and ONE :class:`aidcalc.RejectedRowsWarning` when it is not
+    empty; or, with ``return_rejected=True``, the ``(frame, rejected)`` pair (no warning).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> pair = ReadResult(pd.DataFrame({"amount": [1.0]}),
+    ...                   rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     frame = finish(pair, False, reader="read_x")
+    >>> type(frame).__name__, len(frame.attrs["rejected"])
+    ('DataFrame', 1)
+    >>> print(str(seen[0].message).replace("; ", ";\\n"))
+    read_x: the rejected-rows report has 1 entry (1 left out of the frame, 0 kept with a problem);
+    pass return_rejected=True to get (frame, rejected), or see frame.attrs['rejected']
+    """
+    from .._base._errors import RejectedRowsWarning, outside_stacklevel
+
+    if not isinstance(return_rejected, bool):
+        check_choice("return_rejected", return_rejected, (False, True))
+    frame, rejected = result
+    if not isinstance(rejected, RejectedRows):
+        rejected = RejectedRows(rejected)
+        rejected.attrs = dict(result[1].attrs)
+    out = ReadResult(frame, rejected)
+    frame.attrs["rejected"] = rejected
+    if return_rejected:
+        return out
+    if len(rejected):
+        import warnings
+
+        if "kept" in rejected.columns:
+            left = int((rejected["kept"] == False).sum())  # noqa: E712 - object column
+            entries = _plural(len(rejected), "entry").replace("entrys", "entries")
+            what = (
+                f"the rejected-rows report has {entries} ({left:,} left out of the frame, "
+                f"{len(rejected) - left:,} kept with a problem)"
+            )
+        else:
+            what = f"{_plural(len(rejected), 'row')} rejected (left out of the frame)"
+        warnings.warn(
+            f"{reader}: {what}; pass return_rejected=True to get (frame, rejected), "
+            "or see frame.attrs['rejected']",
+            RejectedRowsWarning,
+            stacklevel=outside_stacklevel(),
+        )
+    return frame
+
+
+def rejected_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build the rejected-rows report from dicts (missing keys become NA).
+
+    Examples
+    --------
+    >>> rejected_frame([{"source": "a.csv", "row": 3, "reason": "no amount", "kept": False}])
+      source  row column value     reason   kept
+    0  a.csv    3    NaN   NaN  no amount  False
+    """
+    frame = pd.DataFrame(list(records), columns=list(REJECTED_COLUMNS))
+    return frame.astype(object)

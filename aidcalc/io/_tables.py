@@ -1,0 +1,341 @@
+"""Tables as the readers get them: workbook rows (read-only, after the zip checks), delimited
+text (a file or the one data member of a zip; UTF-16 transcoded to UTF-8; separator sniffed)
+with unique column names, a Parquet file's declared sizes checked against the limits, and the
+cell steps readers share (dates within aidcalc's window, donor names to codes or NA).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+import pandas as pd
+
+from .._base._errors import InputFileError
+from ._options import not_a_zip
+from ._source import Source
+from ._zip import (
+    MAX_RATIO,
+    MAX_WORKBOOK_UNCOMPRESSED,
+    RATIO_FLOOR,
+    ZipLimits,
+    data_member,
+    file_error,
+    open_member,
+    open_zip,
+    size_text,
+)
+
+__all__ = [
+    "Prepended",
+    "check_parquet",
+    "donor_codes_or_na",
+    "in_window",
+    "open_text",
+    "read_delimited",
+    "read_workbook",
+    "utf8_stream",
+]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text.strip() else "no detail"
+
+
+def read_workbook(
+    src: Source, sheet: str | int | None, limits: ZipLimits | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of one sheet of an XLSX workbook (``sheet``: name, number, None = the first),
+    after the archive checks of :func:`open_zip`; any failure is an InputFileError."""
+    try:
+        from openpyxl import load_workbook
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise InputFileError(
+            f"{src.label}: reading XLSX needs openpyxl (pip install 'aidcalc[xlsx]')",
+            path=src.label,
+            reason="openpyxl missing",
+        ) from exc
+    with open_zip(src.path, src.label, limits, workbook=True):
+        pass  # checked: declared sizes, ratio, encryption, method
+    with src.path.open("rb") as fh:  # a file object: openpyxl judges a path by its name
+        return _sheet_rows(load_workbook, fh, src.label, sheet)
+
+
+def _sheet_rows(
+    load_workbook: Any, fh: IO[bytes], label: str, sheet: str | int | None
+) -> list[tuple[Any, ...]]:
+    try:
+        book = load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputFileError(
+            f"{label}: unreadable spreadsheet ({type(exc).__name__}: {_first_line(exc)})",
+            path=label,
+            reason="unreadable spreadsheet",
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            if not names:
+                raise InputFileError(
+                    f"{label}: the workbook has no sheets", path=label, reason="no sheet"
+                )
+            name = names[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputFileError(
+                    f"{label}: no sheet number {sheet}; the workbook has {names}",
+                    path=label,
+                    reason="missing sheet",
+                )
+            name = names[sheet]
+        elif sheet in names:
+            name = sheet
+        else:
+            raise InputFileError(
+                f"{label}: no sheet {sheet!r}; the workbook has {names}; "
+                "pass sheet_name= the name or number of another",
+                path=label,
+                reason="missing sheet",
+            )
+        return list(book[name].iter_rows(values_only=True))
+    except InputFileError:
+        raise
+    except Exception as exc:  # a damaged part (bad CRC, broken XML) found while reading
+        raise InputFileError(
+            f"{label}: unreadable spreadsheet ({type(exc).__name__}: {_first_line(exc)})",
+            path=label,
+            reason="unreadable spreadsheet",
+        ) from None
+    finally:
+        book.close()
+
+
+@contextmanager
+def open_text(
+    src: Source, limits: ZipLimits | None = None, member: str | None = None
+) -> Iterator[tuple[IO[bytes], str, list[str]]]:
+    """(UTF-8 stream, label, zip members not read) of a text file or of the one data member
+    of a zip archive (checked by :func:`open_zip` first); UTF-16 text is transcoded."""
+    with src.path.open("rb") as raw:
+        if raw.read(4) != b"PK\x03\x04":
+            raw.seek(0)
+            not_a_zip(member, src.label)
+            yield utf8_stream(raw), src.label, []
+            return
+        with open_zip(src.path, src.label, limits) as zf:
+            chosen, skipped = data_member(zf, src.label, member)
+            with open_member(zf, chosen, src.label) as stream:
+                yield utf8_stream(stream), f"{src.label} (member {chosen!r})", skipped
+
+
+def read_delimited(
+    src: Source,
+    *,
+    limits: ZipLimits | None = None,
+    member: str | None = None,
+    default_na: bool = False,
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """(every cell as text, label, zip members not read) of a delimited text file (or the
+    one data file of a zip). The delimiter is the header line's (``| \\t ; ,``), parsed by
+    pandas' C parser (linear time; a quote that never closes is an error naming its row).
+    A header without rows is an empty frame with those columns; no header at all is an
+    InputFileError."""
+    from ._sniff import header_fields
+
+    with open_text(src, limits, member) as (stream, label, skipped):
+        head = stream.read(65536)
+        sep, _ = header_fields(head)
+        body = io.BufferedReader(Prepended(head, stream), 1 << 16)
+        try:
+            # header=None: the header is row 0, so a row with more fields than the header
+            # is an error (with header=0 pandas would silently take the extra leading
+            # fields as an index and shift every value of that row)
+            grid = pd.read_csv(
+                body,
+                sep=sep,
+                header=None,
+                dtype=object,
+                encoding="utf-8-sig",
+                keep_default_na=default_na,
+                na_values=None if default_na else [""],
+                skipinitialspace=not default_na,
+            )
+        except pd.errors.EmptyDataError:
+            raise InputFileError(
+                f"{label}: no header line (the file has only blank lines or line ends)",
+                path=src.label,
+                reason="no header",
+            ) from None
+        except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+            raise InputFileError(
+                f"{label}: not a readable CSV ({_parser_message(exc)})",
+                path=src.label,
+                reason="unreadable CSV",
+            ) from None
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = _column_names(grid.iloc[0].tolist())
+    return frame, label, skipped
+
+
+def _parser_message(exc: BaseException) -> str:
+    """pandas' tokenizer message, in lines of the file."""
+
+    text = _first_line(exc).replace("Error tokenizing data. C error: ", "")
+    found = re.search(r"EOF inside string starting at row (\d+)", text)
+    if found:  # rows count from 0 at the header: row N is line N + 1
+        line = int(found.group(1)) + 1
+        return f"line {line}: a quoted field opens here and never closes: a stray '\"'?"
+    return text
+
+
+def _column_names(header: list[Any]) -> list[str]:
+    """Header cells as column names: empty ones ``Unnamed: j``, repeats ``name.1``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        name = (
+            f"Unnamed: {j}"
+            if cell is None or (isinstance(cell, float) and cell != cell)
+            else str(cell)
+        )
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf8_stream(stream: IO[bytes]) -> IO[bytes]:
+    """``stream`` as UTF-8 bytes: UTF-16 text (with its byte-order mark, as Excel's "Unicode
+    Text" saves it) is transcoded as it is read (linear, bounded memory); other bytes pass.
+
+    Examples
+    --------
+    >>> utf8_stream(io.BytesIO("a;b\\nü;2\\n".encode("utf-16"))).read()
+    b'a;b\\n\\xc3\\xbc;2\\n'
+    """
+    head = stream.read(2)
+    joined = Prepended(head, stream)
+    if head in _UTF16_BOMS:
+        return io.BufferedReader(_Transcoded(io.BufferedReader(joined), "utf-16"), 1 << 16)
+    return io.BufferedReader(joined, 1 << 16)
+
+
+class _Transcoded(io.RawIOBase):
+    """Text in ``encoding`` read as UTF-8 bytes (undecodable bytes: U+FFFD)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._buffer = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._buffer and not self._done:
+            raw = self._stream.read(1 << 16)
+            self._done = not raw
+            self._buffer = self._decoder.decode(raw, final=self._done).encode("utf-8")
+        n = min(len(buffer), len(self._buffer))
+        buffer[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+class Prepended(io.RawIOBase):
+    """``head`` then the rest of ``stream``, as one stream."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def check_parquet(src: Source, limits: ZipLimits | None = None) -> None:
+    """Refuse a Parquet file whose row groups declare more uncompressed bytes than the limit
+    (:data:`MAX_WORKBOOK_UNCOMPRESSED`) or a ratio over :data:`MAX_RATIO`, before reading."""
+    import pyarrow.parquet as pq
+
+    limits = limits or ZipLimits()
+    try:
+        meta = pq.ParquetFile(src.path).metadata
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
+        raise InputFileError(
+            f"{src.label}: unreadable parquet file ({type(exc).__name__}: {_first_line(exc)})",
+            path=src.label,
+            reason="unreadable parquet",
+        ) from None
+    total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    size = max(src.path.stat().st_size, 1)
+    max_total = limits.max_uncompressed or MAX_WORKBOOK_UNCOMPRESSED
+    max_ratio = limits.max_ratio or MAX_RATIO
+    if total > max_total:
+        raise file_error(
+            src.label,
+            f"Parquet file declares {size_text(total)} uncompressed, above the limit of "
+            f"{size_text(max_total)} (aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED); if the file "
+            "is genuine, pass max_uncompressed= a higher number of bytes",
+            "uncompressed size over the limit",
+        )
+    if total > RATIO_FLOOR and total / size > max_ratio:
+        raise file_error(
+            src.label,
+            f"Parquet file would inflate {size_text(size)} to {size_text(total)} (ratio "
+            f"{total / size:,.0f}:1), above the limit of {max_ratio:,.0f}:1 "
+            "(aidcalc.io._zip.MAX_RATIO); if the file is genuine, pass max_ratio= a higher "
+            "limit",
+            "compression ratio over the limit",
+        )
+
+
+def in_window(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the dates as ``datetime64[ns]``, mask of those outside aidcalc's date window, now NaT):
+    the one window of :mod:`aidcalc._base._dates` (1900-01-01 .. 2100-12-31), checked in the
+    dates' own unit before any conversion, so ``9999-12-31`` is refused, never wrapped.
+
+    Examples
+    --------
+    >>> got, outside = in_window(pd.Series(pd.to_datetime(["2024-01-02", "9999-12-31"])))
+    >>> got.tolist(), outside.tolist()
+    ([Timestamp('2024-01-02 00:00:00'), NaT], [False, True])
+    """
+    from .._base._dates import outside_window
+
+    dates = pd.to_datetime(dates)
+    outside = pd.Series(outside_window(dates.to_numpy()), index=dates.index)
+    return dates.where(~outside).astype("datetime64[ns]"), outside
+
+
+def donor_codes_or_na(names: pd.Series) -> pd.Series:
+    """Donor names to codes through :func:`aidcalc._real._donors.donor_codes`; unknown -> NA."""
+    from .._real._donors import donor_codes
+
+    out = donor_codes(names, errors="coerce")
+    if isinstance(out, pd.DataFrame):  # tolerate a frame-shaped answer
+        out = out.iloc[:, 0]
+    return pd.Series(out, index=names.index, dtype=object)
