@@ -55,6 +55,16 @@ def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
         )
 
 
+def _start(
+    frame: Any, errors: Any, scale: Any, func: str, year: tuple[str | None, int | None, str]
+) -> tuple[Problems, np.ndarray]:
+    """Check the options; the problems collector and each row's year (``year``: the year
+    column, the fixed year and the fixed year's keyword)."""
+    _check(frame, errors, scale, func)
+    problems = Problems(frame.index, errors)
+    return problems, _row_years(frame, *year, problems)
+
+
 def _row_years(
     frame: pd.DataFrame,
     year: str | None,
@@ -144,20 +154,21 @@ def _missing_error(
 
 def _relative(
     frame: pd.DataFrame,
-    *,
-    value: str,
-    donor: str,
+    columns: tuple[str, str],
     years: np.ndarray,
     table: pd.DataFrame,
     what: str,
     fix: str,
     problems: Problems,
+    *,
     per_pair_extra: Callable[[list[tuple[str, int]]], tuple[np.ndarray, list[str]]] | None,
     pair_currency: np.ndarray | None = None,
     rate_error: Callable[[list[tuple[str, int]], pd.Index], AidcalcError] | None = None,
     func: str = "share_of_gdp",
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """(value * scale-free numerator, denominator per row, source per row)."""
+    """(value * scale-free numerator, denominator per row, source per row); ``columns``:
+    the value and donor columns."""
+    value, donor = columns
     values = amounts(column(frame, value, "value"), value, problems, func)
     kidx, keys = _donor_keys(frame, donor, problems)
     if pair_currency is not None:
@@ -287,22 +298,14 @@ def share_of_gdp(
     aidcalc.ValidationError: say which year to compare with: year=<column ...
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
-    _check(frame, errors, scale, "share_of_gdp")
-    problems = Problems(frame.index, errors)
-    years = _row_years(frame, year, gdp_year, "gdp_year", problems)
+    problems, years = _start(frame, errors, scale, "share_of_gdp", (year, gdp_year, "gdp_year"))
     cur = _value_currency(frame, currency, problems)
-    table = gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp"))
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
     values, denom, source = _relative(
-        frame,
-        value=value,
-        donor=donor,
-        years=years,
-        table=table,
-        what=src,
-        fix="download current data (`aidcalc update --source weo`), pass gdp= a table that "
+        frame, (value, donor), years, gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp")),
+        src, "download current data (`aidcalc update --source weo`), pass gdp= a table that "
         "covers it (aidcalc.io.read_wdi), choose another gdp_year, or use errors='coerce'",
-        problems=problems,
+        problems,
         per_pair_extra=lambda pairs: _convert_pairs(pairs, rates),
         pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
         rate_error=_no_rate_error,
@@ -462,22 +465,17 @@ def per_capita(
     [89.03, 339.24]
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
-    _check(frame, errors, scale, "per_capita")
-    problems = Problems(frame.index, errors)
-    years = _row_years(frame, year, population_year, "population_year", problems)
+    problems, years = _start(
+        frame, errors, scale, "per_capita", (year, population_year, "population_year")
+    )
     table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
-        frame,
-        value=value,
-        donor=donor,
-        years=years,
-        table=table,
-        what=src,
-        fix="download current data (`aidcalc update --source weo`), pass population= a table "
+        frame, (value, donor), years, table, src,
+        "download current data (`aidcalc update --source weo`), pass population= a table "
         "that covers it (aidcalc.io.read_wdi), choose another population_year, or use "
         "errors='coerce'",
-        problems=problems,
+        problems,
         per_pair_extra=None,
         func="per_capita",
     )

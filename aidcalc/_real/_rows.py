@@ -256,10 +256,10 @@ def row_dates(
     coarse = kind == COARSE
     bad = (kind != OK) & ~ambiguous & ~coarse & ~far
     for mask, reason, message in (
-        (far, lambda: f"{WINDOW_TEXT} ({name})", _far_text),
-        (ambiguous, lambda: f"ambiguous day/month order ({name})", _ambiguous_text),
+        (far, lambda: f"{WINDOW_TEXT} ({name})", _text(_FAR)),
+        (ambiguous, lambda: f"ambiguous day/month order ({name})", _text(_AMBIGUOUS)),
         (coarse, lambda: _coarse_reasons(got.precision, fx, name), _coarse_text(got.precision, fx)),
-        (bad, lambda: f"missing or unreadable date ({name})", _unreadable_text),
+        (bad, lambda: f"missing or unreadable date ({name})", _text(_UNREADABLE)),
     ):
         if mask.any():  # texts built only for the problems there are
             error = ValidationError(message(series, mask, name), problems=None)
@@ -275,33 +275,31 @@ def _holds_years(series: pd.Series) -> bool:
     )
 
 
-def _rows(series: pd.Series, mask: np.ndarray) -> str:
-    return describe_rows(series.index[mask])
+#: the messages of refused dates ({name}: the column, {shown}: some values, {rows}: where)
+_FAR = (
+    "column {name!r} has dates {shown} in {rows} outside the supported window "
+    f"{DATE_MIN}..{DATE_MAX}: fix the year, or use errors='coerce'"
+)
+_AMBIGUOUS = (
+    "column {name!r} has dates {shown} whose day/month order is ambiguous (7 June or July 6?) "
+    "in {rows}: write them as ISO 8601 (YYYY-MM-DD), parse them with an explicit format "
+    "(pd.to_datetime(..., format='%d/%m/%Y')), or use errors='coerce'"
+)
+_UNREADABLE = (
+    "column {name!r} has missing or unreadable dates in {rows}: fill them, write them as ISO "
+    "8601 (YYYY-MM-DD), or use errors='coerce'"
+)
 
 
-def _far_text(series: pd.Series, mask: np.ndarray, name: str) -> str:
-    return (
-        f"column {name!r} has dates {_shown(series, mask)} in {_rows(series, mask)} "
-        f"outside the supported window {DATE_MIN}..{DATE_MAX}: fix the year, or use "
-        "errors='coerce'"
-    )
+def _text(template: str) -> Any:
+    """A message function filling ``template`` for the rows of ``mask``."""
 
+    def text(series: pd.Series, mask: np.ndarray, name: str) -> str:
+        return template.format(
+            name=name, shown=_shown(series, mask), rows=describe_rows(series.index[mask])
+        )
 
-def _ambiguous_text(series: pd.Series, mask: np.ndarray, name: str) -> str:
-    return (
-        f"column {name!r} has dates {_shown(series, mask)} whose day/month order is ambiguous "
-        f"(7 June or July 6?) in {_rows(series, mask)}: write "
-        "them as ISO 8601 (YYYY-MM-DD), parse them with an explicit format "
-        "(pd.to_datetime(..., format='%d/%m/%Y')), or use errors='coerce'"
-    )
-
-
-def _unreadable_text(series: pd.Series, mask: np.ndarray, name: str) -> str:
-    return (
-        f"column {name!r} has missing or unreadable dates in "
-        f"{_rows(series, mask)}: fill them, write them as ISO 8601 "
-        "(YYYY-MM-DD), or use errors='coerce'"
-    )
+    return text
 
 
 def _coarse_reasons(precision: np.ndarray, fx: str, name: str) -> np.ndarray:
@@ -320,7 +318,7 @@ def _coarse_text(precision: np.ndarray, fx: str) -> Any:
         kind_text = _PRECISION_TEXT[int(precision[mask].min())]
         return (
             f"column {name!r} has {kind_text} dates {_shown(series, mask)} in "
-            f"{_rows(series, mask)}, but fx={fx!r} needs "
+            f"{describe_rows(series.index[mask])}, but fx={fx!r} needs "
             f"{'the day' if day else 'the month'}: give full dates, or use "
             f"{'fx=' + repr('month') + ', ' if day else ''}fx='year' or fx='dac'"
         )
