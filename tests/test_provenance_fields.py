@@ -18,7 +18,7 @@ import pytest
 
 from aidcalc._base import _provenance as P
 from aidcalc._real._prices import normalise
-from aidcalc._real._sources import SOURCES, PriceSource
+from aidcalc._real._sources import SOURCES
 from aidcalc.plot._style import describe_deflators, describe_rates, footnote_text, make_theme
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aidcalc"
@@ -107,7 +107,6 @@ def test_price_sources_share_one_protocol():
     for source in SOURCES.values():
         assert isinstance(source.via_usd, bool) and isinstance(source.by_donor, bool)
         assert callable(source.factors)
-        _check: PriceSource = source  # mypy checks the protocol
     assert [k for k, s in SOURCES.items() if s.via_usd] == ["dac"]
 
 

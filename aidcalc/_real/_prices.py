@@ -39,7 +39,6 @@ __all__ = ["normalise"]
 
 
 _FX = ("spot", "month", "year", "dac")
-_PRICES = ("dac", "cpi", None)
 
 
 def _check_args(
@@ -54,7 +53,7 @@ def _check_args(
         )
     if fx not in _FX:
         raise ValidationError(f"fx must be one of {_FX}, got {fx!r}", problems=None)
-    if prices not in _PRICES:
+    if prices not in SOURCES:  # the price sources (aidcalc._real._sources)
         raise ValidationError(
             f"prices must be 'dac', 'cpi' or None ('none'), got {prices!r}", problems=None
         )
