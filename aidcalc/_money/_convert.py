@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +58,8 @@ from .._base._errors import (
     join_values,
 )
 from .._base._frame_checks import Money, check_frame, money_values, overflowed
+from .._base._provenance import Policy as RatePolicy
+from .._base._provenance import RateFacts, render
 from ._currencies import check_currency, code_hint
 from ._frame_units import money_with_currency, with_currency_unit
 from ._rates import NO_DAY, RatesLike, RateTable, resolve_rates
@@ -365,9 +367,7 @@ def _source_label(table: RateTable, cur: str, to: str, policy: str) -> str:
             if not any(s in t for t in srcs):
                 srcs = [t for t in srcs if t not in s] + [s]
     label = "; ".join(srcs) or table.source
-    if policy != "spot":
-        label = f"{policy}ly average of daily rates, {label}"
-    return label
+    return render(RateFacts(cast(RatePolicy, policy), label))  # provenance as fields, then text
 
 
 def _lookup(

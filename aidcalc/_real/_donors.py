@@ -37,7 +37,14 @@ from .._base._datasets import read_dataset
 from .._base._errors import UnknownDonorError, describe_rows, join_values
 from .._base._locale import LocaleLike, resolve_locale
 
-__all__ = ["build_name_index", "donor_code", "donor_codes", "donor_name"]
+__all__ = [
+    "all_codes",
+    "build_name_index",
+    "donor_code",
+    "donor_codes",
+    "donor_name",
+    "iso2_to_iso3",
+]
 
 #: babel territory codes that are not ISO 3166-1 but name donors ("European Union" as a donor
 #: is the EU institutions, see the module docstring)
@@ -61,7 +68,8 @@ def _norm(text: str) -> str:
 
 
 @cache
-def _iso2_to_iso3() -> dict[str, str]:
+def iso2_to_iso3() -> dict[str, str]:
+    """The one ISO 3166 table, alpha-2 -> alpha-3 (with babel's extra territory codes)."""
     table = read_dataset("iso3166", copy=False)
     mapping = dict(zip(table["iso2"], table["iso3"], strict=True))
     mapping.update(_BABEL_EXTRA)
@@ -76,7 +84,8 @@ def _special_codes() -> frozenset[str]:
 
 @cache
 def all_codes() -> frozenset[str]:
-    return frozenset(_iso2_to_iso3().values()) | _special_codes()
+    """Every code a donor may have: ISO 3166 alpha-3 and the special codes (EUI, DAC, ...)."""
+    return frozenset(iso2_to_iso3().values()) | _special_codes()
 
 
 @cache
@@ -98,7 +107,7 @@ def _iso_name_index() -> dict[str, str]:
 def _locale_index(identifier: str) -> dict[str, str]:
     from babel import Locale
 
-    iso = _iso2_to_iso3()
+    iso = iso2_to_iso3()
     out: dict[str, str] = {}
     for key, name in Locale.parse(identifier).territories.items():
         if key in iso:
@@ -122,7 +131,7 @@ def build_name_index() -> pd.DataFrame:
     """
     from babel import Locale, localedata
 
-    known = set(_iso2_to_iso3())
+    known = set(iso2_to_iso3())
     votes: dict[str, set[str]] = {}
     for ident in localedata.locale_identifiers():
         if "_" in ident:  # regional variants repeat their language's names
@@ -145,7 +154,7 @@ def build_name_index() -> pd.DataFrame:
 def _all_locales_index() -> dict[str, str]:
     """Normalised territory names of every babel locale -> code (from the prebuilt index)."""
     table = read_dataset("donor_names_cldr", copy=False)
-    iso = _iso2_to_iso3()
+    iso = iso2_to_iso3()
     keys, territories = table["key"].tolist(), table["territory"].tolist()  # no per-row boxing
     return {k: iso[t] for k, t in zip(keys, territories, strict=True) if t in iso}
 
@@ -155,8 +164,8 @@ def _direct_code(text: str) -> str | None:
     upper = raw.upper()
     if raw == upper and upper in all_codes():
         return upper
-    if raw == upper and len(upper) == 2 and upper in _iso2_to_iso3():
-        return _iso2_to_iso3()[upper]
+    if raw == upper and len(upper) == 2 and upper in iso2_to_iso3():
+        return iso2_to_iso3()[upper]
     return None
 
 
@@ -182,7 +191,7 @@ def _suggest(name: str, locale_id: str) -> list[str]:
     for ident in dict.fromkeys((locale_id, "en")):
         from babel import Locale
 
-        iso = _iso2_to_iso3()
+        iso = iso2_to_iso3()
         for k, v in Locale.parse(ident).territories.items():
             if k in iso:
                 labels.setdefault(_norm(v), f"{v} ({iso[k]})")
@@ -351,7 +360,7 @@ def donor_name(code: str, *, locale: LocaleLike = "en") -> str:
     for key in ((upper, str(loc.language)), (upper, "en")):
         if key in labels:
             return labels[key]
-    iso2 = {v: k for k, v in _iso2_to_iso3().items()}.get(upper)
+    iso2 = {v: k for k, v in iso2_to_iso3().items()}.get(upper)
     if iso2 and iso2 in loc.territories:
         return str(loc.territories[iso2])
     if iso2:
@@ -359,8 +368,3 @@ def donor_name(code: str, *, locale: LocaleLike = "en") -> str:
 
         return str(Locale("en").territories.get(iso2, upper))
     return upper  # pragma: no cover - every code has a label or an ISO entry
-
-
-def iso2_to_iso3() -> dict[str, str]:
-    """ISO 3166 alpha-2 -> alpha-3 codes (the one table, read once; for the IATI reader)."""
-    return _iso2_to_iso3()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._base._datasets import VintageSpec, dataset_info, read_dataset, resolve
 from .._base._errors import DataCoverageError, ValidationError, join_values
+from .._base._provenance import RateFacts, as_vintage, rate_facts, render
 
 if TYPE_CHECKING:
     from .._money._convert import RatesLike
@@ -169,11 +170,11 @@ def deflator_table(
     else:
         table = check_table(deflators, "DAC deflator", single_vintage=True)
     if extend:
-        return _extended_deflators(table, vintage)
+        return extended_deflators(table, vintage)
     return table
 
 
-def _extended_deflators(table: pd.DataFrame, vintage: VintageSpec) -> pd.DataFrame:
+def extended_deflators(table: pd.DataFrame, vintage: VintageSpec) -> pd.DataFrame:
     from ._weo import extend_deflators
 
     key = (id(table), resolve("weo", vintage))
@@ -256,7 +257,8 @@ def cpi_table(cpi: pd.DataFrame | None = None) -> pd.DataFrame:
     return check_table(cpi, "CPI")
 
 
-def _dac_rates() -> pd.DataFrame:
+def dac_rates() -> pd.DataFrame:
+    """The OECD DAC annual exchange rates (the pinned vintage)."""
     return _embedded(resolve("dac_exchange_rates"))
 
 
@@ -340,50 +342,21 @@ def annual_usd_rates(
     years = [int(y) for y in years]
     out = np.full(len(currencies), np.nan)
     sources = [""] * len(currencies)
-    dac = _dac_rates()
+    dac = dac_rates()
     rows = [DAC_RATE_ROW.get(c, "") for c in currencies]
     values, _ = lookup(dac, rows, years)
-    vintage = vintage_label("dac_exchange_rates")
+    vintage = as_vintage(vintage_label("dac_exchange_rates"))
     rest = []
     for i, (c, y, v) in enumerate(zip(currencies, years, values, strict=True)):
         if c == "USD":
             out[i], sources[i] = 1.0, "identity (USD)"
         elif np.isfinite(v):
-            out[i], sources[i] = v, f"OECD DAC annual average {y} ({vintage})"
+            out[i] = v
+            sources[i] = render(RateFacts("dac", "OECD DAC annual average", y, vintage))
         else:
             rest.append(i)
     if rest:
-        from .._money._amount import code_hint
-        from .._money._convert import lookup_rates
-
-        got_rate: dict[int, float] = {}
-        got_source: dict[int, str] = {}
-        for cur in sorted({currencies[i] for i in rest}):  # loop over unique currencies only
-            idx = [i for i in rest if currencies[i] == cur]
-            if code_hint(cur):  # not an ISO code (a typo in the data): no rate, rows named below
-                got_rate.update(dict.fromkeys(idx, np.nan))
-                continue
-            dates = pd.to_datetime([f"{years[i]}-07-01" for i in idx])
-            got = lookup_rates(["USD"] * len(idx), cur, dates, fx="year", rates=rates)
-            for k, i in enumerate(idx):
-                got_rate[i] = float(got["fx_rate"].iloc[k])
-                got_source[i] = str(got["fx_source"].iloc[k])
-        missing = []
-        for i in rest:
-            rate = got_rate[i]
-            if np.isfinite(rate) and rate > 0:
-                out[i] = rate
-                sources[i] = f"{got_source[i]} (annual mean {years[i]})"
-            else:
-                rate, text = np.nan, ""
-                if implied:
-                    from ._weo import implied_rate
-
-                    rate, text = implied_rate(currencies[i], years[i])
-                if np.isfinite(rate) and rate > 0:
-                    out[i], sources[i] = rate, text
-                else:
-                    missing.append((currencies[i], years[i]))
+        missing = _from_rate_table(currencies, years, rest, rates, implied, out, sources)
         if missing and strict:
             raise DataCoverageError(
                 f"no annual average exchange rate for {join_values(missing)}: neither the OECD "
@@ -393,3 +366,48 @@ def annual_usd_rates(
                 rows=[],
             )
     return out, sources
+
+
+def _from_rate_table(
+    currencies: list[str],
+    years: list[int],
+    rest: list[int],
+    rates: RatesLike,
+    implied: bool,
+    out: np.ndarray,
+    sources: list[str],
+) -> list[tuple[str, int]]:
+    """Fill ``out``/``sources`` at ``rest`` from the rate table's calendar-year means (else,
+    with ``implied``, the IMF WEO's implied rate); return the (currency, year) pairs left."""
+    from .._money._amount import code_hint
+    from .._money._convert import lookup_rates
+
+    got_rate: dict[int, float] = {}
+    got_source: dict[int, str] = {}
+    for cur in sorted({currencies[i] for i in rest}):  # loop over unique currencies only
+        idx = [i for i in rest if currencies[i] == cur]
+        if code_hint(cur):  # not an ISO code (a typo in the data): no rate, rows named below
+            got_rate.update(dict.fromkeys(idx, np.nan))
+            continue
+        dates = pd.to_datetime([f"{years[i]}-07-01" for i in idx])
+        got = lookup_rates(["USD"] * len(idx), cur, dates, fx="year", rates=rates)
+        for k, i in enumerate(idx):
+            got_rate[i] = float(got["fx_rate"].iloc[k])
+            got_source[i] = str(got["fx_source"].iloc[k])
+    missing = []
+    for i in rest:
+        rate = got_rate[i]
+        if np.isfinite(rate) and rate > 0:
+            out[i] = rate
+            sources[i] = render(RateFacts("year", rate_facts(got_source[i]).source, years[i]))
+            continue
+        text = ""
+        if implied:
+            from ._weo import implied_rate
+
+            rate, text = implied_rate(currencies[i], years[i])
+        if np.isfinite(rate) and rate > 0:
+            out[i], sources[i] = rate, text
+        else:
+            missing.append((currencies[i], years[i]))
+    return missing

@@ -20,14 +20,14 @@ from .._base._errors import (
 from .._base._frame_checks import check_frame
 from .._money._amount import code_hint
 from ._macro import annual_usd_rates, gdp_table, lookup, population_table
-from ._prices import (
-    _amounts,
-    _categorical,
-    _column,
-    _dates,
-    _Problems,
-    error_column,
+from ._rows import (
+    Problems,
+    amounts,
+    categorical,
+    column,
     overflow_problems,
+    result_frame,
+    row_dates,
     unknown_donor_error,
 )
 from ._weo import source_label
@@ -55,12 +55,22 @@ def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
         )
 
 
+def _start(
+    frame: Any, errors: Any, scale: Any, func: str, year: tuple[str | None, int | None, str]
+) -> tuple[Problems, np.ndarray]:
+    """Check the options; the problems collector and each row's year (``year``: the year
+    column, the fixed year and the fixed year's keyword)."""
+    _check(frame, errors, scale, func)
+    problems = Problems(frame.index, errors)
+    return problems, _row_years(frame, *year, problems)
+
+
 def _row_years(
     frame: pd.DataFrame,
     year: str | None,
     fixed: int | None,
     fixed_name: str,
-    problems: _Problems,
+    problems: Problems,
 ) -> np.ndarray:
     if year is None and fixed is None:
         raise ValidationError(
@@ -80,17 +90,17 @@ def _row_years(
                                   problems=None)
         return np.full(len(frame), int(fixed), dtype="int64")
     assert year is not None
-    _, years = _dates(_column(frame, year, "year"), year, "year", problems)
+    _, years = row_dates(column(frame, year, "year"), year, "year", problems)
     return years
 
 
 def _donor_keys(
-    frame: pd.DataFrame, donor: str, problems: _Problems
+    frame: pd.DataFrame, donor: str, problems: Problems
 ) -> tuple[np.ndarray, list[str]]:
     """Per-row index into a list of macro keys (ISO3; EUI -> EUU); -1 where unknown/missing."""
     from ._donors import donor_codes
 
-    series = _column(frame, donor, "donor")
+    series = column(frame, donor, "donor")
     codes, uniq = pd.factorize(series, use_na_sentinel=True)
     names = [u if isinstance(u, str) else str(u) for u in uniq]
     mapped = donor_codes(pd.Series(names, dtype=object), errors="coerce").tolist()
@@ -142,33 +152,24 @@ def _missing_error(
     )
 
 
-def _finish(
-    frame: pd.DataFrame, cols: dict[str, Any], problems: _Problems, errors: str
-) -> pd.DataFrame:
-    if errors == "coerce":
-        cols[C.ERROR] = error_column(frame, problems)
-    clash = [c for c in cols if c in frame.columns]
-    base = frame.drop(columns=clash) if clash else frame.copy(deep=False)
-    return base.assign(**cols)
-
-
 def _relative(
     frame: pd.DataFrame,
-    *,
-    value: str,
-    donor: str,
+    columns: tuple[str, str],
     years: np.ndarray,
     table: pd.DataFrame,
     what: str,
     fix: str,
-    problems: _Problems,
+    problems: Problems,
+    *,
     per_pair_extra: Callable[[list[tuple[str, int]]], tuple[np.ndarray, list[str]]] | None,
     pair_currency: np.ndarray | None = None,
     rate_error: Callable[[list[tuple[str, int]], pd.Index], AidcalcError] | None = None,
     func: str = "share_of_gdp",
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """(value * scale-free numerator, denominator per row, source per row)."""
-    values = _amounts(_column(frame, value, "value"), value, problems, func)
+    """(value * scale-free numerator, denominator per row, source per row); ``columns``:
+    the value and donor columns."""
+    value, donor = columns
+    values = amounts(column(frame, value, "value"), value, problems, func)
     kidx, keys = _donor_keys(frame, donor, problems)
     if pair_currency is not None:
         # currency joins the key: (donor, currency) pairs, each with its own conversion
@@ -204,7 +205,7 @@ def _relative(
         ))
     bad = no_data | no_rate
     codes = np.where(valid & ~bad, pc, -1)
-    return values, denom, _categorical(codes, labels, frame.index)
+    return values, denom, categorical(codes, labels, frame.index)
 
 
 def _expand(keys: list[str], pair_currency: np.ndarray | None) -> list[str]:
@@ -297,11 +298,31 @@ def share_of_gdp(
     aidcalc.ValidationError: say which year to compare with: year=<column ...
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
-    _check(frame, errors, scale, "share_of_gdp")
-    problems = _Problems(frame.index, errors)
-    years = _row_years(frame, year, gdp_year, "gdp_year", problems)
+    problems, years = _start(frame, errors, scale, "share_of_gdp", (year, gdp_year, "gdp_year"))
+    cur = _value_currency(frame, currency, problems)
+    src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
+    values, denom, source = _relative(
+        frame, (value, donor), years, gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp")),
+        src, "download current data (`aidcalc update --source weo`), pass gdp= a table that "
+        "covers it (aidcalc.io.read_wdi), choose another gdp_year, or use errors='coerce'",
+        problems,
+        per_pair_extra=lambda pairs: _convert_pairs(pairs, rates),
+        pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
+        rate_error=_no_rate_error,
+    )
+    pct, denom = _ratio(values, scale, denom, frame.index, "the share of GDP", problems, 100.0)
+    cols = {
+        out: pd.Series(pct, index=frame.index),
+        C.GDP: pd.Series(denom, index=frame.index),
+        C.GDP_SOURCE: source,
+    }
+    return result_frame(frame, cols, problems, errors)
+
+
+def _value_currency(frame: pd.DataFrame, currency: str, problems: Problems) -> np.ndarray:
+    """Each row's currency: a column's (upper case; missing ones are problems), or one code."""
     if currency in frame.columns:
-        cur = _upper(_column(frame, currency, "currency"))
+        cur = _upper(column(frame, currency, "currency"))
         miss = pd.isna(cur)
         if miss.any():
             problems.add(
@@ -313,72 +334,63 @@ def share_of_gdp(
                     problems=None,
                 ),
             )
-    elif isinstance(currency, str) and len(currency) == 3 and currency.isalpha():
-        cur = np.full(len(frame), currency.upper(), dtype=object)
-    else:
-        raise ValidationError(
-            f"currency={currency!r} is neither a column ({join_values(list(frame.columns))}) "
-            "nor an ISO 4217 code such as 'EUR'",
-            problems=None,
-        )
-    table = gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp"))
-    src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
-
-    def convert_pairs(pairs: list[tuple[str, int]]) -> tuple[np.ndarray, list[str]]:
-        curs = [k.split("|")[1] for k, _ in pairs]
-        yrs = [y for _, y in pairs]
-        out_rates = np.full(len(pairs), np.nan)
-        texts = [""] * len(pairs)
-        for c in dict.fromkeys(curs):
-            idx = [i for i, cc in enumerate(curs) if cc == c]
-            try:
-                r, s = annual_usd_rates([c] * len(idx), [yrs[i] for i in idx], rates=rates)
-            except DataCoverageError:
-                continue  # stays NaN: reported as missing GDP conversion below
-            for j, i in enumerate(idx):
-                out_rates[i] = r[j]
-                texts[i] = "" if c == "USD" else f"USD to {c} at {r[j]:g} ({s[j]})"
-        return out_rates, texts
-
-    def no_rate_error(lacking: list[tuple[str, int]], rows: pd.Index) -> DataCoverageError:
-        missing = sorted({(k.split("|")[1], y) for k, y in lacking})
-        shown = ", ".join(f"USD -> {c}{code_hint(c)} in {y}" for c, y in missing[:8])
-        return DataCoverageError(
-            f"no annual average exchange rate ({shown}) to express GDP "
-            f"(current USD) in the value's currency, for {describe_rows(rows)}: neither the "
-            "OECD DAC table nor the rate table (calendar-year mean of daily rates) has it. "
-            "Pass rates= with a table that covers it, convert the values first "
-            "(aidcalc.convert) and give that currency, or use errors='coerce'",
-            dataset="exchange rates",
-            missing=missing,
-            rows=list(rows),
-        )
-
-    values, denom, source = _relative(
-        frame,
-        value=value,
-        donor=donor,
-        years=years,
-        table=table,
-        what=src,
-        fix="download current data (`aidcalc update --source weo`), pass gdp= a table that "
-        "covers it (aidcalc.io.read_wdi), choose another gdp_year, or use errors='coerce'",
-        problems=problems,
-        per_pair_extra=convert_pairs,
-        pair_currency=np.where(pd.isna(cur), "", cur).astype(str),
-        rate_error=no_rate_error,
+        return cur
+    if isinstance(currency, str) and len(currency) == 3 and currency.isalpha():
+        return np.full(len(frame), currency.upper(), dtype=object)
+    raise ValidationError(
+        f"currency={currency!r} is neither a column ({join_values(list(frame.columns))}) "
+        "nor an ISO 4217 code such as 'EUR'",
+        problems=None,
     )
+
+
+def _convert_pairs(pairs: list[tuple[str, int]], rates: Any) -> tuple[np.ndarray, list[str]]:
+    """Per (donor|currency, year) pair: the annual rate, units of the currency per USD, that
+    takes GDP in USD to the value's currency, and its provenance (NaN where there is none)."""
+    curs = [k.split("|")[1] for k, _ in pairs]
+    yrs = [y for _, y in pairs]
+    out_rates = np.full(len(pairs), np.nan)
+    texts = [""] * len(pairs)
+    for c in dict.fromkeys(curs):
+        idx = [i for i, cc in enumerate(curs) if cc == c]
+        try:
+            r, s = annual_usd_rates([c] * len(idx), [yrs[i] for i in idx], rates=rates)
+        except DataCoverageError:
+            continue  # stays NaN: reported as missing GDP conversion below
+        for j, i in enumerate(idx):
+            out_rates[i] = r[j]
+            texts[i] = "" if c == "USD" else f"USD to {c} at {r[j]:g} ({s[j]})"
+    return out_rates, texts
+
+
+def _no_rate_error(lacking: list[tuple[str, int]], rows: pd.Index) -> DataCoverageError:
+    missing = sorted({(k.split("|")[1], y) for k, y in lacking})
+    shown = ", ".join(f"USD -> {c}{code_hint(c)} in {y}" for c, y in missing[:8])
+    return DataCoverageError(
+        f"no annual average exchange rate ({shown}) to express GDP "
+        f"(current USD) in the value's currency, for {describe_rows(rows)}: neither the "
+        "OECD DAC table nor the rate table (calendar-year mean of daily rates) has it. "
+        "Pass rates= with a table that covers it, convert the values first "
+        "(aidcalc.convert) and give that currency, or use errors='coerce'",
+        dataset="exchange rates",
+        missing=missing,
+        rows=list(rows),
+    )
+
+
+def _ratio(
+    values: np.ndarray, scale: float, denom: np.ndarray, index: pd.Index, what: str,
+    problems: Problems, times: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``values * scale / denom`` (``* times``) and ``denom``, NaN on rows with a problem
+    (an overflow is one)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        pct = values * scale / denom * 100.0
-    overflow_problems(pct, (values, denom), frame.index, "the share of GDP", problems)
+        ratio = values * scale / denom
+        if times is not None:
+            ratio = ratio * times
+    overflow_problems(ratio, (values, denom), index, what, problems)
     bad = problems.mask
-    pct = np.where(bad, np.nan, pct)
-    cols = {
-        out: pd.Series(pct, index=frame.index),
-        C.GDP: pd.Series(np.where(bad, np.nan, denom), index=frame.index),
-        C.GDP_SOURCE: source,
-    }
-    return _finish(frame, cols, problems, errors)
+    return np.where(bad, np.nan, ratio), np.where(bad, np.nan, denom)
 
 
 def _per_table(vintage: Any, table: str) -> Any:
@@ -453,32 +465,24 @@ def per_capita(
     [89.03, 339.24]
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
-    _check(frame, errors, scale, "per_capita")
-    problems = _Problems(frame.index, errors)
-    years = _row_years(frame, year, population_year, "population_year", problems)
+    problems, years = _start(
+        frame, errors, scale, "per_capita", (year, population_year, "population_year")
+    )
     table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
-        frame,
-        value=value,
-        donor=donor,
-        years=years,
-        table=table,
-        what=src,
-        fix="download current data (`aidcalc update --source weo`), pass population= a table "
+        frame, (value, donor), years, table, src,
+        "download current data (`aidcalc update --source weo`), pass population= a table "
         "that covers it (aidcalc.io.read_wdi), choose another population_year, or use "
         "errors='coerce'",
-        problems=problems,
+        problems,
         per_pair_extra=None,
         func="per_capita",
     )
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        each = values * scale / denom
-    overflow_problems(each, (values, denom), frame.index, "the amount per person", problems)
-    bad = problems.mask
+    each, denom = _ratio(values, scale, denom, frame.index, "the amount per person", problems)
     cols = {
-        out: pd.Series(np.where(bad, np.nan, each), index=frame.index),
-        C.POPULATION: pd.Series(np.where(bad, np.nan, denom), index=frame.index),
+        out: pd.Series(each, index=frame.index),
+        C.POPULATION: pd.Series(denom, index=frame.index),
         C.POPULATION_SOURCE: source,
     }
-    return _finish(frame, cols, problems, errors)
+    return result_frame(frame, cols, problems, errors)

@@ -32,14 +32,13 @@ __all__ = [
     "extend_deflators",
     "extend_if_needed",
     "extend_levels",
+    "extension_notes",
     "extension_text",
-    "extension_texts",
     "fill_implied_rates",
     "implied_rate",
     "status_text",
     "weo_edition",
     "weo_levels",
-    "weo_price_text",
 ]
 
 #: DAC key -> (WEO price series, WEO exchange-rate series)
@@ -328,9 +327,9 @@ def extend_if_needed(
         return table
     if cpi:
         return _cached(table, vintage, "cpi", lambda: extend_cpi(table, vintage))
-    from ._macro import _extended_deflators
+    from ._macro import extended_deflators
 
-    return _extended_deflators(table, vintage)
+    return extended_deflators(table, vintage)
 
 
 _LAST: dict[int, tuple[pd.DataFrame, dict[str, int]]] = {}
@@ -360,50 +359,30 @@ def _cached(table: pd.DataFrame, vintage: VintageSpec, what: str, build: object)
     return out
 
 
-def extension_texts(
-    table: pd.DataFrame, key: str, year: int, base_year: int, used: list[str]
-) -> str:
-    """Provenance to append to a factor's source text when the row's year or the base year
-    comes from the WEO extension; the edition is appended to ``used``.
+def extension_notes(
+    table: pd.DataFrame, key: str, year: int, base_year: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The notes for a factor whose year or base year comes from the WEO extension, and the
+    WEO editions they name (for :class:`aidcalc._base._provenance.DeflatorFacts`).
 
     Examples
     --------
     >>> from aidcalc._real._macro import deflator_table
-    >>> used: list[str] = []
-    >>> extension_texts(deflator_table(extend=True), "NOR", 2020, 2026, used)[:40]
-    '; base 2026 extended from 2023 with IMF '
-    >>> used
-    ['IMF WEO October 2025']
+    >>> notes, editions = extension_notes(deflator_table(extend=True), "NOR", 2020, 2026)
+    >>> notes[0][:35], editions
+    ('base 2026 extended from 2023 with I', ('IMF WEO October 2025',))
     """
-    parts = []
+    notes: list[str] = []
+    editions: list[str] = []
     for y, prefix in ((year, ""), (base_year, "base ")):
         note = extension_text(table, key, y)
         if note and not (prefix and y == year):
-            parts.append(prefix + note)
+            notes.append(prefix + note)
             edition = str(table.loc[(table["iso3"] == key) & (table["year"] == y), "source"]
                           .iloc[0])
-            if edition not in used:
-                used.append(edition)
-    return "".join(f"; {p}" for p in parts)
-
-
-def weo_price_text(used: list[str]) -> str:
-    """The ``price_base`` addition naming the WEO edition(s) used.
-
-    Examples
-    --------
-    >>> print(weo_price_text(["IMF WEO October 2025"]))  # doctest: +NORMALIZE_WHITESPACE
-    ; after the last OECD year: IMF WEO October 2025, estimates/projections flagged in
-    deflator_source
-    >>> weo_price_text([])
-    ''
-    """
-    if not used:
-        return ""
-    return (
-        f"; after the last OECD year: {', '.join(used)}, estimates/projections flagged in "
-        "deflator_source"
-    )
+            if edition not in editions:
+                editions.append(edition)
+    return tuple(notes), tuple(editions)
 
 
 #: the WEO economy whose implied exchange rate stands for a currency (the euro: Germany's,
@@ -428,13 +407,13 @@ def implied_rate(currency: str, year: int, vintage: VintageSpec = None) -> tuple
     >>> implied_rate("XYZ", 2026), implied_rate("EUR", 2022), implied_rate("UAH", 2026)
     ((nan, ''), (nan, ''), (nan, ''))
     """
-    from ._macro import DAC_RATE_ROW, _dac_rates
+    from ._macro import DAC_RATE_ROW, dac_rates
 
     economy = RATE_ECONOMY.get(currency)
     row = DAC_RATE_ROW.get(currency)
     if economy is None or row is None:
         return float("nan"), ""
-    dac_years = _dac_rates().loc[lambda t: t["iso3"] == row, "year"]
+    dac_years = dac_rates().loc[lambda t: t["iso3"] == row, "year"]
     if len(dac_years) and year <= int(dac_years.max()):
         return float("nan"), ""  # inside the OECD's years: never replace a published rate
     name = resolve("weo", vintage)

@@ -3,25 +3,23 @@ sources, deflators and their vintage, rates of the base year) said in the report
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from .._base._labels import Labels
+from .._base._provenance import as_vintage, deflator_facts, rate_facts, render
 from ..plot._style import Unit, join_sentences, localise_source
 from ._options import unique as _unique
 
 __all__ = ["footnote", "price_notes", "vintage_text"]
 
-_PUBLISHED_RE = re.compile(r"^(.*?)\s*published by (\d{4}-\d{2}-\d{2})$")
-_WEO_RE = re.compile(r"IMF WEO \w+ \d{4}")
-
 
 def _weo_editions(deflators: list[str]) -> list[str]:
     """The IMF WEO editions that extended deflators beyond the last published year."""
-    return sorted({m.group(0) for d in deflators for m in _WEO_RE.finditer(d)})
+    return sorted({e for d in deflators for e in deflator_facts(d).weo})
+
 
 def price_notes(
     result: pd.DataFrame, to: str, base_year: int, prices: str, fx: str, label: Labels
@@ -39,7 +37,7 @@ def price_notes(
 
 
 def _is_extended(deflator_source: str) -> bool:
-    return "extend='last'" in deflator_source or "carried forward" in deflator_source.lower()
+    return deflator_facts(deflator_source).extended
 
 
 def _fx_sources(frame: pd.DataFrame, locale: Any) -> str:
@@ -47,11 +45,6 @@ def _fx_sources(frame: pd.DataFrame, locale: Any) -> str:
     return "; ".join(localise_source(f, locale) for f in sources) or localise_source(
         "ECB euro reference rates", locale
     )
-
-
-_DAC_FX_RE = re.compile(r"^OECD DAC annual average\b", re.I)
-_ECB_AVG_RE = re.compile(r"^(yearly|monthly) average of daily rates, (.*?)(?: \((?:annual|"
-                         r"monthly) mean [0-9-]+\))?$", re.I)
 
 
 def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Labels) -> str:
@@ -64,18 +57,7 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Labels) -> str:
     source = frame["fx_source"].astype("string").fillna("")
     groups: dict[str, int] = {}
     for text, n in source.value_counts(sort=False).items():
-        text = str(text)
-        if text.lower().startswith("identity") or not text:
-            key = label("rate_none").format(to=to)
-        elif _DAC_FX_RE.match(text):
-            vintage = text[text.find("(") + 1:text.rfind(")")] if "(" in text else ""
-            key = label("rate_dac") + (f" ({vintage_text(vintage, label)})" if vintage else "")
-        elif m := _ECB_AVG_RE.match(text):
-            key = localise_source(m.group(2), loc) + sep + label(
-                "rate_year" if m.group(1).lower() == "yearly" else "rate_month")
-        else:
-            method = label("rate_spot") if fx == "spot" else label(f"rate_{fx}")
-            key = localise_source(text, loc) + sep + method
+        key = _rate_key(str(text), fx, to, label)
         groups[key] = groups.get(key, 0) + int(n)
     none = label("rate_none").format(to=to)
     if "base_fx_rate" in frame.columns and "currency" in frame.columns:
@@ -95,27 +77,39 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Labels) -> str:
                      for k, n in sorted(converted.items(), key=lambda kv: -kv[1]))
 
 
-_BASE_RATE_RE = re.compile(r"USD to [A-Z]{3} at [0-9.]+, (.*)\)\s*$")
+def _rate_key(text: str, fx: str, to: str, label: Labels) -> str:
+    """One rate's source and method in the report's language, from its fields."""
+    facts = rate_facts(text)
+    if facts.policy in ("identity", "none"):
+        return label("rate_none").format(to=to)
+    if facts.policy == "dac":
+        return label("rate_dac") + (
+            f" ({render(facts.vintage, label.locale, label=label)})" if facts.vintage else ""
+        )
+    if facts.policy in ("month", "year"):
+        return localise_source(facts.source, label.locale) + label("list_sep") + label(
+            f"rate_{facts.policy}"
+        )
+    method = label("rate_spot") if fx == "spot" else label(f"rate_{fx}")
+    return localise_source(text, label.locale) + label("list_sep") + method
 
 
 def _base_rates(rows: pd.DataFrame, to: str, label: Labels) -> dict[str, int]:
     """How rows already in USD reached ``to``: the base year's rate and its source (from the
-    row's ``price_base``), with the number of rows."""
+    row's ``base_fx_source``), with the number of rows."""
     from babel.numbers import format_decimal
 
     out: dict[str, int] = {}
-    bases = rows["price_base"].astype("string").fillna("") if "price_base" in rows else None
+    bases = (
+        rows["base_fx_source"].astype("string").fillna("") if "base_fx_source" in rows else None
+    )
     rates = pd.to_numeric(rows["base_fx_rate"], errors="coerce")
     for i in range(len(rows)):
         rate = rates.iloc[i]
-        text = str(bases.iloc[i]) if bases is not None else ""
-        m = _BASE_RATE_RE.search(text)
-        where = m.group(1) if m else "?"
-        if avg := _ECB_AVG_RE.match(where):
-            where = localise_source(avg.group(2), label.locale) + label("list_sep") + label(
-                "rate_year" if avg.group(1).lower() == "yearly" else "rate_month")
-        else:
-            where = localise_source(where, label.locale)
+        facts = rate_facts(str(bases.iloc[i]) if bases is not None else "?")
+        where = localise_source(facts.source, label.locale)
+        if facts.policy in ("month", "year"):
+            where += label("list_sep") + label(f"rate_{facts.policy}")
         number = format_decimal(rate, format="0.######", locale=label.locale)
         key = label("rate_base").format(to=to, rate=number, source=where)
         out[key] = out.get(key, 0) + 1
@@ -124,9 +118,7 @@ def _base_rates(rows: pd.DataFrame, to: str, label: Labels) -> dict[str, int]:
 
 def vintage_text(vintage: str, label: Labels) -> str:
     """``"DAC1 published by 2024-12-02"`` in the report's language."""
-    if m := _PUBLISHED_RE.match(vintage):
-        return label("vintage_published").format(table=m.group(1), date=m.group(2))
-    return vintage
+    return render(as_vintage(vintage), label.locale, label=label)
 
 
 def _method(prices: str, label: Labels) -> str:

@@ -12,7 +12,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +23,14 @@ import pandas as pd
 from .._base._errors import AggregationError, ValidationError, join_values
 from .._base._labels import LANGUAGES, TranslationWarning, catalogue_language, get_label
 from .._base._locale import LocaleLike, resolve_locale
+from .._base._provenance import (
+    Policy,
+    Vintage,
+    deflator_facts,
+    price_base,
+    rate_facts,
+    render,
+)
 from .._pledges._categories import CATEGORY_ORDER as CATEGORY_ORDER  # owned by the pledges
 from .._pledges._lifecycle import STATUS_ORDER as STATUS_ORDER  # layer; re-exported here
 
@@ -272,10 +280,6 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 # --- units and number formatting -----------------------------------------------------------------
 
-_CONSTANT_RE = re.compile(r"constant\s+(\d{4})\s+([A-Z]{3})")
-_CURRENT_RE = re.compile(r"current\s+([A-Z]{3})")
-_CODE_RE = re.compile(r"^[A-Z]{3}$")
-_COLUMN_RE = re.compile(r"_([A-Z]{3})_(\d{4})$")
 _WHOLE_RE = re.compile(r"^\D*(\d+)")
 
 
@@ -299,12 +303,9 @@ class Unit:
     @classmethod
     def parse(cls, text: str) -> Unit:
         text = str(text).strip()
-        if m := _CONSTANT_RE.search(text):
-            return cls(m.group(2), int(m.group(1)))
-        if m := _CURRENT_RE.search(text):
-            return cls(m.group(1))
-        if _CODE_RE.match(text):
-            return cls(text)
+        base = price_base(text)  # the fields of a price base (provenance reads the text)
+        if base is not None:
+            return cls(base.currency, base.year)
         raise ValidationError(
             f"cannot read the unit {text!r}: write 'constant 2024 EUR', 'current USD' or 'EUR'",
             problems=None,
@@ -462,12 +463,6 @@ _KNOWN_SOURCES = (
 )
 
 
-_POLICY_RE = re.compile(r"^(monthly|yearly) average of daily rates, (.*)$")
-_ANNUAL_MEAN_RE = re.compile(r"\s*\(annual mean \d{4}\)$")
-_DAC_RATE_RE = re.compile(r"^OECD DAC annual averages?(?: \d{4})?(?:,| \()\s*(.*?)\)?$")
-_PUBLISHED_RE = re.compile(r"([^\s(]+) published by (\d{4}-\d{2}-\d{2})")
-_DAC_DEFLATOR_RE = re.compile(r"^OECD DAC deflators?\b")
-_CPI_RE = re.compile(r"^(?:World Bank WDI FP\.CPI|CPI\b)")
 
 
 def localise_source(text: str, locale: LocaleLike = "en") -> str:
@@ -500,18 +495,20 @@ def _prefix(text: str, locale: LocaleLike) -> str:
 def _describe_rate(text: str, locale: LocaleLike, *, spot: bool) -> str:
     """One rate provenance string in ``locale``; ``spot``: a string without an averaging
     phrase is a rate of the announcement day and says so."""
-    text = text.strip()
-    if _DAC_RATE_RE.match(text):
-        vintage = _vintage(text, locale)
+    facts = rate_facts(text)  # the fields (provenance reads the text)
+    if facts.policy == "dac":
+        vintage = _vintage(facts.vintage, locale)
         return get_label("rate_dac", locale) + (f" ({vintage})" if vintage else "")
-    policy = "rate_spot" if spot else None
-    if m := _POLICY_RE.match(text):
-        policy = "rate_month" if m.group(1) == "monthly" else "rate_year"
-        text = m.group(2)
-    text = _prefix(_ANNUAL_MEAN_RE.sub("", text), locale)
+    policy: Policy | None = (
+        facts.policy if facts.policy in ("month", "year") else "spot" if spot else None
+    )
+    source = _prefix(facts.source, locale)
     if policy is None:
-        return text
-    return get_label("rate_policy", locale).format(source=text, policy=get_label(policy, locale))
+        return source
+    return render(
+        replace(facts, policy=policy, source=source), locale,
+        label=lambda key: get_label(key, locale),
+    )  # fmt: skip
 
 
 def summarise_sources(
@@ -547,7 +544,9 @@ def summarise_sources(
         common.pop()
     head = " ".join(common).rstrip(",;:") or values[0].split(",")[0]
     head = localise_source(head, locale)
-    extended = any("extend" in v.lower() or "carried forward" in v.lower() for v in values)
+    extended = any(
+        deflator_facts(v).extended or rate_facts(v).carried_from is not None for v in values
+    )
     tail = "; " + get_label("sources_extended", locale) if extended else ""
     variants = get_label("sources_variants", locale).format(n=len(values), column=column)
     return f"{head} ... ({variants}{tail})"
@@ -555,12 +554,11 @@ def summarise_sources(
 
 
 
-def _vintage(text: str, locale: LocaleLike) -> str:
-    """'DAC1 published by 2024-12-02' in ``locale`` (other text as it is: names, versions)."""
-    m = _PUBLISHED_RE.search(text)
-    if m is None:
+def _vintage(vintage: Vintage | None, locale: LocaleLike) -> str:
+    """A published vintage ('DAC1 published by 2024-12-02') in ``locale``, else ''."""
+    if vintage is None or not vintage.published or not vintage.date:
         return ""
-    return get_label("vintage_published", locale).format(table=m.group(1), date=m.group(2))
+    return render(vintage, locale, label=lambda key: get_label(key, locale))
 
 
 def describe_rates(values: Iterable[str], locale: LocaleLike = "en") -> str:
@@ -612,18 +610,9 @@ def describe_deflators(values: Iterable[str], locale: LocaleLike = "en") -> str:
         text = raw.strip()
         if not text or text.lower().startswith("none") or text.lower().startswith("identity"):
             continue
-        extended = extended or "carried forward" in text or "extend=" in text
-        if _DAC_DEFLATOR_RE.match(text):
-            vintage = _vintage(text, locale)
-            phrase = (
-                get_label("foot_dac", locale).format(vintage=vintage)
-                if vintage
-                else get_label("foot_dac_short", locale)
-            )
-        elif _CPI_RE.match(text):
-            phrase = get_label("foot_cpi", locale)
-        else:
-            phrase = text.split(";")[0]
+        facts = deflator_facts(text)  # the fields (provenance reads the text)
+        extended = extended or facts.extended
+        phrase = render(facts, locale, label=lambda key: get_label(key, locale))
         if phrase not in parts:
             parts.append(phrase)
     if not parts:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_frame
+from .._base._provenance import column_unit
 from .._money._frame_units import plain_frame
 from ._style import Unit, resolve_members
 
@@ -36,7 +37,6 @@ LEFT_OUT: Final = "left_out"
 UNIT: Final = "unit"
 #: column of a table holding how many rows each number sums
 ROWS: Final = "rows"
-_COLUMN_RE_YEAR = r"_([A-Z]{3})_(\d{4})$"
 
 
 @dataclass
@@ -270,7 +270,6 @@ def infer_unit(frame: pd.DataFrame, kept: pd.DataFrame, value: str, unit: str | 
     """The unit of ``kept[value]``: ``unit`` if given, else what :func:`aidcalc.aggregate`
     carries for the whole of ``kept`` (it refuses mixed currencies, ``fx_to``, price bases
     and kinds), else the column name (``amount_EUR_2024``)."""
-    import re
 
     from .._pledges._aggregate import aggregate
 
@@ -290,8 +289,8 @@ def infer_unit(frame: pd.DataFrame, kept: pd.DataFrame, value: str, unit: str | 
     base = single("price_base")
     if base is not None:
         return Unit.parse(base)
-    if m := re.search(_COLUMN_RE_YEAR, value):
-        return Unit(m.group(1), int(m.group(2)))
+    if (named := column_unit(value)) is not None:  # amount_EUR_2024: constant 2024 EUR
+        return Unit(named.currency, named.year)
     to = single("fx_to")
     if to is not None and value != "amount":
         return Unit(to.strip().upper())
