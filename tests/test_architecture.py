@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,16 +25,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "aidcalc"
 
 LAYERS = {"_base": 0, "_money": 1, "_real": 2, "_pledges": 3, "io": 4, "plot": 4, "_report": 5}
 MAX_FUNCTION_LINES = 60
-
-# --- The ratchet while issue 10 is under way: what still breaks a rule, each entry to be removed
-# by the change that fixes it. A stale entry fails (test_allowlists_only_shrink), so the lists
-# only shrink; when they are empty the rules hold without exceptions.
-KNOWN_LAYER_BREAKS: set[tuple[str, str]] = set()
-KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
-# files exempted from C901/PLR0912/PLR0915 in pyproject.toml (same ratchet)
-KNOWN_RATCHET_FILES: set[str] = set()
-KNOWN_LONG: set[str] = set()
-
 
 def _modules() -> dict[str, Path]:
     """Dotted module name (``aidcalc._money._parsing``) -> file."""
@@ -102,7 +90,7 @@ def test_layers_import_downwards_only():
         here, there = _layer(module), _layer(imported)
         if here is None or there is None or here == there:
             continue
-        if LAYERS[there] >= LAYERS[here] and (module, imported) not in KNOWN_LAYER_BREAKS:
+        if LAYERS[there] >= LAYERS[here]:
             wrong.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{line} ({here}) imports "
                          f"{imported} ({there})")
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
@@ -118,7 +106,7 @@ def test_no_module_imports_another_modules_private_names():
                 n for n in names
                 if n.startswith("_") and not n.startswith("__") and f"{target}.{n}" not in MODULES
             ]
-            if private and (module, target) not in KNOWN_PRIVATE_IMPORTS:
+            if private:
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {private} from "
                              f"{target}")
     assert not wrong, "private names imported across modules:\n" + "\n".join(wrong)
@@ -156,7 +144,7 @@ def _long_functions() -> dict[str, int]:
 
 
 def test_no_function_is_longer_than_the_limit():
-    long = {k: v for k, v in _long_functions().items() if k not in KNOWN_LONG}
+    long = _long_functions()
     assert not long, f"functions over {MAX_FUNCTION_LINES} code lines: {long}"
 
 
@@ -179,42 +167,13 @@ def test_complexity_rules_are_on_and_not_exempted():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"noqa:[^\n]*(C901|PLR0912|PLR0915)", text), path
     ignores = toml.split("[tool.ruff.lint.per-file-ignores]", 1)[-1].split("\n[", 1)[0]
-    rule = r'^"(aidcalc/[^"]+)" = \[[^\]]*(?:C901|PLR0912|PLR0915)'
-    exempt = set(re.findall(rule, ignores, re.M))
-    assert exempt <= KNOWN_RATCHET_FILES, exempt - KNOWN_RATCHET_FILES
+    assert not re.search(r"C901|PLR0912|PLR0915", ignores), "a per-file exemption from the ratchet"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_every_module_says_what_it_is_for(module):
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     assert ast.get_docstring(tree), f"{module} has no module docstring saying what it is for"
-
-
-def test_allowlists_only_shrink():
-    """Each allowlisted exception still exists: fixing one means deleting its entry."""
-    edges = {(module, imported) for module, _, imported in _edges()}
-    assert edges >= KNOWN_LAYER_BREAKS, KNOWN_LAYER_BREAKS - edges
-    private = set()
-    for module, path in MODULES.items():
-        for _, target, names in _imports(module, path):
-            if any(n.startswith("_") and not n.startswith("__") and f"{target}.{n}" not in MODULES
-                   for n in names):
-                private.add((module, target))
-    assert private >= KNOWN_PRIVATE_IMPORTS, KNOWN_PRIVATE_IMPORTS - private
-    long = set(_long_functions())
-    assert long >= KNOWN_LONG, KNOWN_LONG - long
-    if KNOWN_RATCHET_FILES:
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--isolated",
-             "--select", "C901,PLR0912,PLR0915",
-             "--config", f"lint.mccabe.max-complexity={_limit('max-complexity')}",
-             "--config", f"lint.pylint.max-branches={_limit('max-branches')}",
-             "--config", f"lint.pylint.max-statements={_limit('max-statements')}",
-             "--output-format", "concise", *sorted(KNOWN_RATCHET_FILES)],
-            capture_output=True, text=True, cwd=PACKAGE.parent, check=False,
-        )
-        over = {line.split(":", 1)[0] for line in result.stdout.splitlines() if ":" in line}
-        assert over >= KNOWN_RATCHET_FILES, KNOWN_RATCHET_FILES - over
 
 
 def _limit(name: str) -> int:
