@@ -1040,6 +1040,34 @@ class _PythonStrings:
         return np.array([float(f"{a}{b}{c}") for a, b, c in zip(sign, nums, exp, strict=True)])
 
 
+@cache
+def _unassigned_class() -> str:
+    """RE2 class of the non-ASCII code points this Python's Unicode database leaves unassigned."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x80, 0x110000):
+        if unicodedata.category(chr(cp)) == "Cn" and not 0xD800 <= cp <= 0xDFFF:
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def _as_python_normalises(raw: Any, normalised: Any) -> Any:
+    """pyarrow's NFKC with the texts holding characters newer than Python's Unicode database
+    normalised by Python instead: pyarrow may map them (U+1CCF0 to "0"), Python does not, and
+    both paths must read a text alike."""
+    import pyarrow as pa
+
+    pc = _arrow()
+    newer = pc.match_substring_regex(raw, _unassigned_class())
+    if not pc.any(newer).as_py():
+        return normalised
+    rows = np.flatnonzero(newer.to_numpy(zero_copy_only=False))
+    fixed = pa.array([_normalise(raw[int(i)].as_py()) for i in rows], type=pa.string())
+    return pc.replace_with_mask(normalised, newer, fixed)
+
+
 class _ArrowStrings:
     """The same steps vectorised with pyarrow.compute (RE2 regular expressions, C++)."""
 
@@ -1085,7 +1113,8 @@ class _ArrowStrings:
         ascii_ = pc.string_is_ascii(arr)
         if not pc.all(ascii_).as_py():
             mask = pc.invert(ascii_)
-            sub = pc.utf8_normalize(arr.filter(mask), "NFKC")
+            raw = arr.filter(mask)
+            sub = _as_python_normalises(raw, pc.utf8_normalize(raw, "NFKC"))
             sub = pc.replace_substring_regex(sub, f"[{_APOSTROPHES}]", "'")
             sub = pc.replace_substring_regex(sub, f"[{_INVISIBLE}]", "")
             for digit, chars in _digit_classes().items():
@@ -1310,10 +1339,12 @@ def _plain_pattern(locale_id: str) -> str | None:
 def _plain_pair(pre: str, post: str) -> bool:
     """Words around a number that the general engine would read with :func:`_read_simple`
     alone, exactly as they are: normalising the text changes nothing, the number is not in
-    parentheses and no separator comes right before it."""
+    parentheses and no separator comes right before it; no character is newer than Python's
+    Unicode database."""
     text = f"{pre}0{post}"
     return (
         _normalise(text) == text
+        and all(unicodedata.category(ch) != "Cn" for ch in text)  # pyarrow may know it
         and pre[-1:] not in (".", ",")
         and not (_OPEN_RE.search(pre) and _CLOSE_RE.match(post))
     )
