@@ -649,3 +649,19 @@ def test_upper_case_letters_inside_a_currency_name_are_not_a_code():
     assert (got.currency, got.value) == ("USD", 1)
     with pytest.raises(aidcalc.ParseError, match="unknown currency code 'XYZ'"):
         aidcalc.parse_amount("1 XYZ", locale="hu")
+
+
+@pytest.mark.parametrize("text", ["\U0001ccf0", "$\U0001ccf0 million", "\U0001ccf5 EUR", "0.00"])
+@pytest.mark.parametrize("backend", ["arrow", "python"])
+def test_characters_newer_than_python_unicode_read_alike(text, backend):
+    """pyarrow's newer Unicode maps U+1CCF0 (OUTLINED DIGIT ZERO, Unicode 16) to "0"; Python
+    3.11's database does not know it: both backends read such a text as Python does."""
+    import unicodedata
+
+    if unicodedata.category("\U0001ccf0") != "Cn":
+        pytest.skip("this Python's Unicode database knows U+1CCF0")
+    texts = np.array([text, "0.00", "$5"], dtype=object)
+    got = _engine(texts, "en", None, backend=backend)
+    want = _engine(texts, "en", None, backend="python")
+    assert list(got["error"]) == list(want["error"])
+    assert np.array_equal(got["amount"], want["amount"], equal_nan=True)

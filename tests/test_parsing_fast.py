@@ -2,6 +2,8 @@
 
 * a large column whose sample has no repeats is not deduplicated (every row is its own text);
 * the string kernels run in one thread when the machine's cores are busy, in a pool otherwise.
+* plain texts (one well-formed number, words that normalisation leaves alone) are read on a
+  vectorised fast path: the same output as the general engine (hypothesis, several locales).
 
 Both are compared with the reference path (deduplication forced; a pool forced) on the same
 texts, including missing values, non-text values and texts that fail.
@@ -12,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc._money import _parsing
@@ -76,3 +80,87 @@ def test_workers_follow_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _parsing._workers() == 1  # every core busy: no pool
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     assert _parsing._workers() == 2  # only this process: both cores
+
+
+# --- the fast path for plain texts (issue 12): same output as the general engine -------------
+PLAIN_LOCALES = ["en", "de", "fr", "de_CH", "en_IN", "it", "es", "ja"]
+PREFIXES = ["", "$", "US$", "€", "£", "EUR ", "USD ", "about $", "rund ", "CHF ", "-$", "¥", "₹",
+            "C$", "plus de ", "约", "(", "$.", "US$ ", " $", "[USD] "]  # fmt: skip
+SUFFIXES = ["", " million", " billion", "bn", " Mio. €", " Milliarden Euro", " millions d'euros",
+            " €", " EUR", " yen", "億円", " lakh", " crore", ")", " m", "  million", " million ",
+            " mill’", "\tEUR", " Mrd.", "-", " dollars"]  # fmt: skip
+
+
+def _written(value: int, decimals: int, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    number = format_decimal(value / 10**decimals, format=None, locale=locale,
+                            decimal_quantization=False)  # fmt: skip
+    return number.replace("\u202f", " ").replace("\xa0", " ")
+
+
+amount_texts = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(PREFIXES), st.text(st.characters(blacklist_categories=["Nd"]),
+                                                     max_size=4)),
+        st.integers(0, 10**13),
+        st.integers(0, 4),
+        st.one_of(st.sampled_from(SUFFIXES), st.text(st.characters(blacklist_categories=["Nd"]),
+                                                     max_size=5)),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=amount_texts,
+    locale=st.sampled_from(PLAIN_LOCALES),
+    default=st.sampled_from([None, "EUR"]),
+    ungrouped=st.booleans(),
+)
+def test_plain_fast_path_reads_as_the_engine(texts, locale, default, ungrouped) -> None:
+    written = []
+    for pre, value, decimals, post in texts:
+        number = _written(value, decimals, locale)
+        if ungrouped:
+            number = number.replace(_parsing._lexicon(locale).group, "")
+        written.append(f"{pre}{number}{post}")
+    arr = np.array(written, dtype=object)
+    fast = _parsing._read_plain(arr, _parsing._lexicon(locale), default)
+    want = _parsing._engine(arr, locale, default, backend="arrow")
+    for key in ("amount", "currency", "approx", "error", "power", "negative", "exact"):
+        assert pd.Series(fast[key]).equals(pd.Series(want[key])), (key, written)
+
+
+@pytest.mark.parametrize(
+    ("pre", "post", "plain"),
+    [
+        ("$", " million", True),
+        ("EUR ", "", True),
+        ("rund ", " Mio. €", True),
+        ("", "億円", True),
+        ("(", ")", False),  # parentheses: refused by the engine
+        ("$.", "", False),  # a separator right before the number
+        (" $", "", False),  # normalisation trims it
+        ("$", "  million", False),  # and collapses double spaces
+        ("$", " mill’", False),  # and changes the apostrophe
+        ("[USD] ", "", False),  # and drops brackets
+        ("$", " ½", False),  # NFKC makes digits of it
+    ],
+)
+def test_plain_pairs_are_those_normalising_leaves_alone(pre, post, plain) -> None:
+    assert _parsing._plain_pair(pre, post) is plain
+
+
+def test_parse_amounts_same_with_and_without_the_fast_path(monkeypatch) -> None:
+    texts = _texts(3_000, repeats=False)
+    got = aidcalc.parse_amounts(texts, errors="coerce")
+    monkeypatch.setattr(_parsing, "_PLAIN_MIN", 10**12)  # never the fast path
+    pd.testing.assert_frame_equal(got, aidcalc.parse_amounts(texts, errors="coerce"))
+    simple = pd.Series([f"${i:,}.{i % 100:02d} million" for i in range(3_000)])
+    monkeypatch.setattr(_parsing, "_PLAIN_MIN", 1)
+    fast = aidcalc.parse_amounts(simple)
+    monkeypatch.setattr(_parsing, "_PLAIN_MIN", 10**12)
+    pd.testing.assert_frame_equal(fast, aidcalc.parse_amounts(simple))

@@ -51,6 +51,7 @@ from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from .._base._errors import (
+    OptionTypeError,
     ParseError,
     RateNotFoundError,
     ValidationError,
@@ -89,8 +90,12 @@ def check_fx_options(fx: str, errors: str, max_days_back: int, *, func: str = "c
     """Refuse an ``fx=`` (the exchange-rate policy), ``errors=`` or ``max_days_back=`` that
     :func:`convert`, :func:`lookup_rates` and :func:`aidcalc.fx_context` do not take."""
     if fx not in ("spot", "month", "year"):
-        raise ValueError(
-            f"fx (the exchange-rate policy) must be 'spot', 'month' or 'year', got {fx!r}"
+        raise ValidationError(
+            f"fx (the exchange-rate policy) must be 'spot', 'month' or 'year', got {fx!r}",
+            option="fx",
+            value=fx,
+            accepted=["spot", "month", "year"],
+            problems=None,
         )
     check_errors(errors, func=func)
     if (
@@ -98,8 +103,12 @@ def check_fx_options(fx: str, errors: str, max_days_back: int, *, func: str = "c
         or not isinstance(max_days_back, (int, np.integer))
         or (max_days_back < 0)
     ):
-        raise ValueError(
-            f"max_days_back must be a whole number of days >= 0, got {max_days_back!r}"
+        raise ValidationError(
+            f"max_days_back must be a whole number of days >= 0, got {max_days_back!r}",
+            option="max_days_back",
+            value=max_days_back,
+            accepted="a whole number of days >= 0",
+            problems=None,
         )
 
 
@@ -793,8 +802,12 @@ def _broadcast(currencies: Any, dates: Any) -> tuple[Any, Any, pd.Index]:
     if scalar_date:
         dates = [dates] * n
     if len(currencies) != len(dates):
-        raise ValueError(
-            f"currencies ({len(currencies)}) and dates ({len(dates)}) differ in length"
+        raise ValidationError(
+            f"currencies ({len(currencies)}) and dates ({len(dates)}) differ in length",
+            option="dates",
+            value=len(dates),
+            accepted=f"{len(currencies)} dates (one per currency) or one date",
+            problems=None,
         )
     if isinstance(currencies, pd.Series):
         currencies = currencies.reset_index(drop=True)
@@ -1071,8 +1084,13 @@ def convert_amount(
     elif isinstance(amount_or_text, Amount):
         amount = amount_or_text
     else:
-        raise TypeError(
-            f"convert_amount() takes an aidcalc.Amount or text, not {type(amount_or_text).__name__}"
+        raise OptionTypeError(
+            "convert_amount() takes an aidcalc.Amount or text, not "
+            f"{type(amount_or_text).__name__}",
+            option="amount_or_text",
+            value=amount_or_text,
+            accepted="an aidcalc.Amount or text",
+            problems=None,
         )
     got = lookup_rates(
         [amount.currency], to, [on], fx=fx, rates=rates, max_days_back=max_days_back,

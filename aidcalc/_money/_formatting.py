@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
-from .._base._errors import ParseError
+from .._base._errors import OptionTypeError, ParseError, ValidationError
 from .._base._locale import LocaleLike, resolve_locale
 from ._amount import Amount, check_currency
 
@@ -34,7 +34,13 @@ def _split(amount: Any, currency: str | None) -> tuple[Decimal, str]:
         return amount.value, amount.currency
     if isinstance(amount, tuple):
         if len(amount) != 2:
-            raise TypeError(f"expected a (number, 'CUR') pair, got a {len(amount)}-tuple")
+            raise OptionTypeError(
+                f"expected a (number, 'CUR') pair, got a {len(amount)}-tuple",
+                option="amount",
+                value=amount,
+                accepted="a (number, 'CUR') pair",
+                problems=None,
+            )
         number, code = amount
         code = check_currency(code, "currency")
         if currency is not None and currency != code:
@@ -297,9 +303,21 @@ def format_amount(
     )
 
     if style not in _STYLES:
-        raise ValueError(f"style must be one of {', '.join(_STYLES)}, got {style!r}")
+        raise ValidationError(
+            f"style must be one of {', '.join(_STYLES)}, got {style!r}",
+            option="style",
+            value=style,
+            accepted=list(_STYLES),
+            problems=None,
+        )
     if not isinstance(digits, int) or isinstance(digits, bool) or not 0 <= digits <= 12:
-        raise ValueError(f"digits must be an int from 0 to 12, got {digits!r}")
+        raise ValidationError(
+            f"digits must be an int from 0 to 12, got {digits!r}",
+            option="digits",
+            value=digits,
+            accepted="an int from 0 to 12",
+            problems=None,
+        )
     value, code = _split(amount, currency)
     if code not in list_currencies():
         raise ParseError(

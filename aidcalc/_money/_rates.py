@@ -26,8 +26,10 @@ import pandas as pd
 
 from .._base._errors import (
     InputFileError,
+    OptionTypeError,
     ParseError,
     RateNotFoundError,
+    ValidationError,
     describe_rows,
     join_values,
 )
@@ -533,28 +535,7 @@ class RateTable:
         >>> both.source_of("UAH")
         'NBU official rates, crossed via EUR with ECB euro reference rates (...)'
         """
-        if not isinstance(other, RateTable):
-            raise TypeError(f"combine() takes a RateTable, not {type(other).__name__}")
-        shared = [c for c in other.currencies if c in self._col]
-        if not shared:
-            raise ValueError(
-                f"cannot combine: the tables share no currency ({self.base}-based "
-                f"{', '.join(self.currencies)} vs {other.base}-based "
-                f"{', '.join(other.currencies)}); add a pivot currency to one of them"
-            )
-        if via is not None:
-            pivot = _check_code(via, "via")
-            if pivot not in shared:
-                raise ValueError(
-                    f"cannot combine via {pivot}: it must be in both tables; shared: "
-                    f"{', '.join(shared)}"
-                )
-        elif self.base in other._col:
-            pivot = self.base
-        elif other.base in self._col:
-            pivot = other.base
-        else:
-            pivot = "USD" if "USD" in shared else shared[0]
+        pivot = _choose_pivot(self, other, via)
         new = [c for c in other.currencies if c not in self._col]
         if not new:
             return self
@@ -586,6 +567,48 @@ class RateTable:
             source=f"{self.source} + {other.source} (crossed via {pivot})",
             sources=sources,
         )
+
+
+def _choose_pivot(table: RateTable, other: Any, via: str | None) -> str:
+    """The currency ``other`` is crossed through in :meth:`RateTable.combine`: ``via``, else
+    the base of one table when the other has it, else USD or the first shared currency."""
+    if not isinstance(other, RateTable):
+        raise OptionTypeError(
+            f"combine() takes a RateTable, not {type(other).__name__}",
+            option="other",
+            value=other,
+            accepted="an aidcalc.RateTable",
+            problems=None,
+        )
+    shared = [c for c in other.currencies if c in table._col]
+    if not shared:
+        raise ValidationError(
+            f"cannot combine: the tables share no currency ({table.base}-based "
+            f"{', '.join(table.currencies)} vs {other.base}-based "
+            f"{', '.join(other.currencies)}); add a pivot currency to one of them",
+            option="other",
+            value=other,
+            accepted="a RateTable sharing a currency with this one",
+            problems=None,
+        )
+    if via is not None:
+        pivot = _check_code(via, "via")
+        if pivot not in shared:
+            raise ValidationError(
+                f"cannot combine via {pivot}: it must be in both tables; shared: "
+                f"{', '.join(shared)}",
+                option="via",
+                value=via,
+                accepted=shared,
+                problems=None,
+            )
+    elif table.base in other._col:
+        pivot = table.base
+    elif other.base in table._col:
+        pivot = other.base
+    else:
+        pivot = "USD" if "USD" in shared else shared[0]
+    return pivot
 
 
 def _check_crossed(
@@ -621,7 +644,13 @@ def _day_to_date(day: int) -> _dt.date:
 
 def _check_code(code: Any, what: str) -> str:
     if not isinstance(code, str) or len(code.strip()) != 3 or not code.strip().isalpha():
-        raise ValueError(f"{what} must be a 3-letter ISO 4217 code such as 'EUR', got {code!r}")
+        raise ValidationError(
+            f"{what} must be a 3-letter ISO 4217 code such as 'EUR', got {code!r}",
+            option=what,
+            value=code,
+            accepted="a 3-letter ISO 4217 code",
+            problems=None,
+        )
     return code.strip().upper()
 
 
@@ -734,9 +763,13 @@ def get_rates(source: str = "ecb") -> RateTable:
     1.0898
     """
     if str(source).lower() != "ecb":
-        raise ValueError(
+        raise ValidationError(
             f"unknown rate source {source!r}: the embedded source is 'ecb'; for other rates "
-            "build a table with aidcalc.read_rates(...)"
+            "build a table with aidcalc.read_rates(...)",
+            option="source",
+            value=source,
+            accepted=["ecb"],
+            problems=None,
         )
     return _ecb()
 
@@ -758,9 +791,13 @@ def resolve_rates(rates: RatesLike) -> RateTable:
         return rates
     if isinstance(rates, (list, tuple)) and rates and all(isinstance(r, RateTable) for r in rates):
         return _combined(tuple(rates))
-    raise TypeError(
+    raise OptionTypeError(
         "rates= takes a RateTable (aidcalc.get_rates(), aidcalc.read_rates(...)) or a list of "
-        f"them to combine, not {type(rates).__name__}"
+        f"them to combine, not {type(rates).__name__}",
+        option="rates",
+        value=rates,
+        accepted="a RateTable or a list of them",
+        problems=None,
     )
 
 
@@ -818,7 +855,13 @@ def read_rates(
     """
     where, frame = _rate_frame(data)
     if quote not in ("per_base", "base_per_unit"):
-        raise ValueError(f"quote must be 'per_base' or 'base_per_unit', got {quote!r}")
+        raise ValidationError(
+            f"quote must be 'per_base' or 'base_per_unit', got {quote!r}",
+            option="quote",
+            value=quote,
+            accepted=["per_base", "base_per_unit"],
+            problems=None,
+        )
     try:
         base = _check_base(base, "base")
     except ValueError as exc:
@@ -861,7 +904,13 @@ def _rate_frame(data: Any) -> tuple[str, pd.DataFrame]:
     if isinstance(data, pd.DataFrame):
         return "<DataFrame>", data
     if not isinstance(data, (str, os.PathLike)):
-        raise TypeError(f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}")
+        raise OptionTypeError(
+            f"read_rates() takes a DataFrame or a CSV path, not {type(data).__name__}",
+            option="data",
+            value=data,
+            accepted="a DataFrame or a CSV path",
+            problems=None,
+        )
     where = str(data)
     if not Path(where).is_file():
         raise InputFileError(f"rate file {where!r} not found", path=where, reason="file not found")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._base._compat import renamed_argument
-from .._base._errors import ParseError
+from .._base._errors import ParseError, ValidationError
 from ._amount import check_magnitude
 
 if TYPE_CHECKING:
@@ -146,9 +146,13 @@ def money(amount: Amount) -> pint.Quantity:
     try:
         return ureg.Quantity(float(amount.value), amount.currency)
     except Exception as exc:  # pint.UndefinedUnitError
-        raise ValueError(
+        raise ValidationError(
             f"{amount.currency!r} is not an ISO 4217 currency known to aidcalc's registry "
-            f"(aidcalc/_money/units.txt): {exc}"
+            f"(aidcalc/_money/units.txt): {exc}",
+            option="amount",
+            value=amount,
+            accepted="an Amount in a currency of aidcalc/_money/units.txt",
+            problems=None,
         ) from None
 
 
