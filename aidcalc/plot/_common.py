@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._base._errors import ValidationError, join_values
+from .._base._errors import ValidationError, join_values, reject_unknown
 from .._base._labels import has_label, plural_label
 from .._base._locale import LocaleLike
 from ._style import (
@@ -377,13 +377,9 @@ def resolve_palette(
         return {lvl: default(lvl) for lvl in levels}
     if isinstance(palette, Mapping):
         given = {str(k): v for k, v in palette.items()}
-        lacking = [lvl for lvl in levels if lvl not in given]
-        if lacking:
-            raise ValidationError(
-                f"{option} has no colour for {join_values(lacking)} (it has "
-                f"{join_values(list(given))}): give every level one",
-                problems=None,
-            )
+        reject_unknown(levels, given,
+                       "{option} has no colour for {unknown} (it has {known}): give every "
+                       "level one", option=option, known=join_values(list(given)))
         return {lvl: colour(given[lvl], lvl) for lvl in levels}
     if isinstance(palette, str):
         import matplotlib as mpl

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._errors import AggregationError, describe_rows, join_values, reject_unknown
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, donor_axis, setup_chart, tag_bars, value_label, value_limits
 from ._style import STATUS_ORDER, Theme, join_sentences, money_ticks, set_value_axis, status_colour
@@ -248,13 +248,9 @@ def _stages(spec: Sequence[str] | None) -> list[str] | None:
     if levels is None:
         return None
     clean = [s.strip().lower() for s in levels]
-    unknown = [s for s in clean if s not in STATUS_ORDER]
-    if unknown:
-        raise ValidationError(
-            f"hue_order lists {join_values(unknown)}, which are not lifecycle stages; use "
-            f"{join_values(list(STATUS_ORDER))}",
-            problems=None,
-        )
+    reject_unknown(clean, STATUS_ORDER,
+                   "hue_order lists {unknown}, which are not lifecycle stages; use {known}",
+                   known=join_values(list(STATUS_ORDER)))
     return clean
 
 
