@@ -27,6 +27,7 @@ __all__ = [
     "OptionTypeError",
     "PUBLIC_NAMES",
     "describe_rows",
+    "option_error",
     "outside_stacklevel",
     "reject_unknown",
 ]
@@ -171,6 +172,22 @@ def join_values(values: Sequence[Any], limit: int = 8) -> str:
     """
     shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+def option_error(
+    option: str, value: Any, message: str, accepted: Any, *, problems: Any = None
+) -> ValidationError:
+    """The one error for an option value aidcalc does not take: ``message``, with the option,
+    the value and what is accepted as fields.
+
+    Examples
+    --------
+    >>> option_error("errors", "ignore", "errors must be 'raise'", ["raise"]).accepted
+    ['raise']
+    """
+    return ValidationError(
+        message, option=option, value=value, accepted=accepted, problems=problems
+    )
 
 
 def reject_unknown(
