@@ -21,6 +21,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ._base._errors import (
+    PUBLIC_NAMES,
     AggregationError,
     AidcalcError,
     AmountRangeError,
@@ -81,18 +82,7 @@ _LAZY: dict[str, str] = {
 _SUBMODULES = ("plot", "io")
 
 __all__ = [
-    "AggregationError",
-    "AidcalcError",
-    "AmountRangeError",
-    "AmountTypeError",
-    "DataCoverageError",
-    "FrameTypeError",
-    "InputFileError",
-    "ParseError",
-    "RateNotFoundError",
-    "RejectedRowsWarning",
-    "UnknownDonorError",
-    "ValidationError",
+    *PUBLIC_NAMES,
     "__version__",
     *_LAZY,
     *_SUBMODULES,

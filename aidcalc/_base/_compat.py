@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from ._errors import ValidationError, join_values, outside_stacklevel
+from ._errors import ValidationError, join_values, option_error, outside_stacklevel
 
 __all__ = ["ERRORS", "check_errors", "renamed_argument", "renamed_option"]
 
@@ -179,11 +179,7 @@ def check_errors(value: Any, *, accepted: Collection[str] = ERRORS, func: str = 
         listed = " or ".join(repr(a) for a in choices) if len(choices) <= 2 else join_values(
             choices
         )
-        raise ValidationError(
-            f"{where}errors must be {listed}, got {value!r}",
-            option="errors",
-            value=value,
-            accepted=list(accepted),
-            problems=None,
+        raise option_error(
+            "errors", value, f"{where}errors must be {listed}, got {value!r}", list(accepted)
         )
     return value

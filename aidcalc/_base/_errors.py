@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
-__all__ = [
+# the names ``aidcalc`` re-exports at the top level (its ``__all__`` is built from this)
+PUBLIC_NAMES = (
     "AggregationError",
     "AidcalcError",
     "AmountRangeError",
@@ -15,14 +16,20 @@ __all__ = [
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",
-    "OptionTypeError",
     "ParseError",
     "RateNotFoundError",
     "RejectedRowsWarning",
     "UnknownDonorError",
     "ValidationError",
+)
+__all__ = [
+    *PUBLIC_NAMES,
+    "OptionTypeError",
+    "PUBLIC_NAMES",
     "describe_rows",
+    "option_error",
     "outside_stacklevel",
+    "reject_unknown",
 ]
 
 
@@ -167,23 +174,50 @@ def join_values(values: Sequence[Any], limit: int = 8) -> str:
     return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
 
 
+def option_error(
+    option: str, value: Any, message: str, accepted: Any, *, problems: Any = None
+) -> ValidationError:
+    """The one error for an option value aidcalc does not take: ``message``, with the option,
+    the value and what is accepted as fields.
+
+    Examples
+    --------
+    >>> option_error("errors", "ignore", "errors must be 'raise'", ["raise"]).accepted
+    ['raise']
+    """
+    return ValidationError(
+        message, option=option, value=value, accepted=accepted, problems=problems
+    )
+
+
+def reject_unknown(
+    values: Iterable[Any], valid: Container[Any], message: str, **fields: Any
+) -> None:
+    """Raise a `ValidationError` naming the values that are not in ``valid``.
+
+    ``message`` is a `str.format` template: ``{unknown}`` becomes the quoted unknown values,
+    every other field comes from ``fields`` (quote lists with `join_values` first).
+
+    Examples
+    --------
+    >>> reject_unknown(["a", "b"], {"a"}, "{unknown} not in {known}", known="'a'")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: 'b' not in 'a'
+    """
+    unknown = [v for v in values if v not in valid]
+    if unknown:
+        raise ValidationError(
+            message.format(unknown=join_values(unknown), **fields), problems=None
+        )
+
+
 # tracebacks and reprs show the public path (aidcalc.ParseError, not the private module);
 # pickling still works: each class is reachable as aidcalc.<name>
-for _cls in (
-    AidcalcError,
-    ParseError,
-    RateNotFoundError,
-    DataCoverageError,
-    UnknownDonorError,
-    InputFileError,
-    ValidationError,
-    FrameTypeError,
-    AggregationError,
-    AmountTypeError,
-    AmountRangeError,
-):
-    _cls.__module__ = "aidcalc"
-del _cls
+for _name in PUBLIC_NAMES:
+    if _name.endswith("Error"):
+        globals()[_name].__module__ = "aidcalc"
+del _name
 
 
 class RejectedRowsWarning(UserWarning):

@@ -137,13 +137,11 @@ def iter_crs(
     columns, limits = check_options(
         columns, chunksize, progress, member, max_uncompressed, max_ratio
     )
-    from ._parquet import is_parquet, parquet_chunks
+    from ._parquet import ParquetCrs, is_parquet
 
     if storage_options is None and is_parquet(path):
         no_member_for_parquet(member, path)
-        return parquet_chunks(
-            path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
-        )
+        return ParquetCrs(path, columns, chunksize, amount, filters).chunks()
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
     src = stack.enter_context(open_source(path, storage_options=storage_options))
@@ -318,13 +316,11 @@ def read_crs(
     columns, limits = check_options(
         columns, chunksize, progress, member, max_uncompressed, max_ratio
     )
-    from ._parquet import is_parquet, read_parquet_crs
+    from ._parquet import ParquetCrs, is_parquet
 
     if storage_options is None and is_parquet(path):
         no_member_for_parquet(member, path)
-        parquet = read_parquet_crs(
-            path, columns=columns, chunksize=chunksize, amount=amount, filters=filters
-        )
+        parquet = ParquetCrs(path, columns, chunksize, amount, filters).read()
         return finish(parquet, return_rejected, reader="read_crs")
     with open_source(path, storage_options=storage_options) as src:
         no_csv_filters(filters, src.label)

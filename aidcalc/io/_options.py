@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .._base._errors import InputFileError, ValidationError, join_values
+from .._base._errors import option_error as base_option_error
 
 __all__ = [
     "check_choice",
@@ -52,9 +53,7 @@ def check_choice(option: str, value: Any, accepted: Collection[Any]) -> None:
 def option_error(option: str, value: Any, message: str, accepted: Any) -> ValidationError:
     """The one error for an option value a reader does not take: ``message``, with the
     option, the value and what is accepted as fields (no rows to report)."""
-    return ValidationError(
-        message, option=option, value=value, accepted=accepted, problems=pd.DataFrame()
-    )
+    return base_option_error(option, value, message, accepted, problems=pd.DataFrame())
 
 
 def refuse(option: str, value: Any, use: str, accepted: Any) -> ValidationError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -36,6 +37,7 @@ from ._crs_frame import (
 
 __all__ = [
     "ALIASES",
+    "ParquetCrs",
     "Plan",
     "convert",
     "convert_fragment",
@@ -43,9 +45,7 @@ __all__ = [
     "filter_expression",
     "fragments",
     "is_parquet",
-    "parquet_chunks",
     "plan",
-    "read_parquet_crs",
 ]
 
 #: Short names accepted as ``filters`` keys, and the CRS column each stands for.
@@ -347,51 +347,54 @@ def _opened(stack: ExitStack, path: Any) -> tuple[Path, str]:
     return src.path, src.label
 
 
-def parquet_chunks(
-    path: str | PathLike[str] | IO[bytes],
-    *,
-    columns: Sequence[str] | None,
-    chunksize: int,
-    amount: str,
-    filters: Any,
-) -> Iterator[pd.DataFrame]:
-    """:func:`aidcalc.io.iter_crs` for Parquet: pledge frames of at most ``chunksize`` rows."""
-    stack = ExitStack()
-    try:
-        where, label = _opened(stack, path)
-        layout = plan(where, label, columns, filters)
-    except BaseException:
-        stack.close()
-        raise
+@dataclass(frozen=True)
+class ParquetCrs:
+    """A CRS Parquet file (or dataset directory) and the options of
+    :func:`aidcalc.io.read_crs` that apply to it: read in chunks or whole."""
 
-    def chunks() -> Iterator[pd.DataFrame]:
-        with stack:
-            yield from pledge_chunks(
-                _raw_chunks(layout, chunksize), label, amount, first_line=0, unit="rows"
-            )
+    path: str | PathLike[str] | IO[bytes]
+    columns: Sequence[str] | None
+    chunksize: int
+    amount: str
+    filters: Any
 
-    return chunks()
+    def _planned(self, stack: ExitStack) -> tuple[Plan, str]:
+        """(what to read, the label): the input opened on ``stack`` and planned."""
+        where, label = _opened(stack, self.path)
+        return plan(where, label, self.columns, self.filters), label
 
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """:func:`aidcalc.io.iter_crs` for Parquet: pledge frames of at most ``chunksize``
+        rows; the input is opened and planned now, read when the first chunk is asked for."""
+        stack = ExitStack()
+        try:
+            layout, label = self._planned(stack)
+        except BaseException:
+            stack.close()
+            raise
 
-def read_parquet_crs(
-    path: str | PathLike[str] | IO[bytes],
-    *,
-    columns: Sequence[str] | None,
-    chunksize: int,
-    amount: str,
-    filters: Any,
-) -> ReadResult:
-    """:func:`aidcalc.io.read_crs` for Parquet: the whole (filtered) table at once."""
-    with ExitStack() as stack:
-        where, label = _opened(stack, path)
-        layout = plan(where, label, columns, filters)
-        parts = list(_raw_chunks(layout, chunksize))
-    cells = [part.attrs.pop("rejected") for part in parts]
-    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-    del parts
-    out, problems = pledge_frame(frame, label, amount, first_line=0, unit="rows")
-    out.attrs["filters"] = str(layout.expression) if layout.expression is not None else None
-    return ReadResult(out, combined_report(problems, cells))
+        def chunks() -> Iterator[pd.DataFrame]:
+            with stack:
+                yield from pledge_chunks(
+                    _raw_chunks(layout, self.chunksize), label, self.amount, first_line=0,
+                    unit="rows",
+                )
+
+        return chunks()
+
+    def read(self) -> ReadResult:
+        """:func:`aidcalc.io.read_crs` for Parquet: the whole (filtered) table at once."""
+        with ExitStack() as stack:
+            layout, label = self._planned(stack)
+            parts = list(_raw_chunks(layout, self.chunksize))
+        cells = [part.attrs.pop("rejected") for part in parts]
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+        del parts
+        out, problems = pledge_frame(frame, label, self.amount, first_line=0, unit="rows")
+        out.attrs["filters"] = (
+            str(layout.expression) if layout.expression is not None else None
+        )
+        return ReadResult(out, combined_report(problems, cells))
 
 
 def fragments(plan: Plan) -> list[Any]:

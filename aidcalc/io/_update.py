@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._datasets import cache_dir, read_dataset, refresh, resolve
-from .._base._errors import AidcalcError, ValidationError, join_values
+from .._base._errors import AidcalcError, ValidationError, join_values, reject_unknown
 from .._base._progress import logger, progress_bar
 
 __all__ = ["SOURCES", "UpdateError", "update"]
@@ -561,13 +561,8 @@ def update(
     wanted = [source] if isinstance(source, str) else list(source)
     if "all" in wanted:
         wanted = list(SOURCES)
-    unknown = [s for s in wanted if s not in SOURCES]
-    if unknown:
-        raise ValidationError(
-            f"unknown source {join_values(unknown)}: use one of "
-            f"{join_values([*SOURCES, 'all'])}",
-            problems=None,
-        )
+    reject_unknown(wanted, SOURCES, "unknown source {unknown}: use one of {known}",
+                   known=join_values([*SOURCES, "all"]))
     client = _Client(timeout=timeout, retries=retries, backoff=backoff,
                      min_interval=min_interval)
     root = cache_dir()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._base._errors import ValidationError, join_values
+from .._base._errors import ValidationError, join_values, reject_unknown
 from .._base._labels import has_label, plural_label
 from .._base._locale import LocaleLike
 from ._style import (
@@ -26,8 +26,10 @@ from ._style import (
     footnote_text,
     join_sentences,
     make_theme,
+    money_ticks,
     new_axes,
     resolve_members,
+    set_value_axis,
 )
 from ._tables import LEFT_OUT, UNIT
 
@@ -101,6 +103,27 @@ class ChartSetup:
             ax.set_xlabel(xlabel)
         if ylabel is not None:
             ax.set_ylabel(ylabel)
+
+    def frame_bars(
+        self,
+        ax: Axes,
+        values: Any,
+        *,
+        headroom: float,
+        title: str | None,
+        title_key: str,
+        ticks: Any = None,
+        xlabel: str | None = None,
+    ) -> None:
+        """The frame of horizontal donor bars: the donor axis, the value axis (``ticks``, by
+        default money in the chart's unit) from 0 to the largest of ``values`` times
+        ``headroom``, the title and the value-axis label (by default the unit)."""
+        locale = self.theme.locale
+        donor_axis(ax, self)
+        set_value_axis(ax, money_ticks(self.unit, locale) if ticks is None else ticks, "x")
+        value_limits(ax, values, headroom=headroom)
+        label = self.unit.describe(locale) if xlabel is None else xlabel
+        self.annotate(ax, title=title, title_key=title_key, xlabel=label)
 
     def footnote(self, footnote: bool | str, *, source: str | None, extra: str | None) -> str:
         """The footnote text (see :func:`footnote_for`), with what the table left out."""
@@ -377,13 +400,9 @@ def resolve_palette(
         return {lvl: default(lvl) for lvl in levels}
     if isinstance(palette, Mapping):
         given = {str(k): v for k, v in palette.items()}
-        lacking = [lvl for lvl in levels if lvl not in given]
-        if lacking:
-            raise ValidationError(
-                f"{option} has no colour for {join_values(lacking)} (it has "
-                f"{join_values(list(given))}): give every level one",
-                problems=None,
-            )
+        reject_unknown(levels, given,
+                       "{option} has no colour for {unknown} (it has {known}): give every "
+                       "level one", option=option, known=join_values(list(given)))
         return {lvl: colour(given[lvl], lvl) for lvl in levels}
     if isinstance(palette, str):
         import matplotlib as mpl

@@ -13,20 +13,16 @@ from .._base._errors import AggregationError, describe_rows
 from .._base._locale import LocaleLike
 from ._common import (
     ChartSetup,
-    donor_axis,
     setup_chart,
     tag_bars,
     value_label,
-    value_limits,
 )
 from ._style import (
     CATEGORY_ORDER,
     category_colour,
-    money_ticks,
     ordered,
     percent_digits,
     percent_formatter,
-    set_value_axis,
 )
 from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
 from ._ticks import PercentFormatter
@@ -143,12 +139,8 @@ def donors(
     if totals:
         for code in reversed(chart.names):  # bottom to top
             value_label(ax, ends[code], chart.ypos[code], chart.fmt(ends[code]))
-    donor_axis(ax, chart)
-    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "x")
-    value_limits(ax, [lowest, 0.0, *ends.values()], headroom=1.18 if totals else 1.03)
-    chart.annotate(
-        ax, title=title, title_key="title_donors", xlabel=chart.unit.describe(chart.theme.locale)
-    )
+    chart.frame_bars(ax, [lowest, 0.0, *ends.values()], headroom=1.18 if totals else 1.03,
+                     title=title, title_key="title_donors")
     return chart.finish(ax, footnote=footnote, source=source, legend=by is not None)
 
 
@@ -275,12 +267,9 @@ def share_of_gdp(
     }
     tag_bars(ax.barh(chart.y, shares, **style), chart.names, chart.strong)
     _rank_labels(ax, chart, shares, table[value].to_numpy(dtype="float64"), table["rank"])
-    donor_axis(ax, chart)
-    set_value_axis(ax, PercentFormatter(chart.theme.locale), "x")
-    value_limits(ax, shares, headroom=1.75)
-    chart.annotate(
-        ax, title=title, title_key="title_share_of_gdp", xlabel=chart.theme.label("unit_share")
-    )
+    chart.frame_bars(ax, shares, headroom=1.75, title=title, title_key="title_share_of_gdp",
+                     ticks=PercentFormatter(chart.theme.locale),
+                     xlabel=chart.theme.label("unit_share"))
     return chart.finish(ax, footnote=footnote, source=source)
 
 

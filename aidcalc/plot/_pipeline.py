@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._errors import AggregationError, describe_rows, join_values, reject_unknown
 from .._base._locale import LocaleLike
-from ._common import ChartSetup, donor_axis, setup_chart, tag_bars, value_label, value_limits
-from ._style import STATUS_ORDER, Theme, join_sentences, money_ticks, set_value_axis, status_colour
+from ._common import ChartSetup, setup_chart, tag_bars, value_label
+from ._style import STATUS_ORDER, Theme, join_sentences, status_colour
 from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
 
 if TYPE_CHECKING:
@@ -133,13 +133,7 @@ def pipeline(
     n_stage = max(len(stages), 1)
     ax = chart.axes(ax, (0.2 + 0.18 * n_stage) * chart.n + 2.2)
     _stage_bars(ax, chart, stages, value=value, donor=donor, status=status, **kwargs)
-    donor_axis(ax, chart)
-    set_value_axis(ax, money_ticks(chart.unit, chart.theme.locale), "x")
-    value_limits(ax, table[value], headroom=1.15)
-    chart.annotate(
-        ax, title=title, title_key="title_pipeline",
-        xlabel=chart.unit.describe(chart.theme.locale),
-    )
+    chart.frame_bars(ax, table[value], headroom=1.15, title=title, title_key="title_pipeline")
     notes = _notes(chart.theme, stages, cumulative=cumulative, chosen=hue_order is not None)
     return chart.finish(ax, footnote=footnote, source=source, extra=notes, legend=True)
 
@@ -248,13 +242,9 @@ def _stages(spec: Sequence[str] | None) -> list[str] | None:
     if levels is None:
         return None
     clean = [s.strip().lower() for s in levels]
-    unknown = [s for s in clean if s not in STATUS_ORDER]
-    if unknown:
-        raise ValidationError(
-            f"hue_order lists {join_values(unknown)}, which are not lifecycle stages; use "
-            f"{join_values(list(STATUS_ORDER))}",
-            problems=None,
-        )
+    reject_unknown(clean, STATUS_ORDER,
+                   "hue_order lists {unknown}, which are not lifecycle stages; use {known}",
+                   known=join_values(list(STATUS_ORDER)))
     return clean
 
 
