@@ -98,6 +98,19 @@ def test_a_missing_value_in_any_chunk_keeps_the_total_missing():
     assert got["amount"].isna().sum() == 1
 
 
+def test_cumulative_without_a_period_is_refused_by_chunks_as_in_memory():
+    frame = _frame(10, currencies=("EUR",))
+    with pytest.raises(aidcalc.ValidationError) as in_memory:
+        aidcalc.aggregate(frame, by="donor", cumulative=True)
+    with pytest.raises(aidcalc.ValidationError) as chunked:
+        aggregate_chunks(_chunks(frame, 5), by="donor", cumulative=True)
+    fields = ("option", "value", "accepted")
+    assert str(chunked.value) == str(in_memory.value)
+    assert [getattr(chunked.value, f, None) for f in fields] == [
+        getattr(in_memory.value, f) for f in fields
+    ]
+
+
 def test_no_chunks_is_an_error_not_an_empty_total():
     with pytest.raises(aidcalc.ValidationError, match="no chunks"):
         aggregate_chunks([], by="donor")

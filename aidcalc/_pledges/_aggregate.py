@@ -237,11 +237,17 @@ def _check_options(frame: pd.DataFrame, spec: _Spec) -> None:
             accepted=[*_FREQ, None],
             problems=None,
         )
-    if spec.cumulative and spec.period is None:
+    check_cumulative(spec.cumulative, spec.period)
+
+
+def check_cumulative(cumulative: Any, period: Any) -> None:
+    """``cumulative=True`` needs a ``period`` (for :func:`aidcalc.aggregate_chunks` too,
+    checked before any chunk is read)."""
+    if cumulative and period is None:
         raise ValidationError(
             "cumulative=True needs a period ('year', 'quarter' or 'month')",
             option="cumulative",
-            value=spec.cumulative,
+            value=cumulative,
             accepted="a period with cumulative=True",
             problems=None,
         )

@@ -77,15 +77,11 @@ def aggregate_chunks(
     1   JPN    12.5     2        0      EUR
     """
     chunks = data  # the argument is data= (as in seaborn); chunks= still works
-    from ._aggregate import aggregate
+    from ._aggregate import aggregate, check_cumulative
 
     options = dict(aggregate_options)
     cumulative = bool(options.pop("cumulative", False))
-    if cumulative and options.get("period") is None:
-        raise ValidationError(
-            "cumulative=True needs a period ('year', 'quarter' or 'month')",
-            problems=pd.DataFrame(),
-        )
+    check_cumulative(cumulative, options.get("period"))
     parts = []
     first: pd.DataFrame | None = None
     for chunk in chunks:
