@@ -98,6 +98,19 @@ def test_a_missing_value_in_any_chunk_keeps_the_total_missing():
     assert got["amount"].isna().sum() == 1
 
 
+def test_cumulative_without_a_period_is_refused_by_chunks_as_in_memory():
+    frame = _frame(10, currencies=("EUR",))
+    with pytest.raises(aidcalc.ValidationError) as in_memory:
+        aidcalc.aggregate(frame, by="donor", cumulative=True)
+    with pytest.raises(aidcalc.ValidationError) as chunked:
+        aggregate_chunks(_chunks(frame, 5), by="donor", cumulative=True)
+    fields = ("option", "value", "accepted")
+    assert str(chunked.value) == str(in_memory.value)
+    assert [getattr(chunked.value, f, None) for f in fields] == [
+        getattr(in_memory.value, f) for f in fields
+    ]
+
+
 def test_no_chunks_is_an_error_not_an_empty_total():
     with pytest.raises(aidcalc.ValidationError, match="no chunks"):
         aggregate_chunks([], by="donor")
@@ -122,6 +135,39 @@ def test_chunked_totals_are_conserved(amounts, size, seed):
     want = aidcalc.aggregate(frame)
     _assert_same(got, want, "amount")
     assert abs(got["amount"].sum() - frame["amount"].sum()) < 0.005
+
+
+@given(
+    amounts=st.lists(st.sampled_from([1.0, 2.5e9, 6e307]), min_size=1, max_size=8),
+    size=st.integers(1, 4),
+    options=st.sampled_from(
+        [{"by": "donor"}, {"by": None}, {"by": "donor", "period": "year", "cumulative": True}]
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_chunked_sums_overflow_exactly_when_in_memory_sums_do(amounts, size, options, seed):
+    """Never inf as money: partial sums that are finite on their own but overflow once combined
+    (a total, or a running total) are refused by chunks as they are in memory."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "donor": rng.choice(["JPN", "DEU"], len(amounts)),
+            "amount": amounts,
+            "currency": "EUR",
+            "announced": rng.choice(["2020-03-01", "2021-03-01"], len(amounts)),
+        }
+    )
+    try:
+        want = aidcalc.aggregate(frame, **options)
+    except aidcalc.AggregationError:
+        with pytest.raises(aidcalc.AggregationError, match="overflows to infinity"):
+            aggregate_chunks(_chunks(frame, size), **options)
+        return
+    got = aggregate_chunks(_chunks(frame, size), **options)
+    keys = [c for c in want.columns if c != "amount"]
+    pd.testing.assert_frame_equal(got[keys], want[keys], check_dtype=False)
+    assert np.isfinite(got["amount"]).all()
+    assert np.allclose(got["amount"], want["amount"], rtol=1e-12, atol=0)
 
 
 # --- dask ------------------------------------------------------------------------------------
@@ -185,6 +231,21 @@ def test_dask_errors_name_the_rows_at_compute(ddata):
     out = aidcalc.convert(dd.from_pandas(bad, npartitions=2), "EUR", date="announced")
     with pytest.raises(aidcalc.RateNotFoundError, match="XXX"):
         out.compute()
+
+
+@pytest.mark.parametrize(
+    "options", [{"by": "donor"}, {"by": "donor", "period": "year", "cumulative": True}]
+)
+def test_dask_sum_that_overflows_is_refused_as_in_memory(options):
+    frame = pd.DataFrame(
+        {"donor": "JPN", "amount": [1.5e308, 1.5e308], "currency": "EUR",
+         "announced": ["2020-03-01", "2021-03-01"]}
+    )
+    with pytest.raises(aidcalc.AggregationError, match="overflows to infinity"):
+        aidcalc.aggregate(frame, **options)
+    lazy = aidcalc.aggregate(dd.from_pandas(frame, npartitions=2), **options)
+    with pytest.raises(aidcalc.AggregationError, match="overflows to infinity"):
+        lazy.compute()
 
 
 def test_dask_on_a_local_distributed_cluster(ddata):

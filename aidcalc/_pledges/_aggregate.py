@@ -188,9 +188,9 @@ def aggregate(
     work, keys = _regrouped(work, spec)
     numbering = _Numbering.of(work, keys, period)
     out = _group_sums(work, numbering, keys, spec)
-    _check_finite_sums(out, value, keys)
+    check_finite_sums(out, value, keys)
     if cumulative:
-        out = _running_totals(out, value, keys)
+        out = running_totals(out, value, keys)
     if units is not None:
         out[value] = restore(out[value], units)  # the sums keep the column's unit
     return out
@@ -237,11 +237,17 @@ def _check_options(frame: pd.DataFrame, spec: _Spec) -> None:
             accepted=[*_FREQ, None],
             problems=None,
         )
-    if spec.cumulative and spec.period is None:
+    check_cumulative(spec.cumulative, spec.period)
+
+
+def check_cumulative(cumulative: Any, period: Any) -> None:
+    """``cumulative=True`` needs a ``period`` (for :func:`aidcalc.aggregate_chunks` too,
+    checked before any chunk is read)."""
+    if cumulative and period is None:
         raise ValidationError(
             "cumulative=True needs a period ('year', 'quarter' or 'month')",
             option="cumulative",
-            value=spec.cumulative,
+            value=cumulative,
             accepted="a period with cumulative=True",
             problems=None,
         )
@@ -362,8 +368,10 @@ def _group_sums(
     return out.reset_index() if keys else out
 
 
-def _running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:
-    """``cumulative=True``: running totals over the periods of each group."""
+def running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:
+    """``cumulative=True``: running totals over the periods of each group (also of the
+    combined chunks of :func:`aidcalc.aggregate_chunks` and dask frames); one that
+    overflows is refused."""
     others = [k for k in keys if k != PERIOD]
     out = out.sort_values([*others, PERIOD], kind="stable")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -372,11 +380,11 @@ def _running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFr
         else:
             out[value] = out[value].cumsum(skipna=False)
     out = out.reset_index(drop=True)
-    _check_finite_sums(out, value, keys, "running total")
+    check_finite_sums(out, value, keys, "running total")
     return out
 
 
-def _check_finite_sums(out: pd.DataFrame, value: str, keys: list[str], what: str = "sum") -> None:
+def check_finite_sums(out: pd.DataFrame, value: str, keys: list[str], what: str = "sum") -> None:
     """A sum of finite amounts that overflows to infinity is refused, never shown as money."""
     with np.errstate(invalid="ignore"):
         over = np.isinf(out[value].to_numpy(dtype="float64", na_value=np.nan))

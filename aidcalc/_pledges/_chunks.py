@@ -77,15 +77,11 @@ def aggregate_chunks(
     1   JPN    12.5     2        0      EUR
     """
     chunks = data  # the argument is data= (as in seaborn); chunks= still works
-    from ._aggregate import aggregate
+    from ._aggregate import aggregate, check_cumulative
 
     options = dict(aggregate_options)
     cumulative = bool(options.pop("cumulative", False))
-    if cumulative and options.get("period") is None:
-        raise ValidationError(
-            "cumulative=True needs a period ('year', 'quarter' or 'month')",
-            problems=pd.DataFrame(),
-        )
+    check_cumulative(cumulative, options.get("period"))
     parts = []
     first: pd.DataFrame | None = None
     for chunk in chunks:
@@ -158,7 +154,8 @@ def combine_partials(
     if not keys:
         return _finish(_combine_total(frame, value, carried), value, keys, cumulative)
     grouped = frame.groupby(keys, dropna=False, sort=True, observed=True)
-    out = grouped[value].sum(min_count=1).to_frame(value)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked in _finish
+        out = grouped[value].sum(min_count=1).to_frame(value)
     out[ROWS] = grouped[ROWS].sum().astype("int64")
     out[MISSING] = grouped[MISSING].sum().astype("int64")
     for col in carried:
@@ -169,9 +166,11 @@ def combine_partials(
 
 
 def _combine_total(frame: pd.DataFrame, value: str, carried: list[str]) -> pd.DataFrame:
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked in _finish
+        total = frame[value].sum(min_count=1)
     out = pd.DataFrame(
         {
-            value: [frame[value].sum(min_count=1)],
+            value: [total],
             ROWS: [int(frame[ROWS].sum())],
             MISSING: [int(frame[MISSING].sum())],
         }
@@ -214,12 +213,12 @@ def _check_one(
 
 
 def _finish(out: pd.DataFrame, value: str, keys: list[str], cumulative: bool) -> pd.DataFrame:
+    """The combined sums as ``aggregate`` finishes its own: a group with a missing value has
+    a missing total, a sum (or running total) that overflows is refused, never inf."""
+    from ._aggregate import check_finite_sums, running_totals
+
     out.loc[out[MISSING] > 0, value] = np.nan
+    check_finite_sums(out, value, keys)
     if cumulative:
-        others = [k for k in keys if k != PERIOD]
-        out = out.sort_values([*others, PERIOD], kind="stable")
-        if others:
-            out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
-        else:
-            out[value] = out[value].cumsum(skipna=False)
+        return running_totals(out, value, keys)
     return out.reset_index(drop=True)

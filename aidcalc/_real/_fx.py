@@ -21,13 +21,10 @@ from .._base._errors import (
 )
 from .._base._provenance import RateFacts, rate_facts, render
 from ._macro import annual_usd_rates
-from ._rows import Problems, categorical, factorize, relabel
+from ._rows import Problems, categorical, factorize, relabel, year_pairs
 from ._weo import fill_implied_rates
 
 __all__ = ["RATE_KIND", "annual_rates", "base_rate", "fx_step", "with_base_leg"]
-
-_K = 1_000_000  # pair key = year * _K + key index
-
 
 def fx_step(
     cur: pd.Series,
@@ -81,8 +78,7 @@ def _dac_rates(
     src_codes = np.zeros(n, dtype="int64")  # 0 = identity
     labels = [f"identity ({target} to {target})"]
     if need.any():
-        kc, ku = pd.factorize((years * _K + codes)[need])
-        pairs = [(uniques[int(k % _K)], int(k // _K)) for k in ku]
+        kc, pairs = year_pairs(codes[need], years[need], uniques)
         pair_rate, pair_labels = _pair_rates(pairs, target, rates)
         rate[need] = pair_rate[kc]
         lacking = [i for i in range(len(pairs)) if not np.isfinite(pair_rate[i])]

@@ -29,6 +29,7 @@ from ._rows import (
     result_frame,
     row_dates,
     unknown_donor_error,
+    year_pairs,
 )
 from ._weo import source_label
 
@@ -37,7 +38,6 @@ __all__ = ["per_capita", "share_of_gdp"]
 #: donors measured against another economy's GDP and population (documented in the functions):
 #: the EU institutions and the EU's other bodies (EIB, European Peace Facility) against the EU's
 MACRO_KEY = {"EUI": "EUU", "EIB": "EUU", "EPF": "EUU"}
-_K = 1_000_000  # pair key = year * _K + key index
 
 
 def _check(frame: Any, errors: Any, scale: Any, func: str) -> None:
@@ -124,18 +124,6 @@ def _donor_keys(
     return np.where(missing, -1, codes), keys
 
 
-def _per_pair(
-    keys_idx: np.ndarray,
-    keys: list[str],
-    years: np.ndarray,
-    valid: np.ndarray,
-) -> tuple[np.ndarray, list[tuple[str, int]]]:
-    combo = np.where(valid & (keys_idx >= 0), years * _K + keys_idx, -1)
-    pc, pu = pd.factorize(combo)
-    pairs = [(keys[int(u % _K)], int(u // _K)) if u >= 0 else ("", -1) for u in pu]
-    return pc, pairs
-
-
 def _missing_error(
     what: str, table: pd.DataFrame, missing: list[tuple[str, int]], rows: pd.Index, fix: str
 ) -> DataCoverageError:
@@ -176,7 +164,7 @@ def _relative(
         ckey = pd.factorize(pair_currency)[0]
         kidx = np.where((kidx >= 0) & (ckey >= 0), kidx + len(keys) * ckey, -1)
     valid = ~problems.mask & (years >= 0)
-    pc, pairs = _per_pair(kidx, _expand(keys, pair_currency), years, valid)
+    pc, pairs = year_pairs(np.where(valid, kidx, -1), years, _expand(keys, pair_currency))
     found, found_pos = lookup(table, [k.split("|")[0] for k, _ in pairs], [y for _, y in pairs])
     labels = []
     missing = []

@@ -47,7 +47,10 @@ __all__ = [
     "result_frame",
     "row_dates",
     "unknown_donor_error",
+    "year_pairs",
 ]
+
+_PAIR = 1_000_000  # pair key = year * _PAIR + name index
 
 
 class Problems:
@@ -184,6 +187,18 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
         return series.cat.codes.to_numpy(dtype="int64"), list(series.cat.categories)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return codes, list(uniques)
+
+
+def year_pairs(
+    codes: np.ndarray, years: np.ndarray, names: list[str]
+) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """The distinct ``(name, year)`` pairs of the rows, so that each is looked up once, and
+    each row's number in that list: ``codes`` index ``names``; a row with code -1 has the
+    pair ``("", -1)``."""
+    combo = np.where(codes >= 0, years * _PAIR + codes, -1)
+    numbers, keys = pd.factorize(combo)
+    pairs = [(names[int(k % _PAIR)], int(k // _PAIR)) if k >= 0 else ("", -1) for k in keys]
+    return numbers, pairs
 
 
 def categorical(codes: np.ndarray, labels: list[str], index: pd.Index) -> pd.Series:

@@ -41,6 +41,7 @@ from .._base._errors import InputFileError
 from ._common import ReadResult, finish, open_source
 from ._crs import iter_crs, read_crs
 from ._dask import read_crs_dask
+from ._docs import shared_docs
 from ._iati import read_iati
 from ._kiel import read_kiel
 from ._sniff import sniff
@@ -79,6 +80,7 @@ def __getattr__(name: str) -> Any:
 _ARCHIVE_OPTIONS = ("member", "max_uncompressed", "max_ratio")
 
 
+@shared_docs
 def read_any(
     path: str | PathLike[str] | IO[bytes],
     *,
@@ -98,12 +100,8 @@ def read_any(
     ----------
     path
         The file: a path, a URL, or a file object opened in binary mode.
-    storage_options
-        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
-    return_rejected
-        ``True``: return ``(frame, rejected)``; ``False`` (default): the frame alone, with
-        one :class:`aidcalc.RejectedRowsWarning` when the report is not empty (it is also on
-        ``frame.attrs["rejected"]``).
+    %(storage_options)s
+    %(return_rejected)s
     **kwargs
         Passed to the chosen reader (e.g. ``recover=True`` for IATI, ``locale="de"`` for a
         table, ``member=`` / ``max_uncompressed=`` / ``max_ratio=`` for archives). An option

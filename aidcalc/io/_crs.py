@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from os import PathLike
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ from ._common import (
     skipped_members,
 )
 from ._crs_frame import (
+    AMOUNTS,
     CRS_COLUMNS,
     DEFAULT_COLUMNS,
     YEARS,
@@ -45,6 +46,9 @@ from ._crs_frame import (
 )
 from ._crs_text import MAX_ROW_BYTES, Plan, no_csv_filters, open_text, plan
 from ._docs import shared_docs
+
+if TYPE_CHECKING:
+    from ._parquet import ParquetCrs
 
 __all__ = ["CRS_COLUMNS", "DEFAULT_COLUMNS", "MAX_ROW_BYTES", "YEARS", "iter_crs", "read_crs"]
 
@@ -133,15 +137,12 @@ def iter_crs(
     1   JPN  demining   2022     1        0
     2   JPN  demining   2023     1        1
     """
-    check_choice("amount", amount, ("commitment", "disbursement"))
-    columns, limits = check_options(
-        columns, chunksize, progress, member, max_uncompressed, max_ratio
+    columns, limits, parquet = _checked(
+        path, columns, chunksize, progress, amount, member, max_uncompressed, max_ratio,
+        filters, storage_options,
     )
-    from ._parquet import ParquetCrs, is_parquet
-
-    if storage_options is None and is_parquet(path):
-        no_member_for_parquet(member, path)
-        return ParquetCrs(path, columns, chunksize, amount, filters).chunks()
+    if parquet is not None:
+        return parquet.chunks()
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
     src = stack.enter_context(open_source(path, storage_options=storage_options))
@@ -153,6 +154,33 @@ def iter_crs(
         raise
     chunks = _chunks(stack, src, layout, chunksize, progress, limits, member)
     return pledge_chunks(chunks, src.label, amount, chunksize=chunksize)
+
+
+def _checked(
+    path: str | PathLike[str] | IO[bytes],
+    columns: Sequence[str] | None,
+    chunksize: int,
+    progress: bool | None,
+    amount: str,
+    member: str | None,
+    max_uncompressed: int | None,
+    max_ratio: float | None,
+    filters: Any,
+    storage_options: Mapping[str, Any] | None,
+) -> tuple[list[str] | None, ZipLimits, ParquetCrs | None]:
+    """The options of :func:`read_crs` / :func:`iter_crs` checked before anything is read:
+    (the columns as a list, the archive limits, the Parquet reader when ``path`` is a local
+    Parquet file or dataset, else None: the text path)."""
+    check_choice("amount", amount, AMOUNTS)
+    names, limits = check_options(
+        columns, chunksize, progress, member, max_uncompressed, max_ratio
+    )
+    from ._parquet import ParquetCrs, is_parquet
+
+    if storage_options is None and is_parquet(path):
+        no_member_for_parquet(member, path)
+        return names, limits, ParquetCrs(path, names, chunksize, amount, filters)
+    return names, limits, None
 
 
 def _chunks(
@@ -312,16 +340,12 @@ def read_crs(
     >>> frame.attrs["units"]
     'USD (CRS millions x 1,000,000)'
     """
-    check_choice("amount", amount, ("commitment", "disbursement"))
-    columns, limits = check_options(
-        columns, chunksize, progress, member, max_uncompressed, max_ratio
+    columns, limits, parquet = _checked(
+        path, columns, chunksize, progress, amount, member, max_uncompressed, max_ratio,
+        filters, storage_options,
     )
-    from ._parquet import ParquetCrs, is_parquet
-
-    if storage_options is None and is_parquet(path):
-        no_member_for_parquet(member, path)
-        parquet = ParquetCrs(path, columns, chunksize, amount, filters).read()
-        return finish(parquet, return_rejected, reader="read_crs")
+    if parquet is not None:
+        return finish(parquet.read(), return_rejected, reader="read_crs")
     with open_source(path, storage_options=storage_options) as src:
         no_csv_filters(filters, src.label)
         layout = plan(src, columns, limits, member)

@@ -31,6 +31,7 @@ from ._common import (
 )
 
 __all__ = [
+    "AMOUNTS",
     "CRS_COLUMNS",
     "DEFAULT_COLUMNS",
     "MILLIONS",
@@ -45,6 +46,9 @@ __all__ = [
     "pledge_chunks",
     "pledge_frame",
 ]
+
+#: What ``amount=`` of the CRS readers takes: the CRS figure that becomes ``amount``.
+AMOUNTS = ("commitment", "disbursement")
 
 #: CRS column -> output column; money columns (in millions in CRS) get plain units.
 CRS_COLUMNS: dict[str, str] = {

@@ -87,10 +87,10 @@ def read_crs_dask(
     [['FRA', 2000000.0, 1], ['JPN', 1500000.0, 1]]
     """
     from .._base._dask import require_dask
-    from ._crs_frame import check_options
+    from ._crs_frame import AMOUNTS, check_options
     from ._parquet import is_parquet
 
-    check_choice("amount", amount, ("commitment", "disbursement"))
+    check_choice("amount", amount, AMOUNTS)
     check_count("blocksize", blocksize, minimum=1)
     names, _ = check_options(columns, 1, None, None, None, None)
     if not isinstance(path, (str, PathLike)) or isinstance(path, bytes):

@@ -1,4 +1,4 @@
-"""The parameter and error descriptions every reader shares, written once.
+"""The parameter and error descriptions the readers share, written once.
 
 A reader's docstring names a shared entry by a line ``%(storage_options)s`` (indented as the
 entry is); :func:`shared_docs` puts the text in at import, so ``help()``, the API pages and
@@ -30,6 +30,13 @@ return_rejected
     "member": """\
 member
     The file to read in a zip archive that holds several.""",
+    "sheet_name": """\
+sheet_name
+    Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the
+    first).""",
+    "sheet": """\
+sheet
+    Deprecated alias of ``sheet_name``.""",
     "limits": """\
 max_uncompressed, max_ratio
     Raise the limits a compressed input is checked against before anything is decompressed

@@ -159,8 +159,7 @@ def read_kiel(
     %(limits)s
     %(storage_options)s
     %(return_rejected)s
-    sheet
-        Deprecated alias of ``sheet_name``.
+    %(sheet)s
 
     Returns
     -------

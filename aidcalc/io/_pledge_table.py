@@ -21,6 +21,7 @@ from .._base._frame_checks import check_frame
 from .._base._locale import LocaleLike
 from .._pledges._frame import build_pledges
 from ._common import ReadResult, finish, open_source
+from ._docs import shared_docs
 
 __all__ = ["Pledges", "pledges"]
 
@@ -31,6 +32,7 @@ Pledges = ReadResult
 
 
 @renamed_argument("frame_or_path")
+@shared_docs
 def pledges(
     data: pd.DataFrame | str | PathLike[str] | IO[bytes],
     *,
@@ -71,12 +73,9 @@ def pledges(
         ``"de"``.
     recipient
         Fill a missing ``recipient`` column with this code (e.g. ``"UKR"``).
-    sheet_name
-        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the first).
-    storage_options
-        Extra options for a URL, as in pandas (HTTP headers, or ``fsspec`` options).
-    return_rejected
-        ``True``: return ``(frame, rejected)`` instead of the frame alone.
+    %(sheet_name)s
+    %(storage_options)s
+    %(return_rejected)s
 
     Returns
     -------

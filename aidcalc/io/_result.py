@@ -80,6 +80,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def _entries(n: int) -> str:
+    return f"{n:,} {'entry' if n == 1 else 'entries'}"
+
+
 def reason_counts(rejected: pd.DataFrame) -> pd.DataFrame:
     """The rejected-rows report counted by reason (most frequent first): ``reason``,
     ``rows`` and, for the readers' reports, ``left_out`` (entries whose row is not in the
@@ -112,10 +116,15 @@ def summary_text(frame: pd.DataFrame, rejected: pd.DataFrame) -> str:
     head = f"{_plural(len(frame), 'row')} read"
     if not len(rejected):
         return head + "; nothing rejected"
+    first = f"{head}; {_entries(len(rejected))} in the rejected-rows report (.rejected), by reason:"
+    return _by_reason(rejected, first)
+
+
+def _by_reason(rejected: pd.DataFrame, first: str) -> str:
+    """``first``, then a line per reason with its count (the 20 most frequent reasons)."""
     counts = reason_counts(rejected)
-    entries = _plural(len(rejected), "entry").replace("entrys", "entries")
-    lines = [f"{head}; {entries} in the rejected-rows report (.rejected), by reason:"]
     shown = counts.head(20)
+    lines = [first]
     pairs = zip(shown["reason"], shown["rows"], strict=True)
     lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
     if len(counts) > len(shown):
@@ -201,15 +210,7 @@ class RejectedRows(pd.DataFrame):
     def _repr_pretty_text(self) -> str:
         if not len(self):
             return "empty rejected-rows report (nothing rejected)"
-        counts = reason_counts(self)
-        shown = counts.head(20)
-        entries = _plural(len(self), "entry").replace("entrys", "entries")
-        lines = [f"{entries} in the rejected-rows report, by reason:"]
-        pairs = zip(shown["reason"], shown["rows"], strict=True)
-        lines += [f"  {int(n):>8,}  {reason}" for reason, n in pairs]
-        if len(counts) > len(shown):
-            lines.append(f"  ... and {len(counts) - len(shown)} more reasons")
-        return "\n".join(lines)
+        return _by_reason(self, f"{_entries(len(self))} in the rejected-rows report, by reason:")
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
         p.text("RejectedRows(...)" if cycle else f"{self._repr_pretty_text()}\n\n{self!r}")
@@ -259,10 +260,9 @@ def finish(
 
         if "kept" in rejected.columns:
             left = int((rejected["kept"] == False).sum())  # noqa: E712 - object column
-            entries = _plural(len(rejected), "entry").replace("entrys", "entries")
             what = (
-                f"the rejected-rows report has {entries} ({left:,} left out of the frame, "
-                f"{len(rejected) - left:,} kept with a problem)"
+                f"the rejected-rows report has {_entries(len(rejected))} ({left:,} left out of "
+                f"the frame, {len(rejected) - left:,} kept with a problem)"
             )
         else:
             what = f"{_plural(len(rejected), 'row')} rejected (left out of the frame)"

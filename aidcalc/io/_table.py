@@ -201,9 +201,7 @@ def read_table(
         ``{file column: role}``, e.g. ``{"Land": "donor", "Betrag": "amount_text"}``; roles are
         the pledge-frame columns (``donor``, ``announced``, ``amount``, ``currency``,
         ``amount_text``, ...). Common names (``Date``, ``Value``, ``Currency``) need none.
-    sheet_name
-        Workbook sheet name or number, as in :func:`pandas.read_excel` (default: the
-        first).
+    %(sheet_name)s
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
         ``03/04/2024`` are read, and the language of amount texts and donor names.
@@ -211,8 +209,7 @@ def read_table(
     %(limits)s
     %(storage_options)s
     %(return_rejected)s
-    sheet
-        Deprecated alias of ``sheet_name``.
+    %(sheet)s
 
     Returns
     -------
