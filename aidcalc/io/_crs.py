@@ -141,7 +141,7 @@ def iter_crs(
 
     if storage_options is None and is_parquet(path):
         no_member_for_parquet(member, path)
-        return ParquetCrs(path, columns, chunksize, amount, filters).chunks()
+        return ParquetCrs(path, columns, chunksize, amount, filters, limits).chunks()
     # the checks run now, at the call; the reading when the first chunk is asked for
     stack = ExitStack()
     src = stack.enter_context(open_source(path, storage_options=storage_options))
@@ -284,11 +284,14 @@ def read_crs(
         :func:`aidcalc.categorise`), then the CRS columns under lower-case names, money
         multiplied by 1,000,000 (``usd_commitment``, ``usd_disbursement``,
         ``usd_*_defl`` in the CRS base year's constant USD, ``commitment_national``...).
-        ``rejected`` lists kept rows whose amount is empty, donors without a code, cells
-        left empty because they are not finite numbers (``inf``, ``nan``, ``1e400``,
-        ``n/a``) or not whole years (``2022.7`` is never rounded), with the line and the
-        text as written, and zip members that were not read. A file with a header and no
-        rows gives an empty frame with the same columns.
+        ``rejected`` lists cells left empty because they are not finite numbers (``inf``,
+        ``nan``, ``1e400``, ``n/a``) or not whole years (``2022.7`` is never rounded) and
+        commitment dates left empty, with the line and the text as written (``kind``
+        ``"money"``: these warn), zip members that were not read (``"left out"`` for a data
+        file), and, as ``"note"`` (no warning), kept rows whose amount the file leaves
+        empty and donor names without a code. A Parquet file is checked against the limits
+        from its footer first. A file with a header and no rows gives an empty frame with
+        the same columns.
 
     Raises
     ------
@@ -320,7 +323,7 @@ def read_crs(
 
     if storage_options is None and is_parquet(path):
         no_member_for_parquet(member, path)
-        parquet = ParquetCrs(path, columns, chunksize, amount, filters).read()
+        parquet = ParquetCrs(path, columns, chunksize, amount, filters, limits).read()
         return finish(parquet, return_rejected, reader="read_crs")
     with open_source(path, storage_options=storage_options) as src:
         no_csv_filters(filters, src.label)
