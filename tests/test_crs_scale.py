@@ -426,7 +426,7 @@ def test_read_crs_dask_reads_no_row_until_compute(files, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("a row group was read")
 
-    monkeypatch.setattr(_io_parquet, "convert_fragment", boom)
+    monkeypatch.setattr(_io_parquet, "fragment_pair", boom)
     ddf = aidcalc.io.read_crs_dask(files["parquet"])  # schema and row groups from metadata
     lazy = aidcalc.aggregate(aidcalc.normalise(ddf, "EUR", 2023, date="year", fx="year"),
                              by="donor", value="amount_EUR_2023")

@@ -221,9 +221,10 @@ del _name
 
 
 class RejectedRowsWarning(UserWarning):
-    """A reader or :func:`aidcalc.pledges` left rows out (or took them with a problem) and the
-    caller did not ask for the report: pass ``return_rejected=True`` to get
-    ``(frame, rejected)``, or read ``frame.attrs["rejected"]``."""
+    """A reader or :func:`aidcalc.pledges` left rows out (or kept rows with their money
+    changed: an amount, currency, date, year or status left empty) and the caller did not
+    ask for the report: pass ``return_rejected=True`` to get ``(frame, rejected)``, or read
+    ``frame.attrs["rejected"]``. Notes about data kept as the file has it do not warn."""
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # aidcalc/

@@ -92,9 +92,10 @@ def read_any(
 
     Zip archives are told apart (an XLSX workbook, a Kiel workbook, a zipped CRS CSV),
     ``<iati-activities`` is IATI, a header with CRS columns is CRS, the Kiel sheet or Norwegian
-    headers are Kiel, ``PAR1`` is Parquet, any other delimited text or workbook is a table.
-    Only a bounded prefix of the file (or of a zip member) is read to tell; a zip is checked
-    against the zip-bomb limits before anything in it is decompressed.
+    headers are Kiel, a Parquet file (``PAR1``) whose schema has CRS columns is CRS (read by
+    :func:`read_crs`), any other Parquet file, delimited text or workbook is a table. Only a
+    bounded prefix of the file (or of a zip member, or a Parquet file's footer) is read to
+    tell; a zip is checked against the zip-bomb limits before anything in it is decompressed.
 
     Parameters
     ----------

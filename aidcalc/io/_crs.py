@@ -179,7 +179,7 @@ def _checked(
 
     if storage_options is None and is_parquet(path):
         no_member_for_parquet(member, path)
-        return names, limits, ParquetCrs(path, names, chunksize, amount, filters)
+        return names, limits, ParquetCrs(path, names, chunksize, amount, filters, limits)
     return names, limits, None
 
 
@@ -312,11 +312,14 @@ def read_crs(
         :func:`aidcalc.categorise`), then the CRS columns under lower-case names, money
         multiplied by 1,000,000 (``usd_commitment``, ``usd_disbursement``,
         ``usd_*_defl`` in the CRS base year's constant USD, ``commitment_national``...).
-        ``rejected`` lists kept rows whose amount is empty, donors without a code, cells
-        left empty because they are not finite numbers (``inf``, ``nan``, ``1e400``,
-        ``n/a``) or not whole years (``2022.7`` is never rounded), with the line and the
-        text as written, and zip members that were not read. A file with a header and no
-        rows gives an empty frame with the same columns.
+        ``rejected`` lists cells left empty because they are not finite numbers (``inf``,
+        ``nan``, ``1e400``, ``n/a``) or not whole years (``2022.7`` is never rounded) and
+        commitment dates left empty, with the line and the text as written (``kind``
+        ``"money"``: these warn), zip members that were not read (``"left out"`` for a data
+        file), and, as ``"note"`` (no warning), kept rows whose amount the file leaves
+        empty and donor names without a code. A Parquet file is checked against the limits
+        from its footer first. A file with a header and no rows gives an empty frame with
+        the same columns.
 
     Raises
     ------

@@ -11,6 +11,7 @@ rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ import pandas as pd
 from .._base._dates import WINDOW_TEXT, YEAR_MAX, YEAR_MIN
 from .._base._errors import InputFileError
 from ._common import (
+    MONEY,
+    NOTE,
     ZipLimits,
     check_choice,
     check_count,
@@ -45,6 +48,7 @@ __all__ = [
     "number_problems",
     "pledge_chunks",
     "pledge_frame",
+    "shift_rows",
 ]
 
 #: What ``amount=`` of the CRS readers takes: the CRS figure that becomes ``amount``.
@@ -217,7 +221,7 @@ def number_problems(
     )
     where = np.flatnonzero(bad)
     problems = [
-        {"row": int(r), "column": column, "value": v, "reason": why, "kept": True}
+        {"row": int(r), "column": column, "value": v, "reason": why, "kind": MONEY}
         for r, v in zip(where.tolist(), text[where].tolist(), strict=True)
     ]
     return values, problems
@@ -259,7 +263,7 @@ class _Rows:
     def positions(self, index: pd.Index) -> list[int]:
         return (index + self.first_line).tolist()
 
-    def add(self, row: str, column: str, value: Any, reason: str) -> None:
+    def add(self, row: str, column: str, value: Any, reason: str, kind: str = MONEY) -> None:
         self.problems.append(
             {
                 "source": self.source,
@@ -268,8 +272,42 @@ class _Rows:
                 "value": value,
                 "reason": reason,
                 "kept": True,
+                "kind": kind,
             }
         )
+
+
+_POSITIONS = re.compile(r"^(lines|rows) \[([0-9, ]*)\]( \.\.\.)?$")
+
+
+def shift_rows(report: pd.DataFrame, by: int) -> pd.DataFrame:
+    """The report with its rows moved ``by`` rows on: a part read on its own numbers its rows
+    from its start (a dask partition), the whole file from the file's start. ``row`` is a
+    number or the ``lines [...]`` / ``rows [...]`` of :class:`_Rows`; other text (``3 rows``)
+    names no position and stays.
+
+    Examples
+    --------
+    >>> from ._common import rejected_frame
+    >>> report = rejected_frame([{"row": 2}, {"row": "lines [2, 3] ..."}, {"row": "4 rows"}])
+    >>> shift_rows(report, 100)["row"].tolist()
+    [102, 'lines [102, 103] ...', '4 rows']
+    """
+    if not by or not len(report):
+        return report
+
+    def moved(row: Any) -> Any:
+        if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
+            return int(row) + by
+        match = _POSITIONS.match(row) if isinstance(row, str) else None
+        if match is None:
+            return row
+        numbers = [int(n) + by for n in match.group(2).split(",") if n.strip()]
+        return f"{match.group(1)} {numbers}{match.group(3) or ''}"
+
+    out = report.copy()
+    out["row"] = out["row"].map(moved).astype(object)  # one entry per reported cell or group
+    return out
 
 
 def pledge_frame(
@@ -312,6 +350,7 @@ def _donors(names: pd.Series, rows: _Rows) -> pd.Series:
             "DonorName",
             name,
             "no donor code for this name (multilateral or unknown): donor left empty",
+            NOTE,  # the name is kept (donor_name); the money is as the file has it
         )
     return codes
 
@@ -352,6 +391,7 @@ def _amount(frame: pd.DataFrame, amount: str, rows: _Rows) -> dict[str, Any]:
             f"USD_{amount.capitalize()}",
             None,
             f"{int(empty.sum())} rows have no USD {amount}: amount empty",
+            NOTE,  # as the file has it (a cell that was not a number is reported on its own)
         )
     return {
         "amount": money,

@@ -16,9 +16,11 @@ function is called (``pip install "aidcalc[dask]"``).
 from __future__ import annotations
 
 import io
+import operator
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -38,6 +40,9 @@ def read_crs_dask(
     filters: Any = None,
     amount: Literal["commitment", "disbursement"] = "disbursement",
     blocksize: int = BLOCKSIZE,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
+    return_rejected: bool = False,
 ) -> Any:
     """Read an OECD CRS file (CSV text or Parquet file / dataset) as a lazy dask DataFrame.
 
@@ -58,15 +63,28 @@ def read_crs_dask(
     blocksize
         Bytes of CSV text per partition (default 64 MiB). Parquet: one partition per row
         group.
+    max_uncompressed, max_ratio
+        As in :func:`aidcalc.io.read_crs`: each Parquet file's footer is checked against
+        them (for the columns to read) before the graph is built.
+    return_rejected
+        ``False`` (default): the lazy frame alone. ``True``: ``(frame, rejected)``, both
+        lazy: ``rejected`` is the rejected-rows report (columns of
+        :data:`aidcalc.io._result.REJECTED_COLUMNS`), made by the same tasks that make the
+        frame's partitions, so ``dask.compute(frame, rejected)`` reads the data once.
 
     Returns
     -------
-    dask.dataframe.DataFrame
+    dask.dataframe.DataFrame, or (dask.dataframe.DataFrame, dask.dataframe.DataFrame)
         Lazy pledge frame. The index numbers the rows within each partition (as dask's own
         readers do); text columns have dask's string dtype (its ``dataframe.convert-string``
-        setting), with the same values. The report of rejected cells is not collected:
-        cells that are not finite numbers or whole years are left empty as in ``read_crs``
-        (read the report with :func:`aidcalc.io.iter_crs`).
+        setting), with the same values. Cells that are not finite numbers or whole years are
+        left empty as in ``read_crs``. With ``return_rejected=True``, also the lazy report:
+        one partition per partition of the frame, ``row`` numbered in the whole file as
+        :func:`aidcalc.io.read_crs` numbers it (the line for CSV text, the position among
+        the rows read for Parquet); the entries a reader makes for a group of rows (rows
+        without an amount, a donor name without a code) are made per partition, as
+        :func:`aidcalc.io.iter_crs` makes them per chunk. Computing the report alone reads
+        every partition.
 
     Raises
     ------
@@ -85,6 +103,15 @@ def read_crs_dask(
     >>> totals = aidcalc.aggregate(frame, by="donor").compute()
     >>> totals[["donor", "amount", "rows"]].to_numpy().tolist()
     [['FRA', 2000000.0, 1], ['JPN', 1500000.0, 1]]
+
+    The report, computed with the frame (one read):
+
+    >>> _ = open(p, "a").write("2023|Japan|15250|inf\\n")
+    >>> import dask
+    >>> frame, rejected = read_crs_dask(p, return_rejected=True)
+    >>> frame, rejected = dask.compute(frame, rejected)
+    >>> rejected[["row", "value", "reason", "kind"]].to_numpy().tolist()[-1]
+    [4, 'inf', 'USD_Disbursement: not a finite number: left empty', 'money']
     """
     from .._base._dask import require_dask
     from ._crs_frame import AMOUNTS, check_options
@@ -92,7 +119,8 @@ def read_crs_dask(
 
     check_choice("amount", amount, AMOUNTS)
     check_count("blocksize", blocksize, minimum=1)
-    names, _ = check_options(columns, 1, None, None, None, None)
+    check_choice("return_rejected", return_rejected, (False, True))
+    names, limits = check_options(columns, 1, None, None, max_uncompressed, max_ratio)
     if not isinstance(path, (str, PathLike)) or isinstance(path, bytes):
         raise option_error(
             "path",
@@ -103,23 +131,75 @@ def read_crs_dask(
         )
     dask = require_dask()
     if is_parquet(path):
-        return _parquet(dask, Path(path), names, filters, amount)
-    return _csv(dask, path, names, filters, amount, blocksize)
+        parts = _parquet(Path(path), names, filters, amount, limits)
+    else:
+        parts = _csv(path, names, filters, amount, blocksize, limits)
+    return parts.frame(dask) if not return_rejected else parts.pair(dask)
 
 
-def _parquet(dask: Any, path: Path, names: list[str] | None, filters: Any, amount: str) -> Any:
-    from ._parquet import convert_fragment, fragments, plan
+class _Parts(NamedTuple):
+    """The partitions to make: ``func(item, **kwargs)`` for each item gives a partition's
+    ``(pledge frame, report)``; ``meta`` is the frame's schema, ``label`` the tasks' name."""
 
-    layout = plan(path, str(path), names, filters)
+    func: Callable[..., tuple[pd.DataFrame, pd.DataFrame]]
+    items: list[Any]
+    kwargs: dict[str, Any]
+    meta: pd.DataFrame
+    label: str
+
+    def frame(self, dask: Any) -> Any:
+        """The lazy frame alone (one task per partition, the report dropped)."""
+        if not self.items:
+            return dask.dataframe.from_pandas(self.meta, npartitions=1)
+        return dask.dataframe.from_map(
+            _first, self.items, part=self.func, meta=self.meta, label=self.label,
+            enforce_metadata=False, **self.kwargs,
+        )
+
+    def pair(self, dask: Any) -> tuple[Any, Any]:
+        """(lazy frame, lazy report) from the same tasks: partition ``i`` of the report is
+        the report of partition ``i``, its rows moved on by the rows of the partitions before
+        it (a chain of counts, so that no partition waits for another's rows)."""
+        from ._common import RejectedRows, rejected_frame
+        from ._crs_frame import shift_rows
+
+        empty = pd.DataFrame(RejectedRows(rejected_frame([])))
+        delayed = dask.delayed
+        if not self.items:  # nothing to read: one empty partition each
+            frames, reports = [delayed(self.meta.copy)()], [delayed(empty.copy)()]
+        else:
+            pairs = [delayed(self.func)(item, **self.kwargs) for item in self.items]
+            frames = [pair[0] for pair in pairs]
+            reports = []
+            offset: Any = 0
+            for pair, part in zip(pairs, frames, strict=True):
+                reports.append(delayed(shift_rows)(pair[1], offset))
+                offset = delayed(operator.add)(offset, delayed(len)(part))
+        frame = dask.dataframe.from_delayed(frames, meta=self.meta, verify_meta=False)
+        # the report's columns hold mixed values (row: a number or "lines [...]"), not text
+        # for dask to convert to its string dtype
+        with dask.config.set({"dataframe.convert-string": False}):
+            report = dask.dataframe.from_delayed(
+                reports, meta=empty, verify_meta=False
+            )
+        return frame, report
+
+
+def _first(item: Any, part: Callable[..., tuple[Any, Any]], **kwargs: Any) -> pd.DataFrame:
+    """The frame of a partition (its report not kept)."""
+    return part(item, **kwargs)[0]
+
+
+def _parquet(
+    path: Path, names: list[str] | None, filters: Any, amount: str, limits: Any
+) -> _Parts:
+    from ._parquet import fragment_pair, fragments, plan
+
+    layout = plan(path, str(path), names, filters, limits)
     items = (layout.wanted, layout.canonical, layout.expression, layout.label)
     meta = _parquet_meta(layout, amount)
-    parts = fragments(layout)
-    if not parts:
-        return dask.dataframe.from_pandas(meta, npartitions=1)
-    return dask.dataframe.from_map(
-        convert_fragment, parts, plan_items=items, amount=amount, meta=meta,
-        label="aidcalc-read-crs-parquet", enforce_metadata=False,
-    )
+    return _Parts(fragment_pair, fragments(layout), {"plan_items": items, "amount": amount},
+                  meta, "aidcalc-read-crs-parquet")
 
 
 def _parquet_meta(plan: Any, amount: str) -> pd.DataFrame:
@@ -132,12 +212,10 @@ def _parquet_meta(plan: Any, amount: str) -> pd.DataFrame:
 
 
 def _csv(
-    dask: Any, path: Any, names: list[str] | None, filters: Any, amount: str, blocksize: int
-) -> Any:
-    from ._common import ZipLimits
+    path: Any, names: list[str] | None, filters: Any, amount: str, blocksize: int, limits: Any
+) -> _Parts:
     from ._crs_text import no_csv_filters, open_text, plan
 
-    limits = ZipLimits().checked()
     with open_source(path) as src:
         no_csv_filters(filters, src.label)
         layout = plan(src, names, limits, None)
@@ -155,13 +233,8 @@ def _csv(
             ranges = _ranges(text, src.label, blocksize)
             where = (str(src.path), text.sep, text.fields, text.eol, layout.wanted,
                      layout.canonical, src.label, amount)
-    meta = _csv_part((_start(where), 0), where)
-    if not ranges:
-        return dask.dataframe.from_pandas(meta, npartitions=1)
-    return dask.dataframe.from_map(
-        _csv_part, ranges, layout=where, meta=meta, label="aidcalc-read-crs-csv",
-        enforce_metadata=False,
-    )
+    meta = _csv_part((_start(where), 0), where)[0]
+    return _Parts(_csv_part, ranges, {"layout": where}, meta, "aidcalc-read-crs-csv")
 
 
 def _start(layout: tuple[Any, ...]) -> int:
@@ -193,9 +266,14 @@ def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
     return out
 
 
-def _csv_part(where: tuple[int, int], layout: tuple[Any, ...]) -> pd.DataFrame:
-    """One byte range of a CRS text as a pledge frame (read_crs's parsing and conversion)."""
-    from ._crs_frame import pledge_frame
+def _csv_part(
+    where: tuple[int, int], layout: tuple[Any, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One byte range of a CRS text as (pledge frame, its rejected-rows report) by
+    read_crs's parsing and conversion; the report's rows are lines counted as if the range
+    started the file (:func:`aidcalc.io._crs_frame.shift_rows` moves them)."""
+    from ._common import rejected_frame
+    from ._crs_frame import combined_report, pledge_frame
     from ._crs_text import Text, batches
 
     path, sep, fields, eol, wanted, canonical, label, amount = layout
@@ -204,7 +282,14 @@ def _csv_part(where: tuple[int, int], layout: tuple[Any, ...]) -> pd.DataFrame:
         raw.seek(start)
         data = raw.read(length)
     text = Text(io.BytesIO(b""), io.BytesIO(b""), length, sep, fields, eol, data, None, [])
-    parts = [chunk for chunk, _ in batches()(text, wanted, canonical, 1 << 30, label)]
+    parts, cells, rows = [], [], 0
+    for chunk, problems in batches()(text, wanted, canonical, 1 << 30, label):
+        for problem in problems:  # position in the block -> line, as read_crs numbers it
+            problem["source"] = label
+            problem["row"] += rows + 2
+        parts.append(chunk)
+        cells += problems
+        rows += len(chunk)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    out, _ = pledge_frame(frame, label, amount)
-    return out
+    out, problems = pledge_frame(frame, label, amount)
+    return out, combined_report(problems, [rejected_frame(cells)])

@@ -24,8 +24,10 @@ storage_options
     "return_rejected": """\
 return_rejected
     ``False`` (default): return the frame alone, like pandas' readers; when the
-    rejected-rows report is not empty, one :class:`aidcalc.RejectedRowsWarning` says so
-    (the report is also on ``frame.attrs["rejected"]``; pandas keeps ``attrs`` through
+    rejected-rows report has rows left out of the frame or kept with their money changed
+    (``kind`` ``"left out"`` or ``"money"``), one :class:`aidcalc.RejectedRowsWarning`
+    says so; notes about data kept as the file has it (``kind`` ``"note"``) do not warn.
+    The whole report is on ``frame.attrs["rejected"]`` (pandas keeps ``attrs`` through
     most but not all operations). ``True``: return ``(frame, rejected)``.""",
     "member": """\
 member
@@ -40,9 +42,12 @@ sheet
     "limits": """\
 max_uncompressed, max_ratio
     Raise the limits a compressed input is checked against before anything is decompressed
-    (:data:`aidcalc.io._zip.MAX_UNCOMPRESSED` for a zip,
-    :data:`~aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED` for a workbook or Parquet file,
-    :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them.""",
+    (:data:`aidcalc.io._zip.MAX_UNCOMPRESSED` for a zip or a CRS Parquet file,
+    :data:`~aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED` for a workbook or a Parquet table,
+    :data:`~aidcalc.io._zip.MAX_RATIO`), for a genuine file that exceeds them. A Parquet
+    file is checked from its footer, for the columns to read, counting at least 8 bytes a
+    cell (:func:`aidcalc.io._tables.parquet_sizes`), so a run-length-encoded bomb is
+    refused too; each file of a Parquet dataset is checked on its own.""",
     "bad_option": """\
 ValidationError
     An option with a value it does not accept (named, with what is accepted), before

@@ -52,6 +52,9 @@ import pandas as pd
 from .._base._errors import InputFileError
 from .._real._donors import iso2_to_iso3
 from ._common import (
+    LEFT_OUT,
+    MONEY,
+    NOTE,
     ReadResult,
     check_path,
     donor_codes_or_na,
@@ -456,7 +459,12 @@ class _Reader:
         reason: str,
         *,
         kept: bool | None = None,
+        kind: str | None = None,
     ) -> None:
+        """One report entry. ``kind``: ``MONEY`` by default (a kept row whose amount,
+        currency, date or status was left empty or changed), ``NOTE`` where the caller
+        says the money is as the file has it; ``kept=False`` or a reason saying that the
+        transaction, activity or file was not taken is ``LEFT_OUT``."""
         if kept is None:
             kept = not reason.startswith(
                 ("transaction rejected", "activity skipped", "no readable", "file skipped")
@@ -468,7 +476,7 @@ class _Reader:
                 "column": column,
                 "value": value,
                 "reason": reason,
-                "kept": kept,
+                "kind": LEFT_OUT if not kept else (kind or MONEY),
             }
         )
 
@@ -502,6 +510,7 @@ class _Reader:
                     f"{where}/@iso-date",
                     iso,
                     f"not a valid date: {where} @iso-date {iso!r} ignored",
+                    kind=NOTE,  # a transaction's own dates are reported again, as money
                 )
 
     def transaction(self, ctx: _Activity, k: int, tx: Element) -> None:
@@ -528,7 +537,7 @@ class _Reader:
             provider.get("type") if provider is not None else None,
         )
         if issue is not None:
-            self.problem(ctx.source, row, *issue, kept=True)
+            self.problem(ctx.source, row, *issue, kind=NOTE)  # donor_name is kept
         self.records.append(
             {
                 "donor": donor,
@@ -625,6 +634,7 @@ class _Reader:
                 "value/@value-date",
                 None,
                 "no value-date: the transaction date is used as the rate date",
+                kind=NOTE,  # the standard's meaning of a missing value-date
             )
             return tx_date, tx_date
         if (
@@ -641,6 +651,7 @@ class _Reader:
                 f"value-date {value_date} equals the file's generation date, not the "
                 f"transaction date {tx_date}: probably a placeholder; check the rate "
                 "date before converting",
+                kind=NOTE,  # flagged, not changed
             )
         return tx_date, value_date
 
@@ -683,13 +694,17 @@ class _Reader:
                     None,
                     f"activity skipped: {block.problem}" if lost else str(block.problem),
                     kept=block.kind == "stray-end",
+                    kind=NOTE,  # a stray end tag: no data lost
                 )
                 found = True
                 continue
             found = True
             fixed, repairs = repair_text(block.data, first_line=block.line)
             for p in repairs:
-                self.problem(source, f"line {p.line}", None, None, f"column {p.column}: {p.reason}")
+                self.problem(
+                    source, f"line {p.line}", None, None, f"column {p.column}: {p.reason}",
+                    kind=NOTE,  # a repaired character (a raw & escaped): no value changed
+                )
             try:
                 wrapper = parse_bytes(
                     blocks.wrap(fixed),
@@ -869,7 +884,9 @@ def _explode(reader: _Reader) -> pd.DataFrame:
         for voc, code, _ in sectors:
             note = notes.get((voc, code))
             if note is not None:
-                reader.problem(rec["source"], rec["_row"], note[0], f"{voc}:{code}", note[1])
+                reader.problem(  # the category, not the money
+                    rec["source"], rec["_row"], note[0], f"{voc}:{code}", note[1], kind=NOTE
+                )
         if len(shares) == 1:
             parts = [units]  # one category: the whole value, nothing to split
         else:

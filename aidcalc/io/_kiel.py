@@ -34,6 +34,8 @@ from .._base._compat import renamed_option
 from .._base._dates import WINDOW_TEXT
 from .._base._errors import InputFileError, describe_rows
 from ._common import (
+    MONEY,
+    NOTE,
     ReadResult,
     Source,
     ZipLimits,
@@ -289,7 +291,7 @@ class _Report:
                     "column": column,
                     "value": self.table.iloc[label][name],
                     "reason": reason,
-                    "kept": True,
+                    "kind": MONEY,  # every cell reported here is money, its date or status
                 }
             )
 
@@ -399,7 +401,7 @@ def _donor_codes(frame: pd.DataFrame, report: _Report) -> None:
                 "value": name,
                 "reason": "donor name not recognised: donor code left empty "
                 "(kept under donor_name)",
-                "kept": True,
+                "kind": NOTE,  # the money is as the file has it
             }
         )
 

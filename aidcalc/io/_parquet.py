@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import InputFileError
-from ._common import ReadResult, open_source, option_error, rejected_frame
+from ._common import (
+    ReadResult,
+    Source,
+    ZipLimits,
+    check_parquet,
+    open_source,
+    option_error,
+    rejected_frame,
+)
 from ._crs_frame import (
     CRS_COLUMNS,
     TEXT,
@@ -40,12 +48,14 @@ __all__ = [
     "ParquetCrs",
     "Plan",
     "convert",
-    "convert_fragment",
+    "crs_fields",
     "empty_table",
     "filter_expression",
+    "fragment_pair",
     "fragments",
     "is_parquet",
     "plan",
+    "schema_names",
 ]
 
 #: Short names accepted as ``filters`` keys, and the CRS column each stands for.
@@ -74,6 +84,8 @@ def is_parquet(path: Any) -> bool:
     >>> is_parquet(io.BytesIO(b"PAR1....")), is_parquet(io.BytesIO(b"Year|DonorName"))
     (True, False)
     """
+    if isinstance(path, Source):  # already checked (read_any calling read_crs)
+        path = path.path
     if isinstance(path, (str, PathLike)) and not isinstance(path, (bytes, bytearray)):
         try:
             p = Path(path)
@@ -112,6 +124,31 @@ def _starts_par1(path: Path) -> bool:
         return False
 
 
+def crs_fields(names: Sequence[str]) -> int:
+    """How many of ``names`` are CRS columns (matched ignoring case, ``_`` and spaces): 3 or
+    more make a table the CRS.
+
+    Examples
+    --------
+    >>> crs_fields(["year", "donor_name", "usd_disbursement", "notes"])
+    3
+    """
+    known = {_key(c) for c in CRS_COLUMNS}
+    return sum(_key(f) in known for f in names)
+
+
+def schema_names(path: Path) -> list[str] | None:
+    """The column names of a Parquet file from its footer (no row is read), or None when
+    it cannot be read (the reader then names the problem)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+
+
 class Plan(NamedTuple):
     """A Parquet CRS read: the dataset, its label, the columns and the row filter."""
 
@@ -137,13 +174,20 @@ def _dataset(path: Path, label: str) -> Any:
         ) from None
 
 
-def plan(path: Path, label: str, columns: Sequence[str] | None, filters: Any) -> Plan:
+def plan(
+    path: Path,
+    label: str,
+    columns: Sequence[str] | None,
+    filters: Any,
+    limits: ZipLimits | None = None,
+) -> Plan:
     """What to read from a Parquet file or dataset: its columns for ``columns`` (matched
-    ignoring case, ``_`` and spaces) and ``filters`` as a dataset expression."""
+    ignoring case, ``_`` and spaces) and ``filters`` as a dataset expression. Each file's
+    footer is checked against ``limits`` (:func:`aidcalc.io._tables.check_parquet`, for
+    the columns to read) before any row is read."""
     dataset = _dataset(path, label)
     fields = list(dataset.schema.names)
-    known = {_key(c) for c in CRS_COLUMNS}
-    if sum(_key(f) in known for f in fields) < 3:
+    if crs_fields(fields) < 3:
         raise InputFileError(
             f"{label}: not an OECD CRS Parquet table (fewer than 3 CRS columns such as Year, "
             f"DonorName, PurposeCode, USD_Disbursement; it has {fields[:20]})",
@@ -153,6 +197,9 @@ def plan(path: Path, label: str, columns: Sequence[str] | None, filters: Any) ->
     wanted, canonical = choose_columns(
         fields, columns, label, key=_key, place="the Parquet data"
     )
+    for file in dataset.files:  # footers only: nothing is decompressed
+        where = Source(Path(file), label if path.is_file() else f"{label}: {file}")
+        check_parquet(where, limits, columns=wanted, streamed=True)
     return Plan(dataset, label, wanted, canonical, filter_expression(filters, dataset.schema))
 
 
@@ -357,11 +404,13 @@ class ParquetCrs:
     chunksize: int
     amount: str
     filters: Any
+    limits: ZipLimits
 
     def _planned(self, stack: ExitStack) -> tuple[Plan, str]:
-        """(what to read, the label): the input opened on ``stack`` and planned."""
+        """(what to read, the label): the input opened on ``stack``, its footers checked
+        against the limits and planned."""
         where, label = _opened(stack, self.path)
-        return plan(where, label, self.columns, self.filters), label
+        return plan(where, label, self.columns, self.filters, self.limits), label
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """:func:`aidcalc.io.iter_crs` for Parquet: pledge frames of at most ``chunksize``
@@ -405,11 +454,17 @@ def fragments(plan: Plan) -> list[Any]:
     return out
 
 
-def convert_fragment(fragment: Any, plan_items: tuple[Any, ...], amount: str) -> pd.DataFrame:
-    """One row group as a pledge frame (a dask partition; index from 0 in the partition)."""
+def fragment_pair(
+    fragment: Any, plan_items: tuple[Any, ...], amount: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row group as (pledge frame, its rejected-rows report): a dask partition, its
+    index from 0 in the partition and the report's rows numbered from 0 in the row group
+    (:func:`aidcalc.io._crs_frame.shift_rows` numbers them in the dataset)."""
     wanted, canonical, expression, label = plan_items
     table = fragment.to_table(columns=wanted, filter=expression)
-    frame, _ = convert(table, wanted, canonical)
-    out, _ = pledge_frame(frame, label, amount, first_line=0, unit="rows")
-    return out
+    frame, cells = convert(table, wanted, canonical)
+    for cell in cells:
+        cell["source"] = label
+    out, problems = pledge_frame(frame, label, amount, first_line=0, unit="rows")
+    return out, combined_report(problems, [rejected_frame(cells)])
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ._options import check_choice
 
 __all__ = [
+    "KINDS",
+    "LEFT_OUT",
+    "MONEY",
+    "NOTE",
     "REJECTED_COLUMNS",
     "ReadResult",
     "RejectedRows",
@@ -22,11 +27,24 @@ __all__ = [
     "rejected_frame",
     "summary_html",
     "summary_text",
+    "warns",
 ]
 
 
 #: Columns of the rejected-rows report every importer returns.
-REJECTED_COLUMNS = ("source", "row", "column", "value", "reason", "kept")
+REJECTED_COLUMNS = ("source", "row", "column", "value", "reason", "kept", "kind")
+
+#: ``kind`` of a report entry whose row (or file part) is not in the frame (``kept`` False).
+LEFT_OUT = "left out"
+#: ``kind`` of an entry about a kept row whose money changed: a value of its amount,
+#: currency, date, year or status the input has was left empty or changed by the reader.
+MONEY = "money"
+#: ``kind`` of an entry about a kept row whose money is as the input has it: a fact about the
+#: data (no amount in the source, a donor name without a code, a repaired character, a
+#: placeholder date flagged, a sector read as another vocabulary).
+NOTE = "note"
+#: The kinds of report entry, the ones that raise :class:`aidcalc.RejectedRowsWarning` first.
+KINDS = (LEFT_OUT, MONEY, NOTE)
 
 
 class ReadResult(NamedTuple):
@@ -49,16 +67,20 @@ class ReadResult(NamedTuple):
         ``source`` (file), ``row`` (input row number or ``line N``), ``column`` (field),
         ``value`` (as found), ``reason`` (what is wrong and what was done), ``kept``
         (``True`` when the row is in ``frame`` all the same, e.g. with an empty date;
-        ``False`` when it was left out, e.g. a zip member that was not read).
-        (:func:`aidcalc.pledges` and :func:`aidcalc.io.read_table` list the rows as given,
-        plus ``reason``.)
+        ``False`` when it was left out, e.g. a zip member that was not read), ``kind``
+        (``"left out"``: not in ``frame``; ``"money"``: in ``frame``, but a value of its
+        amount, currency, date, year or status was left empty or changed; ``"note"``: in
+        ``frame`` with its money as the input has it, e.g. a donor name without a code or an
+        amount the source leaves empty). Only ``"left out"`` and ``"money"`` entries raise
+        the :class:`aidcalc.RejectedRowsWarning`. (:func:`aidcalc.pledges` and
+        :func:`aidcalc.io.read_table` list the rows as given, plus ``reason``: all left out.)
 
     Examples
     --------
     >>> r = ReadResult(pd.DataFrame({"amount": [1.0]}), rejected_frame([]))
     >>> frame, rejected = r
     >>> len(frame), list(rejected.columns)
-    (1, ['source', 'row', 'column', 'value', 'reason', 'kept'])
+    (1, ['source', 'row', 'column', 'value', 'reason', 'kept', 'kind'])
     >>> print(r._summary_text())
     1 row read; nothing rejected
     """
@@ -222,25 +244,44 @@ class RejectedRows(pd.DataFrame):
         return _counts_html(self) + (table or "")
 
 
+def warns(rejected: pd.DataFrame) -> tuple[int, int]:
+    """(entries left out of the frame, entries whose money changed): the entries that raise
+    :class:`aidcalc.RejectedRowsWarning`. A report without ``kind`` (:func:`aidcalc.pledges`,
+    :func:`aidcalc.io.read_table`: the rows as given) has only rows left out.
+
+    Examples
+    --------
+    >>> warns(rejected_frame([{"reason": "no amount in the source", "kind": NOTE},
+    ...                       {"reason": "amount: inf: left empty", "kind": MONEY}]))
+    (0, 1)
+    """
+    if "kind" not in rejected.columns:
+        return len(rejected), 0
+    kinds = rejected["kind"]
+    return int((kinds == LEFT_OUT).sum()), int((kinds == MONEY).sum())
+
+
 def finish(
     result: tuple[pd.DataFrame, pd.DataFrame], return_rejected: bool, *, reader: str
 ) -> Any:
     """What a public reader returns: the frame alone (default), with the report on
-    ``frame.attrs["rejected"]`` and ONE :class:`aidcalc.RejectedRowsWarning` when it is not
-    empty; or, with ``return_rejected=True``, the ``(frame, rejected)`` pair (no warning).
+    ``frame.attrs["rejected"]`` and ONE :class:`aidcalc.RejectedRowsWarning` when rows were
+    left out or their money changed (``kind`` ``"left out"`` or ``"money"``; notes alone do
+    not warn); or, with ``return_rejected=True``, the ``(frame, rejected)`` pair (no warning).
 
     Examples
     --------
     >>> import warnings
     >>> pair = ReadResult(pd.DataFrame({"amount": [1.0]}),
-    ...                   rejected_frame([{"row": 3, "reason": "no amount", "kept": False}]))
+    ...                   rejected_frame([{"row": 3, "reason": "no amount", "kept": False},
+    ...                                   {"row": 4, "reason": "donor unknown", "kind": NOTE}]))
     >>> with warnings.catch_warnings(record=True) as seen:
     ...     warnings.simplefilter("always")
     ...     frame = finish(pair, False, reader="read_x")
     >>> type(frame).__name__, len(frame.attrs["rejected"])
-    ('DataFrame', 1)
+    ('DataFrame', 2)
     >>> print(str(seen[0].message).replace("; ", ";\\n"))
-    read_x: the rejected-rows report has 1 entry (1 left out of the frame, 0 kept with a problem);
+    read_x: 1 row left out of the frame, 0 kept with their money changed (and 1 note);
     pass return_rejected=True to get (frame, rejected), or see frame.attrs['rejected']
     """
     from .._base._errors import RejectedRowsWarning, outside_stacklevel
@@ -255,17 +296,18 @@ def finish(
     frame.attrs["rejected"] = rejected
     if return_rejected:
         return out
-    if len(rejected):
+    left, money = warns(rejected)
+    if left or money:
         import warnings
 
-        if "kept" in rejected.columns:
-            left = int((rejected["kept"] == False).sum())  # noqa: E712 - object column
+        if "kind" in rejected.columns:
+            notes = len(rejected) - left - money
             what = (
-                f"the rejected-rows report has {_entries(len(rejected))} ({left:,} left out of "
-                f"the frame, {len(rejected) - left:,} kept with a problem)"
+                f"{_plural(left, 'row')} left out of the frame, {money:,} kept with their "
+                f"money changed" + (f" (and {_plural(notes, 'note')})" if notes else "")
             )
         else:
-            what = f"{_plural(len(rejected), 'row')} rejected (left out of the frame)"
+            what = f"{_plural(left, 'row')} rejected (left out of the frame)"
         warnings.warn(
             f"{reader}: {what}; pass return_rejected=True to get (frame, rejected), "
             "or see frame.attrs['rejected']",
@@ -276,13 +318,28 @@ def finish(
 
 
 def rejected_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Build the rejected-rows report from dicts (missing keys become NA).
+    """Build the rejected-rows report from dicts (missing keys become NA). An entry without
+    ``kind`` is ``"left out"`` when ``kept`` is False, else ``"money"`` (a reader that does
+    not say what an entry is warns, rather than hide it); one of ``kind`` ``"left out"`` is
+    not kept; ``kept`` is True when not given. (A file part that holds no rows, such as a
+    ``readme.pdf`` in a zip, is ``kept=False`` and a ``"note"``.)
 
     Examples
     --------
-    >>> rejected_frame([{"source": "a.csv", "row": 3, "reason": "no amount", "kept": False}])
-      source  row column value     reason   kept
-    0  a.csv    3    NaN   NaN  no amount  False
+    >>> rejected_frame([{"source": "a.csv", "row": 3, "reason": "no amount", "kept": False},
+    ...                 {"row": 4, "reason": "donor unknown", "kind": "note"}])
+      source  row column value         reason   kept      kind
+    0  a.csv    3    NaN   NaN      no amount  False  left out
+    1    NaN    4    NaN   NaN  donor unknown   True      note
     """
-    frame = pd.DataFrame(list(records), columns=list(REJECTED_COLUMNS))
-    return frame.astype(object)
+    frame = pd.DataFrame(list(records), columns=list(REJECTED_COLUMNS)).astype(object)
+    kind = frame["kind"]
+    unknown = kind.notna() & ~kind.isin(KINDS)
+    if unknown.any():  # pragma: no cover - a reader's mistake
+        raise ValueError(f"report kinds {sorted(set(kind[unknown]))} are not in {KINDS}")
+    left = (frame["kept"] == False).to_numpy()  # noqa: E712 - object column
+    default = pd.Series(np.where(left, LEFT_OUT, MONEY), index=frame.index, dtype=object)
+    frame["kind"] = kind.where(kind.notna(), default)
+    kept = frame["kept"].where(frame["kept"].notna(), True).astype(bool)
+    frame["kept"] = (kept & (frame["kind"] != LEFT_OUT)).astype(object)
+    return frame

@@ -110,7 +110,8 @@ def sniff(
     """What a file is, from its content (a bounded prefix: never a whole file or member).
 
     Returns one of ``"iati"``, ``"xml"`` (other XML), ``"xlsx"``, ``"kiel_xlsx"`` (a workbook
-    with Kiel's main-data sheet), ``"parquet"``, ``"crs"``, ``"kiel_csv"``, ``"csv"`` (any
+    with Kiel's main-data sheet), ``"parquet"`` (a Parquet table), ``"crs"`` (CRS text, zipped
+    or not, or Parquet whose schema has CRS columns), ``"kiel_csv"``, ``"csv"`` (any
     other delimited text), ``"zip"`` (an archive holding none of these) or ``"unknown"``
     (binary). A zip holding one data file (or ``member``) is classified by that file
     (``"crs"``...); a zip is checked against ``limits`` before anything in it is read, and
@@ -139,12 +140,21 @@ def sniff(
     with p.open("rb") as fh:
         head = fh.read(65536)
     if head.startswith(b"PAR1"):
-        return "parquet"
+        return _parquet_kind(p)
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(p, name, limits, member)
     if head.startswith(b"PK\x05\x06"):  # an empty archive: only the end record
         return "zip"
     return _text_kind(head)
+
+
+def _parquet_kind(path: Path) -> str:
+    """``"crs"`` for a Parquet file whose schema (its footer: no row is read) has 3 or more
+    CRS columns, else ``"parquet"`` (a table)."""
+    from ._parquet import crs_fields, schema_names
+
+    names = schema_names(path)
+    return "crs" if names is not None and crs_fields(names) >= 3 else "parquet"
 
 
 #: How much of a workbook's ``xl/workbook.xml`` is read to find the sheet names.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -20,6 +20,7 @@ from ._options import not_a_zip
 from ._source import Source
 from ._zip import (
     MAX_RATIO,
+    MAX_UNCOMPRESSED,
     MAX_WORKBOOK_UNCOMPRESSED,
     RATIO_FLOOR,
     ZipLimits,
@@ -31,11 +32,13 @@ from ._zip import (
 )
 
 __all__ = [
+    "CELL_BYTES",
     "Prepended",
     "check_parquet",
     "donor_codes_or_na",
     "in_window",
     "open_text",
+    "parquet_sizes",
     "read_delimited",
     "read_workbook",
     "utf8_stream",
@@ -276,9 +279,52 @@ class Prepended(io.RawIOBase):
         return len(data)
 
 
-def check_parquet(src: Source, limits: ZipLimits | None = None) -> None:
-    """Refuse a Parquet file whose row groups declare more uncompressed bytes than the limit
-    (:data:`MAX_WORKBOOK_UNCOMPRESSED`) or a ratio over :data:`MAX_RATIO`, before reading."""
+#: Bytes a reader holds per cell at least (a float, an integer or a pointer to text): a
+#: Parquet column chunk is counted as at least this much per row, however well its
+#: encoding packs it (a million equal values run-length encode to a few bytes).
+CELL_BYTES = 8
+
+
+def parquet_sizes(meta: Any, columns: Collection[str] | None = None) -> tuple[int, int]:
+    """(uncompressed bytes, compressed bytes) a Parquet file's footer declares for
+    ``columns`` (default all): per column chunk the larger of its declared uncompressed size
+    and :data:`CELL_BYTES` per row. Nothing but the footer is read.
+
+    Examples
+    --------
+    >>> import io, pyarrow as pa, pyarrow.parquet as pq
+    >>> sink = io.BytesIO()
+    >>> pq.write_table(pa.table({"a": [0] * 1_000_000, "b": [1.5] * 1_000_000}), sink)
+    >>> meta = pq.ParquetFile(io.BytesIO(sink.getvalue())).metadata
+    >>> big, small = parquet_sizes(meta, ["a"])
+    >>> big, small < 10_000  # a million equal integers: a few kB on disk, 8 MB read
+    (8000000, True)
+    """
+    wanted = None if columns is None else set(columns)
+    big = small = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            if wanted is not None and chunk.path_in_schema.split(".")[0] not in wanted:
+                continue
+            big += max(chunk.total_uncompressed_size, group.num_rows * CELL_BYTES)
+            small += chunk.total_compressed_size
+    return big, small
+
+
+def check_parquet(
+    src: Source,
+    limits: ZipLimits | None = None,
+    *,
+    columns: Collection[str] | None = None,
+    streamed: bool = False,
+) -> None:
+    """Refuse a Parquet file whose footer declares more than the limit for ``columns`` (the
+    columns to read; :func:`parquet_sizes`) or a compression ratio over :data:`MAX_RATIO`,
+    before any row is read. The limit is :data:`MAX_WORKBOOK_UNCOMPRESSED` for a table read
+    whole, :data:`MAX_UNCOMPRESSED` for a file read in chunks (``streamed``: the CRS), as for
+    the zip archives they may come in."""
     import pyarrow.parquet as pq
 
     limits = limits or ZipLimits()
@@ -290,25 +336,27 @@ def check_parquet(src: Source, limits: ZipLimits | None = None) -> None:
             path=src.label,
             reason="unreadable parquet",
         ) from None
-    total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    size = max(src.path.stat().st_size, 1)
-    max_total = limits.max_uncompressed or MAX_WORKBOOK_UNCOMPRESSED
+    total, packed = parquet_sizes(meta, columns)
+    packed = max(packed, 1)
+    constant = "MAX_UNCOMPRESSED" if streamed else "MAX_WORKBOOK_UNCOMPRESSED"
+    max_total = limits.max_uncompressed or (MAX_UNCOMPRESSED if streamed else
+                                            MAX_WORKBOOK_UNCOMPRESSED)
     max_ratio = limits.max_ratio or MAX_RATIO
     if total > max_total:
         raise file_error(
             src.label,
             f"Parquet file declares {size_text(total)} uncompressed, above the limit of "
-            f"{size_text(max_total)} (aidcalc.io._zip.MAX_WORKBOOK_UNCOMPRESSED); if the file "
+            f"{size_text(max_total)} (aidcalc.io._zip.{constant}); if the file "
             "is genuine, pass max_uncompressed= a higher number of bytes",
             "uncompressed size over the limit",
         )
-    if total > RATIO_FLOOR and total / size > max_ratio:
+    if total > RATIO_FLOOR and total / packed > max_ratio:
         raise file_error(
             src.label,
-            f"Parquet file would inflate {size_text(size)} to {size_text(total)} (ratio "
-            f"{total / size:,.0f}:1), above the limit of {max_ratio:,.0f}:1 "
-            "(aidcalc.io._zip.MAX_RATIO); if the file is genuine, pass max_ratio= a higher "
-            "limit",
+            f"Parquet file would inflate {size_text(packed)} to {size_text(total)} (ratio "
+            f"{total / packed:,.0f}:1), above the limit of {max_ratio:,.0f}:1 "
+            "(aidcalc.io._zip.MAX_RATIO; a decompression bomb?); if the file is genuine, "
+            "pass max_ratio= a higher limit",
             "compression ratio over the limit",
         )
 

@@ -290,7 +290,15 @@ def data_member(
 
 
 def skipped_members(label: str, skipped: Iterable[str]) -> list[dict[str, Any]]:
-    """Rejected-report rows for archive members that were not read."""
+    """Rejected-report rows for archive members that were not read: ``"left out"`` for a
+    member named like data (``.csv``, ``.txt``...: rows may be in it), a ``"note"`` for
+    another file (a ``readme.pdf``).
+
+    Examples
+    --------
+    >>> [(r["value"], r["kind"]) for r in skipped_members("a.zip", ["b.csv", "readme.pdf"])]
+    [('b.csv', 'left out'), ('readme.pdf', 'note')]
+    """
     return [
         {
             "source": label,
@@ -299,6 +307,7 @@ def skipped_members(label: str, skipped: Iterable[str]) -> list[dict[str, Any]]:
             "value": name,
             "reason": f"zip member {name!r} not read (not the data file)",
             "kept": False,
+            "kind": "left out" if name.lower().endswith(_TEXT_SUFFIXES) else "note",
         }
         for name in skipped
     ]
