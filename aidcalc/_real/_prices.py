@@ -16,18 +16,21 @@ import pandas as pd
 from .._base import _columns as C
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
-from .._base._errors import ValidationError
+from .._base._errors import AidcalcError, ValidationError
 from .._base._frame_checks import check_frame
 from .._base._provenance import render
 from .._money._amount import check_currency
 from .._money._frame_units import money_with_currency, with_currency_unit
+from ._cells import gather, representatives, row_keys
 from ._fx import fx_step, with_base_leg
 from ._rows import (
     Problems,
+    add_columns,
     amounts,
     categorical,
     column,
     factorize,
+    merge_errors,
     overflow_problems,
     relabel,
     result_frame,
@@ -294,26 +297,59 @@ def normalise(
     base_year, source = int(base_year), SOURCES[prices]
     if out is None:
         out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"
-    cols = _read(frame, amount, currency, date, donor if source.by_donor else None)
+    opts = _Options(
+        to, base_year, prices, source, fx, errors, out, extend, rates,
+        deflators if prices == "dac" else cpi, locale, _pinned(vintage),
+        (amount, currency, date, donor if source.by_donor else None),
+    )  # fmt: skip
+    cols = _read(frame, *opts.names)
     if len(frame) == 0:
         return _empty(frame, out, source, errors).assign(
             **{out: lambda e: with_currency_unit(e[out], to, cols.units)}
         )
-    problems = Problems(frame.index, errors)
-    values = amounts(cols.amount, amount, problems, "normalise")
+    by_key = _by_key(frame, cols, opts)
+    return by_key if by_key is not None else _by_row(frame, cols, opts)
+
+
+class _Options(NamedTuple):
+    """normalise's options, checked (``names``: the amount, currency, date and donor columns;
+    donor None where the price source does not read it)."""
+
+    to: str
+    base_year: int
+    prices: str | None
+    source: PriceSource
+    fx: Literal["spot", "month", "year", "dac"]
+    errors: str
+    out: str
+    extend: str | None
+    rates: Any
+    table: pd.DataFrame | None  # the user's deflators= or cpi=
+    locale: Any
+    vintage: Any
+    names: tuple[str, str, str, str | None]
+
+
+def _by_row(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame:
+    """normalise, row by row (vectorised): amounts, dates, the FX step, the factors of the
+    price source, the result."""
+    to, fx, source = opts.to, opts.fx, opts.source
+    problems = Problems(frame.index, opts.errors)
+    values = amounts(cols.amount, opts.names[0], problems, "normalise")
     in_to, usd_rows = _currency_is(cols.currency, to)
     # a row needs a date only where a rate (another currency) or a deflator (prices) needs one
     dates, years = row_dates(
-        cols.date, date, fx, problems, locale, needed=None if prices is not None else ~in_to
-    )
+        cols.date, opts.names[2], fx, problems, opts.locale,
+        needed=None if opts.prices is not None else ~in_to,
+    )  # fmt: skip
     # rows already in `to` (DAC method): deflated in `to` terms, no USD detour (Notes)
     own = in_to & (source.via_usd and to != "USD")
-    rate, rate_date, fx_source = _rates(cols.currency, dates, years, to, fx, rates, problems,
-                                        own, source)  # fmt: skip
+    rate, rate_date, fx_source = _rates(cols.currency, dates, years, to, fx, opts.rates,
+                                        problems, own, source)  # fmt: skip
     request = Request(
-        frame.index, to, base_year, years, ~problems.mask, own, fx, rates, extend,
-        _pinned(vintage), deflators if prices == "dac" else cpi, cols.donors, problems,
-        _need_year(base_year, years, ~problems.mask),
+        frame.index, to, opts.base_year, years, ~problems.mask, own, fx, opts.rates,
+        opts.extend, opts.vintage, opts.table, cols.donors, problems,
+        _need_year(opts.base_year, years, ~problems.mask),
     )  # fmt: skip
     factors = source.factors(request)
     leg = factors.base_leg
@@ -322,8 +358,62 @@ def normalise(
             rate, rate_date, fx_source, ~own & usd_rows, ~own & ~usd_rows, leg.fx, leg.year,
             leg.text,
         )  # fmt: skip
-    return _assemble(frame, out, values, (rate, rate_date, fx_source), factors, source,
+    return _assemble(frame, opts.out, values, (rate, rate_date, fx_source), factors, source,
                      request, cols.units)  # fmt: skip
+
+
+#: frames smaller than this go row by row; larger ones once per distinct (donor, currency,
+#: date) when those are at most a quarter of the rows
+_BY_KEY_MIN_ROWS = 20_000
+_BY_KEY_MAX_SHARE = 0.25
+_OUTPUTS = (
+    C.FX_RATE, C.FX_DATE, C.FX_SOURCE, C.FX_TO, C.DEFLATOR, C.DEFLATOR_SOURCE, C.BASE_FX_RATE,
+    C.BASE_FX_SOURCE, C.PRICE_BASE, C.ERROR,
+)  # fmt: skip
+
+
+def _by_key(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame | None:
+    """normalise once per distinct (donor, currency, date), gathered back to every row
+    (:mod:`aidcalc._real._cells`); None where that gains nothing or cannot be exact (pint
+    amounts, a problem to raise, an overflow): the caller then goes row by row.
+
+    Every factor and provenance text of a row is a function of those values alone, so one
+    representative row per key gets them; only the amount is per row, and its checks run on
+    every row first (a row whose amount is refused is a key of its own, since its reason
+    names it). The amount is then ``A * fx_rate / deflator`` exactly as row by row.
+    """
+    names = list(dict.fromkeys(c for c in opts.names if c is not None))
+    if (
+        len(frame) < _BY_KEY_MIN_ROWS
+        or cols.units is not None
+        or {opts.out, *_OUTPUTS} & set(names)  # an output replaces an input: row by row
+    ):
+        return None
+    problems = Problems(frame.index, opts.errors)
+    values = amounts(cols.amount, opts.names[0], problems, "normalise")
+    keyed = [c for c in (cols.donors, cols.currency, cols.date) if c is not None]
+    rep = representatives(row_keys(keyed, problems.mask), _BY_KEY_MAX_SHARE)
+    if rep is None:
+        return None
+    sub = frame[names].take(rep.rows)
+    # a key's factors must not depend on its first row's amount (1e308 would overflow there
+    # and refuse the key's other rows): amounts of 1, but refused ones as they are
+    sub[opts.names[0]] = sub[opts.names[0]].where(problems.mask[rep.rows], 1.0)
+    try:
+        small = _by_row(sub, _read(sub, *opts.names), opts)
+    except AidcalcError:  # raised: row by row names every row concerned
+        return None
+    added = [c for c in small.columns if c not in sub.columns]
+    index = frame.index
+    got = {c: gather(small[c], rep.row_pos, index) for c in added if c != opts.out}
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = values * got[C.FX_RATE].to_numpy() / got[C.DEFLATOR].to_numpy()
+    if np.isinf(result).any():  # an amount that overflows: row by row reports it
+        return None
+    got = {opts.out: pd.Series(result, index=index, copy=False), **got}
+    if C.ERROR in got:
+        got[C.ERROR] = merge_errors(frame, got[C.ERROR])
+    return add_columns(frame, got)
 
 
 class _Columns(NamedTuple):

@@ -38,11 +38,13 @@ from .._base._frame_checks import money_values, overflowed
 
 __all__ = [
     "Problems",
+    "add_columns",
     "amounts",
     "categorical",
     "column",
     "error_column",
     "factorize",
+    "merge_errors",
     "overflow_problems",
     "result_frame",
     "row_dates",
@@ -80,7 +82,11 @@ class Problems:
 
 def error_column(frame: pd.DataFrame, problems: Problems) -> pd.Series:
     """The ``error`` column: this step's reasons, after any reason already in ``frame``."""
-    new = problems.column()
+    return merge_errors(frame, problems.column())
+
+
+def merge_errors(frame: pd.DataFrame, new: pd.Series) -> pd.Series:
+    """``new`` reasons after any reason already in ``frame``'s ``error`` column."""
     if C.ERROR not in frame.columns:
         return new
     old = frame[C.ERROR].astype("str").where(frame[C.ERROR].notna(), None)
@@ -101,6 +107,11 @@ def result_frame(
             error_column(frame, problems) if problems is not None
             else pd.Series([], index=frame.index, dtype="str")
         )  # fmt: skip
+    return add_columns(frame, cols)
+
+
+def add_columns(frame: pd.DataFrame, cols: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` (never modified) with ``cols`` added at the end, replacing same-named ones."""
     clash = [c for c in cols if c in frame.columns]
     base = frame.drop(columns=clash) if clash else frame.copy(deep=False)
     return base.assign(**cols)

@@ -413,8 +413,8 @@ def implied_rate(currency: str, year: int, vintage: VintageSpec = None) -> tuple
     row = DAC_RATE_ROW.get(currency)
     if economy is None or row is None:
         return float("nan"), ""
-    dac_years = dac_rates().loc[lambda t: t["iso3"] == row, "year"]
-    if len(dac_years) and year <= int(dac_years.max()):
+    last = _last_years(dac_rates()).get(row)
+    if last is not None and year <= last:
         return float("nan"), ""  # inside the OECD's years: never replace a published rate
     name = resolve("weo", vintage)
     usd, us = _wide(name, "NGDPD")
