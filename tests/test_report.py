@@ -819,3 +819,28 @@ def test_base_years_after_the_last_data_year_keep_every_chart_and_pledge(quick_c
     assert set(report.tables["rejected"]["left_out"]) == {"kind"}  # restatements/totals only
     _check_conservation(report, load_dataset("g7_ukraine_pledges"), "EUR", base_year, "dac",
                         "spot")
+
+
+def test_reader_notes_are_not_counted_as_left_out(tmp_path):
+    # an IATI file whose only report entry is a note about a row that is in the frame (no
+    # value-date: the transaction date is used): the page must not say rows were left out,
+    # and the row is in the totals
+    source = tmp_path / "activities.xml"
+    source.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><iati-activities version="2.03">'
+        '<iati-activity default-currency="USD"><iati-identifier>XM-DAC-701-1-A1'
+        '</iati-identifier><reporting-org ref="XM-DAC-701" type="10"><narrative>Japan'
+        '</narrative></reporting-org><title><narrative>Grid repair</narrative></title>'
+        '<recipient-country code="UA"/><sector vocabulary="1" code="23630"/>'
+        '<transaction><transaction-type code="2"/><transaction-date iso-date="2023-05-04"/>'
+        "<value>1000000</value></transaction></iati-activity></iati-activities>",
+        encoding="utf-8",
+    )
+    from aidcalc.io import read_iati
+
+    _, entries = read_iati(source, return_rejected=True)
+    assert len(entries) and set(entries["kind"]) == {"note"}
+    report = build_report(source, out=tmp_path / "out", prices="none", group=None)
+    assert "could not be read" not in report.index.read_text(encoding="utf-8")
+    assert len(report.tables["rejected"]) == 0
+    assert len(pd.read_csv(tmp_path / "out" / "pledges.csv")) == 1

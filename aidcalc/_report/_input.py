@@ -93,7 +93,21 @@ def read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     rejected = getattr(result, "rejected", None)
     if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on aidcalc.io
         raise InputFileError(f"{source}: could not be read as a table", path=str(source))
-    return frame, rejected if isinstance(rejected, pd.DataFrame) and len(rejected) else None
+    if not isinstance(rejected, pd.DataFrame):
+        return frame, None
+    left_out = _left_out(rejected)
+    return frame, left_out if len(left_out) else None
+
+
+def _left_out(rejected: pd.DataFrame) -> pd.DataFrame:
+    """The entries of a reader's report whose rows are not in the frame: only they are money
+    the report leaves out (a kept row with changed money is accounted where it fails to
+    convert; a note changes no money)."""
+    if "kind" in rejected.columns:
+        return rejected[(rejected["kind"] == "left out").to_numpy()]
+    if "kept" in rejected.columns:
+        return rejected[(rejected["kept"] == False).to_numpy()]  # noqa: E712 - object column
+    return rejected
 
 
 
