@@ -17,6 +17,7 @@ __all__ = [
     "check_currency",
     "code_hint",
     "currency_suggestions",
+    "did_you_mean",
     "iso_codes",
     "minor_units",
 ]
@@ -108,9 +109,19 @@ def code_hint(code: Any) -> str:
     """
     if not isinstance(code, str) or code.strip().upper() in iso_codes():
         return ""
-    sugg = currency_suggestions(code) if code.strip() else []
-    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
+    return f" ({code.strip()!r} is not an ISO 4217 code{did_you_mean(code)})"
+
+
+def did_you_mean(code: Any) -> str:
+    """``"; did you mean 'JPY'?"`` for a mistyped code (empty when nothing is close).
+
+    Examples
+    --------
+    >>> did_you_mean("YEN"), did_you_mean(" euro "), did_you_mean(3)
+    ("; did you mean 'JPY'?", "; did you mean 'EUR'?", '')
+    """
+    sugg = currency_suggestions(code) if isinstance(code, str) and code.strip() else []
+    return f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
 
 
 def check_currency(code: Any, what: str = "currency") -> str:
@@ -139,13 +150,9 @@ def check_currency(code: Any, what: str = "currency") -> str:
         norm = code.strip().upper()
         if norm in iso_codes():
             return norm
-    hint = ""
-    if isinstance(code, str) and code.strip():
-        sugg = currency_suggestions(code)
-        if sugg:
-            hint = f"; did you mean {' or '.join(repr(c) for c in sugg)}?"
     raise ParseError(
-        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}{hint}",
+        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}"
+        f"{did_you_mean(code)}",
         text=str(code),
         reason="unknown currency code",
     )

@@ -44,8 +44,22 @@ class Output:
                 f"{'it' if len(links) == 1 else 'them'} or choose another --out",
                 option="out", links=links,
             )
+        self._check_writable(text)
         self.files: list[Path] = []
         self._previous = self._read_manifest()
+
+    def _check_writable(self, text: str) -> None:
+        """The folder, or the nearest folder above it that exists, can be written (checked
+        before anything is read, so that a report is never computed for nothing)."""
+        here = self.dir.absolute()
+        while not here.exists() and here != here.parent:
+            here = here.parent
+        if not here.is_dir():
+            raise ReportError(f"--out {text}: {here} is a file, not a folder; choose a folder",
+                              option="out")
+        if not os.access(here, os.W_OK | os.X_OK):
+            raise ReportError(f"--out {text}: {here} cannot be written (permission denied); "
+                              "choose a folder you can write to", option="out")
 
     def _read_manifest(self) -> list[str]:
         path = self.dir / MANIFEST
@@ -55,7 +69,19 @@ class Output:
         return [n for n in names if n and Path(n).name == n and n not in (".", "..")]
 
     def write(self, name: str, writer: Callable[[Path], Any]) -> Path:
-        """Write ``name`` with ``writer(tmp_path)``, then move it into place atomically."""
+        """Write ``name`` with ``writer(tmp_path)``, then move it into place atomically; a
+        failure of the file system is a ReportError naming ``--out`` and the reason."""
+        try:
+            return self._write(name, writer)
+        except OSError as err:
+            reason = err.strerror or _one_line(err)
+            raise ReportError(
+                f"--out {self.dir}: cannot write {name} ({reason}"
+                f"{f': {err.filename}' if err.filename else ''}); choose a folder you can "
+                "write to, with space left", option="out",
+            ) from err
+
+    def _write(self, name: str, writer: Callable[[Path], Any]) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         target = self.dir / name
         if target.is_symlink():
@@ -88,3 +114,7 @@ class Output:
                 removed.append(path)
         return removed
 
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
