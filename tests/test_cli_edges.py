@@ -6,13 +6,16 @@ are), never a traceback; zip inputs are read with ``--member``, ``--max-uncompre
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import re
 import subprocess
 import sys
 import urllib.request
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,6 +65,10 @@ def files(tmp_path_factory) -> Path:
             "pledged\n", "pledged," + "x" * 1_200_000 + "\n", 1))
     with zipfile.ZipFile(root / "empty.zip", "w") as zf:
         pass
+    pytest.importorskip("openpyxl")
+    with pd.ExcelWriter(root / "book.xlsx") as writer:  # a cover sheet, then the data
+        pd.DataFrame({"about": ["pledges on the next sheet"]}).to_excel(writer, sheet_name="cover")
+        pd.read_csv(io.StringIO(CSV)).to_excel(writer, sheet_name="data", index=False)
     return root
 
 
@@ -93,6 +100,8 @@ HOSTILE = [
     (["report", "--out", " "], 2, ["--out is empty"]),
     (["report", "--member", "a.csv"], 2, ["--member is for reading an INPUT file"]),
     (["report", "--max-ratio", "500"], 2, ["--max-ratio is for reading an INPUT file"]),
+    (["report", "--sheet", "data"], 2, ["--sheet is for reading an INPUT file"]),
+    (["report", "{d}/book.xlsx", "--sheet", " "], 2, ["argument --sheet: ' '"]),
     (["report", "{d}/two.zip", "--member", ""], 2, ["argument --member: '' is not accepted"]),
     (["report", "{d}/two.zip", "--max-ratio", "-3"], 2, ["--max-ratio: '-3'", "> 0"]),
     (["report", "{d}/two.zip", "--max-ratio", "nan"], 2, ["--max-ratio: 'nan'"]),
@@ -122,6 +131,13 @@ HOSTILE = [
      ["above the limit of 100 bytes", "pass --max-uncompressed a higher"]),
     (["report", "{d}/pledges.csv", "--member", "a.csv"], 1,
      ["--member 'a.csv' is only for zip archives"]),
+    (["report", "{d}/pledges.csv", "--sheet", "data"], 1,
+     ["--sheet 'data' is only for XLSX workbooks", "a CSV table"]),
+    (["report", "{d}/book.xlsx"], 1, ["book.xlsx"]),
+    (["report", "{d}/book.xlsx", "--sheet", "nope"], 1,
+     ["no sheet 'nope'", "'cover', 'data'", "pass --sheet the name"]),
+    (["report", "{d}/book.xlsx", "--sheet", "7"], 1, ["book.xlsx"]),
+    (["report", "{d}/book.xlsx", "--member", "a.csv"], 1, ["--member 'a.csv'", "workbook"]),
     (["report", "{d}/pledges.csv", "--out", "{d}/a-file"], 1, ["is a file, not a folder"]),
     (["report", "{d}/pledges.csv", "--out", "{d}/a-file/sub"], 1, ["is a file, not a folder"]),
     (["report", "{d}/pledges.csv", "--stage", "disbursed"], 1, ["has no disbursed rows"]),
@@ -209,6 +225,31 @@ def test_a_zip_of_several_files_is_read_one_member_at_a_time(capsys, files, tmp_
     assert "\nFRA,2024-02-19" in table and "JPN" not in table
 
 
+def test_a_workbook_sheet_is_chosen_with_sheet(capsys, files, tmp_path):
+    for chosen in ("data", "1"):
+        out = tmp_path / f"report-{chosen}"
+        assert main(["report", str(files / "book.xlsx"), "--sheet", chosen, "--out",
+                     str(out)]) == 0, capsys.readouterr().err
+        assert "\nJPN,2024-02-19" in (out / "pledges.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "words"),
+    [("pledges.csv", {"sheet_name": "data"}, "only for XLSX workbooks; {} is a CSV table"),
+     ("two.zip", {"member": "a.csv", "sheet_name": 0}, "only for XLSX workbooks"),
+     ("iati.xml", {"member": "a.xml"}, "member='a.xml' is only for zip archives"),
+     ("iati.xml", {"sheet_name": "x"}, "is IATI XML")],
+)
+def test_readers_refuse_options_for_another_format(files, name, options, words):
+    """An option that does not apply to the file is refused, never silently ignored."""
+    path = files / name
+    if name == "iati.xml":
+        fixture = Path(__file__).parent / "fixtures" / "io" / "iati_203_ukraine.xml"
+        path.write_bytes(fixture.read_bytes())
+    with pytest.raises(aidcalc.ValidationError, match=re.escape(words.format(path))):
+        aidcalc.io.read_any(path, **options)
+
+
 def test_write_failures_name_out_and_the_reason(monkeypatch, capsys, files, tmp_path):
     import tempfile
 
@@ -253,7 +294,7 @@ def test_update_refuses_bad_options_before_any_request(option, value):
 
 
 _TYPES = [_cli_types.byte_size, _cli_types.ratio, _cli_types.seconds, _cli_types.base_url,
-          _cli_types.member_name]
+          _cli_types.member_name, _cli_types.sheet]
 
 
 @settings(max_examples=300, deadline=None)

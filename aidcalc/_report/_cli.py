@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from ._cli_types import byte_size, member_name, ratio, reader_flags
+from ._cli_types import READER_FLAGS, byte_size, member_name, ratio, reader_flags, sheet
 
 __all__ = ["add_command", "guarded", "main"]
 
@@ -93,11 +93,14 @@ _REPORT_OPTIONS = (
     _option("--max-ratio", "read a zip INPUT whose compression ratio is above the zip-bomb "
             "limit (default: 200), e.g. --max-ratio 500", type=ratio, default=None,
             metavar="RATIO"),
+    _option("--sheet", "the worksheet to read in an XLSX INPUT, by name or number (0 is the "
+            "first), e.g. --sheet data (default: the first; the Kiel tracker's data sheet)",
+            type=sheet, default=None, metavar="SHEET"),
     _option("--debug", "show the full traceback when something fails, e.g. --debug",
             action="store_true"),
 )
-#: the options of ``aidcalc report`` passed to the reader (``read_any``), by their Python name
-_READ_OPTIONS = ("member", "max_uncompressed", "max_ratio")
+#: the options of ``aidcalc report`` passed to the reader (``read_any``): argument -> keyword
+_READ_OPTIONS = {flag[2:].replace("-", "_"): name for name, flag in READER_FLAGS.items()}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -190,16 +193,16 @@ def _usage_error(args: argparse.Namespace) -> str:
     anything is read or written."""
     from .._base._errors import AidcalcError
     from ._options import check_options
+    from ._output import check_out
 
     given = [f"--{name.replace('_', '-')}" for name in _READ_OPTIONS
              if getattr(args, name) is not None]
     if given and args.input is None:
         return (f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for reading an INPUT "
-                "file (a zip); name the file, e.g. aidcalc report CRS.zip " + given[0] + " ...")
-    if not str(args.out).strip():
-        return ("--out is empty: name an output folder, e.g. --out aidcalc-report (the report "
-                "never writes into the current folder by accident)")
+                "file (a zip or a workbook); name the file, e.g. aidcalc report CRS.zip "
+                f"{given[0]} ...")
     try:
+        check_out(args.out)
         check_options(args.to, args.base_year, args.prices, args.fx, args.stage,
                       group=args.group, locale=args.locale)
     except AidcalcError as err:
@@ -224,8 +227,8 @@ def _report(args: argparse.Namespace) -> int:
             group=args.group,
             stage=args.stage,
             progress=_progress(sys.stderr) if tty else None,
-            read_options={k: getattr(args, k) for k in _READ_OPTIONS
-                          if getattr(args, k) is not None},
+            read_options={name: getattr(args, arg) for arg, name in _READ_OPTIONS.items()
+                          if getattr(args, arg) is not None},
         )
     if tty:
         sys.stderr.write("\n")

@@ -1,4 +1,5 @@
-"""Values of the ``aidcalc`` command's options, checked by the library's own rules.
+"""Values of the ``aidcalc`` command's options, checked by the library's own rules, and the
+reader options the command names as flags (:data:`READER_FLAGS`).
 
 Each ``type=`` here turns the text of an option into its value and checks it with the rule the
 Python function applies (:func:`aidcalc.io._options.check_limit`, ``check_number``,
@@ -16,12 +17,21 @@ from typing import Any
 
 from .._base._errors import AidcalcError
 
-__all__ = ["base_url", "byte_size", "member_name", "ratio", "reader_flags", "seconds"]
+__all__ = [
+    "READER_FLAGS",
+    "base_url",
+    "byte_size",
+    "member_name",
+    "ratio",
+    "reader_flags",
+    "seconds",
+    "sheet",
+]
 
 #: the reader options (``read_any``'s keywords) that the command line names as flags
 READER_FLAGS = {"member": "--member", "max_uncompressed": "--max-uncompressed",
-                "max_ratio": "--max-ratio"}
-_READER_OPTION = re.compile(r"\b(member|max_uncompressed|max_ratio)= ?")
+                "max_ratio": "--max-ratio", "sheet_name": "--sheet"}
+_READER_OPTION = re.compile(r"\b(" + "|".join(READER_FLAGS) + r")= ?")
 _SIZE = re.compile(r"(?P<n>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>[kKMGT]i?B?|B)?")
 _UNITS = {"": 1, "B": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
           "KI": 2**10, "MI": 2**20, "GI": 2**30, "TI": 2**40}
@@ -132,6 +142,19 @@ def member_name(text: str) -> str:
     return text
 
 
+def sheet(text: str) -> str | int:
+    """``--sheet``: a worksheet by name, or by number (``0`` is the first).
+
+    Examples
+    --------
+    >>> sheet("data"), sheet("1"), sheet(" 2 ")
+    ('data', 1, 2)
+    """
+    if not text.strip():
+        raise _usage(text, "a sheet name or number (0 is the first), e.g. --sheet data")
+    return int(text) if text.strip().isdigit() else text
+
+
 def reader_flags(message: str) -> str:
     """A reader's message worded for the command line: ``pass member=`` -> ``pass --member``.
 
@@ -139,5 +162,7 @@ def reader_flags(message: str) -> str:
     --------
     >>> reader_flags("pass max_ratio= a higher limit; member='x' is only for zip archives")
     "pass --max-ratio a higher limit; --member 'x' is only for zip archives"
+    >>> reader_flags("no sheet 'x'; pass sheet_name= the name or number of another")
+    "no sheet 'x'; pass --sheet the name or number of another"
     """
     return _READER_OPTION.sub(lambda m: f"{READER_FLAGS[m[1]]} ", message)

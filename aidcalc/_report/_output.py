@@ -13,9 +13,20 @@ from typing import Any
 from .._base._errors import join_values
 from ._options import ReportError
 
-__all__ = ["MANIFEST", "Output"]
+__all__ = ["MANIFEST", "Output", "check_out"]
 
 MANIFEST = ".aidcalc-report-files"
+
+
+def check_out(out: str | Path) -> None:
+    """``--out`` names a folder (not empty: the report never writes into the current folder by
+    accident); checked on its own, before anything is read."""
+    if not str(out).strip():
+        raise ReportError(
+            "--out is empty: name an output folder, e.g. --out aidcalc-report (the report "
+            "never writes into the current folder by accident)",
+            option="out",
+        )
 
 
 class Output:
@@ -25,12 +36,7 @@ class Output:
 
     def __init__(self, out: str | Path, names: Sequence[str]) -> None:
         text = str(out)
-        if not text.strip():
-            raise ReportError(
-                "--out is empty: name an output folder, e.g. --out aidcalc-report (the report "
-                "never writes into the current folder by accident)",
-                option="out",
-            )
+        check_out(text)
         self.dir = Path(out)
         if self.dir.exists() and not self.dir.is_dir():
             raise ReportError(f"--out {text}: is a file, not a folder; choose a folder",

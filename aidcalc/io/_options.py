@@ -22,6 +22,7 @@ __all__ = [
     "check_member",
     "check_number",
     "check_sheet",
+    "not_a_workbook",
     "not_a_zip",
     "option_error",
     "refuse",
@@ -114,6 +115,26 @@ def not_a_zip(
             member,
             f"member={member!r} is only for zip archives; {label} {what}",
             accepted,
+        )
+
+
+def not_a_workbook(sheet: Any, label: str, what: str) -> None:
+    """``sheet_name=`` is for workbooks only: refused for ``label``, which is ``what``.
+
+    Examples
+    --------
+    >>> not_a_workbook(None, "pledges.csv", "a CSV table")
+    >>> not_a_workbook("data", "pledges.csv", "a CSV table")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: sheet_name='data' is only for XLSX workbooks; pledges.csv is a ...
+    """
+    if sheet is not None:
+        raise option_error(
+            "sheet_name",
+            sheet,
+            f"sheet_name={sheet!r} is only for XLSX workbooks; {label} is {what}",
+            "None for a file that is not a workbook",
         )
 
 
