@@ -111,6 +111,8 @@ HOSTILE = [
     (["report", "{d}/two.zip", "--max-uncompressed", "0GB"], 2, ["bytes > 0"]),
     (["report", "{d}/two.zip", "--max-uncompressed", "lots"], 2, ["e.g. 20GB"]),
     (["report", "{d}/two.zip", "--max-uncompressed", "1" + "0" * 400], 2, ["bytes > 0"]),
+    (["report", ""], 2, ["INPUT is empty"]),
+    (["report", " "], 2, ["INPUT is empty"]),
     (["report", "--bogus"], 2, ["unrecognized arguments: --bogus"]),
     (["frobnicate"], 2, ["invalid choice: 'frobnicate'"]),
     # report: the input, the folder or the data -> 1
@@ -176,9 +178,16 @@ def test_hostile_values_end_in_one_clear_line(capsys, files, args, status, words
     assert not (files / "out").exists()  # nothing written
 
 
-@pytest.mark.parametrize("index", [0, 9, 22, 31, 37, 46, 53])
-def test_hostile_values_via_python_m(files, index):
-    args, status, words = HOSTILE[index]
+#: one of each kind, run as a user does (``python -m aidcalc``, a fresh interpreter)
+_VIA_PYTHON_M = [["report", "--to", "XYZ"], ["report", "{d}/two.zip", "--max-ratio", "-3"],
+                 ["report", "{d}/empty.csv"], ["report", "{d}/long.zip", "--member", "long.csv"],
+                 ["report", "{d}/book.xlsx", "--sheet", "nope"], ["update", "--timeout", "nan"],
+                 ["update", "--base-url", "not a url"]]
+
+
+@pytest.mark.parametrize("argv", _VIA_PYTHON_M, ids=" ".join)
+def test_hostile_values_via_python_m(files, argv):
+    args, status, words = next(case for case in HOSTILE if case[0] == argv)
     env = {**os.environ, "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, "-m", "aidcalc", *_argv(args, files)],
                           capture_output=True, text=True, timeout=300, env=env, cwd=files)
@@ -274,6 +283,12 @@ def test_an_unexpected_failure_of_update_is_one_line(monkeypatch, capsys):
     assert main(["update", "--source", "ecb"]) == 1
     line = _error_line(capsys.readouterr().err)
     assert "KeyError" in line and "--debug" in line
+
+
+def test_an_empty_input_name_is_not_the_current_folder(tmp_path):
+    with pytest.raises(aidcalc.InputFileError, match="the input file name is empty"):
+        build_report(" ", out=tmp_path / "o")
+    assert not (tmp_path / "o").exists()
 
 
 def test_read_options_need_a_file(tmp_path):

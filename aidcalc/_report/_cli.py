@@ -195,6 +195,8 @@ def _usage_error(args: argparse.Namespace) -> str:
     from ._options import check_options
     from ._output import check_out
 
+    if args.input is not None and not args.input.strip():
+        return "INPUT is empty: name a file, e.g. aidcalc report pledges.csv"
     given = [f"--{name.replace('_', '-')}" for name in _READ_OPTIONS
              if getattr(args, name) is not None]
     if given and args.input is None:

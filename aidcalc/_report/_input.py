@@ -98,6 +98,9 @@ def read_input(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """A file through :func:`aidcalc.io.read_any` (with its ``options``, e.g. ``member=``):
     the rows and the rejected rows (or None)."""
+    if not str(path).strip():  # Path("") is the current folder
+        raise InputFileError("the input file name is empty: name a file, e.g. pledges.csv",
+                             path=str(path), reason="empty path")
     source = Path(path)
     if not source.exists():
         raise InputFileError(f"{source}: no such file", path=str(source), reason="missing")
