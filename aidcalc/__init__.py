@@ -26,6 +26,7 @@ from ._base._errors import (
     AidcalcError,
     AmountRangeError,
     AmountTypeError,
+    CurrencyCodeError,
     DataCoverageError,
     FrameTypeError,
     InputFileError,

@@ -45,7 +45,8 @@ def test_debug_shows_the_traceback(tmp_path):
 
 
 def test_unknown_currency(capsys, tmp_path):
-    assert main(["report", "--to", "XYZ", "--out", str(tmp_path / "o")]) == 1
+    # a value no input could make right is a usage error (exit 2), as the epilog says
+    assert main(["report", "--to", "XYZ", "--out", str(tmp_path / "o")]) == 2
     line = one_error_line(capsys.readouterr().err)
     assert "'XYZ'" in line and "ISO 4217" in line
 
@@ -144,7 +145,7 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys, tty):
         assert captured.err == ""
     assert seen == {"data": "in.csv", "out": "o", "to": "jpy", "base_year": 2023,
                     "prices": "none", "fx": "month", "locale": "ja", "group": "all",
-                    "stage": "committed", "progress": seen["progress"]}
+                    "stage": "committed", "progress": seen["progress"], "read_options": {}}
 
 
 def test_base_year_after_coverage_exits_1_naming_the_fix(capsys, tmp_path):

@@ -9,9 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aidcalc
 from aidcalc._money._convert import average_rate, lookup_rates
+from aidcalc._money._currencies import check_currency, iso_codes
 
 TABLE = aidcalc.RateTable(
     ["2024-06-06", "2024-06-07"],
@@ -118,3 +121,66 @@ def test_coerced_rows_name_the_code_meant() -> None:
     assert out["fx_rate"].isna().tolist() == [True, False, True]
     assert "did you mean 'JPY'" in out["error"].iloc[0]
     assert len(out) == 3 and out.index.equals(_frame().index)
+
+
+def _table_with(code: str) -> aidcalc.RateTable:
+    return aidcalc.RateTable(["2024-06-07"], [code, "JPY"], [[1.09, 169.5]], base="EUR",
+                             source="x")
+
+
+#: every public entry point that takes a currency code as an *argument* (not in a column)
+ARGUMENTS: dict[str, Callable[[str], Any]] = {
+    **{name: call for name, call in CASES.items() if "column" not in name},
+    "RateTable(currencies=)": lambda c: _table_with(c).currencies,
+    "RateTable.combine(via=)": lambda c: TABLE.combine(_table_with("USD"), via=c).currencies,
+    "convert_amount(from Amount)": lambda c: str(
+        aidcalc.convert_amount(aidcalc.Amount(1, c), "EUR", on="2024-06-07", rates=TABLE)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGUMENTS))
+@pytest.mark.parametrize("bad", ["XYZ", " xyz ", "US", "EURO", "", "U$D"])
+def test_a_code_that_is_not_iso_4217_is_one_error_everywhere(case: str, bad: str) -> None:
+    with pytest.raises(aidcalc.CurrencyCodeError) as info:
+        ARGUMENTS[case](bad)
+    err = info.value
+    assert isinstance(err, aidcalc.ValidationError) and isinstance(err, aidcalc.ParseError)
+    assert isinstance(err, ValueError)
+    assert repr(bad) in str(err) and "ISO 4217" in str(err)
+
+
+def test_rate_table_names_every_bad_code_and_the_fix() -> None:
+    with pytest.raises(aidcalc.CurrencyCodeError) as info:
+        aidcalc.RateTable(["2024-06-07"], ["USD", "XYZ", "EURO", "jpy"],
+                          [[1.0, 2.0, 3.0, 4.0]], base="EUR", source="x")
+    message = str(info.value)
+    assert "'XYZ', 'EURO' are not ISO 4217 codes" in message
+    assert "'EURO': did you mean 'EUR'?" in message
+    assert "list_currencies()" in message
+    assert info.value.codes == ["XYZ", "EURO"]
+
+
+def test_rate_table_codes_are_normalised_as_everywhere() -> None:
+    table = aidcalc.RateTable(["2024-06-07"], ["usd ", "\tJpy"], [[1.09, 169.5]],
+                              base=" eur", source="x")
+    assert table.currencies == ("EUR", "USD", "JPY") and table.base == "EUR"
+    assert table.rate(" usd", "2024-06-07") == 1.09
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=6), st.sampled_from(sorted(iso_codes())).map(
+    lambda c: f" {c.lower()} ")))
+def test_one_rule_for_code_arguments(text: str) -> None:
+    """A code argument is accepted exactly when it is ISO 4217 after trimming and upper-casing,
+    by the one helper and by RateTable alike."""
+    expected = text.strip().upper()
+    if expected in iso_codes():
+        assert check_currency(text) == expected
+        if expected not in ("EUR", "JPY"):  # the base and the other column
+            assert _table_with(text).currencies[1] == expected
+        return
+    with pytest.raises(aidcalc.CurrencyCodeError):
+        check_currency(text)
+    with pytest.raises(aidcalc.CurrencyCodeError):
+        _table_with(text)

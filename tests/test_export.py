@@ -9,12 +9,13 @@ import re
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidcalc._base._export import (
     FORMULA_PREFIXES,
     LINE_BREAKS,
+    SPACES,
     is_formula_risk,
     neutralise_formulas,
     neutralise_text,
@@ -28,7 +29,7 @@ _BREAK_RE = re.compile("[" + re.escape(LINE_BREAKS) + "]")
 
 #: text that hits the rule often: formula characters, line breaks and plain letters mixed
 _risky_text = st.text(
-    alphabet=st.sampled_from([*"=+-@\t\r\n\v\x85\u2028 aZ1'(),\"", "\uff1d"]),
+    alphabet=st.sampled_from([*"=+-@\t\r\n\v\x85\u2028 aZ1'(),\"", "\uff1d", "\u00a0", "\u3000"]),
     max_size=12,
 )
 _texts = st.one_of(st.text(max_size=12), _risky_text)
@@ -40,8 +41,12 @@ def _lines(cell: str) -> list[str]:
 
 def _assert_safe(cell: str) -> None:
     assert not cell.startswith(FORMULA_PREFIXES), repr(cell)
+    # a spreadsheet that trims spaces first must not see a formula either
+    formula = _LINE_START[:4] + _LINE_START[5:]  # without the tab
+    assert not cell.lstrip(SPACES + "\t").startswith(formula), repr(cell)
     for line in _lines(cell)[1:]:
         assert not line.startswith(_LINE_START), repr(cell)
+        assert not line.lstrip(SPACES + "\t").startswith(formula), repr(cell)
 
 
 @given(st.lists(_texts, min_size=1, max_size=20))
@@ -137,3 +142,79 @@ def test_csv_round_trip(tmp_path):
     df = pd.DataFrame({"t": ["-cmd", "fine"]})
     back = pd.read_csv(write_csv(df, tmp_path / "t.csv"))
     assert back["t"].tolist() == ["'-cmd", "fine"]
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u00a0@SUM(A1)", "\u3000-2+3", "ok\n  =1+1",
+                                  "ok\r\n\u2007+cmd"])
+def test_spaces_a_spreadsheet_trims_do_not_hide_a_formula(cell):
+    assert is_formula_risk(cell)
+    _assert_safe(neutralise_text(cell))
+    assert neutralise_text(cell).replace("'", "") == cell
+
+
+@pytest.mark.parametrize("cell", ["a - b", "x = 1", " plain", "ok\n words", "E-mail"])
+def test_text_with_formula_characters_inside_is_left_alone(cell):
+    assert not is_formula_risk(cell) and neutralise_text(cell) == cell
+
+
+# --- every export path: the report's tables, through the command line ----------------------------
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+           "ok\n=1+1", "ok\r\n@x", "\uff1d1", "ok\u2028-1", " =1+1", "\u00a0@x",
+           "=cmd|' /C calc'!A0"]
+
+
+def _files_are_safe(folder) -> int:
+    """Every cell of every CSV and XLSX in ``folder`` is safe; the number of cells read."""
+    import openpyxl
+
+    seen = 0
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    _assert_safe(cell)
+                    seen += 1
+    for path in sorted(folder.glob("*.xlsx")):
+        for sheet in openpyxl.load_workbook(path):
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, cell.value)
+                    if isinstance(cell.value, str):
+                        _assert_safe(cell.value)
+                    seen += 1
+    return seen
+
+
+def test_every_table_the_report_writes_is_safe(tmp_path):
+    pytest.importorskip("openpyxl")
+    from aidcalc._report._cli import main
+
+    good = ["Japan", "2024-02-19", "¥15.8 billion", "reconstruction", "pledged", "fine"]
+    rows = [["donor", "announced", "amount_text", "category", "status", "=note"], good]
+    for payload in HOSTILE:  # in each column in turn: rows kept, and rows rejected
+        for column in range(6):
+            rows.append([payload if i == column else v for i, v in enumerate(good)])
+    source = tmp_path / "hostile.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    out = tmp_path / "report"
+    assert main(["report", str(source), "--group", "all", "--out", str(out)]) == 0
+    assert _files_are_safe(out) > 1000
+    written = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.csv"))
+    for neutralised in ("'=HYPERLINK", "ok\n'=1+1", "\u00a0@x", "'=note"):  # they got there
+        assert neutralised in written, neutralised
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=6), _texts)
+def test_report_table_writer_is_safe(tmp_path_factory, texts, name):
+    pytest.importorskip("openpyxl")
+    from aidcalc._report._output import Output
+    from aidcalc._report._tables import write_tables
+
+    folder = tmp_path_factory.mktemp("tables")
+    table = pd.DataFrame({"donor": texts, name or "x": pd.Categorical(texts),
+                          "amount": range(len(texts))})
+    write_tables({"pledges": table}, Output(folder, ["pledges.csv", "pledges.xlsx"]))
+    assert _files_are_safe(folder) >= 2 * 3 * (len(texts) + 1)

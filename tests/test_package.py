@@ -27,7 +27,7 @@ def test_errors_inherit_builtins():
 
 def test_errors_show_their_public_path_and_pickle():
     errors = [getattr(aidcalc, n) for n in aidcalc.__all__ if n.endswith("Error")]
-    assert aidcalc.FrameTypeError in errors and len(errors) == 11
+    assert aidcalc.FrameTypeError in errors and len(errors) == 12
     assert aidcalc.AmountRangeError in errors and aidcalc.AmountTypeError in errors
     for cls in errors:
         assert cls.__module__ == "aidcalc" and getattr(aidcalc, cls.__name__) is cls

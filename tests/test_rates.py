@@ -266,7 +266,7 @@ def test_ratetable_constructor_checks():
         RateTable(["2024-01-01"], ["USD", "JPY"], [[1.0]], base="EUR", source="x")
     with pytest.raises(ValueError, match="unique"):
         RateTable(["2024-01-01"] * 2, ["USD"], [[1.0], [1.1]], base="EUR", source="x")
-    with pytest.raises(ValueError, match="3-letter"):
+    with pytest.raises(aidcalc.CurrencyCodeError, match="'US' is not an ISO 4217 code"):
         RateTable(["2024-01-01"], ["US"], [[1.0]], base="EUR", source="x")
     # unsorted dates are sorted
     t = RateTable(["2024-01-02", "2024-01-01"], ["USD"], [[2.0], [1.0]], base="EUR", source="x")

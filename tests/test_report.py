@@ -163,7 +163,7 @@ def test_current_prices_say_so(crafted):
 def test_bad_options_are_refused_before_writing(tmp_path):
     from aidcalc._report._build import ReportError
 
-    with pytest.raises(ReportError, match="unknown currency"):
+    with pytest.raises(ReportError, match="'XYZ' is not a currency code"):
         build_report(out=tmp_path / "x", to="XYZ")
     with pytest.raises(ReportError, match="--prices"):
         build_report(out=tmp_path / "x", prices="sometimes")

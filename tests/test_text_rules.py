@@ -417,7 +417,8 @@ def test_fx_context_checks_its_date_at_the_call(on):
 
 def test_read_rates_refuses_an_unknown_base():
     frame = pd.DataFrame({"date": ["2024-01-02"], "currency": ["USD"], "rate": [1.1]})
-    with pytest.raises(aidcalc.InputFileError, match="base='XYZ' is not an ISO 4217") as info:
+    # a bad argument, not a bad file: the one error for currency-code arguments
+    with pytest.raises(aidcalc.CurrencyCodeError, match="base must be an ISO 4217 code") as info:
         aidcalc.read_rates(frame, base="XYZ", source="test")
     assert "'EUR'" in str(info.value)
     assert aidcalc.read_rates(frame, base="eur", source="test").base == "EUR"

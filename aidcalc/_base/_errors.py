@@ -13,6 +13,7 @@ PUBLIC_NAMES = (
     "AidcalcError",
     "AmountRangeError",
     "AmountTypeError",
+    "CurrencyCodeError",
     "DataCoverageError",
     "FrameTypeError",
     "InputFileError",
@@ -159,6 +160,15 @@ class AmountRangeError(ParseError, ValidationError):
     """An amount that is not finite or beyond ``aidcalc._money._amount.MAX_AMOUNT`` (1e18).
 
     Also a ``ValueError``. Fields: ``value`` (as text), ``currency``, ``reason``.
+    """
+
+
+class CurrencyCodeError(ParseError, ValidationError):
+    """A currency code given as an argument (``to=``, ``base=``, ``currencies=``,
+    ``currency=``...) is not an ISO 4217 code; the message names the codes and the code meant.
+
+    Also a ``ValueError``. Fields: ``option``, ``value``, ``codes`` (the bad ones, as given),
+    ``text``, ``reason``.
     """
 
 

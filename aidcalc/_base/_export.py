@@ -1,7 +1,8 @@
 """Writing tables for spreadsheets safely: no cell can become a formula.
 
 The rule (OWASP "CSV injection"): a text cell is a formula risk when it, or any line of it,
-starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their full-width forms).
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their full-width forms),
+or with one of the formula characters after spaces that a spreadsheet may trim (``" =1+1"``).
 A spreadsheet program that splits a cell at a carriage return (or reads a row from the middle
 of one) sees each line as a cell start, so every such line start is neutralised with ``'``, not
 only the first. This holds for every column that can hold text (object, string, categorical),
@@ -17,19 +18,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "LINE_BREAKS", "is_formula_risk", "neutralise_formulas",
-           "neutralise_text", "write_csv", "write_xlsx"]
+__all__ = ["FORMULA_PREFIXES", "LINE_BREAKS", "SPACES", "is_formula_risk",
+           "neutralise_formulas", "neutralise_text", "write_csv", "write_xlsx"]
 
 #: A text cell starting with one of these is read as a formula (or DDE) by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 #: Characters that end a line for some reader (those of :meth:`str.splitlines`).
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-#: After a line break, a line starting with one of these is a formula risk. (A line break
-#: right after another one is an empty line, not a risk: ``"a\r\nb"`` stays as it is.)
-_LINE_PREFIXES = "=+\\-@\t\uff1d\uff0b\uff0d\uff20"
+#: Spaces a spreadsheet may trim before it reads a cell (LibreOffice's "trim spaces" import
+#: option, Google Sheets): a formula character after them is a risk too (``" =1+1"``).
+SPACES = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+#: The characters that start a formula (or DDE), after any spaces.
+_FORMULA_CHARS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
+#: After a line break, a line starting with a tab, or with a formula character after any
+#: spaces and tabs, is a formula risk. (A line break right after another one is an empty line, not a
+#: risk: ``"a\r\nb"`` stays as it is.)
 _RISK_RE = re.compile(
-    "^(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "])"
-    "|(?<=[" + re.escape(LINE_BREAKS) + "])(?=[" + _LINE_PREFIXES + "])"
+    "^(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "]|[\t" + SPACES + "]+[" + _FORMULA_CHARS
+    + "])|(?<=[" + re.escape(LINE_BREAKS) + "])(?=\t|[\t" + SPACES + "]*[" + _FORMULA_CHARS
+    + "])"
 )
 
 
@@ -42,6 +49,8 @@ def is_formula_risk(text: str) -> bool:
     (True, True, False)
     >>> is_formula_risk("two\\r\\nlines")
     False
+    >>> is_formula_risk(" =1+1"), is_formula_risk("ok\\n\\u00a0@x"), is_formula_risk(" a - b")
+    (True, True, False)
     """
     return _RISK_RE.search(text) is not None
 

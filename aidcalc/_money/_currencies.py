@@ -7,16 +7,19 @@ The owner of these facts for the whole package: :mod:`._amount`, :mod:`._parsing
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
-from .._base._errors import ParseError
+from .._base._errors import CurrencyCodeError, join_values
 
 __all__ = [
     "active_codes",
+    "check_currencies",
     "check_currency",
     "code_hint",
     "currency_suggestions",
+    "did_you_mean",
     "iso_codes",
     "minor_units",
 ]
@@ -108,9 +111,19 @@ def code_hint(code: Any) -> str:
     """
     if not isinstance(code, str) or code.strip().upper() in iso_codes():
         return ""
-    sugg = currency_suggestions(code) if code.strip() else []
-    fix = f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-    return f" ({code.strip()!r} is not an ISO 4217 code{fix})"
+    return f" ({code.strip()!r} is not an ISO 4217 code{did_you_mean(code)})"
+
+
+def did_you_mean(code: Any) -> str:
+    """``"; did you mean 'JPY'?"`` for a mistyped code (empty when nothing is close).
+
+    Examples
+    --------
+    >>> did_you_mean("YEN"), did_you_mean(" euro "), did_you_mean(3)
+    ("; did you mean 'JPY'?", "; did you mean 'EUR'?", '')
+    """
+    sugg = currency_suggestions(code) if isinstance(code, str) and code.strip() else []
+    return f"; did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
 
 
 def check_currency(code: Any, what: str = "currency") -> str:
@@ -122,9 +135,10 @@ def check_currency(code: Any, what: str = "currency") -> str:
 
     Raises
     ------
-    ParseError
-        When the code is not a string or not an ISO 4217 code; the message suggests the code
-        meant ("YEN" -> 'JPY').
+    CurrencyCodeError
+        When the code is not a string or not an ISO 4217 code (a :class:`aidcalc.ParseError`
+        and :class:`aidcalc.ValidationError`); the message suggests the code meant
+        ("YEN" -> 'JPY').
 
     Examples
     --------
@@ -133,19 +147,55 @@ def check_currency(code: Any, what: str = "currency") -> str:
     >>> check_currency("YEN")
     Traceback (most recent call last):
     ...
-    aidcalc.ParseError: currency must be an ISO 4217 code such as 'USD' or 'EUR', got 'YEN'; ...
+    aidcalc.CurrencyCodeError: currency must be an ISO 4217 code such as 'USD' or 'EUR', got ...
     """
     if isinstance(code, str):
         norm = code.strip().upper()
         if norm in iso_codes():
             return norm
-    hint = ""
-    if isinstance(code, str) and code.strip():
-        sugg = currency_suggestions(code)
-        if sugg:
-            hint = f"; did you mean {' or '.join(repr(c) for c in sugg)}?"
-    raise ParseError(
-        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}{hint}",
+    raise CurrencyCodeError(
+        f"{what} must be an ISO 4217 code such as 'USD' or 'EUR', got {code!r}"
+        f"{did_you_mean(code)}",
         text=str(code),
         reason="unknown currency code",
+        option=what,
+        value=code,
+        codes=[code],
+        accepted="an ISO 4217 code (babel.numbers.list_currencies() lists them)",
+        problems=None,
     )
+
+
+def check_currencies(codes: Any, what: str = "currencies") -> list[str]:
+    """Several ISO 4217 code arguments, each as :func:`check_currency` takes one; the error
+    names every code that is not one, with the code each may mean.
+
+    Examples
+    --------
+    >>> check_currencies(["usd", " JPY "])
+    ['USD', 'JPY']
+    >>> check_currencies(["USD", "XYZ", "EURO"])
+    Traceback (most recent call last):
+    ...
+    aidcalc.CurrencyCodeError: currencies 'XYZ', 'EURO' are not ISO 4217 codes ('EURO': did you ...
+    """
+    if isinstance(codes, str) or not isinstance(codes, Iterable):
+        raise CurrencyCodeError(
+            f"{what} must be a list of ISO 4217 codes such as ['USD', 'JPY'], got {codes!r}",
+            text=str(codes), reason="not a list of codes", option=what, value=codes,
+            codes=[codes], accepted="a list of ISO 4217 codes", problems=None,
+        )
+    given = list(codes)
+    known = iso_codes()
+    bad = [c for c in given if not (isinstance(c, str) and c.strip().upper() in known)]
+    if bad:
+        hints = [f"{c!r}: {did_you_mean(c).removeprefix('; ')}" for c in bad if did_you_mean(c)]
+        verb = "is not an ISO 4217 code" if len(bad) == 1 else "are not ISO 4217 codes"
+        raise CurrencyCodeError(
+            f"{what} {join_values(bad)} {verb}{f' ({chr(59).join(hints)})' if hints else ''}; "
+            "use ISO 4217 codes such as 'USD', 'EUR', 'JPY' (babel.numbers.list_currencies() "
+            "lists them)",
+            text=join_values(bad), reason="unknown currency code", option=what, value=given,
+            codes=bad, accepted="ISO 4217 codes", problems=None,
+        )
+    return [c.strip().upper() for c in given]

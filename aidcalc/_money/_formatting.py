@@ -299,7 +299,6 @@ def format_amount(
         format_currency,
         get_currency_symbol,
         get_group_symbol,
-        list_currencies,
     )
 
     if style not in _STYLES:
@@ -318,13 +317,7 @@ def format_amount(
             accepted="an int from 0 to 12",
             problems=None,
         )
-    value, code = _split(amount, currency)
-    if code not in list_currencies():
-        raise ParseError(
-            f"unknown currency code {code!r}: use an ISO 4217 code such as 'USD'",
-            text=code,
-            reason="unknown currency code",
-        )
+    value, code = _split(amount, currency)  # the codes checked by check_currency
     loc = resolve_locale(locale)
     value = _rounded(value, code, loc, style, digits)
     if style == "standard":

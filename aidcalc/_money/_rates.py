@@ -27,13 +27,12 @@ import pandas as pd
 from .._base._errors import (
     InputFileError,
     OptionTypeError,
-    ParseError,
     RateNotFoundError,
     ValidationError,
     describe_rows,
     join_values,
 )
-from ._currencies import code_hint, currency_suggestions, iso_codes
+from ._currencies import check_currencies, check_currency, code_hint, iso_codes
 
 __all__ = ["RateTable", "RatesLike", "get_rates", "read_rates", "resolve_rates"]
 
@@ -77,7 +76,9 @@ class RateTable:
         Sorted or unsorted unique dates (anything :func:`numpy.asarray` turns into
         ``datetime64``; they are reduced to days).
     currencies
-        ISO 4217 codes, one per column of ``values``.
+        ISO 4217 codes, one per column of ``values``, in any case and spacing (``"usd "`` is
+        ``USD``); a code that is not ISO 4217 (``"XYZ"``, ``"EURO"``) raises
+        :class:`aidcalc.CurrencyCodeError` naming every such code and the code meant.
     values
         2-D array ``len(dates) x len(currencies)`` of positive rates or NaN.
     base
@@ -133,8 +134,8 @@ class RateTable:
         source: str,
         sources: dict[str, str] | None = None,
     ) -> None:
-        base = _check_base(base, "base")
-        codes = [_check_code(c, "currency") for c in currencies]
+        base = check_currency(base, "base")
+        codes = check_currencies(currencies, "currencies")
         if len(set(codes)) != len(codes):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             raise ValueError(f"RateTable: currencies {join_values(dupes)} appear twice")
@@ -344,9 +345,11 @@ class RateTable:
         """One spot rate (``currency`` per one ``base``): the latest fixing on or before ``date``.
 
         Returns NaN when there is none within ``max_days_back`` days. For converting amounts
-        use :func:`aidcalc.convert`, which says *why* a rate is missing.
+        use :func:`aidcalc.convert`, which says *why* a rate is missing. A ``currency`` that is
+        not an ISO 4217 code raises :class:`aidcalc.CurrencyCodeError`; one the table lacks,
+        :class:`aidcalc.RateNotFoundError`.
         """
-        col = self._column(currency)[1]
+        col = self._column(check_currency(currency, "currency"))[1]
         day = int(to_days(np.array([pd.Timestamp(date).to_datetime64()]))[0])
         ff_val, ff_day = self._spot()
         pos = min(max(day - int(self._days[0]), 0), ff_day.shape[0] - 1)
@@ -592,7 +595,7 @@ def _choose_pivot(table: RateTable, other: Any, via: str | None) -> str:
             problems=None,
         )
     if via is not None:
-        pivot = _check_code(via, "via")
+        pivot = check_currency(via, "via")
         if pivot not in shared:
             raise ValidationError(
                 f"cannot combine via {pivot}: it must be in both tables; shared: "
@@ -640,36 +643,6 @@ def _check_crossed(
 
 def _day_to_date(day: int) -> _dt.date:
     return _dt.date(1970, 1, 1) + _dt.timedelta(days=day)
-
-
-def _check_code(code: Any, what: str) -> str:
-    if not isinstance(code, str) or len(code.strip()) != 3 or not code.strip().isalpha():
-        raise ValidationError(
-            f"{what} must be a 3-letter ISO 4217 code such as 'EUR', got {code!r}",
-            option=what,
-            value=code,
-            accepted="a 3-letter ISO 4217 code",
-            problems=None,
-        )
-    return code.strip().upper()
-
-
-def _check_base(code: Any, what: str = "base") -> str:
-    """A base (or pivot) currency: a known ISO 4217 code, in any case ("eur" is EUR)."""
-    norm = code.strip().upper() if isinstance(code, str) else ""
-    if norm not in iso_codes():
-        if not norm:
-            _check_code(code, what)  # not text at all: the plain shape error
-        sugg = currency_suggestions(norm)
-        hint = f" Did you mean {' or '.join(repr(c) for c in sugg)}?" if sugg else ""
-        raise ParseError(
-            f"{what}={code!r} is not an ISO 4217 currency code.{hint} Valid codes are ISO 4217 "
-            "codes such as 'EUR', 'USD', 'JPY', 'GBP', 'CHF', 'UAH' (babel.numbers."
-            "list_currencies() lists all)",
-            text=str(code),
-            reason="unknown currency code",
-        )
-    return norm
 
 
 # --- the embedded ECB table --------------------------------------------------------------------
@@ -862,10 +835,7 @@ def read_rates(
             accepted=["per_base", "base_per_unit"],
             problems=None,
         )
-    try:
-        base = _check_base(base, "base")
-    except ValueError as exc:
-        raise InputFileError(f"rates in {where}: {exc}", path=where, reason=str(exc)) from None
+    base = check_currency(base, "base")  # an argument: a CurrencyCodeError naming the fix
     fail = _RateFailure(where)
     missing = [c for c in (date, currency, rate) if c not in frame.columns]
     if missing:

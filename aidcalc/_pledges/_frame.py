@@ -59,6 +59,7 @@ from .._base._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from .._base._errors import ValidationError, describe_rows, outside_stacklevel
 from .._base._frame_checks import booleans, check_columns_exist, check_frame
 from .._base._locale import LocaleLike
+from .._money._currencies import iso_codes
 from .._money._frame_units import Units, column_units, contradicting, money_with_currency, plain
 from ._lifecycle import STATUS_ORDER, period_problems
 
@@ -296,7 +297,7 @@ def _check_amount(frame: pd.DataFrame, check: _Check) -> None:
 
 def _check_currency(frame: pd.DataFrame, check: _Check) -> None:
     """``currency``: present and an ISO 4217 code (trimmed, upper-cased)."""
-    known = _known_currencies()
+    known = iso_codes()  # the one list of ISO 4217 codes (babel's CLDR)
     cur = frame[CURRENCY]
     check(CURRENCY, cur.isna(), "currency missing")
     # codes are compared trimmed and upper-cased, the rule of convert and aggregate
@@ -403,10 +404,6 @@ def _known_codes() -> frozenset[str]:
     return all_codes()
 
 
-def _known_currencies() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
 
 
 def _check_amount_unit(frame: pd.DataFrame, units: Units | None, check: Any) -> None:

@@ -10,7 +10,7 @@ write the page (:mod:`._page`), all through the output folder (:mod:`._output`).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -135,6 +135,7 @@ def build_report(
     stage: str | None = None,
     source: str | None = None,
     progress: bool | Callable[[str], None] | None = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> Report:
     """Write the G7 comparison report (charts, tables, ``index.html``) into ``out``.
 
@@ -183,6 +184,11 @@ def build_report(
         stderr is a terminal or in Jupyter, ``True`` / ``False`` to force it. A callable is
         called with a short message at each step instead (the CLI shows them on a
         terminal). Each step is also logged (``logging.getLogger("aidcalc")``, INFO).
+    read_options
+        Options for reading a file ``data`` with :func:`aidcalc.io.read_any`, e.g.
+        ``{"member": "CRS 2022 data.txt", "max_ratio": 500}`` for a zip holding several files
+        or a genuine file above the zip-bomb limits (``max_uncompressed=``, ``max_ratio=``).
+        Refused (:class:`ReportError`) for the embedded dataset or a frame.
 
     Returns
     -------
@@ -202,9 +208,9 @@ def build_report(
     ['categories.png', 'categories.svg', 'donors.png']
     """
     say = _say(progress)
-    opts = check_options(to, base_year, prices, fx, stage)
+    opts = check_options(to, base_year, prices, fx, stage, group=group, locale=locale)
     run = _prepare(data, opts, out=out, locale=locale, group=group, stage=stage, source=source,
-                   say=say)
+                   say=say, read_options=read_options)
     report = Report(out=run.output.dir, value=opts.value, price_base=run.unit.code,
                     notes=run.notes, stage=run.read.stage)
     charts = _draw(run, report, progress=progress, say=say)
@@ -258,7 +264,7 @@ class _Prepared:
 def _prepare(
     data: pd.DataFrame | str | Path | None, opts: Options, *, out: str | Path,
     locale: LocaleLike, group: str | None, stage: str | None, source: str | None,
-    say: Callable[[str], None],
+    say: Callable[[str], None], read_options: Mapping[str, Any] | None = None,
 ) -> _Prepared:
     """Check the output folder and the language, read the input, convert every row, account
     for those left out, and split the rows each chart shows."""
@@ -271,7 +277,8 @@ def _prepare(
     _warn_untranslated(theme.lang, locale)
     label = Labels(theme.locale)
     say("reading the data")
-    read = read_source(data, source=source, stage=stage, label=label)
+    read = read_source(data, source=source, stage=stage, label=label,
+                       read_options=read_options)
     say(f"converting to {opts.to}" + (f" at {opts.base_year} prices"
                                       if opts.prices != "none" else ""))
     ledger, notes = _account(read, opts, group, label)

@@ -9,7 +9,9 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["add_command", "main"]
+from ._cli_types import READER_FLAGS, byte_size, member_name, ratio, reader_flags, sheet
+
+__all__ = ["add_command", "guarded", "main"]
 
 _EPILOG = """\
 examples:
@@ -18,15 +20,19 @@ examples:
   aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
   aidcalc report --prices none                    current prices, no deflators
   aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
+  aidcalc report CRS.zip --member 'CRS 2022 data.txt' --max-uncompressed 20GB
+                                                  one file of a large zipped CRS download
 
 exit status:
   0  the report was written; each 'aidcalc: warning:' line on stderr says what it leaves out
      (rows, amount, reason: also in every chart's footnote, on the page and in rejected.csv),
      a chart it could not draw, or a language without translations (English is used)
   1  no report: the error line says why and which option or file fix to use (e.g. a base year
-     after what the rates and deflators cover, a missing column, no chart that can be drawn,
-     an --out that is empty or holds symbolic links); nothing is written for input problems
-  2  the command line itself is wrong (unknown option or value)
+     after what the rates and deflators cover, a missing column, a zip over the limits or
+     holding several files, no chart that can be drawn, an --out that is a file, holds
+     symbolic links or cannot be written); nothing is written for input problems
+  2  the command line itself is wrong (unknown option, or a value no input could make right:
+     an unknown currency, language or group, a negative limit, an empty --out)
 """
 
 
@@ -78,9 +84,23 @@ _REPORT_OPTIONS = (
             "empty, never written through a symbolic link; files an earlier report wrote there "
             "and this one does not are removed, other files are left alone",
             default="aidcalc-report", metavar="DIR"),
+    _option("--member", "the file to read inside a zip INPUT that holds several, e.g. "
+            "--member 'CRS 2022 data.txt' (default: the zip's one data file)",
+            type=member_name, default=None, metavar="NAME"),
+    _option("--max-uncompressed", "read a zip INPUT that declares more than the zip-bomb "
+            "limit when uncompressed (default: 8 GiB, 1 GiB for a workbook), e.g. "
+            "--max-uncompressed 20GB", type=byte_size, default=None, metavar="SIZE"),
+    _option("--max-ratio", "read a zip INPUT whose compression ratio is above the zip-bomb "
+            "limit (default: 200), e.g. --max-ratio 500", type=ratio, default=None,
+            metavar="RATIO"),
+    _option("--sheet", "the worksheet to read in an XLSX INPUT, by name or number (0 is the "
+            "first), e.g. --sheet data (default: the first; the Kiel tracker's data sheet)",
+            type=sheet, default=None, metavar="SHEET"),
     _option("--debug", "show the full traceback when something fails, e.g. --debug",
             action="store_true"),
 )
+#: the options of ``aidcalc report`` passed to the reader (``read_any``): argument -> keyword
+_READ_OPTIONS = {flag[2:].replace("-", "_"): name for name, flag in READER_FLAGS.items()}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,41 +180,84 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("update", "datasets"):
         from ._update_cli import run
 
-        return run(args)
+        return guarded(lambda: run(args), debug=args.debug, interrupted=" (nothing was changed)")
+    usage = _usage_error(args)
+    if usage:
+        sys.stderr.write(f"aidcalc: error: {usage} (see 'aidcalc report --help')\n")
+        return 2
+    return guarded(lambda: _report(args), debug=args.debug, tty=sys.stderr.isatty())
+
+
+def _usage_error(args: argparse.Namespace) -> str:
+    """What is wrong with the report's options on their own (empty: nothing), checked before
+    anything is read or written."""
+    from .._base._errors import AidcalcError
+    from ._options import check_options
+    from ._output import check_out
+
+    if args.input is not None and not args.input.strip():
+        return "INPUT is empty: name a file, e.g. aidcalc report pledges.csv"
+    given = [f"--{name.replace('_', '-')}" for name in _READ_OPTIONS
+             if getattr(args, name) is not None]
+    if given and args.input is None:
+        return (f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for reading an INPUT "
+                "file (a zip or a workbook); name the file, e.g. aidcalc report CRS.zip "
+                f"{given[0]} ...")
+    try:
+        check_out(args.out)
+        check_options(args.to, args.base_year, args.prices, args.fx, args.stage,
+                      group=args.group, locale=args.locale)
+    except AidcalcError as err:
+        return _one_line(err)
+    return ""
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ._build import build_report
+
     tty = sys.stderr.isatty()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        report = build_report(
+            args.input,
+            out=args.out,
+            to=args.to,
+            base_year=args.base_year,
+            prices=args.prices,
+            fx=args.fx,
+            locale=args.locale,
+            group=args.group,
+            stage=args.stage,
+            progress=_progress(sys.stderr) if tty else None,
+            read_options={name: getattr(args, arg) for arg, name in _READ_OPTIONS.items()
+                          if getattr(args, arg) is not None},
+        )
+    if tty:
+        sys.stderr.write("\n")
+    sys.stdout.write(f"wrote {len(report.files)} files; open {report.index}\n")
+    return 0
+
+
+def guarded(
+    run: Callable[[], int], *, debug: bool, tty: bool = False, interrupted: str = ""
+) -> int:
+    """``run()``'s exit status; whatever it raises is one ``aidcalc: error:`` line and status 1
+    (130 when interrupted), the traceback only with ``--debug``. The reader's options are
+    named by their flags (``pass --member``, not ``pass member=``)."""
     from .._base._errors import AidcalcError
 
     try:
-        from ._build import build_report
-
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            report = build_report(
-                args.input,
-                out=args.out,
-                to=args.to,
-                base_year=args.base_year,
-                prices=args.prices,
-                fx=args.fx,
-                locale=args.locale,
-                group=args.group,
-                stage=args.stage,
-                progress=_progress(sys.stderr) if tty else None,
-            )
+        return run()
     except KeyboardInterrupt:
-        sys.stderr.write("\naidcalc: interrupted\n")
+        sys.stderr.write(f"\naidcalc: interrupted{interrupted}\n")
         return 130
     except Exception as err:
-        if args.debug:
+        if debug:
             raise
         if tty:
             sys.stderr.write("\n")
         expected = isinstance(err, (AidcalcError, OSError))
         what = _one_line(err) if expected else f"{type(err).__name__}: {_one_line(err)}"
         hint = "" if expected else " (run again with --debug for the traceback)"
-        sys.stderr.write(f"aidcalc: error: {what}{hint}\n")
+        sys.stderr.write(f"aidcalc: error: {reader_flags(what)}{hint}\n")
         return 1
-    if tty:
-        sys.stderr.write("\n")
-    sys.stdout.write(f"wrote {len(report.files)} files; open {report.index}\n")
-    return 0

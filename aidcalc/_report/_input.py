@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,10 +43,12 @@ class Source:
 
 def read_source(
     data: pd.DataFrame | str | Path | None, *, source: str | None, stage: str | None,
-    label: Labels,
+    label: Labels, read_options: Mapping[str, Any] | None = None,
 ) -> Source:
-    """Read ``data`` (None: the embedded dataset), check its columns and resolve the stage."""
-    read = _open(data, source, label)
+    """Read ``data`` (None: the embedded dataset), check its columns and resolve the stage.
+
+    ``read_options`` go to :func:`aidcalc.io.read_any` (a file only)."""
+    read = _open(data, source, label, dict(read_options or {}))
     frame = read.frame
     check_schema(frame, read.cli_name)
     read.stage = default_stage(frame) if stage is None else str(stage).strip().lower()
@@ -57,7 +61,17 @@ def read_source(
     return read
 
 
-def _open(data: pd.DataFrame | str | Path | None, source: str | None, label: Labels) -> Source:
+def _open(
+    data: pd.DataFrame | str | Path | None, source: str | None, label: Labels,
+    read_options: dict[str, Any],
+) -> Source:
+    if read_options and (data is None or isinstance(data, pd.DataFrame)):
+        raise ReportError(
+            f"read_options {join_values(sorted(read_options))} are for reading a file; "
+            f"the input is {'the embedded dataset' if data is None else 'a table'}: pass a "
+            "file (the CLI's INPUT) or leave them out",
+            option="read_options",
+        )
     if data is None:
         from .._base._datasets import dataset_info, load_dataset
 
@@ -71,7 +85,7 @@ def _open(data: pd.DataFrame | str | Path | None, source: str | None, label: Lab
         )
     if isinstance(data, pd.DataFrame):
         return Source(data, source, label("input_frame"), "the table", "all", True)
-    frame, rejected = read_input(data)
+    frame, rejected = read_input(data, **read_options)
     read = Source(frame, source or Path(data).name, str(data), str(data), "all", True,
                   rejected=rejected)
     if rejected is not None:
@@ -79,8 +93,14 @@ def _open(data: pd.DataFrame | str | Path | None, source: str | None, label: Lab
     return read
 
 
-def read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """A file through :func:`aidcalc.io.read_any`: the rows and the rejected rows (or None)."""
+def read_input(
+    path: str | Path, **options: Any
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A file through :func:`aidcalc.io.read_any` (with its ``options``, e.g. ``member=``):
+    the rows and the rejected rows (or None)."""
+    if not str(path).strip():  # Path("") is the current folder
+        raise InputFileError("the input file name is empty: name a file, e.g. pledges.csv",
+                             path=str(path), reason="empty path")
     source = Path(path)
     if not source.exists():
         raise InputFileError(f"{source}: no such file", path=str(source), reason="missing")
@@ -88,7 +108,7 @@ def read_input(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         raise InputFileError(f"{source} is a folder, not a file", path=str(source))
     from ..io import read_any
 
-    result = read_any(source, return_rejected=True)
+    result = read_any(source, return_rejected=True, **options)
     frame = getattr(result, "frame", result)
     rejected = getattr(result, "rejected", None)
     if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on aidcalc.io

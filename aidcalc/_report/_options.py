@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from .._base._errors import AidcalcError
+from .._base._errors import AidcalcError, join_values
 from .._base._labels import Labels
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "Options",
     "ReportError",
     "at_stage",
+    "check_group",
     "check_options",
     "default_stage",
     "measure_source",
@@ -32,6 +35,8 @@ PRICES = ("dac", "cpi", "none")
 FX_POLICIES = ("spot", "month", "year", "dac")
 #: ``stage=`` values: one lifecycle stage, or ``"all"`` (every row summed)
 STAGES = ("pledged", "committed", "allocated", "disbursed", "all")
+#: the price years ``--base-year`` may name
+FIRST_YEAR, LAST_YEAR = 1960, 2100
 
 
 class ReportError(AidcalcError, ValueError):
@@ -58,34 +63,88 @@ def value_column(to: str, base_year: int, prices: str) -> str:
     return f"amount_{to}_{base_year}" if prices != "none" else f"amount_{to}"
 
 
-def check_options(to: str, base_year: int, prices: str, fx: str, stage: str | None) -> Options:
-    """The options, checked (the currency upper case), before anything is read or written."""
-    code = str(to).strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise ReportError(
-            f"--to {to!r} is not a currency code: use an ISO 4217 code such as EUR, USD or JPY",
-            option="to",
-        )
-    from babel.numbers import list_currencies
+def check_options(
+    to: str, base_year: int, prices: str, fx: str, stage: str | None, *,
+    group: str | None = None, locale: Any = None,
+) -> Options:
+    """The options, checked (the currency upper case), before anything is read or written.
 
-    if code not in list_currencies():
-        raise ReportError(
-            f"--to {to!r}: unknown currency; use an ISO 4217 code such as EUR, USD or JPY",
-            option="to",
-        )
+    Every value is checked on its own (no data needed): the CLI calls this before anything
+    else and exits with status 2 (usage) on a :class:`ReportError`. ``group`` and ``locale``
+    are checked when given.
+
+    Examples
+    --------
+    >>> check_options("usd ", 2023, "dac", "spot", None).to
+    'USD'
+    >>> check_options("EURO", 2023, "dac", "spot", None)
+    Traceback (most recent call last):
+    ...
+    aidcalc._report._options.ReportError: --to 'EURO' is not a currency code: use an ISO 4217 ...
+    """
+    code = _check_to(to)
     if prices not in PRICES:
         raise ReportError(
             f"--prices {prices!r} is not one of {', '.join(PRICES)}", option="prices"
         )
     if fx not in FX_POLICIES:
         raise ReportError(f"--fx {fx!r} is not one of {', '.join(FX_POLICIES)}", option="fx")
-    if not 1960 <= int(base_year) <= 2100:
-        raise ReportError(f"--base-year {base_year} is not a plausible year", option="base_year")
+    if isinstance(base_year, bool) or not isinstance(base_year, numbers.Integral) or not (
+        FIRST_YEAR <= int(base_year) <= LAST_YEAR
+    ):
+        raise ReportError(
+            f"--base-year {base_year} is not a plausible year: use a year from {FIRST_YEAR} to "
+            f"{LAST_YEAR}, e.g. --base-year 2023", option="base_year",
+        )
     if stage is not None and str(stage).strip().lower() not in STAGES:
         raise ReportError(
             f"--stage {stage!r} is not one of {', '.join(STAGES)}", option="stage"
         )
-    return Options(code, base_year, prices, fx)
+    check_group(group)
+    if locale is not None:
+        from .._base._locale import resolve_locale
+
+        resolve_locale(locale)  # a ParseError naming the locale and the fix
+    return Options(code, int(base_year), prices, fx)
+
+
+def _check_to(to: Any) -> str:
+    """``--to``: an ISO 4217 code (the one rule, :func:`check_currency`), upper case."""
+    from .._money._currencies import check_currency, did_you_mean
+
+    try:
+        return check_currency(to, "--to")
+    except AidcalcError:
+        raise ReportError(
+            f"--to {to!r} is not a currency code: use an ISO 4217 code such as EUR, USD or JPY"
+            f"{did_you_mean(to)}",
+            option="to",
+        ) from None
+
+
+def check_group(group: str | None) -> None:
+    """``--group``: None, ``"all"`` or a known donor group (``"G7"``); else a ReportError.
+
+    Examples
+    --------
+    >>> check_group("g7"), check_group("all"), check_group(None)
+    (None, None, None)
+    >>> check_group("")
+    Traceback (most recent call last):
+    ...
+    aidcalc._report._options.ReportError: --group '' is not a donor group: use one of ...
+    """
+    if group is None or (isinstance(group, str) and group.strip().lower() == "all"):
+        return
+    from .._pledges._groups import get_groups
+
+    known = sorted(get_groups()["group"].astype(str).unique())
+    if not isinstance(group, str) or group.strip().upper() not in {k.upper() for k in known}:
+        raise ReportError(
+            f"--group {group!r} is not a donor group: use one of {join_values(known)} or all "
+            "(every donor), e.g. --group G7",
+            option="group",
+        )
 
 
 def unique(frame: pd.DataFrame, column: str) -> list[str]:

@@ -13,9 +13,20 @@ from typing import Any
 from .._base._errors import join_values
 from ._options import ReportError
 
-__all__ = ["MANIFEST", "Output"]
+__all__ = ["MANIFEST", "Output", "check_out"]
 
 MANIFEST = ".aidcalc-report-files"
+
+
+def check_out(out: str | Path) -> None:
+    """``--out`` names a folder (not empty: the report never writes into the current folder by
+    accident); checked on its own, before anything is read."""
+    if not str(out).strip():
+        raise ReportError(
+            "--out is empty: name an output folder, e.g. --out aidcalc-report (the report "
+            "never writes into the current folder by accident)",
+            option="out",
+        )
 
 
 class Output:
@@ -25,12 +36,7 @@ class Output:
 
     def __init__(self, out: str | Path, names: Sequence[str]) -> None:
         text = str(out)
-        if not text.strip():
-            raise ReportError(
-                "--out is empty: name an output folder, e.g. --out aidcalc-report (the report "
-                "never writes into the current folder by accident)",
-                option="out",
-            )
+        check_out(text)
         self.dir = Path(out)
         if self.dir.exists() and not self.dir.is_dir():
             raise ReportError(f"--out {text}: is a file, not a folder; choose a folder",
@@ -44,8 +50,22 @@ class Output:
                 f"{'it' if len(links) == 1 else 'them'} or choose another --out",
                 option="out", links=links,
             )
+        self._check_writable(text)
         self.files: list[Path] = []
         self._previous = self._read_manifest()
+
+    def _check_writable(self, text: str) -> None:
+        """The folder, or the nearest folder above it that exists, can be written (checked
+        before anything is read, so that a report is never computed for nothing)."""
+        here = self.dir.absolute()
+        while not here.exists() and here != here.parent:
+            here = here.parent
+        if not here.is_dir():
+            raise ReportError(f"--out {text}: {here} is a file, not a folder; choose a folder",
+                              option="out")
+        if not os.access(here, os.W_OK | os.X_OK):
+            raise ReportError(f"--out {text}: {here} cannot be written (permission denied); "
+                              "choose a folder you can write to", option="out")
 
     def _read_manifest(self) -> list[str]:
         path = self.dir / MANIFEST
@@ -55,7 +75,19 @@ class Output:
         return [n for n in names if n and Path(n).name == n and n not in (".", "..")]
 
     def write(self, name: str, writer: Callable[[Path], Any]) -> Path:
-        """Write ``name`` with ``writer(tmp_path)``, then move it into place atomically."""
+        """Write ``name`` with ``writer(tmp_path)``, then move it into place atomically; a
+        failure of the file system is a ReportError naming ``--out`` and the reason."""
+        try:
+            return self._write(name, writer)
+        except OSError as err:
+            reason = err.strerror or _one_line(err)
+            raise ReportError(
+                f"--out {self.dir}: cannot write {name} ({reason}"
+                f"{f': {err.filename}' if err.filename else ''}); choose a folder you can "
+                "write to, with space left", option="out",
+            ) from err
+
+    def _write(self, name: str, writer: Callable[[Path], Any]) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         target = self.dir / name
         if target.is_symlink():
@@ -88,3 +120,7 @@ class Output:
                 removed.append(path)
         return removed
 
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__

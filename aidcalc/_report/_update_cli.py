@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ._cli_types import base_url, seconds
+
 _SOURCES = ("dac", "wdi", "weo", "ecb", "all")
 
 
@@ -14,9 +16,11 @@ _DEBUG = ("--debug", {"action": "store_true", "help": "show the full traceback o
 _UPDATE_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--source", {"choices": _SOURCES, "default": "all",
                   "help": "which publisher to download from, e.g. --source weo (default: all)"}),
-    ("--timeout", {"type": float, "default": 60.0, "metavar": "SECONDS",
-                   "help": "seconds per request, e.g. --timeout 120 (default: 60)"}),
-    ("--base-url", {"default": None, "metavar": "URL", "help": argparse.SUPPRESS}),
+    ("--timeout", {"type": seconds, "default": 60.0, "metavar": "SECONDS",
+                   "help": "seconds per request, more than 0 and at most a day, e.g. "
+                   "--timeout 120 (default: 60)"}),
+    ("--base-url", {"type": base_url, "default": None, "metavar": "URL",
+                    "help": argparse.SUPPRESS}),
     _DEBUG,
 )
 
@@ -44,27 +48,15 @@ def add_commands(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``update`` or ``datasets``; returns the exit status."""
-    from .._base._errors import AidcalcError
+    """Run ``update`` or ``datasets``; returns the exit status (errors: see ``_cli.guarded``)."""
+    if args.command == "datasets":
+        from ..io._update import dataset_listing_text
 
-    try:
-        if args.command == "datasets":
-            from ..io._update import dataset_listing_text
+        sys.stdout.write(dataset_listing_text())
+        return 0
+    from ..io._update import update
 
-            sys.stdout.write(dataset_listing_text())
-            return 0
-        from ..io._update import update
-
-        done = update(args.source, base_url=args.base_url, timeout=args.timeout)
-    except KeyboardInterrupt:
-        sys.stderr.write("\naidcalc: interrupted (nothing was changed)\n")
-        return 130
-    except (AidcalcError, OSError) as err:
-        if args.debug:
-            raise
-        text = " ".join(str(err).split())
-        sys.stderr.write(f"aidcalc: error: {text}\n")
-        return 1
+    done = update(args.source, base_url=args.base_url, timeout=args.timeout)
     for row in done.itertuples(index=False):
         sys.stdout.write(f"{row.table}: {row.rows} rows, vintage {row.vintage_id} ({row.name})\n")
     sys.stdout.write("now in use; `aidcalc datasets` lists every vintage\n")

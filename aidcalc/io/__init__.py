@@ -150,6 +150,12 @@ def _read_any(src: Any, limits: Any, member: str | None, kwargs: dict[str, Any])
     """The chosen reader's ``(frame, rejected)`` for a checked source."""
     kind = sniff(src.path, limits=limits, member=member, label=src.label)
     checked: Any = src  # the readers take the checked source as it is (not re-copied)
+    if kind not in ("xlsx", "kiel_xlsx"):
+        from ._common import not_a_workbook
+
+        what = {"iati": "IATI XML", "crs": "OECD CRS text", "kiel_csv": "Kiel tracker text",
+                "parquet": "a Parquet file", "csv": "a CSV table"}.get(kind, "not a workbook")
+        not_a_workbook(kwargs.get("sheet_name"), src.label, what)
     if kind == "iati":
         with src.path.open("rb") as fh:
             zipped = fh.read(4) == b"PK\x03\x04"
@@ -159,7 +165,10 @@ def _read_any(src: Any, limits: Any, member: str | None, kwargs: dict[str, Any])
                 path=src.label,
                 reason="zipped IATI",
             )
-        # the archive options served the sniffing; an XML file has no members
+        # the archive limits served the sniffing; an XML file has no members to choose
+        from ._common import not_a_zip
+
+        not_a_zip(member, src.label, "is IATI XML", "None for IATI XML")
         options = {k: v for k, v in kwargs.items() if k not in _ARCHIVE_OPTIONS}
         _check_kwargs("read_iati", read_iati, options)
         return read_iati(checked, return_rejected=True, **options)

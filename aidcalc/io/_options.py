@@ -20,7 +20,9 @@ __all__ = [
     "check_mapped_columns",
     "check_mapping",
     "check_member",
+    "check_number",
     "check_sheet",
+    "not_a_workbook",
     "not_a_zip",
     "option_error",
     "refuse",
@@ -116,6 +118,26 @@ def not_a_zip(
         )
 
 
+def not_a_workbook(sheet: Any, label: str, what: str) -> None:
+    """``sheet_name=`` is for workbooks only: refused for ``label``, which is ``what``.
+
+    Examples
+    --------
+    >>> not_a_workbook(None, "pledges.csv", "a CSV table")
+    >>> not_a_workbook("data", "pledges.csv", "a CSV table")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: sheet_name='data' is only for XLSX workbooks; pledges.csv is a ...
+    """
+    if sheet is not None:
+        raise option_error(
+            "sheet_name",
+            sheet,
+            f"sheet_name={sheet!r} is only for XLSX workbooks; {label} is {what}",
+            "None for a file that is not a workbook",
+        )
+
+
 def check_count(option: str, value: Any, *, minimum: int = 1, allow_none: bool = False) -> None:
     """Refuse ``value`` for ``option`` unless it is a whole number >= ``minimum``.
 
@@ -142,20 +164,44 @@ def check_count(option: str, value: Any, *, minimum: int = 1, allow_none: bool =
 
 def check_limit(option: str, value: Any) -> None:
     """Refuse a limit (``max_uncompressed``, ``max_ratio``) unless it is None or a number > 0."""
+    if value is not None:
+        check_number(option, value, use="a number > 0 (or None for the default)")
+
+
+def check_number(
+    option: str, value: Any, *, minimum: float = 0.0, maximum: float = float("inf"),
+    zero: bool = False, use: str | None = None,
+) -> None:
+    """Refuse ``value`` for ``option`` unless it is a finite real number (not a bool) above
+    ``minimum`` (or equal to it when ``zero``) and at most ``maximum``.
+
+    Examples
+    --------
+    >>> check_number("timeout", -1, maximum=86400)
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: timeout=-1 is not accepted; use a number > 0 and <= 86400
+    >>> check_number("backoff", 0, zero=True)
+    """
     import math
     import numbers
 
-    if value is None:
-        return
+    low = f">= {minimum:g}" if zero else f"> {minimum:g}"
+    high = f" and <= {maximum:g}" if math.isfinite(maximum) else ""
+    try:
+        number = float(value) if isinstance(value, numbers.Real) else math.nan
+    except OverflowError:  # an int beyond float: beyond every limit
+        number = math.inf
     if (
         isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value <= 0
+        or not math.isfinite(number)
+        or number < minimum
+        or (number == minimum and not zero)
+        or number > maximum
     ):
         raise option_error(
             option,
             value,
-            f"{option}={value!r} is not accepted; use a number > 0 (or None for the default)",
-            "number > 0 or None",
+            f"{option}={value!r} is not accepted; use {use or f'a number {low}{high}'}",
+            f"number {low}{high}",
         )

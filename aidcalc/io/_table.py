@@ -37,6 +37,7 @@ from ._common import (
     check_path,
     check_sheet,
     finish,
+    not_a_workbook,
     open_source,
     option_error,
     read_delimited,
@@ -93,6 +94,8 @@ def _read_frame(
                 "None for a workbook",
             )
         return _from_rows(read_workbook(src, sheet, limits)), []
+    if kind != "xlsx":
+        not_a_workbook(sheet, src.label, "a Parquet file" if kind == "parquet" else "a CSV table")
     if kind == "parquet":
         check_parquet(src, limits)
         try:

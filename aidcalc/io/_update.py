@@ -50,10 +50,23 @@ import numpy as np
 import pandas as pd
 
 from .._base._datasets import cache_dir, read_dataset, refresh, resolve
-from .._base._errors import AidcalcError, ValidationError, join_values, reject_unknown
+from .._base._errors import (
+    AidcalcError,
+    ValidationError,
+    join_values,
+    option_error,
+    reject_unknown,
+)
 from .._base._progress import logger, progress_bar
 
-__all__ = ["SOURCES", "UpdateError", "update"]
+__all__ = [
+    "MAX_TIMEOUT",
+    "SOURCES",
+    "UpdateError",
+    "check_base_url",
+    "check_client_options",
+    "update",
+]
 
 
 class UpdateError(AidcalcError, OSError):
@@ -507,6 +520,51 @@ def _commit(staging: Path, folder: Path) -> None:
         os.replace(path, folder / path.name)
 
 
+#: longest accepted ``timeout=`` (seconds per request)
+MAX_TIMEOUT = 86_400.0
+
+
+def check_base_url(base_url: Any) -> None:
+    """``base_url=`` is None or an ``http(s)://host[:port][/path]`` address.
+
+    Examples
+    --------
+    >>> check_base_url("http://127.0.0.1:8080")
+    >>> check_base_url("not a url")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: base_url='not a url' is not accepted; use an http:// or ...
+    """
+    if base_url is None:
+        return
+    try:
+        parts = urlparse(base_url) if isinstance(base_url, str) else None
+        ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+        ok = ok and parts is not None and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is not a number from 0 to 65535, a bad IPv6 address
+        ok = False
+    if not ok or any(c.isspace() for c in base_url):
+        raise option_error(
+            "base_url", base_url,
+            f"base_url={base_url!r} is not accepted; use an http:// or https:// address with "
+            "a host, e.g. 'https://mirror.example.org' (or None for the publishers')",
+            "None or an http(s) address",
+        )
+
+
+def check_client_options(
+    base_url: Any, *, timeout: Any, retries: Any, backoff: Any, min_interval: Any
+) -> None:
+    """The download options, checked before any request (a ValidationError names the bad one)."""
+    from ._options import check_count, check_number
+
+    check_base_url(base_url)
+    check_number("timeout", timeout, maximum=MAX_TIMEOUT)
+    check_count("retries", retries, minimum=0)
+    check_number("backoff", backoff, zero=True, maximum=MAX_TIMEOUT)
+    check_number("min_interval", min_interval, zero=True, maximum=MAX_TIMEOUT)
+
+
 def update(
     source: str | Sequence[str] = "all",
     *,
@@ -563,6 +621,8 @@ def update(
         wanted = list(SOURCES)
     reject_unknown(wanted, SOURCES, "unknown source {unknown}: use one of {known}",
                    known=join_values([*SOURCES, "all"]))
+    check_client_options(base_url, timeout=timeout, retries=retries, backoff=backoff,
+                         min_interval=min_interval)
     client = _Client(timeout=timeout, retries=retries, backoff=backoff,
                      min_interval=min_interval)
     root = cache_dir()

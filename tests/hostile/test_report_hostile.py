@@ -60,7 +60,7 @@ result = main(["report", "--out", "", "--prices", "none"])
         cwd=tmp_path,
     )
     assert outcome.ok, outcome.describe()
-    assert outcome.result == "1"
+    assert outcome.result == "2"  # a value no input could make right: a usage error
     assert "aidcalc: error: --out is empty" in outcome.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
 

@@ -99,7 +99,7 @@ def test_overflowing_numbers_are_refused_never_inf(text):
         ("aidcalc.Amount(1e308, 'USD')", "AidcalcError", ("1e18",)),
         ("aidcalc.fx_context(on='garbage')", "ParseError", ("garbage",)),
         ("aidcalc.read_rates(pd.DataFrame({'date': ['2024-01-02'], 'currency': ['USD'], "
-         "'rate': [1.1]}), base='XYZ', source='t')", "InputFileError", ("XYZ", "EUR")),
+         "'rate': [1.1]}), base='XYZ', source='t')", "CurrencyCodeError", ("XYZ", "EUR")),
         ("aidcalc.parse_amounts(pd.DataFrame({'$5 million': ['x']}))", "ParseError",
          ("DataFrame",)),
         ("aidcalc.parse_amounts('$5 million')", "ParseError", ("parse_amount",)),
