@@ -326,3 +326,18 @@ def test_option_values_are_a_checked_value_or_a_usage_error(text, index):
         assert value > 0 and value != float("inf")
     if kind is _cli_types.byte_size:
         assert isinstance(value, int)
+
+
+def test_a_closed_pipe_ends_quietly(capsys, monkeypatch):
+    # `aidcalc datasets | head -1`: the reader stops early; no error line, no traceback
+    from aidcalc._report import _cli
+    from aidcalc._report._cli import guarded
+
+    quieted = []
+    monkeypatch.setattr(_cli, "_quiet_stdout", lambda: quieted.append(True))
+
+    def run() -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    assert guarded(run, debug=False) == 0
+    assert capsys.readouterr().err == "" and quieted

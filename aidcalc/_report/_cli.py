@@ -238,6 +238,18 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit after a broken pipe
+    raises nothing (the recipe of the Python docs, "Note on SIGPIPE")."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (a test)
+        pass
+
+
 def guarded(
     run: Callable[[], int], *, debug: bool, tty: bool = False, interrupted: str = ""
 ) -> int:
@@ -251,6 +263,9 @@ def guarded(
     except KeyboardInterrupt:
         sys.stderr.write(f"\naidcalc: interrupted{interrupted}\n")
         return 130
+    except BrokenPipeError:  # the reader went away (`aidcalc datasets | head`): stop quietly
+        _quiet_stdout()
+        return 0
     except Exception as err:
         if debug:
             raise
