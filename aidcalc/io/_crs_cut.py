@@ -68,7 +68,8 @@ class Cutter:
         self.eol, self.width = eol, width
         self.joiner = b'"' + sep.encode() + b'"'  # between two quoted values
         self.newline = re.compile(nl)
-        self.opening = re.compile(rb"(?<![^" + s + rb'\r\n])"')
+        # a quote at the start of a field (the quote first: searched as a literal, fast)
+        self.opening = re.compile(rb'"(?<![^' + s + rb'\r\n]")')
         self.scan = re.compile(rb'"(?:[^"]++|"")*+')  # a quoted value up to its first lone "
         self.whole = re.compile(literal)  # a line that is a row read as text
         # lines that are rows with their quoted values; blank lines
@@ -80,7 +81,7 @@ class Cutter:
     def cut(self, data: bytearray | bytes, final: bool) -> Cut:
         """The rows of ``data`` decided by the rule (``final``: no bytes follow ``data``,
         which then ends with a line end); :class:`Ragged` for a line no reading makes a row."""
-        if not self.opening.search(data):  # no quoted values: rows are lines
+        if b'"' not in data or not self.opening.search(data):  # no quoted values: lines
             end = len(data) if final else data.rfind(self.eol) + 1
             return Cut(end, memoryview(data)[:end], False, [])
         pieces: list[Any] = []
