@@ -221,12 +221,15 @@ def _lines(data: Any, eol: bytes, end: int) -> int:
 def _notes(data: Any, eol: bytes, stray: list[int]) -> list[dict[str, Any]]:
     """The rejected-rows entries of rows read with stray quotes (``row``: line in ``data``)."""
     notes = []
-    for at in stray:
+    line = last = 0
+    for at in stray:  # in order: lines counted between one and the next (linear)
+        line += data.count(eol, last, at)
+        last = at
         end = data.find(eol, at)
         text = bytes(data[at : end if end >= 0 else len(data)]).rstrip(b"\r")
         notes.append(
             {
-                "row": data.count(eol, 0, at),
+                "row": line,
                 "column": None,
                 "value": text[:200].decode("utf-8", errors="replace"),
                 "reason": STRAY,
