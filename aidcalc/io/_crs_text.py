@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._base._errors import InputFileError
 from ._common import (
+    MONEY,
     Source,
     ZipLimits,
     data_member,
@@ -234,6 +235,9 @@ def _notes(data: Any, eol: bytes, stray: list[int]) -> list[dict[str, Any]]:
                 "value": text[:200].decode("utf-8", errors="replace"),
                 "reason": STRAY,
                 "kept": True,
+                # its values are as written, but a stray quote may be a broken quoted value
+                # whose fields (and money) moved: it warns, as a changed amount does
+                "kind": MONEY,
             }
         )
     return notes
