@@ -72,3 +72,23 @@ def test_read_crs_empty_and_one_block(tmp_path: Path, chunksize: int) -> None:
     frame = read_crs(path, chunksize=chunksize, progress=False)
     assert len(frame) == 0
     assert str(frame["year"].dtype) == "Int64"
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["Japan", "World Bank", "", "Nowhere Fund", "France",
+                                 "Japan ", "Asian Development Bank"]), max_size=30))
+def test_each_donor_without_a_code_is_reported_once_with_its_count(
+    tmp_path: Path, names: list[str]
+) -> None:
+    """The report of donors without a code (counted from the factorisation the codes are
+    looked up by, issue 12): each such name once, in first-seen order, with its rows."""
+    path = tmp_path / "crs.txt"
+    path.write_text(HEADER + "\n" + "".join(f"2022|{n}|Ukraine|15250|1|1|t\n" for n in names))
+    frame, rejected = read_crs(path, progress=False, return_rejected=True)
+    missing = frame["donor_name"].notna() & frame["donor"].isna()
+    want = [(name, f"{n} row{'s' if n != 1 else ''}")
+            for name in frame.loc[missing, "donor_name"].unique()
+            for n in [int((frame["donor_name"] == name).sum())]]
+    got = rejected[rejected["column"] == "DonorName"]
+    assert list(zip(got["value"], got["row"], strict=True)) == want

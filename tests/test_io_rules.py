@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from crs_quote_rule import rule_rows
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import aidcalc
+from aidcalc.io import _crs_cut as _io_crs_cut
 from aidcalc.io import _crs_text as _io_crs_text
 from aidcalc.io import iter_crs, read_any, read_crs, read_kiel, read_table
 from aidcalc.io._common import MAX_RATIO, InputTypeError, ZipLimits, open_zip
@@ -247,13 +249,27 @@ def test_the_sniffer_never_reads_a_whole_member(tmp_path, monkeypatch):
 # --- rule 3: CSV quoting --------------------------------------------------------------------
 
 
-def test_a_quote_that_never_closes_is_named_by_line(tmp_path):
+def test_a_quote_that_never_closes_is_text_and_named_by_line(tmp_path):
+    """A stray quote opens no quoted value: the row is read with it as text, reported with
+    its line; it swallows nothing (issue 12: it used to be an error, or worse, merge rows)."""
     rows = ["2022|Japan|15250|1.5\n"] * 30
     rows[16] = '2022|"Japan|15250|1.5\n'
     path = _write(tmp_path / "stray.txt", CRS_HEADER + "".join(rows))
     for chunksize in (5, 200_000):
-        with pytest.raises(aidcalc.InputFileError, match="line 18: a quoted field opens here"):
-            read_crs(path, chunksize=chunksize, return_rejected=True)
+        frame, rejected = read_crs(path, chunksize=chunksize, return_rejected=True)
+        assert len(frame) == 30 and frame["donor_name"].iloc[16] == '"Japan'
+        stray = rejected[rejected["reason"].str.contains("stray quote", na=False)]
+        assert stray[["row", "value"]].values.tolist() == [[18, '2022|"Japan|15250|1.5']]
+
+
+def test_a_quoted_value_that_runs_on_is_named_by_line(tmp_path, monkeypatch):
+    """A quoted value that may still close (no whole row after it) is waited for up to
+    MAX_ROW_BYTES, then refused naming the line it opens on."""
+    monkeypatch.setattr(_io_crs_text, "MAX_ROW_BYTES", 3000)
+    rows = ["2022|Japan|15250|1.5\n"] * 20 + ['2022|Japan|15250|"opens\n'] + ["more\n"] * 40_000
+    path = _write(tmp_path / "runs.txt", CRS_HEADER + "".join(rows))
+    with pytest.raises(aidcalc.InputFileError, match="line 22: a quoted field opens here"):
+        read_crs(path, chunksize=5, return_rejected=True)
 
 
 def test_quotes_inside_a_field_are_text(tmp_path):
@@ -279,11 +295,18 @@ FIELD = st.text(alphabet=st.sampled_from(["a", " ", '"', "|", ",", "\n", "é"]),
 @given(st.lists(st.tuples(st.integers(1990, 2030), FIELD, st.integers(0, 10**6)), max_size=30))
 def test_quoted_values_survive_every_block_cut(tmp_path_factory, rows):
     """Whatever the quotes, pipes and line ends inside values (written as CSV quotes them),
-    reading in blocks of any size gives the rows pandas reads."""
+    reading in blocks of any size gives the rows pandas reads. (Unless a line a quoted value
+    takes in is a whole row by itself: then the CRS rule reads it as a row, the quote as a
+    stray one; tests/test_crs_quotes.py checks those files against the rule.)"""
     table = pd.DataFrame(rows, columns=["Year", "ProjectTitle", "USD_Disbursement"])
     table.insert(1, "DonorName", "Japan")
     path = tmp_path_factory.mktemp("q") / "crs.txt"
     table.to_csv(path, sep="|", index=False)
+    try:
+        ruled, stray = rule_rows(path.read_text().split("\n", 1)[1], "|", 4)
+    except ValueError:
+        ruled, stray = [], [0]
+    assume(len(ruled) == len(table) and not stray)  # the file means what pandas wrote
     columns = ["Year", "DonorName", "ProjectTitle", "USD_Disbursement"]
     whole, _ = read_crs(path, columns=columns, return_rejected=True)
     small, _ = read_crs(path, columns=columns, chunksize=1, return_rejected=True)
@@ -511,39 +534,64 @@ def test_workbook_sheets_by_name_or_number(tmp_path):
         read_kiel(tmp_path / "kiel.xlsx", sheet_name=5, return_rejected=True)
 
 
-def _reference_cut(data: bytes, sep: bytes, eol: bytes) -> tuple[int, int]:
-    """CSV rules byte by byte: a quote opens a value only at the start of a field, ``""``
-    inside is a quote; (end of the last complete row, start of a value still open or -1)."""
-    i, end, inside, at_start, open_at = 0, 0, False, True, -1
-    while i < len(data):
-        c = data[i : i + 1]
-        if inside:
-            if c == b'"':
-                if data[i + 1 : i + 2] == b'"':
-                    i += 2
-                    continue
-                inside = False
-            i += 1
-            continue
-        if c == b'"' and at_start:
-            inside, open_at, at_start = True, i, False
-        elif c == eol:
-            end, at_start = i + 1, True
-        else:
-            at_start = c in (sep, b"\r", b"\n")
-        i += 1
-    return end, open_at if inside else -1
+def _cut_all(rows: _io_crs_cut.Cutter, data: bytes, split: int) -> bytes:
+    """The rows of ``data`` (rewritten where quotes are stray) cut in two steps: the bytes
+    before ``split`` first (more to come), then the rest."""
+    first = rows.cut(data[:split], final=False)
+    rest = rows.cut(data[first.end :], final=True)
+    return bytes(first.data) + bytes(rest.data)
+
+
+def _parsed(data: bytes, sep: str, width: int) -> list[list[str | None]]:
+    """Rows as pyarrow's CSV parser reads them (as read_crs parses each block)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(width)]
+    table = pcsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pcsv.ReadOptions(column_names=names),
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=True
+        ),
+    )
+    return [list(r.values()) for r in table.to_pylist()]
 
 
 @settings(max_examples=300)
 @given(
     st.binary(max_size=60).map(
-        lambda b: bytes(b'a"|\n\r,'[x % 6] for x in b)  # only the bytes that matter
+        lambda b: bytes(b'a"|\n\r,'[x % 6] for x in b) + b"\n"  # only the bytes that matter
     ),
     st.sampled_from([b"\n", b"\r"]),
     st.sampled_from(["|", ","]),
+    st.integers(2, 4),  # CRS has at least 3 columns (pyarrow reads one column differently)
+    st.integers(0, 60),
 )
-def test_block_cuts_follow_csv_quoting(data, eol, sep):
-    """The linear-time cut of CRS blocks agrees with a byte-by-byte CSV reading."""
-    cut, open_at, _ = _io_crs_text.cut(data, eol, sep)
-    assert (cut, open_at) == _reference_cut(data, sep.encode(), eol)
+def test_block_cuts_follow_the_quote_rule(data, eol, sep, width, split):
+    """Cut anywhere, the rows are the same as cut at once (a row is only cut off when the
+    bytes after it cannot change its reading), and the parser reads the rule's rows (a
+    line of the wrong width is refused: by the cutter, or by the parser when the text has
+    no quoted values)."""
+    import pyarrow as pa
+
+    rows = _io_crs_cut.Cutter(sep, width, eol)
+    try:
+        ruled, _ = rule_rows(data.decode(), sep, width)
+    except ValueError:
+        ruled = None
+    try:
+        whole = rows.cut(data, final=True)
+    except _io_crs_cut.Ragged:
+        assert ruled is None
+        with pytest.raises((_io_crs_cut.Ragged, pa.ArrowInvalid)):  # the parser refuses it
+            _parsed(_cut_all(rows, data, split), sep, width)
+        return
+    assert _cut_all(rows, data, split) == bytes(whole.data)
+    if ruled is None:
+        assert not whole.quoted
+        with pytest.raises(pa.ArrowInvalid):
+            _parsed(bytes(whole.data), sep, width)
+    elif ruled:
+        assert _parsed(bytes(whole.data), sep, width) == ruled

@@ -271,15 +271,19 @@ def read_crs(
         The CRS file (a path, an ``http(s)://`` or ``fsspec`` URL, or a file object opened
         in binary mode): ``|``-, tab- or
         comma-separated text, UTF-8 with or without BOM, LF, CRLF or CR line ends, or a zip
-        holding it (as downloaded from the OECD). Values may be quoted (``"a | b"``); a quote
-        that never closes is an error naming its line, not a silent swallow of the rest.
+        holding it (as downloaded from the OECD). Values may be quoted (``"a | b"``, line
+        ends inside allowed): a ``"`` opens a quoted value only at the start of a field and
+        only when it closes properly (followed by the separator or a line end), and a quoted
+        value never takes in a line that is a whole row by itself. Any other quote is text:
+        the row is read with it as written and listed in ``rejected`` (a stray quote), never
+        merged with the rows after it (:mod:`aidcalc.io._crs_cut`).
     columns
         CRS columns to read (case-insensitive). Default :data:`DEFAULT_COLUMNS` (everything
         but ``LongDescription``). Only these are parsed.
     chunksize
         At most this many rows are parsed at a time; bounds the memory used for reading
-        (with pyarrow installed, blocks are further capped at 10,000 rows, which parse
-        fastest).
+        (blocks are further capped at about 10,000 rows, which parse fastest: measured by
+        ``benchmarks/bench_read_crs.py``).
     progress
         Draw a progress bar (:mod:`tqdm.auto`, by bytes read) on stderr: ``None`` (default)
         when stderr is a terminal or in Jupyter; ``True`` / ``False`` force it.
@@ -325,7 +329,8 @@ def read_crs(
     ------
     InputFileError
         Missing, empty or not-a-file input, not a CRS layout, requested columns absent,
-        unreadable data or a quote that never closes (with the line), a zip that is damaged,
+        unreadable data or a line without the header's number of fields (with the line), a
+        quoted value that runs on for more than :data:`MAX_ROW_BYTES`, a zip that is damaged,
         encrypted, over the limits or holds several data files.
     %(bad_option)s
 

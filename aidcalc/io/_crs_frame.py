@@ -340,18 +340,20 @@ def pledge_frame(
 
 
 def _donors(names: pd.Series, rows: _Rows) -> pd.Series:
-    """Donor codes from ``DonorName``; each name without one reported once, with its count."""
-    codes = _codes(names)
-    missing = names.notna() & codes.isna()
-    for name in names[missing].unique():
-        n = int((names == name).sum())
-        rows.add(
-            f"{n} row{'s' if n != 1 else ''}",
-            "DonorName",
-            name,
-            "no donor code for this name (multilateral or unknown): donor left empty",
-            NOTE,  # the name is kept (donor_name); the money is as the file has it
-        )
+    """Donor codes from ``DonorName``; each name without one reported once, with its count
+    (counted from the one factorisation the codes are looked up by)."""
+    codes, keys, unique, coded = _lookup(names)
+    if len(unique):
+        counts = np.bincount(keys[keys >= 0], minlength=len(unique)).tolist()
+        for name, missing, n in zip(unique.tolist(), pd.isna(coded), counts, strict=True):
+            if missing:  # in first-seen order, as names.unique() gives them
+                rows.add(
+                    f"{n} row{'s' if n != 1 else ''}",
+                    "DonorName",
+                    name,
+                    "no donor code for this name (multilateral or unknown): donor left empty",
+                    NOTE,  # the name is kept (donor_name); the money is as the file has it
+                )
     return codes
 
 
@@ -402,14 +404,20 @@ def _amount(frame: pd.DataFrame, amount: str, rows: _Rows) -> dict[str, Any]:
 
 
 def _codes(names: pd.Series) -> pd.Series:
-    codes, unique = pd.factorize(names)  # each distinct name is looked up once
-    if not len(unique):
-        return pd.Series([None] * len(names), index=names.index, dtype=object)  # as when coded
-    uniq = pd.Series(np.asarray(unique, dtype=object))
-    coded = donor_codes_or_na(pd.Series(uniq.to_numpy(), index=uniq.to_numpy()))
-    # code -1 (missing) -> None; numpy's stubs reject None, valid in an object array
-    table = np.append(coded.to_numpy(dtype=object), None)  # type: ignore[call-overload]
-    return pd.Series(table[codes], index=names.index, dtype=object)
+    return _lookup(names)[0]
+
+
+def _lookup(names: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """(the code of each name, its key into the distinct names, the distinct names, their
+    codes): each distinct name is looked up once."""
+    keys, found = pd.factorize(names)
+    unique = np.asarray(found, dtype=object)
+    if not len(unique):  # as when coded
+        return pd.Series([None] * len(names), index=names.index, dtype=object), keys, unique, unique
+    coded = donor_codes_or_na(pd.Series(unique, index=unique)).to_numpy(dtype=object)
+    # key -1 (missing) -> None; numpy's stubs reject None, valid in an object array
+    table = np.append(coded, None)  # type: ignore[call-overload]
+    return pd.Series(table[keys], index=names.index, dtype=object), keys, unique, coded
 
 
 def _categories(codes: pd.Series) -> pd.Series:

@@ -1,7 +1,7 @@
 """CRS CSV text: the file (or its zip member) opened as UTF-8 text after its header line, cut
-into blocks of whole rows (a line end inside a quoted value never ends a row; a quote that never
-closes is an error naming its line) and each block parsed into the output columns, by pyarrow
-(or pandas' C parser without pyarrow).
+into blocks of whole rows by the quoting rule of :mod:`aidcalc.io._crs_cut` (a line end inside a
+quoted value does not end a row; a stray quote is text and never joins rows) and each block
+parsed into the output columns, by pyarrow (or pandas' C parser without pyarrow).
 
 The conversion of the parsed columns (numbers checked, money x 1,000,000, the pledge frame) is
 :mod:`aidcalc.io._crs_frame`'s; :func:`aidcalc.io.read_crs` and :func:`aidcalc.io.iter_crs`
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import IO, Any, NamedTuple
@@ -22,7 +21,7 @@ import pandas as pd
 
 from .._base._errors import InputFileError
 from ._common import (
-    Prepended,
+    MONEY,
     Source,
     ZipLimits,
     data_member,
@@ -32,6 +31,7 @@ from ._common import (
     option_error,
     utf8_stream,
 )
+from ._crs_cut import STRAY, Cutter, Ragged, cutter
 from ._crs_frame import (
     CRS_COLUMNS,
     TEXT,
@@ -44,12 +44,12 @@ from ._crs_frame import (
 )
 from ._sniff import header_fields, sniff
 
-__all__ = ["BLOCK_ROWS", "MAX_ROW_BYTES", "Text", "blocks", "cut", "open_text", "plan"]
+__all__ = ["BLOCK_ROWS", "MAX_ROW_BYTES", "Block", "Text", "blocks", "open_text", "plan"]
 
 #: Blocks of at most this many rows parse fastest (measured: benchmarks/bench_read_crs.py).
 BLOCK_ROWS = 10_000
-#: Longest row (or quoted value) read before the file is refused: a quote that never closes
-#: would otherwise swallow the rest of the file.
+#: Longest row (or quoted value still open) read before the file is refused: a quoted value
+#: that may still close is not waited for beyond it.
 MAX_ROW_BYTES = 8 * 2**20
 #: Largest block parsed at a time (the estimate from the first rows can be far off).
 _MAX_BLOCK = 32 * 2**20
@@ -171,61 +171,11 @@ def has_arrow() -> bool:
     return True
 
 
-class _RowPatterns(NamedTuple):
-    """Regular expressions that follow CSV quoting (a ``"`` opens a quoted value only at the
-    start of a field; ``""`` inside is a quote). Possessive: linear time whatever the quotes."""
-
-    opening: re.Pattern[bytes]  # a quote at the start of a field
-    rows: re.Pattern[bytes]  # complete rows (each up to its line end)
-    row: re.Pattern[bytes]  # the fields of one row, up to where they stop being complete
-
-
-@functools.cache
-def _patterns(sep: str, eol: bytes) -> _RowPatterns:
-    s = re.escape(sep.encode())
-    e = re.escape(eol)
-    start = rb"(?<![^" + s + rb"\r\n])"
-    fields = (
-        rb'(?:[^"'
-        + e
-        + rb"]++"  # text
-        + rb"|"
-        + start
-        + rb'"(?:[^"]++|"")*+"'  # a quoted value (line ends allowed)
-        + rb"|(?<=[^"
-        + s
-        + rb'\r\n])")*+'  # a quote inside a field: text
-    )
-    return _RowPatterns(
-        re.compile(start + rb'"'), re.compile(rb"(?:" + fields + e + rb")*+"), re.compile(fields)
-    )
-
-
-def cut(data: bytes, eol: bytes, sep: str) -> tuple[int, int, bool]:
-    """(end of the last complete row of ``data``, start of a quoted value still open at the
-    end or -1, whether ``data`` has quoted values). A line end inside a quoted value does not
-    end a row."""
-    rows = _patterns(sep, eol)
-    if b'"' not in data or not rows.opening.search(data):
-        return data.rfind(eol) + 1, -1, False
-    whole = rows.rows.match(data)  # both patterns match the empty string: never None
-    cut = whole.end() if whole else 0
-    part = rows.row.match(data, cut)
-    stop = part.end() if part else cut
-    open_at = stop if stop < len(data) and data[stop] == 0x22 else -1
-    return cut, open_at, True
-
-
-def _runaway(label: str, line: int, open_at: int, at_end: bool) -> InputFileError:
-    if open_at >= 0:
-        detail = (
-            "never closes"
-            if at_end
-            else f"runs on for more than {MAX_ROW_BYTES:,} bytes "
-            "(aidcalc.io._crs_text.MAX_ROW_BYTES)"
-        )
+def _runaway(label: str, line: int, quoted: bool) -> InputFileError:
+    if quoted:
         return InputFileError(
-            f"{label}: line {line}: a quoted field opens here and {detail}: a stray '\"'? "
+            f"{label}: line {line}: a quoted field opens here and runs on for more than "
+            f"{MAX_ROW_BYTES:,} bytes (aidcalc.io._crs_text.MAX_ROW_BYTES): a stray '\"'? "
             'Remove or double it ("") and read the file again',
             path=label,
             line=line,
@@ -240,46 +190,111 @@ def _runaway(label: str, line: int, open_at: int, at_end: bool) -> InputFileErro
     )
 
 
-def blocks(text: Text, chunksize: int, label: str) -> Iterator[tuple[memoryview, bool]]:
-    """The text after the header as blocks of whole rows (never cut inside a quoted value),
-    each with whether it has quotes. Linear time: every byte is scanned a bounded number of
-    times (a row that does not fit doubles the block instead of re-reading it)."""
+class Block(NamedTuple):
+    """Whole rows of the text, as the parsers read them."""
+
+    data: Any  # the rows (the file's bytes; rows with stray quotes rewritten in CSV quoting)
+    size: int  # bytes of the text they come from
+    quoted: bool  # whether ``data`` has quoted values
+    notes: list[dict[str, Any]]  # rows read with stray quotes as text (row: the line in it)
+
+
+def _fill(stream: IO[bytes], rest: Any, size: int) -> tuple[bytearray, bool]:
+    """(``rest`` then up to ``size`` more bytes of ``stream``, whether the stream is done):
+    read straight into one buffer (no copy of the block)."""
+    buffer = bytearray(len(rest) + size)
+    buffer[: len(rest)] = rest
+    view = memoryview(buffer)
+    got = stream.readinto(view[len(rest) :])  # type: ignore[attr-defined]
+    view.release()
+    del buffer[len(rest) + got :]
+    return buffer, not got
+
+
+def _lines(data: Any, eol: bytes, end: int) -> int:
+    """The line ends in ``data[:end]``: numpy's vectorised compare, several times faster than
+    ``bytes.count``, in slices of 64 KiB (small temporaries, reused: no page faults)."""
+    codes = np.frombuffer(data, np.uint8, count=end)
+    step = 1 << 16
+    return sum(int(np.count_nonzero(codes[i : i + step] == eol[0])) for i in range(0, end, step))
+
+
+def _notes(data: Any, eol: bytes, stray: list[int]) -> list[dict[str, Any]]:
+    """The rejected-rows entries of rows read with stray quotes (``row``: line in ``data``)."""
+    notes = []
+    line = last = 0
+    for at in stray:  # in order: lines counted between one and the next (linear)
+        line += data.count(eol, last, at)
+        last = at
+        end = data.find(eol, at)
+        text = bytes(data[at : end if end >= 0 else len(data)]).rstrip(b"\r")
+        notes.append(
+            {
+                "row": line,
+                "column": None,
+                "value": text[:200].decode("utf-8", errors="replace"),
+                "reason": STRAY,
+                "kept": True,
+                # its values are as written, but a stray quote may be a broken quoted value
+                # whose fields (and money) moved: it warns, as a changed amount does
+                "kind": MONEY,
+            }
+        )
+    return notes
+
+
+def _ragged(label: str, line: int, rows: Cutter) -> InputFileError:
+    return InputFileError(
+        f"{label}: unreadable CRS data: line {line} does not have the header's "
+        f"{rows.width} fields (read as text, or with its quoted values): a stray separator "
+        "or quote? Fix the line and read the file again",
+        path=label,
+        line=line,
+        reason="unreadable CRS",
+    )
+
+
+def blocks(text: Text, chunksize: int, label: str) -> Iterator[Block]:
+    """The text after the header as blocks of whole rows, cut by the quoting rule of
+    :mod:`aidcalc.io._crs_cut` (never inside a quoted value; a row is only cut off when the
+    bytes after it cannot change its reading). Linear time: every byte is scanned a bounded
+    number of times (a row that does not fit doubles the block instead of re-reading it)."""
     stream, eol = text.stream, text.eol
+    rows = cutter(text.sep, len(text.fields), eol)
     first = text.head + stream.read(max(0, (1 << 16) - len(text.head)))
     lines = first.count(eol)
     per_row = len(first) / lines if lines else 400
-    # blocks of at most 10,000 rows parse fastest (measured: benchmarks/bench_read_crs.py);
-    # a smaller chunksize gives smaller blocks
-    rows = min(chunksize, BLOCK_ROWS)
-    block = int(min(max(per_row * rows, 1 << 12), _MAX_BLOCK))
+    # blocks of at most BLOCK_ROWS rows (measured: benchmarks/bench_read_crs.py); a smaller
+    # chunksize gives smaller blocks
+    block = int(min(max(per_row * min(chunksize, BLOCK_ROWS), 1 << 12), _MAX_BLOCK))
     line = 2  # the line the next block starts on (the header is line 1)
-    rest = first
+    rest: Any = first
     size = block
     while True:
-        data = stream.read(size)
-        at_end = not data
-        data = rest + data if rest else data
-        if not data:
+        data, at_end = _fill(stream, rest, size)
+        if at_end and not data.strip():
             return
-        end, open_at, quoted = cut(data, eol, text.sep)
-        if at_end:
-            if open_at >= 0:
-                raise _runaway(label, line + data.count(eol, 0, open_at), open_at, True)
-            if data.strip():
-                yield memoryview(data), quoted
-            return
-        if not end:
+        added = at_end and not data.endswith((b"\n", b"\r"))
+        if added:
+            data += eol  # the last row ends where the file does
+        try:
+            cut = rows.cut(data, at_end)
+        except Ragged as exc:
+            raise _ragged(label, line + data.count(eol, 0, exc.args[0]), rows) from None
+        if not cut.end:
             if len(data) > MAX_ROW_BYTES:
-                start = open_at if open_at >= 0 else 0
-                raise _runaway(label, line + data.count(eol, 0, start), open_at, False)
+                raise _runaway(label, line, rows.opening.search(data) is not None)
             rest = data
             size = max(size, len(data))  # double the block: linear time on long rows
             continue
+        notes = _notes(data, eol, cut.stray)
+        yield Block(cut.data, cut.end - added, cut.quoted, notes)
+        if at_end:
+            return
         size = block
-        rest = data[end:]
-        line += data.count(eol, 0, end)
-        yield memoryview(data)[:end], quoted  # no copy of the block
-        del data
+        rest = data[cut.end :]
+        line += _lines(data, eol, cut.end)
+        del data, cut
 
 
 class _ArrowParser:
@@ -298,7 +313,7 @@ class _ArrowParser:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
-        types = {f: pa.string() for f in self.wanted}
+        types = {f: pa.large_string() for f in self.wanted}
         if typed:
             types.update({f: pa.float64() for f in self.numbers})
         return {
@@ -313,7 +328,7 @@ class _ArrowParser:
             ),
         }
 
-    def columns(self, table: Any, floats: dict[str, np.ndarray]) -> Any:
+    def columns(self, table: Any, floats: dict[str, Any]) -> Any:
         """The output columns as an arrow table (millions x 1e6, trimmed text, int years)."""
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -322,7 +337,8 @@ class _ArrowParser:
         for name in self.wanted:
             c = self.canonical[name]
             if name in floats:
-                col = arrow_numbers(floats[name], c)
+                col = floats[name]
+                col = arrow_numbers(col, c) if isinstance(col, np.ndarray) else col
             else:
                 col = table.column(name)
                 if c in TEXT:
@@ -330,14 +346,22 @@ class _ArrowParser:
             columns[CRS_COLUMNS.get(c, c)] = col
         return pa.table(columns)
 
-    def typed_floats(self, table: Any) -> dict[str, np.ndarray] | None:
-        """The number columns as floats, or None when a cell has to be reported."""
-        out = {}
+    def typed_floats(self, table: Any) -> dict[str, Any] | None:
+        """The number columns (years as floats, money x 1e6 as arrow arrays, empty cells
+        null), or None when a cell has to be reported."""
+        import pyarrow.compute as pc
+
+        out: dict[str, Any] = {}
         for name in self.numbers:
             column = table.column(name)
+            if self.canonical[name] != "Year":  # money: finite in units (x 1e6) when present
+                out[name] = pc.multiply(column, 1e6)
+                if pc.any(pc.invert(pc.is_finite(out[name]))).as_py():
+                    return None
+                continue
             values = column.to_numpy().astype(float)  # empty cells: NaN
             present = ~column.is_null().to_numpy()
-            if (present & ~acceptable(values, self.canonical[name] == "Year")).any():
+            if (present & ~acceptable(values, True)).any():
                 return None
             out[name] = values
         return out
@@ -379,7 +403,7 @@ class _ArrowParser:
         """The output columns of a header without rows."""
         import pyarrow as pa
 
-        table = pa.table({name: pa.array([], pa.string()) for name in self.wanted})
+        table = pa.table({name: pa.array([], pa.large_string()) for name in self.wanted})
         return self.columns(table, {name: np.array([], dtype=float) for name in self.numbers})
 
 
@@ -402,10 +426,10 @@ def arrow_batches(
     """
     parser = _ArrowParser(text, wanted, canonical)
     produced = False
-    for piece, quoted in blocks(text, chunksize, label):
+    for block in blocks(text, chunksize, label):
         produced = True
-        table, problems = parser.parse(piece, quoted)
-        yield (table if as_arrow else to_pandas(table)), problems
+        table, problems = parser.parse(block.data, block.quoted)
+        yield (table if as_arrow else to_pandas(table)), block.notes + problems
     if not produced:  # a header without rows: an empty chunk with the right columns
         table = parser.empty()
         yield (table if as_arrow else to_pandas(table)), []
@@ -422,24 +446,25 @@ def batches(*, as_arrow: bool = False) -> Any:
 def pandas_batches(
     text: Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
 ) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
-    """Chunks through pandas' C parser (when pyarrow is not installed)."""
-    chunks = pd.read_csv(
-        io.BufferedReader(Prepended(text.head, text.stream)),
-        sep=text.sep,
-        header=None,
-        names=text.fields,
-        usecols=wanted,
-        dtype=str,
-        chunksize=chunksize,
-        encoding="utf-8",
-        encoding_errors="replace",
-        keep_default_na=False,
-        na_values=[""],
-    )
+    """Chunks through pandas' C parser (when pyarrow is not installed), block by block as
+    :func:`blocks` cuts them."""
     produced = False
-    for chunk in chunks:
+    for block in blocks(text, chunksize, label):
         produced = True
-        yield _convert(chunk, canonical)
+        chunk = pd.read_csv(
+            io.BytesIO(block.data),
+            sep=text.sep,
+            header=None,
+            names=text.fields,
+            usecols=wanted,
+            dtype=str,
+            encoding="utf-8",
+            encoding_errors="replace",
+            keep_default_na=False,
+            na_values=[""],
+        )
+        chunk, problems = _convert(chunk, canonical)
+        yield chunk, block.notes + problems
     if not produced:
         yield _convert(pd.DataFrame({f: pd.Series(dtype=str) for f in wanted}), canonical)
 
@@ -467,5 +492,3 @@ def _convert(
         else:
             out[name] = col
     return pd.DataFrame(out, index=chunk.index), problems
-
-

@@ -255,9 +255,9 @@ def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start, size = at, 0
     rows = max(1, min(BLOCK_ROWS, blocksize // 400))  # pieces of about blocksize bytes
-    for piece, _ in blocks(text, rows, label):
-        size += len(piece)
-        at += len(piece)
+    for block in blocks(text, rows, label):
+        size += block.size
+        at += block.size
         if size >= blocksize:
             out.append((start, size))
             start, size = at, 0

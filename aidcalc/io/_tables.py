@@ -274,6 +274,9 @@ class Prepended(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
+        into = getattr(self._stream, "readinto", None)
+        if into is not None:  # straight into the caller's buffer: no copy
+            return int(into(buffer) or 0)
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
