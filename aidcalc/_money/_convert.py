@@ -46,7 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
+from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO, RATE_COLUMNS
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
@@ -58,7 +58,13 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
-from .._base._frame_checks import Money, check_frame, money_values, overflowed
+from .._base._frame_checks import (
+    Money,
+    check_frame,
+    check_out_names,
+    money_values,
+    overflowed,
+)
 from .._base._provenance import Policy as RatePolicy
 from .._base._provenance import RateFacts, render
 from ._currencies import check_currency, code_hint
@@ -901,6 +907,11 @@ def convert(
     # a pint-pandas currency amount (pint[USD]) gives the currency; no currency column needed
     units = money_with_currency(frame, amount, currency, "convert")
     _check_columns(frame, (amount, currency, date) if units is None else (amount, date))
+    check_out_names(
+        "convert", {"out": out or f"{amount}_{to}"},
+        reads={"amount": amount, "currency": currency, "date": date},
+        writes=RATE_COLUMNS,
+    )  # fmt: skip
     table = resolve_rates(rates)
     amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
     money = money_values(amounts, amount, "convert")
