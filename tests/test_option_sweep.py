@@ -483,6 +483,27 @@ def test_year_columns_read_as_years(years, fx):
     assert np.allclose(got["amount_USD_2022"], full["amount_USD_2022"])
 
 
+@pytest.mark.parametrize("fx", ["spot", "month"])
+@pytest.mark.parametrize("prices", ["dac", None])
+def test_a_year_column_where_a_day_is_needed_is_a_row_problem_like_any_other(fx, prices):
+    """errors="coerce" gives NaN and a reason on the rows that need the day (it raised for the
+    whole column, as errors="raise" does); rows already in `to` need no date at current prices
+    (as in convert)."""
+    f = pd.DataFrame({"donor": ["JPN", "DEU", "ITA"], "amount": [1e9, 2e8, 3e7],
+                      "currency": ["JPY", "EUR", "EUR"],
+                      "date": pd.array([2023, 2024, None], dtype="Int64")}, index=[7, 8, 9])
+    out = aidcalc.normalise(f, "EUR", 2022, fx=fx, prices=prices, errors="coerce")
+    col = "amount_EUR" if prices is None else "amount_EUR_2022"
+    _check_rowwise(out, f, col, "coerce")
+    assert out[col].isna().tolist() == ([True, False, False] if prices is None else [True] * 3)
+    assert f"a year where fx={fx!r} needs a date" in out.loc[7, "error"]
+    converted = aidcalc.convert(f, "EUR", fx=fx, errors="coerce")
+    if prices is None:
+        assert out[col].isna().tolist() == converted["amount_EUR"].isna().tolist()
+    with pytest.raises(aidcalc.ValidationError, match=r"holds years \(\d rows? \(index 7"):
+        aidcalc.normalise(f, "EUR", 2022, fx=fx, prices=prices)
+
+
 # --- 3. mixed inputs in one frame ----------------------------------------------------------------
 BASE = pd.DataFrame(
     {
