@@ -461,7 +461,9 @@ SAME_DAY = {
 @pytest.mark.parametrize("kind", list(SAME_DAY))
 def test_a_leap_day_however_written_is_that_day(kind):
     f = pd.DataFrame({"amount": [1e9], "currency": ["JPY"]})
-    f["date"] = SAME_DAY[kind] if isinstance(SAME_DAY[kind], list) else SAME_DAY[kind].values
+    given = SAME_DAY[kind]
+    f["date"] = given if isinstance(given, list) else given.set_axis(f.index)
+    assert isinstance(given, list) or f["date"].dtype == given.dtype  # tz and Period kept
     out = aidcalc.convert(f, "EUR")
     assert out["fx_date"].iloc[0] == pd.Timestamp("2024-02-29")
     real = aidcalc.normalise(f.assign(donor="JPN"), "EUR", 2024)

@@ -10,6 +10,10 @@ Conventions
 * ``fx="spot"``: each leg of the cross rate (row currency and target, both quoted against
   the table's base) is the latest fixing on or before the row's date; ``fx_date`` is the older
   of the two legs' fixing dates and must be at most ``max_days_back`` days before the date.
+  The look-back bridges weekends and holidays *between* fixings, never a working day after a
+  currency's last fixing in the table (the end of the data, or a currency the publisher
+  stopped, as the ECB did RUB after 2022-03-01): those rows have no rate ("date after the
+  last ... fixing"), since the real rate of that day is unknown.
 * ``fx="month"`` / ``"year"``: the arithmetic mean of the *daily cross rate* over the
   calendar month/year (the average of the ratio, computed on days where both legs fixed; not
   the ratio of the two averages). ``fx_date`` is the first day of the period (a
@@ -82,8 +86,8 @@ Policy = Literal["spot", "month", "year"]
 # reasons a row gets no rate (codes; 0 = fine)
 (
     OK, NO_DATE, BAD_DATE, NO_CURRENCY, UNKNOWN, NO_TARGET, BEFORE, STALE, PERIOD, BAD_AMOUNT,
-    NOT_FINITE, OVERFLOW,
-) = range(12)  # fmt: skip
+    NOT_FINITE, OVERFLOW, AFTER,
+) = range(13)  # fmt: skip
 _FIX = (
     "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
     "use errors='coerce' to get NaN with a reason, or try fx='month' / a larger "
@@ -560,7 +564,9 @@ def _explain(
     if policy == "spot" and cur.to_col >= 0:
         first = table._first_days()
         pair_first = np.maximum(first[np.maximum(cur.col[c], 0)], first[cur.to_col])
-        timing = np.where(d < pair_first, BEFORE, STALE)
+        last = table._last_days()
+        pair_last = np.minimum(last[np.maximum(cur.col[c], 0)], last[cur.to_col])
+        timing = np.where(d < pair_first, BEFORE, np.where(d > pair_last, AFTER, STALE))
     else:
         timing = np.full(len(bad), PERIOD)
     why = np.where(status != OK, status, np.where(has_day, timing, NO_DATE))
@@ -612,6 +618,11 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
     cov = _coverage_text(table, cur, to)
     if reason == BEFORE:
         return f"date before the first {cur}/{to} fixing ({cov})"
+    if reason == AFTER:
+        return (
+            f"date after the last {cur}/{to} fixing ({cov}): no rate is carried past it; "
+            "update the rates (aidcalc update) or pass rates="
+        )
     if reason == STALE:
         return f"no {cur}/{to} fixing within {max_days_back} days before the date ({cov})"
     return f"{policy} not fully covered by {cur}/{to} fixings ({cov})"
@@ -857,7 +868,9 @@ def convert(
     fx
         The exchange-rate policy (``policy=`` is its deprecated name).
         ``"spot"``: the fixing of that day, or the latest earlier one at most
-        ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the
+        ``max_days_back`` days old (``fx_date`` says which), but never past the currency's
+        last fixing in the table except over the weekend right after it (a later date is
+        not covered: update the rates, or pass ``rates=``). ``"month"`` / ``"year"``: the
         average of the daily cross rate over the calendar month/year; ``fx_date`` is the first
         day of the period.
     rates
