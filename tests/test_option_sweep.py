@@ -217,9 +217,30 @@ def test_aggregate_by_year_needs_only_the_year(kind):
     expected = aidcalc.aggregate(PLEDGES, by="donor", period="year")
     got = aidcalc.aggregate(coarse, by="donor", period="year")
     pd.testing.assert_frame_equal(got, expected)
+    # membership of these donors did not change within those years: groups work too
+    for period in (None, "year"):
+        pd.testing.assert_frame_equal(
+            aidcalc.aggregate(coarse, by=None, period=period, groups=["G7", "EU27"]),
+            aidcalc.aggregate(PLEDGES, by=None, period=period, groups=["G7", "EU27"]),
+        )
     for period in ("quarter", "month"):
         with pytest.raises(aidcalc.AggregationError, match=rf"period='{period}'|day/month"):
             aidcalc.aggregate(coarse, by="donor", period=period)
+
+
+@pytest.mark.parametrize("written", ["2020", 2020, "2020-01", "01/15/2020"])
+def test_group_membership_from_a_year_or_month_only_where_it_did_not_change(written):
+    """The UK left the EU on 2020-01-31: "2019" and "2021" say whether it was in EU27, and so
+    does January 2020 (month-only, or a day whose day/month order is unsure), "2020" not."""
+    uk = pd.DataFrame({"donor": ["GBR"] * 3, "amount": [1.0, 2.0, 4.0], "currency": "EUR",
+                       "announced": pd.Series([2019, 2021, written], dtype=object)})
+    if written in ("2020-01", "01/15/2020"):
+        assert aidcalc.aggregate(uk, by=None, groups="EU27")["amount"].tolist() == [5.0]
+        return
+    with pytest.raises(aidcalc.AggregationError, match=r"GBR joined or left EU27 .*index 2"):
+        aidcalc.aggregate(uk, by=None, groups="EU27")
+    assert aidcalc.aggregate(uk.iloc[:2], by=None, groups="EU27")["amount"].tolist() == [1.0]
+    assert aidcalc.aggregate(uk, by=None, groups="G7")["amount"].tolist() == [7.0]
 
 
 @pytest.mark.parametrize("kind", list(MONTH_ONLY))
