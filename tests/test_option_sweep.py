@@ -75,19 +75,21 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 # --- 1. every option value -----------------------------------------------------------------------
+# an orthogonal array L9(3^4): every pair of values of any two of the four options occurs
+_L9 = [(0, 0, 0, 0), (0, 1, 1, 1), (0, 2, 2, 2), (1, 0, 1, 2), (1, 1, 2, 0), (1, 2, 0, 1),
+       (2, 0, 2, 1), (2, 1, 0, 2), (2, 2, 1, 0)]  # fmt: skip
+
+
 def _normalise_options() -> list[dict[str, Any]]:
-    """prices x extend x base year in full; donor=None and the three spellings of current
-    prices on top (every pair of option values occurs)."""
-    full = [
-        {"prices": p, "extend": e, "base": b, "donor": "donor"}
-        for p, e, b in itertools.product(["dac", "cpi"], ["weo", "last", None], [2022, 2030])
-    ]
-    no_donor = [{"prices": p, "extend": e, "base": 2026, "donor": None}
-                for p, e in itertools.product(["dac", "cpi", None], ["weo", "last", None])]
-    current = [{"prices": p, "extend": e, "base": b, "donor": "donor"}
-               for p, e, b in [("none", "last", 2030), ("current", None, 2026),
-                               (None, "weo", 2022)]]  # fmt: skip
-    return full + no_donor + current
+    """prices x extend x base year x donor, pairwise (the three spellings of current prices
+    take turns at the third level of ``prices``)."""
+    current = iter([None, "none", "current"])
+    return [
+        {"prices": ("dac", "cpi")[p] if p < 2 else next(current),
+         "extend": ("weo", "last", None)[e], "base": (2022, 2026, 2030)[b],
+         "donor": ("donor", None, "donor")[d]}
+        for p, e, b, d in _L9
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("to", CURRENCIES)
