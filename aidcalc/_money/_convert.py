@@ -621,7 +621,7 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
     if reason == AFTER:
         return (
             f"date after the last {cur}/{to} fixing ({cov}): no rate is carried past it; "
-            "update the rates (aidcalc update) or pass rates="
+            "update the rates (`aidcalc update --source ecb` for the ECB's) or pass rates="
         )
     if reason == STALE:
         return f"no {cur}/{to} fixing within {max_days_back} days before the date ({cov})"
