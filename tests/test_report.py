@@ -578,6 +578,22 @@ def test_base_year_after_coverage_is_an_error_naming_the_fix(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_a_base_year_that_converts_only_some_rows_is_not_offered_as_the_whole_fix(tmp_path):
+    """Euro CPI ends in 2023 and the IMF WEO has no euro-area CPI: an earlier base year
+    converts the 2023 row only, so the message says "only 1" and names --prices none (it
+    said "use --base-year 2023 ... so that no money is left out")."""
+    from aidcalc._report._build import ReportError
+
+    rows = pd.DataFrame({"donor": ["DEU", "FRA", "ITA"], "amount": [5e8, 6e7, 7e7],
+                         "currency": "EUR", "announced": ["2026-06-15", "2025-11-20", "2023-05-05"],
+                         "category": "energy", "status": "pledged", "kind": "pledge",
+                         "recipient": "UKR"})  # fmt: skip
+    with pytest.raises(ReportError, match=r"with --base-year 2023 only 1 of them can: use "
+                                          r"--prices none") as info:  # fmt: skip
+        build_report(rows, out=tmp_path / "x", prices="cpi", fx="month")
+    assert "no money is left out" not in str(info.value)
+
+
 def test_fx_source_statement_follows_the_rows(quick_charts, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

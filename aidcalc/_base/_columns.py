@@ -61,3 +61,7 @@ POPULATION: Final = "population"
 POPULATION_SOURCE: Final = "population_source"
 
 PROVENANCE: Final = (FX_RATE, FX_DATE, FX_SOURCE, DEFLATOR, DEFLATOR_SOURCE, PRICE_BASE)
+# every column convert / normalise write besides the amount (an out= name may not be one)
+RATE_COLUMNS: Final = (FX_RATE, FX_DATE, FX_SOURCE, FX_TO, ERROR)
+PRICE_COLUMNS: Final = (*RATE_COLUMNS, DEFLATOR, DEFLATOR_SOURCE, BASE_FX_RATE, BASE_FX_SOURCE,
+                        PRICE_BASE)  # fmt: skip

@@ -17,13 +17,19 @@ both ``except aidcalc.AidcalcError`` and ``except TypeError`` catch it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ._errors import FrameTypeError, ValidationError, describe_rows, join_values
+from ._errors import (
+    FrameTypeError,
+    OptionTypeError,
+    ValidationError,
+    describe_rows,
+    join_values,
+)
 
 __all__ = [
     "FrameTypeError",
@@ -31,6 +37,7 @@ __all__ = [
     "booleans",
     "check_columns_exist",
     "check_frame",
+    "check_out_names",
     "money_values",
     "overflowed",
     "rows_error",
@@ -85,6 +92,59 @@ def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str)
     if unknown:
         raise ValidationError(
             message.format(unknown=unknown, columns=list(frame.columns)), problems=pd.DataFrame()
+        )
+
+
+def check_out_names(
+    func: str,
+    chosen: Mapping[str, str | None],
+    *,
+    reads: Mapping[str, str | None],
+    writes: Iterable[str] = (),
+) -> None:
+    """Refuse output column names that would destroy what the result needs: a name
+    (``chosen``: option -> column, e.g. ``{"out": "amount"}``) that is a column the call
+    reads (``reads``: option -> column, e.g. ``{"amount": "amount"}``), one of the columns
+    it writes itself (``writes``: provenance such as ``fx_rate``), or the name of another
+    chosen output. Each would replace money or its provenance without a word (converted
+    euros in the ``amount`` column, next to a ``currency`` column that still says JPY).
+
+    Examples
+    --------
+    >>> check_out_names("convert", {"out": "amount"}, reads={"amount": "amount"})
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: convert: out='amount' would overwrite the input column 'amount' ...
+    >>> check_out_names("convert", {"out": "amount_EUR"}, reads={"amount": "amount"})
+    """
+    seen: dict[str, str] = {}
+    for option, name in chosen.items():
+        if name is None:
+            continue
+        if not isinstance(name, str):
+            raise OptionTypeError(
+                f"{func}: {option}= must be a column name (a string), got {name!r}",
+                problems=None, option=option, value=name, accepted="a column name",
+            )  # fmt: skip
+        readers = [o for o, col in reads.items() if col is not None and col == name]
+        if readers:
+            why = (
+                f"would overwrite the input column {name!r} ({readers[0]}=) that {func} "
+                "reads, leaving results beside inputs that no longer describe them"
+            )
+        elif name in writes:
+            why = f"is a column {func} writes itself ({join_values(list(writes))})"
+        elif name in seen:
+            why = f"is also {seen[name]}="
+        else:
+            seen[name] = option
+            continue
+        message = f"{func}: {option}={name!r} {why}; pass another {option}= name"
+        raise ValidationError(
+            message,
+            problems=pd.DataFrame({"row": [None], "column": [name], "problem": [why]}),
+            option=option,
+            value=name,
         )
 
 

@@ -10,6 +10,10 @@ Conventions
 * ``fx="spot"``: each leg of the cross rate (row currency and target, both quoted against
   the table's base) is the latest fixing on or before the row's date; ``fx_date`` is the older
   of the two legs' fixing dates and must be at most ``max_days_back`` days before the date.
+  The look-back bridges weekends and holidays *between* fixings, never a working day after a
+  currency's last fixing in the table (the end of the data, or a currency the publisher
+  stopped, as the ECB did RUB after 2022-03-01): those rows have no rate ("date after the
+  last ... fixing"), since the real rate of that day is unknown.
 * ``fx="month"`` / ``"year"``: the arithmetic mean of the *daily cross rate* over the
   calendar month/year (the average of the ratio, computed on days where both legs fixed; not
   the ratio of the two averages). ``fx_date`` is the first day of the period (a
@@ -46,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO
+from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO, RATE_COLUMNS
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
@@ -58,7 +62,13 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
-from .._base._frame_checks import Money, check_frame, money_values, overflowed
+from .._base._frame_checks import (
+    Money,
+    check_frame,
+    check_out_names,
+    money_values,
+    overflowed,
+)
 from .._base._provenance import Policy as RatePolicy
 from .._base._provenance import RateFacts, render
 from ._currencies import check_currency, code_hint
@@ -76,8 +86,8 @@ Policy = Literal["spot", "month", "year"]
 # reasons a row gets no rate (codes; 0 = fine)
 (
     OK, NO_DATE, BAD_DATE, NO_CURRENCY, UNKNOWN, NO_TARGET, BEFORE, STALE, PERIOD, BAD_AMOUNT,
-    NOT_FINITE, OVERFLOW,
-) = range(12)  # fmt: skip
+    NOT_FINITE, OVERFLOW, AFTER,
+) = range(13)  # fmt: skip
 _FIX = (
     "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
     "use errors='coerce' to get NaN with a reason, or try fx='month' / a larger "
@@ -554,7 +564,9 @@ def _explain(
     if policy == "spot" and cur.to_col >= 0:
         first = table._first_days()
         pair_first = np.maximum(first[np.maximum(cur.col[c], 0)], first[cur.to_col])
-        timing = np.where(d < pair_first, BEFORE, STALE)
+        last = table._last_days()
+        pair_last = np.minimum(last[np.maximum(cur.col[c], 0)], last[cur.to_col])
+        timing = np.where(d < pair_first, BEFORE, np.where(d > pair_last, AFTER, STALE))
     else:
         timing = np.full(len(bad), PERIOD)
     why = np.where(status != OK, status, np.where(has_day, timing, NO_DATE))
@@ -606,6 +618,11 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
     cov = _coverage_text(table, cur, to)
     if reason == BEFORE:
         return f"date before the first {cur}/{to} fixing ({cov})"
+    if reason == AFTER:
+        return (
+            f"date after the last {cur}/{to} fixing ({cov}): no rate is carried past it; "
+            "update the rates (`aidcalc update --source ecb` for the ECB's) or pass rates="
+        )
     if reason == STALE:
         return f"no {cur}/{to} fixing within {max_days_back} days before the date ({cov})"
     return f"{policy} not fully covered by {cur}/{to} fixings ({cov})"
@@ -851,7 +868,9 @@ def convert(
     fx
         The exchange-rate policy (``policy=`` is its deprecated name).
         ``"spot"``: the fixing of that day, or the latest earlier one at most
-        ``max_days_back`` days old (``fx_date`` says which). ``"month"`` / ``"year"``: the
+        ``max_days_back`` days old (``fx_date`` says which), but never past the currency's
+        last fixing in the table except over the weekend right after it (a later date is
+        not covered: update the rates, or pass ``rates=``). ``"month"`` / ``"year"``: the
         average of the daily cross rate over the calendar month/year; ``fx_date`` is the first
         day of the period.
     rates
@@ -901,6 +920,11 @@ def convert(
     # a pint-pandas currency amount (pint[USD]) gives the currency; no currency column needed
     units = money_with_currency(frame, amount, currency, "convert")
     _check_columns(frame, (amount, currency, date) if units is None else (amount, date))
+    check_out_names(
+        "convert", {"out": out or f"{amount}_{to}"},
+        reads={"amount": amount, "currency": currency, "date": date},
+        writes=RATE_COLUMNS,
+    )  # fmt: skip
     table = resolve_rates(rates)
     amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
     money = money_values(amounts, amount, "convert")

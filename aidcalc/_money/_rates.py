@@ -344,7 +344,8 @@ class RateTable:
     def rate(self, currency: str, date: Any, *, max_days_back: int = 7) -> float:
         """One spot rate (``currency`` per one ``base``): the latest fixing on or before ``date``.
 
-        Returns NaN when there is none within ``max_days_back`` days. For converting amounts
+        Returns NaN when there is none within ``max_days_back`` days, or the date is a
+        working day after the currency's last fixing in the table. For converting amounts
         use :func:`aidcalc.convert`, which says *why* a rate is missing. A ``currency`` that is
         not an ISO 4217 code raises :class:`aidcalc.CurrencyCodeError`; one the table lacks,
         :class:`aidcalc.RateNotFoundError`.
@@ -354,7 +355,10 @@ class RateTable:
         ff_val, ff_day = self._spot()
         pos = min(max(day - int(self._days[0]), 0), ff_day.shape[0] - 1)
         age = day - int(ff_day[pos, col])
-        return float(ff_val[pos, col]) if 0 <= age <= max_days_back else float("nan")
+        ended = bool(self._ended(ff_day[pos : pos + 1, :], day)[0, col])  # past the last fixing
+        return float(ff_val[pos, col]) if 0 <= age <= max_days_back and not ended else float(
+            "nan"
+        )
 
     # --- internals used by _convert ------------------------------------------------------------
     def _column(self, currency: str) -> tuple[str, int]:
@@ -407,6 +411,32 @@ class RateTable:
             self._cache["first"] = hit
         return hit
 
+    def _last_days(self) -> np.ndarray:
+        """Day number of each currency's last fixing (built once)."""
+        hit = self._cache.get("last")
+        if hit is None:
+            have = ~np.isnan(self._values)[::-1]
+            hit = self._days[len(self._days) - 1 - np.argmax(have, axis=0)].astype("int64")
+            self._cache["last"] = hit
+        return hit
+
+    def _ended(self, ff_day: np.ndarray, first_day: int) -> np.ndarray:
+        """Where a spot look-back would carry a currency's *last* fixing past a working day
+        (Monday to Friday) after it: ``ff_day[t, c]`` (the fixing used on day
+        ``first_day + t``) is currency ``c``'s last one and a working day has passed since.
+        The look-back bridges weekends and holidays *between* fixings; after a currency's last
+        fixing (the end of the table, or a fixing the publisher stopped, as the ECB did for
+        RUB on 2022-03-02) nobody knows the rate: it is refused, never carried forward."""
+        last = self._last_days()
+        day = first_day + np.arange(ff_day.shape[0], dtype="int64")[:, None]
+        r, c = np.nonzero((ff_day == last[None, :]) & (day > last[None, :]))
+        ended = np.zeros(ff_day.shape, dtype=bool)
+        if len(r):
+            start = (last[c] + 1).astype("datetime64[D]")
+            working = np.busday_count(start, (day[r, 0] + 1).astype("datetime64[D]")) > 0
+            ended[r[working], c[working]] = True
+        return ended
+
     def _dense(
         self, to_col: int, policy: str, max_days_back: int
     ) -> tuple[int, np.ndarray, np.ndarray]:
@@ -435,7 +465,8 @@ class RateTable:
                 rate = ffv[:, [to_col]] / ffv
             fix = np.minimum(ffd[:, [to_col]], ffd)  # the staler of the two legs
             age = (start + np.arange(n_ext))[:, None] - fix
-            ok = (age <= max_days_back) & ~np.isnan(rate)
+            ended = self._ended(ffd, start)
+            ok = (age <= max_days_back) & ~np.isnan(rate) & ~ended & ~ended[:, [to_col]]
             seconds = np.where(ok, fix * 86_400, nat)
             day0 = start
         else:

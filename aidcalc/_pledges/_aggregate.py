@@ -52,7 +52,7 @@ from .._base._columns import (
 )
 from .._base._compat import renamed_argument
 from .._base._dask import dask_dispatch
-from .._base._dates import YEAR_MAX, YEAR_MIN, parse_dates
+from .._base._dates import YEAR_MAX, YEAR_MIN, Precision, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_columns_exist, check_frame, money_values
 from .._money._amount import code_hint
@@ -66,6 +66,7 @@ __all__ = ["PERIOD", "aggregate"]
 ROWS: Final = "rows"
 MISSING: Final = "missing"
 _FREQ: Final = {"year": "Y", "quarter": "Q", "month": "M"}
+_PRECISION: Final[dict[str, Precision]] = {"year": "year", "quarter": "month", "month": "month"}
 
 
 @renamed_argument("frame")
@@ -229,6 +230,7 @@ def _check_options(frame: pd.DataFrame, spec: _Spec) -> None:
         frame,
         "aggregate: column(s) {unknown} not in the frame (columns: {columns})",
     )
+    _check_keys(spec)
     if spec.period is not None and spec.period not in _FREQ:
         raise ValidationError(
             f"period={spec.period!r}: use 'year', 'quarter', 'month' or None",
@@ -250,6 +252,27 @@ def check_cumulative(cumulative: Any, period: Any) -> None:
             value=cumulative,
             accepted="a period with cumulative=True",
             problems=None,
+        )
+
+
+def _check_keys(spec: _Spec) -> None:
+    """``by`` names each column once, not ``value`` and none the result adds itself: pandas
+    would fail to build the result (or a key would shadow a sum)."""
+    added = [ROWS, MISSING, *([PERIOD] if spec.period is not None else []),
+             *([GROUP] if spec.groups is not None else [])]  # fmt: skip
+    twice = [k for i, k in enumerate(spec.keys) if k in spec.keys[:i]]
+    clash = [k for k in spec.keys if k in added]
+    problem = (
+        f"by names {join_values(list(dict.fromkeys(twice)))} more than once" if twice
+        else f"by and value both name {spec.value!r}: a column is either summed or grouped by"
+        if spec.value in spec.keys
+        else f"by names {join_values(clash)}, a column aggregate adds to its result "
+        f"({join_values(added)}): rename that column first (data.rename(columns=...))"
+        if clash else None
+    )  # fmt: skip
+    if problem is not None:
+        raise ValidationError(
+            f"aggregate: {problem}", option="by", value=spec.keys, problems=None
         )
 
 
@@ -513,7 +536,11 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
             f"aggregate: period needs the date column {date!r} (or a {year!r} column)",
             problems=pd.DataFrame(),
         )
-    got = parse_dates(work[date], mixed_offsets=False)
+    # a year (integer years, "2024", Period("2024")) is enough for period="year", a month
+    # for "quarter" and "month": never ask for a day the period does not use
+    got = parse_dates(
+        work[date], precision=_PRECISION[period], mixed_offsets=False, option=("period", period)
+    )
     dates, bad = got.dates, got.bad
     if bad.any():
         idx = work.index[bad].unique()

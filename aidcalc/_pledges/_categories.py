@@ -43,7 +43,7 @@ from .._base._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from .._base._compat import renamed_argument
 from .._base._dask import dask_aware
 from .._base._errors import OptionTypeError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_columns_exist, check_frame
+from .._base._frame_checks import check_columns_exist, check_frame, check_out_names
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -607,6 +607,12 @@ def categorise(
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "categorise")
     text_cols, purpose_code = _inputs(frame, text, purpose_code)
+    check_out_names(
+        "categorise",
+        {"out": out, "all_out": all_out,
+         **({"out + '_source'": out + _SOURCE_SUFFIX} if isinstance(out, str) else {})},
+        reads={**{f"text[{i}]": c for i, c in enumerate(text_cols)}, "purpose_code": purpose_code},
+    )  # fmt: skip
     keep_existing = not overwrite and out in frame.columns
     if not text_cols and purpose_code is None and overrides is None and not keep_existing:
         raise ValidationError(

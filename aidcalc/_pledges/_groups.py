@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -153,22 +153,10 @@ def group_rows(
     if donor not in frame.columns:
         raise ValidationError(f"no donor column {donor!r} to group by", problems=pd.DataFrame())
     if date is not None and date in frame.columns:
-        from .._base._dates import parse_dates
-
-        got = parse_dates(frame[date], mixed_offsets=False)
-        parsed, why, bad = got.dates, got.reasons, got.bad
-        if bad.any():
-            idx = frame.index[bad].unique()
-            raise AggregationError(
-                f"cannot tell group membership: {date!r} cannot be read in {describe_rows(idx)}"
-                f" ({join_values(frame.loc[bad, date].drop_duplicates().tolist())})"
-                f": {why[bad].iloc[0]}",
-                rows=list(idx),
-            )
-        when = parsed.to_numpy()
+        first, last = _row_span(frame, date)
     else:  # no dates: every row counts for the current (open-ended) members only
-        when = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-    undated = pd.isna(when)
+        first = last = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+    undated = pd.isna(first)
     codes, uniques = pd.factorize(frame[donor])  # compare small integers, not strings
     position = {code: i for i, code in enumerate(uniques)}
     if EU_WHOLE in position:
@@ -180,17 +168,64 @@ def group_rows(
             if member not in position:
                 continue
             hit = codes == position[member]
-            inside = np.ones(len(frame), dtype=bool)
-            if pd.notna(start):
-                inside &= when >= np.datetime64(start)
-            if pd.notna(end):
-                inside &= when <= np.datetime64(end)
+            inside = _inside(first, start, end)
+            changed = hit & ~undated & (inside != _inside(last, start, end))
+            if changed.any():
+                raise _membership_error(
+                    frame, str(date), changed,
+                    f"{member} joined or left {name} within the year or month written",
+                    "give the day (YYYY-MM-DD)",
+                )  # fmt: skip
             # undated rows count for current (open-ended) members only
             ok |= hit & np.where(undated, pd.isna(end), inside)
         sub = frame.loc[ok].copy()
         sub.insert(0, GROUP, name)
         parts.append(sub)
     return pd.concat(parts) if parts else frame.iloc[:0].assign(**{GROUP: []})
+
+
+def _row_span(frame: pd.DataFrame, date: str) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each row's date may mean: the day; or the whole month or year of a
+    month- or year-only date (``2024``, ``Period("2024-06")``), which tells membership
+    wherever it did not change within that period."""
+    from .._base._dates import parse_dates
+
+    got = parse_dates(frame[date], precision="year", mixed_offsets=False)
+    if got.bad.any():
+        why = got.reasons[got.bad].iloc[0]
+        raise _membership_error(frame, date, got.bad, f"{date!r} cannot be read", why)
+    first = got.values.astype("datetime64[ns]")
+    unit = np.where(got.precision == 1, "Y", np.where(got.precision == 2, "M", "D"))
+    last = first.copy()
+    for code in ("Y", "M"):  # the last day of the year or month written
+        rows = (unit == code) & ~np.isnat(first)
+        if rows.any():
+            nxt = first[rows].astype(f"datetime64[{code}]") + np.timedelta64(1, code)
+            last[rows] = (nxt.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(
+                "datetime64[ns]"
+            )
+    return first, last
+
+
+def _inside(when: np.ndarray, start: Any, end: Any) -> np.ndarray:
+    """Whether each day of ``when`` is inside a membership ``start``..``end`` (open ends)."""
+    inside = np.ones(len(when), dtype=bool)
+    if pd.notna(start):
+        inside &= when >= np.datetime64(start)
+    if pd.notna(end):
+        inside &= when <= np.datetime64(end)
+    return inside
+
+
+def _membership_error(
+    frame: pd.DataFrame, date: str, rows: np.ndarray, what: str, fix: str
+) -> AggregationError:
+    idx = frame.index[rows].unique()
+    return AggregationError(
+        f"cannot tell group membership: {what} in {describe_rows(idx)} "
+        f"({join_values(frame.loc[rows, date].drop_duplicates().tolist())}): {fix}",
+        rows=list(idx),
+    )
 
 
 def _refuse_eu_whole(frame: pd.DataFrame, wanted: list[str], is_whole: np.ndarray) -> None:

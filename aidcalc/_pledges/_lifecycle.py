@@ -28,7 +28,13 @@ from .._base._columns import AMOUNT, PERIOD_END, PERIOD_START, PLEDGE_ROW, YEAR
 from .._base._compat import renamed_argument
 from .._base._dates import YEAR_MAX, YEAR_MIN
 from .._base._errors import ValidationError, join_values
-from .._base._frame_checks import check_columns_exist, check_frame, money_values, rows_error
+from .._base._frame_checks import (
+    check_columns_exist,
+    check_frame,
+    check_out_names,
+    money_values,
+    rows_error,
+)
 from .._money._frame_units import is_pint, plain, restore
 
 __all__ = [
@@ -188,7 +194,19 @@ def spread(
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     _check_spread_options(frame, how, amount, link)
+    if link in frame.columns and year in frame.columns:
+        raise ValidationError(
+            f"spread: the frame was already spread (it has {year!r} and {link!r} columns); "
+            "spreading it again would split each year's part over the whole period once "
+            "more. Spread the original frame, or pass other year=/link= names",
+            option="link", value=link, problems=None,
+        )  # fmt: skip
     columns = _money_columns(frame, amount, money)
+    check_out_names(
+        "spread", {"year": year, "link": link},
+        reads={"start": start, "end": end, "amount": amount,
+               **{f"money[{i}]": c for i, c in enumerate(c for c in columns if c != amount)}},
+    )  # fmt: skip
     n = len(frame)
     # one-sided periods: a single year
     first, last = _years(frame, start, n), _years(frame, end, n)

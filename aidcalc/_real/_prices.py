@@ -17,7 +17,7 @@ from .._base import _columns as C
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._errors import AidcalcError, ValidationError
-from .._base._frame_checks import check_frame
+from .._base._frame_checks import check_frame, check_out_names
 from .._base._provenance import render
 from .._money._amount import check_currency
 from .._money._frame_units import money_with_currency, with_currency_unit
@@ -297,6 +297,11 @@ def normalise(
     base_year, source = int(base_year), SOURCES[prices]
     if out is None:
         out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"
+    check_out_names(
+        "normalise", {"out": out},
+        reads={"amount": amount, "currency": currency, "date": date, "donor": donor},
+        writes=C.PRICE_COLUMNS,
+    )  # fmt: skip
     opts = _Options(
         to, base_year, prices, source, fx, errors, out, extend, rates,
         deflators if prices == "dac" else cpi, locale, _pinned(vintage),

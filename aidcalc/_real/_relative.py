@@ -17,7 +17,7 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
-from .._base._frame_checks import check_frame
+from .._base._frame_checks import check_frame, check_out_names
 from .._money._amount import code_hint
 from ._macro import annual_usd_rates, gdp_table, lookup, population_table
 from ._rows import (
@@ -287,6 +287,11 @@ def share_of_gdp(
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     problems, years = _start(frame, errors, scale, "share_of_gdp", (year, gdp_year, "gdp_year"))
+    check_out_names(
+        "share_of_gdp", {"out": out},
+        reads={"value": value, "currency": currency, "donor": donor, "year": year},
+        writes=(C.GDP, C.GDP_SOURCE, C.ERROR),
+    )  # fmt: skip
     cur = _value_currency(frame, currency, problems)
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
     values, denom, source = _relative(
@@ -334,21 +339,17 @@ def _value_currency(frame: pd.DataFrame, currency: str, problems: Problems) -> n
 
 def _convert_pairs(pairs: list[tuple[str, int]], rates: Any) -> tuple[np.ndarray, list[str]]:
     """Per (donor|currency, year) pair: the annual rate, units of the currency per USD, that
-    takes GDP in USD to the value's currency, and its provenance (NaN where there is none)."""
+    takes GDP in USD to the value's currency, and its provenance (NaN where there is none).
+
+    Each pair on its own: a year without a rate leaves only its own pairs NaN (reported as
+    a missing GDP conversion by the caller), never the other years of the currency."""
     curs = [k.split("|")[1] for k, _ in pairs]
-    yrs = [y for _, y in pairs]
-    out_rates = np.full(len(pairs), np.nan)
-    texts = [""] * len(pairs)
-    for c in dict.fromkeys(curs):
-        idx = [i for i, cc in enumerate(curs) if cc == c]
-        try:
-            r, s = annual_usd_rates([c] * len(idx), [yrs[i] for i in idx], rates=rates)
-        except DataCoverageError:
-            continue  # stays NaN: reported as missing GDP conversion below
-        for j, i in enumerate(idx):
-            out_rates[i] = r[j]
-            texts[i] = "" if c == "USD" else f"USD to {c} at {r[j]:g} ({s[j]})"
-    return out_rates, texts
+    r, s = annual_usd_rates(curs, [y for _, y in pairs], rates=rates, strict=False)
+    texts = [
+        "" if c == "USD" or not np.isfinite(r[i]) else f"USD to {c} at {r[i]:g} ({s[i]})"
+        for i, c in enumerate(curs)
+    ]
+    return np.asarray(r, dtype="float64"), texts
 
 
 def _no_rate_error(lacking: list[tuple[str, int]], rows: pd.Index) -> DataCoverageError:
@@ -456,6 +457,10 @@ def per_capita(
     problems, years = _start(
         frame, errors, scale, "per_capita", (year, population_year, "population_year")
     )
+    check_out_names(
+        "per_capita", {"out": out}, reads={"value": value, "donor": donor, "year": year},
+        writes=(C.POPULATION, C.POPULATION_SOURCE, C.ERROR),
+    )  # fmt: skip
     table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(

@@ -270,10 +270,17 @@ def row_dates(
     if needed is None:
         needed = np.ones(len(series), dtype=bool)
     if _NEED[fx] > 1 and needed.any() and _holds_years(series):
-        raise ValidationError(
-            f"column {name!r} holds years, but fx={fx!r} needs dates: give dates, or use "
-            "fx='year' (calendar-year mean of daily rates) or fx='dac' (OECD DAC annual rate)",
-            problems=None,
+        # a row problem like any other: raised, or NaN with its reason under errors="coerce"
+        years = needed & series.notna().to_numpy()
+        problems.add(
+            years,
+            f"a year where fx={fx!r} needs a date ({name})",
+            ValidationError(
+                f"column {name!r} holds years ({describe_rows(series.index[years])}), but "
+                f"fx={fx!r} needs dates: give dates, or use fx='year' (calendar-year mean of "
+                "daily rates) or fx='dac' (OECD DAC annual rate), or errors='coerce'",
+                problems=None,
+            ),
         )
     got = parse_dates(series, locale=locale, precision=_PRECISION[fx], option=("fx", fx))
     kind = np.where(needed, got.kind, OK)

@@ -65,7 +65,8 @@ _REPORT_OPTIONS = (
             "(default: 2024)", type=int, default=2024, metavar="YEAR"),
     _option("--prices", "deflators: OECD DAC (dac), consumer prices of the currency's economy "
             "(cpi) or none for current prices, e.g. --prices none (default: dac; years after "
-            "the last published deflator keep its value, and the report says so)",
+            "the last published deflator are extended with the IMF WEO, and the report says "
+            "so)",
             default="dac", choices=("dac", "cpi", "none")),
     _option("--fx", "exchange rate: the ECB rate of the announcement day (spot), the monthly "
             "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",

@@ -52,15 +52,18 @@ def fixable(rows: pd.DataFrame, opts: Options) -> tuple[str, int] | None:
                                                                           -1)}, reverse=True)
         tries += [("--base-year", year, fx) for year in years]
     tries += [("--fx", 0, other) for other in FX_POLICIES if other != fx]
-    for _option, year, policy in tries:
+    best: tuple[str, int] | None = None
+    for _option, year, policy in tries:  # the option converting the most rows (first on ties)
         try:
             result = convert_rows(rows, to, year or base_year, prices, policy)
         except AidcalcError:
             continue
         fixed = int(result[value_column(to, year or base_year, prices)].notna().sum())
-        if fixed:
-            return (f"--base-year {year}" if year else f"--fx {policy}"), fixed
-    return None
+        if fixed and (best is None or fixed > best[1]):
+            best = (f"--base-year {year}" if year else f"--fx {policy}"), fixed
+        if fixed == len(rows):
+            break
+    return best
 
 
 def leave_unconverted(ledger: Ledger, frame: pd.DataFrame, opts: Options, cli_name: str) -> None:
@@ -81,8 +84,10 @@ def leave_unconverted(ledger: Ledger, frame: pd.DataFrame, opts: Options, cli_na
             f"--base-year {opts.base_year} is after what the rates and deflators cover: "
             f"{int(failed.sum())} row{'s' if failed.sum() != 1 else ''} of {cli_name} "
             f"({amount}) cannot be expressed in {opts.base_year} {opts.to} (e.g. {example})"
-            f"; with {option} {n_fixed} of them can: use {option} (or --prices none), so "
-            f"that no money is left out",
+            + (f"; with {option} they can: use {option} (or --prices none), so that no "
+               "money is left out" if n_fixed == failed.sum() else
+               f"; with {option} only {n_fixed} of them can: use --prices none, or {option} "
+               "and see the rows it still leaves out"),
             option="base_year", fix=option,
         )
     if failed[keep].all():

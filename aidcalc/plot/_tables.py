@@ -23,7 +23,13 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._errors import (
+    AggregationError,
+    ValidationError,
+    describe_rows,
+    join_values,
+    option_error,
+)
 from .._base._frame_checks import check_frame
 from .._base._provenance import column_unit
 from .._money._frame_units import plain_frame
@@ -173,7 +179,10 @@ def _checked_frame(
     frame = check_frame(data, where)
     frame = plain_frame(frame, value, where)  # pint columns: drawn as numbers
     if missing not in ("raise", "drop"):
-        raise ValueError(f"missing must be 'raise' or 'drop', not {missing!r}")
+        raise option_error(
+            "missing", missing, f"missing must be 'raise' or 'drop', not {missing!r}",
+            ["raise", "drop"],
+        )
     absent = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if absent:
         raise ValidationError(
