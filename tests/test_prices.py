@@ -513,3 +513,13 @@ def test_long_iso_string_column_reads_like_datetimes():
     pd.testing.assert_series_equal(r["amount_USD_2022"], d["amount_USD_2022"])
     assert r["error"].iloc[7] == "missing or unreadable date (date)"
     assert r["error"].notna().sum() == 1
+
+
+def test_coverage_error_names_the_publisher_of_the_table():
+    # the CPI comes from the World Bank (update --source wdi), the deflators from the OECD
+    f = pd.DataFrame({"donor": ["DEU"], "amount": [1.0], "currency": ["EUR"],
+                      "date": ["2028-06-30"]})
+    with pytest.raises(aidcalc.DataCoverageError, match=r"index does not cover .*--source wdi"):
+        aidcalc.normalise(f, "EUR", 2022, prices="cpi")
+    with pytest.raises(aidcalc.DataCoverageError, match=r"deflators do not cover .*--source dac"):
+        aidcalc.normalise(f.assign(date="2025-03-01"), "USD", 2022, extend=None)

@@ -90,8 +90,9 @@ Policy = Literal["spot", "month", "year"]
 ) = range(13)  # fmt: skip
 _FIX = (
     "supply rates= with a table that covers them (aidcalc.read_rates, RateTable.combine), "
-    "use errors='coerce' to get NaN with a reason, or try fx='month' / a larger "
-    "max_days_back"
+    "use errors='coerce' to get NaN with a reason, or, for a gap between two fixings, try "
+    "fx='month' / a larger max_days_back (after a currency's last fixing only newer rates "
+    "help: `aidcalc update --source ecb`)"
 )
 
 

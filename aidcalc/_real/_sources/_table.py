@@ -50,11 +50,13 @@ def _coverage_error(
     for k in keys:
         ys = table.loc[table["iso3"] == k, "year"]
         spans.append(f"{k} {ys.min()}-{ys.max()}" if len(ys) else f"{k} none")
+    verb = "do" if dataset.endswith("s") else "does"
+    publisher = "wdi" if "consumer price" in dataset else "dac"  # who publishes the table
     return DataCoverageError(
-        f"the {dataset} do not cover {join_values(sorted(set(missing)))} "
+        f"the {dataset} {verb} not cover {join_values(sorted(set(missing)))} "
         f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Download current data "
-        "(`aidcalc update --source dac`, `aidcalc update --source weo`), pass extend='last' "
-        "to carry "
+        f"(`aidcalc update --source {publisher}`; `aidcalc update --source weo` for the IMF "
+        "WEO, which extends the economies it publishes), pass extend='last' to carry "
         "the last available factor forward (flagged in deflator_source), supply a later "
         "vintage (deflators=/cpi=, e.g. from aidcalc.io.read_dac_deflators or read_wdi), "
         "choose a base_year inside the coverage, or use errors='coerce'"
