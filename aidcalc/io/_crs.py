@@ -44,8 +44,10 @@ from ._crs_frame import (
     pledge_frame,
     to_pandas,
 )
-from ._crs_text import MAX_ROW_BYTES, Plan, no_csv_filters, open_text, plan
+from ._crs_sdmx import read_sdmx
+from ._crs_text import MAX_ROW_BYTES, Plan, header, no_csv_filters, open_text, plan
 from ._docs import shared_docs
+from ._sniff import is_sdmx
 
 if TYPE_CHECKING:
     from ._parquet import ParquetCrs
@@ -276,7 +278,14 @@ def read_crs(
         only when it closes properly (followed by the separator or a line end), and a quoted
         value never takes in a line that is a whole row by itself. Any other quote is text:
         the row is read with it as written and listed in ``rejected`` (a stray quote), never
-        merged with the rows after it (:mod:`aidcalc.io._crs_cut`).
+        merged with the rows after it (:mod:`aidcalc.io._crs_cut`). An SDMX-CSV export
+        of the OECD Data Explorer (``DSD_CRS@DF_CRS``, ``DF_DAC2A``..., with labels or codes
+        only) is read too, by its own rules (:mod:`aidcalc.io._crs_sdmx`): ``amount`` is
+        ``OBS_VALUE`` x 10**``UNIT_MULT`` (a file without ``UNIT_MULT`` is refused, a row
+        whose multiplier cannot be read is left out), ``currency`` is ``UNIT_MEASURE``,
+        ``price_base`` says current or constant prices (never normalise constant rows
+        again), ``amount=`` chooses the ``FLOW_TYPE`` rows, totals rows are ``kind``
+        ``"total_to_date"``; every row not read is in ``rejected`` with its line.
     columns
         CRS columns to read (case-insensitive). Default :data:`DEFAULT_COLUMNS` (everything
         but ``LongDescription``). Only these are parsed.
@@ -356,6 +365,9 @@ def read_crs(
         return finish(parquet.read(), return_rejected, reader="read_crs")
     with open_source(path, storage_options=storage_options) as src:
         no_csv_filters(filters, src.label)
+        if is_sdmx(header(src, limits, member)[1]):  # an OECD Data Explorer export
+            sdmx = read_sdmx(src, amount, columns, limits, member)
+            return finish(sdmx, return_rejected, reader="read_crs")
         layout = plan(src, columns, limits, member)
         # with pyarrow: the blocks' arrow tables, converted to pandas once (not per block)
         parts = list(

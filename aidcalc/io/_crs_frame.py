@@ -48,6 +48,7 @@ __all__ = [
     "number_problems",
     "pledge_chunks",
     "pledge_frame",
+    "purpose_categories",
     "shift_rows",
 ]
 
@@ -330,7 +331,7 @@ def pledge_frame(
     if f"usd_{amount}" in frame.columns:
         lead.update(_amount(frame, amount, rows))
     if "purpose_code" in frame.columns:
-        lead["category"] = _categories(frame["purpose_code"])
+        lead["category"] = purpose_categories(frame["purpose_code"])
     head = pd.DataFrame(lead, index=frame.index)
     out = pd.concat([head, frame], axis=1)
     out.attrs["source"] = source
@@ -420,7 +421,8 @@ def _lookup(names: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, np.nda
     return pd.Series(table[keys], index=names.index, dtype=object), keys, unique, coded
 
 
-def _categories(codes: pd.Series) -> pd.Series:
+def purpose_categories(codes: pd.Series) -> pd.Series:
+    """The category of each CRS purpose code (each distinct code categorised once)."""
     from .._pledges._categories import categorise
 
     keys, unique = pd.factorize(codes)

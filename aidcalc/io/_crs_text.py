@@ -42,7 +42,7 @@ from ._crs_frame import (
     number_problems,
     to_pandas,
 )
-from ._sniff import header_fields, sniff
+from ._sniff import header_fields, is_sdmx, sniff
 
 __all__ = ["BLOCK_ROWS", "MAX_ROW_BYTES", "Block", "Text", "blocks", "open_text", "plan"]
 
@@ -159,6 +159,13 @@ def plan(
             reason="wrong layout",
         )
     _, fields = header(src, limits, member)
+    if is_sdmx(fields):
+        raise InputFileError(
+            f"{src.label}: an SDMX-CSV export of the OECD Data Explorer: read it with "
+            "aidcalc.io.read_crs (iter_crs and read_crs_dask stream the CRS bulk download)",
+            path=src.label,
+            reason="wrong layout",
+        )
     return Plan(*choose_columns(fields, columns, src.label, key=str.lower, place="the file"))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ._common import ZipLimits, data_member, data_members, open_zip, read_prefix
 
-__all__ = ["CRS_MARKERS", "KIEL_MARKERS", "header_fields", "sniff"]
+__all__ = ["CRS_MARKERS", "KIEL_MARKERS", "SDMX_MARKERS", "header_fields", "is_sdmx", "sniff"]
 
 #: Header columns that identify an OECD CRS bulk download (3 or more present).
 CRS_MARKERS = frozenset(
@@ -48,6 +48,9 @@ KIEL_MARKERS = frozenset(
         "measure",
     }
 )
+#: Header columns of an SDMX-CSV export of OECD CRS / DAC data (the OECD Data Explorer's
+#: "csvfile" or "csvfilewithlabels"): all of them present.
+SDMX_MARKERS = frozenset({"donor", "time_period", "obs_value"})
 _KIEL_SHEET = b"Bilateral Assistance, MAIN DATA"
 _DELIMITERS = ("|", "\t", ";", ",")
 
@@ -80,6 +83,20 @@ def header_fields(head: bytes) -> tuple[str, list[str]]:
     return delimiter, fields
 
 
+def is_sdmx(fields: list[str]) -> bool:
+    """Whether a header is an SDMX-CSV export of OECD CRS / DAC data (``DONOR``,
+    ``TIME_PERIOD``, ``OBS_VALUE``; :mod:`aidcalc.io._crs_sdmx` reads it).
+
+    Examples
+    --------
+    >>> is_sdmx(["STRUCTURE", "DONOR", "Donor", "TIME_PERIOD", "OBS_VALUE"])
+    True
+    >>> is_sdmx(["Year", "DonorName", "USD_Disbursement"])
+    False
+    """
+    return {f.lower() for f in fields} >= SDMX_MARKERS
+
+
 def _text_kind(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text, with its byte-order mark
         text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
@@ -93,7 +110,7 @@ def _text_kind(head: bytes) -> str:
         return "unknown"
     _, fields = header_fields(head)
     names = {f.lower() for f in fields}
-    if len(names & CRS_MARKERS) >= 3:
+    if len(names & CRS_MARKERS) >= 3 or is_sdmx(fields):
         return "crs"
     if len(names & KIEL_MARKERS) >= 3:
         return "kiel_csv"
