@@ -275,3 +275,17 @@ def test_every_row_is_kept_or_left_out_and_no_money_changes(tmp_path, rows, amou
     assert (
         frame["status"] == {"commitment": "committed", "disbursement": "disbursed"}[amount]
     ).all()
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_several_measures_are_refused_not_added(tmp_path, labels):
+    # DAC2A-style exports hold overlapping measures (gross and net ODA): adding them would
+    # count money twice, and the file does not say which ones add up
+    rows = [{"MEASURE": "106"}, {"MEASURE": "206"}, {"MEASURE": "206", "DONOR": "DEU"}]
+    path = write(tmp_path / "dac2a.csv", rows, labels=labels)
+    with pytest.raises(aidcalc.InputFileError, match=r"2 measures \(206.*2 rows; 106.*1 rows"):
+        read_crs(path)
+    with pytest.raises(aidcalc.InputFileError, match="one measure per file"):
+        read_any(path)
+    one = read_crs(write(tmp_path / "one.csv", [{"MEASURE": "206"}] * 2, labels=labels))
+    assert len(one) == 2

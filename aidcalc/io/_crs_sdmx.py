@@ -30,6 +30,8 @@ The rules that keep the money right:
   ``LDC``, ``F``...); ``total_of`` names those dimensions. Other rows are ``"pledge"`` (new
   money). :func:`aidcalc.aggregate` never adds kinds together: select
   ``frame[frame["kind"] == "pledge"]`` to sum the observations.
+* one ``MEASURE`` per file: measures can overlap (DAC2A's gross and net ODA), and the file
+  does not say which add up, so an export with several is refused, never summed twice.
 * ``category`` comes from ``SECTOR`` through :func:`aidcalc.categorise` (purpose codes).
 * ``donor`` is the ``DONOR`` code for a country (ISO3), ``EUI`` for the EU institutions
   (``4EU001``), else the code of the ``Donor`` label when aidcalc knows it; other agencies
@@ -394,6 +396,7 @@ def read_sdmx(
     layout = _layout(table, label)
     cells = {code: _text(table, column) for code, column in layout.codes.items()}
     cells.setdefault("FLOW_TYPE", _text(table, None))
+    _one_measure(cells, _text(table, layout.labels.get("MEASURE")), label)
     money = _money(cells["OBS_VALUE"], cells["UNIT_MULT"])
     kept, report = _left_out(cells, money, amount, label)
     keep = kept.to_numpy(dtype=bool)
@@ -411,6 +414,32 @@ def read_sdmx(
     )
     records = skipped_members(src.label, skipped) + report + notes
     return ReadResult(frame, rejected_frame(records))
+
+
+def _one_measure(cells: dict[str, pd.Series], labels: pd.Series, label: str) -> None:
+    """A file holds one ``MEASURE``: measures may overlap (DAC2A's gross and net ODA, ODA and
+    its grant equivalent), and which ones add up is not in the file, so several are refused
+    rather than summed twice."""
+    measure = cells.get("MEASURE")
+    if measure is None:
+        return
+    counts = measure.value_counts()
+    if len(counts) < 2:
+        return
+    named = [
+        f"{code}" + (f" ({labels[measure == code].dropna().iloc[0]})"
+                     if labels[measure == code].notna().any() else "")
+        + f": {n:,} rows"
+        for code, n in counts.items()
+    ]  # fmt: skip
+    raise InputFileError(
+        f"{label}: an SDMX-CSV export with {len(counts)} measures ({'; '.join(named)}); "
+        "measures can overlap (gross and net ODA, flows and grant equivalents), so aidcalc "
+        "does not add them: download one measure per file (the Data Explorer's Measure "
+        "filter), or read each file and combine the ones that add up",
+        path=label,
+        reason="several measures",
+    )
 
 
 def _frame(
