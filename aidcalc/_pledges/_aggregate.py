@@ -580,9 +580,10 @@ def _check_spans(col: pd.Series, period: str, wide: np.ndarray) -> None:
     if not wide.any():
         return
     idx = col.index[wide].unique()
+    shown = join_values(col[wide].astype(str).drop_duplicates().tolist())
     raise AggregationError(
-        f"cannot group by period={period!r}: {col.name!r} holds {col.dtype} values that span more than one "
-        f"{period} ({join_values(col[wide].astype(str).drop_duplicates().tolist())}) in "
+        f"cannot group by period={period!r}: {col.name!r} holds {col.dtype} values that "
+        f"span more than one {period} ({shown}) in "
         f"{describe_rows(idx)}, so they do not tell the {period}: use a coarser period= "
         f"(such as period='year') or give the dates to the {period}",
         column=col.name,
