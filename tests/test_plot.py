@@ -212,7 +212,7 @@ def test_unit_unknown_asks_for_unit(pledges):
 
 
 def test_unknown_group(pledges):
-    with pytest.raises(aidcalc.AggregationError, match="unknown donor group 'G9'"):
+    with pytest.raises(aidcalc.ValidationError, match="members='G9' is neither a donor group"):
         P.donors(pledges, value="amount_EUR_2024", members="G9")
 
 

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Final, Union
 
 from ._errors import ParseError
 
 if TYPE_CHECKING:
     from babel import Locale
 
-LocaleLike = Union["Locale", str]
+#: A locale argument: a ``babel.Locale``, an identifier, or ``None`` for the default locale.
+LocaleLike = Union["Locale", str, None]
 
-__all__ = ["LocaleLike", "resolve_locale"]
+#: The locale every public function uses when given ``locale=None``.
+DEFAULT_LOCALE: Final = "en"
+
+__all__ = ["DEFAULT_LOCALE", "LocaleLike", "resolve_locale"]
 
 
 def resolve_locale(locale: LocaleLike) -> Locale:
     """Return a :class:`babel.Locale` for ``locale``.
 
-    Accepts a ``Locale`` or an identifier in POSIX (``de_DE``) or BCP 47 (``de-DE``) form.
+    Accepts a ``Locale`` or an identifier in POSIX (``de_DE``) or BCP 47 (``de-DE``) form;
+    ``None`` means the default locale, :data:`DEFAULT_LOCALE` (``"en"``), in every public
+    function of aidcalc.
 
     Examples
     --------
@@ -26,6 +32,8 @@ def resolve_locale(locale: LocaleLike) -> Locale:
     Locale('de', territory='DE')
     >>> resolve_locale("ja").language
     'ja'
+    >>> resolve_locale(None)
+    Locale('en')
     >>> resolve_locale("xx")
     Traceback (most recent call last):
     ...
@@ -35,7 +43,7 @@ def resolve_locale(locale: LocaleLike) -> Locale:
 
     if isinstance(locale, Locale):
         return locale
-    return _resolve(str(locale))
+    return _resolve(DEFAULT_LOCALE if locale is None else str(locale))
 
 
 @lru_cache(maxsize=256)

@@ -1832,10 +1832,14 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, Any]:
     return pd.factorize(series, use_na_sentinel=True)
 
 
-def _check_locale(value: Any) -> str:
-    if value is None:
-        raise ParseError("a locale is missing: fill the locale Series", text="", reason="no locale")
-    return _locale_id(value)
+def _row_locale(value: Any) -> str | ParseError:
+    """The locale of the rows holding ``value`` in a per-row locale Series: missing (None,
+    NaN) means the default locale (``"en"``); an unknown one is those rows' problem, kept as
+    its error (the rows fail with its reason, as any unreadable text does)."""
+    try:
+        return _locale_id(value)
+    except ParseError as err:
+        return err
 
 
 def _check_default(value: Any) -> str | None:
@@ -1858,8 +1862,11 @@ def parse_amounts(
         iterable gets a RangeIndex). The caller's Series is not modified. A DataFrame, a
         2-D array, a lone str or a mapping is refused (:class:`~aidcalc.ParseError`).
     locale
-        One locale for all rows, or a Series of locale identifiers with the same index as
-        ``series`` (one language per row, e.g. a pledges file mixing Italian and German).
+        One locale for all rows (``None``: the default, ``"en"``), or a Series of locale
+        identifiers with the same index as ``series`` (one language per row, e.g. a pledges
+        file mixing Italian and German). In the Series a missing locale (None, NaN) means the
+        default, ``"en"``; an unknown one fails its rows like an unreadable text (named by
+        the error with ``errors="raise"``, NaN and the reason with ``"coerce"``).
     default_currency
         ISO code for texts that name no currency (see :func:`parse_amount`); also a Series
         aligned with ``series`` (e.g. each donor's own currency), NA meaning no default.
@@ -1896,7 +1903,8 @@ def parse_amounts(
     """
     check_errors(errors, func="parse_amounts")
     series = _as_series(series)
-    loc_codes, loc_ids = _per_row(locale, series, "locale", _check_locale)
+    row_check = _row_locale if isinstance(locale, pd.Series) else _locale_id
+    loc_codes, loc_ids = _per_row(locale, series, "locale", row_check)
     def_codes, defaults = _per_row(default_currency, series, "default_currency", _check_default)
     # every distinct (text, locale, default) combination is parsed once
     text_codes, text_uniques = _distinct(series)
@@ -1980,6 +1988,9 @@ def _parse_combos(
     for g in np.unique(combos.group):
         loc_id, default = loc_ids[g // len(defaults)], defaults[g % len(defaults)]
         sel = np.flatnonzero(combos.group == g)
+        if isinstance(loc_id, ParseError):  # an unknown per-row locale: its rows fail
+            out.error[sel] = str(loc_id)
+            continue
         if is_str is not None:
             for j in sel[~is_str[combos.text[sel]]]:
                 out.error[j] = f"not text ({type(text_uniques[combos.text[j]]).__name__})"

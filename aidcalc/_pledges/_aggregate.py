@@ -507,7 +507,6 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
             "aggregate the frame before spread",
             column=year,
         )
-    freq = _FREQ[period]
     years = None
     if period == "year" and year in work.columns:
         years = pd.to_numeric(work[year], errors="coerce")
@@ -536,27 +535,60 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
             f"aggregate: period needs the date column {date!r} (or a {year!r} column)",
             problems=pd.DataFrame(),
         )
-    # a year (integer years, "2024", Period("2024")) is enough for period="year", a month
-    # for "quarter" and "month": never ask for a day the period does not use
-    got = parse_dates(
-        work[date], precision=_PRECISION[period], mixed_offsets=False, option=("period", period)
-    )
-    dates, bad = got.dates, got.bad
-    if bad.any():
-        idx = work.index[bad].unique()
-        first = got.reasons[bad].iloc[0]
-        raise AggregationError(
-            f"cannot group by {period}: {date!r} cannot be read in {describe_rows(idx)} "
-            f"({join_values(work.loc[bad, date].drop_duplicates().tolist())}): {first}. "
-            "Fix or drop those rows (missing dates are allowed: they form a NaT period)",
-            column=date,
-            rows=list(idx),
-        )
-    out = _ordinals(dates, freq)
+    out = _date_ordinals(work[date], period)
     if years is not None:  # spread rows: their own year wins
         filled = years.notna().to_numpy()
         out[filled] = _year_ordinals(years[filled].to_numpy())
     return pd.Series(out, index=work.index)
+
+
+def _date_ordinals(col: pd.Series, period: str) -> np.ndarray:
+    """Ordinals of the ``period`` of each date of ``col`` (NaN where missing); dates that
+    cannot be read, or are coarser than ``period`` needs, raise naming the rows.
+
+    A year (integer years, ``"2024"``) is enough for ``period="year"``, a month for
+    ``"quarter"`` and ``"month"``: never ask for a day the period does not use. A pandas
+    ``Period`` column is read by what each Period determines: one whose start and end lie in
+    the same ``period`` (a month or quarter for ``"quarter"``, anything up to a year for
+    ``"year"``) is that period; a wider one (a year Period for ``"quarter"``) raises.
+    """
+    freq = _FREQ[period]
+    spans = isinstance(col.dtype, pd.PeriodDtype)
+    got = parse_dates(
+        col, precision="year" if spans else _PRECISION[period], mixed_offsets=False,
+        option=("period", period),
+    )
+    bad = got.bad
+    if bad.any():
+        idx = col.index[bad].unique()
+        raise AggregationError(
+            f"cannot group by {period}: {col.name!r} cannot be read in {describe_rows(idx)} "
+            f"({join_values(col[bad].drop_duplicates().tolist())}): {got.reasons[bad].iloc[0]}. "
+            "Fix or drop those rows (missing dates are allowed: they form a NaT period)",
+            column=col.name,
+            rows=list(idx),
+        )
+    out = _ordinals(got.dates, freq)
+    if spans:
+        ends = _ordinals(pd.Series(col.dt.end_time.to_numpy(), index=col.index), freq)
+        _check_spans(col, period, (out != ends) & ~np.isnan(out))
+    return out
+
+
+def _check_spans(col: pd.Series, period: str, wide: np.ndarray) -> None:
+    """Refuse the Periods of ``col`` under ``wide``: each spans more than one ``period``."""
+    if not wide.any():
+        return
+    idx = col.index[wide].unique()
+    shown = join_values(col[wide].astype(str).drop_duplicates().tolist())
+    raise AggregationError(
+        f"cannot group by period={period!r}: {col.name!r} holds {col.dtype} values that "
+        f"span more than one {period} ({shown}) in "
+        f"{describe_rows(idx)}, so they do not tell the {period}: use a coarser period= "
+        f"(such as period='year') or give the dates to the {period}",
+        column=col.name,
+        rows=list(idx),
+    )
 
 
 # Periods are grouped by their ordinals (float64, NaN for NaT: pandas' own numbering, as

@@ -252,7 +252,7 @@ def value_limits(ax: Axes, values: Any, *, headroom: float, top: float | None = 
 
 def highlighted(donors: Sequence[str], highlight: str | Sequence[str] | None) -> set[str]:
     """The donors drawn in full colour (all of them when ``highlight`` is None)."""
-    codes = resolve_members(highlight)
+    codes = resolve_members(highlight, option="highlight")
     return set(donors) if codes is None else set(codes) & set(donors)
 
 

@@ -737,16 +737,53 @@ def add_figure_footnote(fig: Any, text: str, *, width: int = 150) -> None:
              gid=FOOTNOTE_GID)
 
 
-def resolve_members(spec: str | Sequence[str] | None) -> list[str] | None:
-    """Donor codes for a group name (``"G7"``, through ``aidcalc.get_groups``) or a list."""
+def resolve_members(
+    spec: str | Sequence[str] | None, *, option: str = "members"
+) -> list[str] | None:
+    """Donor codes for ``spec``: a known group name (``"G7"``, through
+    ``aidcalc.get_groups``) is that group; any other string is one donor, by code or English
+    name (``"JPN"``, ``"Japan"``); a list is those codes. A string that is neither raises
+    :class:`ValidationError` naming ``option`` and the known groups.
+
+    Examples
+    --------
+    >>> resolve_members("G7")
+    ['CAN', 'DEU', 'FRA', 'GBR', 'ITA', 'JPN', 'USA']
+    >>> resolve_members("JPN"), resolve_members("Japan"), resolve_members(["DEU", "FRA"])
+    (['JPN'], ['JPN'], ['DEU', 'FRA'])
+    >>> resolve_members("G8", option="highlight")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: highlight='G8' is neither a donor group nor a donor: ...
+    """
     if spec is None:
         return None
     if isinstance(spec, str):
         from .._pledges._groups import get_groups
 
         groups = get_groups()
-        return list(_group_members(groups, spec))
+        if groups["group"].astype(str).str.upper().eq(spec.upper()).any():
+            return list(_group_members(groups, spec))
+        return [_one_donor(spec, option, groups)]
     return [str(s) for s in spec]
+
+
+def _one_donor(spec: str, option: str, groups: pd.DataFrame) -> str:
+    """The code of the one donor ``spec`` names (a code or a name), else ValidationError."""
+    from .._base._errors import UnknownDonorError
+    from .._real._donors import donor_code
+
+    try:
+        return donor_code(spec)
+    except UnknownDonorError:
+        known = join_values(sorted(groups["group"].astype(str).unique()))
+        raise ValidationError(
+            f"{option}={spec!r} is neither a donor group nor a donor: pass a group ({known}), "
+            f"a donor code such as 'JPN' or a donor name such as 'Japan', or a list of codes",
+            option=option,
+            value=spec,
+            groups=known,
+        ) from None
 
 
 def _group_members(groups: Any, name: str) -> list[str]:

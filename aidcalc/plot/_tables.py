@@ -39,6 +39,8 @@ __all__ = ["LEFT_OUT", "ROWS", "UNIT", "Prepared", "finish_table", "prepare", "s
 
 #: key of ``DataFrame.attrs`` holding what a table leaves out (list of records)
 LEFT_OUT: Final = "left_out"
+#: what a row's date gives (:func:`_read_dates`): the day, only the month, only the year
+DAY, MONTH, YEAR = 3, 2, 1
 #: key of ``DataFrame.attrs`` holding the unit of a table's amounts
 UNIT: Final = "unit"
 #: column of a table holding how many rows each number sums
@@ -154,8 +156,8 @@ def prepare(
     frame = _checked_frame(data, f"aidcalc.plot.{func}", [value, *keys, *([date] if date else [])],
                            value=value, missing=missing)
     ledger = _Ledger(frame, _numbers(frame, value))
-    dates = _read_dates(frame[date]) if date is not None else None
-    _take_incomplete(ledger, value=value, keys=keys, date=date, dates=dates, missing=missing)
+    dates, given = _read_dates(frame[date]) if date is not None else (None, None)
+    _take_incomplete(ledger, value=value, keys=keys, date=date, given=given, missing=missing)
     if donor is not None:
         _take_outside(ledger, donor, members)
     for column, levels, option in filters:
@@ -210,29 +212,34 @@ def _take_incomplete(
     value: str,
     keys: Sequence[str],
     date: str | None,
-    dates: pd.Series | None,
+    given: np.ndarray | None,
     missing: str,
 ) -> None:
-    """Rows without a value (converted or not), a key or a date: raised under
-    ``missing="raise"``, else left out, each for the first thing it lacks."""
+    """Rows without a value (converted or not), a key or a date to the day (none, or only
+    the month or year): raised under ``missing="raise"``, else left out, each for the
+    first thing it lacks."""
     frame = ledger.frame
     no_value = ~np.isfinite(ledger.values)
     no_key = frame[list(keys)].isna().any(axis=1).to_numpy() if keys else np.zeros(len(frame), bool)
-    undated = dates.isna().to_numpy() if dates is not None else np.zeros(len(frame), bool)
-    bad = no_value | no_key | undated
+    given = np.full(len(frame), DAY, np.int8) if given is None else given
+    bad = no_value | no_key | (given != DAY)
     if missing == "raise" and bad.any():
         what = join_values([*keys, *([date] if date else [])])
+        day = " (a date to the day: 2024-06 gives only the month)" if date else ""
         raise AggregationError(
             f"{describe_rows(frame.index[bad])} have no {value!r} or no {what} to place them "
-            f"by; a chart would leave them out: fix them, or pass missing='drop' (the chart "
-            f"then says in its footnote how many rows and how much money were left out)",
+            f"by{day}; a chart would leave them out: "
+            f"fix them, or pass missing='drop' (the chart then says in its footnote how many "
+            f"rows and how much money were left out, and why)",
             rows=list(frame.index[bad]),
         )
     if "error" in frame.columns:
         ledger.take(no_value & frame["error"].notna().to_numpy(), "not_converted")
     ledger.take(no_value, "no_value")
     ledger.take(no_key, "no_key", columns=list(keys))
-    ledger.take(undated, "undated")
+    ledger.take(given == MONTH, "month_only", column=date)
+    ledger.take(given == YEAR, "year_only", column=date)
+    ledger.take(given == 0, "undated")
 
 
 def _take_outside(ledger: _Ledger, donor: str, members: str | Sequence[str] | None) -> None:
@@ -254,16 +261,19 @@ def _take_outside(ledger: _Ledger, donor: str, members: str | Sequence[str] | No
     ledger.take(~inside, "outside", members=name)
 
 
-def _read_dates(col: pd.Series) -> pd.Series:
-    """Dates of ``col`` (missing stays NaT); values that are not dates raise."""
+def _read_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates of ``col`` to the day (NaT where missing or coarser) and, per row, what its
+    date gives: ``DAY``, ``MONTH`` only (``2024-06``), ``YEAR`` only (``2024``) or 0 (none);
+    values that are not dates raise."""
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
         out = col
         if getattr(col.dt, "tz", None) is not None:
             out = col.dt.tz_localize(None)
-        return out.astype("datetime64[ns]")
+        out = out.astype("datetime64[ns]")
+        return out, np.where(out.isna().to_numpy(), 0, DAY).astype(np.int8)
     from .._base._dates import parse_dates
 
-    got = parse_dates(col, mixed_offsets=True)
+    got = parse_dates(col, precision="year", mixed_offsets=True)  # coarse dates: said, below
     if got.bad.any():
         bad = col[got.bad.to_numpy() if hasattr(got.bad, "to_numpy") else got.bad]
         raise ValidationError(
@@ -272,7 +282,9 @@ def _read_dates(col: pd.Series) -> pd.Series:
             f"them, or blank them to leave those rows out (missing='drop')",
             problems=bad.to_frame(),
         )
-    return pd.Series(got.dates, index=col.index).astype("datetime64[ns]")
+    given = got.precision.astype(np.int8)
+    days = np.where(given == DAY, got.values, np.datetime64("NaT"))
+    return pd.Series(days, index=col.index).astype("datetime64[ns]"), given
 
 
 def infer_unit(frame: pd.DataFrame, kept: pd.DataFrame, value: str, unit: str | None) -> Unit:

@@ -125,9 +125,10 @@ def timeline(
         keyed by donor), as in seaborn; rows of other donors are left out and the footnote
         says so.
     unit, locale, members, highlight, title, source, footnote, missing, ax
-        As in :func:`aidcalc.plot.donors`; rows without a date are left out under
-        ``missing="drop"`` (the default) and the footnote says so. The numbers drawn are
-        :func:`aidcalc.plot.timeline_table`.
+        As in :func:`aidcalc.plot.donors`; rows without a date to the day (none, or
+        month-only ``2024-06`` or year-only ``2024``: a step needs its day) are left out
+        under ``missing="drop"`` (the default) and the footnote says how many and why. The
+        numbers drawn are :func:`aidcalc.plot.timeline_table`.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.step` (they win over aidcalc's settings).
 
@@ -280,7 +281,9 @@ def timeline_table(
     the amount ``added`` that day and the ``rows`` summed. Each line starts at 0 on the first
     date of the data and runs flat to the last; same-day amounts are added through
     :func:`aidcalc.aggregate`. Rows without a date are left out and listed in
-    ``attrs["left_out"]``.
+    ``attrs["left_out"]`` (reason ``"undated"``), as are rows whose date gives only the month
+    (``"month_only"``) or only the year (``"year_only"``): they are never put on an invented
+    day.
 
     Examples
     --------
