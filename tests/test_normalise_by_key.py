@@ -140,3 +140,13 @@ def test_row_keys_equal_exactly_when_values_equal():
     wide = pd.Series([10**17, -(10**17), 10**17])  # integers far apart: hashed, not dense
     keys = _cells.row_keys([wide])
     assert keys.size <= 3 and keys.key[0] == keys.key[2] != keys.key[1]
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "int64", "Float64"])
+def test_year_columns_of_every_integer_dtype(monkeypatch, dtype):
+    # a nullable year column may hold <NA>: keyed by hashing, never cast to numpy integers
+    years = pd.Series([2020, 2021, 2019] * 4, dtype=dtype)
+    if dtype != "int64":
+        years[1] = pd.NA
+    frame = pd.DataFrame({"donor": "JPN", "amount": 1.0, "currency": "USD", "date": years})
+    _same(frame, monkeypatch, to="EUR", base_year=2022, fx="year", errors="coerce")

@@ -22,6 +22,8 @@ __all__ = ["Representatives", "gather", "representatives", "row_keys"]
 
 #: the largest dense key space, as a multiple of the number of rows (else keys are hashed)
 _DENSE_FACTOR = 2
+#: the widest span of days or integers coded by arithmetic, as a multiple of the rows
+_SPAN_FACTOR = 4
 _NS_PER_DAY = 86_400 * 10**9
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _NAT = np.iinfo(np.int64).min
@@ -47,13 +49,19 @@ def _coder(series: pd.Series) -> _Coder:
         days = _whole_days(series)
         if days is not None:
             return days
-    elif dtype.kind in "iu" and len(series):
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iu" and len(series):
+        # numpy integers only: a nullable Int64 column may hold <NA> (hashed below)
         ints = series.to_numpy()
         lo, hi = int(ints.min()), int(ints.max())
-        if hi - lo < 4 * len(ints) + 1024:
+        if _compact(hi - lo, len(ints)):
             return _Coder(lambda i, j: ints[i:j].astype(np.int64) - lo, hi - lo + 1)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return _Coder(lambda i, j: codes[i:j] + np.int64(1), len(uniques) + 1)
+
+
+def _compact(span: int, n: int) -> bool:
+    """Whether ``span + 1`` codes are few enough for ``n`` rows to code by arithmetic."""
+    return span < _SPAN_FACTOR * n + 1024
 
 
 def _whole_days(series: pd.Series) -> _Coder | None:
@@ -61,9 +69,10 @@ def _whole_days(series: pd.Series) -> _Coder | None:
     None (times of day or a wide span: hashed instead, so equal keys are always equal
     values). One pass to check, block by block."""
     stamps = np.asarray(series.array.asi8)  # UTC instants for time-zone aware columns
-    per_day = _NS_PER_DAY // _NS_PER_UNIT.get(series.dt.unit, _NS_PER_DAY + 1)
-    if per_day == 0:
+    unit = _NS_PER_UNIT.get(series.dt.unit)
+    if unit is None:
         return None
+    per_day = _NS_PER_DAY // unit
     lo, hi = np.iinfo(np.int64).max, np.iinfo(np.int64).min
     for i in range(0, len(stamps), _BLOCK):  # a loop over blocks, not rows
         part = stamps[i : i + _BLOCK]
@@ -74,8 +83,8 @@ def _whole_days(series: pd.Series) -> _Coder | None:
         if len(days):
             lo, hi = min(lo, int(days.min())), max(hi, int(days.max()))
     if hi < lo:  # all missing
-        return _Coder(lambda i, j: np.zeros(len(stamps[i:j]), dtype=np.int64), 1)
-    if hi - lo > 4 * len(stamps) + 1024:
+        return _Coder(lambda i, j: np.zeros(j - i, dtype=np.int64), 1)
+    if not _compact(hi - lo, len(stamps)):
         return None
 
     def codes(i: int, j: int) -> np.ndarray:
