@@ -371,10 +371,7 @@ def _by_row(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame
 #: date) when those are at most a quarter of the rows
 _BY_KEY_MIN_ROWS = 20_000
 _BY_KEY_MAX_SHARE = 0.25
-_OUTPUTS = (
-    C.FX_RATE, C.FX_DATE, C.FX_SOURCE, C.FX_TO, C.DEFLATOR, C.DEFLATOR_SOURCE, C.BASE_FX_RATE,
-    C.BASE_FX_SOURCE, C.PRICE_BASE, C.ERROR,
-)  # fmt: skip
+_OUTPUTS = frozenset(C.PRICE_COLUMNS)  # what normalise writes besides `out` (error included)
 
 
 def _by_key(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame | None:
@@ -391,7 +388,7 @@ def _by_key(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame
     if (
         len(frame) < _BY_KEY_MIN_ROWS
         or cols.units is not None
-        or {opts.out, *_OUTPUTS} & set(names)  # an output replaces an input: row by row
+        or _OUTPUTS.intersection(names)  # an input named like an output: row by row
     ):
         return None
     problems = Problems(frame.index, opts.errors)
