@@ -115,20 +115,12 @@ def read_input(
         raise InputFileError(f"{source}: could not be read as a table", path=str(source))
     if not isinstance(rejected, pd.DataFrame):
         return frame, None
-    left_out = _left_out(rejected)
+    from ..io._result import left_out_entries
+
+    # only rows not in the frame are money the report leaves out (a kept row with changed
+    # money is accounted where it fails to convert; a note changes no money)
+    left_out = left_out_entries(rejected)
     return frame, left_out if len(left_out) else None
-
-
-def _left_out(rejected: pd.DataFrame) -> pd.DataFrame:
-    """The entries of a reader's report whose rows are not in the frame: only they are money
-    the report leaves out (a kept row with changed money is accounted where it fails to
-    convert; a note changes no money)."""
-    if "kind" in rejected.columns:
-        return rejected[(rejected["kind"] == "left out").to_numpy()]
-    if "kept" in rejected.columns:
-        return rejected[(rejected["kept"] == False).to_numpy()]  # noqa: E712 - object column
-    return rejected
-
 
 
 #: the columns the report needs, and how a file gets each one

@@ -244,6 +244,22 @@ class RejectedRows(pd.DataFrame):
         return _counts_html(self) + (table or "")
 
 
+def left_out_entries(rejected: pd.DataFrame) -> pd.DataFrame:
+    """The entries of a report whose rows are not in the frame (a report without ``kind``,
+    as :func:`aidcalc.pledges` gives, lists only such rows).
+
+    Examples
+    --------
+    >>> left_out_entries(rejected_frame([{"reason": "no amount", "kind": LEFT_OUT},
+    ...                                  {"reason": "no donor code", "kind": NOTE}]))["reason"]
+    0    no amount
+    Name: reason, dtype: object
+    """
+    if "kind" not in rejected.columns:
+        return rejected
+    return rejected[(rejected["kind"] == LEFT_OUT).to_numpy()]
+
+
 def warns(rejected: pd.DataFrame) -> tuple[int, int]:
     """(entries left out of the frame, entries whose money changed): the entries that raise
     :class:`aidcalc.RejectedRowsWarning`. A report without ``kind`` (:func:`aidcalc.pledges`,
