@@ -426,12 +426,11 @@ def _one_measure(cells: dict[str, pd.Series], labels: pd.Series, label: str) -> 
     counts = measure.value_counts()
     if len(counts) < 2:
         return
+    name = labels.groupby(measure).first().to_dict()  # the first label of each code, if any
     named = [
-        f"{code}" + (f" ({labels[measure == code].dropna().iloc[0]})"
-                     if labels[measure == code].notna().any() else "")
-        + f": {n:,} rows"
+        f"{code}" + (f" ({name[code]})" if pd.notna(name.get(code)) else "") + f": {n:,} rows"
         for code, n in counts.items()
-    ]  # fmt: skip
+    ]
     raise InputFileError(
         f"{label}: an SDMX-CSV export with {len(counts)} measures ({'; '.join(named)}); "
         "measures can overlap (gross and net ODA, flows and grant equivalents), so aidcalc "
