@@ -42,6 +42,10 @@ def _factor_lookup(
     return values, used
 
 
+#: the ``aidcalc update --source`` that downloads each table ``deflate`` names
+_UPDATE_SOURCE = {"OECD DAC deflators": "dac", "consumer price index": "wdi"}
+
+
 def _coverage_error(
     dataset: str, missing: list[tuple[str, int]], rows: pd.Index, table: pd.DataFrame
 ) -> DataCoverageError:
@@ -51,7 +55,7 @@ def _coverage_error(
         ys = table.loc[table["iso3"] == k, "year"]
         spans.append(f"{k} {ys.min()}-{ys.max()}" if len(ys) else f"{k} none")
     verb = "do" if dataset.endswith("s") else "does"
-    publisher = "wdi" if "consumer price" in dataset else "dac"  # who publishes the table
+    publisher = _UPDATE_SOURCE.get(dataset, "dac")  # the `aidcalc update` source of the table
     return DataCoverageError(
         f"the {dataset} {verb} not cover {join_values(sorted(set(missing)))} "
         f"({describe_rows(rows)}; coverage: {', '.join(spans)}). Download current data "
