@@ -200,7 +200,8 @@ def _chunks(
     pyarrow installed) ``(pyarrow.Table, rejected frame or None)`` pairs instead, so that
     :func:`read_crs` converts the whole file to pandas once rather than block by block."""
     arrow = arrow and _crs_text.has_arrow()
-    engine = _crs_text.batches(as_arrow=arrow)
+    threads = _crs_text.parse_threads() if _crs_text.has_arrow() else 1
+    engine = _crs_text.batches(as_arrow=arrow, threads=threads)
     with stack:
         text = stack.enter_context(open_text(src, limits, member))
         label = src.label
