@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from os import PathLike
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .._base._errors import InputFileError
@@ -196,9 +197,10 @@ def _chunks(
     *,
     arrow: bool = False,
 ) -> Iterator[Any]:
-    """Converted chunks (pandas, index and ``attrs["rejected"]`` set); with ``arrow`` (and
-    pyarrow installed) ``(pyarrow.Table, rejected frame or None)`` pairs instead, so that
-    :func:`read_crs` converts the whole file to pandas once rather than block by block."""
+    """Converted chunks (pandas, index, ``attrs["rejected"]`` and ``attrs["lines"]``, the
+    line of each row, set); with ``arrow`` (and pyarrow installed) ``(pyarrow.Table, rejected
+    frame or None, lines)`` instead, so that :func:`read_crs` converts the whole file to
+    pandas once rather than block by block."""
     arrow = arrow and _crs_text.has_arrow()
     threads = _crs_text.parse_threads() if _crs_text.has_arrow() else 1
     engine = _crs_text.batches(as_arrow=arrow, threads=threads)
@@ -207,32 +209,33 @@ def _chunks(
         label = src.label
         bar = _Progress(src.path.name if src.label == str(src.path) else label, text.size, progress)
         stack.callback(bar.close)
-        rows = 0
+        rows, line = 0, 2  # rows read; the line after them (the header is line 1)
         first = True
         try:
-            for chunk, problems in engine(text, layout.wanted, layout.canonical, chunksize, label):
+            for chunk, problems, lines in engine(
+                text, layout.wanted, layout.canonical, chunksize, label
+            ):
                 if first:
                     problems = skipped_members(label, text.skipped) + problems
                     first = False
                 for problem in problems:
                     problem["source"] = label
-                    if isinstance(problem["row"], int):
-                        problem["row"] += rows + 2  # position in chunk -> line in the file
                 size = len(chunk)
                 if arrow:
-                    yield chunk, (rejected_frame(problems) if problems else None)
+                    yield chunk, (rejected_frame(problems) if problems else None), lines
                 else:
                     chunk.index = pd.RangeIndex(rows, rows + size)
                     # shared, identity-compared: pd.concat of the chunks works (see RejectedRows)
                     chunk.attrs["rejected"] = RejectedRows(rejected_frame(problems))
+                    chunk.attrs["lines"] = lines  # taken off by pledge_chunks
                     yield chunk
                 rows += size
+                line = int(lines[-1]) + 1 if len(lines) else line
                 bar.update(text.raw.tell(), rows)
         except InputFileError:
             raise
         except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
             # pyarrow's ArrowInvalid is a ValueError
-            line = rows + 2
             raise InputFileError(
                 f"{label}: unreadable CRS data after line {line}: {str(exc).splitlines()[0]}",
                 path=label,
@@ -374,28 +377,30 @@ def read_crs(
         parts = list(
             _chunks(ExitStack(), src, layout, chunksize, progress, limits, member, arrow=True)
         )
-    frame, cells = _concat(parts)
-    out, problems = pledge_frame(frame, src.label, amount)
+    frame, cells, lines = _concat(parts)
+    out, problems = pledge_frame(frame, src.label, amount, lines=lines)
     return finish(
         ReadResult(out, combined_report(problems, cells)), return_rejected, reader="read_crs"
     )
 
 
-def _concat(parts: list[Any]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """(the chunks as one frame with a fresh index, the cells reported while parsing): arrow
-    tables are concatenated and converted to pandas once."""
+def _concat(parts: list[Any]) -> tuple[pd.DataFrame, list[pd.DataFrame], np.ndarray]:
+    """(the chunks as one frame with a fresh index, the cells reported while parsing, the
+    line of each row): arrow tables are concatenated and converted to pandas once."""
     cells: list[pd.DataFrame]
     if parts and isinstance(parts[0], tuple):
         import pyarrow as pa
 
-        cells = [r for _, r in parts if r is not None]
-        tables = [t for t, _ in parts]
+        cells = [r for _, r, _ in parts if r is not None]
+        lines = np.concatenate([n for _, _, n in parts])
+        tables = [t for t, _, _ in parts]
         parts.clear()
         frame = to_pandas(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
         del tables
     else:
         cells = [part.attrs.pop("rejected") for part in parts]
+        lines = np.concatenate([part.attrs.pop("lines") for part in parts])
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         parts.clear()
     frame.index = pd.RangeIndex(len(frame))
-    return frame, cells
+    return frame, cells, lines

@@ -45,6 +45,7 @@ class Cut(NamedTuple):
     data: Any  # the rows to parse: the block's bytes up to ``end``, or them rewritten
     quoted: bool  # whether ``data`` has quoted values
     stray: list[int]  # byte offsets (in the block) of the rows read with their quotes as text
+    spans: list[tuple[int, int]]  # (start, end) in the block of the rows over several lines
 
 
 class Cutter:
@@ -83,9 +84,10 @@ class Cutter:
         which then ends with a line end); :class:`Ragged` for a line no reading makes a row."""
         if b'"' not in data or not self.opening.search(data):  # no quoted values: lines
             end = len(data) if final else data.rfind(self.eol) + 1
-            return Cut(end, memoryview(data)[:end], False, [])
+            return Cut(end, memoryview(data)[:end], False, [], [])
         pieces: list[Any] = []
         stray: list[int] = []
+        spans: list[tuple[int, int]] = []
         view = memoryview(data)
         pos = done = 0
         while True:
@@ -97,6 +99,7 @@ class Cutter:
             if end == 0:  # undecided: wait for more bytes
                 break
             if end > 0:
+                spans.append((pos, end))
                 pos = end
                 continue
             end, row = self._stray_row(data, pos)
@@ -104,9 +107,9 @@ class Cutter:
             stray.append(pos)
             pos = done = end
         if not pieces:
-            return Cut(pos, view[:pos], True, [])
+            return Cut(pos, view[:pos], True, [], spans)
         pieces.append(view[done:pos])
-        return Cut(pos, b"".join(pieces), True, stray)
+        return Cut(pos, b"".join(pieces), True, stray, spans)
 
     def _spanning(self, data: Any, pos: int, first: int, final: bool) -> int:
         """The end of the record at ``pos`` whose quoted values span lines (rule 2); -1 when
@@ -143,7 +146,8 @@ class Cutter:
                     raw = self._unquoted(raw)
                 values.append(raw.replace(b'"', b'""'))
                 at = field.end() + 1  # type: ignore[union-attr]
-            return match.end(), b'"' + self.joiner.join(values) + b'"\n'
+            # the file's own line end: the rows keep the lines of the text they come from
+            return match.end(), b'"' + self.joiner.join(values) + b'"' + self.eol
         raise Ragged(pos)
 
     def _unquoted(self, raw: bytes) -> bytes:

@@ -254,15 +254,16 @@ def to_pandas(table: Any) -> pd.DataFrame:
 
 
 class _Rows:
-    """How the report names rows: ``frame.index + first_line`` in ``unit`` (lines of a CSV
+    """How the report names rows: the line each row starts on in ``unit`` (lines of a CSV
     file, rows of a Parquet dataset), and where the problems go."""
 
-    def __init__(self, source: str, first_line: int, unit: str) -> None:
-        self.source, self.first_line, self.unit = source, first_line, unit
+    def __init__(self, source: str, lines: np.ndarray, unit: str) -> None:
+        self.source, self.lines, self.unit = source, lines, unit
         self.problems: list[dict[str, Any]] = []
 
-    def positions(self, index: pd.Index) -> list[int]:
-        return (index + self.first_line).tolist()
+    def positions(self, rows: Any) -> list[int]:
+        """The lines of the rows where ``rows`` (booleans, one a row of the frame) is true."""
+        return self.lines[np.asarray(rows, dtype=bool)].tolist()
 
     def add(self, row: str, column: str, value: Any, reason: str, kind: str = MONEY) -> None:
         self.problems.append(
@@ -312,12 +313,21 @@ def shift_rows(report: pd.DataFrame, by: int) -> pd.DataFrame:
 
 
 def pledge_frame(
-    frame: pd.DataFrame, source: str, amount: str, *, first_line: int = 2, unit: str = "lines"
+    frame: pd.DataFrame,
+    source: str,
+    amount: str,
+    *,
+    first_line: int = 2,
+    unit: str = "lines",
+    lines: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """(the pledge frame, the problems) of converted CRS columns: donor and recipient codes,
-    year, amount, currency, status, category in front. ``frame.index + first_line`` is how
-    the report names a row (the line in a CSV file; the row of a Parquet dataset)."""
-    rows = _Rows(source, first_line, unit)
+    year, amount, currency, status, category in front. The report names a row by ``lines``,
+    the line each row starts on in a CSV file (rows over several lines, blank lines), else
+    by ``frame.index + first_line`` (one row a line; the row of a Parquet dataset)."""
+    if lines is None:
+        lines = np.asarray(frame.index, dtype=np.int64) + first_line
+    rows = _Rows(source, lines, unit)
     lead: dict[str, Any] = {}
     if "donor_name" in frame.columns:
         lead["donor"] = _donors(frame["donor_name"], rows)
@@ -374,7 +384,7 @@ def _announced(dates: pd.Series, rows: _Rows) -> pd.Series:
     announced, outside = in_window(announced)
     if outside.any():
         rows.add(
-            f"{rows.unit} {rows.positions(dates.index[outside])[:5]}",
+            f"{rows.unit} {rows.positions(outside)[:5]}",
             "CommitmentDate",
             dates[outside].iloc[0],
             f"{int(outside.sum())} CommitmentDate values: {WINDOW_TEXT}: announced left empty",
@@ -388,7 +398,7 @@ def _amount(frame: pd.DataFrame, amount: str, rows: _Rows) -> dict[str, Any]:
     money = frame[f"usd_{amount}"]
     empty = money.isna()
     if empty.any():
-        lines = rows.positions(frame.index[empty])
+        lines = rows.positions(empty)
         rows.add(
             f"{rows.unit} {lines[:5]}{' ...' if len(lines) > 5 else ''}",
             f"USD_{amount.capitalize()}",
@@ -482,26 +492,33 @@ def pledge_chunks(
     chunksize: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Each converted chunk as a full pledge frame of at most ``chunksize`` rows, its report
-    in ``attrs["rejected"]``."""
+    in ``attrs["rejected"]`` (its rows named by ``attrs["lines"]`` when the chunk has it, the
+    line of each row, else by ``index + first_line``)."""
     for chunk in chunks:
         cells = chunk.attrs.pop("rejected")
-        for part, found in _split(chunk, cells, chunksize, first_line):
-            out, problems = pledge_frame(part, source, amount, first_line=first_line, unit=unit)
+        lines = chunk.attrs.pop("lines", None)
+        if lines is None:
+            lines = np.asarray(chunk.index, dtype=np.int64) + first_line
+        for part, at, found in _split(chunk, cells, chunksize, lines):
+            out, problems = pledge_frame(part, source, amount, unit=unit, lines=at)
             out.attrs["rejected"] = ChunkReport(combined_report(problems, [found]))
             yield out
 
 
 def _split(
-    chunk: pd.DataFrame, cells: pd.DataFrame, size: int | None, first_line: int
-) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Slices of at most ``size`` rows (a parsed block can hold more), each with the cells
-    reported on its rows (a report not about one row goes with the first slice)."""
+    chunk: pd.DataFrame, cells: pd.DataFrame, size: int | None, lines: np.ndarray
+) -> Iterator[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]:
+    """Slices of at most ``size`` rows (a parsed block can hold more), each with the lines of
+    its rows and the cells reported on them (a report not about one row goes with the first
+    slice)."""
     if size is None or len(chunk) <= size:
-        yield chunk, cells
+        yield chunk, lines, cells
         return
-    at = pd.to_numeric(cells["row"], errors="coerce").to_numpy(dtype=float) - first_line
+    line = pd.to_numeric(cells["row"], errors="coerce").to_numpy(dtype=float)
+    about = ~np.isnan(line)
+    at = np.full(len(line), -1)  # the row a cell is on (lines are increasing)
+    at[about] = np.searchsorted(lines, line[about])
     for start in range(0, len(chunk), size):
         part = chunk.iloc[start : start + size]
-        lo, hi = part.index[0], part.index[-1]
-        pick = ((at >= lo) & (at <= hi)) | (np.isnan(at) & (start == 0))
-        yield part, cells[pick].reset_index(drop=True)
+        pick = (about & (at >= start) & (at < start + size)) | (~about & (start == 0))
+        yield part, lines[start : start + size], cells[pick].reset_index(drop=True)

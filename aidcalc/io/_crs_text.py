@@ -212,12 +212,47 @@ def _runaway(label: str, line: int, quoted: bool) -> InputFileError:
 
 
 class Block(NamedTuple):
-    """Whole rows of the text, as the parsers read them."""
+    """Whole rows of the text, as the parsers read them, and the lines they stand on."""
 
     data: Any  # the rows (the file's bytes; rows with stray quotes rewritten in CSV quoting)
     size: int  # bytes of the text they come from
     quoted: bool  # whether ``data`` has quoted values
-    notes: list[dict[str, Any]]  # rows read with stray quotes as text (row: the line in it)
+    notes: list[dict[str, Any]]  # rows read with stray quotes as text (row: their line)
+    line: int  # the line (in the text, the header is line 1) the block starts on
+    lines: int  # the line ends in the block
+    eol: bytes  # the text's line end
+    spans: list[tuple[int, int]]  # (line in the block, lines it runs on) of each row whose
+    # quoted values hold line ends
+
+    def row_lines(self, rows: int) -> np.ndarray:
+        """The line each of the block's ``rows`` parsed rows starts on: one row a line, unless
+        the block has blank lines (the parsers skip them) or rows over several lines."""
+        if self.lines == rows:  # blank lines and rows over lines only ever add lines
+            return np.arange(self.line, self.line + rows, dtype=np.int64)
+        codes = np.frombuffer(self.data, np.uint8)
+        ends = np.flatnonzero(codes == ord(self.eol))
+        if not len(ends) or ends[-1] != len(codes) - 1:  # a last line ended by another break
+            ends = np.append(ends, len(codes) - 1)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        width = ends - starts
+        skipped = (width == 0) | ((width == 1) & (codes[starts] == ord("\r")))  # blank
+        if self.spans:  # the lines a row runs on after its first
+            first, more = np.array(self.spans, dtype=np.int64).T
+            within = np.arange(int(more.sum())) - np.repeat(np.cumsum(more) - more, more)
+            skipped[np.repeat(first + 1, more) + within] = True
+        found = np.flatnonzero(~skipped)
+        if len(found) != rows:  # pragma: no cover - the rule holds (tested): a report's line
+            return np.arange(self.line, self.line + rows, dtype=np.int64)  # never fails a read
+        return found + self.line
+
+    def located(
+        self, rows: int, problems: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """(the block's notes and its parsed rows' ``problems`` with ``row`` the line in the
+        text, the line of each row)."""
+        lines = self.row_lines(rows)
+        notes = [{**note, "row": self.line + note["row"]} for note in self.notes]
+        return notes + [{**p, "row": int(lines[p["row"]])} for p in problems], lines
 
 
 def _fill(stream: IO[bytes], rest: Any, size: int) -> tuple[bytearray, bool]:
@@ -262,6 +297,18 @@ def _notes(data: Any, eol: bytes, stray: list[int]) -> list[dict[str, Any]]:
             }
         )
     return notes
+
+
+def _spans(data: Any, eol: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(line in ``data``, line ends after it) of each row over several lines, from its bytes
+    (lines counted between one and the next: linear)."""
+    out = []
+    line = last = 0
+    for start, end in spans:
+        line += data.count(eol, last, start)
+        last = start
+        out.append((line, data.count(eol, start, end) - 1))
+    return out
 
 
 def _ragged(label: str, line: int, rows: Cutter) -> InputFileError:
@@ -309,12 +356,14 @@ def blocks(text: Text, chunksize: int, label: str) -> Iterator[Block]:
             size = max(size, len(data))  # double the block: linear time on long rows
             continue
         notes = _notes(data, eol, cut.stray)
-        yield Block(cut.data, cut.end - added, cut.quoted, notes)
+        lines = _lines(data, eol, cut.end)
+        spans = _spans(data, eol, cut.spans)
+        yield Block(cut.data, cut.end - added, cut.quoted, notes, line, lines, eol, spans)
         if at_end:
             return
         size = block
         rest = data[cut.end :]
-        line += _lines(data, eol, cut.end)
+        line += lines
         del data, cut
 
 
@@ -440,9 +489,9 @@ def arrow_batches(
     *,
     as_arrow: bool = False,
     threads: int = 1,
-) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
-    """Chunks parsed by pyarrow, memory bounded by the chunk: pandas frames, or arrow tables
-    with ``as_arrow``.
+) -> Iterator[tuple[Any, list[dict[str, Any]], np.ndarray]]:
+    """Chunks parsed by pyarrow, memory bounded by the chunk: (pandas frame, or arrow table
+    with ``as_arrow``; its problems, ``row`` the line in the text; the line of each row).
 
     The text is cut into blocks of whole rows (:func:`blocks`) and each block is parsed on
     its own, so nothing but a few blocks and their converted chunks is alive at a time.
@@ -453,9 +502,10 @@ def arrow_batches(
     """
     parser = _ArrowParser(text, wanted, canonical, threaded=threads <= 1)
 
-    def work(block: Block) -> tuple[Any, list[dict[str, Any]]]:
+    def work(block: Block) -> tuple[Any, list[dict[str, Any]], np.ndarray]:
         table, problems = parser.parse(block.data, block.quoted)
-        return (table if as_arrow else to_pandas(table)), block.notes + problems
+        problems, lines = block.located(table.num_rows, problems)
+        return (table if as_arrow else to_pandas(table)), problems, lines
 
     produced = False
     for chunk in in_order(work, blocks(text, chunksize, label), threads):
@@ -463,7 +513,7 @@ def arrow_batches(
         yield chunk
     if not produced:  # a header without rows: an empty chunk with the right columns
         table = parser.empty()
-        yield (table if as_arrow else to_pandas(table)), []
+        yield (table if as_arrow else to_pandas(table)), [], np.array([], dtype=np.int64)
 
 
 def parse_threads() -> int:
@@ -514,9 +564,9 @@ def batches(*, as_arrow: bool = False, threads: int = 1) -> Any:
 
 def pandas_batches(
     text: Text, wanted: list[str], canonical: dict[str, str], chunksize: int, label: str
-) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
+) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]], np.ndarray]]:
     """Chunks through pandas' C parser (when pyarrow is not installed), block by block as
-    :func:`blocks` cuts them."""
+    :func:`blocks` cuts them, as :func:`arrow_batches` gives them."""
     produced = False
     for block in blocks(text, chunksize, label):
         produced = True
@@ -533,9 +583,10 @@ def pandas_batches(
             na_values=[""],
         )
         chunk, problems = _convert(chunk, canonical)
-        yield chunk, block.notes + problems
+        yield chunk, *block.located(len(chunk), problems)
     if not produced:
-        yield _convert(pd.DataFrame({f: pd.Series(dtype=str) for f in wanted}), canonical)
+        empty = pd.DataFrame({f: pd.Series(dtype=str) for f in wanted})
+        yield *_convert(empty, canonical), np.array([], dtype=np.int64)
 
 
 def _convert(

@@ -22,6 +22,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .._base._errors import InputFileError
@@ -146,6 +147,7 @@ class _Parts(NamedTuple):
     kwargs: dict[str, Any]
     meta: pd.DataFrame
     label: str
+    shift: bool = True  # whether a part's report numbers rows from the part's start
 
     def frame(self, dask: Any) -> Any:
         """The lazy frame alone (one task per partition, the report dropped)."""
@@ -159,7 +161,8 @@ class _Parts(NamedTuple):
     def pair(self, dask: Any) -> tuple[Any, Any]:
         """(lazy frame, lazy report) from the same tasks: partition ``i`` of the report is
         the report of partition ``i``, its rows moved on by the rows of the partitions before
-        it (a chain of counts, so that no partition waits for another's rows)."""
+        it when parts number their own rows (a chain of counts, so that no partition waits
+        for another's rows)."""
         from ._common import RejectedRows, rejected_frame
         from ._crs_frame import shift_rows
 
@@ -173,6 +176,9 @@ class _Parts(NamedTuple):
             reports = []
             offset: Any = 0
             for pair, part in zip(pairs, frames, strict=True):
+                if not self.shift:
+                    reports.append(pair[1])
+                    continue
                 reports.append(delayed(shift_rows)(pair[1], offset))
                 offset = delayed(operator.add)(offset, delayed(len)(part))
         frame = dask.dataframe.from_delayed(frames, meta=self.meta, verify_meta=False)
@@ -233,8 +239,9 @@ def _csv(
             ranges = _ranges(text, src.label, blocksize)
             where = (str(src.path), text.sep, text.fields, text.eol, layout.wanted,
                      layout.canonical, src.label, amount)
-    meta = _csv_part((_start(where), 0), where)[0]
-    return _Parts(_csv_part, ranges, {"layout": where}, meta, "aidcalc-read-crs-csv")
+    meta = _csv_part((_start(where), 0, 2), where)[0]
+    # each range numbers its lines from the file's start: its report is not moved on
+    return _Parts(_csv_part, ranges, {"layout": where}, meta, "aidcalc-read-crs-csv", False)
 
 
 def _start(layout: tuple[Any, ...]) -> int:
@@ -245,51 +252,52 @@ def _start(layout: tuple[Any, ...]) -> int:
     return len(header)
 
 
-def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int]]:
-    """(start, length) byte ranges of whole rows, about ``blocksize`` bytes each."""
+def _ranges(text: Any, label: str, blocksize: int) -> list[tuple[int, int, int]]:
+    """(start, length, first line) byte ranges of whole rows, about ``blocksize`` bytes
+    each."""
     from ._crs_text import BLOCK_ROWS, blocks, read_header
 
     with open(text.raw.name, "rb") as raw:
         header, _, _ = read_header(raw, label)
     at = len(header)
-    out: list[tuple[int, int]] = []
-    start, size = at, 0
+    out: list[tuple[int, int, int]] = []
+    start, size, line = at, 0, 2
     rows = max(1, min(BLOCK_ROWS, blocksize // 400))  # pieces of about blocksize bytes
     for block in blocks(text, rows, label):
         size += block.size
         at += block.size
         if size >= blocksize:
-            out.append((start, size))
-            start, size = at, 0
+            out.append((start, size, line))
+            start, size, line = at, 0, block.line + block.lines
     if size:
-        out.append((start, size))
+        out.append((start, size, line))
     return out
 
 
 def _csv_part(
-    where: tuple[int, int], layout: tuple[Any, ...]
+    where: tuple[int, int, int], layout: tuple[Any, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One byte range of a CRS text as (pledge frame, its rejected-rows report) by
-    read_crs's parsing and conversion; the report's rows are lines counted as if the range
-    started the file (:func:`aidcalc.io._crs_frame.shift_rows` moves them)."""
+    """One byte range of a CRS text (from its first line on) as (pledge frame, its
+    rejected-rows report) by read_crs's parsing and conversion; the report's rows are the
+    lines in the file."""
     from ._common import rejected_frame
     from ._crs_frame import combined_report, pledge_frame
     from ._crs_text import Text, batches
 
     path, sep, fields, eol, wanted, canonical, label, amount = layout
-    start, length = where
+    start, length, first = where
     with open(path, "rb") as raw:
         raw.seek(start)
         data = raw.read(length)
     text = Text(io.BytesIO(b""), io.BytesIO(b""), length, sep, fields, eol, data, None, [])
-    parts, cells, rows = [], [], 0
-    for chunk, problems in batches()(text, wanted, canonical, 1 << 30, label):
-        for problem in problems:  # position in the block -> line, as read_crs numbers it
+    parts, cells, lines = [], [], []
+    for chunk, problems, at in batches()(text, wanted, canonical, 1 << 30, label):
+        for problem in problems:  # lines counted from the range's start (line 2) -> the file's
             problem["source"] = label
-            problem["row"] += rows + 2
+            problem["row"] += first - 2
         parts.append(chunk)
         cells += problems
-        rows += len(chunk)
+        lines.append(at + (first - 2))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    out, problems = pledge_frame(frame, label, amount)
+    out, problems = pledge_frame(frame, label, amount, lines=np.concatenate(lines))
     return out, combined_report(problems, [rejected_frame(cells)])
