@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._columns import ERROR, FX_TO, PRICE_BASE
 from ._errors import (
     FrameTypeError,
     OptionTypeError,
@@ -38,6 +39,7 @@ __all__ = [
     "check_columns_exist",
     "check_frame",
     "check_out_names",
+    "check_provenance_free",
     "money_values",
     "overflowed",
     "rows_error",
@@ -146,6 +148,64 @@ def check_out_names(
             option=option,
             value=name,
         )
+
+
+def check_provenance_free(
+    func: str, frame: pd.DataFrame, *, out: str, to: str, writes: Iterable[str]
+) -> None:
+    """Refuse to write a conversion's provenance over provenance the frame already has.
+
+    The provenance columns (``fx_rate``, ``fx_to``, ``price_base``...) describe one value
+    column of a frame: what :func:`aidcalc.aggregate`, the charts and the report read to
+    label its sums. A second conversion into another column (``convert`` to USD, then to
+    EUR; ``normalise`` of a frame read with a ``price_base``) would leave the first column
+    beside provenance that no longer describes it: USD sums labelled EUR, constant prices
+    deflated again. Writing over them is allowed only when the call replaces its own
+    earlier result (``out`` is already a column and ``fx_to`` already says ``to``).
+
+    Examples
+    --------
+    >>> usd = pd.DataFrame({"amount_USD": [1.0], "fx_rate": [1.1], "fx_to": ["USD"]})
+    >>> check_provenance_free("convert", usd, out="amount_EUR", to="EUR",
+    ...                       writes=["fx_rate", "fx_to"])
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: convert: the frame already holds the provenance of an earlier ...
+    >>> check_provenance_free("convert", usd, out="amount_USD", to="USD",
+    ...                       writes=["fx_rate", "fx_to"])  # run again: replaced together
+    """
+    present = [c for c in writes if c in frame.columns and c != ERROR]
+    if not present:
+        return
+    targets = set(frame[FX_TO].dropna().astype(str)) if FX_TO in frame.columns else set()
+    if out in frame.columns and FX_TO in frame.columns and targets <= {to}:
+        return  # the same conversion again: the value and its provenance replaced together
+    if targets:
+        why = (
+            f"the frame already holds the provenance of an earlier conversion (fx_to: "
+            f"{join_values(sorted(targets))}; {join_values(present)})"
+        )
+        fix = (
+            "convert the original frame instead (one converted column a frame), or drop the "
+            "earlier value column and its provenance columns first"
+        )
+    else:
+        bases = sorted(set(frame[PRICE_BASE].dropna().astype(str))) if PRICE_BASE in frame else []
+        why = f"the frame's {join_values(present)} already describes its amounts" + (
+            f" (price_base: {join_values(bases[:3])})" if bases else ""
+        )
+        fix = (
+            "amounts in constant prices must not be converted or deflated again: select the "
+            "rows whose price_base starts with 'current' and drop the price_base column first"
+        )
+    raise ValidationError(
+        f"{func}: {why}; writing this call's provenance ({out!r} in {to}) over it would leave "
+        "the earlier values beside provenance that no longer describes them (aggregate and "
+        f"the charts label sums by it): {fix}",
+        problems=pd.DataFrame({"row": [None], "column": [present[0]], "problem": [why]}),
+        option="out",
+        value=out,
+    )
 
 
 def rows_error(

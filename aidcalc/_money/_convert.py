@@ -50,7 +50,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._base._columns import ERROR, FX_DATE, FX_RATE, FX_SOURCE, FX_TO, RATE_COLUMNS
+from .._base._columns import (
+    ERROR,
+    FX_DATE,
+    FX_RATE,
+    FX_SOURCE,
+    FX_TO,
+    PRICE_BASE,
+    RATE_COLUMNS,
+)
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
@@ -66,6 +74,7 @@ from .._base._frame_checks import (
     Money,
     check_frame,
     check_out_names,
+    check_provenance_free,
     money_values,
     overflowed,
 )
@@ -926,6 +935,9 @@ def convert(
         reads={"amount": amount, "currency": currency, "date": date},
         writes=RATE_COLUMNS,
     )  # fmt: skip
+    check_provenance_free(
+        "convert", frame, out=out or f"{amount}_{to}", to=to, writes=(*RATE_COLUMNS, PRICE_BASE)
+    )
     table = resolve_rates(rates)
     amounts, currencies = (frame[amount], frame[currency]) if units is None else units[:2]
     money = money_values(amounts, amount, "convert")

@@ -1301,6 +1301,18 @@ def _engine(
     lex = _lexicon(locale_id)
     n = len(texts)
     use_arrow = backend == "arrow" or (backend == "auto" and n > 32 and _arrow() is not None)
+    if use_arrow and isinstance(texts, np.ndarray):
+        import pyarrow as pa
+
+        try:
+            texts = pa.array(texts, type=pa.string())
+        except UnicodeEncodeError:  # pyarrow holds UTF-8 only: those texts go the Python way
+            lone = _lone_surrogates(texts)
+            out = _Parsed(n)
+            out.put(np.flatnonzero(~lone), _engine(texts[~lone], locale_id, default))
+            python = _engine(texts[lone], locale_id, default, backend="python")
+            out.put(np.flatnonzero(lone), python)
+            return out.result(None)
     if use_arrow and backend == "auto" and n >= _PLAIN_MIN and _plain_pattern(locale_id):
         return _read_plain(texts, lex, default)
     texts, lengths, too_long = _capped(texts, use_arrow)
@@ -1317,6 +1329,20 @@ def _engine(
     _read_compounds(out, strings, np.flatnonzero(compound), lex, default)
     _refuse_huge(out, strings)
     return out.result(strings)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates(texts: np.ndarray) -> np.ndarray:
+    """Which texts hold a lone surrogate (``"\\udcff"``: bytes decoded with
+    ``surrogateescape``, a JSON ``\\ud800`` escape), which UTF-8, and so pyarrow, cannot
+    hold (looked for only once pyarrow has refused the texts)."""
+    return np.fromiter(
+        (isinstance(t, str) and _SURROGATE.search(t) is not None for t in texts),
+        dtype=bool,
+        count=len(texts),
+    )
 
 
 # --- the fast path: plain texts with one well-formed number, read without normalising ---------

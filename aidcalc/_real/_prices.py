@@ -17,7 +17,7 @@ from .._base import _columns as C
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._errors import AidcalcError, ValidationError
-from .._base._frame_checks import check_frame, check_out_names
+from .._base._frame_checks import check_frame, check_out_names, check_provenance_free
 from .._base._provenance import render
 from .._money._amount import check_currency
 from .._money._frame_units import money_with_currency, with_currency_unit
@@ -302,6 +302,7 @@ def normalise(
         reads={"amount": amount, "currency": currency, "date": date, "donor": donor},
         writes=C.PRICE_COLUMNS,
     )  # fmt: skip
+    check_provenance_free("normalise", frame, out=out, to=to, writes=C.PRICE_COLUMNS)
     opts = _Options(
         to, base_year, prices, source, fx, errors, out, extend, rates,
         deflators if prices == "dac" else cpi, locale, _pinned(vintage),
