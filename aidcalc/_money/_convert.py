@@ -81,6 +81,8 @@ from .._base._frame_checks import (
 from .._base._provenance import Policy as RatePolicy
 from .._base._provenance import RateFacts, render
 from ._currencies import check_currency, code_hint
+from ._euro import BEFORE as BEFORE_FIX
+from ._euro import FIXED, period_bounds, phase
 from ._frame_units import money_with_currency, with_currency_unit
 from ._rates import NO_DAY, RatesLike, RateTable, resolve_rates
 
@@ -388,11 +390,15 @@ class _Result:
 _NAT = np.iinfo("int64").min
 
 
-def _source_label(table: RateTable, cur: str, to: str, policy: str) -> str:
+def _source_label(
+    table: RateTable, cur: str, to: str, policy: str, legs: dict[str, str] | None = None
+) -> str:
+    """The ``fx_source`` of a pair: the sources of its legs (``legs`` replaces a leg's
+    table source, e.g. by the irrevocably fixed euro conversion rate), then the policy."""
     srcs: list[str] = []
     for c in (cur, to):
         if c != table.base:
-            s = table.source_of(c)
+            s = (legs or {}).get(c) or table.source_of(c)
             if not any(s in t for t in srcs):
                 srcs = [t for t in srcs if t not in s] + [s]
     label = "; ".join(srcs) or table.source
@@ -416,10 +422,16 @@ def _lookup(
     their reason (and same-currency rows their rate 1) on the small subset only.
     ``days`` is consumed (it becomes each row's position in the narrowed table).
     """
+    table = table._lookup_view()  # with the currencies the euro replaced (fixed rates)
     cur = _columns_of(table, uniq, to)
     labels, lab_code = _source_codes(table, uniq, to, policy, cur)
+    legs = _fixed_legs(table, uniq, to)
+    if legs is not None:
+        legs.at(codes, days, policy)  # before _gather consumes days
     pos = _gather(table, cur, codes, days, policy, max_days_back)
     src_codes = np.take(lab_code, codes)
+    if legs is not None:
+        src_codes = _apply_fixed(legs, pos, src_codes, labels)
     reason, bad, bad_days = _explain(table, cur, codes, pos, src_codes, policy)
     return _Result(
         rate=pos.rate, seconds=pos.seconds, reason=reason, source_codes=src_codes,
@@ -478,6 +490,126 @@ def _source_codes(
     if len(labels) < 127:
         lab_code = lab_code.astype("int8")
     return labels, lab_code
+
+
+class _FixedLegs:
+    """A lookup in which a currency the euro replaced takes part: per distinct currency its
+    adoption day (:func:`_fixed_legs`), then per row (:meth:`at`) whether the currency's and
+    the target's leg is before, on or after (``FIXED``), or straddling (a month or year
+    around) an adoption, and what is needed to rate and label those rows."""
+
+    __slots__ = ("adopted", "codes", "days", "phase_cur", "phase_to", "policy", "table", "to",
+                 "uniq")  # fmt: skip
+    adopted: np.ndarray  # per distinct currency (+ the missing slot): adoption day, -1 = none
+    codes: np.ndarray  # index into uniq per row (-1 = missing)
+    days: np.ndarray  # the rows' days (NO_DAY = none)
+    phase_cur: np.ndarray  # BEFORE_FIX, FIXED or STRADDLE of the row currency's leg
+    phase_to: np.ndarray  # ... of the target's leg
+    policy: str
+    table: RateTable
+    to: str
+    uniq: list[str | None]
+
+    def __init__(self, table: RateTable, uniq: list[str | None], to: str) -> None:
+        fixed = table._fixed
+        self.table, self.uniq, self.to = table, uniq, to
+        self.adopted = np.array(
+            [fixed[u].fixed.adopted if u is not None and u in fixed else -1 for u in uniq]
+            + [-1], dtype="int64",
+        )  # fmt: skip
+
+    def at(self, codes: np.ndarray, days: np.ndarray, policy: str) -> _FixedLegs:
+        """The rows' phases (``days`` is copied: the gather consumes it)."""
+        fixed, no_day = self.table._fixed, int(NO_DAY)
+        on_leg = self.adopted[codes] >= 0
+        self.phase_cur = np.where(
+            on_leg, phase(days, self.adopted[codes], policy, no_day), BEFORE_FIX
+        ).astype("int8")
+        self.phase_to = (
+            phase(days, fixed[self.to].fixed.adopted, policy, no_day) if self.to in fixed
+            else np.zeros(len(codes), dtype="int8")
+        )  # fmt: skip
+        self.codes, self.days, self.policy = codes, days.copy(), policy
+        return self
+
+
+def _fixed_legs(table: RateTable, uniq: list[str | None], to: str) -> _FixedLegs | None:
+    """None when no currency the euro replaced takes part (the common case: no row work)."""
+    fixed = table._fixed
+    if not (to in fixed or any(u is not None and u in fixed for u in uniq)):
+        return None
+    return _FixedLegs(table, uniq, to)
+
+
+def _apply_fixed(
+    legs: _FixedLegs, pos: _Gathered, src_codes: np.ndarray, labels: list[str]
+) -> np.ndarray:
+    """A pair of the euro and currencies it replaced, on or after their adoptions, is one
+    constant factor whatever the date (even beyond the table): ``rate(to) / rate(cur)``,
+    ``fx_date`` the row's day (period start). Rows with a fixed leg name it in ``fx_source``."""
+    table, to, uniq, codes = legs.table, legs.to, legs.uniq, legs.codes
+    fixed = table._fixed
+    per_eur = np.array(
+        [1.0 if u == "EUR" else fixed[u].fixed.rate if u in fixed and fixed[u].constant
+         else np.nan for u in uniq] + [np.nan]
+    )  # fmt: skip
+    to_rate = 1.0 if to == "EUR" else fixed[to].fixed.rate if to in fixed else np.nan
+    if to in fixed and not fixed[to].constant:
+        to_rate = np.nan
+    if np.isfinite(to_rate):
+        eur = np.array([u == "EUR" for u in uniq] + [False])[codes]
+        rows = (
+            np.isfinite(per_eur[codes]) & (eur | (legs.phase_cur == FIXED))
+            & ((to == "EUR") | (legs.phase_to == FIXED))
+            & ~np.array([u == to for u in uniq] + [True])[codes]
+        )  # fmt: skip
+        if rows.any():
+            pos.rate[rows] = to_rate / per_eur[codes[rows]]
+            pos.seconds[rows] = period_bounds(legs.days[rows], legs.policy)[0] * 86_400
+    return _fixed_labels(legs, src_codes, labels)
+
+
+def _fixed_labels(legs: _FixedLegs, src_codes: np.ndarray, labels: list[str]) -> np.ndarray:
+    """``fx_source`` of rows with a leg on or after (or straddling) an adoption: that leg's
+    source is the irrevocably fixed euro conversion rate (after its quotes, straddling)."""
+    rows = np.flatnonzero((legs.phase_cur != BEFORE_FIX) | (legs.phase_to != BEFORE_FIX))
+    if not len(rows):
+        return src_codes
+    # (currency, phase of its leg, phase of the target's leg) as one small integer per row
+    key = ((legs.codes[rows] + 1) * 3 + legs.phase_cur[rows]) * 3 + legs.phase_to[rows]
+    size = (len(legs.uniq) + 1) * 9
+    code_of = np.full(size, -1, dtype="int64")  # key -> label index (-1 = keep the row's)
+    table, to = legs.table, legs.to
+    for k in np.flatnonzero(np.bincount(key, minlength=size)).tolist():  # a few keys at most
+        ci, rest = divmod(k, 9)
+        u = legs.uniq[ci - 1] if ci > 0 else None
+        if u is None or u == to:
+            continue
+        texts = {c: _fixed_leg_text(table, c, ph) for c, ph in ((u, rest // 3), (to, rest % 3))}
+        lab = _source_label(table, u, to, legs.policy, {c: t for c, t in texts.items() if t})
+        if lab not in labels:
+            labels.append(lab)
+        code_of[k] = labels.index(lab)
+    out = src_codes.astype("int16") if len(labels) >= 127 else src_codes
+    new = code_of[key]
+    keep = new >= 0
+    out[rows[keep]] = new[keep]
+    return out
+
+
+def _fixed_leg_text(table: RateTable, code: str, ph: int) -> str:
+    """The source of one leg in a phase ('' = the table's own)."""
+    leg = table._fixed.get(code)
+    if leg is None or ph == BEFORE_FIX:
+        return ""
+    if not leg.constant:  # the table quotes it after adoption too: its quotes come first
+        return (
+            f"{table.source_of(code)}; on days it does not quote {code}, the {leg.fixed.label}"
+        )
+    if ph == FIXED or leg.quoted is None:
+        return leg.fixed.label
+    until = leg.fixed.adopted_date - np.timedelta64(1, "D")
+    return f"{table.source_of(code)} until {until}, then the {leg.fixed.label}"
 
 
 class _Gathered:
@@ -641,6 +773,9 @@ def _why(res: _Result, reason: int, cur: str | None, policy: str, max_days_back:
 def _coverage_text(table: RateTable, cur: str | None, to: str) -> str:
     parts = []
     for c in dict.fromkeys(x for x in (cur, to) if x and x != table.base):
+        if c in table._fixed:
+            parts.append(table._fixed[c].coverage())
+            continue
         col = table._values[:, table._col[c]]
         have = np.flatnonzero(~np.isnan(col))
         first = np.datetime64(int(table._days[have[0]]), "D")
@@ -882,7 +1017,10 @@ def convert(
         last fixing in the table except over the weekend right after it (a later date is
         not covered: update the rates, or pass ``rates=``). ``"month"`` / ``"year"``: the
         average of the daily cross rate over the calendar month/year; ``fx_date`` is the first
-        day of the period.
+        day of the period. A currency the euro replaced (DEM, ..., HRK, BGN) has, from its
+        adoption date, its irrevocably fixed euro conversion rate on every day (dataset
+        ``euro_conversion_rates``; ``fx_source`` names it and the Council act), then the
+        euro's rate of the date on to other currencies.
     rates
         A :class:`aidcalc.RateTable`, or a list of tables to combine (e.g. ECB + NBU);
         default :func:`aidcalc.get_rates` (ECB).
@@ -922,6 +1060,14 @@ def convert(
     ['2024-06-07', '2024-06-07', '2024-06-07']
     >>> convert(pledges, "USD", fx="year")["fx_rate"].round(4).tolist()
     [1.0, 0.0066, 1.0824]
+
+    Leva after Bulgaria adopted the euro (2026-01-01) convert at the fixed 1.95583 per EUR:
+
+    >>> lev = pd.DataFrame({"amount": [195.583], "currency": ["BGN"], "date": ["2026-03-02"]})
+    >>> convert(lev, "EUR")["amount_EUR"].round(6).tolist()
+    [100.0]
+    >>> print(convert(lev, "EUR")["fx_source"].iloc[0])  # doctest: +ELLIPSIS
+    irrevocably fixed euro conversion rate 1.95583 BGN per EUR from 2026-01-01 (...)
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "convert")

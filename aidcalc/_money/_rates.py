@@ -33,6 +33,7 @@ from .._base._errors import (
     join_values,
 )
 from ._currencies import check_currencies, check_currency, code_hint, iso_codes
+from ._euro import FixedLeg, fixed_rates
 
 __all__ = ["RateTable", "RatesLike", "get_rates", "read_rates", "resolve_rates"]
 
@@ -109,6 +110,7 @@ class RateTable:
         "_col",
         "_currencies",
         "_days",
+        "_fixed",
         "_sources",
         "_values",
         "base",
@@ -119,6 +121,7 @@ class RateTable:
     _col: dict[str, int]
     _currencies: tuple[str, ...]
     _days: npt.NDArray[np.int32]
+    _fixed: dict[str, FixedLeg]  # the euro's legacy currencies (lookup views only)
     _sources: dict[str, str]
     _values: npt.NDArray[np.float64]
     base: str
@@ -189,6 +192,7 @@ class RateTable:
         object.__setattr__(self, "_col", {c: i for i, c in enumerate(codes)})
         object.__setattr__(self, "_sources", srcs)
         object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_fixed", {})
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("RateTable is immutable; build a new one (e.g. with combine())")
@@ -345,22 +349,40 @@ class RateTable:
         """One spot rate (``currency`` per one ``base``): the latest fixing on or before ``date``.
 
         Returns NaN when there is none within ``max_days_back`` days, or the date is a
-        working day after the currency's last fixing in the table. For converting amounts
+        working day after the currency's last fixing in the table. A currency the euro
+        replaced has, from its adoption on, its irrevocably fixed euro conversion rate
+        (``get_rates().rate("BGN", "2026-03-02")`` is 1.95583) where the table does not
+        quote it itself. For converting amounts
         use :func:`aidcalc.convert`, which says *why* a rate is missing. A ``currency`` that is
         not an ISO 4217 code raises :class:`aidcalc.CurrencyCodeError`; one the table lacks,
         :class:`aidcalc.RateNotFoundError`.
         """
-        col = self._column(check_currency(currency, "currency"))[1]
+        view = self._lookup_view()
+        code, col = view._column(check_currency(currency, "currency"))
         day = int(to_days(np.array([pd.Timestamp(date).to_datetime64()]))[0])
-        ff_val, ff_day = self._spot()
-        pos = min(max(day - int(self._days[0]), 0), ff_day.shape[0] - 1)
+        leg = view._fixed.get(code)
+        if leg is not None and leg.constant and view.base == "EUR" and day >= leg.fixed.adopted:
+            return leg.fixed.rate  # the euro replaced it: the fixed rate, whatever the date
+        ff_val, ff_day = view._spot()
+        pos = min(max(day - int(view._days[0]), 0), ff_day.shape[0] - 1)
         age = day - int(ff_day[pos, col])
-        ended = bool(self._ended(ff_day[pos : pos + 1, :], day)[0, col])  # past the last fixing
+        ended = bool(view._ended(ff_day[pos : pos + 1, :], day)[0, col])  # past the last fixing
         return float(ff_val[pos, col]) if 0 <= age <= max_days_back and not ended else float(
             "nan"
         )
 
     # --- internals used by _convert ------------------------------------------------------------
+    def _lookup_view(self) -> RateTable:
+        """The table every rate lookup reads (built once): this one plus the currencies the
+        euro replaced, each at its irrevocably fixed rate on every fixing day from its
+        adoption on where the table does not quote it itself (so a table's own rates win).
+        Needs a EUR column to cross through; the table itself when it has none."""
+        hit = self._cache.get("view")
+        if hit is None:
+            hit = _with_fixed_rates(self)
+            self._cache["view"] = hit
+        return hit
+
     def _column(self, currency: str) -> tuple[str, int]:
         code = str(currency).strip().upper()
         try:
@@ -601,6 +623,45 @@ class RateTable:
             source=f"{self.source} + {other.source} (crossed via {pivot})",
             sources=sources,
         )
+
+
+def _with_fixed_rates(table: RateTable) -> RateTable:
+    """``table`` with the euro's legacy currencies completed (see ``_lookup_view``): a
+    currency ``L`` gets ``rate(L) x EUR per base`` on each day from its adoption where the
+    table has no ``L`` quote and a EUR one. A EUR-based table also gets a row on each
+    adoption day inside its range (1 January is no ECB fixing day), so a date from then
+    on never falls back on a quote from before."""
+    eur = table._col.get("EUR")
+    days = table._days.astype("int64")
+    legs = [f for f in fixed_rates().values() if f.adopted <= days[-1]]
+    if eur is None or not legs:
+        return table
+    extra = np.array([f.adopted for f in legs if f.adopted > days[0]], dtype="int64")
+    all_days = np.union1d(days, extra) if table.base == "EUR" else days
+    new = [f.code for f in legs if f.code not in table._col]
+    codes = [*table._currencies, *new]
+    vals = np.full((len(all_days), len(codes)), np.nan)
+    vals[np.searchsorted(all_days, days), : len(table._currencies)] = table._values
+    per_base = np.ones(len(all_days)) if table.base == "EUR" else vals[:, eur]
+    have = ~np.isnan(table._values)
+    fixed: dict[str, FixedLeg] = {}
+    for f in legs:  # a loop over the 21 legacy currencies, not over rows
+        col = codes.index(f.code)
+        fill = (all_days >= f.adopted) & np.isnan(vals[:, col])
+        vals[fill, col] = f.rate * per_base[fill]
+        quoted = have[:, col] if col < len(table._currencies) else np.zeros(len(days), bool)
+        span = (
+            (np.datetime64(int(days[quoted][0]), "D"), np.datetime64(int(days[quoted][-1]), "D"))
+            if quoted.any() else None
+        )  # fmt: skip
+        fixed[f.code] = FixedLeg(f, not (quoted & (days >= f.adopted)).any(), span)
+    view = RateTable(
+        all_days.view("datetime64[D]"), codes, vals, base=table.base, source=table.source,
+        sources={**table._sources, **{c: fixed[c].fixed.label for c in new}},
+    )  # fmt: skip
+    object.__setattr__(view, "_fixed", {c: leg for c, leg in fixed.items() if c in view._col})
+    view._cache["view"] = view
+    return view
 
 
 def _choose_pivot(table: RateTable, other: Any, via: str | None) -> str:

@@ -244,7 +244,7 @@ def _fx_context(
     ureg = get_registry()
     table = resolve_rates(rates)
     base = table.base
-    known = [c for c in table.currencies if c != base and c in ureg]
+    known = [c for c in table._lookup_view().currencies if c != base and c in ureg]
     got = lookup_rates(
         known, base, [on] * len(known), fx=fx, rates=table, max_days_back=max_days_back
     )  # units of base per 1 unit of each currency
