@@ -225,7 +225,9 @@ def share_of_gdp(
     row's year (``year=``) or one fixed ``gdp_year`` (the Kiel Institute uses 2021), GDP is
     World Bank NY.GDP.MKTP.CD (current USD) and ``rate`` is the annual average of ``y`` in units
     of the value's currency per USD: the OECD DAC annual rate where the DAC table has the
-    currency (JPY, GBP, CAD, EUR), else the calendar-year mean of ECB daily rates. The EU
+    currency (JPY, GBP, CAD, EUR), else the calendar-year mean of ECB daily rates; for a DAC
+    currency in a year after the DAC's last rate that has no complete year of daily rates
+    (2026), the IMF WEO rate implied by NGDP/NGDPD, flagged in ``gdp_source``. The EU
     institutions (``EUI``, also what "EU" / "European Union" mean as a donor) and the EU's
     other bodies (``EIB``, ``EPF``) are measured against the GDP of the European Union as a
     whole (``EUU``). A currency without an annual rate for ``y`` (e.g. UAH) raises
@@ -344,7 +346,9 @@ def _convert_pairs(pairs: list[tuple[str, int]], rates: Any) -> tuple[np.ndarray
     Each pair on its own: a year without a rate leaves only its own pairs NaN (reported as
     a missing GDP conversion by the caller), never the other years of the currency."""
     curs = [k.split("|")[1] for k, _ in pairs]
-    r, s = annual_usd_rates(curs, [y for _, y in pairs], rates=rates, strict=False)
+    # a year after the OECD's last annual rate without a whole calendar year of daily rates
+    # (2026): the IMF WEO's rate implied by NGDP/NGDPD, as for the WEO's GDP of such years
+    r, s = annual_usd_rates(curs, [y for _, y in pairs], rates=rates, strict=False, implied=True)
     texts = [
         "" if c == "USD" or not np.isfinite(r[i]) else f"USD to {c} at {r[i]:g} ({s[i]})"
         for i, c in enumerate(curs)
