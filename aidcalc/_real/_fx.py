@@ -35,8 +35,12 @@ def fx_step(
     rates: Any,
     problems: Problems,
     valid: np.ndarray,
+    *,
+    implied: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """Rates (target per 1 unit of the row currency), rate dates and sources."""
+    """Rates (target per 1 unit of the row currency), rate dates and sources; ``implied``
+    (``extend="weo"``): with ``fx="dac"``, a DAC currency's year after the DAC's last rate
+    and without a whole calendar year of daily rates takes the IMF WEO's implied rate."""
     n = len(cur)
     missing_cur = cur.isna().to_numpy()
     if (missing_cur & valid).any():
@@ -54,7 +58,9 @@ def fx_step(
         if (valid & ~missing_cur).any():
             return _fx_lookup(cur, dates, target, fx, rates, problems, valid & ~missing_cur)
         return np.ones(n), dates.copy(), categorical(np.full(n, -1), [""], cur.index)
-    return _dac_rates(cur, dates, years, target, rates, problems, valid & ~missing_cur)
+    return _dac_rates(
+        cur, dates, years, target, rates, problems, valid & ~missing_cur, implied=implied
+    )
 
 
 def _dac_rates(
@@ -65,9 +71,12 @@ def _dac_rates(
     rates: Any,
     problems: Problems,
     valid: np.ndarray,
+    *,
+    implied: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """fx="dac": each (currency, year) pair's OECD DAC annual rate to ``target``, through
-    USD (else the calendar-year mean of the rate table), looked up once per pair."""
+    USD (else the calendar-year mean of the rate table, else with ``implied`` the IMF WEO's
+    implied rate, flagged), looked up once per pair."""
     n = len(cur)
     codes, uniques = factorize(cur)
     uniques = [str(u).strip().upper() for u in uniques]
@@ -79,14 +88,14 @@ def _dac_rates(
     labels = [f"identity ({target} to {target})"]
     if need.any():
         kc, pairs = year_pairs(codes[need], years[need], uniques)
-        pair_rate, pair_labels = _pair_rates(pairs, target, rates)
+        pair_rate, pair_labels = _pair_rates(pairs, target, rates, implied)
         rate[need] = pair_rate[kc]
         lacking = [i for i in range(len(pairs)) if not np.isfinite(pair_rate[i])]
         if lacking:
             bad = np.zeros(n, dtype=bool)
             bad[np.flatnonzero(need)[np.isin(kc, lacking)]] = True
             problems.add(bad, "no annual average exchange rate", _no_annual_rate(
-                pairs, lacking, target, rates, cur.index[bad]
+                pairs, lacking, target, rates, cur.index[bad], implied
             ))
         rate_date[need] = (
             (years[need] - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
@@ -98,11 +107,11 @@ def _dac_rates(
 
 
 def _pair_rates(
-    pairs: list[tuple[str, int]], target: str, rates: Any
+    pairs: list[tuple[str, int]], target: str, rates: Any, implied: bool
 ) -> tuple[np.ndarray, list[str]]:
     """``target`` per unit of each (currency, year), and the sources of both legs."""
     m = len(pairs)
-    per_usd, srcs = _per_usd(pairs, target, rates)
+    per_usd, srcs = _per_usd(pairs, target, rates, implied)
     labels = [
         " x ".join(
             dict.fromkeys(t for t in (srcs[i], srcs[m + i]) if not t.startswith("identity"))
@@ -113,7 +122,7 @@ def _pair_rates(
 
 
 def _per_usd(
-    pairs: list[tuple[str, int]], target: str, rates: Any
+    pairs: list[tuple[str, int]], target: str, rates: Any, implied: bool
 ) -> tuple[np.ndarray, list[str]]:
     """Units per USD: first of each pair's currency, then of ``target``, in each pair's year."""
     return annual_usd_rates(
@@ -121,14 +130,20 @@ def _per_usd(
         [y for _, y in pairs] * 2,
         rates=rates,
         strict=False,
+        implied=implied,
     )
 
 
 def _no_annual_rate(
-    pairs: list[tuple[str, int]], lacking: list[int], target: str, rates: Any, rows: pd.Index
+    pairs: list[tuple[str, int]],
+    lacking: list[int],
+    target: str,
+    rates: Any,
+    rows: pd.Index,
+    implied: bool,
 ) -> DataCoverageError:
     m = len(pairs)
-    per_usd, _ = _per_usd(pairs, target, rates)  # again, on the error path only
+    per_usd, _ = _per_usd(pairs, target, rates, implied)  # again, on the error path only
     missing = sorted(
         {(c, y) for i in lacking for c, y in [pairs[i], (target, pairs[i][1])]
          if not np.isfinite(per_usd[i if c == pairs[i][0] else m + i])}

@@ -351,7 +351,7 @@ def _by_row(frame: pd.DataFrame, cols: _Columns, opts: _Options) -> pd.DataFrame
     # rows already in `to` (DAC method): deflated in `to` terms, no USD detour (Notes)
     own = in_to & (source.via_usd and to != "USD")
     rate, rate_date, fx_source = _rates(cols.currency, dates, years, to, fx, opts.rates,
-                                        problems, own, source)  # fmt: skip
+                                        problems, own, source, opts.extend)  # fmt: skip
     request = Request(
         frame.index, to, opts.base_year, years, ~problems.mask, own, fx, opts.rates,
         opts.extend, opts.vintage, opts.table, cols.donors, problems,
@@ -458,13 +458,16 @@ def _rates(
     problems: Problems,
     own: np.ndarray,
     source: PriceSource,
+    extend: str | None,
 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Each row's rate to ``to`` (to USD for a source that deflates in USD terms); rows
-    deflated in ``to`` terms take none (rate 1, "identity")."""
+    deflated in ``to`` terms take none (rate 1, "identity"). ``extend="weo"``: a year after
+    the published annual rates takes the IMF WEO's implied rate with ``fx="dac"``."""
     target = "USD" if source.via_usd else to
     rate, rate_date, fx_source = fx_step(
-        cur, dates, years, target, fx, rates, problems, ~problems.mask & ~own
-    )
+        cur, dates, years, target, fx, rates, problems, ~problems.mask & ~own,
+        implied=extend == "weo",
+    )  # fmt: skip
     if own.any():
         rate = np.where(own, 1.0, rate)
         rate_date = np.where(own, dates, rate_date)

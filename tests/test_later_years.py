@@ -51,3 +51,23 @@ def test_a_currency_without_a_weo_rate_still_raises() -> None:
     )
     with pytest.raises(aidcalc.DataCoverageError, match="UAH"):
         aidcalc.share_of_gdp(frame, value="amount", year="date")
+
+
+def test_normalise_dac_method_in_a_projection_year_takes_the_weo_rate() -> None:
+    """fx="dac" (the DAC's annual rates) for a 2026 row: the DAC table stops at 2023 and the
+    ECB's 2026 is not a whole year; with extend="weo" (the default, as for the deflators)
+    the WEO's implied rate, flagged; extend=None and extend="last" still refuse."""
+    from aidcalc._real._weo import implied_rate
+
+    frame = pd.DataFrame(
+        {"donor": ["JPN", "USA"], "amount": [1e11, 1e9], "currency": ["JPY", "USD"],
+         "date": ["2026-03-02", "2026-03-02"]}
+    )  # fmt: skip
+    got = aidcalc.normalise(frame, "USD", 2026, fx="dac")
+    rate, text = implied_rate("JPY", 2026)
+    assert got["fx_rate"].iloc[0] == pytest.approx(1 / rate, rel=1e-12)
+    assert got["fx_source"].iloc[0] == text
+    assert got["fx_rate"].iloc[1] == 1.0
+    for extend in (None, "last"):
+        with pytest.raises(aidcalc.DataCoverageError, match="JPY', 2026"):
+            aidcalc.normalise(frame, "USD", 2026, fx="dac", extend=extend)
