@@ -429,15 +429,16 @@ def test_relative_measures_name_the_imf_after_the_world_bank(fn):
 
 
 def test_share_of_gdp_a_year_without_a_rate_spoils_only_its_own_rows():
-    """One 2027 row (no annual EUR rate yet) used to make every EUR row of the frame NaN
-    ("no annual average exchange rate ... USD -> EUR in 2023")."""
+    """One 2027 row (no annual BRL rate yet: no whole ECB year, and BRL is not a currency
+    the WEO gives an implied rate for) used to make every BRL row of the frame NaN
+    ("no annual average exchange rate ... USD -> BRL in 2023")."""
     f = pd.DataFrame({"donor": ["DEU"] * 4 + ["JPN"], "v": [1e9] * 5,
-                      "currency": ["EUR"] * 4 + ["JPY"], "year": [2023, 2024, 2025, 2027, 2023]})
+                      "currency": ["BRL"] * 4 + ["JPY"], "year": [2023, 2024, 2025, 2027, 2023]})
     alone = aidcalc.share_of_gdp(f.iloc[[0, 1, 2, 4]], value="v", year="year")
     mixed = aidcalc.share_of_gdp(f, value="v", year="year", errors="coerce")
     assert np.allclose(mixed["pct_of_gdp"].iloc[[0, 1, 2, 4]], alone["pct_of_gdp"])
     assert mixed["error"].notna().tolist() == [False, False, False, True, False]
-    with pytest.raises(aidcalc.DataCoverageError, match=r"USD -> EUR in 2027\)") as info:
+    with pytest.raises(aidcalc.DataCoverageError, match=r"USD -> BRL in 2027\)") as info:
         aidcalc.share_of_gdp(f, value="v", year="year")
     assert "2023" not in str(info.value).split("for 1 row")[0]  # fmt: skip
 

@@ -168,9 +168,16 @@ def test_dac_fx_for_years_the_dac_table_lacks_names_the_ecb(year):
     assert r["fx_rate"].item() == pytest.approx(ecb, rel=1e-12)
 
 
-def test_a_year_without_any_rate_is_an_error_not_a_footnote():
-    u = ROWS.loc[["us"]].assign(date="2026-06-30")  # ECB 2026 is not a full year
-    r = aidcalc.normalise(u, "EUR", 2022, fx="dac", prices=None, errors="coerce")
+@pytest.mark.parametrize(
+    ("date", "extend"),
+    [
+        ("2026-06-30", None),  # ECB 2026 is not a full year; the WEO's rate not allowed
+        ("2032-06-30", "weo"),  # and after the WEO's last projection year
+    ],
+)
+def test_a_year_without_any_rate_is_an_error_not_a_footnote(date, extend):
+    u = ROWS.loc[["us"]].assign(date=date)
+    r = aidcalc.normalise(u, "EUR", 2022, fx="dac", prices=None, errors="coerce", extend=extend)
     assert np.isnan(r["amount_EUR"].item()) and r["error"].notna().item()
-    with pytest.raises(aidcalc.DataCoverageError, match="2026"):
-        aidcalc.normalise(u, "EUR", 2022, fx="dac", prices=None)
+    with pytest.raises(aidcalc.DataCoverageError, match=date[:4]):
+        aidcalc.normalise(u, "EUR", 2022, fx="dac", prices=None, extend=extend)

@@ -217,6 +217,8 @@ def _localised(facts: Facts, label: Label) -> str:
         if facts.policy == "dac":
             vintage = f" ({_localised(facts.vintage, label)})" if facts.vintage else ""
             return label("rate_dac") + vintage
+        if facts.policy == "implied":
+            return label("rate_implied")
         if facts.policy in ("spot", "month", "year"):
             policy = label(f"rate_{facts.policy}")
             return label("rate_policy").format(source=facts.source, policy=policy)

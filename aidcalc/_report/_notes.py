@@ -86,6 +86,8 @@ def _rate_key(text: str, fx: str, to: str, label: Labels) -> str:
         return label("rate_dac") + (
             f" ({render(facts.vintage, label.locale, label=label)})" if facts.vintage else ""
         )
+    if facts.policy == "implied":
+        return label("rate_implied")
     if facts.policy in ("month", "year"):
         return localise_source(facts.source, label.locale) + label("list_sep") + label(
             f"rate_{facts.policy}"
@@ -108,7 +110,9 @@ def _base_rates(rows: pd.DataFrame, to: str, label: Labels) -> dict[str, int]:
         rate = rates.iloc[i]
         facts = rate_facts(str(bases.iloc[i]) if bases is not None else "?")
         where = localise_source(facts.source, label.locale)
-        if facts.policy in ("month", "year"):
+        if facts.policy == "implied":
+            where = label("rate_implied")
+        elif facts.policy in ("month", "year"):
             where += label("list_sep") + label(f"rate_{facts.policy}")
         number = format_decimal(rate, format="0.######", locale=label.locale)
         key = label("rate_base").format(to=to, rate=number, source=where)

@@ -499,6 +499,8 @@ def _describe_rate(text: str, locale: LocaleLike, *, spot: bool) -> str:
     if facts.policy == "dac":
         vintage = _vintage(facts.vintage, locale)
         return get_label("rate_dac", locale) + (f" ({vintage})" if vintage else "")
+    if facts.policy == "implied":  # the IMF WEO edition stays in the fx_source column
+        return get_label("rate_implied", locale)
     policy: Policy | None = (
         facts.policy if facts.policy in ("month", "year") else "spot" if spot else None
     )
