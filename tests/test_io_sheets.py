@@ -241,6 +241,20 @@ def test_grand_total_in_the_donor_column_and_per_currency(tmp_path, fmt):
     assert rejected["reason"].str.startswith("a total row").all()
 
 
+def test_an_uncalculated_formula_total_is_reported_not_a_pledge(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["Donor", "Amount (EUR m)"], ["Germany", 1.5], ["Total", "=SUM(B2:B2)"]):
+        book.active.append(row)
+    path = tmp_path / "formula.xlsx"
+    book.save(path)  # openpyxl stores no calculated value: the cell reads as empty
+    frame, rejected = read(path)
+    assert frame["amount"].tolist() == [1_500_000.0]
+    assert rejected["line"].tolist() == [3] and rejected["kind"].tolist() == ["note"]
+    assert rejected["reason"].iloc[0].startswith("a total row without an amount")
+
+
 def test_total_rows_show_in_the_report_with_their_money(tmp_path):
     from aidcalc._base._labels import Labels
     from aidcalc._base._locale import resolve_locale

@@ -493,8 +493,11 @@ class _Rows:
                               "money is not counted twice")
         text = self.table.get("amount_text", pd.Series(np.nan, index=self.table.index))
         notes = note_rows(self.raw, amounts.where(amounts.notna(), text)) & ~self.out
-        self._leave(notes, "a note, not a pledge (text in one cell, no amount): "
-                    + _quoted(self.raw, notes), NOTE)
+        what = pd.Series(np.where(labelled, "a total row without an amount (a formula "
+                                  "the workbook never calculated?)", "a note, not a pledge "
+                                  "(text in one cell, no amount)"), index=self.table.index, dtype=object)
+        self._leave(notes, what + ": " + _quoted(self.raw, notes), NOTE)
+        self.unmatched &= ~notes
 
     def _leave(self, mask: np.ndarray, why: pd.Series, kind: str) -> None:
         if mask.any():
