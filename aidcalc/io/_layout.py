@@ -160,8 +160,10 @@ def total_rows(
     for col in table.columns:
         if col in skip or col == "amount":
             continue
-        cells = table[col].astype("string").str.strip()
-        labelled |= cells.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+        codes, uniques = pd.factorize(table[col])  # each distinct text matched once
+        says = pd.Series(uniques, dtype=object).astype("string").str.strip()
+        hit = says.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+        labelled |= np.append(hit, False)[codes]  # code -1 (empty): the appended False
     sums = pd.Series(np.nan, index=table.index, dtype=float)
     if not labelled.any():
         return labelled, labelled, sums
@@ -193,8 +195,10 @@ def total_rows(
 def note_rows(table: pd.DataFrame, amount: pd.Series) -> np.ndarray:
     """Rows without an amount whose text is in one cell only: a footnote (``Note: figures
     rounded``) or a section title, not a pledge."""
-    filled = table.notna() & table.astype("string").apply(lambda c: c.str.strip() != "")
-    return ((filled.fillna(False).sum(axis=1) == 1) & amount.isna()).to_numpy(bool)
+    out = amount.isna().to_numpy(bool).copy()
+    part = table.loc[out].astype("string").apply(lambda c: c.str.strip() != "")
+    out[out] = (part.fillna(False).sum(axis=1) == 1).to_numpy(bool)
+    return out
 
 
 def row_text(table: pd.DataFrame, rows: np.ndarray) -> pd.Series:

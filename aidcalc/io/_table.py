@@ -481,36 +481,41 @@ class _Rows:
         currency = self.table["currency"] if "currency" in self.table.columns else None
         skip = ["announced", "currency", "amount_text"]
         labelled, matched, sums = total_rows(self.table, amounts, currency, skip)
-        said = _quoted(self.table.drop(columns=["amount"]), labelled)
-        shown = amounts.map("{:,.2f}".format)
         matched &= ~self.out
-        self._leave(matched, "a total row (" + said + "): its amount " + shown + " is the "
-                    "sum of the rows it totals (" + sums.map("{:,.2f}".format) + "): left "
-                    "out, it would count their money twice", LEFT_OUT)
+        on = self.table.index[labelled]  # the texts are written for these rows only
+        said = "a total row (" + _quoted(self.table.drop(columns=["amount"]), on) + \
+            "): its amount " + amounts[on].map("{:,.2f}".format)
+        self._leave(matched, said + " is the sum of the rows it totals (" + sums[on].map(
+            "{:,.2f}".format) + "): left out, it would count their money twice", LEFT_OUT)
         self.unmatched = labelled & ~matched & ~self.out
-        self.unmatched_why = ("a total row (" + said + "): its amount " + shown + " is not "
-                              "the sum of the rows above or below it: kept; check that its "
-                              "money is not counted twice")
+        self.unmatched_why = _full(said + " is not the sum of the rows above or below it: "
+                                   "kept; check that its money is not counted twice",
+                                   self.table.index)
         text = self.table.get("amount_text", pd.Series(np.nan, index=self.table.index))
         notes = note_rows(self.raw, amounts.where(amounts.notna(), text)) & ~self.out
-        what = pd.Series(np.where(labelled, "a total row without an amount (a formula "
-                                  "the workbook never calculated?)", "a note, not a pledge "
-                                  "(text in one cell, no amount)"), index=self.table.index, dtype=object)
-        self._leave(notes, what + ": " + _quoted(self.raw, notes), NOTE)
+        on = self.table.index[notes]
+        what = pd.Series("a note, not a pledge (text in one cell, no amount)", index=on)
+        what[labelled[notes]] = ("a total row without an amount (a formula the workbook "
+                                 "never calculated?)")
+        self._leave(notes, what + ": " + _quoted(self.raw, on), NOTE)
         self.unmatched &= ~notes
 
     def _leave(self, mask: np.ndarray, why: pd.Series, kind: str) -> None:
         if mask.any():
-            self.entries.append((mask, why, kind))
+            self.entries.append((mask, _full(why, self.table.index), kind))
             self.out = self.out | mask
 
 
-def _quoted(table: pd.DataFrame, rows: np.ndarray) -> pd.Series:
-    """The first text of each row of ``rows``, quoted ("" elsewhere)."""
-    out = pd.Series("", index=table.index, dtype=object)
-    if rows.any():
-        out[rows] = row_text(table, rows).astype(str).map(repr).to_numpy()
-    return out
+def _full(texts: pd.Series, index: pd.Index) -> pd.Series:
+    """Texts written for some rows, "" for the others."""
+    return texts.reindex(index, fill_value="").astype(object)
+
+
+def _quoted(table: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    """The first text of each of ``rows``, quoted."""
+    mask = table.index.isin(rows)
+    return row_text(table, mask).astype(str).map(repr) if len(rows) else pd.Series(
+        dtype=object)
 
 
 def _to_pledges(
