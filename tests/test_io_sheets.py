@@ -161,6 +161,15 @@ def test_header_row_forces_the_header_and_lines_are_the_files(tmp_path, fmt):
         read(path, header_row=99)
 
 
+def test_header_row_is_refused_for_parquet(tmp_path):
+    path = tmp_path / "p.parquet"
+    pd.DataFrame({"donor": ["JPN"], "amount": [1.0], "currency": ["JPY"]}).to_parquet(path)
+    frame, rejected = read(path)
+    assert "header_row" not in frame.attrs and len(rejected) == 0
+    with pytest.raises(aidcalc.ValidationError, match=r"header_row=2 is for CSV and XLSX"):
+        read(path, header_row=2)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_no_header_found_says_what_was_tried(tmp_path, fmt):
     path = write(tmp_path, [["a title"], ["x", "y"], ["1", "2"]], fmt)

@@ -579,7 +579,9 @@ def _describe(
 ) -> None:
     """What the reader found in the file's layout, on both frames' ``attrs``: the header's
     line, the notes above it, the scale and currency taken from a header."""
-    facts: dict[str, Any] = {"source": label, "header_row": grid.header_line}
+    facts: dict[str, Any] = {"source": label}
+    if grid.header_line:  # a Parquet file has no header line
+        facts["header_row"] = grid.header_line
     if grid.above:
         facts["notes"] = [f"line {line}: {text}" for line, text in grid.above]
     if unit is not None and (unit.power or unit.currency):
