@@ -74,7 +74,7 @@ from ._currencies import (
 if TYPE_CHECKING:
     from babel import Locale
 
-__all__ = ["parse_amount", "parse_amounts"]
+__all__ = ["HeaderUnit", "header_unit", "parse_amount", "parse_amounts"]
 
 # --- normalisation -------------------------------------------------------------------------------
 # After NFKC (which maps no-break and thin spaces, full-width digits and ￥ to plain forms): one
@@ -582,6 +582,109 @@ def currency_of_word(word: str, locale_id: str = "en") -> str | None:
     if kind == "symbol":
         with suppress(_Fail):
             return _resolve_symbol(value, locale_id, None)[0]
+    return None
+
+
+@dataclass(frozen=True)
+class HeaderUnit:
+    """What a column header says about the money below it (:func:`header_unit`)."""
+
+    power: int | None
+    """The power of ten of its scale word (6 for ``million``), None when it names none."""
+    currency: str | None
+    """The ISO code of its currency (code, name or symbol), None when it names none."""
+    words: tuple[str, ...]
+    """The words that said so, as written in the header (lower case)."""
+    problem: str | None = None
+    """Why the header cannot be read (two currencies, a scale word of another language)."""
+
+
+_HEADER_SPLIT = re.compile(r"[_\s]+")
+
+
+def header_unit(text: str, locale_id: str = "en", *, other_languages: bool = True) -> HeaderUnit:
+    """The scale and currency a column header names (``Amount (EUR million)``, ``USD bn``,
+    ``€m``, ``Mio. EUR``, ``金額（百万円）``), read with the lexicon of :func:`parse_amount`:
+    CLDR's compact scale words, currency names and symbols, and ``datasets/parse_words.csv``.
+
+    Words that are not currencies or scales (``Amount``, ``Betrag``, ``in``) are ignored;
+    ISO codes count in upper case (``EUR``), and in lower case only in a snake_case header
+    (``amount_usd_millions``). A header naming two scales or two currencies has a
+    ``problem``; so has one whose only scale word belongs to another language aidcalc reads
+    (``Mio.`` in an English table: pass the table's locale), looked for unless
+    ``other_languages=False``.
+
+    Examples
+    --------
+    >>> header_unit("Amount (EUR million)")
+    HeaderUnit(power=6, currency='EUR', words=('eur', 'million'), problem=None)
+    >>> unit = header_unit("Betrag (Mrd. €)", "de")
+    >>> unit.power, unit.currency
+    (9, 'EUR')
+    >>> header_unit("Donor")
+    HeaderUnit(power=None, currency=None, words=(), problem=None)
+    >>> header_unit("Mio. EUR").problem
+    "'mio.' is a scale word in de (x 10^6), not in en: pass the table's locale= (e.g. 'de')"
+    """
+    norm = _normalise(str(text))
+    snake = "_" in norm and " " not in norm
+    found = _header_words(_HEADER_SPLIT.sub(" ", norm), locale_id, snake)
+    powers = {int(v) for k, v, _, _ in found if k == "scale"}
+    codes = {v for k, v, _, _ in found if k == "code"}
+    words = tuple(w for _, _, w, _ in found)
+    problem = next((v for k, v, _, _ in found if k == "fail"), None)
+    if len(powers) > 1 or len(codes) > 1:
+        problem = f"it names {'two scales' if len(powers) > 1 else 'two currencies'} {words}"
+    if not powers and problem is None and other_languages:
+        problem = _foreign_scale(norm, locale_id, [span for *_, span in found])
+    return HeaderUnit(
+        min(powers) if len(powers) == 1 else None,
+        min(codes) if len(codes) == 1 else None,
+        words,
+        problem,
+    )
+
+
+def _header_words(
+    text: str, locale_id: str, snake: bool
+) -> list[tuple[str, str, str, tuple[int, int]]]:
+    """(kind, value, word, span) of the ISO codes, scale words and currencies in ``text``."""
+    lex = _lexicon(locale_id)
+    out: list[tuple[str, str, str, tuple[int, int]]] = []
+    codes = re.compile(r"(?<![^\W\d_])[A-Za-z]{3}(?![^\W\d_])") if snake else _UPPER3
+    for m in codes.finditer(text):
+        if m.group().upper() in iso_codes():
+            out.append(("code", m.group().upper(), m.group().lower(), m.span()))
+    for start, end, phrase in lex.matcher.finditer(text.lower()):
+        kind, value = lex.phrases[phrase]
+        if kind == "symbol":
+            try:
+                kind, value = "code", _resolve_symbol(value, locale_id, None)[0]
+            except _Fail as exc:
+                kind, value = "fail", f"{phrase!r}: {exc.reason}"
+        if kind == "code" and value not in active_codes():  # ja 金 is gold (XAU): a word
+            continue
+        if kind == "scale" and int(value) < 0:
+            kind, value = "fail", _ambiguous_scale(phrase, lex)
+        if kind in ("scale", "code", "fail"):
+            out.append((kind, value, phrase, (start, end)))
+    return sorted(out, key=lambda t: t[3])
+
+
+def _foreign_scale(text: str, locale_id: str, spans: list[tuple[int, int]]) -> str | None:
+    """The problem of a header whose scale word is one of another language aidcalc reads."""
+    words = _HEADER_SPLIT.sub(" ", text).lower()
+    own = _lexicon(locale_id).language
+    for language in sorted(set(_words()["language"]) - {"*", own}):
+        lex = _lexicon(language)
+        for start, end, phrase in lex.scales.finditer(words):
+            if any(a < end and start < b for a, b in spans):
+                continue
+            power = lex.phrases[phrase][1]
+            return (
+                f"{phrase!r} is a scale word in {language} (x 10^{power}), not in "
+                f"{locale_id}: pass the table's locale= (e.g. {language!r})"
+            )
     return None
 
 

@@ -27,9 +27,13 @@ from .._base._compat import renamed_option
 from .._base._dates import WINDOW_TEXT, outside_window, parse_dates
 from .._base._errors import InputFileError, ValidationError
 from ._common import (
+    LEFT_OUT,
+    MONEY,
+    NOTE,
     ReadResult,
     Source,
     ZipLimits,
+    check_count,
     check_mapped_columns,
     check_mapping,
     check_member,
@@ -44,7 +48,9 @@ from ._common import (
     read_workbook,
 )
 from ._docs import shared_docs
+from ._layout import Unit, amount_unit, header_pick, note_rows, row_text, total_rows
 from ._sniff import sniff
+from ._tables import Grid, HeaderPick, delimited_grid, not_found, workbook_grid
 
 if TYPE_CHECKING:
     from .._base._locale import LocaleLike
@@ -191,6 +197,7 @@ def read_table(
     storage_options: Mapping[str, Any] | None = None,
     return_rejected: bool = False,
     sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> pd.DataFrame | Pledges:
     """Read a user's CSV / XLSX / Parquet table of pledges into a pledge frame.
 
@@ -203,7 +210,15 @@ def read_table(
     mapping
         ``{file column: role}``, e.g. ``{"Land": "donor", "Betrag": "amount_text"}``; roles are
         the pledge-frame columns (``donor``, ``announced``, ``amount``, ``currency``,
-        ``amount_text``, ...). Common names (``Date``, ``Value``, ``Currency``) need none.
+        ``amount_text``, ...). Common names (``Date``, ``Value``, ``Currency``) need none,
+        nor does a column whose header names a currency or a scale (``Amount (EUR
+        million)``, ``USD bn``, ``€m``, ``Mio. EUR``, ``金額（百万円）``). Whichever column
+        is the amount, by ``mapping`` or not, the scale its header names multiplies its
+        numbers (``1.5`` under ``Amount (EUR million)`` is 1,500,000 EUR) and the currency
+        it names is the rows' currency when there is no currency column; a currency column
+        that says otherwise for a row rejects that row, with the reason. The header words
+        are read in the table's ``locale`` (``Mio.`` is German: an English table with such
+        a header is an error asking for ``locale="de"``).
     %(sheet_name)s
     locale
         Language of the table (``Locale | str``): decides how ``1.250.000,50`` and
@@ -213,6 +228,13 @@ def read_table(
     %(storage_options)s
     %(return_rejected)s
     %(sheet)s
+    header_row
+        The line of the header (``1`` is the first line of a CSV file, or row 1 of a sheet).
+        By default the header is the first of the first 50 rows (and 64 KiB of text) that
+        names a donor and an amount column (or every column of ``mapping``); the rows above
+        it (a title, a source line) are notes, in ``frame.attrs["notes"]``, and the line
+        found is ``frame.attrs["header_row"]``. When no row qualifies, line 1 is the header,
+        as before, and the error that follows says what was tried.
 
     Returns
     -------
@@ -223,6 +245,17 @@ def read_table(
         the number of data rows. Amounts that are not finite numbers (``inf``, ``NaN``,
         ``1e400``) and dates outside aidcalc's window 1900-2100 are rejected with the reason,
         never taken (never wrapped). A header without rows gives empty frames.
+
+        Rows that are not pledges are left out with an entry: a row labelled ``Total`` /
+        ``Sum`` / ``Gesamt`` / ``Insgesamt`` / ``合計`` (``io/_total_words.csv``) whose amount
+        is the sum of the rows it totals (those above it since the previous total, all
+        above it, or the same below it, up to 0.5 % for rounding) would count their money
+        twice (kind ``"left out"``); a total that is not such a sum is kept and reported
+        (kind ``"money"``); a row without an amount and with text in one cell only is a
+        note (``Note: figures rounded``; kind ``"note"``). The report has the file's columns,
+        the ``amount`` and ``currency`` read (unless the file has columns of these names),
+        ``reason``, ``kind``, ``kept`` and ``line`` (the row's line in the file). The scale
+        and currency taken from a header are in ``frame.attrs["units"]``.
 
     Raises
     ------
@@ -249,56 +282,103 @@ def read_table(
     ["announced: impossible date ('31.13.2024')"]
     """
     sheet_name = renamed_option("read_table", "sheet", sheet, "sheet_name", sheet_name)
-    _check_table_options(mapping, sheet_name, member)
+    _check_table_options(mapping, sheet_name, member, header_row)
     limits = ZipLimits(max_uncompressed, max_ratio).checked()
+    locale_id = None if locale is None else str(locale)
+    pick = header_pick(mapping, locale_id or "en")
     with open_source(path, storage_options=storage_options) as src:
-        raw, skipped = _read_frame(src, sheet=sheet_name, member=member, limits=limits)
-    if skipped and member is None:
+        grid = _read_grid(src, sheet_name, member, limits, pick, header_row)
+    if grid.skipped and member is None:
         raise InputFileError(
-            f"{src.label}: the zip archive also holds {skipped}, which read_table does not "
-            "read; pass member= the one file to read",
+            f"{src.label}: the zip archive also holds {grid.skipped}, which read_table does "
+            "not read; pass member= the one file to read",
             path=src.label,
             reason="several zip members",
         )
+    raw = grid.frame
     raw.columns = [str(c).strip() for c in raw.columns]
-    table = raw.rename(columns=_renames(raw, mapping, src.label))
-    locale_id = None if locale is None else str(locale)
+    renames = _renames(raw, mapping, src.label, grid)
+    unit = amount_unit(list(raw.columns), renames, locale_id or "en", src.label)
+    if unit is not None and unit.column not in renames:
+        renames[unit.column] = "amount"
+    table = raw.rename(columns=renames)
     reasons = pd.Series("", index=table.index, dtype=object)
     if "announced" in table.columns:
         table["announced"], reasons = _parse_dates(table["announced"], locale_id)
     if "amount" in table.columns:
-        _read_amounts(table, raw, reasons, locale_id)
-    result, rejected = _to_pledges(table, raw, reasons, locale, src.label)
+        _read_amounts(table, raw, reasons, locale_id, unit)
+    rows = _Rows(table, raw, grid, reasons)
+    rows.layout(renames)
+    result, rejected = _to_pledges(rows, locale, src.label, grid)
     frame = result.frame
-    frame.attrs["source"] = src.label
-    if skipped:  # the caller chose member=: the other files of the archive, said
-        frame.attrs["not_read"] = rejected.attrs["not_read"] = skipped
+    _describe(frame, rejected, src.label, grid, unit)
     return finish(ReadResult(frame, rejected), return_rejected, reader="read_table")
 
 
-def _renames(raw: pd.DataFrame, mapping: Mapping[str, str] | None, label: str) -> dict[str, str]:
+def _read_grid(
+    src: Source,
+    sheet: str | int | None,
+    member: str | None,
+    limits: ZipLimits | None,
+    pick: HeaderPick,
+    header_row: int | None,
+) -> Grid:
+    """The table with its header found (a workbook or delimited text), or a Parquet file
+    as it is (its columns are named: no header to find)."""
+    kind = sniff(src.path, limits=limits, member=member, label=src.label)
+    if kind in ("xlsx", "kiel_xlsx") and member is None:
+        return workbook_grid(read_workbook(src, sheet, limits), src.label, pick, header_row)
+    if kind in ("csv", "crs", "kiel_csv") and sheet is None:
+        return delimited_grid(src, pick, limits=limits, member=member, header_row=header_row)
+    if header_row is not None and kind == "parquet":
+        raise option_error("header_row", header_row, f"header_row={header_row!r} is for CSV "
+                           f"and XLSX tables; {src.label} is a Parquet file", "None")
+    frame, skipped = _read_frame(src, sheet=sheet, member=member, limits=limits)
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return Grid(frame, src.label, skipped, lines, 0, True, 0)
+
+
+def _renames(
+    raw: pd.DataFrame, mapping: Mapping[str, str] | None, label: str, grid: Grid
+) -> dict[str, str]:
     """File column -> role: ``mapping`` first (its columns must be in the file), then columns
     named like a role (``Donor``), by the pledges layer's one rule."""
     from .._pledges._frame import role_renames
 
     if mapping:
-        check_mapped_columns(raw.columns, mapping, label)
+        try:
+            check_mapped_columns(raw.columns, mapping, label)
+        except InputFileError as exc:
+            raise InputFileError(f"{exc.message}{_not_found(grid)}", path=label,
+                                 reason="bad mapping") from None
     return role_renames(raw.columns, mapping)
 
 
+def _not_found(grid: Grid) -> str:
+    return not_found(grid.found, grid.tried)
+
+
 def _read_amounts(
-    table: pd.DataFrame, raw: pd.DataFrame, reasons: pd.Series, locale_id: str | None
+    table: pd.DataFrame,
+    raw: pd.DataFrame,
+    reasons: pd.Series,
+    locale_id: str | None,
+    unit: Unit | None,
 ) -> None:
     """``amount`` as numbers (text in the locale's format; text with currency or scale words
-    kept for :func:`aidcalc.pledges` as ``amount_text``); inf refused, with the reason."""
+    kept for :func:`aidcalc.pledges` as ``amount_text``), times the scale its header names
+    and in its currency; inf refused, with the reason."""
+    leftover = pd.Series(np.nan, index=table.index, dtype=object)
     if not pd.api.types.is_numeric_dtype(table["amount"]):
         values, leftover = _parse_numbers(table["amount"], locale_id or "en")
         table["amount"] = values
-        if leftover.notna().any():  # amounts written with currency or scale words
-            if "amount_text" not in table.columns:
-                table["amount_text"] = leftover
-            else:
-                table["amount_text"] = table["amount_text"].fillna(leftover)
+    if unit is not None:
+        leftover = _apply_unit(table, reasons, unit, leftover)
+    if leftover.notna().any():  # amounts written with currency or scale words
+        if "amount_text" not in table.columns:
+            table["amount_text"] = leftover
+        else:
+            table["amount_text"] = table["amount_text"].fillna(leftover)
     # never inf as money: "inf", "-Infinity", "1e400" (overflow) are refused, not taken
     amounts = pd.to_numeric(table["amount"], errors="coerce").astype(float)
     infinite = np.isinf(amounts.to_numpy())
@@ -306,40 +386,213 @@ def _read_amounts(
         # the original columns keep their places when renamed
         source = raw.columns[list(table.columns).index("amount")]
         texts = raw.loc[infinite, source].astype(str).map(repr)
-        why = "amount: not a finite number (" + texts + ")"
-        reasons[infinite] = np.where(reasons[infinite] == "", why, reasons[infinite] + "; " + why)
+        _add(reasons, infinite, "amount: not a finite number (" + texts + ")")
         table["amount"] = amounts.where(~infinite)
 
 
+def _add(reasons: pd.Series, mask: Any, why: pd.Series | str) -> None:
+    """Add ``why`` to the reasons of the rows of ``mask``."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    piece = why.reindex(reasons.index).to_numpy()[mask] if isinstance(why, pd.Series) else why
+    old = reasons[mask].to_numpy()
+    reasons[mask] = np.where(old == "", piece, old + "; " + piece)
+
+
+def _apply_unit(
+    table: pd.DataFrame, reasons: pd.Series, unit: Unit, leftover: pd.Series
+) -> pd.Series:
+    """The header's scale applied to the numbers (a cell with words of its own is refused:
+    its scale would be applied twice) and its currency given to the rows (a currency column
+    that says otherwise refuses the row); the texts left for ``amount_text``."""
+    where = f"the header {unit.column!r}"
+    if unit.power:
+        own = leftover.notna().to_numpy()
+        _add(reasons, own, "amount: " + leftover.astype(str).map(repr) + f" has words of its "
+             f"own, but {where} says x {10**unit.power:,}: write the number alone")
+        leftover = leftover.where(~own)
+        table["amount"] = _scaled(table["amount"].astype(float), unit.power)
+    if unit.currency is None:
+        return leftover
+    if "currency" not in table.columns:
+        table["currency"] = unit.currency
+        return leftover
+    given = table["currency"]
+    codes = _currency_codes(given)
+    differ = (codes.notna() & (codes != unit.currency)).to_numpy()
+    _add(reasons, differ, "currency: " + given.astype(str).map(repr) + f" in the currency "
+         f"column, but {where} says {unit.currency}")
+    same = (codes == unit.currency) | given.isna() | (given.astype(str).str.strip() == "")
+    table["currency"] = given.where(~same.to_numpy(bool), unit.currency)  # "€" is EUR
+    return leftover
+
+
+def _scaled(values: pd.Series, power: int) -> pd.Series:
+    """``values`` x 10**``power``, rounded to 15 significant digits so that the float error
+    of the product goes (66723.6 x 10**9 is 66723600000000, not ...000.01).
+
+    Examples
+    --------
+    >>> _scaled(pd.Series([66723.6, 1.1, float("nan")]), 9).tolist()
+    [66723600000000.0, 1100000000.0, nan]
+    """
+    product = values.to_numpy(dtype=float) * 10.0**power
+    out = product.copy()
+    ok = np.isfinite(product) & (product != 0)
+    with np.errstate(divide="ignore"):
+        keep = 14 - np.floor(np.log10(np.abs(product[ok])))  # decimals of 15 digits
+    up, down = 10.0 ** np.clip(keep, 0, None), 10.0 ** np.clip(-keep, 0, None)
+    out[ok] = np.round(product[ok] * up / down) * down / up
+    return pd.Series(out, index=values.index)
+
+
+def _currency_codes(given: pd.Series) -> pd.Series:
+    """The ISO code each cell of a currency column means (a code, name or symbol)."""
+    from .._money._parsing import currency_of_word
+
+    text = given.astype("string").str.strip()
+    meaning = {t: currency_of_word(t) or t.upper() for t in text.dropna().unique() if t}
+    return text.map(meaning).astype(object)
+
+
+_Entry = tuple[np.ndarray, pd.Series, str]  # (rows, reason, kind)
+
+
+class _Rows:
+    """The data rows on their way to :func:`aidcalc.pledges`: which are left out here (a
+    reason found, a total that repeats its rows, a note) and what the report says of each."""
+
+    def __init__(
+        self, table: pd.DataFrame, raw: pd.DataFrame, grid: Grid, reasons: pd.Series
+    ) -> None:
+        self.table, self.raw, self.grid, self.reasons = table, raw, grid, reasons
+        self.out = (reasons != "").to_numpy().copy()
+        self.entries: list[_Entry] = []
+        self.unmatched = np.zeros(len(table), dtype=bool)
+        self.unmatched_why = pd.Series("", index=table.index, dtype=object)
+
+    def layout(self, renames: Mapping[str, str]) -> None:
+        """Totals that repeat their rows and notes without an amount: out, with an entry;
+        totals that do not: kept, with an entry."""
+        if "amount" not in self.table.columns or not len(self.table):
+            return
+        amounts = pd.to_numeric(self.table["amount"], errors="coerce").astype(float)
+        currency = self.table["currency"] if "currency" in self.table.columns else None
+        skip = ["announced", "currency", "amount_text"]
+        labelled, matched, sums = total_rows(self.table, amounts, currency, skip)
+        matched &= ~self.out
+        on = self.table.index[labelled]  # the texts are written for these rows only
+        said = "a total row (" + _quoted(self.table.drop(columns=["amount"]), on) + \
+            "): its amount " + amounts[on].map("{:,.2f}".format)
+        self._leave(matched, said + " is the sum of the rows it totals (" + sums[on].map(
+            "{:,.2f}".format) + "): left out, it would count their money twice", LEFT_OUT)
+        self.unmatched = labelled & ~matched & ~self.out
+        self.unmatched_why = _full(said + " is not the sum of the rows above or below it: "
+                                   "kept; check that its money is not counted twice",
+                                   self.table.index)
+        text = self.table.get("amount_text", pd.Series(np.nan, index=self.table.index))
+        notes = note_rows(self.raw, amounts.where(amounts.notna(), text)) & ~self.out
+        on = self.table.index[notes]
+        what = pd.Series("a note, not a pledge (text in one cell, no amount)", index=on)
+        what[labelled[notes]] = ("a total row without an amount (a formula the workbook "
+                                 "never calculated?)")
+        self._leave(notes, what + ": " + _quoted(self.raw, on), NOTE)
+        self.unmatched &= ~notes
+
+    def _leave(self, mask: np.ndarray, why: pd.Series, kind: str) -> None:
+        if mask.any():
+            self.entries.append((mask, _full(why, self.table.index), kind))
+            self.out = self.out | mask
+
+
+def _full(texts: pd.Series, index: pd.Index) -> pd.Series:
+    """Texts written for some rows, "" for the others."""
+    return texts.reindex(index, fill_value="").astype(object)
+
+
+def _quoted(table: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    """The first text of each of ``rows``, quoted."""
+    mask = table.index.isin(rows)
+    return row_text(table, mask).astype(str).map(repr) if len(rows) else pd.Series(
+        dtype=object)
+
+
 def _to_pledges(
-    table: pd.DataFrame,
-    raw: pd.DataFrame,
-    reasons: pd.Series,
-    locale: LocaleLike | None,
-    label: str,
+    rows: _Rows, locale: LocaleLike | None, label: str, grid: Grid
 ) -> tuple[ReadResult, pd.DataFrame]:
-    """(:func:`aidcalc.pledges` of the rows without a reason, the rejected rows as the file
-    has them with their reason: those refused here and those :func:`aidcalc.pledges` refused)."""
+    """(:func:`aidcalc.pledges` of the rows not left out here, the report: every row left
+    out (here or by :func:`aidcalc.pledges`) as the file has it, with its reason, kind and
+    line, plus the kept total rows whose amount is not the sum of their rows)."""
     from ._pledge_table import pledges
 
-    bad = reasons != ""
+    table, bad = rows.table, rows.out
     try:
         if bad.all():  # nothing left to build a frame from (pledges() needs a row)
             result = pledges(table.iloc[:0].astype(object), locale=locale, return_rejected=True)
         else:
             result = pledges(table.loc[~bad], locale=locale, return_rejected=True)
     except ValidationError as exc:
-        raise InputFileError(f"{label}: {exc.message}", path=label, reason="wrong layout") from None
-    mine = raw.loc[bad].copy()
-    mine["reason"] = reasons[bad]
+        raise InputFileError(f"{label}: {exc.message}{_not_found(grid)}", path=label,
+                             reason="wrong layout") from None
     result = cast(ReadResult, result)
-    theirs = raw.loc[result.rejected.index].copy()
-    theirs["reason"] = result.rejected["reason"]
-    rejected = pd.concat([mine, theirs]).sort_index() if len(mine) else theirs
-    return result, rejected
+    theirs = np.zeros(len(table), dtype=bool)
+    theirs[table.index.get_indexer(result.rejected.index)] = True
+    why = rows.reasons.copy()
+    why[theirs] = result.rejected["reason"].to_numpy()
+    _add(why, rows.unmatched & theirs, rows.unmatched_why)
+    entries = [
+        ((rows.reasons != "").to_numpy() | theirs, why, LEFT_OUT),
+        *rows.entries,
+        (rows.unmatched & ~theirs, rows.unmatched_why, MONEY),
+    ]
+    return result, _report(rows, entries)
 
 
-def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
+_REPORT_COLUMNS = ("reason", "kind", "kept", "line")
+
+
+def _report(rows: _Rows, entries: list[_Entry]) -> pd.DataFrame:
+    """The report: the rows as the file has them, the amount and currency read (where the
+    file has no column of that name), ``reason``, ``kind``, ``kept`` and ``line``."""
+    raw, table = rows.raw, rows.table
+    parts = []
+    for mask, why, kind in entries:
+        if not mask.any():
+            continue
+        part = raw.loc[mask].copy()
+        for col in ("amount", "currency"):
+            if col in table.columns and col not in raw.columns:
+                part[col] = table.loc[mask, col]
+        part["reason"] = why[mask].to_numpy()
+        part["kind"] = kind
+        part["kept"] = kind == MONEY
+        part["line"] = rows.grid.lines[mask]
+        parts.append(part)
+    if not parts:
+        return raw.iloc[:0].assign(**{c: pd.Series(dtype=object) for c in _REPORT_COLUMNS})
+    return pd.concat(parts).sort_index(kind="stable")
+
+
+def _describe(
+    frame: pd.DataFrame, rejected: pd.DataFrame, label: str, grid: Grid, unit: Unit | None
+) -> None:
+    """What the reader found in the file's layout, on both frames' ``attrs``: the header's
+    line, the notes above it, the scale and currency taken from a header."""
+    facts: dict[str, Any] = {"source": label}
+    if grid.header_line:  # a Parquet file has no header line
+        facts["header_row"] = grid.header_line
+    if grid.above:
+        facts["notes"] = [f"line {line}: {text}" for line, text in grid.above]
+    if unit is not None and (unit.power or unit.currency):
+        facts["units"] = [unit.text()]
+    if grid.skipped:  # the caller chose member=: the other files of the archive, said
+        facts["not_read"] = grid.skipped
+    frame.attrs.update(facts)
+    rejected.attrs.update(facts)
+
+
+def _check_table_options(mapping: Any, sheet: Any, member: Any, header_row: Any) -> None:
     check_mapping(
         mapping,
         "a dict of file column -> role, e.g. {'Land': 'donor', 'Betrag': 'amount'}, or None",
@@ -352,3 +605,4 @@ def _check_table_options(mapping: Any, sheet: Any, member: Any) -> None:
         allow_none=True,
     )
     check_member(member)
+    check_count("header_row", header_row, minimum=1, allow_none=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from .._base._errors import InputFileError
@@ -33,15 +35,20 @@ from ._zip import (
 
 __all__ = [
     "CELL_BYTES",
+    "HEADER_SCAN",
+    "Grid",
     "Prepended",
     "check_parquet",
+    "delimited_grid",
     "donor_codes_or_na",
     "in_window",
+    "not_found",
     "open_text",
     "parquet_sizes",
     "read_delimited",
     "read_workbook",
     "utf8_stream",
+    "workbook_grid",
 ]
 
 
@@ -183,6 +190,177 @@ def read_delimited(
     frame = grid.iloc[1:].reset_index(drop=True)
     frame.columns = _column_names(grid.iloc[0].tolist())
     return frame, label, skipped
+
+
+#: How many leading rows of a user's table are tried as its header (and at most the first
+#: 64 KiB of a text file): rows above the header are notes (a title, a source line).
+HEADER_SCAN = 50
+_HEAD_BYTES = 65536
+
+#: Chooses the header among the leading rows (each a list of its cells as text): its index,
+#: or None when no row names the columns a reader needs.
+HeaderPick = Callable[[Sequence[Sequence[str]]], "int | None"]
+
+
+@dataclass
+class Grid:
+    """A user's table as read: the data rows under their header, where each came from, and
+    what stood above the header."""
+
+    frame: pd.DataFrame
+    """The data rows (every cell as text or as the workbook has it), named by the header."""
+    label: str
+    skipped: list[str]
+    lines: np.ndarray
+    """The line (text) or sheet row (workbook) of each data row, counting from 1."""
+    header_line: int
+    """The line of the header, counting from 1."""
+    found: bool
+    """True when the header was found by the reader's rule or named by ``header_row=``."""
+    tried: int
+    """How many leading rows were tried as the header."""
+    above: list[tuple[int, str]] = field(default_factory=list)
+    """(line, text) of the non-empty rows above the header (titles, notes)."""
+
+
+def not_found(found: bool, tried: int) -> str:
+    """What the header search tried, when it found nothing (else ""), for an error."""
+    if found:
+        return ""
+    return (
+        f" (no header found: none of the first {tried} rows names a donor and an amount "
+        f"column, or every column of mapping=, and a line longer than {_HEAD_BYTES:,} bytes "
+        "is not tried; line 1 was taken as the header: pass header_row= the line of the "
+        "header, or mapping= its columns)"
+    )
+
+
+def _choose(
+    cells: Sequence[Sequence[str]], pick: HeaderPick, header_row: int | None, label: str
+) -> tuple[int, bool]:
+    """(index of the header among ``cells``, found by the rule or forced)."""
+    if header_row is not None:
+        if header_row > len(cells):
+            raise InputFileError(
+                f"{label}: header_row={header_row} is beyond the first {len(cells)} rows "
+                f"aidcalc reads for a header (at most {HEADER_SCAN:,} rows and "
+                f"{_HEAD_BYTES:,} bytes of text)",
+                path=label,
+                reason="no header",
+            )
+        return header_row - 1, True
+    found = pick(cells[:HEADER_SCAN])
+    return (0, False) if found is None else (found, True)
+
+
+def _above(texts: Sequence[str], index: int) -> list[tuple[int, str]]:
+    """(line, text) of the non-empty rows before ``index``."""
+    return [(i + 1, t) for i, t in enumerate(texts[:index]) if t]
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def workbook_grid(
+    rows: list[tuple[Any, ...]], label: str, pick: HeaderPick, header_row: int | None = None
+) -> Grid:
+    """The rows of a sheet as a :class:`Grid`: the header found by ``pick`` among the first
+    :data:`HEADER_SCAN` rows (or row ``header_row``), empty rows left out."""
+    cells = [[_as_text(v) for v in row] for row in rows[: max(HEADER_SCAN, header_row or 0)]]
+    index, found = _choose(cells, pick, header_row, label)
+    if not rows:
+        return Grid(pd.DataFrame(), label, [], np.zeros(0, np.int64), 1, found, 0)
+    header = [str(h).strip() if h is not None else f"unnamed_{j}" for j, h in
+              enumerate(rows[index])]
+    body = pd.DataFrame(rows[index + 1 :], columns=header, dtype=object)
+    filled = body.notna().any(axis=1).to_numpy()
+    lines = np.arange(index + 2, index + 2 + len(body), dtype=np.int64)[filled]
+    frame = body.loc[filled].reset_index(drop=True)
+    texts = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:index]]
+    return Grid(frame, label, [], lines, index + 1, found, min(len(cells), HEADER_SCAN),
+                _above(texts, index))
+
+
+def delimited_grid(
+    src: Source,
+    pick: HeaderPick,
+    *,
+    limits: ZipLimits | None = None,
+    member: str | None = None,
+    header_row: int | None = None,
+) -> Grid:
+    """A delimited text file (or the one data file of a zip) as a :class:`Grid`: the header
+    is the first of the leading lines that ``pick`` chooses (or line ``header_row``); its
+    delimiter is that line's; the lines above it are notes. Read as
+    :func:`read_delimited` reads (every cell as text)."""
+    from ._sniff import header_fields
+
+    with open_text(src, limits, member) as (stream, label, skipped):
+        head = stream.read(_HEAD_BYTES)
+        lines = head.splitlines(keepends=True)
+        whole = lines if len(head) < _HEAD_BYTES else lines[:-1]  # the last may be cut
+        cells = [header_fields(line)[1] if line.strip() else [] for line in
+                 whole[: max(HEADER_SCAN, header_row or 0)]]
+        index, found = _choose(cells, pick, header_row, label)
+        start = sum(len(line) for line in lines[:index])
+        if not head[start:].strip(b" \t\r\n\xef\xbb\xbf"):
+            raise InputFileError(
+                f"{label}: no header line (the file has only blank lines or line ends)",
+                path=src.label,
+                reason="no header",
+            )
+        sep, _ = header_fields(head[start:])
+        body = io.BufferedReader(Prepended(head[start:], stream), 1 << 16)
+        hint = not_found(found, min(len(cells), HEADER_SCAN))
+        grid = _parse_text(body, sep, (label, src.label, hint), index)
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = _column_names(grid.iloc[0].tolist())
+    lines_of = index + 2 + np.arange(len(frame), dtype=np.int64) + _newlines_before(frame)
+    filled = frame.notna().any(axis=1).to_numpy()
+    return Grid(frame.loc[filled].reset_index(drop=True), label, skipped, lines_of[filled],
+                index + 1, found, min(len(cells), HEADER_SCAN), _above(_texts(whole), index))
+
+
+def _texts(lines: Sequence[bytes]) -> list[str]:
+    """Lines as text, without the separators and quotes a spreadsheet pads them with."""
+    return [line.decode("utf-8-sig", errors="replace").strip().strip(",;|\t\"").strip()
+            for line in lines]
+
+
+def _newlines_before(frame: pd.DataFrame) -> np.ndarray:
+    """How many line ends the quoted cells of the rows before each row hold."""
+    count = np.zeros(len(frame), dtype=np.int64)
+    for col in range(frame.shape[1]):
+        cells = frame.iloc[:, col]
+        if cells.astype("string").str.contains("\n", regex=False).any():
+            count += cells.astype("string").str.count("\n").fillna(0).to_numpy(np.int64)
+    return np.concatenate([[0], np.cumsum(count)[:-1]]) if len(count) else count
+
+
+def _parse_text(
+    body: IO[bytes], sep: str, names: tuple[str, str, str], shift: int
+) -> pd.DataFrame:
+    """Every cell of the text from the header line on, blank lines kept (as empty rows) so
+    that each row's line is known; errors (``names``: label, path, hint) name lines of the
+    whole file."""
+    label, path, hint = names
+    try:
+        return pd.read_csv(body, sep=sep, header=None, dtype=object, encoding="utf-8-sig",
+                           keep_default_na=False, na_values=[""], skipinitialspace=True,
+                           skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(
+            f"{label}: no header line (the file has only blank lines or line ends)",
+            path=path,
+            reason="no header",
+        ) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        message = re.sub(r"(line|row) (\d+)", lambda m: f"{m[1]} {int(m[2]) + shift}",
+                         _parser_message(exc))
+        raise InputFileError(
+            f"{label}: not a readable CSV ({message}){hint}", path=path, reason="unreadable CSV"
+        ) from None
 
 
 def _parser_message(exc: BaseException) -> str:
