@@ -317,3 +317,27 @@ def test_amounts_read_are_the_true_amounts_and_totals_are_not_counted_twice(
     assert len(rejected) == 1 and rejected["reason"].iloc[0].startswith("a total row")
     assert np.isclose(frame["amount"].sum(), rejected["amount"].iloc[0], rtol=1e-12)
     assert frame.attrs["header_row"] == len(preamble) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.builds(
+                lambda a, w, b: f"{a}{w}{b}",
+                st.sampled_from(["", " ", "\xa0", "\u3000"]),
+                st.sampled_from(["Total", "TOTAL", "grand total", "Gesamt", "合計", "Summe"]),
+                st.sampled_from(["", ":", " 2024", "\xa0(2022-2025)", " x", "s", " – 2023"]),
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_total_labels_read_alike_by_re2_and_python(cells: list[str]) -> None:
+    """The vectorised (RE2) test of a total label says what Python's pattern says."""
+    from aidcalc.io import _layout
+
+    pattern = _layout._total_pattern()
+    python = [bool(pattern.fullmatch(c.strip())) for c in cells]
+    assert _layout._says_total(pd.Series(cells, dtype=object), pattern).tolist() == python

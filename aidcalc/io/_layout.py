@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +38,32 @@ TOTAL_TOLERANCE = 0.005
 def _total_pattern() -> re.Pattern[str]:
     """A cell that says Total / Sum / Gesamt / 合計 (``io/_total_words.csv``), optionally
     followed by a colon, a year or a parenthesis (``Total (2022-2025)``)."""
+    return re.compile(_total_source(r"\s"), re.IGNORECASE)
+
+
+@cache
+def _total_source(space: str) -> str:
+    """The total-label pattern, ``space`` the class of spaces (Python's ``\\s`` is Unicode,
+    RE2's is ASCII: ``\\s\\p{Z}`` there)."""
     words = pd.read_csv(_HERE / "_total_words.csv", dtype=str, keep_default_na=False)["word"]
     alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?:{alternation})\s*[:.]?\s*(?:\(.*\)|[0-9\s/.,–-]*)", re.IGNORECASE)
+    return rf"(?:{alternation})[{space}]*[:.]?[{space}]*(?:\(.*\)|[0-9{space}/.,–-]*)"
+
+
+def _says_total(uniques: Any, pattern: re.Pattern[str]) -> np.ndarray:
+    """Which distinct cells say a total (``pattern``, :func:`_total_pattern`): matched by
+    RE2 (pyarrow, vectorised) where installed, else by Python's ``re``."""
+    texts = pd.Series(uniques, dtype=object).astype("string")
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return texts.str.strip().str.fullmatch(pattern).fillna(False).to_numpy(bool)
+    arr = pa.array(texts.to_numpy(dtype=object, na_value=None), pa.string())
+    source = _total_source(r"\s\p{Z}")
+    hit = pc.match_substring_regex(pc.utf8_trim_whitespace(arr), f"^(?:{source})$",
+                                   ignore_case=True)  # fmt: skip
+    return hit.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _roles(cells: Sequence[str], mapping: Mapping[str, str] | None) -> dict[str, str]:
@@ -161,8 +185,7 @@ def total_rows(
         if col in skip or col == "amount":
             continue
         codes, uniques = pd.factorize(table[col])  # each distinct text matched once
-        says = pd.Series(uniques, dtype=object).astype("string").str.strip()
-        hit = says.str.fullmatch(pattern).fillna(False).to_numpy(bool)
+        hit = _says_total(uniques, pattern)
         labelled |= np.append(hit, False)[codes]  # code -1 (empty): the appended False
     sums = pd.Series(np.nan, index=table.index, dtype=float)
     if not labelled.any():
