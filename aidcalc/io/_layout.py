@@ -59,7 +59,7 @@ def _says_total(uniques: Any, pattern: re.Pattern[str]) -> np.ndarray:
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is optional
         return texts.str.strip().str.fullmatch(pattern).fillna(False).to_numpy(bool)
-    arr = pa.array(texts.to_numpy(dtype=object, na_value=None), pa.string())
+    arr = pa.array(texts.array, pa.string())  # pandas' string array says its nulls
     source = _total_source(r"\s\p{Z}")
     hit = pc.match_substring_regex(pc.utf8_trim_whitespace(arr), f"^(?:{source})$",
                                    ignore_case=True)  # fmt: skip
