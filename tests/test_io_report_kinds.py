@@ -179,3 +179,25 @@ def test_real_files_whose_money_is_as_published_do_not_warn(parts, options):
     assert ours == []
     report = frame.attrs["rejected"]
     assert (report["kind"] == NOTE).all() if len(report) else True
+
+
+def test_a_pledge_frames_own_kind_column_does_not_hide_rows_left_out() -> None:
+    """``kind`` is a pledge-frame column (pledge, total_to_date...); in the report of
+    ``aidcalc.pledges`` it read as the report's kind ("pledge" is neither "left out" nor
+    "money"), so a row left out raised no warning and ``aidcalc report`` did not count it."""
+    import warnings
+
+    import aidcalc
+    from aidcalc.io._result import left_out_entries, warns
+
+    df = pd.DataFrame({"donor": ["JPN", "XXX"], "amount": [1.0, 2.0],
+                       "currency": ["JPY", "USD"], "announced": ["2023-01-02"] * 2,
+                       "kind": ["pledge", "total_to_date"]})  # fmt: skip
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        frame = aidcalc.pledges(df)
+    assert any(issubclass(w.category, aidcalc.RejectedRowsWarning) for w in seen)
+    report = frame.attrs["rejected"]
+    assert report["kind"].tolist() == ["left out"] and report["kept"].tolist() == [False]
+    assert warns(report) == (1, 0) and len(left_out_entries(report)) == 1
+    assert frame["kind"].tolist() == ["pledge"]  # the frame keeps its own column
