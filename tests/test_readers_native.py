@@ -119,7 +119,7 @@ def test_pledges_returns_a_frame_and_warns_with_the_count():
     table = pd.DataFrame(
         {"donor": ["JPN", "USA", "XYZ"], "amount": [1.0, 2.0, 3.0], "currency": ["JPY"] * 3}
     )
-    with pytest.warns(aidcalc.RejectedRowsWarning, match=r"pledges: 1 row rejected"):
+    with pytest.warns(aidcalc.RejectedRowsWarning, match=r"pledges: 1 row left out of the frame"):
         frame = aidcalc.pledges(table)
     assert type(frame) is pd.DataFrame and len(frame) == 2
     assert frame.attrs["rejected"]["reason"].str.contains("donor").all()
