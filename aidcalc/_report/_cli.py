@@ -69,8 +69,9 @@ _REPORT_OPTIONS = (
             "so)",
             default="dac", choices=("dac", "cpi", "none")),
     _option("--fx", "exchange rate: the ECB rate of the announcement day (spot), the monthly "
-            "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot)",
-            default="spot", choices=("spot", "month", "year", "dac")),
+            "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot; "
+            "dac for annual data such as the OECD CRS, whose rows give a year, not a day)",
+            default=None, choices=("spot", "month", "year", "dac")),
     _option("--locale", "language of labels and numbers: en, de, fr, it, ja, uk, e.g. "
             "--locale de (default: en)", default="en", metavar="LOCALE"),
     _option("--group", "only donors of this group (with the EU institutions), or 'all', e.g. "

@@ -14,7 +14,9 @@ from .._base._labels import Labels
 from .._pledges._groups import apply_merges
 from ._options import DATASET, ReportError, default_stage, measure_source
 
-__all__ = ["Source", "check_schema", "read_input", "read_source"]
+__all__ = [
+    "Source", "annual", "check_schema", "read_input", "read_source", "with_years_as_dates",
+]
 
 
 @dataclass
@@ -49,6 +51,10 @@ def read_source(
 
     ``read_options`` go to :func:`aidcalc.io.read_any` (a file only)."""
     read = _open(data, source, label, dict(read_options or {}))
+    if "announced" not in read.frame.columns and "year" in read.frame.columns:
+        # annual data (the OECD CRS, an SDMX export): each row dated by its year
+        read.frame = with_years_as_dates(read.frame)
+        read.notes.append(label("note_years_only", input=read.input_name))
     frame = read.frame
     check_schema(frame, read.cli_name)
     read.stage = default_stage(frame) if stage is None else str(stage).strip().lower()
@@ -121,6 +127,26 @@ def read_input(
     # money is accounted where it fails to convert; a note changes no money)
     left_out = left_out_entries(rejected)
     return frame, left_out if len(left_out) else None
+
+
+def with_years_as_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``announced`` from ``year`` (``"2022"``: a date of year precision, which the annual
+    exchange-rate policies read and the timeline leaves out with its reason).
+
+    Examples
+    --------
+    >>> with_years_as_dates(pd.DataFrame({"year": [2022, None]}))["announced"].tolist()
+    ['2022', <NA>]
+    """
+    years = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    return frame.assign(announced=years.astype("string"))
+
+
+def annual(frame: pd.DataFrame) -> bool:
+    """Whether every dated row is dated by a year alone (``"2022"``): annual data."""
+    dates = frame["announced"] if "announced" in frame.columns else pd.Series(dtype=object)
+    text = dates.dropna().astype("string").str.strip()
+    return bool(len(text)) and bool(text.str.fullmatch(r"\d{4}").all())
 
 
 #: the columns the report needs, and how a file gets each one

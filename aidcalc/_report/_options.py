@@ -33,6 +33,8 @@ CHARTS = ("donors", "share_of_gdp", "timeline", "pipeline", "categories")
 DATASET = "g7_ukraine_pledges"
 PRICES = ("dac", "cpi", "none")
 FX_POLICIES = ("spot", "month", "year", "dac")
+#: ``fx=None``: the day's rate for dated rows, the OECD DAC annual rate for annual data
+AUTO_FX = "auto"
 #: ``stage=`` values: one lifecycle stage, or ``"all"`` (every row summed)
 STAGES = ("pledged", "committed", "allocated", "disbursed", "all")
 #: the price years ``--base-year`` may name
@@ -50,7 +52,7 @@ class Options:
     to: str
     base_year: int
     prices: str
-    fx: str
+    fx: str  # AUTO_FX until the input is read: "spot" for dated rows, "dac" for annual data
 
     @property
     def value(self) -> str:
@@ -64,7 +66,7 @@ def value_column(to: str, base_year: int, prices: str) -> str:
 
 
 def check_options(
-    to: str, base_year: int, prices: str, fx: str, stage: str | None, *,
+    to: str, base_year: int, prices: str, fx: str | None, stage: str | None, *,
     group: str | None = None, locale: Any = None,
 ) -> Options:
     """The options, checked (the currency upper case), before anything is read or written.
@@ -87,7 +89,7 @@ def check_options(
         raise ReportError(
             f"--prices {prices!r} is not one of {', '.join(PRICES)}", option="prices"
         )
-    if fx not in FX_POLICIES:
+    if fx is not None and fx not in FX_POLICIES:
         raise ReportError(f"--fx {fx!r} is not one of {', '.join(FX_POLICIES)}", option="fx")
     if isinstance(base_year, bool) or not isinstance(base_year, numbers.Integral) or not (
         FIRST_YEAR <= int(base_year) <= LAST_YEAR
@@ -105,7 +107,7 @@ def check_options(
         from .._base._locale import resolve_locale
 
         resolve_locale(locale)  # a ParseError naming the locale and the fix
-    return Options(code, int(base_year), prices, fx)
+    return Options(code, int(base_year), prices, AUTO_FX if fx is None else fx)
 
 
 def _check_to(to: Any) -> str:
