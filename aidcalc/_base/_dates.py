@@ -284,6 +284,7 @@ def parse_dates(
         series.index = values
     n = len(series)
     need = _RANK[precision]
+    series = _from_arrow_temporal(series)
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_localize(None)  # the local calendar date
@@ -303,7 +304,7 @@ def parse_dates(
     if isinstance(dtype, pd.PeriodDtype):
         code = dtype.freq.rule_code  # "D", "h", "W-SUN", "ME", "QE-DEC", "YE-DEC", ...
         rank = 1 if code[:1] in "YAQ" else 2 if code in ("M", "ME") else 3
-        raw = series.dt.start_time.to_numpy()
+        raw = series.dt.start_time.to_numpy()  # type: ignore[union-attr]  # a Period column
         far = outside_window(raw)
         starts = _as_unit(np.where(far, np.datetime64("NaT"), raw).astype(raw.dtype), unit)
         codes = np.where(far, 1, np.where(np.isnat(starts), -1, 0))
@@ -325,6 +326,29 @@ def parse_dates(
     read = _read_uniques(np.asarray(uniq, dtype=object), order)
     _column_rules(read, mixed_offsets)
     return _finish(None, np.asarray(codes), read, series, need, option, unit)
+
+
+def _from_arrow_temporal(series: pd.Series) -> pd.Series:
+    """A pyarrow-backed date or timestamp column (``date32[pyarrow]``, a Parquet file read
+    with ``dtype_backend="pyarrow"``) as numpy ``datetime64`` in a unit that holds every
+    such value (days as seconds: year 1 and 9999 stay themselves, then refused by the
+    window, never wrapped), time-zone instants at their local calendar time; other columns
+    as they are."""
+    dtype = series.dtype
+    if not isinstance(dtype, pd.ArrowDtype):
+        return series
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = dtype.pyarrow_dtype
+    if not (pa.types.is_date(kind) or pa.types.is_timestamp(kind)):
+        return series
+    arr = pa.chunked_array(pa.array(series.array))
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        arr = pc.local_timestamp(arr)
+    if pa.types.is_date(kind):
+        arr = arr.cast(pa.timestamp("s"))
+    return pd.Series(arr.to_numpy(), index=series.index, name=series.name, copy=False)
 
 
 def _as_unit(arr: np.ndarray, unit: str) -> np.ndarray:
