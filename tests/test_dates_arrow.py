@@ -65,3 +65,35 @@ def test_normalise_and_aggregate_take_arrow_dates(kind: pa.DataType) -> None:
     assert "window" in str(got["error"].iloc[2])  # refused, never wrapped
     totals = aidcalc.aggregate(frame.iloc[[0]], by="donor", period="year", date="date")
     assert totals["period"].astype(str).tolist() == ["2023"]
+
+
+def test_pyarrow_decimal_amounts_and_dates_reach_every_step() -> None:
+    """A Parquet table read with ``dtype_backend="pyarrow"``: decimal amounts with a null
+    (pandas' ``to_numeric`` fails on them with a length error) and date32 dates."""
+    import decimal
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from aidcalc import plot
+
+    money = pd.ArrowDtype(pa.decimal128(12, 2))
+    frame = pd.DataFrame({
+        "donor": ["JPN", "DEU", "USA"],
+        "amount": pd.array([decimal.Decimal("100.50"), None, decimal.Decimal("7")], dtype=money),
+        "currency": ["JPY", "EUR", "USD"],
+        "announced": pd.array([dt.date(2023, 5, 2), dt.date(2023, 5, 2), dt.date(2022, 3, 1)],
+                              dtype="date32[pyarrow]"),
+        "category": ["energy", "demining", "other"],
+        "status": ["pledged", "committed", "disbursed"],
+    })  # fmt: skip
+    read = aidcalc.pledges(frame, return_rejected=True)
+    assert read.frame["amount"].tolist()[0] == 100.5
+    real = aidcalc.normalise(frame, "EUR", 2023, date="announced", errors="coerce")
+    for draw in (plot.donors, plot.pipeline, plot.categories):
+        draw(real, value="amount_EUR_2023")
+    ax = plot.timeline(real, value="amount_EUR_2023", date="announced")
+    assert len(ax.lines) >= 1
+    plt.close("all")

@@ -43,6 +43,7 @@ __all__ = [
     "money_values",
     "overflowed",
     "rows_error",
+    "to_numbers",
 ]
 
 
@@ -262,6 +263,29 @@ class Money(NamedTuple):
     def bad(self) -> np.ndarray:
         """Rows whose value is there but is not finite money."""
         return self.not_number | self.infinite
+
+
+def to_numbers(values: Any) -> pd.Series:
+    """``pd.to_numeric(values, errors="coerce")``, also for pyarrow decimal columns (a
+    ``decimal128[pyarrow]`` amount with a null makes pandas' ``to_numeric`` fail with a
+    length error): those are cast to float64, nulls NaN.
+
+    Examples
+    --------
+    >>> import decimal, pyarrow as pa
+    >>> amounts = pd.Series(pd.array([decimal.Decimal("1.5"), None],
+    ...                              dtype=pd.ArrowDtype(pa.decimal128(5, 2))))
+    >>> to_numbers(amounts).tolist()
+    [1.5, nan]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        if pa.types.is_decimal(dtype.pyarrow_dtype):
+            return series.astype("float64")
+    return pd.to_numeric(series, errors="coerce")
 
 
 def money_values(column: pd.Series, name: str, func: str) -> Money:

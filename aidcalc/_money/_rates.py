@@ -32,6 +32,7 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
+from .._base._frame_checks import to_numbers
 from ._currencies import check_currencies, check_currency, code_hint, iso_codes
 from ._euro import FixedLeg, fixed_rates
 
@@ -1035,7 +1036,7 @@ def _rate_values(raw: pd.Series, fail: _RateFailure) -> np.ndarray:
             f"rates must be numbers, not True/False; {describe_rows(idx[is_bool])} are bools",
             idx[is_bool],
         )
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+    values = to_numbers(raw).to_numpy(dtype="float64")
     bad = ~(values > 0) | np.isinf(values)
     if bad.any():
         raise fail(

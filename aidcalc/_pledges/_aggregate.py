@@ -54,7 +54,7 @@ from .._base._compat import renamed_argument
 from .._base._dask import dask_dispatch
 from .._base._dates import YEAR_MAX, YEAR_MIN, Precision, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_columns_exist, check_frame, money_values
+from .._base._frame_checks import check_columns_exist, check_frame, money_values, to_numbers
 from .._money._amount import code_hint
 from .._money._frame_units import aggregate_units, column_units, plain, restore
 from ._dask import aggregate as aggregate_dask
@@ -509,7 +509,7 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
         )
     years = None
     if period == "year" and year in work.columns:
-        years = pd.to_numeric(work[year], errors="coerce")
+        years = to_numbers(work[year])
         bad = (
             work[year].notna()
             & (years.isna() | (years != np.floor(years)) | (years < YEAR_MIN) | (years > YEAR_MAX))

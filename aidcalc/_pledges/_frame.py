@@ -57,7 +57,7 @@ from .._base._columns import (
 from .._base._compat import check_errors, renamed_argument
 from .._base._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from .._base._errors import ValidationError, describe_rows, outside_stacklevel
-from .._base._frame_checks import booleans, check_columns_exist, check_frame
+from .._base._frame_checks import booleans, check_columns_exist, check_frame, to_numbers
 from .._base._locale import LocaleLike
 from .._money._currencies import iso_codes
 from .._money._frame_units import Units, column_units, contradicting, money_with_currency, plain
@@ -351,7 +351,7 @@ def _check_periods(frame: pd.DataFrame, check: _Check) -> None:
     for col in (PERIOD_START, PERIOD_END):
         if col in frame.columns:
             raw = frame[col]
-            y = pd.to_numeric(raw, errors="coerce").astype("float64")
+            y = to_numbers(raw).astype("float64")
             check(col, raw.notna() & (y.isna() | (y != np.floor(y))), "not a whole year")
             years[col] = y
     if not years:
@@ -546,7 +546,7 @@ def _read_values(out: pd.DataFrame, locale: LocaleLike | None, reasons: _Reasons
         out.loc[out[CURRENCY].isna(), CURRENCY] = np.nan
     if AMOUNT in out.columns:
         raw_amount = out[AMOUNT]
-        number = pd.to_numeric(raw_amount, errors="coerce").astype("float64")
+        number = to_numbers(raw_amount).astype("float64")
         reasons.add(
             raw_amount.notna() & number.isna(),
             "amount: not a number (" + raw_amount.map(repr) + ")",

@@ -40,6 +40,7 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
+from .._base._frame_checks import to_numbers
 
 __all__ = [
     "EU_INSTITUTIONS",
@@ -351,7 +352,7 @@ def attribute_eu(
     if not is_eu.any():
         return frame.assign(**{ATTRIBUTED_FROM: np.nan})
     eu = frame.loc[is_eu]
-    values = pd.to_numeric(eu[value], errors="coerce")
+    values = to_numbers(eu[value])
     if values.isna().any():
         bad = values.index[values.isna()]
         raise AggregationError(

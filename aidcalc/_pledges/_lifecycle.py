@@ -34,6 +34,7 @@ from .._base._frame_checks import (
     check_out_names,
     money_values,
     rows_error,
+    to_numbers,
 )
 from .._money._frame_units import is_pint, plain, restore
 
@@ -363,7 +364,7 @@ def _years(frame: pd.DataFrame, col: str, n: int) -> pd.Series:
     raw = frame[col]
     if pd.api.types.is_datetime64_any_dtype(raw):
         return raw.dt.year.astype("float64")
-    years = pd.to_numeric(raw, errors="coerce").astype("float64")
+    years = to_numbers(raw).astype("float64")
     bad = (raw.notna() & (years.isna() | (years != np.floor(years)))).to_numpy()
     if bad.any():
         raise rows_error(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._base._datasets import VintageSpec, dataset_info, read_dataset, resolve
 from .._base._errors import DataCoverageError, ValidationError, join_values
+from .._base._frame_checks import to_numbers
 from .._base._provenance import RateFacts, as_vintage, rate_facts, render
 
 if TYPE_CHECKING:
@@ -100,8 +101,8 @@ def check_table(frame: pd.DataFrame, what: str, *, single_vintage: bool = False)
     out = pd.DataFrame(
         {
             "iso3": frame["iso3"].astype(str).str.strip().str.upper(),
-            "year": pd.to_numeric(frame["year"], errors="coerce"),
-            "value": pd.to_numeric(frame["value"], errors="coerce"),
+            "year": to_numbers(frame["year"]),
+            "value": to_numbers(frame["value"]),
         }
     )
     for col in ("source", "vintage", "note"):

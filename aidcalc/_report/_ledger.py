@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import join_values
+from .._base._frame_checks import to_numbers
 from .._base._labels import Labels
 from .._base._locale import resolve_locale
 from .._pledges._lifecycle import STATUS_ORDER
@@ -87,7 +88,7 @@ def money_text(rows: pd.DataFrame, value: str, unit: Any, loc: Any, label: Label
     parts: list[str] = []
     converted = pd.Series(False, index=rows.index)
     if value in rows.columns:
-        values = pd.to_numeric(rows[value], errors="coerce")
+        values = to_numbers(rows[value])
         converted = values.notna() & np.isfinite(values.fillna(0.0))
         if converted.any():
             parts.append(amount_formatter(unit, loc or "en")(float(values[converted].sum())))
@@ -106,7 +107,7 @@ def money_text(rows: pd.DataFrame, value: str, unit: Any, loc: Any, label: Label
 
 def _as_announced(rows: pd.DataFrame, loc: Any) -> tuple[list[str], int]:
     """The sums of ``rows`` in their own currencies, and how many rows have no amount."""
-    amounts = pd.to_numeric(rows["amount"], errors="coerce")
+    amounts = to_numbers(rows["amount"])
     currency = rows["currency"].astype("string").str.strip().str.upper()
     ok = amounts.notna() & np.isfinite(amounts.fillna(0.0)) & currency.str.fullmatch(
         "[A-Z]{3}").fillna(False).astype(bool)
@@ -140,7 +141,7 @@ def classify(error: pd.Series, amount: pd.Series) -> pd.Series:
     )
     key[text.str.contains(r"(?:missing|unreadable|no) date|undated|date is missing",
                           regex=True).to_numpy()] = "no_date"
-    values = pd.to_numeric(amount, errors="coerce")
+    values = to_numbers(amount)
     key[(values.isna() | ~np.isfinite(values.fillna(0.0))).to_numpy()] = "no_amount"
     return key
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._base._frame_checks import to_numbers
 from .._base._labels import Labels
 from .._base._provenance import as_vintage, deflator_facts, rate_facts, render
 from ..plot._style import Unit, join_sentences, localise_source
@@ -105,7 +106,7 @@ def _base_rates(rows: pd.DataFrame, to: str, label: Labels) -> dict[str, int]:
     bases = (
         rows["base_fx_source"].astype("string").fillna("") if "base_fx_source" in rows else None
     )
-    rates = pd.to_numeric(rows["base_fx_rate"], errors="coerce")
+    rates = to_numbers(rows["base_fx_rate"])
     for i in range(len(rows)):
         rate = rates.iloc[i]
         facts = rate_facts(str(bases.iloc[i]) if bases is not None else "?")

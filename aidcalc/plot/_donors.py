@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, describe_rows
+from .._base._frame_checks import to_numbers
 from .._base._locale import LocaleLike
 from ._common import (
     ChartSetup,
@@ -419,7 +420,7 @@ def share_of_gdp_table(
         kept = compute_share(
             kept, value=value, donor=donor, gdp_year=gdp_year, out=share, errors="coerce"
         )
-    shares = pd.to_numeric(kept[share], errors="coerce").astype("float64")
+    shares = to_numbers(kept[share]).astype("float64")
     no_share = ~np.isfinite(shares.to_numpy())
     if no_share.any() and missing == "raise":
         raise AggregationError(

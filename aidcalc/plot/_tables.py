@@ -30,7 +30,7 @@ from .._base._errors import (
     join_values,
     option_error,
 )
-from .._base._frame_checks import check_frame
+from .._base._frame_checks import check_frame, to_numbers
 from .._base._provenance import column_unit
 from .._money._frame_units import plain_frame
 from ._style import Unit, resolve_members
@@ -102,7 +102,7 @@ def _as_announced(rows: pd.DataFrame) -> dict[str, float]:
     """The original amounts of ``rows`` per currency (from ``amount`` and ``currency``)."""
     if "amount" not in rows.columns or "currency" not in rows.columns:
         return {}
-    amounts = pd.to_numeric(rows["amount"], errors="coerce")
+    amounts = to_numbers(rows["amount"])
     codes = rows["currency"].astype("string").str.strip().str.upper()
     ok = amounts.notna() & codes.notna()
     if not ok.any():
@@ -200,7 +200,7 @@ def _numbers(frame: pd.DataFrame, value: str) -> np.ndarray:
     raises, as :func:`aidcalc.aggregate` raises it."""
     from .._pledges._aggregate import aggregate
 
-    numbers = pd.to_numeric(frame[value], errors="coerce")  # aggregate's own reading
+    numbers = to_numbers(frame[value])  # aggregate's own reading
     if (frame[value].notna() & numbers.isna()).any():
         aggregate(frame[[value]], by=None, value=value, currency=None)  # raises: not numbers
     return numbers.to_numpy(dtype="float64", na_value=np.nan)
@@ -265,7 +265,7 @@ def _read_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Dates of ``col`` to the day (NaT where missing or coarser) and, per row, what its
     date gives: ``DAY``, ``MONTH`` only (``2024-06``), ``YEAR`` only (``2024``) or 0 (none);
     values that are not dates raise."""
-    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+    if pd.api.types.is_datetime64_any_dtype(col.dtype) and not isinstance(col.dtype, pd.ArrowDtype):
         out = col
         if getattr(col.dt, "tz", None) is not None:
             out = col.dt.tz_localize(None)
