@@ -22,7 +22,6 @@ from .._base._locale import LocaleLike
 from .._pledges._frame import build_pledges
 from ._common import ReadResult, finish, open_source
 from ._docs import shared_docs
-from ._result import LEFT_OUT
 
 __all__ = ["Pledges", "pledges"]
 
@@ -126,17 +125,16 @@ def pledges(
     frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
     table, label = _read_table(frame_or_path, sheet_name, storage_options)
     try:
-        frame, rows = build_pledges(table, mapping, locale, recipient)
+        frame, rejected = build_pledges(table, mapping, locale, recipient)
     except ValidationError as exc:
         if label is None:  # the caller's DataFrame: its own error
             raise
         raise InputFileError(
             f"{label}: {exc.message}", path=label, reason="wrong layout"
         ) from None
-    # every entry is a row left out; the report's own ``kind``/``kept`` say so, over a
-    # pledge frame's ``kind`` column (pledge, total_to_date...) that would otherwise read as
-    # the report's and hide the rows from the warning and from ``aidcalc report``
-    rejected = rows.assign(kind=LEFT_OUT, kept=False)
+    # the report's own ``kind``/``kept`` say what each entry is (rows left out, kept rows
+    # with a note or a changed status); a pledge frame's ``kind`` column (pledge,
+    # total_to_date...) is shown there as ``kind_in_file``, never read as the report's
     return finish(Pledges(frame, rejected), return_rejected, reader="pledges")
 
 
