@@ -235,8 +235,11 @@ def test_ambiguous_dates_are_rejected_without_a_settled_order(locale):
 
 
 def test_partial_mixed_order_and_mixed_offset_dates_are_rejected_with_reasons():
-    _, rejected = _dates(["2024", "2024-06", "24.02.22"], locale="de")
-    assert rejected["reason"].str.contains("year or month only").tolist() == [True, True, False]
+    ok, rejected = _dates(["2024", "2024-06", "24.02.22"], locale="de")
+    # a year or a month keeps its row and its text (a note); a two-digit year is refused
+    assert ok["announced"].tolist() == ["2024", "2024-06"]
+    assert rejected["kind"].tolist() == ["note", "note", "left out"]
+    assert rejected["reason"].str.contains("has no day").tolist() == [True, True, False]
     assert "two-digit or short year" in rejected["reason"].iloc[2]
     _, rejected = _dates(["13/06/2024", "06/13/2024"])
     assert rejected["reason"].str.contains("mixes day-first and month-first").all()

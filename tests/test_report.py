@@ -822,6 +822,23 @@ def test_undated_rows_in_the_totals_are_said_on_the_timeline(monkeypatch, tmp_pa
             "only in the pipeline chart; 3 rows (€6B): no date to place them in time.") in page
 
 
+def test_a_total_read_from_a_status_is_left_out_as_a_total(quick_charts, tmp_path):
+    """A table writing ``total_to_date`` as the status: read_table keeps the row as kind
+    total_to_date with no status; the report leaves it out as a total (it repeats money
+    already counted), not as a row with a bad status."""
+    path = tmp_path / "t.csv"
+    path.write_text("donor,announced,amount,currency,category,status\n"
+                    "Germany,2024-03-01,5000000,EUR,energy,pledged\n"
+                    "the German government,2024-03-02,9000000000,EUR,total,total_to_date\n",
+                    encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(path, out=tmp_path / "out", prices="none")
+    rejected = report.tables["rejected"]
+    assert rejected["left_out"].tolist() == ["kind"]
+    assert rejected["reason"].str.contains("total_to_date: repeats money").all()
+
+
 @pytest.mark.parametrize("base_year", [2026, 2029])
 def test_base_years_after_the_last_data_year_keep_every_chart_and_pledge(quick_charts, tmp_path,
                                                                          base_year):

@@ -47,6 +47,7 @@ from .._base._frame_checks import check_columns_exist, check_frame, check_out_na
 
 __all__ = [
     "CATEGORY_ORDER",
+    "CATEGORY_SYNONYMS",
     "EXTRA_CATEGORIES",
     "OTHER",
     "TAXONOMY",
@@ -70,6 +71,11 @@ OTHER: Final = "other"
 
 EXTRA_CATEGORIES: Final = ("all",)
 """Categories allowed besides the taxonomy: ``all`` marks headline totals (no sector)."""
+
+CATEGORY_SYNONYMS: Final = {"total": "all", "totals": "all"}
+"""Category values tables write for a category of :data:`EXTRA_CATEGORIES`: a headline
+total's category ``total`` is ``all`` (every sector). :func:`aidcalc.pledges` reads them and
+notes each row it read so."""
 
 CATEGORY_ORDER: Final = (
     "energy",

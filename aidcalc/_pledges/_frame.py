@@ -55,7 +55,7 @@ from .._base._columns import (
     STATUS,
 )
 from .._base._compat import check_errors, renamed_argument
-from .._base._dates import OUT_OF_RANGE, WINDOW_TEXT, parse_dates
+from .._base._dates import COARSE, OUT_OF_RANGE, WINDOW_TEXT, parse_dates
 from .._base._errors import ValidationError, describe_rows, outside_stacklevel
 from .._base._frame_checks import booleans, check_columns_exist, check_frame, to_numbers
 from .._base._locale import LocaleLike
@@ -64,6 +64,7 @@ from .._money._frame_units import Units, column_units, contradicting, money_with
 from ._lifecycle import STATUS_ORDER, period_problems
 
 __all__ = [
+    "DONOR_CODE_COLUMNS",
     "KIND",
     "KINDS",
     "PART_OF",
@@ -73,6 +74,7 @@ __all__ = [
     "build_pledges",
     "default_categories",
     "pledge_frame_from_dataset",
+    "report_rows",
     "role_renames",
     "validate",
 ]
@@ -166,7 +168,8 @@ def validate(
     ``currency`` a known ISO 4217 code; ``announced`` a date read without guessing (see
     the strict date reader) inside the window 1900-01-01..2100-12-31, not in the future
     (after tomorrow: an error), and present (a missing date: a warning, it cannot be
-    converted at a date); ``status`` one of
+    converted at a date; a month or a year written without a day, ``"2024-06"`` or
+    ``"2024"``: a warning, it converts with ``fx="month"`` / ``fx="year"``); ``status`` one of
     ``pledged``, ``committed``, ``allocated``, ``disbursed``; ``kind`` one of ``pledge``,
     ``component``, ``restatement``, ``total_to_date``; ``category`` in the taxonomy;
     ``period_start``/``period_end`` whole years in 1900..2100, in order, covering at most 50
@@ -316,7 +319,9 @@ def _check_announced(frame: pd.DataFrame, check: _Check) -> None:
     ann = frame[ANNOUNCED]
     got = parse_dates(ann, mixed_offsets=False)
     far = got.kind == OUT_OF_RANGE
-    check(ANNOUNCED, got.bad & ~far, "not a date")
+    coarse = got.kind == COARSE  # "2024-06", "2024": legal, read at fx="month" / "year"
+    check(ANNOUNCED, got.bad & ~far & ~coarse, "not a date")
+    check(ANNOUNCED, coarse, _COARSE_TEXT, "warning")
     check(ANNOUNCED, far, WINDOW_TEXT)
     check(
         ANNOUNCED,
@@ -326,6 +331,12 @@ def _check_announced(frame: pd.DataFrame, check: _Check) -> None:
     )
     tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     check(ANNOUNCED, (got.dates > tomorrow).to_numpy(), "announced in the future")
+
+
+_COARSE_TEXT = (
+    "month or year only (no day): convert and normalise it with fx='month' (a month) or "
+    "fx='year' / 'dac' (a year)"
+)
 
 
 def _check_choices(frame: pd.DataFrame, check: _Check, categories: tuple[str, ...]) -> None:
@@ -440,6 +451,21 @@ ROLE_ALIASES: Final[dict[str, str]] = {
 }
 """Common column names (lower case, ``_`` for spaces) -> the pledge-frame role they name."""
 
+DONOR_CODE_COLUMNS: Final = ("donor_iso3", "donor_code", "donor_iso", "donor_id", "iso3")
+"""Columns (lower case, ``_`` for spaces) that hold donor *codes* next to the donor's written
+name: where such a column holds a known code (``JPN``, ``EUI``), it is the row's ``donor`` and
+the written name is kept as ``donor_name``; where it is empty or not a code, the name is
+read as usual. A name that reads as another code than the column's is kept with the
+column's code, and the report says so (a note)."""
+
+#: kinds (see :data:`KINDS`) that a table may write in its status column: not a lifecycle
+#: stage, the row repeats money (a ``total_to_date`` is a cumulative headline)
+_KINDS_AS_STATUS: Final = ("component", "restatement", "total_to_date")
+
+#: the report's own columns (``kind`` as in :mod:`aidcalc.io._result`: "left out", "money",
+#: "note"); a table's columns of these names are shown in the report as ``<name>_in_file``
+_REPORT_COLUMNS: Final = (REASON, "kept", "kind")
+
 
 def role_renames(columns: Iterable[Any], mapping: Mapping[str, str] | None) -> dict[str, str]:
     """The renames that give a user table's columns their roles: ``mapping`` first, then the
@@ -483,15 +509,13 @@ def build_pledges(
         out[AMOUNT], out[CURRENCY] = money.values, money.currencies
     if len(out) == 0:  # no rows: the schema's columns decide (as validate says)
         return _empty_pledges(table, out)
-    reasons = _Reasons(out.index)
-    _read_values(out, locale, reasons)
-    _reject_schema_errors(out, table, reasons)
-    bad = (reasons.text != "").to_numpy()
-    rejected = table.iloc[bad].copy()
-    rejected[REASON] = reasons.text.to_numpy()[bad]
+    said = _Said(out.index)
+    _read_values(out, locale, said)
+    _reject_schema_errors(out, table, said.left_out)
+    bad = (said.left_out.text != "").to_numpy()
     accepted = out.iloc[~bad].copy()
     accepted.index = table.index[~bad]
-    return accepted, rejected
+    return accepted, said.report(table)
 
 
 class _Reasons:
@@ -506,6 +530,46 @@ class _Reasons:
         piece = text if isinstance(text, str) else text.astype(str)
         new = np.where(self.text == "", piece, self.text + "; " + piece)
         self.text.loc[mask] = pd.Series(new, index=index)[mask]
+
+
+class _Said:
+    """What the report says of each row: why it is left out; for a kept row, what changed in
+    its money (``money``) and facts about it (``note``)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.left_out, self.money, self.note = _Reasons(index), _Reasons(index), _Reasons(index)
+
+    def report(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The rows as the table has them, with ``reason``, ``kept`` and ``kind``: every row
+        left out, then (in table order) the kept rows the report has something to say of."""
+        left = (self.left_out.text != "").to_numpy()
+        money = (self.money.text != "").to_numpy()
+        both = money & (self.note.text != "").to_numpy()
+        kept_text = np.where(both, self.money.text + "; " + self.note.text,
+                             self.money.text + self.note.text)
+        reason = np.where(left, self.left_out.text, kept_text)
+        kind = np.where(left, "left out", np.where(money, "money", "note"))
+        rows = left | (reason != "")
+        return report_rows(table.iloc[rows], reason[rows], ~left[rows], kind[rows])
+
+
+def report_rows(rows: pd.DataFrame, reason: Any, kept: Any, kind: Any) -> pd.DataFrame:
+    """Report entries for rows as a table has them: the rows plus ``reason``, ``kept`` and
+    ``kind`` (a table's own columns of those names become ``<name>_in_file``).
+
+    Examples
+    --------
+    >>> report_rows(pd.DataFrame({"donor": ["X"], "kind": ["pledge"]}), ["unknown"], [False],
+    ...             ["left out"])
+      donor kind_in_file   reason   kept      kind
+    0     X       pledge  unknown  False  left out
+    """
+    clash = {c: f"{c}_in_file" for c in _REPORT_COLUMNS if c in rows.columns}
+    out = rows.rename(columns=clash) if clash else rows.copy()
+    out[REASON] = np.asarray(reason, dtype=object)
+    out["kept"] = np.asarray(kept, dtype=bool)
+    out["kind"] = np.asarray(kind, dtype=object)
+    return out
 
 
 def _with_roles(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> pd.DataFrame:
@@ -528,9 +592,11 @@ def _with_roles(table: pd.DataFrame, mapping: Mapping[str, str] | None) -> pd.Da
     return out
 
 
-def _read_values(out: pd.DataFrame, locale: LocaleLike | None, reasons: _Reasons) -> None:
+def _read_values(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -> None:
     """Read the values in place: amounts from text where needed, donor names to codes,
-    currency codes upper-cased, amounts as numbers, dates by ``locale``."""
+    currency codes upper-cased, amounts as numbers, dates by ``locale``, kinds written as
+    a status."""
+    reasons = said.left_out
     if AMOUNT_TEXT in out.columns:
         need = out[AMOUNT_TEXT].notna()
         if AMOUNT in out.columns:
@@ -539,8 +605,7 @@ def _read_values(out: pd.DataFrame, locale: LocaleLike | None, reasons: _Reasons
             need |= out[AMOUNT_TEXT].notna() & out[CURRENCY].isna()
         if need.any():
             _fill_from_text(out, need, locale, reasons.add)
-    if DONOR in out.columns:
-        _donors_to_codes(out, locale, reasons.add)
+    _donors_to_codes(out, locale, said)
     if CURRENCY in out.columns:
         out[CURRENCY] = out[CURRENCY].astype("string").str.strip().str.upper().astype(object)
         out.loc[out[CURRENCY].isna(), CURRENCY] = np.nan
@@ -553,12 +618,79 @@ def _read_values(out: pd.DataFrame, locale: LocaleLike | None, reasons: _Reasons
         )
         out[AMOUNT] = number
     if ANNOUNCED in out.columns:
-        raw = out[ANNOUNCED]
-        got = parse_dates(raw, locale=locale, mixed_offsets=False)
-        reasons.add(
-            got.bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna("")
+        _read_announced(out, locale, said)
+    if STATUS in out.columns:
+        _kinds_as_status(out, said)
+    if CATEGORY in out.columns:
+        _category_synonyms(out, said)
+
+
+def _category_synonyms(out: pd.DataFrame, said: _Said) -> None:
+    """A category written as a synonym (``total``: a headline total) is read as the
+    category it names (``all``), noted."""
+    from ._categories import CATEGORY_SYNONYMS
+
+    written = out[CATEGORY]
+    key = written.astype("string").str.strip().str.lower()
+    read = key.map(CATEGORY_SYNONYMS).astype(object)
+    hit = read.notna().to_numpy(dtype=bool)
+    if hit.any():
+        out[CATEGORY] = written.astype(object).where(~hit, read)
+        said.note.add(
+            hit, "category: " + written.map(repr) + " read as " + read.map(repr)
+            + " (a headline total covering every sector)"
         )
+
+
+def _read_announced(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -> None:
+    """``announced`` as dates; a month or a year without a day keeps its row and its text
+    (``"2024-06"``: what convert and normalise read with ``fx="month"`` / ``"year"``), noted."""
+    raw = out[ANNOUNCED]
+    got = parse_dates(raw, locale=locale, mixed_offsets=False)
+    coarse = got.kind == COARSE
+    if coarse.any():  # a month or a year must still be one ("2024-13" is not)
+        again = parse_dates(raw[coarse], locale=locale, mixed_offsets=False, precision="year")
+        coarse[np.flatnonzero(coarse)[again.bad]] = False
+    bad = got.bad & ~coarse
+    said.left_out.add(
+        bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna("")
+    )
+    if not coarse.any():
         out[ANNOUNCED] = got.dates
+        return
+    dates = got.dates.astype(object)
+    dates[coarse] = raw[coarse].astype(str).str.strip()
+    out[ANNOUNCED] = dates
+    said.note.add(
+        coarse,
+        "announced: " + raw.map(repr) + " has no day: kept as written (not a made-up day); "
+        "convert and normalise it with fx='month' (a month) or fx='year' (a year)",
+    )
+
+
+def _kinds_as_status(out: pd.DataFrame, said: _Said) -> None:
+    """A kind written as the status (``total_to_date``): the row is kept with that ``kind``
+    (a table without ``kind`` gets one, ``pledge`` elsewhere: what a row without a kind
+    counts as) and no status; the report says so (kind "money": its status changed)."""
+    status = out[STATUS].astype("string").str.strip().str.lower()
+    as_kind = status.isin(list(_KINDS_AS_STATUS)).fillna(False).to_numpy(dtype=bool)
+    if KIND in out.columns:  # the table's own kind decides where it has one
+        as_kind = as_kind & out[KIND].isna().to_numpy()
+    if not as_kind.any():
+        return
+    if KIND not in out.columns:
+        out[KIND] = "pledge"
+    written = out[STATUS].map(repr)
+    out.loc[as_kind, KIND] = status[as_kind].astype(object)
+    out[STATUS] = out[STATUS].astype(object)
+    out.loc[as_kind, STATUS] = np.nan
+    said.money.add(
+        as_kind,
+        "status: " + written + " is a kind, not a lifecycle stage: kept as kind="
+        + written + " and no status; a cumulative or repeated figure: summing it with the "
+        "individual pledges counts money twice (aidcalc.aggregate refuses mixed kinds; "
+        "keep frame[frame['kind'] == 'pledge'])",
+    )
 
 
 def _reject_schema_errors(out: pd.DataFrame, table: pd.DataFrame, reasons: _Reasons) -> None:
@@ -608,32 +740,70 @@ def _empty_pledges(
     frame[AMOUNT] = pd.Series([], index=frame.index, dtype="float64")
     frame[CURRENCY] = pd.Series([], index=frame.index, dtype=object)
     frame.index = table.index
-    rejected = table.copy()
-    rejected[REASON] = pd.Series([], index=table.index, dtype=object)
-    return frame, rejected
+    return frame, report_rows(table, [], [], [])
 
 
-def _donors_to_codes(out: pd.DataFrame, locale: Any, add: Any) -> None:
-    donor = out[DONOR]
-    is_code = donor.astype("string").str.fullmatch(_CODE).fillna(False)
-    names = donor.notna() & ~is_code
-    if not names.any():
+def _code_column(columns: Iterable[Any]) -> str | None:
+    """The first column named like a donor code column (:data:`DONOR_CODE_COLUMNS`)."""
+    for col in columns:
+        if str(col).strip().lower().replace(" ", "_") in DONOR_CODE_COLUMNS and col != DONOR:
+            return str(col)
+    return None
+
+
+def _donors_to_codes(out: pd.DataFrame, locale: Any, said: _Said) -> None:
+    """``donor`` as codes: a donor code column's known codes first (the name kept as
+    ``donor_name``; a name reading as another code noted), else the name read."""
+    from .._real._donors import all_codes
+
+    col = _code_column(out.columns)
+    given = None
+    if col is not None:
+        text = out[col].astype("string").str.strip().str.upper()
+        given = text.where(text.isin(list(all_codes())).fillna(False)).astype(object)
+        if DONOR not in out.columns:
+            out[DONOR] = out[col]
+        elif "donor_name" not in out.columns:
+            out["donor_name"] = out[DONOR]
+    if DONOR not in out.columns:
         return
-    from .._real._donors import donor_codes
-
-    kw: dict[str, Any] = {"errors": "coerce"}
-    if locale is not None:
-        kw["locale"] = locale
-    codes = donor_codes(donor[names], **kw)
-    codes = pd.Series(np.asarray(codes, dtype=object), index=donor[names].index)
-    unknown = codes.isna()
-    add(
-        names & donor.index.isin(codes.index[unknown]),
-        "donor: unknown name (" + donor.astype(str) + "); add it to mapping or use a code",
+    read, why = _read_names(out[DONOR], locale)
+    if given is None:
+        out[DONOR] = read
+        said.left_out.add(why != "", why)
+        return
+    use = given.notna().to_numpy()
+    differ = use & read.notna().to_numpy() & (read != given).to_numpy()
+    said.note.add(
+        differ,
+        "donor: the name " + out[DONOR].map(repr) + " reads as " + read.astype(str)
+        + f", the {col} column says " + given.astype(str) + f": kept as {col} gives it",
     )
+    out[DONOR] = given.where(use, read)
+    said.left_out.add(~use & (why != "").to_numpy(), why)  # the name decides there
+
+
+def _read_names(donor: pd.Series, locale: Any) -> tuple[pd.Series, pd.Series]:
+    """Donor names to codes, each distinct name once (codes kept as written): (codes,
+    ``NaN`` where unknown; why a name is unknown, ``""`` elsewhere)."""
+    from .._real._donors import explain_donor_codes
+
+    is_code = donor.astype("string").str.fullmatch(_CODE).fillna(False).to_numpy(dtype=bool)
+    names = donor.notna().to_numpy() & ~is_code
     new = donor.astype(object).copy()
-    new.loc[codes.index[~unknown]] = codes[~unknown]
-    out[DONOR] = new
+    why = pd.Series("", index=donor.index, dtype=object)
+    if not names.any():
+        return new, why
+    got = explain_donor_codes(donor[names], **({} if locale is None else {"locale": locale}))
+    new[names] = got["code"].to_numpy()
+    conflict = got["conflict"].str.replace(";", ", ")
+    clash = ("; its parts name different donors (" + conflict + ")").where(conflict != "", "")
+    unknown = got.index[got["code"].isna()]
+    why.loc[unknown] = (
+        "donor: unknown name (" + donor[unknown].astype(str) + ")" + clash[unknown]
+        + "; add it to mapping or use a code"
+    )
+    return new, why
 
 
 def _fill_from_text(out: pd.DataFrame, need: pd.Series, locale: Any, add: Any) -> None:

@@ -161,6 +161,9 @@ def select(ledger: Ledger, group: str | None, cli_name: str) -> list[str]:
                  "budget_support, military, other")
     status = result["status"].astype("string").str.strip().str.lower()
     bad = ~status.isin(list(STATUS_ORDER)).fillna(False).astype(bool)
+    if "kind" in result.columns:  # a total or a repeat has no stage of its own: said below
+        kinds = result["kind"].astype("string").str.strip().str.lower()
+        bad &= kinds.isna() | kinds.eq("pledge")
     ledger.leave(bad, "bad_status", "status " + status.fillna("(empty)").astype(str)
                  + " is not one of " + ", ".join(STATUS_ORDER))
     notes = _leave_repeats(ledger)

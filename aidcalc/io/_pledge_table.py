@@ -22,7 +22,6 @@ from .._base._locale import LocaleLike
 from .._pledges._frame import build_pledges
 from ._common import ReadResult, finish, open_source
 from ._docs import shared_docs
-from ._result import LEFT_OUT
 
 __all__ = ["Pledges", "pledges"]
 
@@ -51,17 +50,30 @@ def pledges(
     :func:`aidcalc.io.read_table`, every cell as it is written); rename
     columns by ``mapping`` (``{"Land": "donor", "Betrag": "amount"}``) and then by common
     names (``Date`` -> ``announced``, ``Value`` -> ``amount``; case-insensitive); map donor
-    names to codes with :func:`aidcalc.donor_codes` (codes such as ``JPN`` are kept);
-    parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount`` or ``currency``
-    is missing; read dates strictly by ``locale``'s day/month order (``de``,
+    names to codes with :func:`aidcalc.donor_codes` (codes such as ``JPN`` are kept; names
+    as the press writes them, "the German government", "Giappone (Japan)", are read in
+    parts, never guessed); where the table also has a donor code column (``donor_iso3``,
+    ``donor_code``, ``iso3``, ...: ``DONOR_CODE_COLUMNS``), its known codes are the
+    ``donor`` and the written name is kept as ``donor_name`` (a name that reads as another
+    code is noted); parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount``
+    or ``currency`` is missing; read dates strictly by ``locale``'s day/month order (``de``,
     ``fr``, ``it``, ``en_GB`` day-first, ``en_US`` month-first; an ambiguous ``07/06/2024``
-    without a locale that settles it, a year-only date or strings mixing UTC offsets reject
-    the row with the reason, never a guess); upper-case currency codes. A row that still
-    breaks the schema (see :func:`aidcalc.validate`) is moved, unchanged, to ``rejected`` with a
-    ``reason``: no row is dropped silently, and ``len(frame) + len(rejected)`` equals the
-    input length. By default the frame alone is returned (with one
-    :class:`aidcalc.RejectedRowsWarning` when rows were rejected, and the rejected rows on
-    ``frame.attrs["rejected"]``); ``return_rejected=True`` returns ``(frame, rejected)``.
+    without a locale that settles it or strings mixing UTC offsets reject the row with the
+    reason, never a guess; a month or a year without a day, ``2024-06`` or ``2024``, keeps
+    its row with the text as written in ``announced``, which :func:`aidcalc.convert` and
+    :func:`aidcalc.normalise` read with ``fx="month"`` / ``fx="year"``, noted); upper-case
+    currency codes; a kind written as the ``status`` (``total_to_date``: a cumulative
+    headline) keeps its row as that ``kind`` with no status (the other rows get
+    ``kind="pledge"`` when the table has no ``kind``), so that it is never summed with the
+    pledges it repeats; a category ``total`` is ``all``. A row that still breaks the schema
+    (see :func:`aidcalc.validate`) is moved, unchanged, to ``rejected`` with a ``reason``:
+    no row is dropped silently. ``rejected`` lists the rows as given plus ``reason``,
+    ``kept`` and ``kind`` (``"left out"``: not in the frame; ``"money"``: kept, its status
+    changed; ``"note"``: kept as given, a fact worth knowing); ``len(frame)`` plus the
+    entries left out equals the input length. By default the frame alone is returned (with
+    one :class:`aidcalc.RejectedRowsWarning` when rows were left out or their money
+    changed, and the report on ``frame.attrs["rejected"]``); ``return_rejected=True``
+    returns ``(frame, rejected)``.
 
     Parameters
     ----------
@@ -95,6 +107,17 @@ def pledges(
     0   JPN 2024-02-19  1.580000e+10      JPY       UKR
     >>> rejected["reason"].str.slice(0, 55).tolist()
     ["announced: not a date ('soon'): not a date in a known f"]
+    >>> press = pd.DataFrame({"donor": ["the German government", "The EU Council"],
+    ...                       "donor_iso3": ["DEU", "EUU"], "announced": ["2024-06", "2024"],
+    ...                       "amount": [1.0, 2.0], "currency": ["EUR", "EUR"],
+    ...                       "status": ["pledged", "total_to_date"]})
+    >>> ok, said = pledges(press, return_rejected=True)
+    >>> ok[["donor", "donor_name", "announced", "status", "kind"]]
+      donor             donor_name announced   status           kind
+    0   DEU  the German government   2024-06  pledged         pledge
+    1   EUU         The EU Council      2024      NaN  total_to_date
+    >>> said["kind"].tolist()
+    ['note', 'money']
     >>> pledges(pd.DataFrame({"donor": ["DEU"], "announced": ["07.06.2024"], "amount": [1.0],
     ...                       "currency": ["EUR"]}), locale="de")["announced"].iloc[0]
     Timestamp('2024-06-07 00:00:00')
@@ -102,17 +125,16 @@ def pledges(
     frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
     table, label = _read_table(frame_or_path, sheet_name, storage_options)
     try:
-        frame, rows = build_pledges(table, mapping, locale, recipient)
+        frame, rejected = build_pledges(table, mapping, locale, recipient)
     except ValidationError as exc:
         if label is None:  # the caller's DataFrame: its own error
             raise
         raise InputFileError(
             f"{label}: {exc.message}", path=label, reason="wrong layout"
         ) from None
-    # every entry is a row left out; the report's own ``kind``/``kept`` say so, over a
-    # pledge frame's ``kind`` column (pledge, total_to_date...) that would otherwise read as
-    # the report's and hide the rows from the warning and from ``aidcalc report``
-    rejected = rows.assign(kind=LEFT_OUT, kept=False)
+    # the report's own ``kind``/``kept`` say what each entry is (rows left out, kept rows
+    # with a note or a changed status); a pledge frame's ``kind`` column (pledge,
+    # total_to_date...) is shown there as ``kind_in_file``, never read as the report's
     return finish(Pledges(frame, rejected), return_rejected, reader="pledges")
 
 

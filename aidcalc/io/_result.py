@@ -73,7 +73,8 @@ class ReadResult(NamedTuple):
         ``frame`` with its money as the input has it, e.g. a donor name without a code or an
         amount the source leaves empty). Only ``"left out"`` and ``"money"`` entries raise
         the :class:`aidcalc.RejectedRowsWarning`. (:func:`aidcalc.pledges` and
-        :func:`aidcalc.io.read_table` list the rows as given, plus ``reason``: all left out.)
+        :func:`aidcalc.io.read_table` list the rows as given, plus ``reason``, ``kept`` and
+        ``kind``.)
 
     Examples
     --------
@@ -262,8 +263,7 @@ def left_out_entries(rejected: pd.DataFrame) -> pd.DataFrame:
 
 def warns(rejected: pd.DataFrame) -> tuple[int, int]:
     """(entries left out of the frame, entries whose money changed): the entries that raise
-    :class:`aidcalc.RejectedRowsWarning`. A report without ``kind`` (:func:`aidcalc.pledges`,
-    :func:`aidcalc.io.read_table`: the rows as given) has only rows left out.
+    :class:`aidcalc.RejectedRowsWarning`. A report without ``kind`` has only rows left out.
 
     Examples
     --------

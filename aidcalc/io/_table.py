@@ -10,7 +10,8 @@ locale's CLDR short date pattern (``de``: day first with dots; ``fr``, ``it``, `
 first with slashes; ``en_US``: month first). Plain ``en`` or no locale: slashed dates are read
 only when the column settles the order (a first number above 12 means day first, a second
 number above 12 means month first); otherwise the row is rejected as ambiguous, never guessed.
-Two-digit years are rejected.
+Two-digit years are rejected. A month or a year without a day (``2024-06``, ``2024``) is
+kept as written, for :func:`aidcalc.pledges` to keep and note.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._compat import renamed_option
-from .._base._dates import WINDOW_TEXT, outside_window, parse_dates
+from .._base._dates import COARSE, WINDOW_TEXT, outside_window, parse_dates
 from .._base._errors import InputFileError, ValidationError
 from ._common import (
     LEFT_OUT,
@@ -146,15 +147,18 @@ def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.S
     checked against the window again here, before the cast to nanoseconds."""
     got = parse_dates(raw, locale=locale_id, mixed_offsets=False, unit="D")
     reasons = pd.Series("", index=raw.index, dtype=object)
-    bad = pd.Series(got.bad, index=raw.index)
+    coarse = pd.Series(got.kind == COARSE, index=raw.index)  # "2024-06", "2024": for pledges()
+    bad = pd.Series(got.bad, index=raw.index) & ~coarse
     outside = pd.Series(outside_window(got.values), index=raw.index) & ~bad
     if outside.any():  # a guard: parse_dates refuses these itself
         bad |= outside
     if bad.any():
         why = got.reasons[bad].fillna(WINDOW_TEXT)
         reasons[bad] = "announced: " + why + " (" + raw[bad].astype(str).map(repr) + ")"
-    days = pd.Series(got.values, index=raw.index)
-    return days.where(~bad).astype("datetime64[ns]"), reasons
+    days = pd.Series(got.values, index=raw.index).where(~bad & ~coarse).astype("datetime64[ns]")
+    if coarse.any():  # kept as written: aidcalc.pledges reads, keeps and notes them
+        return days.astype(object).where(~coarse, raw), reasons
+    return days, reasons
 
 
 def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series]:
@@ -241,10 +245,14 @@ def read_table(
     DataFrame or Pledges
         The frame, or ``(frame, rejected)`` with ``return_rejected=True``, exactly as
         :func:`aidcalc.pledges` returns them: ``rejected`` holds
-        the rows as they are in the file plus a ``reason``; ``len(frame) + len(rejected)`` is
-        the number of data rows. Amounts that are not finite numbers (``inf``, ``NaN``,
-        ``1e400``) and dates outside aidcalc's window 1900-2100 are rejected with the reason,
-        never taken (never wrapped). A header without rows gives empty frames.
+        the rows as they are in the file plus ``reason``, ``kept`` and ``kind`` (rows left
+        out, and kept rows with a note or a changed status: a donor code column
+        disagreeing with the name, a month-only date, a ``total_to_date`` status);
+        ``len(frame)`` plus the entries left out is the number of data rows. Amounts that
+        are not finite numbers (``inf``, ``NaN``, ``1e400``) and dates outside aidcalc's
+        window 1900-2100 are rejected with the reason, never taken (never wrapped). A date
+        with only a month or a year keeps its row and its text (see :func:`aidcalc.pledges`).
+        A header without rows gives empty frames.
 
         Rows that are not pledges are left out with an entry: a row labelled ``Total`` /
         ``Sum`` / ``Gesamt`` / ``Insgesamt`` / ``合計`` (``io/_total_words.csv``) whose amount
@@ -456,7 +464,7 @@ def _currency_codes(given: pd.Series) -> pd.Series:
     return text.map(meaning).astype(object)
 
 
-_Entry = tuple[np.ndarray, pd.Series, str]  # (rows, reason, kind)
+_Entry = tuple[np.ndarray, pd.Series, str, bool]  # (rows, reason, kind, kept)
 
 
 class _Rows:
@@ -502,7 +510,7 @@ class _Rows:
 
     def _leave(self, mask: np.ndarray, why: pd.Series, kind: str) -> None:
         if mask.any():
-            self.entries.append((mask, _full(why, self.table.index), kind))
+            self.entries.append((mask, _full(why, self.table.index), kind, False))
             self.out = self.out | mask
 
 
@@ -536,17 +544,32 @@ def _to_pledges(
         raise InputFileError(f"{label}: {exc.message}{_not_found(grid)}", path=label,
                              reason="wrong layout") from None
     result = cast(ReadResult, result)
-    theirs = np.zeros(len(table), dtype=bool)
-    theirs[table.index.get_indexer(result.rejected.index)] = True
+    said = result.rejected  # rows pledges() left out, and kept rows with a note or money
+    where = table.index.get_indexer(said.index)
+    kinds = said["kind"].to_numpy()
+    n = len(table)
+    theirs, money, note = (_rows_at(n, where[kinds == k]) for k in (LEFT_OUT, MONEY, NOTE))
     why = rows.reasons.copy()
-    why[theirs] = result.rejected["reason"].to_numpy()
+    why[theirs] = said["reason"].to_numpy()[kinds == LEFT_OUT]
     _add(why, rows.unmatched & theirs, rows.unmatched_why)
+    kept_why = pd.Series("", index=table.index, dtype=object)
+    kept_why[money | note] = said["reason"].to_numpy()[kinds != LEFT_OUT]
+    unmatched = rows.unmatched & ~theirs
+    _add(kept_why, unmatched, rows.unmatched_why)
     entries = [
-        ((rows.reasons != "").to_numpy() | theirs, why, LEFT_OUT),
+        ((rows.reasons != "").to_numpy() | theirs, why, LEFT_OUT, False),
         *rows.entries,
-        (rows.unmatched & ~theirs, rows.unmatched_why, MONEY),
+        (unmatched | money, kept_why, MONEY, True),
+        (note & ~unmatched, kept_why, NOTE, True),
     ]
     return result, _report(rows, entries)
+
+
+def _rows_at(n: int, positions: np.ndarray) -> np.ndarray:
+    """A mask of ``n`` rows, True at ``positions``."""
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    return mask
 
 
 _REPORT_COLUMNS = ("reason", "kind", "kept", "line")
@@ -556,21 +579,23 @@ def _report(rows: _Rows, entries: list[_Entry]) -> pd.DataFrame:
     """The report: the rows as the file has them, the amount and currency read (where the
     file has no column of that name), ``reason``, ``kind``, ``kept`` and ``line``."""
     raw, table = rows.raw, rows.table
+    clash = {c: f"{c}_in_file" for c in _REPORT_COLUMNS if c in raw.columns}
     parts = []
-    for mask, why, kind in entries:
+    for mask, why, kind, kept in entries:
         if not mask.any():
             continue
-        part = raw.loc[mask].copy()
+        part = raw.loc[mask].rename(columns=clash)
         for col in ("amount", "currency"):
             if col in table.columns and col not in raw.columns:
                 part[col] = table.loc[mask, col]
         part["reason"] = why[mask].to_numpy()
         part["kind"] = kind
-        part["kept"] = kind == MONEY
+        part["kept"] = kept
         part["line"] = rows.grid.lines[mask]
         parts.append(part)
     if not parts:
-        return raw.iloc[:0].assign(**{c: pd.Series(dtype=object) for c in _REPORT_COLUMNS})
+        empty = raw.iloc[:0].rename(columns=clash)
+        return empty.assign(**{c: pd.Series(dtype=object) for c in _REPORT_COLUMNS})
     return pd.concat(parts).sort_index(kind="stable")
 
 
