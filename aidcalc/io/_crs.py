@@ -202,7 +202,10 @@ def _chunks(
     frame or None, lines)`` instead, so that :func:`read_crs` converts the whole file to
     pandas once rather than block by block."""
     arrow = arrow and _crs_text.has_arrow()
-    threads = _crs_text.parse_threads() if _crs_text.has_arrow() else 1
+    # blocks of BLOCK_ROWS rows parse on several threads; small chunks are Python work
+    # (their pledge frames) that the GIL serialises: one thread (measured: bench_read_crs)
+    parallel = _crs_text.has_arrow() and chunksize >= _crs_text.BLOCK_ROWS
+    threads = _crs_text.parse_threads() if parallel else 1
     engine = _crs_text.batches(as_arrow=arrow, threads=threads)
     with stack:
         text = stack.enter_context(open_text(src, limits, member))
