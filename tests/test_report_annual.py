@@ -57,3 +57,29 @@ def test_a_dated_input_keeps_the_days_rate(tmp_path: Path) -> None:
     rows = pd.read_csv(tmp_path / "out" / "pledges.csv")
     assert rows["fx_date"].iloc[0].startswith("2024-02-19")  # the day's ECB rate
     assert not any("gives a year, not a day" in n for n in report.notes)
+
+
+def test_each_row_at_the_finest_rate_its_date_allows(tmp_path: Path) -> None:
+    """The default (fx=None): a day at the day's rate, a month at the month's mean, a year at
+    the DAC annual rate, in one report; ``fx="spot"`` leaves the coarse rows out, named."""
+    frame = pd.DataFrame({
+        "donor": ["JPN", "JPN", "JPN"], "amount": [1e9, 2e9, 3e9],
+        "currency": ["JPY"] * 3, "announced": ["2024-02-19", "2024-06", "2023"],
+        "category": ["energy"] * 3, "status": ["pledged"] * 3,
+    })  # fmt: skip
+    build_report(frame, out=tmp_path / "auto", base_year=2024, prices="none")
+    rows = pd.read_csv(tmp_path / "auto" / "pledges.csv")
+    assert rows["amount_EUR"].notna().all()
+    sources = rows["fx_source"].tolist()
+    assert "monthly" not in sources[0] and "annual" not in sources[0]  # the day's fixing
+    assert "monthly" in sources[1]
+    assert "OECD DAC annual average 2023" in sources[2]
+    day = aidcalc.convert(frame.iloc[[0]], "EUR", date="announced")["amount_EUR"].iloc[0]
+    assert rows["amount_EUR"].iloc[0] == pytest.approx(day, rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(frame, out=tmp_path / "spot", base_year=2024, prices="none",
+                              fx="spot")  # fmt: skip
+    left = pd.read_csv(tmp_path / "spot" / "rejected.csv")
+    assert len(left) == 2 and left["reason"].str.contains("needs a day").all()
+    assert report is not None

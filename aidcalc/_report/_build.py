@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import Any, cast
@@ -23,11 +23,10 @@ from .._base._labels import LANGUAGES, Labels
 from .._base._locale import LocaleLike
 from ..plot._style import Unit
 from . import _values
-from ._input import Source, annual, read_source
+from ._input import Source, read_source
 from ._ledger import ChartNotes, Entry, Ledger, entry_text, select
 from ._notes import footnote, price_notes
 from ._options import (
-    AUTO_FX,
     CHARTS,
     STAGES,
     Options,
@@ -162,8 +161,9 @@ def build_report(
     to, base_year, prices, fx
         The common unit: currency, price year, ``"dac"``/``"cpi"`` deflators or ``"none"``
         (current prices), and which exchange rate (``"spot"``: the day's ECB rate; ``None``,
-        the default: ``"spot"``, or ``"dac"`` for annual data such as the OECD CRS, whose
-        rows give a year and no day: the page says so). Deflator
+        the default: each row at the finest rate its date allows, the day's rate for a day,
+        the month's mean for a month only, the OECD DAC annual rate for a year only, as for
+        annual data such as the OECD CRS; the page counts the rows of each). Deflator
         tables that end before a pledge's year are carried forward from their last year, and
         the page says so.
     locale
@@ -282,8 +282,6 @@ def _prepare(
     say("reading the data")
     read = read_source(data, source=source, stage=stage, label=label,
                        read_options=read_options)
-    if opts.fx == AUTO_FX:  # annual data (the OECD CRS) has no day to take a rate of
-        opts = replace(opts, fx="dac" if annual(read.frame) else "spot")
     say(f"converting to {opts.to}" + (f" at {opts.base_year} prices"
                                       if opts.prices != "none" else ""))
     ledger, notes = _account(read, opts, group, label)

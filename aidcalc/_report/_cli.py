@@ -69,8 +69,9 @@ _REPORT_OPTIONS = (
             "so)",
             default="dac", choices=("dac", "cpi", "none")),
     _option("--fx", "exchange rate: the ECB rate of the announcement day (spot), the monthly "
-            "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: spot; "
-            "dac for annual data such as the OECD CRS, whose rows give a year, not a day)",
+            "or yearly average, or the OECD DAC annual rate, e.g. --fx year (default: each row "
+            "at the finest rate its date allows: the day's rate, the month's mean for a "
+            "month-only date, the OECD DAC annual rate for a year, as in the OECD CRS)",
             default=None, choices=("spot", "month", "year", "dac")),
     _option("--locale", "language of labels and numbers: en, de, fr, it, ja, uk, e.g. "
             "--locale de (default: en)", default="en", metavar="LOCALE"),

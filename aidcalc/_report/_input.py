@@ -15,7 +15,7 @@ from .._pledges._groups import apply_merges
 from ._options import DATASET, ReportError, default_stage, measure_source
 
 __all__ = [
-    "Source", "annual", "check_schema", "read_input", "read_source", "with_years_as_dates",
+    "Source", "check_schema", "read_input", "read_source", "with_years_as_dates",
 ]
 
 
@@ -140,13 +140,6 @@ def with_years_as_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """
     years = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     return frame.assign(announced=years.astype("string"))
-
-
-def annual(frame: pd.DataFrame) -> bool:
-    """Whether every dated row is dated by a year alone (``"2022"``): annual data."""
-    dates = frame["announced"] if "announced" in frame.columns else pd.Series(dtype=object)
-    text = dates.dropna().astype("string").str.strip()
-    return bool(len(text)) and bool(text.str.fullmatch(r"\d{4}").all())
 
 
 #: the columns the report needs, and how a file gets each one

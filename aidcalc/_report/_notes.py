@@ -12,6 +12,7 @@ from .._base._frame_checks import to_numbers
 from .._base._labels import Labels
 from .._base._provenance import as_vintage, deflator_facts, rate_facts, render
 from ..plot._style import Unit, join_sentences, localise_source
+from ._options import AUTO_FX
 from ._options import unique as _unique
 
 __all__ = ["footnote", "price_notes", "vintage_text"]
@@ -41,6 +42,12 @@ def _is_extended(deflator_source: str) -> bool:
     return deflator_facts(deflator_source).extended
 
 
+def _policy(fx: str) -> str:
+    """The rate a source without an averaging phrase stands for: the day's, unless ``fx``
+    names another (``"auto"``: a row's own averaging is in its ``fx_source``)."""
+    return "spot" if fx in ("spot", AUTO_FX) else fx
+
+
 def _fx_sources(frame: pd.DataFrame, locale: Any) -> str:
     sources = [f for f in _unique(frame, "fx_source") if not f.lower().startswith("identity")]
     return "; ".join(localise_source(f, locale) for f in sources) or localise_source(
@@ -54,7 +61,7 @@ def _rates_text(frame: pd.DataFrame, fx: str, to: str, label: Labels) -> str:
     loc = label.locale
     sep = label("list_sep")
     if "fx_source" not in frame.columns or frame.empty:
-        return _fx_sources(frame, loc) + sep + label(f"rate_{fx}")
+        return _fx_sources(frame, loc) + sep + label(f"rate_{_policy(fx)}")
     source = frame["fx_source"].astype("string").fillna("")
     groups: dict[str, int] = {}
     for text, n in source.value_counts(sort=False).items():
@@ -93,7 +100,7 @@ def _rate_key(text: str, fx: str, to: str, label: Labels) -> str:
         return localise_source(facts.source, label.locale) + label("list_sep") + label(
             f"rate_{facts.policy}"
         )
-    method = label("rate_spot") if fx == "spot" else label(f"rate_{fx}")
+    method = label(f"rate_{_policy(fx)}")
     return localise_source(text, label.locale) + label("list_sep") + method
 
 

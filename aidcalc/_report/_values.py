@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 from typing import Literal, cast
 
+import numpy as np
 import pandas as pd
 
 from .._base._errors import AidcalcError, join_values
 from .._base._labels import Labels
 from ..plot._style import Unit
 from ._ledger import Ledger, classify, money_text
-from ._options import FX_POLICIES, Options, ReportError, unique, value_column
+from ._options import AUTO_FX, FX_POLICIES, Options, ReportError, unique, value_column
 
 __all__ = ["convert_rows", "fixable", "leave_unconverted", "share_rows", "unit_of"]
 
@@ -20,7 +21,11 @@ __all__ = ["convert_rows", "fixable", "leave_unconverted", "share_rows", "unit_o
 def convert_rows(
     frame: pd.DataFrame, to: str, base_year: int, prices: str, fx: str
 ) -> pd.DataFrame:
-    """Every row normalised (failures NaN with the reason in ``error``)."""
+    """Every row normalised (failures NaN with the reason in ``error``). ``fx="auto"``: each
+    row at the finest rate its date allows: the day's rate for a day, the month's mean for
+    a month (``"2024-06"``), the OECD DAC annual rate for a year (annual data)."""
+    if fx == AUTO_FX:
+        return _by_precision(frame, to, base_year, prices)
     from .._real._prices import normalise
 
     price_arg = None if prices == "none" else prices
@@ -38,6 +43,40 @@ def convert_rows(
     if "error" not in result.columns:
         result = result.assign(error=pd.Series(pd.NA, index=result.index, dtype=object))
     return result
+
+
+#: the rate of the finest date a row gives (``precision`` of aidcalc._base._dates)
+_POLICY_OF_PRECISION = {3: "spot", 2: "month", 1: "dac"}
+
+
+def precision_policies(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's rate policy from its ``announced`` date: ``"spot"`` for a day (and rows
+    without a readable date, which fail with their own reason), ``"month"``, ``"dac"``."""
+    from .._base._dates import parse_dates
+
+    if "announced" not in frame.columns:
+        return np.full(len(frame), "spot", dtype=object)
+    got = parse_dates(frame["announced"], precision="year", mixed_offsets=True)
+    rank = np.asarray(got.precision, dtype=np.int64)
+    policy = np.full(len(frame), "spot", dtype=object)
+    for value, name in _POLICY_OF_PRECISION.items():
+        policy[rank == value] = name
+    return policy
+
+
+def _by_precision(frame: pd.DataFrame, to: str, base_year: int, prices: str) -> pd.DataFrame:
+    """:func:`convert_rows` per rate policy (at most three calls), back in the rows' order."""
+    policy = precision_policies(frame)
+    names = [p for p in ("spot", "month", "dac") if (policy == p).any()]
+    if len(names) <= 1:
+        return convert_rows(frame, to, base_year, prices, names[0] if names else "spot")
+    parts, where = [], []
+    for name in names:
+        rows = np.flatnonzero(policy == name)
+        parts.append(convert_rows(frame.iloc[rows], to, base_year, prices, name))
+        where.append(rows)
+    order = np.argsort(np.concatenate(where), kind="stable")
+    return pd.concat(parts).iloc[order]
 
 
 def fixable(rows: pd.DataFrame, opts: Options) -> tuple[str, int] | None:
