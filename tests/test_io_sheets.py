@@ -341,3 +341,19 @@ def test_total_labels_read_alike_by_re2_and_python(cells: list[str]) -> None:
     pattern = _layout._total_pattern()
     python = [bool(pattern.fullmatch(c.strip())) for c in cells]
     assert _layout._says_total(pd.Series(cells, dtype=object), pattern).tolist() == python
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_header_of_the_roles_own_names_is_found_below_title_rows(tmp_path, fmt) -> None:
+    """``donor,amount,currency`` (the pledge frame's own column names) was not taken for a
+    header: only renamed columns counted, so below a title row the file was unreadable."""
+    rows = [
+        ["Ukraine support by Germany, 2022-2025"],
+        [],
+        ["donor", "announced", "amount", "currency"],
+        ["DEU", "2022-03-01", "1000000", "EUR"],
+    ]
+    path = write(tmp_path, rows, fmt)
+    frame, rejected = read(path)
+    assert frame["amount"].tolist() == [1_000_000.0]
+    assert frame.attrs["header_row"] == 3

@@ -84,6 +84,8 @@ def header_pick(mapping: Mapping[str, str] | None, locale_id: str) -> HeaderPick
     2
     >>> pick([["x", "y"]]) is None
     True
+    >>> pick([["Pledges, 2024"], ["donor", "amount", "currency"]])  # the roles' own names
+    1
     """
 
     def pick(rows: Sequence[Sequence[str]]) -> int | None:
@@ -93,7 +95,8 @@ def header_pick(mapping: Mapping[str, str] | None, locale_id: str) -> HeaderPick
                 if all(k in cells for k in mapping):
                     return i
                 continue
-            roles = set(_roles(cells, None).values())
+            # a column already named by its role ("donor", "amount") is not renamed
+            roles = set(_roles(cells, None).values()) | set(cells)
             if "donor" in roles and (
                 roles & {"amount", "amount_text"}
                 or any(_unit_of(c, locale_id).named for c in cells if c)
