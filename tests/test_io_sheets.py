@@ -354,6 +354,6 @@ def test_a_header_of_the_roles_own_names_is_found_below_title_rows(tmp_path, fmt
         ["DEU", "2022-03-01", "1000000", "EUR"],
     ]
     path = write(tmp_path, rows, fmt)
-    frame, rejected = read(path)
+    frame, _ = read(path)
     assert frame["amount"].tolist() == [1_000_000.0]
     assert frame.attrs["header_row"] == 3
