@@ -357,3 +357,19 @@ def test_a_header_of_the_roles_own_names_is_found_below_title_rows(tmp_path, fmt
     frame, _ = read(path)
     assert frame["amount"].tolist() == [1_000_000.0]
     assert frame.attrs["header_row"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_pledges_of_a_file_finds_the_header_as_read_table_does(tmp_path, fmt) -> None:
+    """``aidcalc.pledges(path)`` took line 1 for the header, so a title row made the file
+    unreadable while ``read_table`` read it."""
+    import aidcalc
+
+    rows = [
+        ["Support by Japan (MOFA)"],
+        ["Donor", "Date", "Amount", "Currency"],
+        ["Japan", "2024-02-19", "15800000000", "JPY"],
+    ]
+    frame = aidcalc.pledges(write(tmp_path, rows, fmt))
+    assert frame["donor"].tolist() == ["JPN"]
+    assert frame["amount"].tolist() == [15_800_000_000.0]

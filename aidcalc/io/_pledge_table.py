@@ -123,7 +123,7 @@ def pledges(
     Timestamp('2024-06-07 00:00:00')
     """
     frame_or_path = data  # the argument is data= (as in seaborn); frame_or_path= still works
-    table, label = _read_table(frame_or_path, sheet_name, storage_options)
+    table, label = _read_table(frame_or_path, sheet_name, storage_options, mapping, locale)
     try:
         frame, rejected = build_pledges(table, mapping, locale, recipient)
     except ValidationError as exc:
@@ -139,7 +139,11 @@ def pledges(
 
 
 def _read_table(
-    obj: Any, sheet_name: str | int | None, storage_options: Mapping[str, Any] | None
+    obj: Any,
+    sheet_name: str | int | None,
+    storage_options: Mapping[str, Any] | None,
+    mapping: Mapping[str, str] | None = None,
+    locale: LocaleLike | None = None,
 ) -> tuple[pd.DataFrame, str | None]:
     """The user's table: a DataFrame as it is, or a file read by content (CSV / XLSX /
     Parquet, every cell as written) through the readers' input gate and safe reader."""
@@ -155,7 +159,11 @@ def _read_table(
         return check_frame(obj, "pledges"), None
     if obj is None or isinstance(obj, (dict, list, tuple, pd.Series, np.ndarray)):
         check_frame(obj, "pledges")  # raises FrameTypeError (also a TypeError)
-    from ._table import read_frame
+    from .._base._locale import resolve_locale
+    from ._table import read_user_table
 
+    locale_id = str(resolve_locale("en" if locale is None else locale))
     with open_source(obj, argument="data", storage_options=storage_options) as src:
-        return read_frame(src, sheet=sheet_name), src.label
+        # the header found below title rows, as read_table finds it
+        table = read_user_table(src, sheet=sheet_name, mapping=mapping, locale_id=locale_id)
+        return table, src.label

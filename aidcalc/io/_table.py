@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from .._base._locale import LocaleLike
     from ._pledge_table import Pledges
 
-__all__ = ["read_frame", "read_table"]
+__all__ = ["read_frame", "read_table", "read_user_table"]
 
 
 def read_frame(
@@ -84,6 +84,15 @@ def read_frame(
     src = path if isinstance(path, Source) else Source(check_path(path, regular=True), str(path))
     frame, _ = _read_frame(src, sheet=sheet, member=member, limits=limits)
     return frame
+
+
+def read_user_table(
+    src: Source, *, sheet: str | int | None, mapping: Mapping[str, str] | None, locale_id: str
+) -> pd.DataFrame:
+    """A user's table as :func:`aidcalc.pledges` reads a file: every cell as written, under
+    the header found by :func:`read_table`'s rule (title rows above it skipped)."""
+    pick = header_pick(mapping, locale_id)
+    return _read_grid(src, sheet, None, None, pick, None).frame
 
 
 def _read_frame(
