@@ -373,3 +373,34 @@ def test_pledges_of_a_file_finds_the_header_as_read_table_does(tmp_path, fmt) ->
     frame = aidcalc.pledges(write(tmp_path, rows, fmt))
     assert frame["donor"].tolist() == ["JPN"]
     assert frame["amount"].tolist() == [15_800_000_000.0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_two_columns_for_one_role_are_refused_by_name(tmp_path, fmt) -> None:
+    """``amount`` beside ``Amount (EUR million)``: both would be the amount (a raw pandas
+    TypeError before); which one holds the money is not guessed."""
+    rows = [["Donor", "amount", "Amount (EUR million)", "currency"], ["Japan", "1", "2", "EUR"]]
+    with pytest.raises(aidcalc.InputFileError, match="would each be the 'amount' column"):
+        read(write(tmp_path, rows, fmt))
+
+
+HOSTILE_CELLS = st.sampled_from([
+    "donor", "Donor", "amount", "Amount (EUR million)", "USD bn", "currency", "Total",
+    "Subtotal", "合計", "Note: x", "announced", "", " ", "=SUM(A1:A3)", "n/a", "1,000",
+    "1.000,5", "2024-06", "2024", "Japan", "EUR", "¥1.9 trillion", "(5)", "1e400", "inf",
+    "\u00a0", "amount_text", "donor_iso3", "JPN", "kind", "reason", "line", "-3", "12.5",
+])  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=st.lists(st.lists(HOSTILE_CELLS, min_size=1, max_size=5), max_size=8))
+def test_any_grid_is_read_or_refused_with_an_aidcalc_error(tmp_path, rows) -> None:
+    """Random tables of the words the layout rules look at: read, or an AidcalcError;
+    never a raw pandas error; the rows read never exceed the data rows."""
+    path = write(tmp_path, rows, "csv")
+    try:
+        frame, _ = read_table(path, return_rejected=True)
+    except aidcalc.AidcalcError:
+        return
+    assert len(frame) <= len(rows)

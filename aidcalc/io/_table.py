@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._base._compat import renamed_option
 from .._base._dates import COARSE, WINDOW_TEXT, outside_window, parse_dates
-from .._base._errors import InputFileError, ValidationError
+from .._base._errors import InputFileError, ValidationError, join_values
 from ._common import (
     LEFT_OUT,
     MONEY,
@@ -170,11 +170,15 @@ def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.S
     return days, reasons
 
 
+#: whether each cell is text (numpy's ufunc over objects: no fillna of a float mask)
+_IS_TEXT = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)
+
+
 def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series]:
     """(float series, texts that are not plain numbers: to be read as amount text)."""
     from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
-    is_text = raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    is_text = pd.Series(_IS_TEXT(raw.to_numpy(dtype=object)).astype(bool), index=raw.index)
     values = pd.to_numeric(raw.where(~is_text), errors="coerce").astype(float)
     text = raw[is_text].astype(str).str.strip()
     text = text[text != ""]
@@ -318,6 +322,7 @@ def read_table(
     unit = amount_unit(list(raw.columns), renames, locale_id or "en", src.label)
     if unit is not None and unit.column not in renames:
         renames[unit.column] = "amount"
+    _one_column_each(list(raw.columns), renames, src.label)
     table = raw.rename(columns=renames)
     reasons = pd.Series("", index=table.index, dtype=object)
     if "announced" in table.columns:
@@ -369,6 +374,26 @@ def _renames(
             raise InputFileError(f"{exc.message}{_not_found(grid)}", path=label,
                                  reason="bad mapping") from None
     return role_renames(raw.columns, mapping)
+
+
+def _one_column_each(columns: list[Any], renames: Mapping[str, str], label: str) -> None:
+    """Refuse a table in which two columns would be one role (``amount`` and ``Amount (EUR
+    million)``; two ``Donor`` columns): which of them holds the money is not for the reader
+    to guess."""
+    final: dict[str, list[str]] = {}
+    for col in columns:
+        final.setdefault(str(renames.get(col, col)), []).append(str(col))
+    clashes = {role: cols for role, cols in final.items() if len(cols) > 1}
+    if not clashes:
+        return
+    role, cols = next(iter(clashes.items()))
+    raise InputFileError(
+        f"{label}: columns {join_values(cols)} would each be the {role!r} column; keep one, "
+        f"or name the one to read with mapping= (e.g. mapping={{{cols[0]!r}: {role!r}}}) "
+        "and rename the others",
+        path=label,
+        reason="wrong layout",
+    )
 
 
 def _not_found(grid: Grid) -> str:
