@@ -524,12 +524,22 @@ class _Reasons:
     def __init__(self, index: pd.Index) -> None:
         self.text = pd.Series("", index=index, dtype=object)
 
-    def add(self, mask: Any, text: pd.Series | str) -> None:
-        index = self.text.index
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=index)
-        piece = text if isinstance(text, str) else text.astype(str)
-        new = np.where(self.text == "", piece, self.text + "; " + piece)
-        self.text.loc[mask] = pd.Series(new, index=index)[mask]
+    def add(self, mask: Any, text: pd.Series | str | Callable[[np.ndarray], pd.Series]) -> None:
+        """Add ``text`` to the rows of ``mask``: one text, a text per row, or a function of
+        the mask giving the texts of those rows only (a report's texts cost nothing for the
+        rows that have none)."""
+        rows = np.asarray(mask, dtype=bool)
+        if not rows.any():
+            return
+        if callable(text):
+            piece: Any = np.asarray(text(rows).astype(str), dtype=object)
+        elif isinstance(text, str):
+            piece = text
+        else:
+            piece = np.asarray(text.astype(str), dtype=object)[rows]
+        at = np.flatnonzero(rows)
+        now = self.text.to_numpy(dtype=object)[at]
+        self.text.iloc[at] = np.where(now == "", piece, now + "; " + piece)
 
 
 class _Said:
@@ -614,7 +624,7 @@ def _read_values(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -> N
         number = to_numbers(raw_amount).astype("float64")
         reasons.add(
             raw_amount.notna() & number.isna(),
-            "amount: not a number (" + raw_amount.map(repr) + ")",
+            lambda rows: "amount: not a number (" + raw_amount[rows].map(repr) + ")",
         )
         out[AMOUNT] = number
     if ANNOUNCED in out.columns:
@@ -653,7 +663,9 @@ def _read_announced(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -
         coarse[np.flatnonzero(coarse)[again.bad]] = False
     bad = got.bad & ~coarse
     said.left_out.add(
-        bad, "announced: not a date (" + raw.map(repr) + "): " + got.reasons.fillna("")
+        bad,
+        lambda rows: "announced: not a date (" + raw[rows].map(repr) + "): "
+        + got.reasons[rows].fillna(""),
     )
     if not coarse.any():
         out[ANNOUNCED] = got.dates
@@ -663,8 +675,9 @@ def _read_announced(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -
     out[ANNOUNCED] = dates
     said.note.add(
         coarse,
-        "announced: " + raw.map(repr) + " has no day: kept as written (not a made-up day); "
-        "convert and normalise it with fx='month' (a month) or fx='year' (a year)",
+        lambda rows: "announced: " + raw[rows].map(repr) + " has no day: kept as written (not "
+        "a made-up day); convert and normalise it with fx='month' (a month) or fx='year' (a "
+        "year)",
     )
 
 
@@ -774,10 +787,12 @@ def _donors_to_codes(out: pd.DataFrame, locale: Any, said: _Said) -> None:
         return
     use = given.notna().to_numpy()
     differ = use & read.notna().to_numpy() & (read != given).to_numpy()
+    names = out[DONOR]
     said.note.add(
         differ,
-        "donor: the name " + out[DONOR].map(repr) + " reads as " + read.astype(str)
-        + f", the {col} column says " + given.astype(str) + f": kept as {col} gives it",
+        lambda rows: "donor: the name " + names[rows].map(repr) + " reads as "
+        + read[rows].astype(str) + f", the {col} column says " + given[rows].astype(str)
+        + f": kept as {col} gives it",
     )
     out[DONOR] = given.where(use, read)
     said.left_out.add(~use & (why != "").to_numpy(), why)  # the name decides there
@@ -824,4 +839,6 @@ def _fill_from_text(out: pd.DataFrame, need: pd.Series, locale: Any, add: Any) -
     fill_cur = out.loc[need, CURRENCY].isna()
     out.loc[fill_cur.index[fill_cur], CURRENCY] = parsed.loc[fill_cur, CURRENCY].astype(object)
     err = parsed["error"].reindex(out.index)
-    add(err.notna(), "amount_text: " + err.astype(str) + " (" + out[AMOUNT_TEXT].map(repr) + ")")
+    texts = out[AMOUNT_TEXT]
+    add(err.notna(), lambda rows: "amount_text: " + err[rows].astype(str) + " ("
+        + texts[rows].map(repr) + ")")  # fmt: skip
