@@ -404,3 +404,33 @@ def test_any_grid_is_read_or_refused_with_an_aidcalc_error(tmp_path, rows) -> No
     except aidcalc.AidcalcError:
         return
     assert len(frame) <= len(rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    value=st.decimals(min_value=0, max_value=10**12, places=3, allow_nan=False),
+    locale=st.sampled_from(["en", "de", "fr", "it", "es", "hi", "de_CH", "ja", "pt_BR"]),
+    grouped=st.booleans(),
+    noise=st.sampled_from(["", " ", "x", ",", ".", "'", "-", "1"]),
+    where=st.integers(0, 20),
+)
+def test_numbers_read_at_once_are_babels_strict_reading(value, locale, grouped, noise, where):
+    """read_table reads well-formed numbers of the locale at once (RE2), the rest one text
+    at a time by babel: the fast reading must be babel's strict one wherever it reads."""
+    from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+
+    from aidcalc._money._parsing import read_plain_numbers
+
+    text = format_decimal(value, locale=locale, group_separator=grouped,
+                          decimal_quantization=False)  # fmt: skip
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    mangled = text[:where] + noise + text[where:]
+    for t in (text, mangled):
+        fast = read_plain_numbers(pd.Series([t]), locale).iloc[0]
+        if pd.isna(fast):
+            continue
+        try:
+            strict = float(parse_decimal(t, locale=locale, strict=True))
+        except NumberFormatError:
+            pytest.fail(f"{t!r} ({locale}) read as {fast} where babel refuses it")
+        assert fast == strict, (t, locale)

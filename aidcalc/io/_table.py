@@ -27,6 +27,7 @@ import pandas as pd
 from .._base._compat import renamed_option
 from .._base._dates import COARSE, WINDOW_TEXT, outside_window, parse_dates
 from .._base._errors import InputFileError, ValidationError, join_values
+from .._money._parsing import read_plain_numbers
 from ._common import (
     LEFT_OUT,
     MONEY,
@@ -186,8 +187,13 @@ def _parse_numbers(raw: pd.Series, locale_id: str) -> tuple[pd.Series, pd.Series
         direct = pd.to_numeric(text, errors="coerce")
         values[direct.index[direct.notna()]] = direct[direct.notna()]
         text = text[direct.isna()]
-    # elsewhere "2.000" is two thousand: every text goes through the locale's rules
+    # elsewhere "2.000" is two thousand: every text goes through the locale's rules, the
+    # well-formed ones at once ("1,250,000" in en), the others one distinct text at a time
     leftover: pd.Series = pd.Series(np.nan, index=raw.index, dtype=object)  # texts or NaN
+    if len(text):
+        fast = read_plain_numbers(text, locale_id)
+        values[fast.index[fast.notna()]] = fast[fast.notna()]
+        text = text[fast.isna()]
     if len(text):
         parsed: dict[str, float | None] = {}
         for s in text.unique():  # unique strings only
