@@ -1723,7 +1723,8 @@ def read_plain_numbers(texts: pd.Series, locale: LocaleLike) -> pd.Series:
 
     A text is read only when it is well-formed in the locale's grouping (``"2.5"`` is not a
     German number: NaN), so each value read is the one :func:`babel.numbers.parse_decimal`
-    gives with ``strict=True`` (tested); RE2 through pyarrow when installed.
+    gives with ``strict=True`` (tested), a plain space standing for a no-break group space
+    (``"1 000"`` in French, as :func:`parse_amount` reads it); RE2 through pyarrow.
 
     Examples
     --------
