@@ -1735,20 +1735,17 @@ def read_plain_numbers(texts: pd.Series, locale: LocaleLike) -> pd.Series:
     """
     lex = _lexicon(_locale_id(locale))
     pattern = f"^(?:{lex.number_pattern})$"
+    ok: Any = None  # which texts are such numbers (a bool array once matched)
     pc = _arrow()
     if pc is not None:
         import pyarrow as pa
 
-        try:
+        # texts pyarrow cannot hold (a lone surrogate, a non-text cell) go the Python way
+        with suppress(pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             arr = pa.array(texts.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
-            arr = None
-        if arr is not None:
             hit = pc.match_substring_regex(arr, pattern).fill_null(False)
             ok = hit.to_numpy(zero_copy_only=False).astype(bool)
-        else:
-            ok = texts.astype("string").str.fullmatch(pattern).fillna(False).to_numpy(bool)
-    else:  # pragma: no cover - pyarrow is optional
+    if ok is None:
         ok = texts.astype("string").str.fullmatch(pattern).fillna(False).to_numpy(bool)
     out = pd.Series(np.nan, index=texts.index, dtype="float64")
     if ok.any():

@@ -49,7 +49,7 @@ def convert_rows(
 _POLICY_OF_PRECISION = {3: "spot", 2: "month", 1: "dac"}
 
 
-def precision_policies(frame: pd.DataFrame) -> np.ndarray:
+def _precision_policies(frame: pd.DataFrame) -> np.ndarray:
     """Each row's rate policy from its ``announced`` date: ``"spot"`` for a day (and rows
     without a readable date, which fail with their own reason), ``"month"``, ``"dac"``."""
     from .._base._dates import parse_dates
@@ -66,7 +66,7 @@ def precision_policies(frame: pd.DataFrame) -> np.ndarray:
 
 def _by_precision(frame: pd.DataFrame, to: str, base_year: int, prices: str) -> pd.DataFrame:
     """:func:`convert_rows` per rate policy (at most three calls), back in the rows' order."""
-    policy = precision_policies(frame)
+    policy = _precision_policies(frame)
     names = [p for p in ("spot", "month", "dac") if (policy == p).any()]
     if len(names) <= 1:
         return convert_rows(frame, to, base_year, prices, names[0] if names else "spot")
