@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._columns import ERROR, FX_TO, PRICE_BASE
+from ._columns import ANNOUNCED, DATE, ERROR, FX_TO, PRICE_BASE
 from ._errors import (
     FrameTypeError,
     OptionTypeError,
@@ -40,6 +40,7 @@ __all__ = [
     "check_frame",
     "check_out_names",
     "check_provenance_free",
+    "date_column",
     "money_values",
     "overflowed",
     "rows_error",
@@ -77,6 +78,30 @@ def check_frame(frame: Any, func: str) -> pd.DataFrame:
             problems=pd.DataFrame({"row": None, "column": dup, "problem": "duplicate column"}),
         )
     return frame
+
+
+#: where ``convert`` and ``normalise`` find the dates when ``date=`` is not given: a table's own
+#: ``date`` column, else the pledge frame's announcement date (what :func:`aidcalc.pledges`
+#: and the readers write)
+DATE_COLUMNS = (DATE, ANNOUNCED)
+
+
+def date_column(frame: pd.DataFrame, date: str | None) -> str:
+    """The date column to read: ``date`` when given, else the first of :data:`DATE_COLUMNS`
+    the frame has (``"date"`` when it has neither, so the missing-column error names it).
+
+    Examples
+    --------
+    >>> date_column(pd.DataFrame({"announced": []}), None)
+    'announced'
+    >>> date_column(pd.DataFrame({"date": [], "announced": []}), None)
+    'date'
+    >>> date_column(pd.DataFrame({"announced": []}), "signed")
+    'signed'
+    """
+    if date is not None:
+        return date
+    return next((c for c in DATE_COLUMNS if c in frame.columns), DATE)
 
 
 def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str) -> None:

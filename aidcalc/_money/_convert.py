@@ -75,6 +75,7 @@ from .._base._frame_checks import (
     check_frame,
     check_out_names,
     check_provenance_free,
+    date_column,
     money_values,
     overflowed,
 )
@@ -987,7 +988,7 @@ def convert(
     *,
     amount: str = "amount",
     currency: str = "currency",
-    date: str = "date",
+    date: str | None = None,
     fx: Policy = "spot",
     rates: RatesLike = None,
     errors: Literal["raise", "coerce"] = "raise",
@@ -1005,7 +1006,9 @@ def convert(
         ISO 4217 code of the target currency.
     amount, currency, date
         Column names (amounts numeric; currencies ISO codes; dates datetime64, ISO strings,
-        ``datetime.date`` or integer years). A pint-pandas amount in a currency
+        ``datetime.date`` or integer years). Without ``date``, the dates are the ``date``
+        column, or, when the frame has none, ``announced`` (the pledge frame's, as
+        :func:`aidcalc.pledges` and the readers write it). A pint-pandas amount in a currency
         (``pint[USD]``, see :func:`aidcalc.use_pint_pandas`) gives the currency itself: the
         ``currency`` column is then optional, and one that names another currency for a row
         raises :class:`aidcalc.ValidationError`; the converted column is ``pint[to]``. Any
@@ -1071,6 +1074,7 @@ def convert(
     """
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "convert")
+    date = date_column(frame, date)
     to = _check_target(to)
     check_fx_options(fx, errors, max_days_back)
     # a pint-pandas currency amount (pint[USD]) gives the currency; no currency column needed
@@ -1118,7 +1122,8 @@ def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...]) -> None:
     if missing:
         raise ValidationError(
             f"convert: column(s) {join_values(missing)} not found; the frame has "
-            f"{join_values(list(frame.columns))}. Name yours with amount=, currency=, date=",
+            f"{join_values(list(frame.columns))}. Name yours with amount=, currency=, date= "
+            "(without date=, the dates are 'date', else 'announced')",
             problems=pd.DataFrame({"column": missing, "problem": "missing"}),
         )
 

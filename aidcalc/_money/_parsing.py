@@ -74,7 +74,14 @@ from ._currencies import (
 if TYPE_CHECKING:
     from babel import Locale
 
-__all__ = ["HeaderUnit", "header_unit", "parse_amount", "parse_amounts", "read_plain_numbers"]
+__all__ = [
+    "HeaderUnit",
+    "header_unit",
+    "parse_amount",
+    "parse_amounts",
+    "read_plain_numbers",
+    "symbol_of_both",
+]
 
 # --- normalisation -------------------------------------------------------------------------------
 # After NFKC (which maps no-break and thin spaces, full-width digits and ￥ to plain forms): one
@@ -235,6 +242,29 @@ def _global_symbols() -> dict[str, frozenset[str]]:
     for sym, codes in zip(table["symbol"], table["codes"], strict=True):
         out.setdefault(_key(sym), set()).update(codes.split())
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def symbol_of_both(text: str, first: str, second: str) -> bool:
+    """Does ``text`` write its currency with a symbol that stands for both ISO codes in some
+    CLDR locale (``$``: USD and CAD; ``¥``: JPY and CNY; ``kr``: SEK and NOK), standing alone
+    rather than inside a longer symbol (``US$``, ``C$``)?
+
+    Such a text read as ``first`` may mean ``second``: the locale decided.
+
+    Examples
+    --------
+    >>> symbol_of_both("$500 million", "USD", "CAD"), symbol_of_both("US$500m", "USD", "CAD")
+    (True, False)
+    >>> symbol_of_both("¥3bn", "JPY", "EUR")
+    False
+    """
+    written = _key(text)
+    for sym, codes in _global_symbols().items():
+        if first in codes and second in codes and sym in written:
+            alone = rf"(?<![^\W\d_]){re.escape(sym)}(?![^\W\d_])"
+            if re.search(alone, written):
+                return True
+    return False
 
 
 @cache

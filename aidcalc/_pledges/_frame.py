@@ -61,6 +61,7 @@ from .._base._frame_checks import booleans, check_columns_exist, check_frame, to
 from .._base._locale import LocaleLike
 from .._money._currencies import iso_codes
 from .._money._frame_units import Units, column_units, contradicting, money_with_currency, plain
+from ._amount_texts import read_amount_texts
 from ._lifecycle import STATUS_ORDER, period_problems
 
 __all__ = [
@@ -607,14 +608,7 @@ def _read_values(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -> N
     currency codes upper-cased, amounts as numbers, dates by ``locale``, kinds written as
     a status."""
     reasons = said.left_out
-    if AMOUNT_TEXT in out.columns:
-        need = out[AMOUNT_TEXT].notna()
-        if AMOUNT in out.columns:
-            need &= out[AMOUNT].isna()
-        if CURRENCY in out.columns:
-            need |= out[AMOUNT_TEXT].notna() & out[CURRENCY].isna()
-        if need.any():
-            _fill_from_text(out, need, locale, reasons.add)
+    read_amount_texts(out, locale, reasons.add)
     _donors_to_codes(out, locale, said)
     if CURRENCY in out.columns:
         out[CURRENCY] = out[CURRENCY].astype("string").str.strip().str.upper().astype(object)
@@ -821,24 +815,3 @@ def _read_names(donor: pd.Series, locale: Any) -> tuple[pd.Series, pd.Series]:
     return new, why
 
 
-def _fill_from_text(out: pd.DataFrame, need: pd.Series, locale: Any, add: Any) -> None:
-    from .._money._parsing import parse_amounts
-
-    kw: dict[str, Any] = {"errors": "coerce"}
-    if locale is not None:
-        kw["locale"] = locale
-    parsed = parse_amounts(out.loc[need, AMOUNT_TEXT], **kw)  # same index as the rows parsed
-    if AMOUNT not in out.columns:
-        out[AMOUNT] = np.nan
-    if CURRENCY not in out.columns:
-        out[CURRENCY] = np.nan
-    out[AMOUNT] = out[AMOUNT].astype(object)
-    out[CURRENCY] = out[CURRENCY].astype(object)
-    fill_amount = out.loc[need, AMOUNT].isna()
-    out.loc[fill_amount.index[fill_amount], AMOUNT] = parsed.loc[fill_amount, AMOUNT]
-    fill_cur = out.loc[need, CURRENCY].isna()
-    out.loc[fill_cur.index[fill_cur], CURRENCY] = parsed.loc[fill_cur, CURRENCY].astype(object)
-    err = parsed["error"].reindex(out.index)
-    texts = out[AMOUNT_TEXT]
-    add(err.notna(), lambda rows: "amount_text: " + err[rows].astype(str) + " ("
-        + texts[rows].map(repr) + ")")  # fmt: skip

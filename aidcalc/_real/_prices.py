@@ -17,7 +17,12 @@ from .._base import _columns as C
 from .._base._compat import check_errors, renamed_argument
 from .._base._dask import dask_aware
 from .._base._errors import AidcalcError, ValidationError
-from .._base._frame_checks import check_frame, check_out_names, check_provenance_free
+from .._base._frame_checks import (
+    check_frame,
+    check_out_names,
+    check_provenance_free,
+    date_column,
+)
 from .._base._provenance import render
 from .._money._amount import check_currency
 from .._money._frame_units import money_with_currency, with_currency_unit
@@ -77,7 +82,7 @@ def normalise(
     *,
     amount: str = C.AMOUNT,
     currency: str = C.CURRENCY,
-    date: str = C.DATE,
+    date: str | None = None,
     donor: str | None = C.DONOR,
     fx: Literal["spot", "month", "year", "dac"] = "spot",
     prices: Literal["dac", "cpi", "none", "current"] | None = "dac",
@@ -102,8 +107,10 @@ def normalise(
         Year whose prices the result is expressed in.
     amount, currency, date, donor
         Column names. ``date`` may hold dates (strings, datetimes) or, for ``fx="year"`` /
-        ``fx="dac"``, integer years. ``donor`` holds codes or names (mapped with
-        :func:`aidcalc._real._donors.donor_codes`); ``donor=None`` uses the DAC total for every row.
+        ``fx="dac"``, integer years; without it, the dates are the ``date`` column, or, when
+        the frame has none, ``announced`` (as in :func:`aidcalc.convert`). ``donor`` holds
+        codes or names (mapped with :func:`aidcalc._real._donors.donor_codes`);
+        ``donor=None`` uses the DAC total for every row.
         A pint-pandas ``amount`` in a currency (``pint[USD]``) gives the currency as in
         :func:`aidcalc.convert` (a contradicting ``currency`` column raises, a non-money unit
         raises) and the result column is ``pint[to]``; ``price_base`` says at which prices.
@@ -294,6 +301,7 @@ def normalise(
     if isinstance(prices, str) and prices.lower() in ("none", "current"):
         prices = None
     to = _check_args(frame, to, base_year, fx, prices, errors, extend)
+    date = date_column(frame, date)
     base_year, source = int(base_year), SOURCES[prices]
     if out is None:
         out = f"{amount}_{to}_{base_year}" if prices is not None else f"{amount}_{to}"

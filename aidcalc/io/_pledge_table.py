@@ -55,8 +55,13 @@ def pledges(
     parts, never guessed); where the table also has a donor code column (``donor_iso3``,
     ``donor_code``, ``iso3``, ...: ``DONOR_CODE_COLUMNS``), its known codes are the
     ``donor`` and the written name is kept as ``donor_name`` (a name that reads as another
-    code is noted); parse ``amount_text`` with :func:`aidcalc.parse_amounts` where ``amount``
-    or ``currency`` is missing; read dates strictly by ``locale``'s day/month order (``de``,
+    code is noted); read written amounts (``amount_text``, or texts such as ``"€50bn"`` in
+    ``amount`` itself, kept as ``amount_text``) with :func:`aidcalc.parse_amounts`: they
+    fill a missing ``amount`` or ``currency`` (a text without a currency, ``"5 million"``,
+    takes the row's), and a text in another currency than the row's, or whose value is not
+    the row's ``amount`` within a factor of 2 (millions against units), leaves its row out
+    with both values (a symbol of both currencies, ``$`` beside ``CAD``, is the row's);
+    read dates strictly by ``locale``'s day/month order (``de``,
     ``fr``, ``it``, ``en_GB`` day-first, ``en_US`` month-first; an ambiguous ``07/06/2024``
     without a locale that settles it or strings mixing UTC offsets reject the row with the
     reason, never a guess; a month or a year without a day, ``2024-06`` or ``2024``, keeps
