@@ -17,10 +17,11 @@ by the readers below (this module is the only place that reads provenance text).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from ._columns import AMOUNT, FX_RATE, FX_TO
 from ._errors import join_values
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "as_vintage",
     "column_unit",
     "deflator_facts",
+    "is_converted",
     "price_base",
     "rate_facts",
     "render",
@@ -317,6 +319,24 @@ def price_base(text: str) -> PriceBase | None:
     if _CODE.match(text):
         return PriceBase(text)
     return None
+
+
+def is_converted(columns: Iterable[object], value: str) -> bool:
+    """Whether ``value`` is a converted column, in the currency ``fx_to`` names rather than in
+    each row's ``currency``: an FX step (``convert``, ``normalise``, ``aggregate`` of their
+    results) left its columns, and ``value`` is not the ``amount`` it read.
+
+    Examples
+    --------
+    >>> is_converted(["amount", "currency", "amount_EUR", "fx_rate", "fx_to"], "amount_EUR")
+    True
+    >>> is_converted(["amount", "currency", "amount_EUR", "fx_rate", "fx_to"], "amount")
+    False
+    >>> is_converted(["amount", "currency"], "amount")
+    False
+    """
+    names = set(columns)
+    return bool({FX_RATE, FX_TO} & names) and value != AMOUNT
 
 
 def column_unit(name: str) -> PriceBase | None:

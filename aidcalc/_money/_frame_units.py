@@ -328,9 +328,9 @@ def plain_frame(
     units = column_units(frame[value], value, func)
     if units is None:
         return frame
-    from .._base._columns import AMOUNT, FX_RATE, FX_TO
+    from .._base._provenance import is_converted
 
-    converted = (FX_RATE in frame.columns or FX_TO in frame.columns) and value != AMOUNT
+    converted = is_converted(frame.columns, value)
     aggregate_units(frame, units, value=value, keys=[], currency=currency, converted=converted)
     values = plain(frame[value])
     if units.currency is not None and units.factor != 1.0:

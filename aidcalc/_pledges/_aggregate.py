@@ -55,6 +55,7 @@ from .._base._dask import dask_dispatch
 from .._base._dates import YEAR_MAX, YEAR_MIN, Precision, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
 from .._base._frame_checks import check_columns_exist, check_frame, money_values, to_numbers
+from .._base._provenance import is_converted
 from .._money._amount import code_hint
 from .._money._frame_units import aggregate_units, column_units, plain, restore
 from ._dask import aggregate as aggregate_dask
@@ -215,7 +216,7 @@ class _Spec:
 
     def converted(self, work: pd.DataFrame) -> bool:
         """Whether ``value`` is a converted column (an FX step left its columns)."""
-        return (FX_RATE in work.columns or FX_TO in work.columns) and self.value != AMOUNT
+        return is_converted(work.columns, self.value)
 
 
 def _check_options(frame: pd.DataFrame, spec: _Spec) -> None:

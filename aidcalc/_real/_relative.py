@@ -18,6 +18,7 @@ from .._base._errors import (
     join_values,
 )
 from .._base._frame_checks import check_frame, check_out_names
+from .._base._provenance import is_converted
 from .._money._amount import code_hint
 from ._macro import annual_usd_rates, gdp_table, lookup, population_table
 from ._rows import (
@@ -208,7 +209,7 @@ def share_of_gdp(
     data: pd.DataFrame,
     *,
     value: str,
-    currency: str = C.CURRENCY,
+    currency: str | None = None,
     donor: str = C.DONOR,
     year: str | None = None,
     gdp_year: int | None = None,
@@ -241,7 +242,9 @@ def share_of_gdp(
         Column of amounts (current prices of the row's currency).
     currency
         A column name, or, when no column has that name, one ISO 4217 code for every row
-        (``currency="EUR"``).
+        (``currency="EUR"``). Without it, the value's own currency: ``fx_to`` for a column
+        that ``convert``, ``normalise`` or ``aggregate`` of their results wrote (the rows'
+        original ``currency`` is not the value's), else the ``currency`` column.
     donor
         Column of donor codes or names (mapped with :func:`aidcalc._real._donors.donor_codes`).
     year, gdp_year
@@ -294,7 +297,7 @@ def share_of_gdp(
         reads={"value": value, "currency": currency, "donor": donor, "year": year},
         writes=(C.GDP, C.GDP_SOURCE, C.ERROR),
     )  # fmt: skip
-    cur = _value_currency(frame, currency, problems)
+    cur = _value_currency(frame, currency, value, problems)
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
     values, denom, source = _relative(
         frame, (value, donor), years, gdp_table(gdp, vintage=_per_table(vintage, "wdi_gdp")),
@@ -314,8 +317,21 @@ def share_of_gdp(
     return result_frame(frame, cols, problems, errors)
 
 
-def _value_currency(frame: pd.DataFrame, currency: str, problems: Problems) -> np.ndarray:
-    """Each row's currency: a column's (upper case; missing ones are problems), or one code."""
+def _value_currency(
+    frame: pd.DataFrame, currency: str | None, value: str, problems: Problems
+) -> np.ndarray:
+    """Each row's currency: a column's (upper case; missing ones are problems), or one code;
+    without ``currency``, ``fx_to`` for a converted ``value``, else ``currency``."""
+    if currency is None:
+        converted = is_converted(frame.columns, value) and C.FX_TO in frame.columns
+        if not converted and C.CURRENCY not in frame.columns:
+            raise ValidationError(
+                f"the value's currency is unknown: the frame has no {C.CURRENCY!r} column (nor "
+                f"{C.FX_TO!r} from a conversion); pass currency= a column or one ISO 4217 "
+                "code such as 'EUR'",
+                problems=None,
+            )
+        currency = C.FX_TO if converted else C.CURRENCY
     if currency in frame.columns:
         cur = _upper(column(frame, currency, "currency"))
         miss = pd.isna(cur)

@@ -31,7 +31,7 @@ from .._base._errors import (
     option_error,
 )
 from .._base._frame_checks import check_frame, to_numbers
-from .._base._provenance import column_unit
+from .._base._provenance import column_unit, is_converted
 from .._money._frame_units import plain_frame
 from ._style import Unit, resolve_members
 
@@ -313,7 +313,7 @@ def infer_unit(frame: pd.DataFrame, kept: pd.DataFrame, value: str, unit: str | 
     if (named := column_unit(value)) is not None:  # amount_EUR_2024: constant 2024 EUR
         return Unit(named.currency, named.year)
     to = single("fx_to")
-    if to is not None and value != "amount":
+    if to is not None and is_converted({*frame.columns, *total.columns}, value):
         return Unit(to.strip().upper())
     code = single("currency")
     if code is not None:
