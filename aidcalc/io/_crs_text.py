@@ -451,9 +451,11 @@ class _ArrowParser:
                 return self.columns(table, floats), []
         except pa.ArrowInvalid as exc:
             # " 0.73" or "n/a" in a number column: read as text, trim, convert (below);
-            # bytes that are not UTF-8: replaced by U+FFFD, as pandas' encoding_errors="replace"
+            # a stray byte that is not UTF-8 (in UTF-8 text): read as Windows-1252
+            # (aidcalc.io._tables.utf8_stream transcodes whole Windows-1252 files)
             if "UTF8" in str(exc) or "UTF-8" in str(exc):
-                piece = memoryview(bytes(piece).decode("utf-8", errors="replace").encode("utf-8"))
+                text = bytes(piece).decode("utf-8", errors="aidcalc-cp1252")
+                piece = memoryview(text.encode("utf-8"))
         return self.parse_as_text(piece, quoted)
 
     def parse_as_text(self, piece: memoryview, quoted: bool) -> tuple[Any, list[dict[str, Any]]]:
@@ -578,7 +580,7 @@ def pandas_batches(
             usecols=wanted,
             dtype=str,
             encoding="utf-8",
-            encoding_errors="replace",
+            encoding_errors="aidcalc-cp1252",
             keep_default_na=False,
             na_values=[""],
         )

@@ -3,13 +3,16 @@
 One row per transaction and category share:
 
 * ``amount`` / ``currency``: ``<value>`` in ``<value @currency>``, else the activity's
-  ``@default-currency``; with neither, the transaction is rejected (no guess).
+  ``@default-currency``, else a ``@default-currency`` on the file's ``<iati-activities>``
+  (outside the schema: used, and said in the report); with none, the transaction is
+  rejected (no guess). Negative values (reversals, returned funds) are kept as published.
 * ``value_date``: ``<value @value-date>``, which IATI defines as the date to use for currency
   conversion (pass ``date="value_date"`` to :func:`aidcalc.convert`); when absent, the
   transaction date is used and the report says so.
 * ``announced``: the transaction date; ``status`` from the transaction type (table
   ``_io_iati_transaction_types.csv``, from the IATI TransactionType codelist 2.03 with the
-  1.0x letter codes: 2/C outgoing commitment -> committed, 3/D disbursement and
+  1.0x letter codes, or written as a name of either codelist where a publisher gave no
+  ``@code`` (said in the report): 2/C outgoing commitment -> committed, 3/D disbursement and
   4/E expenditure -> disbursed, 12 outgoing pledge -> pledged; incoming funds, interest,
   repayments, equity and guarantees have no status).
 * sectors: the transaction's own sector, else the activity's sectors of one vocabulary (CRS
@@ -28,8 +31,10 @@ One row per transaction and category share:
   ``datasets/iati_organisation_identifiers.csv``: ``XM-DAC-{DAC code}[-{agency}]`` through
   ``datasets/dac_donor_codes.csv``, ``{ISO2}-GOV-{n}``, ``XI-IATI-EC_*``, the 1.0x agency form
   ``{ISO2}-{n}``, a bare country code, ...), else its name, else the transaction's
-  provider-org identifier; ``donor=`` overrides. A transaction whose donor is still unknown
-  is kept with an empty donor and reported, saying how to supply it.
+  provider-org identifier; ``donor=`` overrides. A name names the donor only when each of
+  its parts does ("Germany (BMZ)"), never from initials ("SC (Save the Children)"). A
+  transaction whose donor is still unknown is kept with an empty donor and reported, saying
+  how to supply it.
   ``recipient``: ISO3 of the recipient country (transaction, else activity).
 
 Everything that was not taken, or taken with a problem, is in the ``rejected`` report.
@@ -73,6 +78,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _HERE = Path(__file__).resolve().parent
 #: root elements of IATI files: activity files (many or one activity), organisation files
 _ROOTS = ("iati-activities", "iati-activity", "iati-organisations")
+#: an organisation name's parts: the text outside parentheses and inside each pair
+_NAME_PARTS = re.compile(r"[()\[\]]")
+#: a part that is an identifier, not a name ("(5074)", "(GB-1)")
+_IDENT_PART = re.compile(r"[\d\W_]*|[A-Z]{2}-[\w.-]+")
 #: IATI OrganisationType codes of public bodies (10 Government, 11 Local Government,
 #: 15 Other Public Sector): the only types that confirm a country-form identifier
 _PUBLIC_TYPES = frozenset({"10", "11", "15"})
@@ -109,6 +118,7 @@ COLUMNS = (
 
 @cache
 def _transaction_types() -> dict[str, tuple[str, str, str | None]]:
+    """Code (2.0x number, 1.0x letters) -> (code, name, status)."""
     table = pd.read_csv(_HERE / "_iati_transaction_types.csv", dtype=str, keep_default_na=False)
     out: dict[str, tuple[str, str, str | None]] = {}
     for code, code_v1, name, status in zip(
@@ -119,6 +129,25 @@ def _transaction_types() -> dict[str, tuple[str, str, str | None]]:
         if code_v1:
             out[code_v1] = entry
     return out
+
+
+@cache
+def _transaction_type_names() -> dict[str, tuple[str, str, str | None]]:
+    """Name of a type in the 2.0x or the 1.0x codelist (upper case) -> (code, name, status)."""
+    table = pd.read_csv(_HERE / "_iati_transaction_types.csv", dtype=str, keep_default_na=False)
+    types = _transaction_types()
+    out: dict[str, tuple[str, str, str | None]] = {}
+    for code, name, name_v1 in zip(table["code"], table["name"], table["name_v1"], strict=True):
+        for text in (name, name_v1):
+            if text:
+                out[" ".join(text.upper().split())] = types[code]
+    return out
+
+
+def _type_from_text(text: str) -> tuple[str, str, str | None] | None:
+    """A transaction type written as a code or as its codelist name, in any letter case."""
+    key = " ".join(text.upper().split())
+    return _transaction_types().get(key) or _transaction_type_names().get(key)
 
 
 @cache
@@ -337,11 +366,22 @@ class _Donors:
         self._names: dict[str, str | None] = {}
 
     def _by_name(self, name: str | None) -> str | None:
+        """The donor an organisation's name names, when the whole name and each part of it
+        (outside and inside parentheses; bare numbers aside) name the same one.
+
+        An organisation's name is not a press headline: in "SC (Save the Children)" or
+        "CW (Concern Worldwide)" the leading letters are the organisation's initials, not
+        the ISO codes of the Seychelles or Curacao, so a part that names no donor (or
+        another one) leaves the donor unknown rather than taken from the other part."""
         if not name:
             return None
         if name not in self._names:
-            found = donor_codes_or_na(pd.Series([name])).iloc[0]
-            self._names[name] = None if pd.isna(found) else str(found)
+            parts = [p.strip() for p in _NAME_PARTS.split(name)]
+            parts = [p for p in parts if p and not _IDENT_PART.fullmatch(p)]
+            found = donor_codes_or_na(pd.Series([name, *parts]))
+            codes = set(found)
+            single = len(codes) == 1 and not found.isna().any()
+            self._names[name] = str(found.iloc[0]) if single else None
         return self._names[name]
 
     @cache  # noqa: B019 - one resolver per read, few distinct organisations
@@ -394,6 +434,7 @@ class _Activity(NamedTuple):
     lang: str | None
     default_vocabulary: str
     default_currency: str | None
+    file_currency: bool  # the default currency is the file's (iati-activities), not the activity's
     donor_name: str | None
     donor_ref: str | None
     donor_type: str | None
@@ -418,6 +459,10 @@ def _activity_context(act: Element, root: Element | None, source: str) -> _Activ
     ident_elem = _child(act, "iati-identifier")
     ident = (ident_elem.text or "").strip() if ident_elem is not None else None
     reporting = _child(act, "reporting-org")
+    own_currency = (act.get("default-currency") or "").strip().upper() or None
+    file_currency = (
+        (root.get("default-currency") or "").strip().upper() or None if root is not None else None
+    )
     stamps = (
         act.get("generated-datetime"),
         act.get("last-updated-datetime"),
@@ -429,7 +474,8 @@ def _activity_context(act: Element, root: Element | None, source: str) -> _Activ
         ident=ident,
         lang=lang,
         default_vocabulary=default_vocabulary,
-        default_currency=(act.get("default-currency") or "").strip().upper() or None,
+        default_currency=own_currency or file_currency,
+        file_currency=own_currency is None and file_currency is not None,
         donor_name=_narrative(reporting, lang),
         donor_ref=reporting.get("ref") if reporting is not None else None,
         donor_type=reporting.get("type") if reporting is not None else None,
@@ -571,13 +617,32 @@ class _Reader:
     def _type(
         self, source: str, row: str, tx: Element
     ) -> tuple[str | None, str | None, str | None]:
-        """(code, name, status) of the transaction type; an unknown code is kept, reported."""
-        types = _transaction_types()
+        """(code, name, status) of the transaction type; an unknown code is kept, reported.
+
+        ``transaction-type/@code`` (a 2.0x number or 1.0x letters), else the type written as
+        text: the element's own text (1.0x publishers wrote ``Disbursement`` without a
+        code), else the draft ``transaction/@type`` of pre-1.0 files (``commitment``), each
+        read as a code or a name of either codelist; a type read from text is said."""
         type_elem = _child(tx, "transaction-type")
         code = (type_elem.get("code") or "").strip() if type_elem is not None else ""
-        entry = types.get(code) or types.get(code.upper())
+        entry = _type_from_text(code) if code else None
         if entry is not None:
             return entry
+        if not code:
+            texts = (
+                ("transaction-type", (type_elem.text or "") if type_elem is not None else ""),
+                ("transaction/@type", tx.get("type") or ""),
+            )
+            for where, text in texts:
+                entry = _type_from_text(text) if text.strip() else None
+                if entry is not None:
+                    self.problem(
+                        source, row, where, text.strip(),
+                        f"transaction type written as text ({where} {text.strip()!r}, no "
+                        f"@code): read as {entry[0]} ({entry[1]})",
+                        kind=NOTE,
+                    )
+                    return entry
         self.problem(
             source,
             row,
@@ -604,17 +669,30 @@ class _Reader:
         if value is None or value_elem is None:
             self.problem(ctx.source, row, "value", None, "transaction rejected: no <value>")
             return None
-        currency = (value_elem.get("currency") or "").strip().upper() or ctx.default_currency
+        own = (value_elem.get("currency") or "").strip().upper()
+        currency = own or ctx.default_currency
         if not currency:
             self.problem(
                 ctx.source,
                 row,
                 "value/@currency",
                 value_text,
-                "transaction rejected: no currency (the <value> has no @currency and the "
-                "activity has no @default-currency); add one, aidcalc does not guess",
+                "transaction rejected: no currency (the <value> has no @currency and neither "
+                "the activity nor the file has a @default-currency); add one, aidcalc does not "
+                "guess",
             )
             return None
+        if not own and ctx.file_currency:
+            self.problem(
+                ctx.source,
+                row,
+                "iati-activities/@default-currency",
+                currency,
+                f"currency {currency} from the file's <iati-activities @default-currency> "
+                "(the IATI schema puts it on each <iati-activity>): the value has no "
+                "@currency and the activity no @default-currency",
+                kind=NOTE,
+            )
         return value, value_elem, currency
 
     def _dates(

@@ -171,6 +171,7 @@ def read_delimited(
                 header=None,
                 dtype=object,
                 encoding="utf-8-sig",
+                encoding_errors="aidcalc-cp1252",
                 keep_default_na=default_na,
                 na_values=None if default_na else [""],
                 skipinitialspace=not default_na,
@@ -347,7 +348,8 @@ def _parse_text(
     label, path, hint = names
     try:
         return pd.read_csv(body, sep=sep, header=None, dtype=object, encoding="utf-8-sig",
-                           keep_default_na=False, na_values=[""], skipinitialspace=True,
+                           encoding_errors="aidcalc-cp1252", keep_default_na=False,
+                           na_values=[""], skipinitialspace=True,
                            skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise InputFileError(
@@ -396,40 +398,91 @@ def _column_names(header: list[Any]) -> list[str]:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: each byte that cannot be decoded read as Windows-1252 (its
+    five unused bytes as Latin-1), never dropped or replaced by U+FFFD."""
+    if not isinstance(exc, UnicodeDecodeError):  # pragma: no cover - registered for decoding
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    text = "".join(
+        bytes([b]).decode("cp1252") if b not in _CP1252_UNUSED else chr(b) for b in bad
+    )
+    return text, exc.end
+
+
+_CP1252_UNUSED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+codecs.register_error("aidcalc-cp1252", _legacy_bytes)
+
+
 def utf8_stream(stream: IO[bytes]) -> IO[bytes]:
-    """``stream`` as UTF-8 bytes: UTF-16 text (with its byte-order mark, as Excel's "Unicode
-    Text" saves it) is transcoded as it is read (linear, bounded memory); other bytes pass.
+    """``stream`` as UTF-8 bytes, transcoded as it is read (linear, bounded memory).
+
+    UTF-16 text (with its byte-order mark, as Excel's "Unicode Text" saves it) is decoded as
+    UTF-16. Other text is UTF-8, unless the first block (64 KiB) that is not plain ASCII
+    has more bytes that are not UTF-8 than UTF-8 characters: then the whole text is
+    Windows-1252 (CSV saved by Excel on Windows, CRS extracts re-saved there; a file is one
+    encoding), transcoded. UTF-8 passes unchanged: the readers decode a stray byte in it
+    with the ``"aidcalc-cp1252"`` error handler (as Windows-1252, never U+FFFD).
 
     Examples
     --------
     >>> utf8_stream(io.BytesIO("a;b\\nü;2\\n".encode("utf-16"))).read()
     b'a;b\\n\\xc3\\xbc;2\\n'
+    >>> utf8_stream(io.BytesIO("Türkiye;€ 5\\n".encode("cp1252"))).read().decode()
+    'Türkiye;€ 5\\n'
     """
     head = stream.read(2)
-    joined = Prepended(head, stream)
+    joined = io.BufferedReader(Prepended(head, stream), 1 << 16)
     if head in _UTF16_BOMS:
-        return io.BufferedReader(_Transcoded(io.BufferedReader(joined), "utf-16"), 1 << 16)
-    return io.BufferedReader(joined, 1 << 16)
+        return io.BufferedReader(_Transcoded(joined, "utf-16"), 1 << 16)
+    return io.BufferedReader(_Transcoded(joined, None), 1 << 16)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether text that is not plain ASCII is UTF-8: its UTF-8 characters are at least as
+    many as its bytes that are not UTF-8 (in Windows-1252 text, where a letter is one byte,
+    a letter byte followed by a letter byte is never a UTF-8 character)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", errors="ignore"))
+    return wide - bad >= bad
 
 
 class _Transcoded(io.RawIOBase):
-    """Text in ``encoding`` read as UTF-8 bytes (undecodable bytes: U+FFFD)."""
+    """Text in ``encoding`` read as UTF-8 bytes; ``None``: UTF-8 (passed unchanged, no cost)
+    or Windows-1252 (transcoded), decided by the first block that is not ASCII."""
 
-    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+    def __init__(self, stream: io.BufferedReader[Any], encoding: str | None) -> None:
         super().__init__()
         self._stream = stream
-        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._decoder = None if encoding is None else self._make(encoding)
+        self._utf8 = False  # decided: UTF-8, bytes pass
         self._buffer = b""
         self._done = False
+
+    @staticmethod
+    def _make(encoding: str) -> codecs.IncrementalDecoder:
+        errors = "replace" if encoding == "utf-16" else "aidcalc-cp1252"
+        return codecs.getincrementaldecoder(encoding)(errors=errors)
 
     def readable(self) -> bool:
         return True
 
+    def _next(self) -> bytes:
+        raw = self._stream.read(1 << 16)
+        self._done = not raw
+        if self._decoder is None:
+            self._utf8 = self._utf8 or (not raw.isascii() and _is_utf8(raw))
+            if self._utf8 or raw.isascii():
+                return raw
+            self._decoder = self._make("cp1252")
+        return self._decoder.decode(raw, final=self._done).encode("utf-8")
+
     def readinto(self, buffer: Any) -> int:
+        if self._utf8 and not self._buffer:  # UTF-8 decided: straight through, no copy
+            return int(self._stream.readinto(buffer) or 0)
         while not self._buffer and not self._done:
-            raw = self._stream.read(1 << 16)
-            self._done = not raw
-            self._buffer = self._decoder.decode(raw, final=self._done).encode("utf-8")
+            self._buffer = self._next()
         n = min(len(buffer), len(self._buffer))
         buffer[:n] = self._buffer[:n]
         self._buffer = self._buffer[n:]
