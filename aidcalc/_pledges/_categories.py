@@ -24,9 +24,10 @@ Sources, strongest first: user ``overrides``, then values already in the output 
 (a curated or hand-set ``category`` is a user override too; ``overwrite=True`` recomputes
 it), then a CRS purpose code that maps to a sector
 of the taxonomy (``datasets/crs_purpose_categories.csv``), then keywords in the text
-(``datasets/category_keywords.csv``: en, de, fr, it, ja, uk), else ``other``. A purpose code
-outside the taxonomy (e.g. 15210 security sector reform) gives ``other`` unless the text names
-a sector.
+(``datasets/category_keywords.csv``: en, de, fr, it, ja, uk, es, pt, pl, nl, sv, da, nb, fi,
+cs, sk, lt, lv, et, ro, el, tr, ru, zh, ko; every pattern is searched in every text), else
+``other``. A purpose code outside the taxonomy (e.g. 15210 security sector reform) gives
+``other`` unless the text names a sector.
 """
 
 from __future__ import annotations
@@ -111,28 +112,43 @@ def purpose_code_table() -> pd.Series:
 
 @cache
 def keyword_table() -> pd.DataFrame:
-    """The built-in keyword table (``category``, ``language``, ``pattern``, ``example``).
+    """The built-in keyword table (``category``, ``language``, ``pattern``, ``example``,
+    ``source``).
+
+    All patterns are searched in every text, whatever its language: whole words for
+    alphabetic scripts, anywhere for ja, zh, ko (no spaces between words, or particles
+    attached to them). A pattern must therefore not match a word of another language that
+    means something else (Polish "mina", Danish "mine", Spanish "minería" are not
+    demining); ``tests/fixtures/category_negatives.csv`` lists such words.
 
     Examples
     --------
     >>> kw = keyword_table()
-    >>> sorted(kw["language"].unique())
-    ['de', 'en', 'fr', 'it', 'ja', 'uk']
+    >>> " ".join(kw["language"].unique())
+    'en de fr it ja uk es pt pl nl sv da nb fi cs sk lt lv et ro el tr ru zh ko'
+    >>> kw.loc[kw["example"] == "makrofinančná pomoc", "source"].item()[:45]
+    'EUR-Lex Regulation (EU) 2022/2463 (macro-fina'
     """
     from .._base._datasets import read_dataset
 
     return read_dataset("category_keywords", copy=False)
 
 
+_TURKISH_I: Final = {ord("ı"): "i", 0x307: None}
+"""Read Turkish ı as i, and drop the dot that "İ".lower() leaves (i + U+0307): capital I
+lowers to i, so "YARDIM" and "yardım" must read alike."""
+
+
 def _lower_pattern(pattern: str) -> str:
-    """Lower-case a pattern's literal characters, leaving escapes (``\\W``, ``\\S``) alone."""
+    """Lower-case a pattern's literal characters, leaving escapes (``\\W``, ``\\S``) alone
+    (Turkish ı and İ read as i, as in the texts: :func:`_lower_texts`)."""
     out, i = [], 0
     while i < len(pattern):
         if pattern[i] == "\\" and i + 1 < len(pattern):
             out.append(pattern[i : i + 2])
             i += 2
         else:
-            out.append(pattern[i].lower())
+            out.append(pattern[i].lower().translate(_TURKISH_I))
             i += 1
     return "".join(out)
 
@@ -212,14 +228,17 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
 
     Read from the parsed pattern: consecutive literal characters in its top-level sequence
     (groups without flags count as part of the sequence) must all appear, in a row, in every
-    match; a top-level alternation needs one of its branches. Anything else (classes,
+    match; a top-level alternation needs one of its branches, and a run followed by an
+    alternation needs the run and one branch's first letters. Anything else (classes,
     repeats, look-arounds, flags) just ends a run, so the result can only be too weak,
     never wrong. Used as a cheap prefilter before the real regular expression.
 
     Examples
     --------
     >>> sorted(_required_literals("(?:land)?mines? (?:action|clearance)"))
-    ['action', 'clearance']
+    [' action', ' clearance']
+    >>> sorted(_required_literals("aseet|aseiden"))  # parsed as ase(?:et|iden)
+    ['aseet', 'aseiden']
     >>> sorted(_required_literals("power|energy"))
     ['energy', 'power']
     >>> _required_literals(r"\w+") is None
@@ -230,36 +249,55 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
         parsed = sre_p.parse(f"(?:{pattern})")
     except Exception:  # no prefilter, the real regex decides (and reports)
         return None
+    return _LiteralReader(sre_c).required(parsed)
 
-    def flat(items: object) -> list[tuple[object, object]]:
+
+class _LiteralReader:
+    """Reads the required literals of parsed ``sre`` items (:func:`_required_literals`)."""
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+
+    def flat(self, items: object) -> list[tuple[object, object]]:
+        """The items with groups without flags opened into the sequence."""
         out: list[tuple[object, object]] = []
         for op, av in items:  # type: ignore[attr-defined]
-            if op is sre_c.SUBPATTERN and not av[1] and not av[2]:
-                out.extend(flat(av[3]))
+            if op is self.c.SUBPATTERN and not av[1] and not av[2]:
+                out.extend(self.flat(av[3]))
             else:
                 out.append((op, av))
         return out
 
-    def required(items: object) -> frozenset[str] | None:
+    def lead(self, items: object) -> str:
+        """The literal characters every match of ``items`` starts with."""
+        chars: list[str] = []
+        for op, av in self.flat(items):
+            if op is not self.c.LITERAL:
+                break
+            chars.append(chr(av))  # type: ignore[arg-type]
+        return "".join(chars)
+
+    def required(self, items: object) -> frozenset[str] | None:
         candidates: list[frozenset[str]] = []
         run: list[str] = []
-        for op, av in [*flat(items), (None, None)]:
-            if op is sre_c.LITERAL:
+        for op, av in [*self.flat(items), (None, None)]:
+            if op is self.c.LITERAL:
                 run.append(chr(av))  # type: ignore[arg-type]
                 continue
             if run:
                 candidates.append(frozenset({"".join(run)}))
+                if op is self.c.BRANCH:  # the run and each alternative's first letters
+                    alts = av[1]  # type: ignore[index]
+                    candidates.append(frozenset("".join(run) + self.lead(alt) for alt in alts))
                 run = []
-            if op is sre_c.BRANCH:
-                alternatives = [required(alt) for alt in av[1]]  # type: ignore[index]
+            if op is self.c.BRANCH:
+                alternatives = [self.required(alt) for alt in av[1]]  # type: ignore[index]
                 if alternatives and all(a is not None for a in alternatives):
                     candidates.append(frozenset().union(*alternatives))  # type: ignore[arg-type]
         if not candidates:
             return None
         # the most selective: longest shortest literal, then fewest literals
         return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
-
-    return required(parsed)
 
 
 def _re2_literals(literals: frozenset[str]) -> str:
@@ -315,6 +353,41 @@ def _arrow_contains(arrow: object, pattern: str) -> np.ndarray | None:
 
 
 _RE2_NOT_WORD: Final = r"[\x{0}-\x{2f}\x{3a}-\x{40}\x{5b}-\x{5e}\x{60}\x{7b}-\x{7f}]"
+_WORD_SPANS: Final = ((0x80, 0x24F), (0x300, 0x52F), (0x2000, 0x206F))
+"""Latin-1 and Latin Extended-A/B, combining accents, Greek and Cyrillic, general punctuation:
+the keywords' languages (CJK patterns match anywhere, without word ends). Kept to these
+blocks: every character class in a certificate is copied into each ``\\w*``, and RE2
+compiles the certificate anew in each call."""
+
+
+@cache
+def _re2_unicode_words() -> tuple[str, str]:
+    r"""RE2 class members for the characters of :data:`_WORD_SPANS` that Python's ``\w``
+    matches (``str.isalnum()`` or ``_``) and for those it does not, read from Python's own
+    Unicode data: so a certificate using them is exactly as wide as Python's ``re``.
+
+    Examples
+    --------
+    >>> word, not_word = _re2_unicode_words()
+    >>> "\\x{d8}-\\x{f6}" in word, "\\x{d7}" in not_word  # Ø-ö letters, × not
+    (True, True)
+    """
+    word: list[tuple[int, int]] = []
+    not_word: list[tuple[int, int]] = []
+    for lo, hi in _WORD_SPANS:
+        for cp in range(lo, hi + 1):
+            target = word if chr(cp).isalnum() else not_word
+            if target and target[-1][1] == cp - 1:
+                target[-1] = (target[-1][0], cp)
+            else:
+                target.append((cp, cp))
+
+    def members(spans: list[tuple[int, int]]) -> str:
+        return "".join(
+            f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in spans
+        )
+
+    return members(word), members(not_word)
 r"""ASCII characters that are not ``\w`` for Python's ``re`` (so certainly a word boundary)."""
 
 
@@ -325,16 +398,18 @@ def _re2_char(ch: int) -> str:
 def _re2_sure(pattern: str) -> str | None:
     r"""An RE2 pattern whose every match is also a match of Python's ``pattern``, or None.
 
-    Built from the parsed pattern with RE2's ASCII ``\w``, ``\d``, ``\s`` (subsets of
-    Python's Unicode classes) and the same literals, classes, repeats and alternations, so
+    Built from the parsed pattern with RE2's ASCII ``\w`` plus the Latin, Greek and Cyrillic
+    word characters Python's own Unicode data names (:func:`_re2_unicode_words`), ASCII
+    ``\d``, ``\s`` (subsets of Python's Unicode classes) and the same literals, classes,
+    repeats and alternations; a whole word ends at an ASCII or listed non-word character. So
     RE2 finding it proves that Python's ``re`` would (a sufficient, not a necessary,
     condition). Patterns with look-arounds, back-references, flags, negated Unicode
     classes or word boundaries give None.
 
     Examples
     --------
-    >>> _re2_sure(r"de-?min\w*")
-    'de(?:\\x{2d}){0,1}min(?:[\\w]){0,}'
+    >>> _re2_sure(r"de-?min\w*")[:32]  # RE2's \w and Python's other word characters
+    'de(?:\\x{2d}){0,1}min(?:[\\w\\x{aa}'
     >>> _re2_sure(r"(?<!x)y") is None
     True
     """
@@ -355,7 +430,9 @@ class _Re2Writer:
     def __init__(self, c: Any) -> None:
         self.c = c
         self.categories = {
-            c.CATEGORY_WORD: r"\w", c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"
+            c.CATEGORY_WORD: r"\w" + _re2_unicode_words()[0],
+            c.CATEGORY_DIGIT: r"\d",
+            c.CATEGORY_SPACE: r"\s",
         }
 
     def emit(self, items: object) -> str:
@@ -420,7 +497,8 @@ def _sure(patterns: Sequence[str], *, words: bool) -> str | None:
     joined = "|".join(sure)
     if not words:
         return joined
-    return f"(?:^|{_RE2_NOT_WORD})(?:{joined})(?:{_RE2_NOT_WORD}|$)"
+    boundary = f"[{_RE2_NOT_WORD[1:-1]}{_re2_unicode_words()[1]}]"
+    return f"(?:^|{boundary})(?:{joined})(?:{boundary}|$)"
 
 
 def _prefilter(patterns: Sequence[str]) -> str | None:
@@ -439,13 +517,15 @@ def _matcher(parts: _Parts) -> _Matcher:
     return _Matcher(parts)
 
 
-_ARROW_MIN_ROWS: Final = 64
-"""Below this many distinct texts the prefilter costs more than it saves."""
+_ARROW_MIN_ROWS: Final = 1000
+"""Below this many distinct texts the prefilter costs more than it saves: pyarrow compiles
+the RE2 patterns of the 25-language table anew in each call (about 15 ms in all; Python's
+``re`` alone takes about as long for 1,000 texts, measured 2026-12-05)."""
 
 
-def _to_arrow(lowered: list[str]) -> object | None:
+def _to_arrow(lowered: list[str], min_rows: int) -> object | None:
     """The texts as an Arrow array for the RE2 prefilter (None: search everything)."""
-    if len(lowered) < _ARROW_MIN_ROWS:
+    if len(lowered) < min_rows:
         return None
     try:
         import pyarrow as pa
@@ -455,7 +535,9 @@ def _to_arrow(lowered: list[str]) -> object | None:
         return None
 
 
-def _search_all(lowered: list[str], parts: Mapping[str, _Parts]) -> dict[str, np.ndarray]:
+def _search_all(
+    lowered: list[str], parts: Mapping[str, _Parts], *, arrow_min: int = _ARROW_MIN_ROWS
+) -> dict[str, np.ndarray]:
     """Per category, whether each lower-cased text matches (same as ``_regex(parts).search``).
 
     Whole-word patterns first, then anywhere (CJK) patterns; a text already matched by the
@@ -463,7 +545,7 @@ def _search_all(lowered: list[str], parts: Mapping[str, _Parts]) -> dict[str, np
     prefilter first (texts in one script rarely contain the other's words), and each
     category's own prefilter then runs only on the texts that passed it.
     """
-    arrow = _to_arrow(lowered)
+    arrow = _to_arrow(lowered, arrow_min)
     n = len(lowered)
     hits = {cat: np.zeros(n, dtype=bool) for cat in parts}
     for kind in (0, 1):
@@ -549,7 +631,8 @@ def categorise(
     data
         A pledge frame (not changed).
     text
-        Column(s) with free text (any of en, de, fr, it, ja, uk); default ``"description"``
+        Column(s) with free text (any of the 25 languages of :func:`keyword_table`: the
+        donors' and the press's); default ``"description"``
         when present. Several columns are searched together.
     purpose_code
         Column with OECD DAC CRS purpose codes; default ``"purpose_code"`` when present.
@@ -758,10 +841,26 @@ def _text_hits(
     joined = _as_text(sub[text_cols[0]])
     for col in text_cols[1:]:
         joined = joined.str.cat(_as_text(sub[col]), sep=" | ")
-    lowered = [t.lower() for t in joined.tolist()]
-    for cat, found in _search_all(lowered, patterns).items():
+    for cat, found in _search_all(_lower_texts(joined.tolist()), patterns).items():
         hits[cat] |= found
     return _first(hits, order)
+
+
+def _lower_texts(texts: list[str]) -> list[str]:
+    """The texts lower-cased as the patterns are (:func:`_lower_pattern`): ``str.lower``,
+    then Turkish ı read as i and the dot that a capital İ leaves (``"İ".lower()`` is ``i`` +
+    U+0307) dropped, since a capital I lowers to i: "İNSANİ YARDIM" reads as "insani yardım"
+    does, "insani yardim".
+
+    Examples
+    --------
+    >>> _lower_texts(["İNSANİ YARDIM", "insani yardım", "Déminage"])
+    ['insani yardim', 'insani yardim', 'déminage']
+    """
+    lowered = [t.lower() for t in texts]
+    return [
+        t.translate(_TURKISH_I) if "ı" in t or "\u0307" in t else t for t in lowered
+    ]
 
 
 def _code_hits(codes: pd.Series, hits: dict[str, np.ndarray]) -> pd.Series:
