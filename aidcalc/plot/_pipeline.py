@@ -13,7 +13,15 @@ from .._base._errors import AggregationError, describe_rows, join_values, reject
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, setup_chart, tag_bars, value_label
 from ._style import STATUS_ORDER, Theme, join_sentences, status_colour
-from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
+from ._tables import (
+    ROWS,
+    complete_frame,
+    donor_order,
+    finish_table,
+    option_levels,
+    prepare,
+    sum_kept,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,6 +46,9 @@ def stage_totals(
     gaps between them are the money still to be delivered. With ``cumulative=False`` each row
     counts only at its own stage.
 
+    A row without a value, a donor or a status raises an :class:`aidcalc.AggregationError`
+    naming it (the table has no footnote to say what it left out; the charts do).
+
     Examples
     --------
     >>> import pandas as pd
@@ -48,10 +59,11 @@ def stage_totals(
     >>> stage_totals(df, value="value", cumulative=False).loc["CAN"].tolist()
     [5.0, 3.0, 0.0, 2.0]
     """
-    stages = check_stages(data[status].astype(str).str.strip().str.lower())
+    frame = complete_frame(data, "stage_totals", value=value, keys=[donor, status])
+    stages = check_stages(frame[status].astype(str).str.strip().str.lower())
     from .._pledges._aggregate import aggregate
 
-    frame = data.assign(**{status: stages, donor: data[donor].astype(str)})
+    frame = frame.assign(**{status: stages, donor: frame[donor].astype(str)})
     currency = "currency" if "currency" in frame.columns else None
     sums = aggregate(frame, by=[donor, status], value=value, currency=currency)
     return stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
