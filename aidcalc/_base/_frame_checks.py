@@ -40,13 +40,15 @@ __all__ = [
     "check_frame",
     "check_out_names",
     "check_provenance_free",
+    "column_list",
     "date_column",
     "money_values",
+    "object_numbers",
     "overflowed",
     "rows_error",
-    "object_numbers",
     "to_numbers",
     "unnamed_index",
+    "with_columns",
 ]
 
 
@@ -125,6 +127,36 @@ def unnamed_index(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy(deep=False)
     out.index = out.index.set_names([None] * out.index.nlevels)
+    return out
+
+
+def column_list(spec: Any) -> list[Any]:
+    """The columns an option names: ``None`` none, a list (tuple, ...) those, anything else
+    that one column (a string, or the number pandas gives a column read with ``header=None``).
+
+    Examples
+    --------
+    >>> column_list(None), column_list("donor"), column_list(("donor", 3)), column_list(3)
+    ([], ['donor'], ['donor', 3], [3])
+    """
+    if spec is None:
+        return []
+    return list(spec) if pd.api.types.is_list_like(spec) else [spec]
+
+
+def with_columns(frame: pd.DataFrame, columns: Mapping[Any, Any]) -> pd.DataFrame:
+    """``frame.assign(**columns)`` for any column label: ``assign`` takes keywords, so a
+    column the user named with a number (``pd.read_csv(..., header=None)``) would fail there
+    with a raw ``TypeError``. A new frame; ``frame`` is left as it is.
+
+    Examples
+    --------
+    >>> with_columns(pd.DataFrame({0: ["DEU"], 1: [1.0]}), {0: ["FRA"]}).to_dict("list")
+    {0: ['FRA'], 1: [1.0]}
+    """
+    out = frame.copy(deep=False)
+    for label, values in columns.items():
+        out[label] = values
     return out
 
 

@@ -57,6 +57,7 @@ from .._base._errors import AggregationError, ValidationError, describe_rows, jo
 from .._base._frame_checks import (
     check_columns_exist,
     check_frame,
+    column_list,
     money_values,
     to_numbers,
     unnamed_index,
@@ -186,7 +187,7 @@ def aggregate(
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "aggregate")
     spec = _Spec(
-        keys=[] if by is None else ([by] if isinstance(by, str) else list(by)),
+        keys=column_list(by),
         value=value, period=period, groups=groups, cumulative=cumulative, date=date,
         merges=merges, attribute_eu=attribute_eu, donor=donor, currency=currency, year=year,
     )  # fmt: skip

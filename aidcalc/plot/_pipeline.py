@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, describe_rows, join_values, reject_unknown
+from .._base._frame_checks import with_columns
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, setup_chart, tag_bars, value_label
 from ._style import STATUS_ORDER, Theme, join_sentences, status_colour
@@ -63,7 +64,7 @@ def stage_totals(
     stages = check_stages(frame[status].astype(str).str.strip().str.lower())
     from .._pledges._aggregate import aggregate
 
-    frame = frame.assign(**{status: stages, donor: frame[donor].astype(str)})
+    frame = with_columns(frame, {status: stages, donor: frame[donor].astype(str)})
     currency = "currency" if "currency" in frame.columns else None
     sums = aggregate(frame, by=[donor, status], value=value, currency=currency)
     return stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
@@ -304,7 +305,7 @@ def pipeline_table(
     shown, counted = _shown_stages(rank, asked, cumulative=cumulative)
     off = ~counted[rank] if len(rank) else np.zeros(0, dtype=bool)
     prep.leave_out(off, value, "no_stage")
-    prep.kept = prep.kept.assign(**{status: stages[~off].to_numpy()})
+    prep.kept = with_columns(prep.kept, {status: stages[~off].to_numpy()})
     sums = sum_kept(prep, [donor, status], value)
     amounts = stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
     counts = stage_grid(sums, ROWS, donor=donor, status=status, cumulative=cumulative,

@@ -30,7 +30,7 @@ from .._base._errors import (
     join_values,
     option_error,
 )
-from .._base._frame_checks import check_frame, to_numbers
+from .._base._frame_checks import check_frame, to_numbers, with_columns
 from .._base._provenance import column_unit, is_converted
 from .._money._frame_units import plain_frame
 from ._style import Unit, resolve_members
@@ -353,7 +353,7 @@ def sum_kept(prep: Prepared, keys: list[str], value: str) -> pd.DataFrame:
 
     kept = prep.kept
     currency = "currency" if "currency" in kept.columns else None
-    work = kept.assign(**{k: kept[k].astype(str) for k in keys})
+    work = with_columns(kept, {k: kept[k].astype(str) for k in keys})
     out = aggregate(work, by=keys, value=value, currency=currency)
     return out[[*keys, value, ROWS]]
 
