@@ -40,11 +40,15 @@ __all__ = [
     "check_frame",
     "check_out_names",
     "check_provenance_free",
+    "column_list",
     "date_column",
     "money_values",
+    "object_numbers",
     "overflowed",
     "rows_error",
     "to_numbers",
+    "unnamed_index",
+    "with_columns",
 ]
 
 
@@ -102,6 +106,58 @@ def date_column(frame: pd.DataFrame, date: str | None) -> str:
     if date is not None:
         return date
     return next((c for c in DATE_COLUMNS if c in frame.columns), DATE)
+
+
+def unnamed_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its index levels unnamed (the labels kept, no data copied), for grouping
+    and sorting by column names: a frame indexed by a level called ``donor`` (as
+    ``frame.set_index("donor", drop=False)`` or a user's ``rename_axis`` gives) otherwise
+    makes pandas refuse ``groupby("donor")`` as ambiguous, and the labels are still there to
+    name the rows in an error.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"donor": ["DEU"], "amount": [1.0]}).rename_axis("donor")
+    >>> unnamed_index(f).groupby("donor")["amount"].sum().tolist()
+    [1.0]
+    >>> f.index.name  # the caller's frame keeps its index name
+    'donor'
+    """
+    if not any(name is not None for name in frame.index.names):
+        return frame
+    out = frame.copy(deep=False)
+    out.index = out.index.set_names([None] * out.index.nlevels)
+    return out
+
+
+def column_list(spec: Any) -> list[Any]:
+    """The columns an option names: ``None`` none, a list (tuple, ...) those, anything else
+    that one column (a string, or the number pandas gives a column read with ``header=None``).
+
+    Examples
+    --------
+    >>> column_list(None), column_list("donor"), column_list(("donor", 3)), column_list(3)
+    ([], ['donor'], ['donor', 3], [3])
+    """
+    if spec is None:
+        return []
+    return list(spec) if pd.api.types.is_list_like(spec) else [spec]
+
+
+def with_columns(frame: pd.DataFrame, columns: Mapping[Any, Any]) -> pd.DataFrame:
+    """``frame.assign(**columns)`` for any column label: ``assign`` takes keywords, so a
+    column the user named with a number (``pd.read_csv(..., header=None)``) would fail there
+    with a raw ``TypeError``. A new frame; ``frame`` is left as it is.
+
+    Examples
+    --------
+    >>> with_columns(pd.DataFrame({0: ["DEU"], 1: [1.0]}), {0: ["FRA"]}).to_dict("list")
+    {0: ['FRA'], 1: [1.0]}
+    """
+    out = frame.copy(deep=False)
+    for label, values in columns.items():
+        out[label] = values
+    return out
 
 
 def check_columns_exist(names: Iterable[Any], frame: pd.DataFrame, message: str) -> None:
@@ -310,7 +366,40 @@ def to_numbers(values: Any) -> pd.Series:
 
         if pa.types.is_decimal(dtype.pyarrow_dtype):
             return series.astype("float64")
+    if isinstance(dtype, np.dtype) and dtype.kind in "Oc":  # objects, or complex numbers
+        raw = np.asarray(series.astype(object).where(series.notna(), None), dtype=object)
+        return pd.Series(object_numbers(raw), index=series.index, name=series.name)
     return pd.to_numeric(series, errors="coerce")
+
+
+def object_numbers(raw: np.ndarray) -> np.ndarray:
+    """An object array as ``float64``: numbers (``Decimal`` and numpy scalars too) and
+    numeric text read, anything else NaN. A complex value is not a number (its imaginary
+    part would be dropped without a word), and an integer too large for a float is
+    infinite (refused as not finite, never read as missing).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> object_numbers(np.array([1, "2e3", Decimal("1.5"), 1 + 2j, 10**400, None, "x"],
+    ...                         dtype=object)).tolist()
+    [1.0, 2000.0, 1.5, nan, inf, nan, nan]
+    """
+    with np.errstate(all="ignore"):
+        try:
+            num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+        except (OverflowError, TypeError, ValueError):  # an int beyond float64, ...
+            num = None
+        if num is not None and num.dtype != object and num.dtype.kind != "c":
+            return num.to_numpy(dtype="float64", na_value=np.nan)
+        # number objects pandas does not read as one column: a loop, for such columns only
+        values = np.fromiter((_as_float(v) for v in raw), dtype="float64", count=len(raw))
+        texts = np.fromiter((isinstance(v, (str, bytes)) for v in raw), dtype=bool,
+                            count=len(raw))  # fmt: skip
+        if texts.any():
+            read = pd.to_numeric(pd.Series(raw[texts], dtype=object), errors="coerce")
+            values[texts] = read.to_numpy(dtype="float64", na_value=np.nan)
+    return values
 
 
 def money_values(column: pd.Series, name: str, func: str) -> Money:
@@ -347,20 +436,12 @@ def money_values(column: pd.Series, name: str, func: str) -> Money:
             problems=pd.DataFrame({"row": None, "column": [name], "problem": "boolean column"}),
         )
     n = len(column)
-    if pd.api.types.is_numeric_dtype(dtype):
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         values = column.to_numpy(dtype="float64", na_value=np.nan)
         not_number = np.zeros(n, dtype=bool)
     else:
-        raw = np.asarray(column.astype(object).where(column.notna(), None), dtype=object)
-        present = column.notna().to_numpy()
-        with np.errstate(all="ignore"):
-            num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-            if num.dtype == object:  # Decimals and other number objects
-                num = pd.Series(
-                    [_as_float(v) for v in raw], dtype="float64"
-                )  # a loop only for object columns of number objects
-            values = num.to_numpy(dtype="float64", na_value=np.nan)
-        not_number = present & np.isnan(values)
+        values = to_numbers(column.astype(object)).to_numpy(dtype="float64", na_value=np.nan)
+        not_number = column.notna().to_numpy() & np.isnan(values)
     infinite = np.isinf(values)
     return Money(values, not_number, infinite)
 
@@ -371,9 +452,11 @@ def _as_float(value: Any) -> float:
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
         try:
             return float(value)
-        except (OverflowError, ValueError):
+        except OverflowError:  # an int beyond float64: infinite, so refused as not finite
+            return float("inf") if value > 0 else float("-inf")
+        except ValueError:
             return float("nan")
-    return float("nan")
+    return float("nan")  # complex numbers, text (read apart), other objects
 
 
 def overflowed(result: np.ndarray, *inputs: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
+from .._base._frame_checks import with_columns
 
 if TYPE_CHECKING:
     import pint
@@ -336,7 +337,7 @@ def plain_frame(
     if units.currency is not None and units.factor != 1.0:
         with np.errstate(over="ignore", invalid="ignore"):
             values = values * units.factor
-    out = frame.assign(**{value: values})
+    out = with_columns(frame, {value: values})
     if units.currency is not None and currency not in out.columns and not converted:
         out[currency] = units.currency
     return out

@@ -2023,11 +2023,19 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, Any]:
         sample = series.iloc[:: max(1, n // _DEDUP_SAMPLE)]
         present = sample.dropna()
         if len(present) and present.nunique() >= 0.95 * len(present):
-            valid = series.notna().to_numpy()
-            codes = np.full(n, -1, dtype=np.intp)
-            codes[valid] = np.arange(int(valid.sum()))
-            return codes, pd.Index(series[valid].array, dtype=series.dtype, copy=False)
-    return pd.factorize(series, use_na_sentinel=True)
+            return _each_its_own(series)
+    try:
+        return pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # a list or a dict in a cell cannot be hashed: not a text, said per row
+        return _each_its_own(series)
+
+
+def _each_its_own(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes and texts as :func:`_distinct` gives them, every present row its own text."""
+    valid = series.notna().to_numpy()
+    codes = np.full(len(series), -1, dtype=np.intp)
+    codes[valid] = np.arange(int(valid.sum()))
+    return codes, pd.Index(series[valid].array, dtype=series.dtype, copy=False)
 
 
 def _row_locale(value: Any) -> str | ParseError:

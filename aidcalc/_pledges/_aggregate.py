@@ -54,7 +54,14 @@ from .._base._compat import renamed_argument
 from .._base._dask import dask_dispatch
 from .._base._dates import YEAR_MAX, YEAR_MIN, Precision, parse_dates
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_columns_exist, check_frame, money_values, to_numbers
+from .._base._frame_checks import (
+    check_columns_exist,
+    check_frame,
+    column_list,
+    money_values,
+    to_numbers,
+    unnamed_index,
+)
 from .._base._provenance import is_converted
 from .._money._amount import code_hint
 from .._money._frame_units import aggregate_units, column_units, plain, restore
@@ -180,7 +187,7 @@ def aggregate(
     frame = data  # the argument is data= (as in seaborn); frame= still works
     check_frame(frame, "aggregate")
     spec = _Spec(
-        keys=[] if by is None else ([by] if isinstance(by, str) else list(by)),
+        keys=column_list(by),
         value=value, period=period, groups=groups, cumulative=cumulative, date=date,
         merges=merges, attribute_eu=attribute_eu, donor=donor, currency=currency, year=year,
     )  # fmt: skip
@@ -293,7 +300,7 @@ def _work_frame(frame: pd.DataFrame, spec: _Spec, units: Any) -> pd.DataFrame:
     used += [FX_RATE, FX_TO]
     if spec.period is not None:
         used += [spec.year, PLEDGE_ROW]
-    work = frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy()
+    work = unnamed_index(frame[[c for c in dict.fromkeys(used) if c in frame.columns]].copy())
     work[value] = money.values
     return aggregate_units(
         work,

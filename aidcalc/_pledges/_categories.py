@@ -44,7 +44,12 @@ from .._base._columns import CATEGORIES, CATEGORY, DESCRIPTION, PURPOSE_CODE
 from .._base._compat import renamed_argument
 from .._base._dask import dask_aware
 from .._base._errors import OptionTypeError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_columns_exist, check_frame, check_out_names
+from .._base._frame_checks import (
+    check_columns_exist,
+    check_frame,
+    check_out_names,
+    column_list,
+)
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -745,7 +750,7 @@ def _inputs(
         text = DESCRIPTION
     if purpose_code is None and PURPOSE_CODE in frame.columns:
         purpose_code = PURPOSE_CODE
-    text_cols = [text] if isinstance(text, str) else list(text or [])
+    text_cols = column_list(text)
     check_columns_exist(
         [c for c in [*text_cols, purpose_code] if c is not None],
         frame,

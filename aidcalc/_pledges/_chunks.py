@@ -20,7 +20,7 @@ import pandas as pd
 from .._base._columns import CURRENCY, DONOR, FX_TO, GROUP, KIND, PERIOD, PRICE_BASE
 from .._base._compat import renamed_argument
 from .._base._errors import AggregationError, ValidationError, describe_rows, join_values
-from .._base._frame_checks import check_frame
+from .._base._frame_checks import check_frame, column_list
 
 __all__ = ["aggregate_chunks"]
 
@@ -120,7 +120,7 @@ def result_keys(
     *, by: Any, period: Any, groups: Any, donor: str = DONOR
 ) -> list[str]:
     """The key columns of an ``aggregate`` result for these options, in their order."""
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keys = column_list(by)
     if period is not None:
         keys = [*keys, PERIOD]
     if groups is not None:

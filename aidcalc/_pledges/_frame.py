@@ -282,9 +282,7 @@ def _check_amount(frame: pd.DataFrame, check: _Check) -> None:
     raw_amount = plain(frame[AMOUNT])  # a pint-pandas amount: its magnitudes, unit below
     _check_amount_unit(frame, column_units(frame[AMOUNT], AMOUNT, "validate"), check)
     is_bool = booleans(raw_amount)
-    values = pd.to_numeric(
-        raw_amount.astype(object).where(~is_bool, None), errors="coerce"
-    ).astype("float64")
+    values = to_numbers(raw_amount.astype(object).where(~is_bool, None)).astype("float64")
     raw_missing = raw_amount.isna()
     check(AMOUNT, raw_missing, "amount missing")
     check(AMOUNT, is_bool, "amount is a boolean (True/False), not money")

@@ -147,7 +147,8 @@ def column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
 
 def _shown(series: pd.Series, mask: np.ndarray) -> str:
     """The first five distinct values of ``series`` on ``mask``, for a message."""
-    return join_values(list(dict.fromkeys(series[mask].tolist()))[:5])
+    shown = {repr(v): v for v in series[mask].tolist()}  # by repr: a list in a cell is no key
+    return join_values(list(shown.values())[:5])
 
 
 def amounts(series: pd.Series, name: str, problems: Problems, func: str) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, describe_rows
-from .._base._frame_checks import to_numbers
+from .._base._frame_checks import to_numbers, with_columns
 from .._base._locale import LocaleLike
 from ._common import (
     ChartSetup,
@@ -434,7 +434,7 @@ def share_of_gdp_table(
     amounts = sum_kept(prep, [donor], value).set_index(donor)
     work = kept[[donor, share, *(["kind"] if "kind" in kept.columns else [])]]
     summed = aggregate(
-        work.assign(**{donor: work[donor].astype(str)}), by=donor, value=share, currency=None
+        with_columns(work, {donor: work[donor].astype(str)}), by=donor, value=share, currency=None
     ).set_index(donor)
     table = pd.DataFrame({share: summed[share], value: amounts[value], ROWS: amounts[ROWS]})
     table["rank"] = table[value].rank(ascending=False, method="min").astype("int64")

@@ -10,10 +10,19 @@ import numpy as np
 import pandas as pd
 
 from .._base._errors import AggregationError, describe_rows, join_values, reject_unknown
+from .._base._frame_checks import with_columns
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, setup_chart, tag_bars, value_label
 from ._style import STATUS_ORDER, Theme, join_sentences, status_colour
-from ._tables import ROWS, donor_order, finish_table, option_levels, prepare, sum_kept
+from ._tables import (
+    ROWS,
+    complete_frame,
+    donor_order,
+    finish_table,
+    option_levels,
+    prepare,
+    sum_kept,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,6 +47,9 @@ def stage_totals(
     gaps between them are the money still to be delivered. With ``cumulative=False`` each row
     counts only at its own stage.
 
+    A row without a value, a donor or a status raises an :class:`aidcalc.AggregationError`
+    naming it (the table has no footnote to say what it left out; the charts do).
+
     Examples
     --------
     >>> import pandas as pd
@@ -48,10 +60,11 @@ def stage_totals(
     >>> stage_totals(df, value="value", cumulative=False).loc["CAN"].tolist()
     [5.0, 3.0, 0.0, 2.0]
     """
-    stages = check_stages(data[status].astype(str).str.strip().str.lower())
+    frame = complete_frame(data, "stage_totals", value=value, keys=[donor, status])
+    stages = check_stages(frame[status].astype(str).str.strip().str.lower())
     from .._pledges._aggregate import aggregate
 
-    frame = data.assign(**{status: stages, donor: data[donor].astype(str)})
+    frame = with_columns(frame, {status: stages, donor: frame[donor].astype(str)})
     currency = "currency" if "currency" in frame.columns else None
     sums = aggregate(frame, by=[donor, status], value=value, currency=currency)
     return stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
@@ -292,7 +305,7 @@ def pipeline_table(
     shown, counted = _shown_stages(rank, asked, cumulative=cumulative)
     off = ~counted[rank] if len(rank) else np.zeros(0, dtype=bool)
     prep.leave_out(off, value, "no_stage")
-    prep.kept = prep.kept.assign(**{status: stages[~off].to_numpy()})
+    prep.kept = with_columns(prep.kept, {status: stages[~off].to_numpy()})
     sums = sum_kept(prep, [donor, status], value)
     amounts = stage_grid(sums, value, donor=donor, status=status, cumulative=cumulative)
     counts = stage_grid(sums, ROWS, donor=donor, status=status, cumulative=cumulative,

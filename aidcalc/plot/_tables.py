@@ -30,7 +30,7 @@ from .._base._errors import (
     join_values,
     option_error,
 )
-from .._base._frame_checks import check_frame, to_numbers
+from .._base._frame_checks import check_frame, to_numbers, with_columns
 from .._base._provenance import column_unit, is_converted
 from .._money._frame_units import plain_frame
 from ._style import Unit, resolve_members
@@ -174,6 +174,19 @@ def prepare(
     )
 
 
+def complete_frame(data: Any, func: str, *, value: str, keys: Sequence[str]) -> pd.DataFrame:
+    """``data`` checked as :func:`prepare` checks it, for a table without ``missing=``: a
+    row without a finite ``value`` or without a key raises (naming it) instead of being
+    left out, so no money goes missing from a table that cannot say so."""
+    frame = _checked_frame(data, f"aidcalc.plot.{func}", [value, *keys], value=value,
+                           missing="raise")  # fmt: skip
+    ledger = _Ledger(frame, _numbers(frame, value))
+    fix = f"fix them, or drop them first (frame.dropna(subset={[value, *keys]!r}))"
+    _take_incomplete(ledger, value=value, keys=keys, date=None, given=None, missing="raise",
+                     fix=fix)  # fmt: skip
+    return frame
+
+
 def _checked_frame(
     data: Any, where: str, needed: list[str], *, value: str, missing: str
 ) -> pd.DataFrame:
@@ -214,10 +227,14 @@ def _take_incomplete(
     date: str | None,
     given: np.ndarray | None,
     missing: str,
+    fix: str = (
+        "fix them, or pass missing='drop' (the chart then says in its footnote how many "
+        "rows and how much money were left out, and why)"
+    ),
 ) -> None:
     """Rows without a value (converted or not), a key or a date to the day (none, or only
-    the month or year): raised under ``missing="raise"``, else left out, each for the
-    first thing it lacks."""
+    the month or year): raised under ``missing="raise"`` (the message ends with ``fix``),
+    else left out, each for the first thing it lacks."""
     frame = ledger.frame
     no_value = ~np.isfinite(ledger.values)
     no_key = frame[list(keys)].isna().any(axis=1).to_numpy() if keys else np.zeros(len(frame), bool)
@@ -228,9 +245,7 @@ def _take_incomplete(
         day = " (a date to the day: 2024-06 gives only the month)" if date else ""
         raise AggregationError(
             f"{describe_rows(frame.index[bad])} have no {value!r} or no {what} to place them "
-            f"by{day}; a chart would leave them out: "
-            f"fix them, or pass missing='drop' (the chart then says in its footnote how many "
-            f"rows and how much money were left out, and why)",
+            f"by{day}; a chart would leave them out: {fix}",
             rows=list(frame.index[bad]),
         )
     if "error" in frame.columns:
@@ -338,7 +353,7 @@ def sum_kept(prep: Prepared, keys: list[str], value: str) -> pd.DataFrame:
 
     kept = prep.kept
     currency = "currency" if "currency" in kept.columns else None
-    work = kept.assign(**{k: kept[k].astype(str) for k in keys})
+    work = with_columns(kept, {k: kept[k].astype(str) for k in keys})
     out = aggregate(work, by=keys, value=value, currency=currency)
     return out[[*keys, value, ROWS]]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._base._errors import ValidationError
+from .._base._frame_checks import with_columns
 from .._base._locale import LocaleLike
 from ._common import ChartSetup, setup_chart
 from ._style import donor_label, money_ticks, set_value_axis
@@ -300,7 +301,7 @@ def timeline_table(
         members=members, date=date, filters=[(donor, donors_, "hue_order")],
     )
     assert prep.dates is not None
-    prep.kept = prep.kept.assign(**{date: prep.dates.to_numpy()})
+    prep.kept = with_columns(prep.kept, {date: prep.dates.to_numpy()})
     columns = [donor, date, value, "added", ROWS]
     if not len(prep.kept):
         return finish_table(pd.DataFrame(columns=columns), prep)
@@ -309,7 +310,7 @@ def timeline_table(
     kept = prep.kept
     currency = "currency" if "currency" in kept.columns else None
     daily = aggregate(
-        kept.assign(**{donor: kept[donor].astype(str)}), by=[donor, date], value=value,
+        with_columns(kept, {donor: kept[donor].astype(str)}), by=[donor, date], value=value,
         currency=currency,
     )[[donor, date, value, ROWS]].rename(columns={value: "added"})
     daily = daily.sort_values([donor, date], kind="stable")
