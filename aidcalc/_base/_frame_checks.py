@@ -39,6 +39,7 @@ __all__ = [
     "check_columns_exist",
     "check_frame",
     "check_out_names",
+    "check_own_columns",
     "check_provenance_free",
     "column_list",
     "date_column",
@@ -229,6 +230,45 @@ def check_out_names(
             problems=pd.DataFrame({"row": [None], "column": [name], "problem": [why]}),
             option=option,
             value=name,
+        )
+
+
+def check_own_columns(func: str, frame: pd.DataFrame, columns: Iterable[str], marker: str) -> None:
+    """Refuse to replace the caller's own columns. ``columns`` (what the call writes: its
+    result first, then data such as ``gdp``) may be in ``frame`` only as an earlier result
+    of the same call under the same name, which ``marker`` (its source column,
+    ``gdp_source``) shows: a re-run replaces them together. A column of the user's own
+    (their ``gdp`` figures) is never replaced silently.
+
+    Examples
+    --------
+    >>> check_own_columns("share_of_gdp", pd.DataFrame({"gdp": [1.0]}), ["pct_of_gdp", "gdp"],
+    ...                   "gdp_source")
+    Traceback (most recent call last):
+    ...
+    aidcalc.ValidationError: share_of_gdp: the frame has its own column 'gdp', which ...
+    >>> earlier = pd.DataFrame({"pct_of_gdp": [0.1], "gdp": [1.0], "gdp_source": ["x"]})
+    >>> check_own_columns("share_of_gdp", earlier, ["pct_of_gdp", "gdp"], "gdp_source")
+    """
+    result, *data = columns
+    if marker in frame.columns:
+        if result in frame.columns:
+            return
+        raise ValidationError(
+            f"{func}: the frame holds an earlier {func} result ({join_values([*data, marker])}) "
+            f"under another name than out={result!r}; this call would replace its figures "
+            f"beside a result they no longer describe: drop {join_values([*data, marker])} "
+            "first, or run it on the frame without that result",
+            problems=None,
+        )
+    theirs = [c for c in columns if c in frame.columns]
+    if theirs:
+        many = len(theirs) > 1
+        raise ValidationError(
+            f"{func}: the frame has its own column{'s' if many else ''} {join_values(theirs)}, "
+            f"which {func} writes (with {marker!r}): rename {'them' if many else 'it'} (or pass "
+            "out= another name for the result); a column of yours is never replaced silently",
+            problems=pd.DataFrame({"row": None, "column": theirs, "problem": "would be replaced"}),
         )
 
 

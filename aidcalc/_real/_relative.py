@@ -17,7 +17,7 @@ from .._base._errors import (
     describe_rows,
     join_values,
 )
-from .._base._frame_checks import check_frame, check_out_names
+from .._base._frame_checks import check_frame, check_out_names, check_own_columns
 from .._base._provenance import is_converted
 from .._money._amount import code_hint
 from ._macro import annual_usd_rates, gdp_table, lookup, population_table
@@ -297,6 +297,7 @@ def share_of_gdp(
         reads={"value": value, "currency": currency, "donor": donor, "year": year},
         writes=(C.GDP, C.GDP_SOURCE, C.ERROR),
     )  # fmt: skip
+    check_own_columns("share_of_gdp", frame, (out, C.GDP), C.GDP_SOURCE)
     cur = _value_currency(frame, currency, value, problems)
     src = "World Bank WDI NY.GDP.MKTP.CD" if gdp is None else "user-supplied GDP"
     values, denom, source = _relative(
@@ -481,6 +482,7 @@ def per_capita(
         "per_capita", {"out": out}, reads={"value": value, "donor": donor, "year": year},
         writes=(C.POPULATION, C.POPULATION_SOURCE, C.ERROR),
     )  # fmt: skip
+    check_own_columns("per_capita", frame, (out, C.POPULATION), C.POPULATION_SOURCE)
     table = population_table(population, vintage=_per_table(vintage, "wdi_population"))
     src = "World Bank WDI SP.POP.TOTL" if population is None else "user-supplied population"
     values, denom, source = _relative(
