@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from ._compat import arrow_strings
+
 if TYPE_CHECKING:
     from ._locale import LocaleLike
 
@@ -401,10 +403,7 @@ def _arrow_iso(series: pd.Series, unit: str) -> tuple[np.ndarray, bool] | None:
     if len(series) < _FAST_MIN_ROWS:
         return None
     dtype = series.dtype
-    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype)
-    )
-    if not arrow_backed or not hasattr(series.array, "__arrow_array__"):
+    if not arrow_strings(dtype) or not hasattr(series.array, "__arrow_array__"):
         return None
     import pyarrow as pa
 

@@ -387,10 +387,8 @@ def _donor_codes(frame: pd.DataFrame, report: _Report) -> None:
     codes = donor_codes_or_na(frame["donor_name"])
     frame.insert(0, "donor", codes)
     unknown = codes.isna() & frame["donor_name"].notna()
-    # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
-    groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
-        frame.loc[unknown, "donor_name"]
-    )
+    names = frame.loc[unknown, "donor_name"]
+    groups = names.groupby(names, sort=True, observed=True).groups  # name -> its row labels
     for name, rows in groups.items():
         where = describe_rows(report.lines[rows.to_numpy()].tolist()).replace("(index", "(line")
         report.problems.append(
