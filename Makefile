@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aidcalc-installed
+# the oldest dependency versions pyproject.toml allows (.ci/constraints-min.txt): make test-min
+VENV_MIN ?= .venv-min
+MIN_STAMP := $(VENV_MIN)/.aidcalc-installed
 
-.PHONY: report test docs bench lint system-deps clean
+.PHONY: report test test-min docs bench lint system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,20 @@ test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+$(MIN_STAMP): pyproject.toml .ci/constraints-min.txt
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_MIN)/bin/python -m pip install --quiet -c .ci/constraints-min.txt -e '.[test,xlsx]'
+	touch $(MIN_STAMP)
+
+## test-min: the test suite on the oldest versions of our dependencies that pyproject.toml
+## allows (pinned in .ci/constraints-min.txt, in .venv-min); not part of `make test` (time).
+## TESTS= narrows it, e.g. make test-min TESTS="-m versions"
+test-min: $(MIN_STAMP)
+	$(VENV_MIN)/bin/python -m pip check
+	$(VENV_MIN)/bin/python -c "import importlib.metadata as m; print(*(f'{p} {m.version(p)}' for p in ('pandas', 'numpy', 'pyarrow', 'babel', 'pint', 'matplotlib')), sep=', ')"
+	$(VENV_MIN)/bin/python -m pytest -q -p no:cacheprovider $(TESTS)
 
 ## system-deps: best effort, optional system packages used by some tests (CJK fonts, headless
 ## Chromium).  Only attempted as root with apt-get available; never fails the build, and the tests
@@ -53,4 +70,4 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) aidcalc-report .pytest_cache .ruff_cache .hypothesis docs/_build docs/generated docs/gallery docs/api.rst
+	rm -rf $(VENV) $(VENV_MIN) aidcalc-report .pytest_cache .ruff_cache .hypothesis docs/_build docs/generated docs/gallery docs/api.rst

@@ -28,6 +28,10 @@ from aidcalc._money._convert import (
 )
 
 # ECB reference rates of 2024-06-07 (Friday), per 1 EUR: published figures
+# pandas 3's default string dtype (strings in Arrow, NaN as missing); pandas 2.2 spells it
+# "string[pyarrow_numpy]" (there "str" is plain object)
+STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string[pyarrow_numpy]"
+
 USD_0607, JPY_0607, GBP_0607 = 1.0898, 169.52, 0.8512
 G7 = ["USD", "JPY", "GBP", "CAD", "EUR", "CHF"]
 
@@ -551,7 +555,7 @@ CURRENCY_STORAGES = {
     "object, one str object per row": lambda v: pd.Series(
         [x if x is None else x.encode().decode() for x in v], dtype=object
     ),
-    "str (pandas 3 default)": lambda v: pd.Series(v, dtype="str"),
+    "str (pandas 3 default)": lambda v: pd.Series(v, dtype=STR),
     "string[python]": lambda v: pd.Series(v, dtype=pd.StringDtype("python")),
     "string[pyarrow]": lambda v: pd.Series(v, dtype=pd.StringDtype("pyarrow")),
     "ArrowDtype(string)": lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.string())),
@@ -563,7 +567,7 @@ CURRENCY_STORAGES = {
         )
     ),
     "arrow, sliced (offset)": lambda v: (
-        pd.Series(["GBP", "EUR", *v], dtype="str").iloc[2:].reset_index(drop=True)
+        pd.Series(["GBP", "EUR", *v], dtype=STR).iloc[2:].reset_index(drop=True)
     ),
     "category": lambda v: pd.Series(v, dtype="category"),
 }
@@ -618,7 +622,7 @@ def test_currency_column_storages_agree(odd_currency):
 
 DATE_STORAGES = {
     "object": lambda v: pd.Series(v, dtype=object),
-    "str (pandas 3 default)": lambda v: pd.Series(v, dtype="str"),
+    "str (pandas 3 default)": lambda v: pd.Series(v, dtype=STR),
     "string[python]": lambda v: pd.Series(v, dtype=pd.StringDtype("python")),
     "ArrowDtype(string)": lambda v: pd.Series(v, dtype=pd.ArrowDtype(pa.string())),
     "category": lambda v: pd.Series(v, dtype="category"),
@@ -649,12 +653,12 @@ def test_date_column_storages_agree(odd_date):
         # (a USD row needs no date to become USD: the bad date matters where a rate needs it)
         with pytest.raises(ParseError, match=r"'not a date'.*r11, r23, r35"):
             convert(
-                big.assign(date=pd.Series(values, index=big.index, dtype="str"), currency="JPY"),
+                big.assign(date=pd.Series(values, index=big.index, dtype=STR), currency="JPY"),
                 "USD",
             )
-    days, bad = _to_days(pd.Series(values, dtype="str"))
+    days, bad = _to_days(pd.Series(values, dtype=STR))
     iso_only = odd_date is None
-    assert (_arrow_iso(pd.Series(values, dtype="str"), "D") is None) != iso_only
+    assert (_arrow_iso(pd.Series(values, dtype=STR), "D") is None) != iso_only
     assert days[0] == (np.datetime64("2024-06-07") - np.datetime64("1970-01-01")).astype(int)
     # "2024-06" is month-only: refused where fx="spot" needs the day (no guessed day)
     assert bad.sum() == (reps if odd_date in ("not a date", "2024-06") else 0)
@@ -682,7 +686,7 @@ def test_factorize_any_text_matches_one_by_one_cleaning(codes, storage):
 def test_many_distinct_three_letter_values_fall_back_correctly():
     letters = [a + b + c for a in "ABC" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for c in "ABCDE"]
     values = (letters * (_FAST_MIN_ROWS // len(letters) + 1))[:_FAST_MIN_ROWS]
-    col = pd.Series(values, dtype="str")
+    col = pd.Series(values, dtype=STR)
     assert len(letters) > 127 and _factorize_arrow(col) is None  # int8 codes: falls back
     got_codes, uniq = _factorize_currencies(col)
     assert [uniq[c] for c in got_codes[:500]] == values[:500]

@@ -8,6 +8,17 @@
 * :func:`check_errors`: ``errors=`` takes the same values everywhere (``"raise"``,
   ``"coerce"``, as :func:`pandas.to_numeric`); anything else is a
   :class:`aidcalc.ValidationError` naming what is accepted.
+
+And the dependency versions we declare (``pyproject.toml``, tested by ``make test-min``):
+
+* :func:`shallow_copy`: a new frame whose writes never reach the caller's frame, sharing the
+  arrays where pandas copies on write (pandas 3) and copying them where it does not
+  (pandas 2.2, 2.3).
+* :func:`arrow_strings`: whether a dtype keeps its strings in Arrow (pandas 3 ``str``, which
+  pandas 2.2 spells ``string[pyarrow_numpy]``), for the Arrow fast paths.
+* :data:`CLDR_CHANGED_SCALES`, :data:`CLDR_SWAPPED_SEPARATORS`: where the CLDR data of the
+  babel releases we support disagree so that one text would read as two amounts; parsing
+  refuses those texts whatever babel is installed.
 """
 
 from __future__ import annotations
@@ -15,11 +26,24 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import ValidationError, join_values, option_error, outside_stacklevel
 
-__all__ = ["ERRORS", "check_errors", "renamed_argument", "renamed_option"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CLDR_CHANGED_SCALES",
+    "CLDR_SWAPPED_SEPARATORS",
+    "ERRORS",
+    "arrow_strings",
+    "check_errors",
+    "copy_on_write",
+    "renamed_argument",
+    "renamed_option",
+    "shallow_copy",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +52,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: function returns a frame). There is no ``"ignore"``: passing bad money through unchanged
 #: would be silently wrong.
 ERRORS = ("raise", "coerce")
+
+
+#: Scale words that the CLDR data of the babel releases aidcalc supports (babel 2.14, CLDR 44,
+#: to babel 2.19, CLDR 47; read off each release) give different powers of ten in a locale:
+#: locale -> {word as matched (lower case): (power, power)}. en_IN "T" was thousand up to
+#: babel 2.15 ("₹1.2T" = 1,200) and is the trillion of "en" from babel 2.16 on. Parsing refuses
+#: them as ambiguous on every babel: on one release or another they would be read 10^n wrong.
+CLDR_CHANGED_SCALES: dict[str, dict[str, tuple[int, int]]] = {
+    **{
+        loc: {"\u09b2\u09be\u0996": (3, 5), "\u09a8\u09bf\u0983": (6, 8)}
+        for loc in ("as", "as_IN")
+    },
+    **{loc: {"\u09b6\u09a4 \u0995\u09cb": (9, 10)} for loc in ("bn", "bn_BD", "bn_IN")},
+    "en_IN": {"t": (3, 12)},
+    "es_US": {"b": (9, 12)},
+    **{loc: {"g": (3, 9)} for loc in ("kab", "kab_DZ")},
+    **{loc: {"m": (3, 6)} for loc in ("la", "la_VA", "quc", "quc_GT")},
+}
+
+#: Locales where one babel release's decimal separator is another's grouping separator
+#: (en_ZA: "," decimal in babel 2.14 and from 2.17, "." decimal and "," grouping in 2.15 and
+#: 2.16): "1,500 million" would be 1.5 million on one release and 1,500 million on the other.
+#: Parsing refuses a number that is one group of three digits after 1-3 digits there.
+CLDR_SWAPPED_SEPARATORS: frozenset[str] = frozenset(
+    {
+        "ba", "ba_RU", "en_ZA", "fr_RW", "ie", "ie_EE", "km", "km_KH", "scn", "scn_IT",
+        "st", "st_LS", "st_ZA", "tok", "tok_001", "vec", "vec_IT",
+    }
+)  # fmt: skip
 
 
 def _stacklevel() -> int:
@@ -183,3 +236,61 @@ def check_errors(value: Any, *, accepted: Collection[str] = ERRORS, func: str = 
             "errors", value, f"{where}errors must be {listed}, got {value!r}", list(accepted)
         )
     return value
+
+
+def copy_on_write() -> bool:
+    """Whether pandas copies on write here: always from pandas 3; on pandas 2 only where the
+    user turned ``pd.options.mode.copy_on_write`` on (``"warn"`` does not copy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> copy_on_write() == (int(pd.__version__.split(".")[0]) >= 3
+    ...                     or pd.get_option("mode.copy_on_write") is True)
+    True
+    """
+    import pandas as pd
+
+    if int(pd.__version__.split(".", 1)[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+def shallow_copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A new frame with ``frame``'s columns that the caller may change freely: a write into
+    it never reaches ``frame`` (nor the reverse).
+
+    ``frame.copy(deep=False)`` where pandas copies on write (no array is copied); on pandas 2
+    without copy-on-write a shallow copy shares its arrays, so ``result.loc[0, "amount"] = 1``
+    would change the caller's frame: there the arrays are copied.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"amount": [1.0, 2.0]})
+    >>> out = shallow_copy(data)
+    >>> out.loc[0, "amount"] = -1.0
+    >>> data["amount"].tolist()
+    [1.0, 2.0]
+    """
+    return frame.copy(deep=not copy_on_write())
+
+
+def arrow_strings(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` keeps its strings in Arrow: ``ArrowDtype`` and the
+    pyarrow ``StringDtype`` (pandas 3 ``str``; ``string[pyarrow_numpy]`` on pandas 2.2, where
+    ``str`` is still ``object``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arrow_strings(pd.StringDtype("pyarrow")), arrow_strings(pd.StringDtype("python"))
+    (True, False)
+    >>> arrow_strings(pd.Series(["a"], dtype=object).dtype)
+    False
+    """
+    import pandas as pd
+
+    if isinstance(dtype, pd.ArrowDtype):
+        return True
+    return isinstance(dtype, pd.StringDtype) and dtype.storage in ("pyarrow", "pyarrow_numpy")

@@ -31,11 +31,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+
+from ._compat import arrow_strings
 
 if TYPE_CHECKING:
     from ._locale import LocaleLike
@@ -54,6 +57,7 @@ __all__ = [
     "YEAR_MIN",
     "ParsedDates",
     "date_order",
+    "iso_dates",
     "outside_window",
     "parse_dates",
 ]
@@ -105,6 +109,32 @@ _AMBIGUOUS_TEXT: Final = (
     "'en_US' month-first) or write YYYY-MM-DD"
 )
 _FAST_MIN_ROWS: Final = 10_000
+
+
+def iso_dates(text: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` texts as dates, NaT where a text is not one; every year kept.
+
+    What ``pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")`` gives on pandas 3
+    (dates in microseconds). On pandas 2, which reads text only into nanoseconds
+    (1677-09-21..2262-04-11), ``9999-12-31`` came out NaT, "not a date", instead of a date
+    that :func:`outside_window` refuses by name: such rows are read here in microseconds.
+
+    Examples
+    --------
+    >>> got = iso_dates(pd.Series(["2024-06-07", "9999-12-31", "2024-02-30", None]))
+    >>> [str(d)[:10] for d in got]
+    ['2024-06-07', '9999-12-31', 'NaT', 'NaT']
+    """
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    well_formed = text.astype("string").str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    far = (parsed.isna() & well_formed.fillna(False)).to_numpy(bool)
+    if not far.any():
+        return parsed
+    out = parsed.to_numpy().astype("datetime64[us]")
+    for i in np.flatnonzero(far):  # the rare valid day pandas 2 could not hold in ns
+        with suppress(ValueError):  # 9999-02-30 stays NaT: not a date
+            out[i] = np.datetime64(text.iloc[i], "us")
+    return pd.Series(out, index=text.index, name=text.name)
 
 
 def date_order(locale: LocaleLike | None) -> str | None:
@@ -401,10 +431,7 @@ def _arrow_iso(series: pd.Series, unit: str) -> tuple[np.ndarray, bool] | None:
     if len(series) < _FAST_MIN_ROWS:
         return None
     dtype = series.dtype
-    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype)
-    )
-    if not arrow_backed or not hasattr(series.array, "__arrow_array__"):
+    if not arrow_strings(dtype) or not hasattr(series.array, "__arrow_array__"):
         return None
     import pyarrow as pa
 

@@ -404,8 +404,11 @@ def to_numbers(values: Any) -> pd.Series:
     if isinstance(dtype, pd.ArrowDtype):
         import pyarrow as pa
 
-        if pa.types.is_decimal(dtype.pyarrow_dtype):
-            return series.astype("float64")
+        if pa.types.is_decimal(dtype.pyarrow_dtype):  # cast in Arrow; null -> NaN (pandas 2
+            floats = series.astype(pd.ArrowDtype(pa.float64()))  # raised on astype(float))
+            return pd.Series(
+                floats.to_numpy("float64", na_value=np.nan), index=series.index, name=series.name
+            )
     if isinstance(dtype, np.dtype) and dtype.kind in "Oc":  # objects, or complex numbers
         raw = np.asarray(series.astype(object).where(series.notna(), None), dtype=object)
         return pd.Series(object_numbers(raw), index=series.index, name=series.name)

@@ -59,7 +59,7 @@ from .._base._columns import (
     PRICE_BASE,
     RATE_COLUMNS,
 )
-from .._base._compat import check_errors, renamed_argument
+from .._base._compat import arrow_strings, check_errors, renamed_argument, shallow_copy
 from .._base._dask import dask_aware
 from .._base._dates import UNREADABLE, ParsedDates, Precision, parse_dates
 from .._base._errors import (
@@ -182,10 +182,7 @@ def _arrow_string_chunks(values: Any) -> list[Any] | None:
     """The Arrow chunks of a pyarrow-backed string column (pandas 3 ``str``), else None."""
     arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
     dtype = getattr(arr, "dtype", None)
-    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype)
-    )
-    if not arrow_backed or not hasattr(arr, "__arrow_array__"):
+    if not arrow_strings(dtype) or not hasattr(arr, "__arrow_array__"):
         return None
     import pyarrow as pa  # already imported by pandas when such a column exists
 
@@ -1111,7 +1108,7 @@ def convert(
     if errors == "coerce":
         err = _date_errors(_error_column(res, codes, fx, max_days_back), res, parsed)
         new[ERROR] = _merge_errors(frame[ERROR], err) if ERROR in frame.columns else err
-    result = frame.copy(deep=False)
+    result = shallow_copy(frame)  # the caller's frame never sees a write into the result
     for name, col in new.items():  # wrap in Series so pandas does not copy the arrays again
         result[name] = pd.Series(col, index=frame.index, copy=False)
     return result

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._columns import AMOUNT, APPROX, CURRENCY, ERROR
-from .._base._compat import check_errors
+from .._base._compat import CLDR_CHANGED_SCALES, CLDR_SWAPPED_SEPARATORS, check_errors
 from .._base._errors import ParseError, describe_rows
 from .._base._locale import LocaleLike, resolve_locale
 from ._amount import MAX_AMOUNT, Amount
@@ -437,6 +437,27 @@ def _lexicon(locale_id: str) -> _Lexicon:
     )
 
 
+def _grouped_number(d: str, g: str, primary: int, secondary: int, swapped: bool) -> str:
+    """Regex of a grouped number; ``swapped``: not one group after 1-3 digits ("1,500"),
+    which another babel release's CLDR reads with the separators swapped (1.5)."""
+    head = rf"[0-9]{{1,{secondary}}}"
+    if not swapped:
+        return rf"{head}(?:{g}[0-9]{{{secondary}}})*{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
+    return (
+        rf"{head}(?:{g}[0-9]{{{secondary}}})+{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
+        rf"|{head}{g}[0-9]{{{primary}}}{d}[0-9]+"
+    )
+
+
+def _plain_number(d: str, swapped: bool) -> str:
+    """Regex of an ungrouped number; ``swapped``: not 1-3 digits and three decimals
+    ("1,500"), which another babel release's CLDR reads as grouped (1500). Written without
+    look-arounds: pyarrow's RE2 matches it too."""
+    if not swapped:
+        return rf"[0-9]+(?:{d}[0-9]+)?"
+    return rf"[0-9]+|[0-9]{{4,}}{d}[0-9]+|[0-9]{{1,3}}{d}(?:[0-9]{{1,2}}|[0-9]{{4,}})"
+
+
 def _number_grammar(loc: Locale, locale_id: str) -> tuple[str, str, str, bool]:
     """(decimal symbol, group symbol, regex of a well-formed number, minus after it?)."""
     from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -450,10 +471,11 @@ def _number_grammar(loc: Locale, locale_id: str) -> tuple[str, str, str, bool]:
     groupings = {loc.decimal_formats[None].grouping}
     with suppress(KeyError):
         groupings.add(loc.currency_formats["standard"].grouping)
+    swapped = locale_id in CLDR_SWAPPED_SEPARATORS
     number_pattern = "|".join(
-        rf"[0-9]{{1,{secondary}}}(?:{g}[0-9]{{{secondary}}})*{g}[0-9]{{{primary}}}(?:{d}[0-9]+)?"
+        _grouped_number(d, g, primary, secondary, swapped and group in ".,")
         for primary, secondary in sorted(groupings)
-    ) + rf"|[0-9]+(?:{d}[0-9]+)?"
+    ) + "|" + _plain_number(d, swapped and decimal in ".,")
     # a minus after the number where CLDR writes it so (fy "2.500,00-")
     negatives = [loc.decimal_formats[None].suffix[1]]
     with suppress(KeyError):
@@ -509,6 +531,8 @@ def _add_scales(
     for kind, phrase, value in mine:
         if kind == "scale":
             scales.setdefault(_key(phrase), int(value))
+    for word in CLDR_CHANGED_SCALES.get(str(loc), {}):  # another babel reads it otherwise
+        scales[word] = -1
     for word, power in {**_cldr_scales(loc, alone=True), **scales}.items():
         phrases.add(word, "scale", str(power))
 
@@ -889,10 +913,19 @@ def _to_decimal(num: str, lex: _Lexicon) -> Decimal:
 
 
 def _malformed(num: str, lex: _Lexicon) -> str:
-    return (
+    head = (
         f"malformed number {num!r} for locale {lex.locale} (decimal separator "
-        f"{lex.decimal!r}, grouping {lex.group!r}): check the locale"
+        f"{lex.decimal!r}, grouping {lex.group!r})"
     )
+    if lex.locale in CLDR_SWAPPED_SEPARATORS and re.fullmatch(r"[0-9]{1,3}[.,][0-9]{3}", num):
+        return (
+            f"{head}: the CLDR data of the babel releases aidcalc supports disagree on which of "
+            f"'.' and ',' is the decimal separator in {lex.locale}, so {num!r} is "
+            f"{Decimal(num[:-4] + '.' + num[-3:]).normalize():f} or {num[:-4]}{num[-3:]}: "
+            "write the number without the "
+            "separator, or with its decimals in full"
+        )
+    return f"{head}: check the locale"
 
 
 def _fraction_digits(num: str, decimal: str) -> int:
@@ -970,6 +1003,14 @@ def _ambiguous(num: str, code: str, lex: _Lexicon) -> str:
 
 
 def _ambiguous_scale(word: str, lex: _Lexicon) -> str:
+    changed = CLDR_CHANGED_SCALES.get(lex.locale, {}).get(_key(word))
+    if changed is not None:
+        return (
+            f"ambiguous scale word {word!r} in locale {lex.locale}: the CLDR data of the babel "
+            f"releases aidcalc supports give it two powers of ten (10^{changed[0]} and "
+            f"10^{changed[1]}): write the number in full, or the scale word in English with "
+            "locale='en'"
+        )
     return (
         f"ambiguous scale word {word!r} in locale {lex.locale}: its CLDR data uses it for two "
         "powers of ten once upper and lower case are not told apart (m 10^4, M 10^6 in 'to'): "

@@ -407,7 +407,8 @@ def running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFra
     out = out.sort_values([*others, PERIOD], kind="stable")
     with np.errstate(over="ignore", invalid="ignore"):
         if others:
-            out[value] = out.groupby(others, dropna=False)[value].cumsum(skipna=False)
+            by_others = out.groupby(others, dropna=False, observed=True)
+            out[value] = by_others[value].cumsum(skipna=False)
         else:
             out[value] = out[value].cumsum(skipna=False)
     out = out.reset_index(drop=True)

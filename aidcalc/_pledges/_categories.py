@@ -170,7 +170,7 @@ def _compile(keywords: pd.DataFrame) -> dict[str, _Parts]:
             problems=pd.DataFrame(),
         )
     out: dict[str, _Parts] = {}
-    for category, grp in keywords.groupby("category", sort=False):
+    for category, grp in keywords.groupby("category", sort=False, observed=True):
         words: list[str] = []
         anywhere: list[str] = []
         for lang, pattern in zip(grp["language"], grp["pattern"], strict=True):

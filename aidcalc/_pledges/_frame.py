@@ -384,7 +384,7 @@ def _check_links(frame: pd.DataFrame, check: _Check) -> None:
         check(PART_OF, part.notna() & ~part.isin(pledge_ids.dropna()), "part_of names no pledge_id")
     if PAIR_ID in frame.columns and DONOR in frame.columns:
         pairs = frame[[PAIR_ID, DONOR]].dropna()
-        n_donors = pairs.groupby(PAIR_ID)[DONOR].transform("nunique")
+        n_donors = pairs.groupby(PAIR_ID, observed=True)[DONOR].transform("nunique")
         mixed = frame.index.isin(pairs.index[n_donors.to_numpy() > 1])
         check(PAIR_ID, mixed, "rows sharing this pair_id have different donors")
 
@@ -398,7 +398,7 @@ def _present(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 def _summarise(problems: pd.DataFrame) -> str:
     lines = [f"the pledge frame has {len(problems)} problem(s):"]
-    for (col, problem), grp in problems.groupby(["column", "problem"], sort=False):
+    for (col, problem), grp in problems.groupby(["column", "problem"], sort=False, observed=True):
         rows = grp["row"].dropna().tolist()
         values = grp["value"].dropna().unique().tolist()[:5]
         where = describe_rows(rows) if rows else "the frame"
@@ -706,7 +706,8 @@ def _reject_schema_errors(out: pd.DataFrame, table: pd.DataFrame, reasons: _Reas
     row_problems = problems[problems["row"].notna()]
     _missing_columns(problems, table)
     n = len(out)
-    for (group_col, problem), grp in row_problems.groupby(["column", "problem"], sort=False):
+    by_problem = row_problems.groupby(["column", "problem"], sort=False, observed=True)
+    for (group_col, problem), grp in by_problem:
         col = cast(str, group_col)  # the "column" names are str
         pos = grp["row"].to_numpy(dtype=np.int64)
         mask = np.zeros(n, dtype=bool)

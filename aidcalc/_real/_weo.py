@@ -137,7 +137,7 @@ def _extend(
     what: str,
 ) -> pd.DataFrame:
     """Rows after each key's last year: last value x growth ratio; provenance per row."""
-    last = table.groupby("iso3", sort=False)["year"].max()
+    last = table.groupby("iso3", sort=False, observed=True)["year"].max()
     base = table.set_index(["iso3", "year"])["value"]
     rows: list[tuple[str, int, float, str]] = []
     for key_, last_year in last.items():
@@ -264,7 +264,7 @@ def extend_levels(table: pd.DataFrame, indicator: str, weo: VintageSpec = None) 
     ['IMF WEO October 2025 GDP, current USD (NGDPD)', 'World Bank WDI']
     """
     weo_t = weo_levels(resolve("weo", weo), indicator)
-    last = table.groupby("iso3")["year"].max()
+    last = table.groupby("iso3", observed=True)["year"].max()
     cut = weo_t["iso3"].map(last)
     keep = cut.isna() | (weo_t["year"] > cut)
     out = pd.concat([table, weo_t.loc[keep, list(table.columns)]], ignore_index=True)
@@ -340,7 +340,7 @@ def _last_years(table: pd.DataFrame) -> dict[str, int]:
     hit = _LAST.get(id(table))
     if hit is not None and hit[0] is table:
         return hit[1]
-    last = {str(k): int(v) for k, v in table.groupby("iso3")["year"].max().items()}
+    last = {str(k): int(v) for k, v in table.groupby("iso3", observed=True)["year"].max().items()}
     if len(_LAST) > 16:
         _LAST.clear()
     _LAST[id(table)] = (table, last)

@@ -354,7 +354,7 @@ def _warn_empty_stages(everything: pd.DataFrame, opts: Options, read: Source) ->
     if "status" not in everything.columns:
         return
     stages = everything["status"].astype("string").str.strip().str.lower()
-    nonzero = everything[opts.value].abs().gt(0).groupby(stages.to_numpy()).any()
+    nonzero = everything[opts.value].abs().gt(0).groupby(stages.to_numpy(), observed=True).any()
     for empty in nonzero.index[~nonzero.to_numpy()]:
         hint = "choose another --stage" if empty == read.stage else "the pipeline shows 0 there"
         warnings.warn(

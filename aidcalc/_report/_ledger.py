@@ -111,7 +111,7 @@ def _as_announced(rows: pd.DataFrame, loc: Any) -> tuple[list[str], int]:
     currency = rows["currency"].astype("string").str.strip().str.upper()
     ok = amounts.notna() & np.isfinite(amounts.fillna(0.0)) & currency.str.fullmatch(
         "[A-Z]{3}").fillna(False).astype(bool)
-    sums = amounts[ok].groupby(currency[ok].to_numpy()).sum()
+    sums = amounts[ok].groupby(currency[ok].to_numpy(), observed=True).sum()
     own = []
     for code, total in sums.items():
         try:

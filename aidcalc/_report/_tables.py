@@ -51,7 +51,7 @@ def _by_category(frame: pd.DataFrame, value: str, locale: Any) -> pd.DataFrame:
     by_cat = frame.groupby(["donor", "category"], observed=True)[value].sum().reset_index()
     by_cat.insert(1, "donor_name", _names(by_cat["donor"], locale))
     by_cat.insert(3, "category_name", by_cat["category"].map(lambda c: get_label(c, locale)))
-    totals = by_cat.groupby("donor")[value].transform("sum")
+    totals = by_cat.groupby("donor", observed=True)[value].transform("sum")
     by_cat = by_cat.assign(_t=totals).sort_values(["_t", "donor", value], ascending=False)
     return by_cat.drop(columns="_t").reset_index(drop=True)
 
@@ -59,7 +59,7 @@ def _by_category(frame: pd.DataFrame, value: str, locale: Any) -> pd.DataFrame:
 def _timeline(timed: pd.DataFrame, value: str, names: Callable[..., pd.Series]) -> pd.DataFrame:
     daily = timed.groupby(["donor", "announced"], observed=True)[value].sum().reset_index()
     daily = daily.sort_values(["donor", "announced"], kind="stable").reset_index(drop=True)
-    daily["cumulative"] = daily.groupby("donor")[value].cumsum()
+    daily["cumulative"] = daily.groupby("donor", observed=True)[value].cumsum()
     daily.insert(1, "donor_name", names(daily["donor"]))
     return daily
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._base._dates import WINDOW_TEXT, YEAR_MAX, YEAR_MIN
+from .._base._dates import WINDOW_TEXT, YEAR_MAX, YEAR_MIN, iso_dates
 from .._base._errors import InputFileError
 from ._common import (
     MONEY,
@@ -372,7 +372,7 @@ def _announced(dates: pd.Series, rows: _Rows) -> pd.Series:
     """``CommitmentDate`` as dates; text that is not YYYY-MM-DD and dates outside the window
     (9999-12-31: refused, never wrapped) left empty and reported."""
     text = dates.astype("string").str.strip().str.slice(0, 10)
-    announced = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    announced = iso_dates(text)
     bad = announced.isna() & text.notna() & (text != "")
     if bad.any():
         rows.add(

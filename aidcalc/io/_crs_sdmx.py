@@ -426,7 +426,8 @@ def _one_measure(cells: dict[str, pd.Series], labels: pd.Series, label: str) -> 
     counts = measure.value_counts()
     if len(counts) < 2:
         return
-    name = labels.groupby(measure).first().to_dict()  # the first label of each code, if any
+    # the first label of each code, if any
+    name = labels.groupby(measure, observed=True).first().to_dict()
     named = [
         f"{code}" + (f" ({name[code]})" if pd.notna(name.get(code)) else "") + f": {n:,} rows"
         for code, n in counts.items()

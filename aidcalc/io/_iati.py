@@ -178,7 +178,7 @@ def _dac3_categories() -> dict[str, tuple[str, str | None]]:
 
     table = read_dataset("crs_purpose_categories", copy=False)
     out: dict[str, tuple[str, str | None]] = {}
-    for dac3, cats in table.groupby("dac_category")["category"]:
+    for dac3, cats in table.groupby("dac_category", observed=True)["category"]:
         kinds = sorted(set(cats))
         if len(kinds) == 1:
             out[str(dac3)] = (kinds[0], None)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._base._compat import renamed_option
-from .._base._dates import WINDOW_TEXT
+from .._base._dates import WINDOW_TEXT, iso_dates
 from .._base._errors import InputFileError, describe_rows
 from ._common import (
     MONEY,
@@ -355,9 +355,13 @@ def _read_announced(frame: pd.DataFrame, report: _Report) -> None:
     raw = frame["announced"]
     is_stamp = raw.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "year"))
     text = raw.where(~is_stamp).astype("string").str.strip().str.slice(0, 10)
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    parsed = iso_dates(text)
     stamps = pd.to_datetime(raw.where(is_stamp), errors="coerce")
-    dates = stamps.where(is_stamp, parsed)
+    # in microseconds, which hold 9999-12-31 (pandas 2 parses into nanoseconds)
+    dates = pd.Series(
+        np.where(is_stamp, stamps.to_numpy("datetime64[us]"), parsed.to_numpy("datetime64[us]")),
+        index=raw.index,
+    )
     bad = dates.isna() & text.notna() & (text != "")
     if bad.any():
         report.add(bad, "announced", "announced: not a date (expected YYYY-MM-DD): left empty")
@@ -387,10 +391,8 @@ def _donor_codes(frame: pd.DataFrame, report: _Report) -> None:
     codes = donor_codes_or_na(frame["donor_name"])
     frame.insert(0, "donor", codes)
     unknown = codes.isna() & frame["donor_name"].notna()
-    # Index.groupby (label -> Index) exists; pandas-stubs do not declare it
-    groups = frame.index[unknown].groupby(  # type: ignore[attr-defined]
-        frame.loc[unknown, "donor_name"]
-    )
+    names = frame.loc[unknown, "donor_name"]
+    groups = names.groupby(names, sort=True, observed=True).groups  # name -> its row labels
     for name, rows in groups.items():
         where = describe_rows(report.lines[rows.to_numpy()].tolist()).replace("(index", "(line")
         report.problems.append(

@@ -197,13 +197,13 @@ def total_rows(
     key = (pd.Series("", index=table.index) if currencies is None
            else currencies.astype("string").fillna(""))
     plain = pd.Series(np.where(labelled | np.isnan(values), 0.0, values), index=table.index)
-    running = plain.groupby(key.to_numpy()).cumsum().to_numpy()
-    grand = plain.groupby(key.to_numpy()).transform("sum").to_numpy()
+    running = plain.groupby(key.to_numpy(), observed=True).cumsum().to_numpy()
+    grand = plain.groupby(key.to_numpy(), observed=True).transform("sum").to_numpy()
     at = np.flatnonzero(labelled)
     keys = key.to_numpy()[at]
     here = pd.Series(running[at])
-    before = here.groupby(keys).shift(1).fillna(0.0).to_numpy()
-    after = here.groupby(keys).shift(-1).to_numpy()
+    before = here.groupby(keys, observed=True).shift(1).fillna(0.0).to_numpy()
+    after = here.groupby(keys, observed=True).shift(-1).to_numpy()
     after = np.where(np.isnan(after), grand[at], after)
     candidates = np.stack([here - before, here.to_numpy(), after - here, grand[at] - here])
     total = values[at]
@@ -222,8 +222,12 @@ def note_rows(table: pd.DataFrame, amount: pd.Series) -> np.ndarray:
     """Rows without an amount whose text is in one cell only: a footnote (``Note: figures
     rounded``) or a section title, not a pledge."""
     out = amount.isna().to_numpy(bool).copy()
-    part = table.loc[out].astype("string").apply(lambda c: c.str.strip() != "")
-    out[out] = (part.fillna(False).sum(axis=1) == 1).to_numpy(bool)
+    part = table.loc[out].astype("string")
+    # cells with text, counted column by column (an empty pandas 2 apply keeps string dtype)
+    filled = np.zeros(len(part), dtype=np.int64)
+    for i in range(part.shape[1]):
+        filled += (part.iloc[:, i].str.strip() != "").fillna(False).to_numpy(bool)
+    out[out] = filled == 1
     return out
 
 

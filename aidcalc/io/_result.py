@@ -129,7 +129,7 @@ def reason_counts(rejected: pd.DataFrame) -> pd.DataFrame:
     counts = reasons.value_counts(sort=True)
     out = pd.DataFrame({"reason": counts.index.astype(object), "rows": counts.to_numpy()})
     if "kept" in rejected.columns:
-        left = (rejected["kept"] == False).groupby(reasons).sum()  # noqa: E712 - object column
+        left = (rejected["kept"] == False).groupby(reasons, observed=True).sum()  # noqa: E712 - object column
         out["left_out"] = out["reason"].map(left).fillna(0).astype("int64")
     return out
 

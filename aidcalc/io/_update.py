@@ -251,7 +251,7 @@ def _fetch_dac(client: _Client, base_url: str | None, start: int) -> dict[str, p
 
     def series(unit: str, price: str) -> pd.Series:
         part = frame[(frame["UNIT_MEASURE"] == unit) & (frame["PRICE_BASE"] == price)]
-        return part.groupby(keys)["value"].sum()
+        return part.groupby(keys, observed=True)["value"].sum()
 
     current, constant, national = series("USD", "V"), series("USD", "Q"), series("XDC", "V")
     deflator = (100 * current / constant).replace([np.inf, -np.inf], np.nan).dropna()

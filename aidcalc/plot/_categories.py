@@ -173,7 +173,7 @@ def _panel(
 
 def _donor_rank(table: pd.DataFrame, donor: str, value: str) -> list[str]:
     """Donors by total over all panels, largest first."""
-    totals = table.groupby(donor, sort=False)[value].sum()
+    totals = table.groupby(donor, sort=False, observed=True)[value].sum()
     return [str(d) for d in totals.sort_values(ascending=False, kind="stable").index]
 
 

@@ -349,7 +349,7 @@ def donors_table(
         members=members, filters=filters,
     )
     sums = sum_kept(prep, keys, value)
-    totals = sums.groupby(donor, sort=False)[value].sum()
+    totals = sums.groupby(donor, sort=False, observed=True)[value].sum()
     names = donor_order(totals, donors_)
     if by is None:
         table = sums.set_index(donor).reindex(names)

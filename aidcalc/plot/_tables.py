@@ -107,7 +107,8 @@ def _as_announced(rows: pd.DataFrame) -> dict[str, float]:
     ok = amounts.notna() & codes.notna()
     if not ok.any():
         return {}
-    sums = amounts[ok].astype("float64").groupby(codes[ok].to_numpy(), sort=True).sum()
+    by_code = amounts[ok].astype("float64").groupby(codes[ok].to_numpy(), sort=True, observed=True)
+    sums = by_code.sum()
     return {str(k): float(v) for k, v in sums.items()}
 
 

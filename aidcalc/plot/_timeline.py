@@ -178,7 +178,7 @@ def _step_lines(
     """A step line per donor (thin and faded unless highlighted), its final total in the
     legend; the value axis from 0 to above the largest total."""
     table, theme = chart.table, chart.theme
-    finals = table.groupby(donor, sort=False)[value].last()
+    finals = table.groupby(donor, sort=False, observed=True)[value].last()
     for code in chart.names:
         line = table[table[donor].astype(str) == code]
         label = theme.label("legend_total").format(
@@ -314,9 +314,9 @@ def timeline_table(
         currency=currency,
     )[[donor, date, value, ROWS]].rename(columns={value: "added"})
     daily = daily.sort_values([donor, date], kind="stable")
-    daily[value] = daily.groupby(donor, sort=False)["added"].cumsum()
+    daily[value] = daily.groupby(donor, sort=False, observed=True)["added"].cumsum()
     start, end = kept[date].min(), kept[date].max()
-    finals = daily.groupby(donor, sort=False)[value].last()
+    finals = daily.groupby(donor, sort=False, observed=True)[value].last()
     names = donor_order(finals, donors_)
     parts = []
     for code in names:

@@ -33,7 +33,7 @@ def _factor_lookup(
     values, _ = lookup(table, keys, years)
     used = list(years)
     if extend == "last":
-        last = table.groupby("iso3")["year"].max().to_dict()
+        last = table.groupby("iso3", observed=True)["year"].max().to_dict()
         for i, (k, y) in enumerate(zip(keys, years, strict=True)):
             if np.isnan(values[i]) and k in last and y > last[k]:
                 used[i] = last[k]
