@@ -557,30 +557,37 @@ def _read_text(text: str, order: str | None, locale_id: str | None = None) -> Re
         return (None, 0, UNREADABLE, "empty", "")
     if not text.isascii():  # full-width digits and letters as their plain forms
         text = unicodedata.normalize("NFKC", text)
-    form = read_form(text)
-    if form is not None:
-        return _from_form(form)
-    m = _ISO.fullmatch(text)
-    if m:
-        year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
-        rank = 3 if m[4] else 2 if m[3] else 1
-        found = _day(year, month, day)
-        if found is None:
-            return _impossible()
-        tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
-        if rank == 2 and could_be_fiscal(year, m[3]):
-            tag = "FY?"  # 2011-12: December 2011, unless the column holds fiscal years
-        return (found, rank, OK, "", tag)
+    iso = _ISO.fullmatch(text)
+    if iso and iso[4]:  # a day: no other form reads it
+        return _iso_date(iso)
     m = _NUMERIC.fullmatch(text)
     if m:
         if len(m[4]) != 4:
             return (None, 0, UNREADABLE, "two-digit or short year: write the full year", "")
         return _numeric_date(int(m[1]), int(m[3]), int(m[4]), order)
+    form = read_form(text)  # before a month: "2023-24" is a fiscal year, not month 24
+    if form is not None:
+        return _from_form(form)
+    if iso:
+        return _iso_date(iso)
     if _LETTER.search(text):
         words = read_words(text, locale_id)
         if words is not None:
             return _from_form(words)
     return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
+
+
+def _iso_date(m: re.Match[str]) -> Read:
+    """An ISO 8601 date, month or year (``_ISO`` matched), with its offset as the tag."""
+    year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
+    rank = 3 if m[4] else 2 if m[3] else 1
+    found = _day(year, month, day)
+    if found is None:
+        return _impossible()
+    tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
+    if rank == 2 and could_be_fiscal(year, m[3]):
+        tag = "FY?"  # 2011-12: December 2011, unless the column holds fiscal years
+    return (found, rank, OK, "", tag)
 
 
 def _from_form(form: Form) -> Read:
