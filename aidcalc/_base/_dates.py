@@ -5,7 +5,10 @@
 * ``datetime64`` columns are used as they are; time-zone aware ones at their local calendar
   date (the date written, not the UTC date). ``Period`` columns by their start and frequency.
 * ISO 8601 text (``2024-06-07``, ``2024/06/07``, ``2024-06-07T10:00:00+02:00``: the calendar
-  date as written is kept), English month names (``7 June 2024``, ``June 7, 2024``).
+  date as written is kept), month names in English and in ``locale``'s language (``7 June
+  2024``, ``June 7, 2024``, ``März 2024``), quarters, ISO weeks and Japanese dates; fiscal
+  years, spans of years and serial numbers are refused with what they mean (see
+  :mod:`aidcalc._base._date_forms`).
 * Numeric ``07/06/2024``-style dates by the day/month order of ``locale`` (``de``, ``fr``,
   ``it``, ``en_GB``: day-first; ``en_US``: month-first). Without a settled order (``None`` or
   plain ``"en"``) only dates that read one way are accepted (``13/06/2024``, ``06/06/2024``),
