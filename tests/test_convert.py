@@ -703,7 +703,7 @@ def test_nat_is_a_missing_date_in_every_datetime_unit(unit):
     assert got["error"].iloc[1] == "missing date"
     assert got["fx_rate"].iloc[2] == 1.0 and pd.isna(got["fx_date"].iloc[2])  # same currency
     # 1677-09-22 is inside pandas' ns range but outside aidcalc's date window: refused, not NaT
-    assert got["error"].iloc[3].startswith("date outside the supported window 1900-01-01")
+    assert got["error"].iloc[3].startswith("date outside the supported window 1910-01-01")
 
 
 # --- provenance of the target and bad input (QA A4, B8, B10) ------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -23,13 +25,21 @@ from aidcalc._base._export import (
     write_xlsx,
 )
 
+#: the characters a spreadsheet may read as = + - @: those and every character whose NFKC
+#: form starts with one (full-width, small, super- and subscript forms), from Unicode itself
+_FORMULA_LIKE = tuple(
+    c for c in map(chr, range(sys.maxunicode + 1))
+    if unicodedata.normalize("NFKC", c)[:1] in ("=", "+", "-", "@")
+)
 #: what a line of a cell may not start with, once exported
-_LINE_START = ("=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_LINE_START = (*_FORMULA_LIKE[:4], "\t", *_FORMULA_LIKE[4:])
 _BREAK_RE = re.compile("[" + re.escape(LINE_BREAKS) + "]")
 
 #: text that hits the rule often: formula characters, line breaks and plain letters mixed
 _risky_text = st.text(
-    alphabet=st.sampled_from([*"=+-@\t\r\n\v\x85\u2028 aZ1'(),\"", "\uff1d", "\u00a0", "\u3000"]),
+    alphabet=st.sampled_from(
+        [*"\t\r\n\v\x85\u2028 aZ1'(),\"", *_FORMULA_LIKE, "\u00a0", "\u3000"]
+    ),
     max_size=12,
 )
 _texts = st.one_of(st.text(max_size=12), _risky_text)

@@ -1,7 +1,8 @@
 """Issue 9 ("trust at the edges"), the rules of the value functions, each on several inputs:
 
 2. a row needs a date only when a rate or a deflator needs one (never dropped);
-3. one date window (1900-01-01..2100-12-31) for every way a date can come: never wrapped;
+3. one date window (1910-01-01..2100-12-31; a year alone from 1900) for every way a date
+   can come: never wrapped;
 4. finite money: inf, overflow and boolean amounts refused everywhere;
 5. spread: plausible periods, checked before allocating (and by validate);
 6. empty frames, Series and duplicate index labels: a clear error or same-index output.
@@ -112,7 +113,7 @@ def test_dates_outside_the_window_are_refused_everywhere(value):
                       "amount": [1.0, 2.0], "currency": ["USD", "EUR"]})  # fmt: skip
     ok, rejected = aidcalc.pledges(f, return_rejected=True)
     assert list(ok.index) == [1] and list(rejected.index) == [0]
-    assert "outside the supported window 1900-01-01..2100-12-31" in rejected["reason"].item()
+    assert "outside the supported window 1910-01-01..2100-12-31" in rejected["reason"].item()
     problems = aidcalc.validate(f)
     assert problems["problem"].str.contains("outside the supported window").tolist() == [True]
     with pytest.raises(aidcalc.AggregationError, match="outside the supported window"):
@@ -126,10 +127,10 @@ def test_dates_outside_the_window_are_refused_everywhere(value):
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns", "D"])
 def test_datetime64_columns_of_every_unit(unit):
     lo, hi = ("1677-09-22", "2262-04-11") if unit == "ns" else ("1500-06-01", "9999-12-31")
-    values = np.array([lo, "1900-01-01", "2100-12-31", hi, "NaT"], dtype=f"datetime64[{unit}]")
+    values = np.array([lo, "1910-01-01", "2100-12-31", hi, "NaT"], dtype=f"datetime64[{unit}]")
     got = parse_dates(pd.Series(values) if unit != "D" else values)
     assert got.kind.tolist() == [OUT_OF_RANGE, 0, 0, OUT_OF_RANGE, 1]
-    assert [str(d)[:10] for d in got.dates] == ["NaT", "1900-01-01", "2100-12-31", "NaT", "NaT"]
+    assert [str(d)[:10] for d in got.dates] == ["NaT", "1910-01-01", "2100-12-31", "NaT", "NaT"]
     f = pd.DataFrame({"announced": pd.Series(values[:4]), "amount": 1.0, "donor": "DEU",
                       "currency": "EUR"})  # fmt: skip
     with pytest.raises(aidcalc.AggregationError, match=r"2 rows \(index 0, 3\)"):
@@ -141,7 +142,7 @@ def test_datetime64_columns_of_every_unit(unit):
 def test_a_read_date_is_the_date_written_or_refused(year, month, day):
     text = f"{year:04d}-{month:02d}-{day:02d}"
     got = parse_dates([text, dt.date(year, month, day)])
-    inside = 1900 <= year <= 2100
+    inside = 1910 <= year <= 2100
     assert got.kind.tolist() == ([0, 0] if inside else [OUT_OF_RANGE, OUT_OF_RANGE])
     shown = [str(d)[:10] for d in got.dates]
     assert shown == ([text, text] if inside else ["NaT", "NaT"])

@@ -5,7 +5,10 @@
 * ``datetime64`` columns are used as they are; time-zone aware ones at their local calendar
   date (the date written, not the UTC date). ``Period`` columns by their start and frequency.
 * ISO 8601 text (``2024-06-07``, ``2024/06/07``, ``2024-06-07T10:00:00+02:00``: the calendar
-  date as written is kept), English month names (``7 June 2024``, ``June 7, 2024``).
+  date as written is kept), month names in English and in ``locale``'s language (``7 June
+  2024``, ``June 7, 2024``, ``März 2024``), quarters, ISO weeks and Japanese dates; fiscal
+  years, spans of years and serial numbers are refused with what they mean (see
+  :mod:`aidcalc._base._date_forms`).
 * Numeric ``07/06/2024``-style dates by the day/month order of ``locale`` (``de``, ``fr``,
   ``it``, ``en_GB``: day-first; ``en_US``: month-first). Without a settled order (``None`` or
   plain ``"en"``) only dates that read one way are accepted (``13/06/2024``, ``06/06/2024``),
@@ -16,8 +19,12 @@
 * Two-digit years, impossible dates and anything else are refused with a reason.
 * **The date window.** Every date, however it comes (text, integer years, ``datetime64`` of
   any unit, ``Period``, Python ``date``/``datetime``, ``Timestamp``), must lie in
-  :data:`DATE_MIN` .. :data:`DATE_MAX` (1900-01-01 .. 2100-12-31): aid data has no
-  earlier or later dates, and outside pandas' nanosecond range (1677-09-21 .. 2262-04-11) a
+  :data:`DATE_MIN` .. :data:`DATE_MAX` (1910-01-01 .. 2100-12-31; a year written alone, from
+  :data:`YEAR_MIN` = 1900): aid data has no earlier or later dates, and a day before 1910 is
+  a spreadsheet artefact (an empty or zero date cell shows as 1899-12-30 .. 1900-01-01, or
+  1904-01-01 in the 1904 date system; serial 60 as the 1900-02-29 that never was; a year
+  typed into a date-formatted cell as a day in 1905, 1909 in the 1904 system: ``2024`` as
+  1905-07-16), and outside pandas' nanosecond range (1677-09-21 .. 2262-04-11) a
   date would otherwise wrap round silently (``9999-12-31`` becoming 1816). A date outside the
   window is refused (kind ``OUT_OF_RANGE``) with a reason naming the window, before any
   conversion to nanoseconds, so no caller ever sees a wrapped date.
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -39,6 +47,14 @@ import numpy as np
 import pandas as pd
 
 from ._compat import arrow_strings
+from ._date_forms import (
+    FISCAL_TEXT,
+    Form,
+    could_be_fiscal,
+    read_form,
+    read_words,
+    serial_text,
+)
 
 if TYPE_CHECKING:
     from ._locale import LocaleLike
@@ -71,27 +87,33 @@ OK, MISSING, UNREADABLE, AMBIGUOUS, COARSE, MIXED_ORDER, MIXED_OFFSETS, OUT_OF_R
 #: the window of dates aidcalc reads (inclusive); see the module docstring
 YEAR_MIN: Final = 1900
 YEAR_MAX: Final = 2100
-DATE_MIN: Final = np.datetime64(f"{YEAR_MIN}-01-01", "D")
+#: the first day a date with a month or a day may have (earlier: spreadsheet artefacts)
+DATE_MIN: Final = np.datetime64("1910-01-01", "D")
+_YEAR_START: Final = np.datetime64(f"{YEAR_MIN}-01-01", "D")
 DATE_MAX: Final = np.datetime64(f"{YEAR_MAX}-12-31", "D")
 _AFTER: Final = DATE_MAX + np.timedelta64(1, "D")  # first day after the window
 WINDOW_TEXT: Final = (
-    f"date outside the supported window {DATE_MIN}..{DATE_MAX} (a typo in the year?)"
+    f"date outside the supported window {DATE_MIN}..{DATE_MAX} (a typo in the year, a "
+    "'no date' sentinel such as 9999-12-31, or a spreadsheet artefact: an empty date cell "
+    "shows as 1900-01-00 or 1900-01-01, a year typed into a date cell as a day in 1905)"
 )
 
 
-def outside_window(values: np.ndarray) -> np.ndarray:
-    """Mask of ``datetime64`` values (any unit) outside :data:`DATE_MIN`..:data:`DATE_MAX`.
+def outside_window(values: np.ndarray, *, years: bool = False) -> np.ndarray:
+    """Mask of ``datetime64`` values (any unit) outside :data:`DATE_MIN`..:data:`DATE_MAX`
+    (``years=True``: values that stand for whole years, from :data:`YEAR_MIN`).
 
     Compared in the values' own unit, so nothing is converted (or wrapped) on the way; NaT is
     not outside.
 
     Examples
     --------
-    >>> outside_window(np.array(["1500-06-01", "2024-06-07", "NaT"], dtype="datetime64[s]"))
-    array([ True, False, False])
+    >>> days = np.array(["1500-06-01", "1900-01-01", "2024-06-07", "NaT"], dtype="datetime64[s]")
+    >>> outside_window(days), outside_window(days, years=True)
+    (array([ True,  True, False, False]), array([ True, False, False, False]))
     """
     arr = np.asarray(values)
-    lo, hi = DATE_MIN.astype(arr.dtype), _AFTER.astype(arr.dtype)
+    lo, hi = (_YEAR_START if years else DATE_MIN).astype(arr.dtype), _AFTER.astype(arr.dtype)
     return (arr < lo) | (arr >= hi)
 
 DATE_FORMATS: Final = "YYYY-MM-DD, DD.MM.YYYY (by locale), 19 February 2024"
@@ -103,7 +125,8 @@ _ISO_DAY = r"\d{4}-\d{2}-\d{2}"
 _NUMERIC = re.compile(
     r"(\d{1,2})([./-])(\d{1,2})\2(\d{2,4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
-_WORDS = re.compile(r"(?=.*[^\W\d_]{3})(?=.*(?<!\d)\d{4}(?!\d)).*")
+_LETTER = re.compile(r"[^\W\d_]")
+_YEAR_WINDOW_TEXT: Final = f"year outside the supported window {YEAR_MIN}..{YEAR_MAX}"
 _AMBIGUOUS_TEXT: Final = (
     "ambiguous day/month order: pass locale= ('de', 'fr', 'en_GB' day-first; "
     "'en_US' month-first) or write YYYY-MM-DD"
@@ -335,7 +358,7 @@ def parse_dates(
         code = dtype.freq.rule_code  # "D", "h", "W-SUN", "ME", "QE-DEC", "YE-DEC", ...
         rank = 1 if code[:1] in "YAQ" else 2 if code in ("M", "ME") else 3
         raw = series.dt.start_time.to_numpy()  # type: ignore[union-attr]  # a Period column
-        far = outside_window(raw)
+        far = outside_window(raw, years=rank == 1)
         starts = _as_unit(np.where(far, np.datetime64("NaT"), raw).astype(raw.dtype), unit)
         codes = np.where(far, 1, np.where(np.isnat(starts), -1, 0))
         read: list[Read] = [(None, rank, OK, "", ""), (None, 0, OUT_OF_RANGE, WINDOW_TEXT, "")]
@@ -353,7 +376,7 @@ def parse_dates(
     except TypeError:  # unhashable values: each row on its own
         codes, uniq = np.arange(n), series.to_numpy(dtype=object)
     order = date_order(locale)
-    read = _read_uniques(np.asarray(uniq, dtype=object), order)
+    read = _read_uniques(np.asarray(uniq, dtype=object), order, _locale_id(locale))
     _column_rules(read, mixed_offsets)
     return _finish(None, np.asarray(codes), read, series, need, option, unit)
 
@@ -414,13 +437,19 @@ def _years(series: pd.Series, need: int, option: tuple[str, str] | None, unit: s
     kind = np.where(miss, MISSING, np.where(ok, OK, UNREADABLE)).astype(np.int8)
     kind[far] = OUT_OF_RANGE
     prec = np.where(ok, 1, 0).astype(np.int8)
-    texts = ["not a year or a date (numbers are read as years)", WINDOW_TEXT]
+    texts = ["not a year or a date (numbers are read as years)", _YEAR_WINDOW_TEXT]
     codes = np.where(kind == UNREADABLE, 0, np.where(far, 1, -1)).astype(np.int32)
+    with np.errstate(invalid="ignore"):  # spreadsheet serial days (10000 = 1927-05-18)
+        serial = (kind == UNREADABLE) & (years >= 10_000) & (years < 80_000)
+    if serial.any():  # each distinct one with both of its readings, neither taken
+        found, where = np.unique(np.floor(years[serial]), return_inverse=True)
+        codes[serial] = len(texts) + where
+        texts += [serial_text(v, f"{v:g}") for v in found]
     if need > 1 and ok.any():
         kind[ok] = COARSE
         out[ok] = np.datetime64("NaT")
+        codes[ok] = len(texts)
         texts.append(_coarse_text(1, need, option))
-        codes[ok] = 2
     return ParsedDates(out, kind, prec, codes, texts, series.index)
 
 
@@ -462,7 +491,16 @@ def _arrow_iso(series: pd.Series, unit: str) -> tuple[np.ndarray, bool] | None:
 Read = tuple[Any, int, int, str, str]
 
 
-def _read_uniques(uniq: np.ndarray, order: str | None) -> list[Read]:
+def _locale_id(locale: LocaleLike | None) -> str | None:
+    """The identifier of ``locale`` for its month names (``None``: English only)."""
+    if locale is None:
+        return None
+    from ._locale import resolve_locale
+
+    return str(resolve_locale(locale))
+
+
+def _read_uniques(uniq: np.ndarray, order: str | None, locale_id: str | None = None) -> list[Read]:
     """Read each distinct value once; plain ``YYYY-MM-DD`` strings vectorised."""
     out: list[Read | None] = [None] * len(uniq)
     if len(uniq) > 64:
@@ -477,7 +515,7 @@ def _read_uniques(uniq: np.ndarray, order: str | None) -> list[Read]:
                 out[k] = (s, 3, OK, "", "") if s is not pd.NaT else _impossible()
     for i, value in enumerate(uniq):  # a loop over distinct values only
         if out[i] is None:
-            out[i] = _read_one(value, order)
+            out[i] = _read_one(value, order, locale_id)
     return out  # type: ignore[return-value]
 
 
@@ -509,7 +547,7 @@ def _offset_tag(offset: str | dt.timedelta | None) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _read_one(value: Any, order: str | None) -> Read:
+def _read_one(value: Any, order: str | None, locale_id: str | None = None) -> Read:
     """Read one value (see the module docstring)."""
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return (None, 0, MISSING, "", "")
@@ -518,12 +556,14 @@ def _read_one(value: Any, order: str | None) -> Read:
     if isinstance(value, (int, np.integer, float, np.floating)):
         if float(value).is_integer() and 1000 <= value <= 9999:
             return (pd.Timestamp(year=int(value), month=1, day=1), 1, OK, "", "")
+        if 10_000 <= value < 80_000:  # a spreadsheet serial day number: not guessed
+            return (None, 0, UNREADABLE, serial_text(float(value), f"{value:g}"), "")
         return (None, 0, UNREADABLE, "not a year or a date (numbers are read as years)", "")
     if isinstance(value, (dt.date, np.datetime64)):
         return _date_object(value)
     if not isinstance(value, str):
         return (None, 0, UNREADABLE, f"not a date ({type(value).__name__})", "")
-    return _read_text(value.strip(), order)
+    return _read_text(value.strip(), order, locale_id)
 
 
 def _date_object(value: dt.date | np.datetime64) -> Read:
@@ -538,27 +578,52 @@ def _date_object(value: dt.date | np.datetime64) -> Read:
     return (stamp.tz_localize(None) if stamp.tzinfo else stamp, 3, OK, "", tag)
 
 
-def _read_text(text: str, order: str | None) -> Read:
-    """A date written as text: ISO, numeric day/month/year, or with a month name."""
+def _read_text(text: str, order: str | None, locale_id: str | None = None) -> Read:
+    """A date written as text: ISO, numeric day/month/year, with a month name, or one of the
+    forms of :mod:`aidcalc._base._date_forms` (quarters, weeks, Japanese dates; fiscal years
+    and spans of years refused)."""
     if not text:
         return (None, 0, UNREADABLE, "empty", "")
-    m = _ISO.fullmatch(text)
-    if m:
-        year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
-        rank = 3 if m[4] else 2 if m[3] else 1
-        found = _day(year, month, day)
-        if found is None:
-            return _impossible()
-        tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
-        return (found, rank, OK, "", tag)
+    if not text.isascii():  # full-width digits and letters as their plain forms
+        text = unicodedata.normalize("NFKC", text)
+    iso = _ISO.fullmatch(text)
+    if iso and iso[4]:  # a day: no other form reads it
+        return _iso_date(iso)
     m = _NUMERIC.fullmatch(text)
     if m:
         if len(m[4]) != 4:
             return (None, 0, UNREADABLE, "two-digit or short year: write the full year", "")
         return _numeric_date(int(m[1]), int(m[3]), int(m[4]), order)
-    if _WORDS.fullmatch(text):
-        return _text_date(text)
+    form = read_form(text)  # before a month: "2023-24" is a fiscal year, not month 24
+    if form is not None:
+        return _from_form(form)
+    if iso:
+        return _iso_date(iso)
+    if _LETTER.search(text):
+        words = read_words(text, locale_id)
+        if words is not None:
+            return _from_form(words)
     return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
+
+
+def _iso_date(m: re.Match[str]) -> Read:
+    """An ISO 8601 date, month or year (``_ISO`` matched), with its offset as the tag."""
+    year, month, day = int(m[1]), int(m[3] or 1), int(m[4] or 1)
+    rank = 3 if m[4] else 2 if m[3] else 1
+    found = _day(year, month, day)
+    if found is None:
+        return _impossible()
+    tag = "" if m[5] is None else "tz" + _offset_tag(m[6])
+    if rank == 2 and could_be_fiscal(year, m[3]):
+        tag = "FY?"  # 2011-12: December 2011, unless the column holds fiscal years
+    return (found, rank, OK, "", tag)
+
+
+def _from_form(form: Form) -> Read:
+    stamp, rank, reason, tag = form
+    if stamp is None:
+        return (None, 0, UNREADABLE, reason, tag)
+    return (stamp, rank, OK, "", tag)
 
 
 def _numeric_date(a: int, b: int, y: int, order: str | None) -> Read:
@@ -577,30 +642,17 @@ def _numeric_date(a: int, b: int, y: int, order: str | None) -> Read:
     return (dmy, 3, OK, "", "DMY") if dmy is not None else (mdy, 3, OK, "", "MDY")
 
 
-def _text_date(text: str) -> Read:
-    """Dates with an English month name ("7 June 2024", "June 2024"); parts not written show
-    up as differences between two readings with different defaults."""
-    from dateutil import parser
-
-    try:
-        one = parser.parse(text, default=dt.datetime(1904, 1, 1))
-        two = parser.parse(text, default=dt.datetime(1908, 2, 2))
-    except (ValueError, OverflowError):
-        return (None, 0, UNREADABLE, f"not a date in a known format ({DATE_FORMATS})", "")
-    if one.year != two.year:
-        return (None, 0, UNREADABLE, "no year written", "")
-    rank = 1 if one.month != two.month else 2 if one.day != two.day else 3
-    tag = "" if one.tzinfo is None else "tz" + _offset_tag(one.utcoffset())
-    day = pd.Timestamp(year=one.year, month=one.month, day=one.day if rank == 3 else 1)
-    return (day, rank, OK, "", tag)
-
-
 def _column_rules(read: list[Read], mixed_offsets: bool) -> None:
     """Column-level refusals: day-first and month-first evidence together; several offsets."""
     evidence = {r[4] for r in read if r[4] in ("DMY", "MDY")}
     offsets = {r[4] for r in read if r[4].startswith("tz")}
+    fiscal = any(r[4] == "FY" for r in read)
     for i, (_, rank, kind, _, tag) in enumerate(read):
         if kind != OK:
+            continue
+        if fiscal and tag == "FY?":  # 2011-12 among 2012-13, 2013-14: a fiscal year too
+            read[i] = (None, rank, UNREADABLE, "the column holds fiscal years, so this may be "
+                       "one too, not a month; " + FISCAL_TEXT.format(text="YYYY-YY"), tag)
             continue
         if len(evidence) > 1 and tag in evidence:
             read[i] = (
@@ -617,7 +669,17 @@ def _column_rules(read: list[Read], mixed_offsets: bool) -> None:
             )  # fmt: skip
 
 
-def _coarse_text(rank: int, need: int, option: tuple[str, str] | None) -> str:
+#: what a coarse value with this tag is (see aidcalc._base._date_forms)
+_PERIODS: Final = {"Q": "quarter", "H": "half-year", "W": "week"}
+
+
+def _coarse_text(
+    rank: int, need: int, option: tuple[str, str] | None, period: str | None = None
+) -> str:
+    if period is not None:
+        wants = "a day (YYYY-MM-DD)" if need == 3 else "a month (YYYY-MM)"
+        use = "" if option is None else f" or use {option[0]}='year'"
+        return f"a {period}, where {wants} is needed: give it{use}"
     if option is None:
         return "year or month only: give the day (YYYY-MM-DD)" if need == 3 else (
             "year only: give the month (YYYY-MM)"
@@ -631,6 +693,7 @@ def _coarse_text(rank: int, need: int, option: tuple[str, str] | None) -> str:
 
 
 _LO: Final = pd.Timestamp(DATE_MIN)
+_LO_YEAR: Final = pd.Timestamp(_YEAR_START)
 _HI: Final = pd.Timestamp(_AFTER)
 
 
@@ -652,13 +715,14 @@ def _finish(
     stamps = np.full(m + 1, np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
     texts: dict[str, int] = {}
     tcode = np.full(m + 1, -1, dtype=np.int32)
-    for i, (stamp, rank, kind, reason, _) in enumerate(read):
-        if kind in (OK, AMBIGUOUS) and stamp is not None and not _LO <= stamp < _HI:
+    for i, (stamp, rank, kind, reason, tag) in enumerate(read):
+        lo = _LO_YEAR if rank == 1 else _LO  # "1900" is a year; 1900-01-01 a placeholder
+        if kind in (OK, AMBIGUOUS) and stamp is not None and not lo <= stamp < _HI:
             kind, reason = OUT_OF_RANGE, WINDOW_TEXT  # checked before the cast to `unit`
         if kind == AMBIGUOUS and need == 1:
             kind, reason = OK, ""  # the year is the same either way
         elif kind == OK and rank < need:
-            kind, reason = COARSE, _coarse_text(rank, need, option)
+            kind, reason = COARSE, _coarse_text(rank, need, option, _PERIODS.get(tag))
         kinds[i], ranks[i] = kind, rank
         if kind == OK and stamp is not None:
             # ``unit`` is a runtime str; numpy's stubs only accept a Literal unit

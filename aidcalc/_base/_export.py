@@ -21,21 +21,31 @@ import pandas as pd
 __all__ = ["FORMULA_PREFIXES", "LINE_BREAKS", "SPACES", "is_formula_risk",
            "neutralise_formulas", "neutralise_text", "write_csv", "write_xlsx"]
 
+#: The characters that a spreadsheet may read as ``=``, ``+``, ``-`` or ``@``: those and every
+#: character that Unicode's compatibility normalisation (NFKC) turns into one of them, as an
+#: importer that normalises its input (or a user's input method) does: full-width (U+FF1D),
+#: small (U+FE66), superscript (U+207C), subscript (U+208C) forms and the like.
+_FORMULA_CHARS = (
+    "=+-@"
+    "\uff1d\uff0b\uff0d\uff20"  # full-width = + - @
+    "\ufe66\ufe62\ufe63\ufe6b"  # small = + - @
+    "\u207c\u207a\u208c\u208a"  # superscript = +, subscript = +
+    "\u2a75\u2a76\ufb29"  # == and === as one character, Hebrew alternative plus
+)
 #: A text cell starting with one of these is read as a formula (or DDE) by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_PREFIXES = (*_FORMULA_CHARS, "\t", "\r", "\n")
 #: Characters that end a line for some reader (those of :meth:`str.splitlines`).
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 #: Spaces a spreadsheet may trim before it reads a cell (LibreOffice's "trim spaces" import
 #: option, Google Sheets): a formula character after them is a risk too (``" =1+1"``).
 SPACES = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
-#: The characters that start a formula (or DDE), after any spaces.
-_FORMULA_CHARS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
 #: After a line break, a line starting with a tab, or with a formula character after any
 #: spaces and tabs, is a formula risk. (A line break right after another one is an empty line, not a
 #: risk: ``"a\r\nb"`` stays as it is.)
+_FORMULA_CLASS = re.escape(_FORMULA_CHARS)  # inside [...]
 _RISK_RE = re.compile(
-    "^(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "]|[\t" + SPACES + "]+[" + _FORMULA_CHARS
-    + "])|(?<=[" + re.escape(LINE_BREAKS) + "])(?=\t|[\t" + SPACES + "]*[" + _FORMULA_CHARS
+    "^(?=[" + re.escape("".join(FORMULA_PREFIXES)) + "]|[\t" + SPACES + "]+[" + _FORMULA_CLASS
+    + "])|(?<=[" + re.escape(LINE_BREAKS) + "])(?=\t|[\t" + SPACES + "]*[" + _FORMULA_CLASS
     + "])"
 )
 

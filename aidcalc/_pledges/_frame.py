@@ -167,7 +167,7 @@ def validate(
     Checks: required columns (``donor``, ``amount``, ``currency``) present; ``donor`` and
     ``recipient`` three-letter codes; ``amount`` numeric and finite (negative: a warning);
     ``currency`` a known ISO 4217 code; ``announced`` a date read without guessing (see
-    the strict date reader) inside the window 1900-01-01..2100-12-31, not in the future
+    the strict date reader) inside the window 1910-01-01..2100-12-31, not in the future
     (after tomorrow: an error), and present (a missing date: a warning, it cannot be
     converted at a date; a month or a year written without a day, ``"2024-06"`` or
     ``"2024"``: a warning, it converts with ``fx="month"`` / ``fx="year"``); ``status`` one of
@@ -663,7 +663,7 @@ def _read_announced(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -
         out[ANNOUNCED] = got.dates
         return
     dates = got.dates.astype(object)
-    dates[coarse] = raw[coarse].astype(str).str.strip()
+    dates[coarse] = _coarse_texts(raw[coarse], locale)
     out[ANNOUNCED] = dates
     said.note.add(
         coarse,
@@ -671,6 +671,24 @@ def _read_announced(out: pd.DataFrame, locale: LocaleLike | None, said: _Said) -
         "a made-up day); convert and normalise it with fx='month' (a month) or fx='year' (a "
         "year)",
     )
+
+
+def _coarse_texts(raw: pd.Series, locale: LocaleLike | None) -> pd.Series:
+    """Month- or year-only dates as written; one that only ``locale`` reads (``"März 2024"``)
+    as ``YYYY-MM`` / ``YYYY``, the text every later reader reads without a locale."""
+    text = raw.astype(str).str.strip()
+    if locale is None:
+        return text
+    read = parse_dates(text, locale=locale, mixed_offsets=False, precision="year")
+    alone = parse_dates(text, mixed_offsets=False, precision="year")
+    other = alone.bad | (alone.values != read.values)
+    if not other.any():
+        return text
+    stamps = pd.Series(read.values, index=text.index)
+    month = read.precision == 2
+    text[other & month] = stamps[other & month].dt.strftime("%Y-%m")
+    text[other & ~month] = stamps[other & ~month].dt.strftime("%Y")
+    return text
 
 
 def _kinds_as_status(out: pd.DataFrame, said: _Said) -> None:

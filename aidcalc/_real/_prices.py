@@ -249,9 +249,9 @@ def normalise(
     (``prices`` not ``None``) needs one: with current prices, rows already in ``to`` may be
     undated (their date is not read). Every other undated or unreadable row raises, or with
     ``errors="coerce"`` becomes NaN with the reason; none is dropped. Dates outside
-    1900-01-01..2100-12-31 are refused (never wrapped). Amounts must be finite numbers:
-    ``inf``, text and results that overflow are refused the same way; a boolean column
-    raises.
+    1910-01-01..2100-12-31 (a year alone: 1900..2100) are refused (never wrapped). Amounts
+    must be finite numbers: ``inf``, text and results that overflow are refused the same
+    way; a boolean column raises.
 
     Examples
     --------

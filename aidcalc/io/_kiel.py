@@ -175,8 +175,8 @@ def read_kiel(
         ``category``, ``measure``, ``status``, ``source``, the other mapped columns, and any
         unmapped file columns unchanged. ``rejected`` lists problems in rows that are kept
         (unknown donor name, a value that is not a finite number such as ``inf``, a date
-        that is not a date or is outside aidcalc's date window 1900-2100: never wrapped),
-        and zip members not read; its ``row`` is the line in the CSV or the row number in
+        that is not a date or is outside aidcalc's date window 1910-01-01..2100-12-31: never
+        wrapped), and zip members not read; its ``row`` is the line in the CSV or the row number in
         the sheet. A header without rows gives an empty frame.
 
     Raises

@@ -153,7 +153,7 @@ def _from_rows(rows: list[tuple[object, ...]]) -> pd.DataFrame:
 def _parse_dates(raw: pd.Series, locale_id: str | None) -> tuple[pd.Series, pd.Series]:
     """(datetime64[ns] series, reason series: "" where fine), aligned with ``raw``; read by
     the strict reader :func:`aidcalc._base._dates.parse_dates` (nothing guessed; a date outside
-    its window 1900-2100 is refused with the reason, never wrapped). Read in days and
+    its window 1910-01-01..2100-12-31 is refused with the reason, never wrapped). Read in days and
     checked against the window again here, before the cast to nanoseconds."""
     got = parse_dates(raw, locale=locale_id, mixed_offsets=False, unit="D")
     reasons = pd.Series("", index=raw.index, dtype=object)
@@ -269,7 +269,8 @@ def read_table(
         disagreeing with the name, a month-only date, a ``total_to_date`` status);
         ``len(frame)`` plus the entries left out is the number of data rows. Amounts that
         are not finite numbers (``inf``, ``NaN``, ``1e400``) and dates outside aidcalc's
-        window 1900-2100 are rejected with the reason, never taken (never wrapped). A date
+        window 1910-01-01..2100-12-31 are rejected with the reason, never taken (never
+        wrapped). A date
         with only a month or a year keeps its row and its text (see :func:`aidcalc.pledges`).
         A header without rows gives empty frames.
 

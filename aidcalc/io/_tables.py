@@ -597,7 +597,7 @@ def check_parquet(
 
 def in_window(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(the dates as ``datetime64[ns]``, mask of those outside aidcalc's date window, now NaT):
-    the one window of :mod:`aidcalc._base._dates` (1900-01-01 .. 2100-12-31), checked in the
+    the one window of :mod:`aidcalc._base._dates` (1910-01-01 .. 2100-12-31), checked in the
     dates' own unit before any conversion, so ``9999-12-31`` is refused, never wrapped.
 
     Examples
