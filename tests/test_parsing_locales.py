@@ -300,6 +300,11 @@ def test_an_equivalent_in_parentheses_is_two_amounts(text, locale, first, second
     parse_amount(second, locale=locale)
 
 
+def test_a_number_in_parentheses_is_not_called_an_amount():
+    for reason in _reasons("$5 million (2023)", "en"):
+        assert reason.startswith("a second number in parentheses ('2023') after the amount")
+
+
 def test_a_range_names_its_numbers():
     for reason in _reasons("$5-10 million", "en"):
         assert reason.startswith("more than one number ('5', '10')")

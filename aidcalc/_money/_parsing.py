@@ -257,7 +257,8 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
     CLDR locale (``$``: USD and CAD; ``¥``: JPY and CNY; ``kr``: SEK and NOK), standing alone
     rather than inside a longer symbol (``US$``, ``C$``)?
 
-    Such a text read as ``first`` may mean ``second``: the locale decided.
+    Such a text read as ``first`` may mean ``second``: the locale decided. So does a bare
+    currency word of a family that has both ("dollars", "долларов": USD and CAD).
 
     Examples
     --------
@@ -265,6 +266,8 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
     (True, False)
     >>> symbol_of_both("¥3bn", "JPY", "EUR")
     False
+    >>> symbol_of_both("500 million dollars", "USD", "CAD")
+    True
     """
     written = _key(text)
     for sym, codes in _global_symbols().items():
@@ -272,7 +275,19 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
             alone = rf"(?<![^\W\d_]){re.escape(sym)}(?![^\W\d_])"
             if re.search(alone, written):
                 return True
-    return False
+    words = re.findall(r"[^\W\d_]+", written)
+    return any({first, second} <= _family_anywhere(word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def _family_anywhere(word: str) -> frozenset[str]:
+    """The currencies a bare currency word stands for in any of :data:`PRESS_LANGUAGES`."""
+    out: set[str] = set()
+    for language in PRESS_LANGUAGES:
+        kind, anchor = _lexicon(language).phrases.get(word, ("", ""))
+        if kind == "bare":
+            out |= family_of(word, language, anchor)
+    return frozenset(out)
 
 
 @cache
@@ -1251,6 +1266,11 @@ def _refuse_second_number(num: str, pre: str, post: str, lex: _Lexicon) -> None:
     if bracket is not None:
         first = f"{pre}{num}{post[: bracket.start()]}".strip(" ,;:")
         second = bracket.group(1).strip()
+        if re.fullmatch(r"[0-9 .,'-]+", second):  # "$5 million (2023)": a year? a note?
+            raise _Fail(
+                f"a second number in parentheses ({second!r}) after the amount {first!r}: "
+                f"parse the amount alone, e.g. parse_amount({first!r})"
+            )
         raise _Fail(
             f"two amounts: {first!r} and, in parentheses, {second!r} (an equivalent in another "
             f"currency or unit?): parse them one at a time, e.g. parse_amount({first!r}) and "
