@@ -157,40 +157,64 @@ def test_dollar_word_is_never_the_peso(loc):
 
 
 @pytest.mark.parametrize(
-    ("text", "locale", "value", "currency"),
+    ("text", "locale", "value", "currency", "approx"),
     [
-        ("1,2 млрд долларов", "ru", "1200000000", "USD"),
-        ("19억 달러", "ko", "1900000000", "USD"),
-        ("19억 원", "ko", "1900000000", "KRW"),
-        ("١٢٫٥ مليون دولار", "ar", "12500000", "USD"),
-        ("10 crore rupees", "en_IN", "100000000", "INR"),
-        ("10 lakh rupees", "en_PK", "1000000", "PKR"),  # the locale's own rupee
-        ("USD 1.5 thousand million", "en", "1500000000", "USD"),  # British: 10^9
-        ("£2 thousand million", "en_GB", "2000000000", "GBP"),
-        ("5 millones de dólares", "es_MX", "5000000", "USD"),
-        ("$5 millones", "es_MX", "5000000", "MXN"),  # the symbol is the peso there
-        ("5 millions de dollars", "fr_CA", "5000000", "CAD"),
-        ("5 million dollars", "en_AU", "5000000", "AUD"),
-        ("[CAD] 5 million dollars", "en", "5000000", "CAD"),  # a code settles the word
-        ("2 mia. kroner", "da", "2000000000", "DKK"),
-        ("5 millioner kroner", "nb", "5000000", "NOK"),
-        ("2 miljarder kronor", "sv", "2000000000", "SEK"),
-        ("2 mil milhões de euros", "pt_PT", "2000000000", "EUR"),
-        ("2 bilhões de reais", "pt", "2000000000", "BRL"),
-        ("5 mld złotych", "pl", "5000000000", "PLN"),
-        ("300 millió forint", "hu", "300000000", "HUF"),
-        ("5 mld lei", "ro", "5000000000", "RON"),
-        ("5 миллиардов рублей", "ru", "5000000000", "RUB"),
-        ("1,5 млрд гривень", "uk", "1500000000", "UAH"),
-        ("1,5 млрд гривен", "ru", "1500000000", "UAH"),
-        ("5 جنيه", "ar_EG", "5", "EGP"),
-        ("2,5 εκατ. δολάρια", "el", "2500000", "USD"),
-        ("3 miljardi dolāru", "lv", "3000000000", "USD"),
+        ("1,2 млрд долларов", "ru", "1200000000", "USD", False),
+        ("19억 달러", "ko", "1900000000", "USD", False),
+        ("19억 원", "ko", "1900000000", "KRW", False),
+        ("١٢٫٥ مليون دولار", "ar", "12500000", "USD", False),
+        ("10 crore rupees", "en_IN", "100000000", "INR", False),
+        ("10 lakh rupees", "en_PK", "1000000", "PKR", False),  # the locale's own rupee
+        ("USD 1.5 thousand million", "en", "1500000000", "USD", False),  # British: 10^9
+        ("£2 thousand million", "en_GB", "2000000000", "GBP", False),
+        ("5 millones de dólares", "es_MX", "5000000", "USD", False),
+        ("$5 millones", "es_MX", "5000000", "MXN", False),  # the symbol is the peso there
+        ("5 millions de dollars", "fr_CA", "5000000", "CAD", False),
+        ("5 million dollars", "en_AU", "5000000", "AUD", False),
+        ("[CAD] 5 million dollars", "en", "5000000", "CAD", False),  # a code settles the word
+        ("2 mia. kroner", "da", "2000000000", "DKK", False),
+        ("5 millioner kroner", "nb", "5000000", "NOK", False),
+        ("2 miljarder kronor", "sv", "2000000000", "SEK", False),
+        ("2 mil milhões de euros", "pt_PT", "2000000000", "EUR", False),
+        ("2 bilhões de reais", "pt", "2000000000", "BRL", False),
+        ("5 mld złotych", "pl", "5000000000", "PLN", False),
+        ("300 millió forint", "hu", "300000000", "HUF", False),
+        ("5 mld lei", "ro", "5000000000", "RON", False),
+        ("5 миллиардов рублей", "ru", "5000000000", "RUB", False),
+        ("1,5 млрд гривень", "uk", "1500000000", "UAH", False),
+        ("1,5 млрд гривен", "ru", "1500000000", "UAH", False),
+        ("5 جنيه", "ar_EG", "5", "EGP", False),
+        ("2,5 εκατ. δολάρια", "el", "2500000", "USD", False),
+        ("3 miljardi dolāru", "lv", "3000000000", "USD", False),
+        # hedges (approx=True), one or two per language
+        ("около 1,2 млрд долларов", "ru", "1200000000", "USD", True),
+        ("cerca de 2 mil milhões de euros", "pt_PT", "2000000000", "EUR", True),
+        ("mais de 2 bilhões de reais", "pt", "2000000000", "BRL", True),
+        ("ruim 2 miljard euro", "nl", "2000000000", "EUR", True),
+        ("drygt 2 miljarder kronor", "sv", "2000000000", "SEK", True),
+        ("omkring 2 mia. kroner", "da", "2000000000", "DKK", True),
+        ("nesten 2 milliarder kroner", "nb", "2000000000", "NOK", True),
+        ("noin 2 miljardia euroa", "fi", "2000000000", "EUR", True),
+        ("téměř 2 miliardy korun", "cs", "2000000000", "CZK", True),
+        ("takmer 2 miliardy eur", "sk", "2000000000", "EUR", True),
+        ("peste 2 miliarde de euro", "ro", "2000000000", "EUR", True),
+        ("около 2 милиарда лева", "bg", "2000000000", "BGN", True),
+        ("περίπου 2 δισεκατομμύρια ευρώ", "el", "2000000000", "EUR", True),
+        ("약 19억 달러", "ko", "1900000000", "USD", True),
+        ("19억 달러 이상", "ko", "1900000000", "USD", True),
+        ("yaklaşık 1,2 milyar dolar", "tr", "1200000000", "USD", True),
+        ("حوالي 12 مليون دولار", "ar", "12000000", "USD", True),
+        ("5 دولارات", "ar", "5", "USD", False),
+        ("apie 2 mlrd. eurų", "lt", "2000000000", "EUR", True),
+        ("aptuveni 2 miljardi eiro", "lv", "2000000000", "EUR", True),
+        ("umbes 2 miljardit eurot", "et", "2000000000", "EUR", True),
+        ("približno 2 milijardi evrov", "sl", "2000000000", "EUR", True),
+        ("oko 2 milijarde eura", "hr", "2000000000", "EUR", True),
     ],
 )
-def test_press_examples(text, locale, value, currency):
+def test_press_examples(text, locale, value, currency, approx):
     got = parse_amount(text, locale=locale)
-    assert (got.value, got.currency) == (Decimal(value), currency)
+    assert (got.value, got.currency, got.approx) == (Decimal(value), currency, approx)
     frame = parse_amounts(pd.Series([text] * 40), locale=locale)  # the vectorised path
     assert (frame["amount"] == float(value)).all() and (frame["currency"] == currency).all()
 
