@@ -366,3 +366,17 @@ def test_words_table_holds_no_word_cldr_already_gives():
         assert phrase.lower() not in names, (lang, phrase)
     firsts = rows.groupby(["language", "value"], sort=False).head(1)
     assert (firsts["note"] != "").all(), firsts[firsts["note"] == ""]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "locale", "power", "currency"),
+    [("{} млрд долларов", "ru", 9, "USD"), ("{} millones de dólares", "es_MX", 6, "USD"),
+     ("{}억 달러", "ko", 8, "USD"), ("omkring {} mia. kroner", "da", 9, "DKK")],
+)  # fmt: skip
+def test_bare_words_on_the_vectorised_fast_path(pattern, locale, power, currency):
+    """Enough distinct texts for the plain-text fast path: same reading as one by one."""
+    texts = pd.Series([pattern.format(i) for i in range(1, 1501)])
+    frame = parse_amounts(texts, locale=locale)
+    assert frame["amount"].tolist() == [i * 10.0**power for i in range(1, 1501)]
+    assert set(frame["currency"]) == {currency}
+    assert frame["approx"].all() == pattern.startswith("omkring")
