@@ -805,7 +805,9 @@ def _foreign_scale(text: str, locale_id: str, spans: list[tuple[int, int]]) -> s
     """The problem of a header whose scale word is one of another language aidcalc reads."""
     words = _HEADER_SPLIT.sub(" ", text).lower()
     own = _lexicon(locale_id).language
-    for language in sorted(set(_words()["language"]) - {"*", own}):
+    listed = set(_words()["language"]) - {"*", own}  # the most read languages first: de, not da
+    order = {lang: i for i, lang in enumerate(PRESS_LANGUAGES)}
+    for language in sorted(listed, key=lambda lang: (order.get(lang, len(order)), lang)):
         lex = _lexicon(language)
         for start, end, phrase in lex.scales.finditer(words):
             if any(a < end and start < b for a, b in spans):
