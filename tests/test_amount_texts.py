@@ -41,7 +41,8 @@ def test_a_text_in_another_currency_than_the_column_leaves_its_row_out() -> None
 
 
 @pytest.mark.parametrize(("text", "currency"), [("$500m", "CAD"), ("$500m", "AUD"),
-                                                ("¥3bn", "CNY"), ("500m kr", "NOK")])  # fmt: skip
+                                                ("¥3bn", "CNY"), ("500m kr", "NOK"),
+                                                ("500 million dollars", "CAD")])  # fmt: skip
 def test_a_symbol_of_both_currencies_is_the_columns_currency(text: str, currency: str) -> None:
     frame, rejected = _read(pd.DataFrame({"amount_text": [text], "currency": [currency]}))
     assert rejected.empty and frame["currency"].tolist() == [currency]

@@ -3,10 +3,13 @@
 Everything locale-specific comes from babel's CLDR data: the decimal and grouping symbols, the
 compact-number scale words (short and long: ``K``, ``Mio.``, ``Milliarden``, ``milliard``,
 ``億``), currency display names in singular and plural, and currency symbols with their meaning
-per locale (``$`` is USD in ``en``, CAD in ``en_CA``, AUD in ``en_AU``). The few words CLDR
-does not have (hedges such as "about" or "rund", press abbreviations such as ``bn``, bare
-currency words such as "dollars", fillers such as French "de") are in the declarative table
-``datasets/parse_words.csv``; the meaning of every symbol in any CLDR locale is in
+per locale (``$`` is USD in ``en``, CAD in ``en_CA``, AUD in ``en_AU``), and the bare words
+the press writes that CLDR's names of a currency family share ("dollars", "долларов", "달러":
+:mod:`aidcalc._money._bare_words`; such a word means the locale's member of its family, never
+a currency outside it: "dólares" is USD in ``es_MX``, where ``$`` is the peso). The few words
+CLDR does not have (hedges such as "about" or "rund", press abbreviations such as ``bn``,
+single-currency words such as "yen" or "złotych", fillers such as French "de") are in the
+declarative table ``datasets/parse_words.csv``; the meaning of every symbol in any CLDR locale is in
 ``datasets/currency_symbols.csv`` (generated from babel by :func:`build_symbol_table`).
 
 How a text is read
@@ -38,9 +41,13 @@ the English scale words (``million`` in ``en_IN``) besides their own (``lakh``, 
 
 Nothing is dropped silently: a number right after a separator (``$.5 billion``) is a fraction
 when the separator is the locale's decimal one, else the text is refused; an amount in
-parentheses (an accounting negative?) is refused. Bounds: a text longer than ``MAX_TEXT``
-(1,000 characters; per cell in :func:`parse_amounts`) is refused before it is scanned, and an
-amount beyond 1e18 (or overflowing to inf) is refused as a misread number.
+parentheses (an accounting negative?) is refused; so are scientific notation (``1.2E+09``: a
+spreadsheet's rounded display) and a second amount (``$12.1 billion (about ¥1.9 trillion)``),
+each with a message that names it and the fix. A word unknown in the locale but known in
+another of :data:`PRESS_LANGUAGES` names that locale ("did you mean locale='ru'?").
+Bounds: a text longer than ``MAX_TEXT`` (1,000 characters; per cell in
+:func:`parse_amounts`) is refused before it is scanned, and an amount beyond 1e18 (or
+overflowing to inf) is refused as a misread number.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ from .._base._compat import CLDR_CHANGED_SCALES, CLDR_SWAPPED_SEPARATORS, check_
 from .._base._errors import ParseError, describe_rows
 from .._base._locale import LocaleLike, resolve_locale
 from ._amount import MAX_AMOUNT, Amount
+from ._bare_words import bare_words, family_of
 from ._currencies import (
     active_codes,
     check_currency,
@@ -249,7 +257,8 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
     CLDR locale (``$``: USD and CAD; ``¥``: JPY and CNY; ``kr``: SEK and NOK), standing alone
     rather than inside a longer symbol (``US$``, ``C$``)?
 
-    Such a text read as ``first`` may mean ``second``: the locale decided.
+    Such a text read as ``first`` may mean ``second``: the locale decided. So does a bare
+    currency word of a family that has both ("dollars", "долларов": USD and CAD).
 
     Examples
     --------
@@ -257,6 +266,8 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
     (True, False)
     >>> symbol_of_both("¥3bn", "JPY", "EUR")
     False
+    >>> symbol_of_both("500 million dollars", "USD", "CAD")
+    True
     """
     written = _key(text)
     for sym, codes in _global_symbols().items():
@@ -264,7 +275,19 @@ def symbol_of_both(text: str, first: str, second: str) -> bool:
             alone = rf"(?<![^\W\d_]){re.escape(sym)}(?![^\W\d_])"
             if re.search(alone, written):
                 return True
-    return False
+    words = re.findall(r"[^\W\d_]+", written)
+    return any({first, second} <= _family_anywhere(word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def _family_anywhere(word: str) -> frozenset[str]:
+    """The currencies a bare currency word stands for in any of :data:`PRESS_LANGUAGES`."""
+    out: set[str] = set()
+    for language in PRESS_LANGUAGES:
+        kind, anchor = _lexicon(language).phrases.get(word, ("", ""))
+        if kind == "bare":
+            out |= family_of(word, language, anchor)
+    return frozenset(out)
 
 
 @cache
@@ -540,7 +563,8 @@ def _add_scales(
 def _add_currency_names(phrases: _Phrases, loc: Locale, mine: _WordRows) -> None:
     """Currency display names (singular and every plural form) in the locale's language, a
     name shared by several currencies only when one of them is current; then the words
-    table's currency words ("dollars", "Rs")."""
+    table's currency words ("yen", "dollars"), then the bare words CLDR's names share
+    ("долларов", "달러": :mod:`aidcalc._money._bare_words`)."""
     names: dict[str, set[str]] = {}
     plural = loc._data["currency_names_plural"]
     for code in {*loc.currencies, *plural}:
@@ -558,7 +582,9 @@ def _add_currency_names(phrases: _Phrases, loc: Locale, mine: _WordRows) -> None
             if re.fullmatch("[A-Z]{3}", value):
                 phrases.add(phrase, "code", value)
             else:
-                phrases.add(phrase, "symbol", _key(value))
+                phrases.add(phrase, "bare", _key(value))
+    for word, anchor in bare_words(str(loc)).items():
+        phrases.add(word, "bare", anchor)
 
 
 def _add_symbols(phrases: _Phrases, loc: Locale, mine: _WordRows) -> dict[str, frozenset[str]]:
@@ -619,6 +645,46 @@ def _resolve_symbol(sym: str, locale_id: str, default: str | None) -> tuple[str,
     )
 
 
+@lru_cache(maxsize=256)
+def _likely_currency(locale_id: str) -> str | None:
+    """The currency of the territory CLDR deems likely for a locale without one (da: DK)."""
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(locale_id.split("_")[0], ""))
+    parts = [p for p in likely.split("_")[1:] if p.isupper() and len(p) == 2]
+    return _territory_currency(parts[0]) if parts else None
+
+
+@lru_cache(maxsize=4096)
+def _resolve_bare(word: str, anchor: str, locale_id: str, default: str | None) -> tuple[
+    str, frozenset[str]
+]:
+    """(code, family) of a bare currency word ("dollars", "долларов"): a member of its family
+    (:func:`aidcalc._money._bare_words.family_of`), chosen by the locale's own symbol for the
+    anchor, the locale's territory currency (or its likely one: DKK for da), ``default``,
+    then the press convention of the language or English ($ USD, £ GBP); a currency outside
+    the family never ("dólares" in es_MX, where $ is the peso, is USD). None fits: the text
+    fails."""
+    lex = _lexicon(locale_id)
+    family = family_of(word, locale_id, anchor)
+    own = lex.own_symbols.get(anchor, frozenset()) & family
+    press = _press_symbols(lex.language).get(anchor)
+    en = _lexicon("en").own_symbols.get(anchor, frozenset())
+    for pick in (
+        own,
+        {lex.territory_currency or _likely_currency(locale_id)} & family,
+        {default} & family,
+        {press} & family,
+        en & family,
+    ):
+        if len(pick) == 1:
+            return str(next(iter(pick))), family
+    raise _Fail(
+        f"currency word {word!r} can stand for {', '.join(sorted(family & active_codes()))} "
+        f"in locale {locale_id}: pass default_currency=... or write the ISO code"
+    )
+
+
 def currency_of_word(word: str, locale_id: str = "en") -> str | None:
     """The ISO code a currency word means in a locale (a code, a name or a symbol), else None.
 
@@ -636,6 +702,9 @@ def currency_of_word(word: str, locale_id: str = "en") -> str | None:
     if kind == "symbol":
         with suppress(_Fail):
             return _resolve_symbol(value, locale_id, None)[0]
+    if kind == "bare":
+        with suppress(_Fail):
+            return _resolve_bare(key, value, locale_id, None)[0]
     return None
 
 
@@ -711,9 +780,9 @@ def _header_words(
             out.append(("code", m.group().upper(), m.group().lower(), m.span()))
     for start, end, phrase in lex.matcher.finditer(text.lower()):
         kind, value = lex.phrases[phrase]
-        if kind == "symbol":
+        if kind in ("symbol", "bare"):
             try:
-                kind, value = "code", _resolve_symbol(value, locale_id, None)[0]
+                kind, value = "code", _resolve_word(kind, phrase, value, locale_id)
             except _Fail as exc:
                 kind, value = "fail", f"{phrase!r}: {exc.reason}"
         if kind == "code" and value not in active_codes():  # ja 金 is gold (XAU): a word
@@ -725,11 +794,20 @@ def _header_words(
     return sorted(out, key=lambda t: t[3])
 
 
+def _resolve_word(kind: str, phrase: str, value: str, locale_id: str) -> str:
+    """The code a symbol or a bare currency word stands for in a locale (no default)."""
+    if kind == "bare":
+        return _resolve_bare(phrase, value, locale_id, None)[0]
+    return _resolve_symbol(value, locale_id, None)[0]
+
+
 def _foreign_scale(text: str, locale_id: str, spans: list[tuple[int, int]]) -> str | None:
     """The problem of a header whose scale word is one of another language aidcalc reads."""
     words = _HEADER_SPLIT.sub(" ", text).lower()
     own = _lexicon(locale_id).language
-    for language in sorted(set(_words()["language"]) - {"*", own}):
+    listed = set(_words()["language"]) - {"*", own}  # the most read languages first: de, not da
+    order = {lang: i for i, lang in enumerate(PRESS_LANGUAGES)}
+    for language in sorted(listed, key=lambda lang: (order.get(lang, len(order)), lang)):
         lex = _lexicon(language)
         for start, end, phrase in lex.scales.finditer(words):
             if any(a < end and start < b for a, b in spans):
@@ -807,10 +885,53 @@ def _unknown_word(
         raise _Fail(
             f"unknown scale word or currency name {word!r} after the number (scale words "
             f"in locale {lex.locale}: {', '.join(lex.scale_words[:12])}, ...)"
-            f"{_case_hint(word)}"
+            f"{_case_hint(word)}{_elsewhere(word, lex.locale)}"
         )
     side = "before" if where == "pre" else "after"
-    raise _Fail(f"unrecognised word {word!r} {side} the number{_case_hint(word)}")
+    raise _Fail(
+        f"unrecognised word {word!r} {side} the number{_case_hint(word)}"
+        f"{_elsewhere(word, lex.locale)}"
+    )
+
+
+#: the languages of the DAC members, the main non-DAC donors and the press that covers aid to
+#: Ukraine: a word unknown in the text's locale is looked up in these to name the locale
+PRESS_LANGUAGES = (
+    "en", "fr", "de", "it", "ja", "es", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "sk",
+    "hu", "ro", "bg", "el", "ko", "zh", "tr", "uk", "ru", "ar", "lt", "lv", "et", "sl", "hr",
+    "is", "ga",
+)  # fmt: skip
+
+
+@cache
+def _word_index() -> dict[str, list[tuple[str, str, str]]]:
+    """Currency and scale word -> (language, kind, value) in :data:`PRESS_LANGUAGES`."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for language in PRESS_LANGUAGES:
+        for phrase, (kind, value) in _lexicon(language).phrases.items():
+            if kind in ("code", "bare", "scale") and any(_is_letter(c) for c in phrase):
+                out.setdefault(phrase, []).append((language, kind, value))
+    return out
+
+
+def _elsewhere(word: str, locale_id: str) -> str:
+    """The hint " ('долларов' is a currency word ($) in ru: did you mean locale='ru'?)" for
+    an unknown word, naming the language of :data:`PRESS_LANGUAGES` that knows most of its
+    words (the first in that order on a tie); "" when no other language knows any."""
+    own = locale_id.split("_")[0]
+    index = _word_index()
+    known: dict[str, list[tuple[str, str, str]]] = {}  # language -> (part, kind, value)
+    for part in dict.fromkeys((word, *word.split(" "))):
+        for lang, kind, value in index.get(part, ()):
+            if lang != own:
+                known.setdefault(lang, []).append((part, kind, value))
+    if not known:
+        return ""
+    best = max(known, key=lambda lang: (len(known[lang]), -PRESS_LANGUAGES.index(lang)))
+    part, kind, value = known[best][-1]
+    what = {"code": f"the name of {value}", "bare": f"a currency word ({value})",
+            "scale": f"a scale word (x 10^{value})"}[kind]  # fmt: skip
+    return f" ({part!r} is {what} in {best}: did you mean locale={best!r}?)"
 
 
 def _case_hint(word: str) -> str:
@@ -860,6 +981,9 @@ class _AffixWords:
             self.explicit.append((value, phrase))
         elif kind == "symbol":
             self._symbol(value, phrase)
+        elif kind == "bare":
+            code, family = _resolve_bare(phrase, value, self.lex.locale, self.default)
+            self.implicit.append((code, phrase, family))
 
     def _sign(self, phrase: str, where: str) -> None:
         if (where == "post" and not self.lex.trailing_minus) or self.negative:
@@ -1083,6 +1207,8 @@ def _compound(
     num: str, pre: str, post: str, lex: _Lexicon, default: str | None
 ) -> tuple[Decimal, str, bool]:
     """Numbers with several scale words: 1兆9000億円, 1 billion 500 million dollars."""
+    _refuse_second_number(num, pre, post, lex)
+    num_0 = num
     parts: list[tuple[Decimal, int]] = []
     units: list[str] = []  # the numbers without a scale word (the 5000 of 1万5000円)
     pos = 0
@@ -1094,7 +1220,7 @@ def _compound(
         m = lex.match_scale(post, pos)
         if not m:
             if word and word[0] < _CJK_START:  # only 1万5000円 may end without a scale word
-                raise _Fail("more than one number (write one amount per text)")
+                raise _Fail(_more_numbers(pre + num_0 + post))
             parts.append((value, 0))
             units.append(num)
             break
@@ -1110,7 +1236,7 @@ def _compound(
     powers = [p for _, p in parts]
     decreasing = all(a > b for a, b in pairwise(powers))
     if len(parts) < 2 or not decreasing or re.search("[0-9]", rest):
-        raise _Fail("more than one number (write one amount per text)")
+        raise _Fail(_more_numbers(pre + num_0 + post))
     power, code, approx, negative = _read_affixes(pre, rest, lex.locale, default)
     if power:
         raise _Fail("scale word after a compound number")
@@ -1119,6 +1245,48 @@ def _compound(
             raise _Fail(_ambiguous(unit, code, lex))
     total = sum((v.scaleb(p) for v, p in parts), Decimal(0))
     return -total if negative else total, code, approx
+
+
+_SCIENTIFIC = re.compile(r"[eE]([+-]?[0-9]+)(?![0-9])")
+_BRACKETED = re.compile(r"\(([^()]*[0-9][^()]*)\)?")
+
+
+def _refuse_second_number(num: str, pre: str, post: str, lex: _Lexicon) -> None:
+    """What a second number right after the first is, named with its fix: an exponent
+    ("1.2E+09": scientific notation) or an amount in parentheses ("$12.1 billion (about
+    ¥1.9 trillion)": an equivalent)."""
+    sci = _SCIENTIFIC.match(post)
+    if sci is not None and lex.number_re.fullmatch(num):
+        shown = f"{_to_decimal(num, lex).scaleb(int(sci.group(1))):f}"
+        raise _Fail(
+            f"{num + sci.group()!r} is scientific notation ({shown}), which aidcalc does not "
+            "read: spreadsheets show it for numbers rounded to a few digits, so the figure may "
+            f"be rounded. Write the number in full ({shown}) or with a scale word (format the "
+            "column as a number, not 'General', before exporting)"
+        )
+    bracket = _BRACKETED.search(post)
+    if bracket is not None:
+        first = f"{pre}{num}{post[: bracket.start()]}".strip(" ,;:")
+        second = bracket.group(1).strip()
+        if re.fullmatch(r"[0-9 .,'-]+", second):  # "$5 million (2023)": a year? a note?
+            raise _Fail(
+                f"a second number in parentheses ({second!r}) after the amount {first!r}: "
+                f"parse the amount alone, e.g. parse_amount({first!r})"
+            )
+        raise _Fail(
+            f"two amounts: {first!r} and, in parentheses, {second!r} (an equivalent in another "
+            f"currency or unit?): parse them one at a time, e.g. parse_amount({first!r}) and "
+            f"parse_amount({second!r})"
+        )
+
+
+def _more_numbers(text: str) -> str:
+    numbers = [m.group(1) for m in _NUM_RE.finditer(text)]
+    shown = ", ".join(repr(n) for n in numbers[:4])
+    return (
+        f"more than one number ({shown}): write one amount per text (a range such as "
+        "'$5-10 million' is two amounts: parse each end)"
+    )
 
 
 @lru_cache(maxsize=64)
@@ -1933,7 +2101,9 @@ def parse_amount(
 #: locale it is written in ("1兆9000億円" without locale="ja")
 _HINT_LOCALES = {
     "cjk": ("ja", "zh", "zh_Hant", "ko"),
-    "cyrillic": ("uk", "ru"),
+    "cyrillic": ("uk", "ru", "bg"),
+    "greek": ("el",),
+    "arabic": ("ar",),
     "latin": ("en", "de", "fr", "it", "es", "pt", "nl", "pl", "sv", "hu"),
 }
 
@@ -1943,9 +2113,9 @@ def _script(text: str) -> str | None:
         if ch.isalpha():
             if ch >= _CJK_START:
                 return "cjk"
-            name = unicodedata.name(ch, "")
-            if name.startswith("CYRILLIC"):
-                return "cyrillic"
+            name = unicodedata.name(ch, "").split(" ")[0]
+            if name in ("CYRILLIC", "GREEK", "ARABIC"):
+                return name.lower()
     return "latin" if any(ch.isalpha() for ch in text) else None
 
 
