@@ -325,13 +325,23 @@ def _account(
     ledger = Ledger(result, opts.value, Unit(opts.to, None if opts.prices == "none" else
                                              opts.base_year), label)
     if read.rejected is not None:
-        reason = read.rejected.get("reason", "could not be read")
-        ledger.add("read", read.rejected.drop(columns="reason", errors="ignore"), reason)
+        _add_rejected(ledger, read.rejected)
     notes = select(ledger, group, read.cli_name)
     # the stage is checked before going on: a stage without rows is an error, not a page
     _rows, stage_note = at_stage(result.loc[ledger.keep], read.stage, read.cli_name, label)
     _values.leave_unconverted(ledger, read.frame, opts, read.cli_name)
     return ledger, [*notes, stage_note]
+
+
+def _add_rejected(ledger: Ledger, rejected: pd.DataFrame) -> None:
+    """The rows the reader left out: a total row that repeats the rows it totals is money
+    already counted (``kind``, as the repeats of the data), any other row money lost."""
+    from ..io._result import repeats
+
+    repeat = repeats(rejected)
+    for key, rows in (("kind", rejected.loc[repeat]), ("read", rejected.loc[~repeat])):
+        reason = rows.get("reason", "could not be read")
+        ledger.add(key, rows.drop(columns="reason", errors="ignore"), reason)
 
 
 def _left_out(ledger: Ledger, cli_name: str) -> str:

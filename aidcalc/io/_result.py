@@ -20,6 +20,7 @@ __all__ = [
     "MONEY",
     "NOTE",
     "REJECTED_COLUMNS",
+    "REPEATS",
     "ReadResult",
     "RejectedRows",
     "finish",
@@ -45,6 +46,9 @@ MONEY = "money"
 NOTE = "note"
 #: The kinds of report entry, the ones that raise :class:`aidcalc.RejectedRowsWarning` first.
 KINDS = (LEFT_OUT, MONEY, NOTE)
+#: The words ending the reason of a row left out because its money is already in the frame
+#: (a total row that is the sum of the rows it totals): not money lost (see :func:`repeats`).
+REPEATS = "left out, it would count their money twice"
 
 
 class ReadResult(NamedTuple):
@@ -259,6 +263,23 @@ def left_out_entries(rejected: pd.DataFrame) -> pd.DataFrame:
     if "kind" not in rejected.columns:
         return rejected
     return rejected[(rejected["kind"] == LEFT_OUT).to_numpy()]
+
+
+def repeats(rejected: pd.DataFrame) -> np.ndarray:
+    """Which entries are rows left out because their money is already counted in the frame
+    (a total row that repeats its rows, :data:`REPEATS`): no money is lost with them.
+
+    Examples
+    --------
+    >>> repeats(rejected_frame([{"reason": "a total row: " + REPEATS, "kind": LEFT_OUT},
+    ...                         {"reason": "no amount", "kind": LEFT_OUT}])).tolist()
+    [True, False]
+    """
+    reason = rejected.get("reason", pd.Series(pd.NA, index=rejected.index, dtype=object))
+    ends = reason.astype("string").str.endswith(REPEATS).fillna(False).astype(bool)
+    if "kind" in rejected.columns:
+        ends &= rejected["kind"].eq(LEFT_OUT)
+    return ends.to_numpy()
 
 
 def warns(rejected: pd.DataFrame) -> tuple[int, int]:

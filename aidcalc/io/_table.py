@@ -51,6 +51,7 @@ from ._common import (
 )
 from ._docs import shared_docs
 from ._layout import Unit, amount_unit, header_pick, note_rows, row_text, total_rows
+from ._result import REPEATS
 from ._sniff import sniff
 from ._tables import Grid, HeaderPick, delimited_grid, not_found, workbook_grid
 
@@ -535,7 +536,7 @@ class _Rows:
         said = "a total row (" + _quoted(self.table.drop(columns=["amount"]), on) + \
             "): its amount " + amounts[on].map("{:,.2f}".format)
         self._leave(matched, said + " is the sum of the rows it totals (" + sums[on].map(
-            "{:,.2f}".format) + "): left out, it would count their money twice", LEFT_OUT)
+            "{:,.2f}".format) + "): " + REPEATS, LEFT_OUT)
         self.unmatched = labelled & ~matched & ~self.out
         self.unmatched_why = _full(said + " is not the sum of the rows above or below it: "
                                    "kept; check that its money is not counted twice",
