@@ -9,7 +9,17 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from ._cli_types import READER_FLAGS, byte_size, member_name, ratio, reader_flags, sheet
+from ._cli_types import (
+    READER_FLAGS,
+    byte_size,
+    column_role,
+    header_line,
+    input_locale,
+    member_name,
+    ratio,
+    reader_flags,
+    sheet,
+)
 
 __all__ = ["add_command", "guarded", "main"]
 
@@ -20,6 +30,8 @@ examples:
   aidcalc report --to JPY --locale ja             in yen, labelled in Japanese
   aidcalc report --prices none                    current prices, no deflators
   aidcalc report kiel.xlsx --stage committed      Kiel tracker: commitments, not allocations
+  aidcalc report zusagen.csv --input-locale de --column 'Geber=donor'
+                                                  a German table, its donor column named
   aidcalc report CRS.zip --member 'CRS 2022 data.txt' --max-uncompressed 20GB
                                                   one file of a large zipped CRS download
 
@@ -99,6 +111,22 @@ _REPORT_OPTIONS = (
     _option("--sheet", "the worksheet to read in an XLSX INPUT, by name or number (0 is the "
             "first), e.g. --sheet data (default: the first; the Kiel tracker's data sheet)",
             type=sheet, default=None, metavar="SHEET"),
+    _option("--column", "which column of the INPUT table holds what, as HEADER=ROLE (roles: "
+            "donor, amount, currency, announced, amount_text, category, status, ...); repeat "
+            "for each column, e.g. --column 'Geber=donor' --column 'Betrag (Mio. EUR)=amount' "
+            "(default: columns named like the roles, in English)",
+            type=column_role, action="append", default=None, metavar="HEADER=ROLE"),
+    _option("--input-locale", "the language and number format the INPUT table is written in "
+            "(decimal comma, month names, day/month order, currency words), e.g. "
+            "--input-locale de (default: English; --locale only sets the report's labels)",
+            type=input_locale, default=None, metavar="LOCALE"),
+    _option("--header-row", "the line number of the INPUT table's header, 1 for the first "
+            "(when title rows above it hide it), e.g. --header-row 3 (default: the first of the "
+            "first rows that names a donor and an amount column)",
+            type=header_line, default=None, metavar="N"),
+    _option("--recover", "read an IATI INPUT that is not well-formed XML, keeping what parses "
+            "(the report says what was lost), e.g. --recover (default: refuse the file)",
+            action="store_const", const=True, default=None),
     _option("--debug", "show the full traceback when something fails, e.g. --debug",
             action="store_true"),
 )
@@ -204,7 +232,7 @@ def _usage_error(args: argparse.Namespace) -> str:
              if getattr(args, name) is not None]
     if given and args.input is None:
         return (f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for reading an INPUT "
-                "file (a zip or a workbook); name the file, e.g. aidcalc report CRS.zip "
+                "file; name the file, e.g. aidcalc report FILE "
                 f"{given[0]} ...")
     try:
         check_out(args.out)
@@ -232,13 +260,21 @@ def _report(args: argparse.Namespace) -> int:
             group=args.group,
             stage=args.stage,
             progress=_progress(sys.stderr) if tty else None,
-            read_options={name: getattr(args, arg) for arg, name in _READ_OPTIONS.items()
-                          if getattr(args, arg) is not None},
+            read_options=_read_options(args),
         )
     if tty:
         sys.stderr.write("\n")
     sys.stdout.write(f"wrote {len(report.files)} files; open {report.index}\n")
     return 0
+
+
+def _read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The reader's keywords from the command line (``--column`` pairs as one ``mapping``)."""
+    options = {name: getattr(args, arg) for arg, name in _READ_OPTIONS.items()
+               if getattr(args, arg) is not None}  # fmt: skip
+    if "mapping" in options:
+        options["mapping"] = dict(options["mapping"])
+    return options
 
 
 def _quiet_stdout() -> None:

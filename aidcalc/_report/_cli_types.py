@@ -21,6 +21,9 @@ __all__ = [
     "READER_FLAGS",
     "base_url",
     "byte_size",
+    "column_role",
+    "header_line",
+    "input_locale",
     "member_name",
     "ratio",
     "reader_flags",
@@ -30,8 +33,10 @@ __all__ = [
 
 #: the reader options (``read_any``'s keywords) that the command line names as flags
 READER_FLAGS = {"member": "--member", "max_uncompressed": "--max-uncompressed",
-                "max_ratio": "--max-ratio", "sheet_name": "--sheet"}
-_READER_OPTION = re.compile(r"\b(" + "|".join(READER_FLAGS) + r")= ?")
+                "max_ratio": "--max-ratio", "sheet_name": "--sheet", "mapping": "--column",
+                "locale": "--input-locale", "recover": "--recover", "header_row": "--header-row"}
+#: ``recover=True`` is the flag ``--recover`` alone
+_READER_OPTION = re.compile(r"\b(" + "|".join(READER_FLAGS) + r")=(?:True\b)? ?")
 _SIZE = re.compile(r"(?P<n>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>[kKMGT]i?B?|B)?")
 _UNITS = {"": 1, "B": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
           "KI": 2**10, "MI": 2**20, "GI": 2**30, "TI": 2**40}
@@ -155,6 +160,61 @@ def sheet(text: str) -> str | int:
     return int(text) if text.strip().isdigit() else text
 
 
+def column_role(text: str) -> tuple[str, str]:
+    """``--column``: ``HEADER=ROLE``, a column of the INPUT table and the pledge-frame role it
+    holds (what ``mapping=`` says in Python); split at the last ``=``.
+
+    Examples
+    --------
+    >>> column_role("Betrag (Mio. EUR)=amount"), column_role("Geber = donor")
+    (('Betrag (Mio. EUR)', 'amount'), ('Geber', 'donor'))
+    >>> column_role("amount")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 'amount' is not accepted; use HEADER=ROLE, e.g. ...
+    """
+    header, eq, role = text.rpartition("=")
+    if not eq or not header.strip() or not role.strip():
+        raise _usage(text, "HEADER=ROLE, e.g. --column 'Betrag=amount'")
+    return header.strip(), role.strip()
+
+
+def header_line(text: str) -> int:
+    """``--header-row``: a line number, 1 for the first.
+
+    Examples
+    --------
+    >>> header_line("3")
+    3
+    >>> header_line("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '0' is not accepted; use a line number, 1 for the first, ...
+    """
+    accepted = "a line number, 1 for the first, e.g. --header-row 3"
+    if not text.strip().isdigit() or int(text) < 1:
+        raise _usage(text, accepted)
+    return int(text)
+
+
+def input_locale(text: str) -> str:
+    """``--input-locale``: the CLDR locale the INPUT table is written in (its number and date
+    formats, its words), checked as the library checks a locale.
+
+    Examples
+    --------
+    >>> input_locale("de_CH")
+    'de_CH'
+    >>> input_locale("xx-nowhere")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 'xx-nowhere' is not accepted; use a CLDR locale, e.g. ...
+    """
+    from .._base._locale import resolve_locale
+
+    return _checked(resolve_locale, text, text.strip(), "a CLDR locale, e.g. --input-locale de")
+
+
 def reader_flags(message: str) -> str:
     """A reader's message worded for the command line: ``pass member=`` -> ``pass --member``.
 
@@ -164,5 +224,7 @@ def reader_flags(message: str) -> str:
     "pass --max-ratio a higher limit; --member 'x' is only for zip archives"
     >>> reader_flags("no sheet 'x'; pass sheet_name= the name or number of another")
     "no sheet 'x'; pass --sheet the name or number of another"
+    >>> reader_flags("not well-formed XML: read it with recover=True to keep what parses")
+    'not well-formed XML: read it with --recover to keep what parses'
     """
     return _READER_OPTION.sub(lambda m: f"{READER_FLAGS[m[1]]} ", message)
