@@ -447,8 +447,34 @@ ROLE_ALIASES: Final[dict[str, str]] = {
     "amount_text": AMOUNT_TEXT,
     "category": CATEGORY,
     "status": STATUS,
+    **{word: role for role, words in {
+        # the same headers as ministries and trackers write them in the donors' languages
+        # (de, fr, es, it, pt, nl, pl, sv, da/nb, cs, uk/ru, ja, ko, zh); words that also
+        # mean something else in another language ("data", "land", "summe") are left out
+        DONOR: ("geber", "geberland", "donateur", "bailleur", "bailleur_de_fonds", "donante",
+                "donatore", "doador", "darczyńca", "darczyńca_pomocy", "donorland", "givare",
+                "dárce", "донор", "供与国", "援助国", "拠出国", "공여국", "捐助国", "援助方"),
+        RECIPIENT: ("empfänger", "empfängerland", "bénéficiaire", "pays_bénéficiaire",
+                    "receptor", "país_receptor", "beneficiario", "paese_beneficiario",
+                    "beneficiário", "odbiorca", "ontvanger", "mottagare", "modtager",
+                    "mottaker", "příjemce", "отримувач", "получатель", "被援助国", "受益国",
+                    "수원국"),
+        ANNOUNCED: ("datum", "fecha", "date_d'annonce", "date_de_l'annonce", "dátum", "дата",
+                    "日付", "発表日", "날짜", "日期"),
+        AMOUNT: ("betrag", "wert", "montant", "valeur", "importe", "monto", "valor", "importo",
+                 "valore", "kwota", "wartość", "bedrag", "waarde", "belopp", "värde", "beløb",
+                 "beløp", "verdi", "částka", "hodnota", "сума", "сумма", "金額", "額",
+                 "금액", "金额"),
+        CURRENCY: ("währung", "waehrung", "devise", "monnaie", "moneda", "divisa", "valuta",
+                   "moeda", "waluta", "měna", "валюта", "通貨", "통화", "货币", "币种"),
+        CATEGORY: ("kategorie", "catégorie", "categoría", "categoria", "kategoria",
+                   "categorie", "kategori", "категорія", "категория", "カテゴリー", "カテゴリ",
+                   "분야", "类别"),
+        STATUS: ("statut", "estado", "stato", "stan", "stav", "статус", "状態", "상태", "状态"),
+    }.items() for word in words},
 }
-"""Common column names (lower case, ``_`` for spaces) -> the pledge-frame role they name."""
+"""Common column names (lower case, ``_`` for spaces) -> the pledge-frame role they name, in
+English and in the languages donors write their tables in."""
 
 DONOR_CODE_COLUMNS: Final = ("donor_iso3", "donor_code", "donor_iso", "donor_id", "iso3")
 """Columns (lower case, ``_`` for spaces) that hold donor *codes* next to the donor's written
