@@ -505,6 +505,15 @@ def _check_single(
     )
 
 
+def _year_numbers(column: pd.Series) -> pd.Series:
+    """A ``year`` column as numbers: its values, or the year of each period or date (a
+    ``Period[Y]`` column, datetimes)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+        return column.dt.year.astype("float64").where(column.notna())  # NaT: no year
+    return to_numbers(column)
+
+
 def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Series:
     """The ``period`` of each row: spread's ``year`` where filled (``period="year"``), else
     the date's; unreadable dates raise instead of becoming a silent ``NaT`` group."""
@@ -518,7 +527,7 @@ def _periods(work: pd.DataFrame, period: str, *, date: str, year: str) -> pd.Ser
         )
     years = None
     if period == "year" and year in work.columns:
-        years = to_numbers(work[year])
+        years = _year_numbers(work[year])
         bad = (
             work[year].notna()
             & (years.isna() | (years != np.floor(years)) | (years < YEAR_MIN) | (years > YEAR_MAX))
