@@ -45,7 +45,9 @@ def _frame(donors: list[str], years: list[int]) -> pd.DataFrame:
 def oecd_2025_02(reference):
     raw = pd.read_csv(reference / "macro-wide" / "dac_deflators_all.csv",
                       keep_default_na=False, na_values=[""])
-    part = raw[raw["unit"] == "index_2022=100_USD"]
+    # rows without a country repeat (iso3, year): on that non-unique index pandas 2.2 gives a
+    # Series for every key
+    part = raw[(raw["unit"] == "index_2022=100_USD") & raw["iso3"].notna()]
     return part.set_index(["iso3", "year"])["value"]
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import aidcalc
@@ -470,6 +470,9 @@ def test_vectorised_equals_scalar(texts, locale):
 
 
 @given(st.lists(TEXTS, min_size=1, max_size=80), st.sampled_from(["en", "de", "fr", "ja"]))
+# "`" is the one ASCII apostrophe: the pyarrow steps skipped it in otherwise-ASCII texts
+@example(["0.00", "0`"], "en")
+@example(["CHF 1`000", "$1`000 million"], "de")
 def test_backends_agree(texts, locale):
     """The pyarrow and the pure-Python string steps give identical results."""
     pytest.importorskip("pyarrow")

@@ -68,7 +68,9 @@ def _dac_csv(reference: Path) -> bytes:
     d = pd.read_csv(mw / "dac_deflators_all.csv", keep_default_na=False, na_values=[""])
     d = d[(d["unit"] == "index_2022=100_USD") & d["iso3"].notna() & (d["year"] >= 2000)]
     x = pd.read_csv(mw / "dac_exchange_rates_all.csv", keep_default_na=False, na_values=[""])
-    x = x[x["unit"] == "LCU_per_USD"].set_index(["iso3", "year"])["value"]
+    # rows without a country repeat (iso3, year): on that non-unique index pandas 2.2's .get
+    # gives a Series even for a unique key
+    x = x[(x["unit"] == "LCU_per_USD") & x["iso3"].notna()].set_index(["iso3", "year"])["value"]
     rows = []
     for r in d.itertuples(index=False):
         donor = "4EU001" if r.iso3 == "EUI" else r.iso3

@@ -16,6 +16,11 @@ And the dependency versions we declare (``pyproject.toml``, tested by ``make tes
   (pandas 2.2, 2.3).
 * :func:`arrow_strings`: whether a dtype keeps its strings in Arrow (pandas 3 ``str``, which
   pandas 2.2 spells ``string[pyarrow_numpy]``), for the Arrow fast paths.
+* :func:`compact_long`: a locale's long compact decimal patterns, which babel before 2.15
+  leaves out where CLDR has none of the locale's own (CLDR then uses the short ones).
+* :func:`arrow_nfkc_composes`: whether pyarrow's NFKC composes (pyarrow 14 leaves "À" as
+  "A" + combining grave, so words with accents would not match): where it does not, the
+  parser normalises those texts in Python.
 * :data:`CLDR_CHANGED_SCALES`, :data:`CLDR_SWAPPED_SEPARATORS`: where the CLDR data of the
   babel releases we support disagree so that one text would read as two amounts; parsing
   refuses those texts whatever babel is installed.
@@ -37,8 +42,10 @@ __all__ = [
     "CLDR_CHANGED_SCALES",
     "CLDR_SWAPPED_SEPARATORS",
     "ERRORS",
+    "arrow_nfkc_composes",
     "arrow_strings",
     "check_errors",
+    "compact_long",
     "copy_on_write",
     "renamed_argument",
     "renamed_option",
@@ -294,3 +301,40 @@ def arrow_strings(dtype: Any) -> bool:
     if isinstance(dtype, pd.ArrowDtype):
         return True
     return isinstance(dtype, pd.StringDtype) and dtype.storage in ("pyarrow", "pyarrow_numpy")
+
+
+def compact_long(loc: Any) -> Any:
+    """The long compact decimal patterns of babel locale ``loc`` (``"0 thousand"``).
+
+    Where CLDR has no long ones for a locale its short ones stand in (CLDR's fallback, which
+    babel from 2.15 applies in its data; babel 2.14 leaves ``"long"`` out: a ``KeyError``).
+
+    Examples
+    --------
+    >>> from babel import Locale
+    >>> str(compact_long(Locale.parse("en"))["other"]["1000"].pattern)
+    '0 thousand'
+    >>> str(compact_long(Locale.parse("ln"))["other"]["1000"].pattern)
+    '0K'
+    """
+    formats = loc.compact_decimal_formats
+    return formats["long"] if "long" in formats else formats["short"]
+
+
+@functools.cache
+def arrow_nfkc_composes() -> bool:
+    """Whether ``pyarrow.compute.utf8_normalize(..., "NFKC")`` composes as Python does.
+
+    pyarrow 14 decomposes instead ("\u00c0" becomes "A\u0300"), so a word with an accent
+    would not match its table entry; later releases compose.
+
+    Examples
+    --------
+    >>> isinstance(arrow_nfkc_composes(), bool)
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    got = pc.utf8_normalize(pa.array(["\u00c0\ufb01"]), "NFKC")[0].as_py()
+    return bool(got == "\u00c0fi")

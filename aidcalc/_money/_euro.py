@@ -99,8 +99,8 @@ def period_bounds(days: np.ndarray, policy: str) -> tuple[np.ndarray, np.ndarray
     Examples
     --------
     >>> d = np.array([np.datetime64("2026-02-10", "D").astype("int64")])
-    >>> [np.datetime64(int(x[0]), "D") for x in period_bounds(d, "month")]
-    [np.datetime64('2026-02-01'), np.datetime64('2026-02-28')]
+    >>> [str(np.datetime64(int(x[0]), "D")) for x in period_bounds(d, "month")]
+    ['2026-02-01', '2026-02-28']
     """
     if policy == "spot":
         return days, days

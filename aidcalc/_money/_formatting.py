@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
+from .._base._compat import compact_long
 from .._base._errors import OptionTypeError, ParseError, ValidationError
 from .._base._locale import LocaleLike, resolve_locale
 from ._amount import Amount, check_currency
@@ -123,7 +124,7 @@ def _compact_decimal(value: Decimal, loc: Any, digits: int) -> str:
     """babel's ``format_compact_decimal`` (long), with the scale chosen as it should be."""
     from babel.numbers import parse_pattern
 
-    number, pattern = _compact_number(value, loc.compact_decimal_formats["long"], loc, digits)
+    number, pattern = _compact_number(value, compact_long(loc), loc, digits)
     if pattern is None:
         pattern = loc.decimal_formats[None]
     return str(parse_pattern(pattern).apply(number, loc, decimal_quantization=False))
@@ -435,11 +436,7 @@ def _rounded(value: Decimal, code: str, loc: Any, style: str, digits: int) -> De
     value = value.quantize(Decimal(1).scaleb(-minor), rounding=ROUND_HALF_EVEN)
     if style == "standard":
         return value
-    formats = (
-        loc.compact_currency_formats["short"]
-        if style == "short"
-        else loc.compact_decimal_formats["long"]
-    )
+    formats = loc.compact_currency_formats["short"] if style == "short" else compact_long(loc)
     if not _scaled(value, formats):
         places = min(digits, minor)
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)

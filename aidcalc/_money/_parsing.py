@@ -66,7 +66,12 @@ import numpy as np
 import pandas as pd
 
 from .._base._columns import AMOUNT, APPROX, CURRENCY, ERROR
-from .._base._compat import CLDR_CHANGED_SCALES, CLDR_SWAPPED_SEPARATORS, check_errors
+from .._base._compat import (
+    CLDR_CHANGED_SCALES,
+    CLDR_SWAPPED_SEPARATORS,
+    arrow_nfkc_composes,
+    check_errors,
+)
 from .._base._errors import ParseError, describe_rows
 from .._base._locale import LocaleLike, resolve_locale
 from ._amount import MAX_AMOUNT, Amount
@@ -1402,6 +1407,8 @@ def _as_python_normalises(raw: Any, normalised: Any) -> Any:
     import pyarrow as pa
 
     pc = _arrow()
+    if not arrow_nfkc_composes():  # pyarrow 14: every text by Python
+        return pa.array([_normalise(t) for t in raw.to_pylist()], type=pa.string())
     newer = pc.match_substring_regex(raw, _unassigned_class())
     if not pc.any(newer).as_py():
         return normalised
@@ -1452,7 +1459,8 @@ class _ArrowStrings:
     def _prepare(arr: Any) -> tuple[Any, Any]:
         """Normalise a block of texts and split it into prefix, number, suffix."""
         pc = _arrow()
-        ascii_ = pc.string_is_ascii(arr)
+        # plain ASCII needs none of the steps below, but for "`", an apostrophe (_APOSTROPHES)
+        ascii_ = pc.and_(pc.string_is_ascii(arr), pc.invert(pc.match_substring(arr, "`")))
         if not pc.all(ascii_).as_py():
             mask = pc.invert(ascii_)
             raw = arr.filter(mask)
@@ -1730,7 +1738,10 @@ def _read_plain(texts: Any, lex: _Lexicon, default: str | None) -> dict[str, np.
     hit = parts.is_valid().to_numpy(zero_copy_only=False)
     hit &= pc.binary_length(arr).to_numpy(zero_copy_only=False) <= MAX_TEXT
     rows = np.flatnonzero(hit)
-    strings = _ArrowStrings.from_parts(parts if len(rows) == len(arr) else parts.filter(hit))
+    # pyarrow masks: pyarrow 14 takes no numpy one
+    strings = _ArrowStrings.from_parts(
+        parts if len(rows) == len(arr) else parts.filter(pa.array(hit))
+    )
     codes, pairs = strings.affix_codes(np.arange(len(rows)))
     plain = np.array([_plain_pair(p, q) for p, q in pairs], dtype=bool)[codes]
     got = _Parsed(len(rows))
@@ -1742,7 +1753,10 @@ def _read_plain(texts: Any, lex: _Lexicon, default: str | None) -> dict[str, np.
     out.put(rows[plain], {k: v[plain] for k, v in got.result(strings).items() if k != "num"})
     rest = np.ones(len(arr), dtype=bool)
     rest[rows[plain]] = False
-    out.put(np.flatnonzero(rest), _engine(arr.filter(rest), lex.locale, default, backend="arrow"))
+    out.put(
+        np.flatnonzero(rest),
+        _engine(arr.filter(pa.array(rest)), lex.locale, default, backend="arrow"),
+    )
     return out.result(None)
 
 

@@ -343,7 +343,12 @@ class RateTable:
     def to_frame(self) -> pd.DataFrame:
         """The table as a wide frame: one row per date, one column per currency."""
         return pd.DataFrame(
-            self._values, index=pd.Index(self.dates, name="date"), columns=list(self._currencies)
+            self._values,
+            index=pd.Index(self.dates, name="date"),
+            columns=list(self._currencies),
+            # the table's array is read-only: a copy (pandas 3 copies an array by default,
+            # pandas 2 did not and handed the caller a frame that could not be written to)
+            copy=True,
         )
 
     def rate(self, currency: str, date: Any, *, max_days_back: int = 7) -> float:

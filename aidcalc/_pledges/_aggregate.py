@@ -419,7 +419,10 @@ def running_totals(out: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFra
 def check_finite_sums(out: pd.DataFrame, value: str, keys: list[str], what: str = "sum") -> None:
     """A sum of finite amounts that overflows to infinity is refused, never shown as money."""
     with np.errstate(invalid="ignore"):
-        over = np.isinf(out[value].to_numpy(dtype="float64", na_value=np.nan))
+        column = out[value]
+        if getattr(column.dtype, "units", None) is not None:  # pint-pandas: its magnitudes
+            column = column.pint.magnitude  # (on pandas 2.2 it ignores na_value= below)
+        over = np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))
     if not over.any():
         return
     where = out.loc[over, keys].head(3).to_dict("records") if keys else "the total"

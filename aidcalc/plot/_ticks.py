@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from matplotlib.ticker import Formatter
 
+from .._base._compat import compact_long
 from .._base._locale import LocaleLike, resolve_locale
 
 __all__ = ["DateFormatter", "MoneyFormatter", "PercentFormatter", "tick_decimals"]
@@ -101,11 +102,7 @@ def _compact_steps(locale: str, kind: Literal["short", "name"]) -> tuple[tuple[i
     from babel.numbers import parse_pattern
 
     loc = resolve_locale(locale)
-    table = (
-        loc.compact_currency_formats["short"]
-        if kind == "short"
-        else loc.compact_decimal_formats["long"]
-    )
+    table = loc.compact_currency_formats["short"] if kind == "short" else compact_long(loc)
     steps = []
     for magnitude in sorted((int(m) for m in table["other"]), reverse=True):
         pattern = parse_pattern(table["other"][str(magnitude)]).pattern
