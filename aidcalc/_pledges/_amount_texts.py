@@ -66,7 +66,7 @@ def _texts_in_amount(out: pd.DataFrame) -> None:
     if AMOUNT not in out.columns or AMOUNT_TEXT in out.columns:
         return
     raw = out[AMOUNT]
-    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
+    if pd.api.types.is_numeric_dtype(raw.dtype):  # bool columns too: not texts
         return
     written = raw.astype("string").str.strip()
     text = (raw.notna() & to_numbers(raw).isna() & written.ne("")).fillna(False).to_numpy()
